@@ -1,0 +1,115 @@
+/**
+ * Laurel's configuration: read once from the environment, validated at start.
+ * A bad value stops the process with one line naming the variable and what it expects.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export type RegistrationMode = 'open' | 'approval';
+export type NodeEnv = 'development' | 'production' | 'test';
+
+export interface Config {
+  nodeEnv: NodeEnv;
+  port: number;
+  /** Where the LMS and browsers reach Laurel, without a trailing slash. */
+  publicUrl: string;
+  /** Unset: Laurel starts a local FerretDB under `dataDir`. */
+  mongodbUri: string | undefined;
+  registrationMode: RegistrationMode;
+  /** Encrypts keys at rest (ltijs) and signs session tokens. */
+  secret: string;
+  dataDir: string;
+  /** Express `trust proxy`: false, true, a hop count or a list of addresses. */
+  trustProxy: boolean | number | string;
+  logLevel: string;
+  sessionMaxAgeMinutes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, expected: string, got: string | undefined) {
+    super(`${variable} ${expected}${got === undefined ? '' : ` (got "${got}")`}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}`, raw);
+  return raw as T;
+}
+
+function integer(env: Env, name: string, min: number, max: number, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) throw new ConfigError(name, `must be a whole number from ${min} to ${max}`, raw);
+  return n;
+}
+
+function publicUrl(env: Env, port: number): string {
+  const raw = env.PUBLIC_URL;
+  if (raw === undefined || raw === '') return `http://localhost:${port}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('PUBLIC_URL', 'must be an absolute http(s) URL such as https://badges.example.edu', raw);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('PUBLIC_URL', 'must start with https:// (or http:// for local use)', raw);
+  if (url.search || url.hash) throw new ConfigError('PUBLIC_URL', 'must not carry a query or fragment', raw);
+  return url.toString().replace(/\/$/, '');
+}
+
+function mongodbUri(env: Env): string | undefined {
+  const raw = env.MONGODB_URI;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^mongodb(\+srv)?:\/\/[^/]+/.test(raw)) throw new ConfigError('MONGODB_URI', 'must be a MongoDB connection string such as mongodb://host:27017/laurel', raw.replace(/\/\/[^@]*@/, '//***@'));
+  return raw;
+}
+
+function trustProxy(env: Env): Config['trustProxy'] {
+  const raw = env.TRUST_PROXY;
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  if (/^[\w.:/, -]+$/.test(raw)) return raw; // addresses, subnets or names such as "loopback"
+  throw new ConfigError('TRUST_PROXY', 'must be true, false, a number of proxy hops, or a comma-separated list of proxy addresses', raw);
+}
+
+/** Outside production a missing secret is made once and kept in the data folder, so restarts keep keys readable. */
+function secret(env: Env, nodeEnv: NodeEnv, dataDir: string): string {
+  const raw = env.LAUREL_SECRET;
+  if (raw !== undefined && raw !== '') {
+    if (raw.length < 32) throw new ConfigError('LAUREL_SECRET', 'must be at least 32 characters (try: openssl rand -hex 32)', `${raw.length} characters`);
+    return raw;
+  }
+  if (nodeEnv === 'production') throw new ConfigError('LAUREL_SECRET', 'is required in production: at least 32 random characters (try: openssl rand -hex 32)', undefined);
+  const file = resolve(dataDir, 'secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const made = randomBytes(32).toString('hex');
+  writeFileSync(file, made, { mode: 0o600 });
+  return made;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const port = integer(env, 'PORT', 1, 65535, 3000);
+  const dataDir = resolve(env.DATA_DIR || 'data');
+  return {
+    nodeEnv,
+    port,
+    publicUrl: publicUrl(env, port),
+    mongodbUri: mongodbUri(env),
+    registrationMode: oneOf(env, 'REGISTRATION_MODE', ['open', 'approval'] as const, nodeEnv === 'production' ? 'approval' : 'open'),
+    secret: secret(env, nodeEnv, dataDir),
+    dataDir,
+    trustProxy: trustProxy(env),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
+    sessionMaxAgeMinutes: integer(env, 'SESSION_MAX_AGE_MINUTES', 5, 7 * 24 * 60, 8 * 60),
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * The launch (form POST of id_token + state to /lti/launch), checked before ltijs runs:
+ * the state must come from this browser (cookie, or LTI Platform Storage when the iframe's
+ * cookies are blocked), then the id_token is validated in full (idToken.ts).
+ */
+import type { Express, NextFunction, Request, Response } from 'express';
+import { errors, jwtVerify } from 'jose';
+import { LaunchRejected } from './launchRejected.js';
+import { validateIdToken, type IdTokenChecks } from './idToken.js';
+import { ROUTES } from './scopes.js';
+import { peekLaunchState, takeLaunchState } from '../store/launchState.js';
+import { stateCookieName, stateCookieOptions } from './stateCookie.js';
+import { sendProblem } from '../web/errorPage.js';
+
+function rejectLaunch(req: Request, res: Response, err: LaunchRejected): void {
+  sendProblem(req, res, {
+    status: 401, reason: err.reason, title: 'Laurel could not accept this launch', detail: `The launch was refused: ${err.detail}.`,
+    todo: 'Go back to your course and open Laurel again. If it keeps happening, give your LMS administrator the request id below.',
+  });
+}
+
+export function launchGuard(o: { checks: IdTokenChecks; secureCookies: boolean }) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (body.id_token === undefined) return next();
+    try {
+      if (typeof body.id_token !== 'string') throw new LaunchRejected('malformed_token', 'id_token must be a single string');
+      const state = body.state;
+      if (typeof state !== 'string' || state === '') throw new LaunchRejected('missing_state', 'the launch carries no state');
+      const pending = await peekLaunchState(state);
+      if (!pending) throw new LaunchRejected('unknown_state', 'the state is unknown, already used, or older than 10 minutes');
+
+      if (req.cookies?.[stateCookieName(state)] !== '1') {
+        if (!pending.storageTarget) throw new LaunchRejected('state_not_bound', 'this browser did not start this launch (its state cookie is missing)');
+        if (body.lti_storage_state === undefined) {
+          // No cookie came back: ask the platform's storage for the state from inside the browser.
+          return res.render('lti/platform-storage', { mode: 'get', target: pending.storageTarget, origin: pending.storageOrigin, state, nonce: '', next: ROUTES.launch, fields: { id_token: body.id_token, state } });
+        }
+        if (body.lti_storage_state !== state || body.lti_storage_nonce !== pending.nonce) {
+          throw new LaunchRejected('state_mismatch', 'the state kept in the platform\'s storage does not match this launch');
+        }
+      }
+      if (!(await takeLaunchState(state))) throw new LaunchRejected('unknown_state', 'the state was already used');
+      res.clearCookie(stateCookieName(state), { ...stateCookieOptions(o.secureCookies), maxAge: undefined });
+
+      await validateIdToken(body.id_token, { issuer: pending.issuer, clientId: pending.clientId, nonce: pending.nonce }, o.checks);
+      // ltijs checks its own state cookie next; the browser binding was proven above.
+      (req.signedCookies as Record<string, string>)['state' + state] = pending.issuer;
+      next();
+    } catch (err) {
+      if (err instanceof LaunchRejected) return rejectLaunch(req, res, err);
+      next(err);
+    }
+  };
+}
+
+const RESERVED = new Set<string>([ROUTES.keys, ROUTES.register, ROUTES.login]);
+
+/**
+ * The ltik session token (ltijs signs it, HS256 with Laurel's secret) is checked here first so
+ * a tampered or stale token gets a clear 401; ltijs's tokens carry no expiry of their own.
+ */
+export function sessionGuard(o: { secret: string; maxAgeMinutes: number }) {
+  const key = new TextEncoder().encode(o.secret);
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if (!req.token || RESERVED.has(req.path)) return next();
+    try {
+      await jwtVerify(req.token, key, { algorithms: ['HS256'], maxTokenAge: `${o.maxAgeMinutes} minutes` });
+      next();
+    } catch (err) {
+      const expired = err instanceof errors.JWTExpired || (err instanceof errors.JWTClaimValidationFailed && err.claim === 'iat');
+      sendProblem(req, res, {
+        status: 401, reason: expired ? 'session_expired' : 'session_invalid',
+        title: expired ? 'Your Laurel session has ended' : 'This Laurel session is not valid',
+        detail: expired ? `Sessions last ${o.maxAgeMinutes} minutes.` : 'The session token was changed or was not issued by Laurel.',
+        todo: 'Open Laurel again from your course.',
+      });
+    }
+  };
+}
+
+export function installLaunchGuards(app: Express, o: { checks: IdTokenChecks; secureCookies: boolean; secret: string; sessionMaxAgeMinutes: number }): void {
+  app.post(ROUTES.launch, launchGuard(o));
+  app.use(sessionGuard({ secret: o.secret, maxAgeMinutes: o.sessionMaxAgeMinutes }));
+}

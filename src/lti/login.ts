@@ -1,0 +1,73 @@
+/**
+ * OIDC third-party login initiation (LTI 1.3 core §5.1.1): the platform sends iss,
+ * login_hint, target_link_uri…; Laurel answers with the authentication request, carrying a
+ * fresh state and nonce. When the platform offers LTI Platform Storage (`lti_storage_target`,
+ * Canvas does), the state is also put there, for browsers that block the iframe's cookies.
+ */
+import { randomBytes } from 'node:crypto';
+import express, { type Request, type Response, Router } from 'express';
+import { lti } from './provider.js';
+import { ROUTES } from './scopes.js';
+import { saveLaunchState } from '../store/launchState.js';
+import { stateCookieName, stateCookieOptions } from './stateCookie.js';
+import { sendProblem } from '../web/errorPage.js';
+
+const STORAGE_TARGET = /^[\w-]{1,64}$/;
+
+function param(req: Request, name: string): string | undefined {
+  const value = (req.body as Record<string, unknown> | undefined)?.[name] ?? req.query[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export function loginRouter(o: { publicUrl: string; secureCookies: boolean }): Router {
+  const router = Router();
+  router.all(ROUTES.login, express.urlencoded({ extended: false, limit: '16kb' }), async (req: Request, res: Response) => {
+    const iss = param(req, 'iss');
+    const loginHint = param(req, 'login_hint');
+    const targetLinkUri = param(req, 'target_link_uri');
+    if (!iss || !loginHint || !targetLinkUri) {
+      return sendProblem(req, res, { status: 400, reason: 'login_parameters_missing', title: 'Incomplete login request', detail: 'The LMS must send iss, login_hint and target_link_uri to start an LTI launch.' });
+    }
+    if (!targetLinkUri.startsWith(o.publicUrl + '/')) {
+      return sendProblem(req, res, { status: 400, reason: 'foreign_target_link_uri', title: 'Launch aimed elsewhere', detail: `target_link_uri must be a Laurel URL under ${o.publicUrl}.`, todo: 'Check the tool URL configured in the LMS.' });
+    }
+    const clientId = param(req, 'client_id');
+    const found = clientId ? await lti.getPlatform(iss, clientId) : await lti.getPlatform(iss);
+    const candidates = found === false ? [] : Array.isArray(found) ? found : [found];
+    if (candidates.length !== 1) {
+      return sendProblem(req, res, {
+        status: candidates.length === 0 ? 400 : 400,
+        reason: candidates.length === 0 ? 'unknown_platform' : 'client_id_needed',
+        title: candidates.length === 0 ? 'This LMS is not registered with Laurel' : 'Which Laurel registration?',
+        detail: candidates.length === 0 ? `No platform with issuer ${iss}${clientId ? ` and client id ${clientId}` : ''} is registered.` : `Several registrations share issuer ${iss}; the LMS must send client_id.`,
+        todo: 'An LMS administrator registers Laurel (dynamic registration, or "npm run platform -- add").',
+      });
+    }
+    const platform = candidates[0];
+    if (!(await platform.platformActive())) {
+      return sendProblem(req, res, { status: 401, reason: 'platform_inactive', title: 'Laurel is waiting for approval', detail: 'This LMS registered Laurel, and a Laurel administrator has not approved it yet.', todo: 'Ask your Laurel administrator to approve it ("npm run platform -- approve").' });
+    }
+
+    const state = randomBytes(24).toString('base64url');
+    const nonce = randomBytes(24).toString('base64url');
+    const authEndpoint = await platform.platformAuthEndpoint();
+    const storageTarget = param(req, 'lti_storage_target');
+    const useStorage = storageTarget !== undefined && STORAGE_TARGET.test(storageTarget);
+    const storageOrigin = new URL(authEndpoint).origin;
+    await saveLaunchState({ state, nonce, issuer: iss, clientId: await platform.platformClientId(), ...(useStorage ? { storageTarget, storageOrigin } : {}) });
+
+    const auth = new URL(authEndpoint);
+    const query: Record<string, string | undefined> = {
+      scope: 'openid', response_type: 'id_token', response_mode: 'form_post', prompt: 'none',
+      client_id: await platform.platformClientId(), redirect_uri: o.publicUrl + ROUTES.launch,
+      login_hint: loginHint, lti_message_hint: param(req, 'lti_message_hint'), state, nonce,
+    };
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) auth.searchParams.set(k, v);
+
+    // The cookie is set in both cases: where the browser keeps it, the launch needs nothing more.
+    res.cookie(stateCookieName(state), '1', stateCookieOptions(o.secureCookies));
+    if (!useStorage) return res.redirect(302, auth.toString());
+    res.render('lti/platform-storage', { mode: 'put', target: storageTarget, origin: storageOrigin, state, nonce, next: auth.toString(), fields: {} });
+  });
+  return router;
+}

@@ -1,0 +1,76 @@
+/**
+ * LTI Dynamic Registration 1.0, tool side: the LMS opens /lti/register with
+ * `openid_configuration` and `registration_token`; Laurel reads the platform's configuration,
+ * registers itself, stores the platform and its deployment, and asks the LMS to close.
+ */
+import type { Request, Response } from 'express';
+import { registerPlatform } from './platforms.js';
+import { productFamily, registrationRequest, type PlatformConfiguration } from './registrationRequest.js';
+import { sendProblem } from '../web/errorPage.js';
+import type { RegistrationMode } from '../../config/index.js';
+
+const TIMEOUT_MS = 10_000;
+const REQUIRED = ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri', 'registration_endpoint'] as const;
+
+class RegistrationFailed extends Error {
+  constructor(readonly reason: string, message: string) { super(message); }
+}
+
+async function readConfiguration(url: URL): Promise<PlatformConfiguration> {
+  const res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(TIMEOUT_MS) })
+    .catch((err: Error) => { throw new RegistrationFailed('configuration_unreachable', `the platform configuration at ${url} could not be read (${err.message})`); });
+  if (!res.ok) throw new RegistrationFailed('configuration_unreachable', `the platform configuration at ${url} answered HTTP ${res.status}`);
+  const config = (await res.json().catch(() => null)) as PlatformConfiguration | null;
+  if (!config || typeof config !== 'object') throw new RegistrationFailed('configuration_invalid', 'the platform configuration is not JSON');
+  const missing = REQUIRED.filter((k) => typeof config[k] !== 'string');
+  if (missing.length) throw new RegistrationFailed('configuration_invalid', `the platform configuration lacks ${missing.join(', ')}`);
+  // Dynamic Registration §3.5.1: the configuration must be served under the issuer's own URL.
+  if (!url.href.startsWith(config.issuer.replace(/\/$/, ''))) throw new RegistrationFailed('issuer_mismatch', `the issuer ${config.issuer} does not match the configuration URL ${url.origin}`);
+  return config;
+}
+
+async function postRegistration(config: PlatformConfiguration, body: object, token: string | undefined) {
+  const res = await fetch(config.registration_endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  }).catch((err: Error) => { throw new RegistrationFailed('registration_unreachable', `the registration endpoint could not be reached (${err.message})`); });
+  const answer = (await res.json().catch(() => ({}))) as Record<string, any>;
+  if (!res.ok) throw new RegistrationFailed('registration_refused', `the LMS refused the registration (HTTP ${res.status}${answer.error ? `: ${answer.error_description ?? answer.error}` : ''})`);
+  const clientId = answer.client_id;
+  const deploymentId = answer['https://purl.imsglobal.org/spec/lti-tool-configuration']?.deployment_id;
+  if (typeof clientId !== 'string' || !clientId) throw new RegistrationFailed('registration_invalid', 'the LMS answered without a client_id');
+  return { clientId, deploymentId: typeof deploymentId === 'string' && deploymentId ? deploymentId : undefined };
+}
+
+export function dynamicRegistration(o: { publicUrl: string; mode: RegistrationMode; onRegistered?: () => void }) {
+  return async (req: Request, res: Response) => {
+    const configParam = req.query.openid_configuration;
+    const token = typeof req.query.registration_token === 'string' ? req.query.registration_token : undefined;
+    let configUrl: URL;
+    try {
+      if (typeof configParam !== 'string') throw new Error();
+      configUrl = new URL(configParam);
+      if (configUrl.protocol !== 'https:' && configUrl.protocol !== 'http:') throw new Error();
+    } catch {
+      return sendProblem(req, res, { status: 400, reason: 'openid_configuration_missing', title: 'Not a registration request', detail: 'Open this URL from your LMS\'s "register an LTI tool" page: it adds openid_configuration and registration_token.' });
+    }
+    try {
+      const config = await readConfiguration(configUrl);
+      const { clientId, deploymentId } = await postRegistration(config, registrationRequest(o.publicUrl, config), token);
+      const family = productFamily(config);
+      const platform = await registerPlatform({
+        issuer: config.issuer, clientId, name: `${family} ${new URL(config.issuer).host}`,
+        authEndpoint: config.authorization_endpoint, tokenEndpoint: config.token_endpoint, jwksUri: config.jwks_uri,
+        deploymentIds: deploymentId ? [deploymentId] : [], active: o.mode === 'open',
+      }).catch((err: Error) => { throw new RegistrationFailed('registration_invalid', err.message); });
+      req.log.info({ issuer: config.issuer, clientId, deploymentId, active: platform.active }, 'platform registered');
+      o.onRegistered?.();
+      res.render('lti/registered', { issuer: config.issuer, family, active: platform.active });
+    } catch (err) {
+      if (!(err instanceof RegistrationFailed)) throw err;
+      sendProblem(req, res, { status: 400, reason: err.reason, title: 'Laurel could not register with this LMS', detail: err.message + '.', todo: 'Check the URL given to the LMS, or register Laurel by hand (README: manual settings).' });
+    }
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * The OIDC `state` and `nonce` of a login in progress, from login initiation to launch.
+ * Used once: the launch takes it with findOneAndDelete, so a replayed launch finds nothing.
+ */
+import mongoose, { Schema } from 'mongoose';
+
+export interface LaunchState {
+  state: string;
+  nonce: string;
+  issuer: string;
+  clientId: string;
+  /** The login came with `lti_storage_target` (LTI Platform Storage): the frame that holds state instead of a cookie. */
+  storageTarget?: string;
+  /** The platform origin to talk to over postMessage (its OIDC authorization endpoint's origin). */
+  storageOrigin?: string;
+  expiresAt: Date;
+}
+
+const schema = new Schema<LaunchState>({
+  state: { type: String, required: true },
+  nonce: { type: String, required: true },
+  issuer: { type: String, required: true },
+  clientId: { type: String, required: true },
+  storageTarget: String,
+  storageOrigin: String,
+  expiresAt: { type: Date, required: true },
+});
+schema.index({ state: 1 }, { unique: true });
+schema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+
+export const LaunchStateModel = mongoose.model<LaunchState>('launchState', schema);
+
+export const LAUNCH_STATE_TTL_SECONDS = 600;
+
+export async function saveLaunchState(s: Omit<LaunchState, 'expiresAt'>): Promise<void> {
+  await LaunchStateModel.create({ ...s, expiresAt: new Date(Date.now() + LAUNCH_STATE_TTL_SECONDS * 1000) });
+}
+
+export async function takeLaunchState(state: string): Promise<LaunchState | null> {
+  const found = await LaunchStateModel.findOneAndDelete({ state }).lean();
+  if (!found || found.expiresAt.getTime() < Date.now()) return null;
+  return found;
+}
+
+/** Reads without consuming: the Platform Storage check page needs the state to survive one more round trip. */
+export async function peekLaunchState(state: string): Promise<LaunchState | null> {
+  const found = await LaunchStateModel.findOne({ state }).lean();
+  if (!found || found.expiresAt.getTime() < Date.now()) return null;
+  return found;
+}

@@ -1,0 +1,86 @@
+/**
+ * The embedded database for local runs, tests and CI: FerretDB 1.24 (MongoDB wire protocol
+ * over SQLite). Production uses MongoDB through MONGODB_URI and never reaches this file.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface LocalDatabase {
+  uri: string;
+  stop(): Promise<void>;
+}
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => ok(port));
+    });
+  });
+}
+
+/** Finds the FerretDB binary, building it with Go (scripts/install-ferretdb.sh) when it is missing. */
+export function ferretdbBinary(): string {
+  if (process.env.FERRETDB_BIN && existsSync(process.env.FERRETDB_BIN)) return process.env.FERRETDB_BIN;
+  return execFileSync(join(projectRoot, 'scripts', 'install-ferretdb.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
+
+function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((ok, fail) => {
+    const attempt = () => {
+      if (child.exitCode !== null) return fail(new Error(`FerretDB exited with code ${child.exitCode} before it listened`));
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => { socket.destroy(); ok(); });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) return fail(new Error(`FerretDB did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`));
+        setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+/** Starts FerretDB on loopback with its SQLite files under `dataDir`; nothing goes to the network. */
+export async function startLocalFerret(dataDir: string, opts: { port?: number; database?: string } = {}): Promise<LocalDatabase> {
+  const bin = ferretdbBinary();
+  const port = opts.port ?? (await freePort());
+  const debugPort = await freePort();
+  const sqliteDir = join(dataDir, 'ferretdb');
+  mkdirSync(sqliteDir, { recursive: true });
+  const child = spawn(bin, [
+    '--handler=sqlite',
+    `--sqlite-url=file:${sqliteDir}/`,
+    `--listen-addr=127.0.0.1:${port}`,
+    `--debug-addr=127.0.0.1:${debugPort}`,
+    `--state-dir=${dataDir}`,
+    '--telemetry=disable',
+    '--log-level=error',
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-2000); });
+  try {
+    await waitForPort(port, child, 30_000);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}\n${stderr}`);
+  }
+  return {
+    uri: `mongodb://127.0.0.1:${port}/${opts.database ?? 'laurel'}`,
+    stop: () => new Promise((ok) => {
+      if (child.exitCode !== null) return ok();
+      child.once('exit', () => ok());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    }),
+  };
+}

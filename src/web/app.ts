@@ -1,0 +1,107 @@
+/**
+ * Laurel's HTTP application: security headers and request logs around everything, public
+ * routes first, then ltijs (launch, keys, registration) and the pages that need a launch.
+ */
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../../config/index.js';
+import { requestLog } from '../log.js';
+import { setupProvider } from '../lti/provider.js';
+import { loginRouter } from '../lti/login.js';
+import { installLaunchGuards } from '../lti/launch.js';
+import { dynamicRegistration } from '../lti/registration.js';
+import { deepLinkingHandler } from '../lti/deepLinking.js';
+import { findPlatformForLaunch } from '../lti/platforms.js';
+import { platformKeySet } from '../lti/platformKeys.js';
+import { canvasDeveloperKey } from '../lti/canvasConfig.js';
+import { ROUTES } from '../lti/scopes.js';
+import { isDeploymentKnown } from '../store/deployment.js';
+import { useNonce } from '../store/usedNonce.js';
+import { coursePages, landing } from './coursePages.js';
+import { health } from './health.js';
+import { sendProblem } from './errorPage.js';
+import { PlatformOrigins } from './frameAncestors.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+// Works from src/web (tsx, vitest) and from dist/src/web (node).
+const projectRoot = resolve(here, '..', '..', ...(here.includes(`${join('dist', 'src')}`) ? ['..'] : []));
+
+export interface Laurel {
+  app: Express;
+  platformOrigins: PlatformOrigins;
+}
+
+export async function createLaurel(config: Config, logger: Logger, mongodbUri: string): Promise<Laurel> {
+  const secureCookies = config.publicUrl.startsWith('https://');
+  const platformOrigins = new PlatformOrigins();
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('view engine', 'ejs');
+  app.set('views', join(projectRoot, 'views'));
+
+  app.use(requestLog(logger));
+  const platforms = () => platformOrigins.list();
+  app.use(helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'", ...[() => platforms().join(' ') || "'self'"]],
+        frameAncestors: ["'self'", ...[() => platforms().join(' ') || "'self'"]],
+        upgradeInsecureRequests: secureCookies ? [] : null,
+      },
+    },
+    frameguard: false, // framing is governed by frame-ancestors: only registered platforms
+    crossOriginOpenerPolicy: false, // dynamic registration may run in a popup that must reach window.opener
+  }));
+
+  app.use('/assets', express.static(join(projectRoot, 'views', 'assets'), { maxAge: '1h', index: false }));
+  app.use(health());
+  app.get(ROUTES.canvasConfig, (_req, res) => { res.json(canvasDeveloperKey(config.publicUrl)); });
+  app.use(loginRouter({ publicUrl: config.publicUrl, secureCookies }));
+
+  const lti = await setupProvider({
+    secret: config.secret,
+    mongodbUri,
+    beforeValidation: (ltiApp) => installLaunchGuards(ltiApp, {
+      secureCookies,
+      secret: config.secret,
+      sessionMaxAgeMinutes: config.sessionMaxAgeMinutes,
+      checks: { findPlatform: findPlatformForLaunch, keySet: platformKeySet, isDeploymentKnown, useNonce },
+    }),
+  });
+  lti.app.set('view engine', 'ejs');
+  lti.app.set('views', join(projectRoot, 'views'));
+  lti.onConnect(landing);
+  lti.onDeepLinking(deepLinkingHandler(config.publicUrl));
+  lti.onDynamicRegistration(dynamicRegistration({
+    publicUrl: config.publicUrl,
+    mode: config.registrationMode,
+    onRegistered: () => { platformOrigins.refresh().catch((err) => logger.error({ err }, 'could not reload platform origins')); },
+  }));
+  const unauthorized = (reason: string, title: string) => (req: express.Request, res: express.Response) => sendProblem(req, res, {
+    status: 401, reason, title, detail: String((res.locals.err as { details?: { message?: string } } | undefined)?.details?.message ?? 'No valid Laurel session.'),
+    todo: 'Open Laurel again from your course.',
+  });
+  lti.onInvalidToken(unauthorized('invalid_session', 'Laurel could not verify this request'));
+  lti.onSessionTimeout(unauthorized('session_not_found', 'Your Laurel session was not found'));
+  lti.app.use(coursePages());
+  app.use(lti.app);
+
+  app.use((req, res) => sendProblem(req, res, { status: 404, reason: 'not_found', title: 'Page not found', detail: `Nothing lives at ${req.path}.` }));
+  app.use((err: Error, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    req.log.error({ err }, 'unhandled error');
+    if (res.headersSent) return;
+    sendProblem(req, res, { status: 500, reason: 'internal_error', title: 'Something went wrong in Laurel', detail: 'The error was logged.', todo: `Try again; if it persists, give your administrator the request id ${req.id}.` });
+  });
+
+  await platformOrigins.refresh();
+  platformOrigins.start(60_000, (err) => logger.error({ err }, 'could not reload platform origins'));
+  return { app, platformOrigins };
+}
