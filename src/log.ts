@@ -3,15 +3,15 @@
  * id_tokens and secrets never reach a log line.
  */
 import { randomUUID } from 'node:crypto';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { RequestHandler } from 'express';
 
-export function createLogger(level: string): Logger {
+export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino({
     level,
     base: { service: 'laurel' },
     redact: { paths: ['*.id_token', '*.ltik', '*.secret', '*.authorization', '*.client_assertion', '*.access_token'], censor: '[redacted]' },
-  });
+  }, destination);
 }
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;

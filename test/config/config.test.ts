@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../config/index.js';
+
+const secret = 'x'.repeat(40);
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig({ LAUREL_SECRET: secret, ...env });
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration from the environment', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig({ LAUREL_SECRET: secret });
+    expect(c.port).toBe(3000);
+    expect(c.publicUrl).toBe('http://localhost:3000');
+    expect(c.mongodbUri).toBeUndefined();
+    expect(c.registrationMode).toBe('open');
+  });
+
+  it('keeps new platforms waiting for approval in production by default', () => {
+    expect(loadConfig({ LAUREL_SECRET: secret, NODE_ENV: 'production' }).registrationMode).toBe('approval');
+    expect(loadConfig({ LAUREL_SECRET: secret, NODE_ENV: 'production', REGISTRATION_MODE: 'open' }).registrationMode).toBe('open');
+  });
+
+  it('derives PUBLIC_URL from PORT and drops a trailing slash', () => {
+    expect(loadConfig({ LAUREL_SECRET: secret, PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ LAUREL_SECRET: secret, PUBLIC_URL: 'https://badges.example.edu/' }).publicUrl).toBe('https://badges.example.edu');
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT', 'whole number from 1 to 65535'],
+    [{ PORT: '70000' }, 'PORT', 'whole number'],
+    [{ PUBLIC_URL: 'badges.example.edu' }, 'PUBLIC_URL', 'absolute http(s) URL'],
+    [{ PUBLIC_URL: 'ftp://example.edu' }, 'PUBLIC_URL', 'https://'],
+    [{ MONGODB_URI: 'postgres://db/laurel' }, 'MONGODB_URI', 'MongoDB connection string'],
+    [{ REGISTRATION_MODE: 'closed' }, 'REGISTRATION_MODE', 'open, approval'],
+    [{ LAUREL_SECRET: 'short' }, 'LAUREL_SECRET', 'at least 32 characters'],
+    [{ TRUST_PROXY: 'maybe?' }, 'TRUST_PROXY', 'true, false'],
+  ])('refuses %j naming the variable and what it expects', (env, variable, expected) => {
+    const err = errorOf(env as Record<string, string>);
+    expect(err.variable).toBe(variable);
+    expect(err.message.startsWith(variable + ' ')).toBe(true);
+    expect(err.message).toContain(expected);
+    expect(err.message).not.toContain('\n');
+  });
+
+  it('hides a password in a refused MONGODB_URI', () => {
+    expect(errorOf({ MONGODB_URI: 'mongo://user:hunter2@db/laurel' }).message).not.toContain('hunter2');
+  });
+
+  it('requires LAUREL_SECRET in production, and keeps a generated one across restarts elsewhere', () => {
+    expect(errorOf({ NODE_ENV: 'production', LAUREL_SECRET: '' }).variable).toBe('LAUREL_SECRET');
+    const dir = mkdtempSync(join(tmpdir(), 'laurel-config-'));
+    const first = loadConfig({ DATA_DIR: dir }).secret;
+    expect(first).toHaveLength(64);
+    expect(loadConfig({ DATA_DIR: dir }).secret).toBe(first);
+    expect(readFileSync(join(dir, 'secret'), 'utf8')).toBe(first);
+  });
+});
