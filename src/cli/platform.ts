@@ -36,7 +36,7 @@ async function run(argv: string[]): Promise<void> {
   const logger = createLogger('warn');
   const database = await openDatabase(config.mongodbUri, config.dataDir, logger);
   try {
-    await setupProvider({ secret: config.secret, mongodbUri: database.uri, beforeValidation: () => {} });
+    await setupProvider({ secret: config.secret, mongodbUri: database.uri, publicUrl: config.publicUrl, beforeValidation: () => {} });
     await ensureIndexes({ ttl: !database.ferretdb });
     switch (command) {
       case 'add': {
@@ -48,7 +48,7 @@ async function run(argv: string[]): Promise<void> {
         if (missing.length) fail(`add needs ${missing.map((m) => '--' + m).join(', ')}\n\n${USAGE}`);
         const p = await registerPlatform({
           issuer: values.issuer!, clientId: values['client-id']!, authEndpoint: values.auth!, tokenEndpoint: values.token!, jwksUri: values.jwks!,
-          deploymentIds: values.deployment!, name: values.name ?? new URL(values.issuer!).host, active: !values.inactive,
+          deploymentIds: values.deployment!, name: values.name ?? values.issuer!, active: !values.inactive,
         });
         console.log(`registered ${p.issuer} (client id ${p.clientId}) as platform ${p.platformId}, ${p.active ? 'active' : 'waiting for approval'}, deployments: ${p.deploymentIds.join(', ')}`);
         break;

@@ -4,13 +4,24 @@
  * cookies are blocked), then the id_token is validated in full (idToken.ts).
  */
 import type { Express, NextFunction, Request, Response } from 'express';
-import { errors, jwtVerify } from 'jose';
+import { decodeJwt, errors, jwtVerify } from 'jose';
 import { LaunchRejected } from './launchRejected.js';
 import { validateIdToken, type IdTokenChecks } from './idToken.js';
 import { ROUTES } from './scopes.js';
 import { peekLaunchState, takeLaunchState } from '../store/launchState.js';
 import { stateCookieName, stateCookieOptions } from './stateCookie.js';
+import { isNonceUsed } from '../store/usedNonce.js';
 import { sendProblem } from '../web/errorPage.js';
+
+/** A launch posted again finds its state used up; its nonce tells a replay from a stale login. */
+async function wasReplayed(idToken: string): Promise<boolean> {
+  try {
+    const { iss, nonce } = decodeJwt(idToken);
+    return typeof iss === 'string' && typeof nonce === 'string' && (await isNonceUsed(iss, nonce));
+  } catch {
+    return false;
+  }
+}
 
 function rejectLaunch(req: Request, res: Response, err: LaunchRejected): void {
   sendProblem(req, res, {
@@ -28,7 +39,10 @@ export function launchGuard(o: { checks: IdTokenChecks; secureCookies: boolean }
       const state = body.state;
       if (typeof state !== 'string' || state === '') throw new LaunchRejected('missing_state', 'the launch carries no state');
       const pending = await peekLaunchState(state);
-      if (!pending) throw new LaunchRejected('unknown_state', 'the state is unknown, already used, or older than 10 minutes');
+      if (!pending) {
+        if (await wasReplayed(body.id_token)) throw new LaunchRejected('nonce_replayed', 'this id_token was already used (replayed nonce)');
+        throw new LaunchRejected('unknown_state', 'the state is unknown, already used, or older than 10 minutes');
+      }
 
       if (req.cookies?.[stateCookieName(state)] !== '1') {
         if (!pending.storageTarget) throw new LaunchRejected('state_not_bound', 'this browser did not start this launch (its state cookie is missing)');

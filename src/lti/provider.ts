@@ -13,6 +13,7 @@ export const lti: LtijsProvider = ltijs.Provider;
 export interface ProviderOptions {
   secret: string;
   mongodbUri: string;
+  publicUrl: string;
   /** Runs inside ltijs's express app after its body and cookie parsers, before its launch validation. */
   beforeValidation: (app: Express) => void;
 }
@@ -29,6 +30,8 @@ export async function setupProvider(o: ProviderOptions): Promise<LtijsProvider> 
     cors: false,
     tokenMaxAge: 300,
     serverAddon: o.beforeValidation,
+    // ltijs serves /lti/register only when this is set; Laurel's own handler answers it (registration.ts).
+    dynReg: { url: o.publicUrl, name: 'Laurel' },
   });
   // Laurel is already connected (one mongoose connection); ltijs only marks itself ready.
   const sigintListeners = process.listeners('SIGINT');

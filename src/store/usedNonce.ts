@@ -30,3 +30,7 @@ export async function useNonce(issuer: string, nonce: string, expiresAt: Date): 
     throw err;
   }
 }
+
+export async function isNonceUsed(issuer: string, nonce: string): Promise<boolean> {
+  return (await UsedNonceModel.exists({ issuer, nonce })) !== null;
+}

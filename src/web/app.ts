@@ -69,6 +69,7 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
   const lti = await setupProvider({
     secret: config.secret,
     mongodbUri,
+    publicUrl: config.publicUrl,
     beforeValidation: (ltiApp) => installLaunchGuards(ltiApp, {
       secureCookies,
       secret: config.secret,

@@ -2,22 +2,20 @@
  * Starts a real Laurel for a test file: real HTTP on a free port, the test FerretDB (a database
  * of its own), logs kept in memory so tests can read why something was refused.
  */
-import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import mongoose from 'mongoose';
 import { loadConfig, type Config } from '../../config/index.js';
 import { createLogger } from '../../src/log.js';
-import { connectDatabase } from '../../src/store/connect.js';
-import { ensureIndexes } from '../../src/store/indexes.js';
 import { freePort } from '../../src/store/localFerret.js';
-import { createLaurel } from '../../src/web/app.js';
+import { boot, type Running } from '../../src/boot.js';
 
 export interface RunningLaurel {
   url: string;
   config: Config;
+  running: Running;
   logs: Record<string, unknown>[];
-  /** Log lines whose message or reason matches. */
+  /** Log lines whose reason or message is this. */
   logged(reason: string): Record<string, unknown>[];
   close(): Promise<void>;
 }
@@ -30,26 +28,23 @@ export function testDatabaseUri(): string {
 
 export async function startLaurel(env: Record<string, string> = {}): Promise<RunningLaurel> {
   const port = await freePort();
-  const uri = testDatabaseUri();
-  const config = loadConfig({ NODE_ENV: 'test', PORT: String(port), LAUREL_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'info', ...env });
+  const config = loadConfig({
+    NODE_ENV: 'test', PORT: String(port), LAUREL_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'info',
+    MONGODB_URI: testDatabaseUri(), ...env,
+  });
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({ write(chunk, _enc, done) { for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line)); done(); } });
-  const logger = createLogger('info', sink);
-  await connectDatabase(uri);
-  const laurel = await createLaurel(config, logger, uri);
-  await ensureIndexes({ ttl: false });
-  const server: Server = await new Promise((ok) => { const s = laurel.app.listen(port, '127.0.0.1', () => ok(s)); });
+  const running = await boot(config, createLogger('info', sink));
   return {
     url: config.publicUrl,
     config,
+    running,
     logs,
     logged: (reason) => logs.filter((l) => l.reason === reason || l.msg === reason),
     close: async () => {
-      laurel.platformOrigins.stop();
-      server.closeAllConnections();
-      await new Promise((ok) => server.close(ok));
+      running.server.closeAllConnections();
       await mongoose.connection.db?.dropDatabase().catch(() => {});
-      await mongoose.disconnect();
+      await running.stop();
     },
   };
 }

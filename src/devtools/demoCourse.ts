@@ -1,0 +1,52 @@
+/**
+ * The demo: Laurel and an emulated LMS (Canvas by default) with a seeded course, Laurel
+ * registered in it as an admin would, and links that launch as the instructor and a learner.
+ * The LMS runs on 127.0.0.1 and Laurel on localhost: two sites, as in real life, so the
+ * browser treats Laurel's cookies in the course iframe as third-party.
+ */
+import type { Logger } from 'pino';
+import { loadConfig } from '../../config/index.js';
+import { boot, type Running } from '../boot.js';
+import { registerPlatform } from '../lti/platforms.js';
+import { ROUTES } from '../lti/scopes.js';
+import { startEmulator, type Emulator, type Flavour } from './emulator/index.js';
+
+export interface Demo {
+  emulator: Emulator;
+  running: Running;
+  laurelUrl: string;
+  instructorUrl: string;
+  learnerUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startDemo(o: { flavour: Flavour; env: Record<string, string | undefined>; logger: Logger; emulatorPort?: number }): Promise<Demo> {
+  const config = loadConfig(o.env);
+  const emulator = await startEmulator({ flavour: o.flavour, port: o.emulatorPort ?? 0, host: '127.0.0.1' });
+  const running = await boot(config, o.logger);
+  const tool = emulator.registerTool({
+    name: 'Laurel',
+    initiateLoginUri: config.publicUrl + ROUTES.login,
+    redirectUris: [config.publicUrl + ROUTES.launch],
+    jwksUri: config.publicUrl + ROUTES.keys,
+    targetLinkUri: config.publicUrl + ROUTES.launch,
+  });
+  await registerPlatform({
+    issuer: emulator.issuer, clientId: tool.clientId, name: `Demo ${o.flavour}`,
+    authEndpoint: emulator.endpoints.auth, tokenEndpoint: emulator.endpoints.token, jwksUri: emulator.endpoints.jwks,
+    deploymentIds: [tool.deploymentId], active: true,
+  });
+  await running.laurel.platformOrigins.refresh();
+  const first = (role: string) => emulator.course.users.find((u) => u.role === role && u.status === 'Active')!;
+  return {
+    emulator,
+    running,
+    laurelUrl: config.publicUrl,
+    instructorUrl: emulator.launchUrl({ userId: first('Instructor').id, clientId: tool.clientId, embed: true }),
+    learnerUrl: emulator.launchUrl({ userId: first('Learner').id, clientId: tool.clientId, embed: true }),
+    stop: async () => {
+      await running.stop();
+      await emulator.close();
+    },
+  };
+}

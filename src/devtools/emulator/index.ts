@@ -1,0 +1,121 @@
+/**
+ * An LMS emulator playing the platform side of LTI 1.3 over real HTTP, as Canvas or as Moodle
+ * behave (see /work/shared/docs/lti-digest.md): OIDC launch, dynamic registration, service
+ * tokens, AGS, NRPS, deep linking, Platform Storage, throttling on demand.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import { idTokenClaims, type ClaimsRequest } from './claims.js';
+import { seedCourse, type SeedCourse } from './course.js';
+import type { Flavour } from './flavours.js';
+import { createPlatformKeys, signJwt, type SignOptions } from './keys.js';
+import { launchUrl, type LaunchUrlOptions } from './launch.js';
+import { newPlatform, type DeepLinkReturn, type ServiceRequest } from './platform.js';
+import { dynamicRegistrationUrl } from './registration.js';
+import { expireTokens } from './token.js';
+import { registerTool, type RegisteredTool, type ToolRegistration } from './tools.js';
+
+export { seedCourse } from './course.js';
+export type { CourseRole, MemberStatus, SeedActivity, SeedCourse, SeedOptions, SeedResult, SeedUser } from './course.js';
+export type { Flavour } from './flavours.js';
+export type { ClaimsRequest } from './claims.js';
+export type { SignOptions } from './keys.js';
+export type { LaunchUrlOptions } from './launch.js';
+export type { DeepLinkReturn, LtiMessageType, ServiceRequest } from './platform.js';
+export type { RegisteredTool, ToolRegistration } from './tools.js';
+
+export interface EmulatorOptions {
+  flavour: Flavour;
+  /** 0 (default): a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default: seedCourse({ flavour }). */
+  course?: SeedCourse;
+  privacy?: { hideNames?: boolean; hideEmails?: boolean };
+  /** Page size of AGS/NRPS lists when the tool asks for none (default: Canvas 10, Moodle everything). */
+  pageSize?: number;
+}
+
+export interface Emulator {
+  flavour: Flavour;
+  /** e.g. http://127.0.0.1:4321 */
+  url: string;
+  issuer: string;
+  endpoints: { auth: string; token: string; jwks: string; openidConfiguration: string; registration: string };
+  /** The seeded data, live: tests may change grades or members. */
+  course: SeedCourse;
+  /** Manual registration, like an admin pasting the tool's URLs. */
+  registerTool(t: ToolRegistration): { clientId: string; deploymentId: string };
+  /** Registered tools (manual or dynamic registration). */
+  tools: RegisteredTool[];
+  /** A URL a browser opens to launch as that user (course page with the tool in an iframe unless embed is false). */
+  launchUrl(o: LaunchUrlOptions): string;
+  /** The admin page that runs dynamic registration against the tool's registration URL. */
+  dynamicRegistrationUrl(toolRegisterUrl: string): string;
+  /** Signs arbitrary claims (default: platform key, RS256, real kid); `alg: 'none'` gives an unsigned token. */
+  signIdToken(payload: object, opts?: SignOptions): Promise<string>;
+  /** The claims a real launch would carry. */
+  idTokenClaims(o: ClaimsRequest): Record<string, unknown>;
+  /** The next `times` service requests (matching `paths`) answer as the LMS does when throttling. */
+  throttle(o: { times: number; retryAfterSeconds: number; paths?: RegExp }): void;
+  /** Expires every access token issued so far: service calls with them answer 401. */
+  expireTokens(): void;
+  /** Service requests (token, AGS, NRPS) with their answer status; `path` includes the query. */
+  requests: ServiceRequest[];
+  /** Content items received from tools through deep linking. */
+  deepLinks: DeepLinkReturn[];
+  close(): Promise<void>;
+}
+
+export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
+  const host = o.host ?? '127.0.0.1';
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 0, host, () => resolve());
+  });
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
+  const p = newPlatform({
+    flavour: o.flavour,
+    url,
+    course: o.course ?? seedCourse({ flavour: o.flavour }),
+    keys: await createPlatformKeys(o.flavour),
+    privacy: { hideNames: o.privacy?.hideNames ?? false, hideEmails: o.privacy?.hideEmails ?? false },
+    pageSize: o.pageSize,
+  });
+  server.on('request', createApp(p));
+
+  return {
+    flavour: o.flavour,
+    url,
+    issuer: url,
+    endpoints: {
+      auth: `${url}${p.paths.auth}`,
+      token: `${url}${p.paths.token}`,
+      jwks: `${url}${p.paths.jwks}`,
+      openidConfiguration: `${url}/.well-known/openid-configuration`,
+      registration: `${url}${p.paths.registration}`,
+    },
+    get course() { return p.course; },
+    set course(c: SeedCourse) { p.course = c; },
+    registerTool(t) {
+      const { clientId, deploymentId } = registerTool(p, t);
+      return { clientId, deploymentId };
+    },
+    tools: p.tools,
+    launchUrl: (l) => launchUrl(p, l),
+    dynamicRegistrationUrl: (toolRegisterUrl) => dynamicRegistrationUrl(p, toolRegisterUrl),
+    signIdToken: (payload, opts) => signJwt(p.keys, payload, opts),
+    idTokenClaims: (c) => idTokenClaims(p, c),
+    throttle: ({ times, retryAfterSeconds, paths }) => { p.throttle = { remaining: times, retryAfterSeconds, paths }; },
+    expireTokens: () => expireTokens(p),
+    requests: p.requests,
+    deepLinks: p.deepLinks,
+    close: () => new Promise<void>((resolve, reject) => {
+      server.close((err) => (err ? reject(err) : resolve()));
+      server.closeAllConnections();
+    }),
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * LTI Dynamic Registration (digest §2): the admin page that opens the tool's registration URL in an
+ * iframe with `openid_configuration` and `registration_token`, and the registration endpoint the
+ * tool POSTs its client metadata to. Registered tools are active at once (Moodle would show them as
+ * pending until the admin activates them; Canvas would still need the key enabled and installed).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { escapeHtml, page } from './html.js';
+import type { Platform } from './platform.js';
+import { registerTool } from './tools.js';
+
+export const REGISTER_PAGE_PATH = '/emulator/register';
+export const REGISTERED_PAGE_PATH = '/emulator/registered';
+const TOOL_CONFIGURATION = 'https://purl.imsglobal.org/spec/lti-tool-configuration';
+
+export function dynamicRegistrationUrl(p: Platform, toolRegisterUrl: string): string {
+  return `${p.url}${REGISTER_PAGE_PATH}?${new URLSearchParams({ url: toolRegisterUrl })}`;
+}
+
+/** The admin page: a fresh registration token each time, the tool in an iframe, waiting for its close message. */
+export function registerPage(p: Platform) {
+  return (req: Request, res: Response) => {
+    let toolUrl: URL;
+    try {
+      toolUrl = new URL(String(req.query.url));
+    } catch {
+      res.status(400).type('html').send(page('Dynamic registration', '<main><p class="error">Give the tool\'s registration URL as ?url=</p></main>'));
+      return;
+    }
+    const token = randomBytes(24).toString('base64url');
+    p.registrationTokens.add(token);
+    // Canvas also puts the token into the configuration URL; Moodle's is a fixed address.
+    const configUrl = p.flavour === 'canvas'
+      ? `${p.url}${p.paths.openidConfiguration}?registration_token=${token}`
+      : `${p.url}${p.paths.openidConfiguration}`;
+    toolUrl.searchParams.set('openid_configuration', configUrl);
+    toolUrl.searchParams.set('registration_token', token);
+    res.type('html').send(page('Dynamic registration', `<main><h1>Register an LTI tool</h1>
+<iframe id="registration" src="${escapeHtml(toolUrl.toString())}" style="width:100%;height:80vh;border:1px solid #ccc"></iframe></main>
+<script>
+window.addEventListener('message', function (event) {
+  if (event.origin !== ${JSON.stringify(toolUrl.origin)} || !event.data || event.data.subject !== 'org.imsglobal.lti.close') return;
+  location.href = ${JSON.stringify(REGISTERED_PAGE_PATH)};
+});
+</script>`));
+  };
+}
+
+/** What the admin sees after the tool closed the registration. */
+export function registeredPage(p: Platform) {
+  return (_req: Request, res: Response) => {
+    const rows = p.tools.map((t) => `<li>${escapeHtml(t.name)} — client id <code>${escapeHtml(t.clientId)}</code>, deployment <code>${escapeHtml(t.deploymentId)}</code></li>`).join('');
+    res.type('html').send(page('Registered tools', `<main><h1>Registered tools</h1><ul>${rows}</ul></main>`));
+  };
+}
+
+/** POST of the tool's client registration (LTI-DR §3.5), authorised by a registration token this platform issued. */
+export function registrationEndpoint(p: Platform) {
+  return (req: Request, res: Response) => {
+    const token = /^Bearer (.+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    if (!token || !p.registrationTokens.has(token)) {
+      res.status(401).json({ error: 'invalid_token', error_description: 'A registration token issued by this platform is required as Authorization: Bearer.' });
+      return;
+    }
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const invalid = invalidRegistration(body);
+    if (invalid) {
+      res.status(400).json({ error: 'invalid_client_metadata', error_description: invalid });
+      return;
+    }
+    p.registrationTokens.delete(token);
+
+    const config = body[TOOL_CONFIGURATION] as Record<string, unknown>;
+    const messages = Array.isArray(config.messages) ? (config.messages as Record<string, unknown>[]) : [];
+    const deepLinking = messages.find((m) => m.type === 'LtiDeepLinkingRequest');
+    const tool = registerTool(p, {
+      name: typeof body.client_name === 'string' ? body.client_name : 'Tool',
+      initiateLoginUri: body.initiate_login_uri as string,
+      redirectUris: body.redirect_uris as string[],
+      jwksUri: body.jwks_uri as string,
+      targetLinkUri: config.target_link_uri as string,
+      ...(typeof deepLinking?.target_link_uri === 'string' ? { deepLinkingUri: deepLinking.target_link_uri } : {}),
+      scopes: typeof body.scope === 'string' ? body.scope.split(' ').filter(Boolean) : [],
+      ...(isStringRecord(config.custom_parameters) ? { customParameters: config.custom_parameters } : {}),
+    });
+    res.json({
+      client_id: tool.clientId,
+      application_type: body.application_type ?? 'web',
+      grant_types: body.grant_types ?? ['implicit', 'client_credentials'],
+      response_types: body.response_types ?? ['id_token'],
+      initiate_login_uri: tool.initiateLoginUri,
+      redirect_uris: tool.redirectUris,
+      client_name: tool.name,
+      jwks_uri: tool.jwksUri,
+      ...(body.logo_uri ? { logo_uri: body.logo_uri } : {}),
+      token_endpoint_auth_method: 'private_key_jwt',
+      scope: tool.scopes.join(' '),
+      [TOOL_CONFIGURATION]: { ...config, deployment_id: tool.deploymentId },
+    });
+  };
+}
+
+function invalidRegistration(body: Record<string, unknown>): string | undefined {
+  if (!isUrl(body.initiate_login_uri)) return 'initiate_login_uri is required and must be a URL';
+  if (!Array.isArray(body.redirect_uris) || body.redirect_uris.length === 0 || !body.redirect_uris.every(isUrl)) return 'redirect_uris is required: a non-empty array of URLs';
+  if (!isUrl(body.jwks_uri)) return 'jwks_uri is required and must be a URL';
+  const config = body[TOOL_CONFIGURATION];
+  if (!config || typeof config !== 'object') return `${TOOL_CONFIGURATION} is required`;
+  const c = config as Record<string, unknown>;
+  if (typeof c.domain !== 'string' || c.domain === '') return `${TOOL_CONFIGURATION}.domain is required`;
+  if (!isUrl(c.target_link_uri)) return `${TOOL_CONFIGURATION}.target_link_uri is required and must be a URL`;
+  return undefined;
+}
+
+function isUrl(v: unknown): v is string {
+  if (typeof v !== 'string') return false;
+  try {
+    new URL(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isStringRecord(v: unknown): v is Record<string, string> {
+  return !!v && typeof v === 'object' && Object.values(v).every((x) => typeof x === 'string');
+}

@@ -1,0 +1,46 @@
+/**
+ * How each LMS names a course member's role, in the launch and in NRPS (digest §1, §5, §9).
+ */
+import type { CourseRole } from './course.js';
+import type { Flavour } from './flavours.js';
+
+const MEMBERSHIP = 'http://purl.imsglobal.org/vocab/lis/v2/membership';
+const INSTITUTION = 'http://purl.imsglobal.org/vocab/lis/v2/institution/person';
+const SYSTEM_USER = 'http://purl.imsglobal.org/vocab/lis/v2/system/person#User';
+const TEACHING_ASSISTANT = `${MEMBERSHIP}/Instructor#TeachingAssistant`;
+
+/** The `roles` claim of a launch. */
+export function launchRoles(flavour: Flavour, role: CourseRole): string[] {
+  if (flavour === 'canvas') {
+    // Canvas adds an institution role and system#User; a TA is Instructor plus the TA sub-role.
+    switch (role) {
+      case 'Instructor': return [`${INSTITUTION}#Instructor`, `${MEMBERSHIP}#Instructor`, SYSTEM_USER];
+      case 'TeachingAssistant': return [`${MEMBERSHIP}#Instructor`, TEACHING_ASSISTANT, SYSTEM_USER];
+      case 'Learner': return [`${INSTITUTION}#Student`, `${MEMBERSHIP}#Learner`, SYSTEM_USER];
+    }
+  }
+  // Moodle launches from an activity as Instructor whoever holds mod/lti:manage, which the
+  // non-editing teacher role has: a TA arrives as a plain Instructor.
+  return [`${MEMBERSHIP}#${role === 'Learner' ? 'Learner' : 'Instructor'}`];
+}
+
+/** A member's `roles` in an NRPS answer. */
+export function membershipRoles(flavour: Flavour, role: CourseRole): string[] {
+  if (flavour === 'canvas') {
+    switch (role) {
+      case 'Instructor': return [`${MEMBERSHIP}#Instructor`];
+      case 'TeachingAssistant': return [`${MEMBERSHIP}#Instructor`, TEACHING_ASSISTANT];
+      case 'Learner': return [`${MEMBERSHIP}#Learner`];
+    }
+  }
+  // Moodle's NRPS sends short names (seen) and decides at course level by
+  // moodle/course:manageactivities, which a non-editing teacher lacks: a TA is listed as Learner
+  // (read in mod/lti/service/memberships; not yet seen on a live site).
+  return [role === 'Instructor' ? 'Instructor' : 'Learner'];
+}
+
+/** Does a member match an NRPS `role` filter (a full URI or a short name)? */
+export function matchesRoleFilter(flavour: Flavour, role: CourseRole, filter: string): boolean {
+  const wanted = filter.includes('#') ? filter.slice(filter.lastIndexOf('#') + 1) : filter;
+  return membershipRoles(flavour, role).some((r) => r === filter || r.slice(r.lastIndexOf('#') + 1) === wanted);
+}

@@ -1,0 +1,73 @@
+/**
+ * In a real browser, from the demo's instructor link to the course dashboard: the emulated
+ * Canvas shows Laurel in an iframe on another site, so Laurel's cookies there are third-party
+ * and the launch must go through LTI Platform Storage.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createLogger } from '../../src/log.js';
+import { freePort } from '../../src/store/localFerret.js';
+import { startDemo, type Demo } from '../../src/devtools/demoCourse.js';
+import { testDatabaseUri } from '../support/laurel.js';
+import { launchChromium } from '../support/chromium.js';
+
+const screenshots = resolve(__dirname, '../../docs/screenshots');
+let demo: Demo;
+let browser: Browser;
+
+beforeAll(async () => {
+  const port = await freePort();
+  demo = await startDemo({
+    flavour: 'canvas',
+    env: { NODE_ENV: 'test', PORT: String(port), MONGODB_URI: testDatabaseUri(), LAUREL_SECRET: randomBytes(32).toString('hex') },
+    logger: createLogger('silent'),
+  });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+async function laurelFrame(page: Page, path: string): Promise<Frame> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const frame = page.frames().find((f) => f.url().startsWith(demo.laurelUrl + path));
+    if (frame) {
+      await frame.waitForLoadState('load');
+      return frame;
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`Laurel's ${path} never loaded; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
+}
+
+describe('the demo in Chromium', () => {
+  it('takes the instructor from the LMS link to the course dashboard, with cookies blocked in the iframe', async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+    const page = await context.newPage();
+    await page.goto(demo.instructorUrl);
+    const frame = await laurelFrame(page, '/course?');
+    const { course } = demo.emulator;
+    const instructor = course.users.find((u) => u.role === 'Instructor')!;
+    await expect(frame.locator('h1').textContent()).resolves.toBe(`${course.title}: badges`);
+    await expect(frame.locator('header').textContent()).resolves.toContain(instructor.name);
+    // No state cookie reached Laurel's site: the launch went through Platform Storage.
+    const laurelCookies = await context.cookies(demo.laurelUrl);
+    expect(laurelCookies.filter((c) => c.name.startsWith('lti_state_'))).toEqual([]);
+    await page.screenshot({ path: join(screenshots, 'instructor-dashboard.png') });
+    await context.close();
+  });
+
+  it('takes a learner to their own page', async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+    const page = await context.newPage();
+    await page.goto(demo.learnerUrl);
+    const frame = await laurelFrame(page, '/me?');
+    await expect(frame.locator('h1').textContent()).resolves.toBe(`My badges in ${demo.emulator.course.title}`);
+    await page.screenshot({ path: join(screenshots, 'learner-page.png') });
+    await context.close();
+  });
+});

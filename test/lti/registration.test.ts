@@ -1,0 +1,98 @@
+/**
+ * LTI Dynamic Registration end to end against the emulated LMS (open mode): the admin opens
+ * Laurel's registration URL from the LMS, Laurel registers, and the platform then launches.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { startLaurel, type RunningLaurel } from '../support/laurel.js';
+import { Browser, finishLaunch, startLaunch } from '../support/lms.js';
+import { decodeEntities } from '../support/html.js';
+import { startEmulator, type Emulator, type Flavour } from '../../src/devtools/emulator/index.js';
+import { listPlatforms } from '../../src/lti/platforms.js';
+
+let laurel: RunningLaurel;
+const emulators: Emulator[] = [];
+
+beforeAll(async () => { laurel = await startLaurel({ REGISTRATION_MODE: 'open' }); });
+afterAll(async () => {
+  for (const e of emulators) await e.close();
+  await laurel?.close();
+});
+
+/** What the LMS's registration page loads in its iframe: Laurel's URL with the two parameters. */
+async function registrationFrameUrl(emulator: Emulator): Promise<URL> {
+  const page = await new Browser().go('get', emulator.dynamicRegistrationUrl(laurel.url + '/lti/register'));
+  const src = page.text.match(/<iframe[^>]*\ssrc="([^"]+)"/i)?.[1];
+  if (!src) throw new Error(`no iframe in the registration page:\n${page.text.slice(0, 400)}`);
+  return new URL(decodeEntities(src));
+}
+
+describe.each(['canvas', 'moodle'] as const)('dynamic registration from %s', (flavour: Flavour) => {
+  it('registers Laurel with its messages and scopes, then launches', async () => {
+    const emulator = await startEmulator({ flavour });
+    emulators.push(emulator);
+    const frame = await registrationFrameUrl(emulator);
+    expect(frame.searchParams.get('openid_configuration')).toBeTruthy();
+    expect(frame.searchParams.get('registration_token')).toBeTruthy();
+
+    const res = await new Browser().go('get', frame.toString());
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Laurel is registered');
+    expect(res.text).toContain('/assets/registration-close.js'); // posts org.imsglobal.lti.close
+
+    // The LMS holds Laurel's registration…
+    const tool = emulator.tools.at(-1)!;
+    expect(tool.initiateLoginUri).toBe(laurel.url + '/lti/login');
+    expect(tool.redirectUris).toEqual([laurel.url + '/lti/launch']);
+    expect(tool.jwksUri).toBe(laurel.url + '/lti/keys');
+    expect(tool.scopes).toEqual(expect.arrayContaining([
+      'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem',
+      'https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly',
+      'https://purl.imsglobal.org/spec/lti-ags/scope/score',
+      'https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly',
+    ]));
+    // …and Laurel holds the platform, active, with its deployment.
+    const platform = (await listPlatforms()).find((p) => p.issuer === emulator.issuer && p.clientId === tool.clientId)!;
+    expect(platform).toMatchObject({ active: true, deploymentIds: [tool.deploymentId], authEndpoint: emulator.endpoints.auth, jwksUri: emulator.endpoints.jwks });
+
+    const learner = emulator.course.users.find((u) => u.role === 'Learner' && u.status === 'Active')!;
+    const steps = await startLaunch({ emulator, clientId: tool.clientId, deploymentId: tool.deploymentId }, { userId: learner.id });
+    const launch = await finishLaunch(steps);
+    expect(launch.status).toBe(303);
+    expect(launch.headers.location).toMatch(/^\/me\?ltik=/);
+  });
+});
+
+describe('a registration Laurel cannot complete', () => {
+  it('without openid_configuration says how to start one', async () => {
+    const res = await request(laurel.url).get('/lti/register').set('Accept', 'text/html');
+    expect(res.status).toBe(400);
+    expect(res.headers['x-laurel-reason']).toBe('openid_configuration_missing');
+  });
+
+  it('with a registration token the LMS did not issue reports the LMS\'s refusal', async () => {
+    const emulator = await startEmulator({ flavour: 'moodle' });
+    emulators.push(emulator);
+    const frame = await registrationFrameUrl(emulator);
+    frame.searchParams.set('registration_token', 'forged');
+    const res = await new Browser().go('get', frame.toString());
+    expect(res.status).toBe(400);
+    expect(res.headers['x-laurel-reason']).toBe('registration_refused');
+  });
+
+  it('whose configuration names an issuer other than its own URL is refused', async () => {
+    const fake = await import('express').then(({ default: express }) => {
+      const app = express();
+      app.get('/.well-known/openid-configuration', (_req, res) => { res.json({ issuer: 'https://canvas.instructure.com', authorization_endpoint: 'https://x/a', token_endpoint: 'https://x/t', jwks_uri: 'https://x/j', registration_endpoint: 'https://x/r' }); });
+      return new Promise<import('node:http').Server>((ok) => { const s = app.listen(0, '127.0.0.1', () => ok(s)); });
+    });
+    try {
+      const port = (fake.address() as { port: number }).port;
+      const res = await request(laurel.url).get('/lti/register').query({ openid_configuration: `http://127.0.0.1:${port}/.well-known/openid-configuration` }).set('Accept', 'text/html');
+      expect(res.status).toBe(400);
+      expect(res.headers['x-laurel-reason']).toBe('issuer_mismatch');
+    } finally {
+      fake.close();
+    }
+  });
+});
