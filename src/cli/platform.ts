@@ -56,7 +56,7 @@ async function run(argv: string[]): Promise<void> {
       case 'list': {
         const platforms = await listPlatforms();
         if (platforms.length === 0) console.log('no platforms registered');
-        for (const p of platforms) console.log(`${p.platformId}  ${p.active ? 'active ' : 'pending'}  ${p.issuer}  client ${p.clientId}  deployments ${p.deploymentIds.join(',') || '(none)'}  ${p.name}`);
+        for (const p of platforms) console.log(`${p.platformId}  ${p.active ? 'active ' : 'pending'}  ${p.issuer}  client ${p.clientId}  deployments ${p.deploymentIds.join(',') || '(none)'}${p.learnsDeployments ? ' (+ learnt from launches)' : ''}  ${p.name}`);
         break;
       }
       case 'approve':

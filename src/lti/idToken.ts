@@ -19,7 +19,8 @@ export interface PlatformForLaunch {
 export interface IdTokenChecks {
   findPlatform(issuer: string, clientId: string): Promise<PlatformForLaunch | null>;
   keySet(jwksUri: string): JWTVerifyGetKey;
-  isDeploymentKnown(issuer: string, clientId: string, deploymentId: string): Promise<boolean>;
+  /** Registered (or learnt now, for platforms that learn deployments)? */
+  acceptDeployment(issuer: string, clientId: string, deploymentId: string): Promise<boolean>;
   /** Stores the nonce; false when it was used before. */
   useNonce(issuer: string, nonce: string, expiresAt: Date): Promise<boolean>;
 }
@@ -94,7 +95,7 @@ export async function validateIdToken(token: string, expected: Expected, checks:
     if (!link || typeof link.id !== 'string' || link.id === '') throw new LaunchRejected('missing_resource_link', 'a resource link launch must carry resource_link.id');
   }
   const deploymentId = claims[LTI + 'deployment_id'];
-  if (typeof deploymentId !== 'string' || !(await checks.isDeploymentKnown(expected.issuer, clientId, deploymentId))) {
+  if (typeof deploymentId !== 'string' || !(await checks.acceptDeployment(expected.issuer, clientId, deploymentId))) {
     throw new LaunchRejected('unknown_deployment', `deployment_id "${String(deploymentId)}" is not registered for this platform; an administrator can add it with "npm run platform -- add-deployment"`);
   }
 

@@ -3,7 +3,7 @@
  * ltijs keeps the platform and Laurel's key pair for it; Laurel keeps the deployment ids.
  */
 import { lti } from './provider.js';
-import { addDeployment, DeploymentModel } from '../store/deployment.js';
+import { addDeployment, ANY_DEPLOYMENT, DeploymentModel } from '../store/deployment.js';
 import type { PlatformForLaunch } from './idToken.js';
 
 export interface PlatformRegistration {
@@ -14,6 +14,8 @@ export interface PlatformRegistration {
   tokenEndpoint: string;
   jwksUri: string;
   deploymentIds: string[];
+  /** Learn deployment ids from the platform's signed launches (Canvas dynamic registration names none). */
+  learnsDeployments?: boolean;
   active: boolean;
 }
 
@@ -36,7 +38,7 @@ function requireUrl(name: string, value: string): void {
 export async function registerPlatform(p: PlatformRegistration): Promise<PlatformSummary> {
   for (const [name, value] of [['issuer', p.issuer], ['auth endpoint', p.authEndpoint], ['token endpoint', p.tokenEndpoint], ['JWKS URL', p.jwksUri]] as const) requireUrl(name, value);
   if (!p.clientId) throw new PlatformInputError('client id is required');
-  if (p.deploymentIds.some((d) => !d)) throw new PlatformInputError('deployment ids must not be empty');
+  if (p.deploymentIds.some((d) => !d || d === ANY_DEPLOYMENT)) throw new PlatformInputError('deployment ids must not be empty or "*"');
   const platform = await lti.registerPlatform({
     url: p.issuer,
     name: p.name,
@@ -48,8 +50,9 @@ export async function registerPlatform(p: PlatformRegistration): Promise<Platfor
   });
   await platform.platformActive(p.active);
   const platformId = await platform.platformKid();
-  for (const deploymentId of p.deploymentIds) await addDeployment({ platformId, issuer: p.issuer, clientId: p.clientId, deploymentId });
-  return { ...p, platformId };
+  const deploymentIds = p.learnsDeployments ? [...p.deploymentIds, ANY_DEPLOYMENT] : p.deploymentIds;
+  for (const deploymentId of deploymentIds) await addDeployment({ platformId, issuer: p.issuer, clientId: p.clientId, deploymentId });
+  return { ...p, learnsDeployments: Boolean(p.learnsDeployments), platformId };
 }
 
 export async function findPlatformForLaunch(issuer: string, clientId: string): Promise<PlatformForLaunch | null> {
@@ -73,7 +76,8 @@ export async function listPlatforms(): Promise<PlatformSummary[]> {
       authEndpoint: await platform.platformAuthEndpoint(),
       tokenEndpoint: await platform.platformAccessTokenEndpoint(),
       jwksUri: (await platform.platformAuthConfig()).key,
-      deploymentIds: deployments.map((d) => d.deploymentId),
+      deploymentIds: deployments.map((d) => d.deploymentId).filter((d) => d !== ANY_DEPLOYMENT),
+      learnsDeployments: deployments.some((d) => d.deploymentId === ANY_DEPLOYMENT),
       active: await platform.platformActive(),
     };
   }));

@@ -63,7 +63,7 @@ export function dynamicRegistration(o: { publicUrl: string; mode: RegistrationMo
       const platform = await registerPlatform({
         issuer: config.issuer, clientId, name: `${family} ${new URL(config.issuer).host}`,
         authEndpoint: config.authorization_endpoint, tokenEndpoint: config.token_endpoint, jwksUri: config.jwks_uri,
-        deploymentIds: deploymentId ? [deploymentId] : [], active: o.mode === 'open',
+        deploymentIds: deploymentId ? [deploymentId] : [], learnsDeployments: !deploymentId, active: o.mode === 'open',
       }).catch((err: Error) => { throw new RegistrationFailed('registration_invalid', err.message); });
       req.log.info({ issuer: config.issuer, clientId, deploymentId, active: platform.active }, 'platform registered');
       o.onRegistered?.();

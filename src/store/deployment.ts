@@ -1,6 +1,10 @@
 /**
  * A deployment of Laurel on a registered platform. ltijs stores the platform (issuer,
  * client id, endpoints, keys) but not its deployment ids, and accepts any: Laurel checks.
+ *
+ * Canvas's dynamic registration names no deployment (Canvas creates one when an admin installs
+ * the key), so such a platform gets the record ANY_DEPLOYMENT: it learns each deployment from
+ * the first launch that the platform itself signed for it.
  */
 import mongoose, { Schema } from 'mongoose';
 
@@ -34,6 +38,14 @@ export async function addDeployment(d: Omit<Deployment, 'createdAt'>): Promise<v
   );
 }
 
-export async function isDeploymentKnown(issuer: string, clientId: string, deploymentId: string): Promise<boolean> {
-  return (await DeploymentModel.exists({ issuer, clientId, deploymentId })) !== null;
+export const ANY_DEPLOYMENT = '*';
+
+/** True when the deployment is registered, or the platform learns deployments (then it is recorded). */
+export async function acceptDeployment(issuer: string, clientId: string, deploymentId: string): Promise<boolean> {
+  if (deploymentId === ANY_DEPLOYMENT) return false;
+  if ((await DeploymentModel.exists({ issuer, clientId, deploymentId })) !== null) return true;
+  const learner = await DeploymentModel.findOne({ issuer, clientId, deploymentId: ANY_DEPLOYMENT }).lean();
+  if (!learner) return false;
+  await addDeployment({ platformId: learner.platformId, issuer, clientId, deploymentId });
+  return true;
 }

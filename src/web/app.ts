@@ -18,7 +18,7 @@ import { findPlatformForLaunch } from '../lti/platforms.js';
 import { platformKeySet } from '../lti/platformKeys.js';
 import { canvasDeveloperKey } from '../lti/canvasConfig.js';
 import { ROUTES } from '../lti/scopes.js';
-import { isDeploymentKnown } from '../store/deployment.js';
+import { acceptDeployment } from '../store/deployment.js';
 import { useNonce } from '../store/usedNonce.js';
 import { coursePages, landing } from './coursePages.js';
 import { health } from './health.js';
@@ -74,7 +74,7 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
       secureCookies,
       secret: config.secret,
       sessionMaxAgeMinutes: config.sessionMaxAgeMinutes,
-      checks: { findPlatform: findPlatformForLaunch, keySet: platformKeySet, isDeploymentKnown, useNonce },
+      checks: { findPlatform: findPlatformForLaunch, keySet: platformKeySet, acceptDeployment, useNonce },
     }),
   });
   lti.app.set('view engine', 'ejs');

@@ -52,14 +52,20 @@ describe.each(['canvas', 'moodle'] as const)('dynamic registration from %s', (fl
       'https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly',
     ]));
     // …and Laurel holds the platform, active, with its deployment.
-    const platform = (await listPlatforms()).find((p) => p.issuer === emulator.issuer && p.clientId === tool.clientId)!;
-    expect(platform).toMatchObject({ active: true, deploymentIds: [tool.deploymentId], authEndpoint: emulator.endpoints.auth, jwksUri: emulator.endpoints.jwks });
+    // Moodle names the deployment in its answer; Canvas does not (it creates one at install), so
+    // Laurel learns it from the first launch Canvas signs.
+    const registered = async () => (await listPlatforms()).find((p) => p.issuer === emulator.issuer && p.clientId === tool.clientId)!;
+    expect(await registered()).toMatchObject({
+      active: true, authEndpoint: emulator.endpoints.auth, jwksUri: emulator.endpoints.jwks,
+      ...(flavour === 'moodle' ? { deploymentIds: [tool.deploymentId], learnsDeployments: false } : { deploymentIds: [], learnsDeployments: true }),
+    });
 
     const learner = emulator.course.users.find((u) => u.role === 'Learner' && u.status === 'Active')!;
     const steps = await startLaunch({ emulator, clientId: tool.clientId, deploymentId: tool.deploymentId }, { userId: learner.id });
     const launch = await finishLaunch(steps);
     expect(launch.status).toBe(303);
     expect(launch.headers.location).toMatch(/^\/me\?ltik=/);
+    expect((await registered()).deploymentIds).toEqual([tool.deploymentId]);
   });
 });
 

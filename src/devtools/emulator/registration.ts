@@ -96,7 +96,8 @@ export function registrationEndpoint(p: Platform) {
       ...(body.logo_uri ? { logo_uri: body.logo_uri } : {}),
       token_endpoint_auth_method: 'private_key_jwt',
       scope: tool.scopes.join(' '),
-      [TOOL_CONFIGURATION]: { ...config, deployment_id: tool.deploymentId },
+      // Moodle names the deployment; Canvas creates it later, when an admin installs the key.
+      [TOOL_CONFIGURATION]: p.flavour === 'moodle' ? { ...config, deployment_id: tool.deploymentId } : config,
     });
   };
 }
