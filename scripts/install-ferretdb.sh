@@ -10,7 +10,7 @@ set -euo pipefail
 VERSION="1.24.2"
 BIN="${FERRETDB_BIN:-$(go env GOPATH)/bin/ferretdb}"
 
-if [ -x "$BIN" ] && "$BIN" --version 2>/dev/null | grep -q "version: v$VERSION"; then
+if [ -x "$BIN" ] && "$BIN" --version 2>&1 | grep -q "version: v$VERSION"; then
   echo "$BIN"
   exit 0
 fi

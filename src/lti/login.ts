@@ -36,7 +36,7 @@ export function loginRouter(o: { publicUrl: string; secureCookies: boolean }): R
     const candidates = found === false ? [] : Array.isArray(found) ? found : [found];
     if (candidates.length !== 1) {
       return sendProblem(req, res, {
-        status: candidates.length === 0 ? 400 : 400,
+        status: 400,
         reason: candidates.length === 0 ? 'unknown_platform' : 'client_id_needed',
         title: candidates.length === 0 ? 'This LMS is not registered with Laurel' : 'Which Laurel registration?',
         detail: candidates.length === 0 ? `No platform with issuer ${iss}${clientId ? ` and client id ${clientId}` : ''} is registered.` : `Several registrations share issuer ${iss}; the LMS must send client_id.`,
