@@ -65,7 +65,7 @@ describe('operations', () => {
     await mongoose.model('nonce').create([{ nonce: 'old-nonce', createdAt: hourAgo }, { nonce: 'fresh-nonce' }]);
     await sweepExpired(expiries);
     expect((await LaunchStateModel.find({}).lean()).map((s) => s.state)).toEqual(['fresh']);
-    expect((await mongoose.model('nonce').find({}).lean()).map((n: { nonce?: string }) => n.nonce)).toEqual(['fresh-nonce']);
+    expect((await mongoose.model('nonce').find({}).lean()).map((n) => (n as { nonce?: string }).nonce)).toEqual(['fresh-nonce']);
   });
 
   it('answers /healthz 503 when the database is gone', async () => {
