@@ -7,9 +7,8 @@
 import type { Logger } from 'pino';
 import { loadConfig } from '../../config/index.js';
 import { boot, type Running } from '../boot.js';
-import { registerPlatform } from '../lti/platforms.js';
-import { ROUTES } from '../lti/scopes.js';
 import { startEmulator, type Emulator, type Flavour } from './emulator/index.js';
+import { installInEmulator } from './installInEmulator.js';
 
 export interface Demo {
   emulator: Emulator;
@@ -24,18 +23,7 @@ export async function startDemo(o: { flavour: Flavour; env: Record<string, strin
   const config = loadConfig(o.env);
   const emulator = await startEmulator({ flavour: o.flavour, port: o.emulatorPort ?? 0, host: '127.0.0.1' });
   const running = await boot(config, o.logger);
-  const tool = emulator.registerTool({
-    name: 'Laurel',
-    initiateLoginUri: config.publicUrl + ROUTES.login,
-    redirectUris: [config.publicUrl + ROUTES.launch],
-    jwksUri: config.publicUrl + ROUTES.keys,
-    targetLinkUri: config.publicUrl + ROUTES.launch,
-  });
-  await registerPlatform({
-    issuer: emulator.issuer, clientId: tool.clientId, name: `Demo ${o.flavour}`,
-    authEndpoint: emulator.endpoints.auth, tokenEndpoint: emulator.endpoints.token, jwksUri: emulator.endpoints.jwks,
-    deploymentIds: [tool.deploymentId], active: true,
-  });
+  const tool = await installInEmulator(emulator, config.publicUrl);
   await running.laurel.platformOrigins.refresh();
   const first = (role: string) => emulator.course.users.find((u) => u.role === role && u.status === 'Active')!;
   return {

@@ -4,7 +4,7 @@
  */
 import request from 'supertest';
 import { startEmulator, type Emulator, type Flavour } from '../../src/devtools/emulator/index.js';
-import { registerPlatform } from '../../src/lti/platforms.js';
+import { installInEmulator } from '../../src/devtools/installInEmulator.js';
 import { ROUTES } from '../../src/lti/scopes.js';
 import type { RunningLaurel } from './laurel.js';
 import { dataAttributes, parseForm } from './html.js';
@@ -17,20 +17,9 @@ export interface Connected {
 
 export async function connectEmulator(laurel: RunningLaurel, flavour: Flavour, o: { privacy?: { hideNames?: boolean; hideEmails?: boolean } } = {}): Promise<Connected> {
   const emulator = await startEmulator({ flavour, privacy: o.privacy });
-  const tool = emulator.registerTool({
-    name: 'Laurel',
-    initiateLoginUri: laurel.url + ROUTES.login,
-    redirectUris: [laurel.url + ROUTES.launch],
-    jwksUri: laurel.url + ROUTES.keys,
-    targetLinkUri: laurel.url + ROUTES.launch,
-  });
-  await registerPlatform({
-    issuer: emulator.issuer, clientId: tool.clientId, name: `emulated ${flavour}`,
-    authEndpoint: emulator.endpoints.auth, tokenEndpoint: emulator.endpoints.token, jwksUri: emulator.endpoints.jwks,
-    deploymentIds: [tool.deploymentId], active: true,
-  });
+  const { clientId, deploymentId } = await installInEmulator(emulator, laurel.url);
   await laurel.running.laurel.platformOrigins.refresh();
-  return { emulator, clientId: tool.clientId, deploymentId: tool.deploymentId };
+  return { emulator, clientId, deploymentId };
 }
 
 /** A cookie jar for one browser, across Laurel and the emulator (keyed by name; enough here). */
