@@ -24,6 +24,8 @@ export interface Config {
   trustProxy: boolean | number | string;
   logLevel: string;
   sessionMaxAgeMinutes: number;
+  /** Background re-evaluation of each active course; 0 turns it off. */
+  syncIntervalMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -111,5 +113,6 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: trustProxy(env),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
     sessionMaxAgeMinutes: integer(env, 'SESSION_MAX_AGE_MINUTES', 5, 7 * 24 * 60, 8 * 60),
+    syncIntervalMinutes: integer(env, 'SYNC_INTERVAL_MINUTES', 0, 7 * 24 * 60, 60),
   };
 }

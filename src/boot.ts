@@ -9,6 +9,7 @@ import { openDatabase, type OpenDatabase } from './store/database.js';
 import { ensureIndexes } from './store/indexes.js';
 import { startSweeper } from './store/sweeper.js';
 import { createLaurel, type Laurel } from './web/app.js';
+import { startScheduler } from './jobs/scheduler.js';
 
 export interface Running {
   laurel: Laurel;
@@ -23,6 +24,7 @@ export async function boot(config: Config, logger: Logger): Promise<Running> {
   const laurel = await createLaurel(config, logger, database.uri);
   const expiries = await ensureIndexes({ ttl: !database.ferretdb });
   const stopSweeper = database.ferretdb ? startSweeper(expiries, 60_000, (err) => logger.error({ err }, 'sweeper failed')) : () => {};
+  const stopScheduler = startScheduler(config.syncIntervalMinutes, logger);
   const server: Server = await new Promise((ok, fail) => {
     const s = laurel.app.listen(config.port, () => ok(s));
     s.once('error', fail);
@@ -37,6 +39,7 @@ export async function boot(config: Config, logger: Logger): Promise<Running> {
       server.closeIdleConnections();
       await closed;
       stopSweeper();
+      stopScheduler();
       laurel.platformOrigins.stop();
       await database.close();
     },

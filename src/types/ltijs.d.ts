@@ -10,6 +10,8 @@ declare module 'ltijs' {
     platformAuthEndpoint(): Promise<string>;
     platformAccessTokenEndpoint(): Promise<string>;
     platformAuthConfig(): Promise<{ method: string; key: string }>;
+    /** Laurel's private key for this platform (PEM), decrypted. */
+    platformPrivateKey(): Promise<string>;
     platformActive(active?: boolean): Promise<boolean>;
     delete(): Promise<void>;
   }

@@ -21,6 +21,7 @@ import { ROUTES } from '../lti/scopes.js';
 import { acceptDeployment } from '../store/deployment.js';
 import { useNonce } from '../store/usedNonce.js';
 import { coursePages, landing } from './coursePages.js';
+import { courseApi } from './courseApi.js';
 import { health } from './health.js';
 import { sendProblem } from './errorPage.js';
 import { PlatformOrigins } from './frameAncestors.js';
@@ -93,6 +94,7 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
   lti.onInvalidToken(unauthorized('invalid_session', 'Laurel could not verify this request'));
   lti.onSessionTimeout(unauthorized('session_not_found', 'Your Laurel session was not found'));
   lti.app.use(coursePages());
+  lti.app.use(courseApi());
   app.use(lti.app);
 
   app.use((req, res) => sendProblem(req, res, { status: 404, reason: 'not_found', title: 'Page not found', detail: `Nothing lives at ${req.path}.` }));

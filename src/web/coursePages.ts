@@ -1,17 +1,24 @@
 /**
- * Where a launch lands: staff on the course dashboard, learners on their own page. Both read
- * the course and the person from the launch (ltijs's stored token), scoped to that course.
+ * Where a launch lands, and the course pages: staff see the dashboard, the badge editor, the
+ * preview of who qualifies and why, and "evaluate now"; learners see their own page.
  */
 import { Router, type Request, type Response } from 'express';
 import type { LtijsToken } from 'ltijs';
 import { audienceOf, parseRole } from '../lti/roles.js';
-import { sendProblem } from './errorPage.js';
+import { recordLaunchedCourse } from '../lti/courseOfLaunch.js';
+import { criteriaNarrative, validateBadge } from '../rules/index.js';
+import type { BadgeDefinition } from '../rules/badge.js';
+import { deleteBadge, getBadge, listBadges, newBadgeId, saveBadge } from '../store/badge.js';
+import { awardsOf } from '../store/award.js';
+import { findJob, latestJob } from '../store/evaluationJob.js';
+import { courseLineItems } from '../awards/courseLineItems.js';
+import { evaluateCourse } from '../awards/evaluateCourse.js';
+import { startEvaluation } from '../jobs/evaluateNow.js';
+import { badgeFromForm, BadgeInputError, FORM_ROWS } from './badgeInput.js';
+import { courseOf, loadCourse, staffOnly } from './courseContext.js';
+import { learnerPage } from './learnerPage.js';
 
 export const PAGES = { staff: '/course', learner: '/me' } as const;
-
-function tokenOf(res: Response): LtijsToken {
-  return res.locals.token as LtijsToken;
-}
 
 export function personName(token: LtijsToken): string {
   const { name, given_name, family_name } = token.userInfo ?? {};
@@ -27,33 +34,124 @@ function roleLabel(roles: string[]): string {
   return 'Learner';
 }
 
-function view(token: LtijsToken) {
-  const context = token.platformContext.context;
+/** What every course page shows: the course, the person, the session token for links and forms. */
+export function pageView(res: Response) {
+  const { token, course, ltik } = courseOf(res);
   return {
-    course: { title: context?.title ?? 'This course', label: context?.label ?? '' },
+    course: { title: course.title || 'This course', label: course.label },
     person: { name: personName(token) },
     roleLabel: roleLabel(token.platformContext.roles),
     lang: (token.platformContext.launchPresentation?.locale ?? 'en').split(/[-_]/)[0],
+    ltik,
+    q: `ltik=${encodeURIComponent(ltik)}`,
   };
 }
 
-/** After a launch (or any request to /lti/launch with a valid ltik): go to the page for this role. */
-export function landing(token: LtijsToken, _req: Request, res: Response): void {
+/** After a launch (or any request to /lti/launch with a valid ltik): record the course, go to the page for this role. */
+export async function landing(token: LtijsToken, _req: Request, res: Response): Promise<void> {
+  await recordLaunchedCourse(token);
   const page = audienceOf(token.platformContext.roles) === 'staff' ? PAGES.staff : PAGES.learner;
   res.redirect(303, `${page}?ltik=${encodeURIComponent(res.locals.ltik as string)}`);
 }
 
+async function dashboard(_req: Request, res: Response) {
+  const { course } = courseOf(res);
+  const [badges, awards, job, columns] = await Promise.all([listBadges(course.courseKey), awardsOf(course.courseKey), latestJob(course.courseKey), courseLineItems(course)]);
+  const byId = new Map(badges.map((b) => [b.id, b]));
+  const rows = badges.map((b) => ({
+    badge: b,
+    narrative: b.criteriaNarrative || criteriaNarrative(b, columns.lineItems, byId),
+    awarded: awards.filter((a) => a.badgeId === b.id && a.status === 'awarded').length,
+    pending: awards.filter((a) => a.badgeId === b.id && a.status === 'pending').length,
+  }));
+  res.render('course/dashboard', { ...pageView(res), rows, job, columns });
+}
+
+async function editor(req: Request, res: Response, draft?: BadgeDefinition, problems: string[] = []) {
+  const { course } = courseOf(res);
+  const existing = req.params.id ? await getBadge(course.courseKey, req.params.id) : null;
+  if (req.params.id && !existing) return notFound(req, res);
+  const [badges, columns] = await Promise.all([listBadges(course.courseKey), courseLineItems(course)]);
+  const badge = draft ?? existing;
+  const conditions = badge && (badge.rules.kind === 'all' || badge.rules.kind === 'any') ? badge.rules.rules : [];
+  res.status(problems.length ? 400 : 200).render('course/badge-editor', {
+    ...pageView(res), badge, conditions, combinator: badge?.rules.kind === 'any' ? 'any' : 'all', rows: FORM_ROWS,
+    otherBadges: badges.filter((b) => b.id !== badge?.id), columns, problems,
+    action: badge?.id && existing ? `/course/badges/${encodeURIComponent(badge.id)}` : '/course/badges',
+  });
+}
+
+function notFound(req: Request, res: Response) {
+  res.status(404).render('error', { problem: { status: 404, reason: 'badge_not_found', title: 'No such badge in this course', detail: 'It may have been deleted.' } });
+}
+
+async function save(req: Request, res: Response) {
+  const { course, token } = courseOf(res);
+  const id = req.params.id ?? newBadgeId();
+  if (req.params.id && !(await getBadge(course.courseKey, id))) return notFound(req, res);
+  let badge: BadgeDefinition;
+  try {
+    badge = badgeFromForm(req.body as Record<string, unknown>, id);
+  } catch (err) {
+    if (!(err instanceof BadgeInputError)) throw err;
+    return editor(req, res, undefined, err.problems);
+  }
+  const [badges, columns] = await Promise.all([listBadges(course.courseKey), courseLineItems(course)]);
+  if (columns.error) return editor(req, res, badge, [`Laurel could not read the grade columns from the LMS, so it cannot check the rules: ${columns.error}`]);
+  const problems = validateBadge(badge, [...badges.filter((b) => b.id !== id), badge], columns.lineItems).map((p) => p.message);
+  if (problems.length) return editor(req, res, badge, problems);
+  await saveBadge(course.courseKey, badge, token.user);
+  req.log.info({ courseKey: course.courseKey, badgeId: id, by: token.user }, req.params.id ? 'badge changed' : 'badge created');
+  res.redirect(303, `/course?${pageView(res).q}`);
+}
+
+async function remove(req: Request, res: Response) {
+  const { course, token } = courseOf(res);
+  if (!(await deleteBadge(course.courseKey, req.params.id))) return notFound(req, res);
+  req.log.info({ courseKey: course.courseKey, badgeId: req.params.id, by: token.user }, 'badge deleted');
+  res.redirect(303, `/course?${pageView(res).q}`);
+}
+
+async function preview(_req: Request, res: Response) {
+  const { course } = courseOf(res);
+  let evaluation;
+  let error: string | undefined;
+  try {
+    evaluation = await evaluateCourse(course, { apply: false });
+  } catch (err) {
+    error = (err as Error).message;
+  }
+  const names = new Map(evaluation?.snapshot.members.map((m) => [m.userId, m.name || [m.givenName, m.familyName].filter(Boolean).join(' ') || m.userId]) ?? []);
+  const learners = [...new Set(evaluation?.verdicts.map((v) => v.userId) ?? [])];
+  res.render('course/preview', { ...pageView(res), evaluation, error, learners, names });
+}
+
+async function evaluateNow(req: Request, res: Response) {
+  const { course, token } = courseOf(res);
+  const job = await startEvaluation(course, token.user, req.log);
+  res.redirect(303, `/course/jobs/${job.id}?${pageView(res).q}`);
+}
+
+async function jobPage(req: Request, res: Response) {
+  const job = await findJob(courseOf(res).course.courseKey, req.params.id);
+  if (!job) return res.status(404).render('error', { problem: { status: 404, reason: 'job_not_found', title: 'No such evaluation in this course', detail: 'It may belong to another course.' } });
+  res.render('course/job', { ...pageView(res), job });
+}
+
+const wrap = (fn: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: (err?: unknown) => void) => { fn(req, res).catch(next); };
+
 export function coursePages(): Router {
   const router = Router();
-  router.get(PAGES.staff, (req, res) => {
-    const token = tokenOf(res);
-    if (audienceOf(token.platformContext.roles) !== 'staff') {
-      return sendProblem(req, res, { status: 403, reason: 'not_staff', title: 'This page is for course staff', detail: 'The course dashboard needs an instructor, teaching assistant or content developer role.' });
-    }
-    res.render('course/dashboard', { ...view(token), ltik: res.locals.ltik });
-  });
-  router.get(PAGES.learner, (_req, res) => {
-    res.render('course/learner', { ...view(tokenOf(res)), ltik: res.locals.ltik });
-  });
+  router.use([PAGES.staff, PAGES.learner], loadCourse);
+  router.get(PAGES.staff, staffOnly, wrap(dashboard));
+  router.get('/course/badges/new', staffOnly, wrap((req, res) => editor(req, res)));
+  router.get('/course/badges/:id', staffOnly, wrap((req, res) => editor(req, res)));
+  router.post('/course/badges', staffOnly, wrap(save));
+  router.post('/course/badges/:id', staffOnly, wrap(save));
+  router.post('/course/badges/:id/delete', staffOnly, wrap(remove));
+  router.get('/course/preview', staffOnly, wrap(preview));
+  router.post('/course/evaluate', staffOnly, wrap(evaluateNow));
+  router.get('/course/jobs/:id', staffOnly, wrap(jobPage));
+  router.get(PAGES.learner, wrap(learnerPage));
   return router;
 }

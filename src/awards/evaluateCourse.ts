@@ -1,0 +1,66 @@
+/**
+ * Reads the LMS, applies every badge's rules, and turns verdicts into awards: the one place
+ * where lms/, rules/ and store/ meet. Awarding is idempotent: an award depends only on the
+ * verdict, and the unique award index makes a second run (or a second instance) a no-op.
+ */
+import type { BadgeDefinition } from '../rules/badge.js';
+import type { CourseSnapshot } from '../rules/snapshot.js';
+import type { Verdict } from '../rules/verdict.js';
+import { evaluate } from '../rules/index.js';
+import { takeSnapshot } from '../lms/snapshot.js';
+import type { LmsClient } from '../lms/client.js';
+import { lmsClientFor } from '../lms/forCourse.js';
+import type { CourseRecord } from '../store/course.js';
+import { listBadges } from '../store/badge.js';
+import { awardsOf, createAwards } from '../store/award.js';
+import { approvalsOf } from '../store/approval.js';
+
+export interface Progress { phase: string; done: number; total: number }
+
+export interface Evaluation {
+  snapshot: CourseSnapshot;
+  badges: BadgeDefinition[];
+  verdicts: Verdict[];
+  warnings: string[];
+  /** Awards this run created. */
+  awarded: number;
+  pending: number;
+  lmsRequests: number;
+}
+
+export interface EvaluateOptions {
+  /** Only this learner (a learner's launch). */
+  userId?: string;
+  /** Create awards from the verdicts; false for a preview. */
+  apply: boolean;
+  /** A badge being edited, evaluated as if saved (preview before saving). */
+  draft?: BadgeDefinition;
+  client?: LmsClient;
+  onProgress?: (p: Progress) => void;
+}
+
+export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): Promise<Evaluation> {
+  const client = o.client ?? (await lmsClientFor(course));
+  o.onProgress?.({ phase: 'reading grades and roster from the LMS', done: 0, total: 0 });
+  const { snapshot, warnings } = await takeSnapshot(client, { lineItemsUrl: course.lineItemsUrl, membershipsUrl: course.membershipsUrl }, { userId: o.userId });
+
+  const stored = await listBadges(course.courseKey);
+  const badges = o.draft ? [...stored.filter((b) => b.id !== o.draft!.id), o.draft] : stored;
+  const held = (await awardsOf(course.courseKey, o.userId ? { userId: o.userId } : {})).filter((a) => a.status === 'awarded');
+  const verdicts = evaluate({ badges, snapshot, held, approvals: await approvalsOf(course.courseKey), userIds: o.userId ? [o.userId] : undefined });
+
+  let awarded = 0;
+  let pending = 0;
+  if (o.apply) {
+    const toAward = verdicts.filter((v) => v.earned && !v.alreadyAwarded);
+    o.onProgress?.({ phase: 'recording awards', done: 0, total: toAward.length });
+    const created = await createAwards(toAward.map((v) => ({
+      courseKey: course.courseKey, badgeId: v.badgeId, userId: v.userId,
+      status: v.awaitingApproval ? 'pending' : 'awarded', origin: 'rules', reason: v.reason,
+    })));
+    awarded = created.filter((a) => a.status === 'awarded').length;
+    pending = created.length - awarded;
+    o.onProgress?.({ phase: 'recording awards', done: toAward.length, total: toAward.length });
+  }
+  return { snapshot, badges, verdicts, warnings, awarded, pending, lmsRequests: client.requests };
+}

@@ -1,0 +1,45 @@
+/**
+ * "Evaluate now": the instructor's request becomes a job whose progress the page polls.
+ * If another instance is already evaluating the course, the job waits for its lease.
+ */
+import type { Logger } from 'pino';
+import { createJob, updateJob, type EvaluationJob } from '../store/evaluationJob.js';
+import type { CourseRecord } from '../store/course.js';
+import { runCourseUnderLease, LEASE_MS } from './courseRun.js';
+
+const WAIT_STEP_MS = 1000;
+
+export async function startEvaluation(course: CourseRecord, requestedBy: string, logger: Logger): Promise<EvaluationJob> {
+  const job = await createJob(course.courseKey, requestedBy);
+  void runJob(job, course, logger);
+  return job;
+}
+
+async function runJob(job: EvaluationJob, course: CourseRecord, logger: Logger): Promise<void> {
+  try {
+    await updateJob(job.id, { status: 'running', phase: 'starting' });
+    const deadline = Date.now() + 2 * LEASE_MS;
+    for (;;) {
+      const evaluation = await runCourseUnderLease(course, {
+        onProgress: (p) => { updateJob(job.id, { phase: p.phase, done: p.done, total: p.total }).catch(() => {}); },
+      });
+      if (evaluation) {
+        await updateJob(job.id, {
+          status: 'done', phase: 'done', finishedAt: new Date(),
+          result: {
+            learners: new Set(evaluation.verdicts.map((v) => v.userId)).size, badges: evaluation.badges.length,
+            awarded: evaluation.awarded, pending: evaluation.pending, warnings: evaluation.warnings, lmsRequests: evaluation.lmsRequests,
+          },
+        });
+        logger.info({ courseKey: course.courseKey, job: job.id, awarded: evaluation.awarded, pending: evaluation.pending }, 'course evaluated');
+        return;
+      }
+      if (Date.now() > deadline) throw new Error('another Laurel instance has been evaluating this course for too long; try again in a minute');
+      await updateJob(job.id, { phase: 'waiting for another evaluation of this course to finish' });
+      await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
+    }
+  } catch (err) {
+    logger.warn({ err, courseKey: course.courseKey, job: job.id }, 'course evaluation failed');
+    await updateJob(job.id, { status: 'failed', phase: 'failed', finishedAt: new Date(), error: (err as Error).message }).catch(() => {});
+  }
+}

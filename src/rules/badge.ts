@@ -1,0 +1,49 @@
+/**
+ * A badge as an instructor defines it in a course, and the rules that earn it.
+ * Plain data: stored by store/, evaluated by evaluate.ts, described by criteria.ts.
+ */
+
+/** A tree: `all` / `any` groups whose leaves are the conditions below. */
+export type Rule =
+  | { kind: 'all'; rules: Rule[] }
+  | { kind: 'any'; rules: Rule[] }
+  /** At least this share (percent, 0–100) or these points on one line item. Exactly one of percent / points. */
+  | { kind: 'minGrade'; lineItemId: string; percent?: number; points?: number }
+  /** The learner has a graded result (a score) on the line item. */
+  | { kind: 'completed'; lineItemId: string }
+  /** The learner holds (or earns in the same run) another badge of this course. */
+  | { kind: 'prerequisite'; badgeId: string }
+  /** Weighted mean of the percents on these line items (weight default 1; no result counts as 0 %) is at least `percent`. */
+  | { kind: 'average'; items: { lineItemId: string; weight?: number }[]; percent: number }
+  /** The badge can be earned only between these instants (ISO 8601; either may be absent). */
+  | { kind: 'dateWindow'; from?: string; until?: string }
+  /** An instructor approved this learner for this badge. */
+  | { kind: 'approval' };
+
+export type IssueMode = 'automatic' | 'approval';
+
+export interface Alignment {
+  targetName: string;
+  targetUrl: string;
+  targetFramework?: string;
+  targetCode?: string;
+}
+
+export interface BadgeDefinition {
+  id: string;
+  name: string;
+  description: string;
+  /** Generated from the rules unless the instructor wrote one. */
+  criteriaNarrative?: string;
+  imageUrl?: string;
+  tags: string[];
+  alignments: Alignment[];
+  /** Stacking: badges of one group ordered by level (1, 2, 3…). */
+  group?: string;
+  level?: number;
+  /** ISO 8601 duration the badge stays valid after it is awarded (e.g. P2Y); absent: no expiry. */
+  validFor?: string;
+  issueMode: IssueMode;
+  evidenceRequired: boolean;
+  rules: Rule;
+}

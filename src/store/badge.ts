@@ -1,0 +1,71 @@
+/**
+ * Badges defined in a course. The definition is the rules/ BadgeDefinition, stored as is;
+ * the course key scopes every read and write.
+ */
+import { randomBytes } from 'node:crypto';
+import mongoose, { Schema } from 'mongoose';
+import type { BadgeDefinition } from '../rules/badge.js';
+
+export interface StoredBadge extends BadgeDefinition {
+  courseKey: string;
+  createdAt: Date;
+  updatedAt: Date;
+  /** LTI user id of the instructor who last changed it. */
+  updatedBy: string;
+}
+
+const schema = new Schema<StoredBadge>({
+  id: { type: String, required: true },
+  courseKey: { type: String, required: true },
+  name: { type: String, required: true },
+  description: { type: String, default: '' },
+  criteriaNarrative: String,
+  imageUrl: String,
+  tags: { type: [String], default: [] },
+  alignments: { type: Schema.Types.Mixed, default: [] },
+  group: String,
+  level: Number,
+  validFor: String,
+  issueMode: { type: String, enum: ['automatic', 'approval'], default: 'automatic' },
+  evidenceRequired: { type: Boolean, default: false },
+  rules: { type: Schema.Types.Mixed, required: true },
+  createdAt: { type: Date, required: true },
+  updatedAt: { type: Date, required: true },
+  updatedBy: { type: String, required: true },
+}, { minimize: false });
+schema.index({ courseKey: 1, id: 1 }, { unique: true });
+
+export const BadgeModel = mongoose.model<StoredBadge>('badge', schema);
+
+export const newBadgeId = () => randomBytes(12).toString('base64url');
+
+function definitionOf(b: StoredBadge): BadgeDefinition {
+  const { courseKey: _c, createdAt: _a, updatedAt: _u, updatedBy: _b, ...definition } = b as StoredBadge & { _id?: unknown; __v?: unknown };
+  delete (definition as { _id?: unknown })._id;
+  delete (definition as { __v?: unknown }).__v;
+  return definition;
+}
+
+export async function listBadges(courseKey: string): Promise<BadgeDefinition[]> {
+  const found = await BadgeModel.find({ courseKey }).sort({ group: 1, level: 1, name: 1 }).lean();
+  return found.map(definitionOf);
+}
+
+export async function getBadge(courseKey: string, id: string): Promise<BadgeDefinition | null> {
+  const found = await BadgeModel.findOne({ courseKey, id }).lean();
+  return found ? definitionOf(found) : null;
+}
+
+/** Creates or replaces a badge in one atomic write. */
+export async function saveBadge(courseKey: string, badge: BadgeDefinition, by: string): Promise<void> {
+  const now = new Date();
+  await BadgeModel.updateOne(
+    { courseKey, id: badge.id },
+    { $set: { ...badge, courseKey, updatedAt: now, updatedBy: by }, $setOnInsert: { createdAt: now } },
+    { upsert: true },
+  );
+}
+
+export async function deleteBadge(courseKey: string, id: string): Promise<boolean> {
+  return (await BadgeModel.deleteOne({ courseKey, id })).deletedCount === 1;
+}

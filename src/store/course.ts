@@ -1,0 +1,66 @@
+/**
+ * A course Laurel has been launched from: which platform and deployment, its LTI context,
+ * and the AGS / NRPS endpoints the launch offered, so background runs can read the LMS
+ * without anyone launching. Every query in Laurel is scoped by `courseKey`.
+ */
+import { createHash } from 'node:crypto';
+import mongoose, { Schema } from 'mongoose';
+
+export interface CourseRecord {
+  /** Derived from issuer + client id + deployment + context id: no course is reachable from another's key. */
+  courseKey: string;
+  issuer: string;
+  clientId: string;
+  deploymentId: string;
+  contextId: string;
+  title: string;
+  label: string;
+  /** AGS line item container URL, when the LMS offers AGS. */
+  lineItemsUrl?: string;
+  /** AGS scopes the launch said Laurel has in this course. */
+  agsScopes: string[];
+  /** NRPS context_memberships_url, when the LMS offers NRPS. */
+  membershipsUrl?: string;
+  productFamily?: string;
+  lastLaunchAt: Date;
+  lastEvaluatedAt?: Date;
+}
+
+export function courseKeyOf(issuer: string, clientId: string, deploymentId: string, contextId: string): string {
+  return createHash('sha256').update(JSON.stringify([issuer, clientId, deploymentId, contextId])).digest('base64url').slice(0, 32);
+}
+
+const schema = new Schema<CourseRecord>({
+  courseKey: { type: String, required: true },
+  issuer: { type: String, required: true },
+  clientId: { type: String, required: true },
+  deploymentId: { type: String, required: true },
+  contextId: { type: String, required: true },
+  title: { type: String, default: '' },
+  label: { type: String, default: '' },
+  lineItemsUrl: String,
+  agsScopes: { type: [String], default: [] },
+  membershipsUrl: String,
+  productFamily: String,
+  lastLaunchAt: { type: Date, required: true },
+  lastEvaluatedAt: Date,
+});
+schema.index({ courseKey: 1 }, { unique: true });
+schema.index({ lastEvaluatedAt: 1 });
+
+export const CourseModel = mongoose.model<CourseRecord>('course', schema);
+
+/** Idempotent: each launch refreshes what the LMS said about the course. */
+export async function recordCourseLaunch(c: Omit<CourseRecord, 'courseKey' | 'lastLaunchAt' | 'lastEvaluatedAt'>): Promise<CourseRecord> {
+  const courseKey = courseKeyOf(c.issuer, c.clientId, c.deploymentId, c.contextId);
+  const updated = await CourseModel.findOneAndUpdate(
+    { courseKey },
+    { $set: { ...c, courseKey, lastLaunchAt: new Date() } },
+    { upsert: true, new: true },
+  ).lean();
+  return updated!;
+}
+
+export async function findCourse(courseKey: string): Promise<CourseRecord | null> {
+  return CourseModel.findOne({ courseKey }).lean();
+}

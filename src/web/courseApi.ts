@@ -1,0 +1,105 @@
+/**
+ * The instructor's JSON API for the course of the session (Authorization: Bearer <ltik>):
+ * grade columns, badges and their rules, a preview with reasons, and evaluation jobs.
+ */
+import express, { Router, type Request, type Response } from 'express';
+import { validateBadge } from '../rules/index.js';
+import { deleteBadge, getBadge, listBadges, newBadgeId, saveBadge } from '../store/badge.js';
+import { findJob } from '../store/evaluationJob.js';
+import { courseLineItems } from '../awards/courseLineItems.js';
+import { evaluateCourse } from '../awards/evaluateCourse.js';
+import { startEvaluation } from '../jobs/evaluateNow.js';
+import { badgeFromJson, BadgeInputError } from './badgeInput.js';
+import { courseOf, loadCourse, staffOnly } from './courseContext.js';
+
+function problem(res: Response, status: number, error: string, detail: string, problems?: string[]) {
+  res.status(status).json({ error, detail, ...(problems ? { problems } : {}) });
+}
+
+/** Checks the badge's shape and rules; answers 400 and returns null when something is wrong. */
+async function checkedBadge(req: Request, res: Response, id: string) {
+  const { course } = courseOf(res);
+  let badge;
+  try {
+    badge = badgeFromJson(req.body, id);
+  } catch (err) {
+    if (err instanceof BadgeInputError) { problem(res, 400, 'invalid_badge', 'The badge is not valid.', err.problems); return null; }
+    throw err;
+  }
+  const [badges, columns] = await Promise.all([listBadges(course.courseKey), courseLineItems(course)]);
+  if (columns.error) { problem(res, 502, 'lms_unavailable', `Laurel could not read the grade columns from the LMS: ${columns.error}`); return null; }
+  const problems = validateBadge(badge, [...badges.filter((b) => b.id !== id), badge], columns.lineItems);
+  if (problems.length) { problem(res, 400, 'invalid_rules', 'The rules cannot be applied as written.', problems.map((p) => `${p.path}: ${p.message}`)); return null; }
+  return badge;
+}
+
+const wrap = (fn: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: (err?: unknown) => void) => { fn(req, res).catch(next); };
+
+export function courseApi(): Router {
+  const router = Router();
+  router.use('/api/course', express.json({ limit: '64kb' }), loadCourse, staffOnly);
+
+  router.get('/api/course/line-items', wrap(async (_req, res) => {
+    const { lineItems, hint, error } = await courseLineItems(courseOf(res).course);
+    res.status(error ? 502 : 200).json({ lineItems, hint, ...(error ? { error } : {}) });
+  }));
+
+  router.get('/api/course/badges', wrap(async (_req, res) => { res.json({ badges: await listBadges(courseOf(res).course.courseKey) }); }));
+
+  router.get('/api/course/badges/:id', wrap(async (req, res) => {
+    const badge = await getBadge(courseOf(res).course.courseKey, req.params.id);
+    if (!badge) return problem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
+    res.json(badge);
+  }));
+
+  router.post('/api/course/badges', wrap(async (req, res) => {
+    const badge = await checkedBadge(req, res, newBadgeId());
+    if (!badge) return;
+    const { course, token } = courseOf(res);
+    await saveBadge(course.courseKey, badge, token.user);
+    req.log.info({ courseKey: course.courseKey, badgeId: badge.id, by: token.user }, 'badge created');
+    res.status(201).json(badge);
+  }));
+
+  router.put('/api/course/badges/:id', wrap(async (req, res) => {
+    const { course, token } = courseOf(res);
+    if (!(await getBadge(course.courseKey, req.params.id))) return problem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
+    const badge = await checkedBadge(req, res, req.params.id);
+    if (!badge) return;
+    await saveBadge(course.courseKey, badge, token.user);
+    req.log.info({ courseKey: course.courseKey, badgeId: badge.id, by: token.user }, 'badge changed');
+    res.json(badge);
+  }));
+
+  router.delete('/api/course/badges/:id', wrap(async (req, res) => {
+    const { course, token } = courseOf(res);
+    if (!(await deleteBadge(course.courseKey, req.params.id))) return problem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
+    req.log.info({ courseKey: course.courseKey, badgeId: req.params.id, by: token.user }, 'badge deleted');
+    res.status(204).end();
+  }));
+
+  /** Who qualifies and why, from the LMS now; with a `badge` body, that draft is evaluated as if saved. */
+  router.post('/api/course/preview', wrap(async (req, res) => {
+    const { course } = courseOf(res);
+    let draft;
+    if (req.body && req.body.badge) {
+      draft = await (async () => { req.body = req.body.badge; return checkedBadge(req, res, String(req.body.id ?? 'draft')); })();
+      if (!draft) return;
+    }
+    const evaluation = await evaluateCourse(course, { apply: false, draft });
+    res.json({ takenAt: evaluation.snapshot.takenAt, warnings: evaluation.warnings, verdicts: evaluation.verdicts });
+  }));
+
+  router.post('/api/course/evaluations', wrap(async (req, res) => {
+    const { course, token } = courseOf(res);
+    const job = await startEvaluation(course, token.user, req.log);
+    res.status(202).location(`/api/course/evaluations/${job.id}`).json(job);
+  }));
+
+  router.get('/api/course/evaluations/:id', wrap(async (req, res) => {
+    const job = await findJob(courseOf(res).course.courseKey, req.params.id);
+    if (!job) return problem(res, 404, 'job_not_found', 'No evaluation with this id in this course.');
+    res.json(job);
+  }));
+  return router;
+}
