@@ -1,0 +1,71 @@
+/**
+ * One evaluation run: every badge against every learner of a course snapshot, with reasons.
+ * Evaluation never takes an award back: it only says who now meets the rules.
+ */
+import type { BadgeDefinition } from './badge.js';
+import type { CourseSnapshot, Member } from './snapshot.js';
+import type { Approval, HeldBadge, Verdict } from './verdict.js';
+import { audienceOf } from '../lti/roles.js';
+import { gradeLookup } from './gradebook.js';
+import { compareIds, dependencyOrder } from './order.js';
+import { reasonFor, type Standing } from './reason.js';
+
+export interface EvaluationInput {
+  badges: BadgeDefinition[];
+  snapshot: CourseSnapshot;
+  held: HeldBadge[];
+  approvals: Approval[];
+  /** Only these learners (a learner's launch); absent: every learner of the course. */
+  userIds?: string[];
+}
+
+const EXCLUDED: Record<Member['status'], string | undefined> = {
+  Active: undefined,
+  Inactive: 'inactive in the course',
+  Deleted: 'removed from the course',
+};
+
+const keyOf = (badgeId: string, userId: string) => `${badgeId}\u0000${userId}`;
+
+/**
+ * One verdict per (badge, learner): badges in dependency order then by id, learners by userId.
+ * Throws PrerequisiteCycleError when badges require each other (validation rejects that first).
+ */
+export function evaluate(input: EvaluationInput): Verdict[] {
+  const { snapshot } = input;
+  const only = input.userIds && new Set(input.userIds);
+  const learners = snapshot.members
+    .filter((m) => audienceOf(m.roles) === 'learner' && (!only || only.has(m.userId)))
+    .sort((a, b) => compareIds(a.userId, b.userId));
+  const badgesById = new Map(input.badges.map((b) => [b.id, b]));
+  const grades = gradeLookup(snapshot);
+  const held = new Set(input.held.map((h) => keyOf(h.badgeId, h.userId)));
+  const approved = new Set(input.approvals.map((a) => keyOf(a.badgeId, a.userId)));
+  const earnedInRun = new Map<string, Standing>();
+
+  // A prerequisite is met by a badge held, or earned earlier in this run. A badge earned in
+  // approval mode is not held until an instructor approves it, so a stack above it waits.
+  const standing = (userId: string) => (badgeId: string): Standing | undefined => {
+    const key = keyOf(badgeId, userId);
+    return held.has(key) ? 'held' : earnedInRun.get(key);
+  };
+
+  const verdicts: Verdict[] = [];
+  for (const badge of dependencyOrder(input.badges)) {
+    for (const learner of learners) {
+      const key = keyOf(badge.id, learner.userId);
+      const reason = reasonFor(badge.rules, {
+        userId: learner.userId, now: snapshot.takenAt, grades, badgesById,
+        standing: standing(learner.userId), approved: approved.has(key),
+      });
+      // Learners who left the course still get their reasons, so the preview can show them.
+      const excluded = EXCLUDED[learner.status];
+      const earned = reason.met && !excluded;
+      const alreadyAwarded = held.has(key);
+      const awaitingApproval = earned && badge.issueMode === 'approval' && !alreadyAwarded;
+      if (earned) earnedInRun.set(key, awaitingApproval ? 'awaiting approval' : 'earned in this run');
+      verdicts.push({ badgeId: badge.id, userId: learner.userId, earned, awaitingApproval, alreadyAwarded, ...(excluded ? { excluded } : {}), reason });
+    }
+  }
+  return verdicts;
+}

@@ -1,0 +1,138 @@
+/**
+ * Why one learner meets, or does not meet, each node of a badge's rule tree.
+ */
+import type { BadgeDefinition, Rule } from './badge.js';
+import type { Reason } from './verdict.js';
+import { percentOf, type Grade, type GradeLookup } from './gradebook.js';
+import { instantOf } from './instant.js';
+import { formatNumber, formatPercent } from './text.js';
+
+/** Where a learner stands on a badge that another badge requires. */
+export type Standing = 'held' | 'earned in this run' | 'awaiting approval';
+
+export interface LearnerContext {
+  userId: string;
+  /** The snapshot's takenAt: the "now" of date windows. */
+  now: string;
+  grades: GradeLookup;
+  badgesById: ReadonlyMap<string, BadgeDefinition>;
+  standing: (badgeId: string) => Standing | undefined;
+  /** An instructor approved this learner for the badge being evaluated. */
+  approved: boolean;
+}
+
+/**
+ * Met when the value reaches the threshold, give or take floating-point noise: 8 of 10 points
+ * meets 80 %, while 79.995 % does not.
+ */
+function meets(value: number, threshold: number): boolean {
+  return value >= threshold - 1e-9;
+}
+
+export function reasonFor(rule: Rule, learner: LearnerContext): Reason {
+  switch (rule.kind) {
+    case 'all':
+    case 'any': return group(rule.kind, rule.rules.map((r) => reasonFor(r, learner)));
+    case 'minGrade': return minGrade(rule, learner.grades(rule.lineItemId, learner.userId));
+    case 'completed': return completed(rule, learner.grades(rule.lineItemId, learner.userId));
+    case 'prerequisite': return prerequisite(rule, learner);
+    case 'average': return average(rule, learner);
+    case 'dateWindow': return dateWindow(rule, learner.now);
+    case 'approval': return learner.approved
+      ? { kind: 'approval', met: true, seen: 'approved', text: 'Approved by an instructor' }
+      : { kind: 'approval', met: false, seen: null, text: 'Not approved by an instructor yet' };
+  }
+}
+
+function group(kind: 'all' | 'any', children: Reason[]): Reason {
+  const metCount = children.filter((c) => c.met).length;
+  // An empty group is rejected by validation; should one get here, it earns nothing.
+  const met = kind === 'all' ? children.length > 0 && metCount === children.length : metCount > 0;
+  const needed = kind === 'all' ? children.length : 1;
+  const text = children.length === 0 ? 'No rules set'
+    : `${kind === 'all' ? 'All needed' : 'One needed'}: ${metCount} of ${children.length} met`;
+  return { kind, met, seen: metCount, threshold: needed, text, children };
+}
+
+const gone = (lineItemId: string) => `${lineItemId} is no longer in the grade book`;
+
+function minGrade(rule: Extract<Rule, { kind: 'minGrade' }>, grade: Grade): Reason {
+  const threshold = rule.percent ?? rule.points;
+  const unmet = (text: string): Reason => ({ kind: 'minGrade', met: false, seen: null, threshold, text });
+  if (grade.kind === 'missing') return unmet(gone(rule.lineItemId));
+  if (threshold === undefined) return unmet(`${grade.label}: no percent or points set`);
+  if (grade.kind === 'ungraded') return unmet(`${grade.label}: not graded yet`);
+  if (rule.percent !== undefined) {
+    const percent = percentOf(grade);
+    if (percent === undefined) return unmet(`${grade.label}: the column has no maximum score, so no percent can be computed`);
+    const met = meets(percent, rule.percent);
+    return { kind: 'minGrade', met, seen: percent, threshold, text: `${grade.label}: ${formatPercent(percent, met)} % of the ${formatNumber(rule.percent)} % needed` };
+  }
+  const outOf = grade.maximum > 0 ? ` of ${formatNumber(grade.maximum)}` : '';
+  return {
+    kind: 'minGrade', met: meets(grade.score, threshold), seen: grade.score, threshold,
+    text: `${grade.label}: ${formatNumber(threshold)}${outOf} points needed, ${formatNumber(grade.score)} seen`,
+  };
+}
+
+function completed(rule: Extract<Rule, { kind: 'completed' }>, grade: Grade): Reason {
+  if (grade.kind === 'missing') return { kind: 'completed', met: false, seen: null, text: gone(rule.lineItemId) };
+  if (grade.kind === 'ungraded') return { kind: 'completed', met: false, seen: null, text: `${grade.label}: not graded yet` };
+  return { kind: 'completed', met: true, seen: grade.score, text: `${grade.label}: graded` };
+}
+
+function prerequisite(rule: Extract<Rule, { kind: 'prerequisite' }>, learner: LearnerContext): Reason {
+  const badge = learner.badgesById.get(rule.badgeId);
+  const name = badge?.name ?? rule.badgeId;
+  const standing = learner.standing(rule.badgeId);
+  const met = standing === 'held' || standing === 'earned in this run';
+  const text = standing === 'awaiting approval' ? `${name}: earned, awaiting an instructor's approval`
+    : standing ? `${name}: ${standing}`
+    : badge ? `${name}: not held yet`
+    : `${name} is no longer a badge of this course`;
+  return { kind: 'prerequisite', met, seen: standing ?? null, threshold: name, text };
+}
+
+/** Why an average item gives no percent; each such item counts as 0 %. */
+const GAPS = { missing: 'no longer in the grade book', ungraded: 'not graded', 'no maximum': 'without a maximum score' } as const;
+
+function average(rule: Extract<Rule, { kind: 'average' }>, learner: LearnerContext): Reason {
+  const items = rule.items.map((item) => {
+    const grade = learner.grades(item.lineItemId, learner.userId);
+    const label = grade.kind === 'missing' ? item.lineItemId : grade.label;
+    const percent = grade.kind === 'scored' ? percentOf(grade) : undefined;
+    const gap = grade.kind === 'scored' ? (percent === undefined ? 'no maximum' : undefined) : grade.kind;
+    return { label, weight: item.weight ?? 1, percent: percent ?? 0, gap };
+  });
+  const totalWeight = items.reduce((sum, i) => sum + i.weight, 0);
+  const over = items.map((i) => (i.weight === 1 ? i.label : `${i.label} (×${formatNumber(i.weight)})`)).join(', ');
+  // No items or no positive weight is rejected by validation; should it get here, it is unmet.
+  if (totalWeight <= 0) {
+    return { kind: 'average', met: false, seen: null, threshold: rule.percent, text: `Course average over ${over || 'no line items'}: nothing to average` };
+  }
+  const value = items.reduce((sum, i) => sum + i.weight * i.percent, 0) / totalWeight;
+  const met = meets(value, rule.percent);
+  const gaps = (Object.keys(GAPS) as (keyof typeof GAPS)[])
+    .map((gap) => ({ gap, count: items.filter((i) => i.gap === gap).length }))
+    .filter((g) => g.count > 0)
+    .map((g) => `${g.count} of ${items.length} ${GAPS[g.gap]}`);
+  const note = gaps.length ? ` (${gaps.join(', ')}, counted as 0 %)` : '';
+  return {
+    kind: 'average', met, seen: value, threshold: rule.percent,
+    text: `Course average over ${over}: ${formatPercent(value, met)} % of ${formatNumber(rule.percent)} % needed${note}`,
+  };
+}
+
+function dateWindow(rule: Extract<Rule, { kind: 'dateWindow' }>, now: string): Reason {
+  const window = rule.from && rule.until ? `${rule.from} to ${rule.until}`
+    : rule.from ? `from ${rule.from}` : rule.until ? `until ${rule.until}` : 'at any time';
+  const from = rule.from === undefined ? -Infinity : instantOf(rule.from, 'start');
+  const until = rule.until === undefined ? Infinity : instantOf(rule.until, 'end');
+  const at = instantOf(now, 'start');
+  const reason = (met: boolean, where: string): Reason =>
+    ({ kind: 'dateWindow', met, seen: now, threshold: window, text: `Open ${window}: today ${now.slice(0, 10)} ${where}` });
+  if (from === undefined || until === undefined || at === undefined) return reason(false, 'cannot be compared with dates that cannot be read');
+  if (at < from) return reason(false, 'is before it opens');
+  if (at > until) return reason(false, 'is after it closed');
+  return reason(true, 'is inside');
+}
