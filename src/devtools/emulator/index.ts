@@ -34,7 +34,10 @@ export interface EmulatorOptions {
   /** Default: seedCourse({ flavour }). */
   course?: SeedCourse;
   privacy?: { hideNames?: boolean; hideEmails?: boolean };
-  /** Page size of AGS/NRPS lists when the tool asks for none (default: Canvas 10, Moodle everything). */
+  /**
+   * Page size of AGS/NRPS lists when the tool asks for none (default: Canvas 10, Moodle everything);
+   * on Canvas also the most a page holds, as a site's maximum per_page (default 100).
+   */
   pageSize?: number;
 }
 

@@ -23,7 +23,8 @@ export function paginate<T>(p: Platform, req: Request, all: T[], o: { moodleNrps
   };
 
   if (p.flavour === 'canvas') {
-    const size = Math.min(CANVAS_MAX_PAGE_SIZE, positive(q.limit) ?? positive(q.per_page) ?? p.pageSize ?? CANVAS_DEFAULT_PAGE_SIZE);
+    // A site's maximum per_page caps what the tool asks for; pageSize plays a site configured smaller.
+    const size = Math.min(p.pageSize ?? CANVAS_MAX_PAGE_SIZE, positive(q.limit) ?? positive(q.per_page) ?? p.pageSize ?? CANVAS_DEFAULT_PAGE_SIZE);
     const last = Math.max(1, Math.ceil(all.length / size));
     const current = positive(q.page) ?? 1;
     const at = (page: number) => urlWith({ page, per_page: size }, ['limit']);

@@ -1,0 +1,64 @@
+/**
+ * Laurel's client of one LMS registration: credentials, service tokens, HTTP and the request
+ * count together. It needs only stored credentials and endpoint URLs, never a launch, so
+ * scheduled runs use it as well as launches.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { LineItem, Member, Result } from '../rules/snapshot.js';
+import { AccessTokens } from './accessToken.js';
+import { listLineItems, listResults, postScore, type LineItemFilters, type ResultFilters, type Score } from './ags.js';
+import type { ToolCredentials } from './credentials.js';
+import { Http, RequestCounter, type LoggedRequest, type Transport } from './http.js';
+import { listMembers, type MemberFilters } from './nrps.js';
+
+export interface LmsClientOptions {
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => Date;
+  /** Pass one to count several clients together; default a fresh one. */
+  counter?: RequestCounter;
+  /** Per HTTP request (default 30 s); a timeout is retried like a network error. */
+  timeoutMs?: number;
+}
+
+export class LmsClient {
+  private readonly counter: RequestCounter;
+  private readonly http: Http;
+
+  constructor(credentials: ToolCredentials, o: LmsClientOptions = {}) {
+    const transport: Transport = {
+      fetch: o.fetch ?? ((input, init) => fetch(input, init)),
+      sleep: o.sleep ?? ((ms) => delay(ms)),
+      now: o.now ?? (() => new Date()),
+      counter: o.counter ?? new RequestCounter(),
+      timeoutMs: o.timeoutMs ?? 30_000,
+    };
+    this.counter = transport.counter;
+    this.http = new Http(transport, new AccessTokens(credentials, transport));
+  }
+
+  /** HTTP requests made so far, retries and token requests included. */
+  get requests(): number {
+    return this.counter.count;
+  }
+
+  get requestLog(): readonly LoggedRequest[] {
+    return this.counter.log;
+  }
+
+  lineItems(url: string, filters?: LineItemFilters): Promise<LineItem[]> {
+    return listLineItems(this.http, url, filters);
+  }
+
+  results(lineItemUrl: string, filters?: ResultFilters): Promise<Result[]> {
+    return listResults(this.http, lineItemUrl, filters);
+  }
+
+  postScore(lineItemUrl: string, score: Score): Promise<void> {
+    return postScore(this.http, lineItemUrl, score);
+  }
+
+  members(url: string, filters?: MemberFilters): Promise<Member[]> {
+    return listMembers(this.http, url, filters);
+  }
+}

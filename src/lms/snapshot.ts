@@ -1,0 +1,83 @@
+/**
+ * One consistent picture of a course from its LTI services (see rules/snapshot.ts): the roster
+ * from NRPS, the grade columns from AGS and each column's results.
+ *
+ * Without NRPS nobody can be evaluated, so a missing roster endpoint is an error. Without AGS the
+ * rules that read no grades (prerequisites, approvals, dates) still work, so it is a warning.
+ */
+import type { CourseSnapshot, LineItem, Result } from '../rules/snapshot.js';
+import type { LmsClient } from './client.js';
+import { LmsError } from './errors.js';
+import { SCOPES, howToGrant } from './scopes.js';
+
+export interface SnapshotEndpoints {
+  lineItemsUrl?: string;
+  membershipsUrl?: string;
+}
+
+export interface SnapshotOptions {
+  /** Only this learner (a learner's launch): results are asked with the `user_id` filter. */
+  userId?: string;
+  now?: () => Date;
+}
+
+/** Line items whose results are read at once: quick for the course, gentle on the LMS. */
+const CONCURRENCY = 4;
+
+export async function takeSnapshot(client: LmsClient, endpoints: SnapshotEndpoints, o: SnapshotOptions = {}): Promise<{ snapshot: CourseSnapshot; warnings: string[] }> {
+  const takenAt = (o.now?.() ?? new Date()).toISOString();
+  const { lineItemsUrl, membershipsUrl } = endpoints;
+  if (!membershipsUrl) {
+    throw new LmsError('scope_not_granted', `The LMS did not offer Names and Role Provisioning in this course, so Laurel cannot read the roster. ${howToGrant([SCOPES.memberships])}`);
+  }
+  const warnings: string[] = [];
+  if (!lineItemsUrl) {
+    warnings.push(`The LMS did not offer Assignment and Grade Services in this course: Laurel sees no grades, so only rules without grades can be met. ${howToGrant([SCOPES.resultReadonly])}`);
+  }
+
+  const [roster, listed] = await Promise.all([client.members(membershipsUrl), lineItemsUrl ? client.lineItems(lineItemsUrl) : []]);
+  // Offset paging can repeat an entry when the list changes between pages: keep each once.
+  const members = uniqueBy(roster.filter((m) => !o.userId || m.userId === o.userId), (m) => m.userId);
+  if (o.userId && members.length === 0) warnings.push(`The LMS's roster does not list user ${o.userId} as a member of this course.`);
+  const lineItems = uniqueBy(listed, (i) => i.id);
+
+  const perItem = await mapLimit(lineItems, CONCURRENCY, (item) => resultsOf(client, item, o.userId, warnings));
+  return {
+    snapshot: {
+      takenAt,
+      members,
+      lineItems: lineItems.filter((_, i) => perItem[i] !== undefined),
+      results: uniqueBy(perItem.flatMap((r) => r ?? []), (r) => `${r.lineItemId}\n${r.userId}`),
+    },
+    warnings,
+  };
+}
+
+/** A line item's results; undefined when it was deleted since it was listed. */
+async function resultsOf(client: LmsClient, item: LineItem, userId: string | undefined, warnings: string[]): Promise<Result[] | undefined> {
+  try {
+    return await client.results(item.id, { userId });
+  } catch (err) {
+    if (!(err instanceof LmsError && err.kind === 'not_found')) throw err;
+    warnings.push(`The grade column "${item.label}" was deleted in the LMS while Laurel read the course; it is left out of this run.`);
+    return undefined;
+  }
+}
+
+function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((t) => !seen.has(key(t)) && seen.add(key(t)));
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
