@@ -9,6 +9,9 @@ import { loadConfig, type Config } from '../../config/index.js';
 import { createLogger } from '../../src/log.js';
 import { freePort } from '../../src/store/localFerret.js';
 import { boot, type Running } from '../../src/boot.js';
+import { testDatabaseUri } from './database.js';
+
+export { testDatabaseUri };
 
 export interface RunningLaurel {
   url: string;
@@ -18,12 +21,6 @@ export interface RunningLaurel {
   /** Log lines whose reason or message is this. */
   logged(reason: string): Record<string, unknown>[];
   close(): Promise<void>;
-}
-
-export function testDatabaseUri(): string {
-  const base = process.env.LAUREL_TEST_MONGODB_URI;
-  if (!base) throw new Error('LAUREL_TEST_MONGODB_URI is not set: run the tests with vitest (test/support/globalSetup.ts)');
-  return base.replace(/\/[^/]*$/, `/t${randomBytes(6).toString('hex')}`);
 }
 
 export async function startLaurel(env: Record<string, string> = {}): Promise<RunningLaurel> {
