@@ -59,31 +59,31 @@ export async function createAward(a: NewAward, now = new Date()): Promise<boolea
 }
 
 /**
- * Many awards in a few round trips (an evaluation of a large course).
- * Returns the awards this call created; those that existed are left untouched.
+ * Many awards in a few round trips (an evaluation of a large course). Returns the awards this
+ * call created; those that existed are left untouched. What was created is read back by the
+ * ids this call generated, which stays exact when another instance races on the same awards
+ * (servers differ in what they report of a bulk upsert that hit duplicate keys).
  */
 export async function createAwards(list: NewAward[], now = new Date(), batchSize = 500): Promise<NewAward[]> {
   const created: NewAward[] = [];
   for (let start = 0; start < list.length; start += batchSize) {
-    const batch = list.slice(start, start + batchSize);
-    const ops = batch.map((a) => ({
+    const batch = list.slice(start, start + batchSize).map((a) => ({ award: a, id: randomBytes(16).toString('base64url') }));
+    const ops = batch.map(({ award, id }) => ({
       updateOne: {
-        filter: { courseKey: a.courseKey, badgeId: a.badgeId, userId: a.userId },
-        update: { $setOnInsert: { ...a, id: randomBytes(16).toString('base64url'), createdAt: now, ...(a.status === 'awarded' ? { awardedAt: now } : {}) } },
+        filter: { courseKey: award.courseKey, badgeId: award.badgeId, userId: award.userId },
+        update: { $setOnInsert: { ...award, id, createdAt: now, ...(award.status === 'awarded' ? { awardedAt: now } : {}) } },
         upsert: true,
       },
     }));
-    let upserted: Record<number, unknown>;
     try {
-      upserted = (await AwardModel.bulkWrite(ops, { ordered: false })).upsertedIds;
+      await AwardModel.bulkWrite(ops, { ordered: false });
     } catch (err) {
-      // Another instance inserted some of them first (duplicate key): the others still went in.
-      const e = err as { code?: number; writeErrors?: { code?: number }[]; result?: { upsertedIds?: Record<number, unknown>; result?: { upserted?: { index: number }[] } } };
-      const duplicatesOnly = e.code === 11000 || (e.writeErrors ?? []).every((w) => w.code === 11000);
-      if (!duplicatesOnly) throw err;
-      upserted = e.result?.upsertedIds ?? Object.fromEntries((e.result?.result?.upserted ?? []).map((u) => [u.index, true]));
+      // Another instance inserted some of them first: the unique index refused ours, the rest went in.
+      const e = err as { code?: number; writeErrors?: { code?: number }[] };
+      if (e.code !== 11000 && !(e.writeErrors?.length && e.writeErrors.every((w) => w.code === 11000))) throw err;
     }
-    for (const index of Object.keys(upserted)) created.push(batch[Number(index)]);
+    const ours = new Set((await AwardModel.find({ id: { $in: batch.map((b) => b.id) } }, { id: 1 }).lean()).map((a) => a.id));
+    for (const b of batch) if (ours.has(b.id)) created.push(b.award);
   }
   return created;
 }
