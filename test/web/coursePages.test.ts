@@ -1,0 +1,81 @@
+/**
+ * The instructor's pages, as a browser posts them: the dashboard, the badge editor with the
+ * grade columns the LMS reports, errors shown in the form, the preview with reasons, and an
+ * evaluation whose progress page survives a reload.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { startLaurel, type RunningLaurel } from '../support/laurel.js';
+import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
+import { parseForm } from '../support/html.js';
+
+let laurel: RunningLaurel;
+let c: Connected;
+let ltik: string;
+
+beforeAll(async () => {
+  laurel = await startLaurel({ SYNC_INTERVAL_MINUTES: '0' });
+  c = await connectEmulator(laurel, 'canvas');
+  const instructor = c.emulator.course.users.find((u) => u.role === 'Instructor')!;
+  const res = await finishLaunch(await startLaunch(c, { userId: instructor.id }));
+  ltik = new URL(res.headers.location, laurel.url).searchParams.get('ltik')!;
+});
+afterAll(async () => {
+  await c?.emulator.close();
+  await laurel?.close();
+});
+
+/** A page as a link inside Laurel reaches it: with the session token in the query (added unless the link has it). */
+const page = (path: string) => request(laurel.url).get(path.includes('ltik=') ? path : `${path}${path.includes('?') ? '&' : '?'}ltik=${encodeURIComponent(ltik)}`).set('Accept', 'text/html');
+const post = (path: string, form: Record<string, string>) => request(laurel.url).post(path).type('form').set('Accept', 'text/html').send({ ltik, ...form });
+
+describe('the instructor pages', () => {
+  it('the editor offers the grade columns the LMS reports, and explains what is hidden', async () => {
+    const res = await page('/course/badges/new');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('>Quiz 1 (out of 10)</option>');
+    expect(res.text).not.toContain('Participation');
+    expect(res.text).toMatch(/Canvas shows Laurel only the grade columns of Laurel&#39;s own links/);
+  });
+
+  it('shows what to fix when a condition cannot be applied, keeping what was typed', async () => {
+    const res = await post('/course/badges', { name: 'Half-done', combinator: 'all', kind_0: 'minGrade', item_0: '', value_0: '150', unit_0: 'percent' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Please fix');
+    expect(res.text).toMatch(/between 0 and 100|0 and 100|0–100/);
+    expect(res.text).toContain('value="Half-done"');
+  });
+
+  it('creates a badge from the form, lists it with its criteria in words, previews and evaluates', async () => {
+    const editor = await page('/course/badges/new');
+    const form = parseForm(editor.text, undefined);
+    const quiz1 = editor.text.match(/<option value="([^"]+)"[^>]*>Quiz 1 \(out of 10\)/)![1];
+    const created = await post(form.action, { name: 'Quiz 1 at 60 %', description: 'Quiz 1 done well', combinator: 'all', kind_0: 'minGrade', item_0: quiz1.replace(/&#38;|&amp;/g, '&'), value_0: '60', unit_0: 'percent', issueMode: 'automatic' });
+    expect(created.status).toBe(303);
+
+    const dashboard = await page('/course');
+    expect(dashboard.text).toContain('Quiz 1 at 60 %');
+    expect(dashboard.text).toMatch(/at least 60 % on Quiz 1/i);
+
+    const preview = await page('/course/preview');
+    expect(preview.status).toBe(200);
+    expect(preview.text).toMatch(/Quiz 1 at 60 %: \d+ of \d+ qualify/);
+    expect(preview.text).toMatch(/Quiz 1: [\d.]+ % of the 60 % needed|Quiz 1: not graded yet/);
+
+    const started = await post('/course/evaluate', {});
+    expect(started.status).toBe(303);
+    expect(started.headers.location).toMatch(/^\/course\/jobs\//);
+    let progress = await page(started.headers.location);
+    for (let i = 0; i < 100 && /Status: <strong>(queued|running)/.test(progress.text); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      progress = await page(started.headers.location); // a reload finds the same job
+    }
+    expect(progress.text).toMatch(/Status: <strong>done<\/strong>/);
+    expect(progress.text).toMatch(/\d+ badges awarded/);
+  });
+
+  it('keeps a job of another course out of reach', async () => {
+    const res = await page('/course/jobs/not-a-job-of-this-course');
+    expect(res.status).toBe(404);
+  });
+});
