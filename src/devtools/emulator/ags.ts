@@ -8,7 +8,7 @@
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { SeedActivity, SeedResult } from './course.js';
 import { paginate, linkHeader } from './paging.js';
-import { findUser, servicesFor, visibleLineItems, type Platform } from './platform.js';
+import { findUser, forgetIndexes, resultsOf, servicesFor, visibleLineItems, type Platform } from './platform.js';
 import { AGS_LINEITEM, AGS_LINEITEM_READONLY, AGS_RESULT_READONLY, AGS_SCORE } from './scopes.js';
 import { inCourse, logServiceRequests, moodleMediaType, requireScope, serviceError, throttleServiceRequests, type ServiceLocals } from './serviceGuard.js';
 import type { RegisteredTool } from './tools.js';
@@ -153,6 +153,7 @@ function deleteLineItem(p: Platform): ItemHandler {
     if (a.clientId === undefined) return serviceError(p, res, p.flavour === 'canvas' ? 401 : 403, 'This line item belongs to an activity and cannot be deleted through AGS');
     p.course.activities.splice(p.course.activities.indexOf(a), 1);
     p.course.results = p.course.results.filter((r) => r.lineItemId !== a.id);
+    forgetIndexes(p);
     res.status(204).end();
   };
 }
@@ -162,7 +163,7 @@ function listResults(p: Platform): ItemHandler {
     const t = tool(res);
     const userFilter = req.query.user_id === undefined ? undefined : findUser(p, req.query.user_id);
     if (req.query.user_id !== undefined && !userFilter) return sendJson(res, 200, RESULT_CONTAINER, []);
-    const results = p.course.results.filter((r) => r.lineItemId === a.id && (!userFilter || r.userId === userFilter.id));
+    const results = resultsOf(p, a.id).filter((r) => !userFilter || r.userId === userFilter.id);
     const page = paginate(p, req, results);
     if (page.links.length) res.set('Link', linkHeader(page.links));
     sendJson(res, 200, RESULT_CONTAINER, page.items.map((r) => resultJson(p, t, a, r)));
@@ -206,7 +207,7 @@ function postScore(p: Platform): ItemHandler {
     if (!user || user.role !== 'Learner' || user.status === 'Deleted') {
       return serviceError(p, res, canvas ? 422 : 400, canvas ? 'User not found in course or is not a student' : `Incorrect score received: user ${s.userId} is not gradable in this course`);
     }
-    const existing = p.course.results.find((r) => r.lineItemId === a.id && r.userId === user.id);
+    const existing = resultsOf(p, a.id).find((r) => r.userId === user.id);
     const previous = existing ? Date.parse(existing.timestamp) : -Infinity;
     // Canvas refuses an older timestamp (400); Moodle an older or equal one (409).
     if (canvas ? timestamp < previous : timestamp <= previous) {
@@ -228,6 +229,7 @@ function postScore(p: Platform): ItemHandler {
     };
     if (existing) p.course.results.splice(p.course.results.indexOf(existing), 1, result);
     else p.course.results.push(result);
+    forgetIndexes(p);
 
     if (canvas) sendJson(res, 200, SCORE, { resultUrl: servicesFor(p, tool(res)).result(a.id, user) });
     else res.status(200).type(SCORE).end(); // empty body (seen)

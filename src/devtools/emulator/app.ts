@@ -21,6 +21,7 @@ const AVATAR = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlE
 export function createApp(p: Platform): Express {
   const app = express();
   app.disable('x-powered-by');
+  if (p.latencyMs) app.use((_req, _res, next) => { setTimeout(next, p.latencyMs); });
   app.use(express.urlencoded({ extended: false }));
 
   app.get(['/.well-known/openid-configuration', p.paths.openidConfiguration], openidConfigurationHandler(p));

@@ -107,11 +107,13 @@ export function seedCourse(o: SeedOptions = {}): SeedCourse {
   ];
   const usedNames = new Set<string>();
   const users = people.map((p, i): SeedUser => {
-    let givenName: string, familyName: string;
-    do {
+    let givenName = pick(GIVEN_NAMES, random);
+    let familyName = pick(FAMILY_NAMES, random);
+    // Unique names while the lists last; a large course (the benchmark's 2,000) repeats some.
+    for (let tries = 0; usedNames.has(givenName + familyName) && tries < 50; tries++) {
       givenName = pick(GIVEN_NAMES, random);
       familyName = pick(FAMILY_NAMES, random);
-    } while (usedNames.has(givenName + familyName));
+    }
     usedNames.add(givenName + familyName);
     const lmsId = ids.userLmsId(i);
     const domain = p.role === 'Learner' ? 'student.example.edu' : 'example.edu';

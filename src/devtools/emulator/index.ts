@@ -39,6 +39,8 @@ export interface EmulatorOptions {
    * on Canvas also the most a page holds, as a site's maximum per_page (default 100).
    */
   pageSize?: number;
+  /** Milliseconds added to every request, as a distant LMS would (for benchmarks). */
+  latencyMs?: number;
 }
 
 export interface Emulator {
@@ -87,6 +89,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     keys: await createPlatformKeys(o.flavour),
     privacy: { hideNames: o.privacy?.hideNames ?? false, hideEmails: o.privacy?.hideEmails ?? false },
     pageSize: o.pageSize,
+    latencyMs: o.latencyMs,
   });
   server.on('request', createApp(p));
 

@@ -1,7 +1,7 @@
 /**
  * The state of one running emulator, shared by its endpoints.
  */
-import type { SeedActivity, SeedCourse, SeedUser } from './course.js';
+import type { SeedActivity, SeedCourse, SeedResult, SeedUser } from './course.js';
 import { PATHS, serviceUrls, type Flavour, type FlavourPaths } from './flavours.js';
 import type { PlatformKeys } from './keys.js';
 import type { RegisteredTool } from './tools.js';
@@ -38,6 +38,7 @@ export interface Platform {
   privacy: { hideNames: boolean; hideEmails: boolean };
   /** Page size when the tool asks for none; undefined: the flavour's default. */
   pageSize?: number;
+  latencyMs?: number;
   requests: ServiceRequest[];
   deepLinks: DeepLinkReturn[];
   pendingLaunches: Map<string, PendingLaunch>;
@@ -49,7 +50,7 @@ export interface Platform {
   deepLinkData: Map<string, string>;
 }
 
-export function newPlatform(o: Pick<Platform, 'flavour' | 'url' | 'course' | 'keys' | 'privacy' | 'pageSize'>): Platform {
+export function newPlatform(o: Pick<Platform, 'flavour' | 'url' | 'course' | 'keys' | 'privacy' | 'pageSize' | 'latencyMs'>): Platform {
   return {
     ...o,
     paths: PATHS[o.flavour],
@@ -65,9 +66,44 @@ export function newPlatform(o: Pick<Platform, 'flavour' | 'url' | 'course' | 'ke
   };
 }
 
+/**
+ * Lookups over the course, rebuilt whenever the arrays change identity or length (tests edit
+ * the course directly; the emulator's own edits call forgetIndexes), so a 2,000-learner course
+ * costs a page's worth of work per request, not a scan of every result.
+ */
+interface Indexes { users: SeedUser[]; usersLength: number; results: SeedResult[]; resultsLength: number; byId: Map<string, SeedUser>; byItem: Map<string, SeedResult[]> }
+const indexes = new WeakMap<Platform, Indexes>();
+
+function indexesOf(p: Platform): Indexes {
+  const { users, results } = p.course;
+  const known = indexes.get(p);
+  if (known && known.users === users && known.usersLength === users.length && known.results === results && known.resultsLength === results.length) return known;
+  const byId = new Map<string, SeedUser>();
+  for (const u of users) { byId.set(u.lmsId, u); }
+  for (const u of users) { byId.set(u.id, u); } // the LTI id wins over a numeric id that looks the same
+  const byItem = new Map<string, SeedResult[]>();
+  for (const r of results) {
+    const list = byItem.get(r.lineItemId);
+    if (list) list.push(r);
+    else byItem.set(r.lineItemId, [r]);
+  }
+  const built = { users, usersLength: users.length, results, resultsLength: results.length, byId, byItem };
+  indexes.set(p, built);
+  return built;
+}
+
+export function forgetIndexes(p: Platform): void {
+  indexes.delete(p);
+}
+
 /** A user by LTI id (`sub`) or by the LMS's numeric id. */
 export function findUser(p: Platform, id: unknown): SeedUser | undefined {
-  return p.course.users.find((u) => u.id === id) ?? p.course.users.find((u) => u.lmsId === id);
+  return typeof id === 'string' ? indexesOf(p).byId.get(id) : undefined;
+}
+
+/** The results of one line item, in the course's order. */
+export function resultsOf(p: Platform, lineItemId: string): SeedResult[] {
+  return indexesOf(p).byItem.get(lineItemId) ?? [];
 }
 
 export function servicesFor(p: Platform, tool: RegisteredTool) {
