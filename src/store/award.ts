@@ -1,9 +1,9 @@
 /**
- * Awards: one per badge and learner in a course, ever (a unique index), created from a
- * verdict or by an instructor. Creating one is an upsert that only inserts, so evaluating
+ * Awards: one per badge and learner in a course, ever (the _id is derived from the three),
+ * created from a verdict or by an instructor. Creating one is an upsert that only inserts, so evaluating
  * twice, or on two instances at once, awards nothing twice.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
 import type { Reason } from '../rules/verdict.js';
 
@@ -18,30 +18,40 @@ export interface Award {
   status: AwardStatus;
   /** 'rules' when a verdict earned it, 'instructor' for a manual award. */
   origin: 'rules' | 'instructor';
-  /** The reasons of the verdict that earned it, kept as evidence of the criteria met. */
+  /**
+   * The reasons of the verdict that earned it, kept as evidence of the criteria met. Stored as
+   * a JSON string: the rules never query it, and FerretDB reads a string far faster than a tree.
+   */
   reason?: Reason;
   createdAt: Date;
   awardedAt?: Date;
   awardedBy?: string;
 }
 
-const schema = new Schema<Award>({
+type StoredAward = Omit<Award, 'reason'> & { _id: string; reasonJson?: string };
+
+const schema = new Schema<StoredAward>({
+  _id: { type: String, required: true },
   id: { type: String, required: true },
   courseKey: { type: String, required: true },
   badgeId: { type: String, required: true },
   userId: { type: String, required: true },
   status: { type: String, enum: ['awarded', 'pending', 'revoked'], required: true },
   origin: { type: String, enum: ['rules', 'instructor'], required: true },
-  reason: Schema.Types.Mixed,
+  reasonJson: String,
   createdAt: { type: Date, required: true },
   awardedAt: Date,
   awardedBy: String,
 });
-schema.index({ courseKey: 1, badgeId: 1, userId: 1 }, { unique: true });
+schema.index({ courseKey: 1, badgeId: 1 });
 schema.index({ id: 1 }, { unique: true });
 schema.index({ courseKey: 1, userId: 1 });
 
-export const AwardModel = mongoose.model<Award>('award', schema);
+export const AwardModel = mongoose.model<StoredAward>('award', schema);
+
+function fromStored({ _id: _key, reasonJson, ...award }: StoredAward): Award {
+  return { ...award, ...(reasonJson ? { reason: JSON.parse(reasonJson) as Reason } : {}) };
+}
 
 export interface NewAward {
   courseKey: string;
@@ -58,36 +68,45 @@ export async function createAward(a: NewAward, now = new Date()): Promise<boolea
   return (await createAwards([a], now)).length === 1;
 }
 
+/** One award per badge and learner, ever: the key is the document's _id, which every server enforces cheaply. */
+export function awardKey(courseKey: string, badgeId: string, userId: string): string {
+  return createHash('sha256').update(JSON.stringify([courseKey, badgeId, userId])).digest('base64url');
+}
+
 /**
  * Many awards in a few round trips (an evaluation of a large course). Returns the awards this
- * call created; those that existed are left untouched. What was created is read back by the
- * ids this call generated, which stays exact when another instance races on the same awards
- * (servers differ in what they report of a bulk upsert that hit duplicate keys).
+ * call created; those that existed are left untouched. Plain inserts keyed by _id: an award
+ * that exists, or that another instance inserts first, fails alone with a duplicate key.
+ * (Upserts on the other keys would do: FerretDB then scans the collection per award.)
  */
-export async function createAwards(list: NewAward[], now = new Date(), batchSize = 500): Promise<NewAward[]> {
+export async function createAwards(list: NewAward[], now = new Date(), batchSize = 1000): Promise<NewAward[]> {
   const created: NewAward[] = [];
   for (let start = 0; start < list.length; start += batchSize) {
-    const batch = list.slice(start, start + batchSize).map((a) => ({ award: a, id: randomBytes(16).toString('base64url') }));
-    const ops = batch.map(({ award, id }) => ({
-      updateOne: {
-        filter: { courseKey: award.courseKey, badgeId: award.badgeId, userId: award.userId },
-        update: { $setOnInsert: { ...award, id, createdAt: now, ...(award.status === 'awarded' ? { awardedAt: now } : {}) } },
-        upsert: true,
-      },
+    const batch = list.slice(start, start + batchSize);
+    const docs: StoredAward[] = batch.map(({ reason, ...a }) => ({
+      _id: awardKey(a.courseKey, a.badgeId, a.userId),
+      ...a, id: randomBytes(16).toString('base64url'), createdAt: now, ...(a.status === 'awarded' ? { awardedAt: now } : {}),
+      ...(reason ? { reasonJson: JSON.stringify(reason) } : {}),
     }));
+    let refused = new Set<number>();
     try {
-      await AwardModel.bulkWrite(ops, { ordered: false });
+      await AwardModel.insertMany(docs, { ordered: false, lean: true });
     } catch (err) {
-      // Another instance inserted some of them first: the unique index refused ours, the rest went in.
-      const e = err as { code?: number; writeErrors?: { code?: number }[] };
-      if (e.code !== 11000 && !(e.writeErrors?.length && e.writeErrors.every((w) => w.code === 11000))) throw err;
+      const errors = (err as { writeErrors?: { index: number; code?: number }[] | { index: number; code?: number } }).writeErrors;
+      const list = Array.isArray(errors) ? errors : errors ? [errors] : [];
+      if (list.length === 0 || list.some((e) => e.code !== 11000)) throw err;
+      refused = new Set(list.map((e) => e.index));
     }
-    const ours = new Set((await AwardModel.find({ id: { $in: batch.map((b) => b.id) } }, { id: 1 }).lean()).map((a) => a.id));
-    for (const b of batch) if (ours.has(b.id)) created.push(b.award);
+    batch.forEach((a, i) => { if (!refused.has(i)) created.push(a); });
   }
   return created;
 }
 
+/** Who holds which badge (awards given, not pending or revoked): what the rules read, and no more. */
+export async function heldBadges(courseKey: string, userId?: string): Promise<{ badgeId: string; userId: string }[]> {
+  return AwardModel.find({ courseKey, status: 'awarded', ...(userId ? { userId } : {}) }, { _id: 0, badgeId: 1, userId: 1 }).lean();
+}
+
 export async function awardsOf(courseKey: string, filter: { userId?: string; badgeId?: string } = {}): Promise<Award[]> {
-  return AwardModel.find({ courseKey, ...filter }).lean();
+  return (await AwardModel.find({ courseKey, ...filter }).lean()).map(fromStored);
 }
