@@ -12,7 +12,7 @@ import type { LmsClient } from '../lms/client.js';
 import { lmsClientFor } from '../lms/forCourse.js';
 import type { CourseRecord } from '../store/course.js';
 import { listBadges } from '../store/badge.js';
-import { awardsOf, createAwards } from '../store/award.js';
+import { createAwards, heldBadges } from '../store/award.js';
 import { approvalsOf } from '../store/approval.js';
 
 export interface Progress { phase: string; done: number; total: number }
@@ -42,12 +42,15 @@ export interface EvaluateOptions {
 export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): Promise<Evaluation> {
   const client = o.client ?? (await lmsClientFor(course));
   o.onProgress?.({ phase: 'reading grades and roster from the LMS', done: 0, total: 0 });
-  const { snapshot, warnings } = await takeSnapshot(client, { lineItemsUrl: course.lineItemsUrl, membershipsUrl: course.membershipsUrl }, { userId: o.userId });
-
-  const stored = await listBadges(course.courseKey);
+  // The LMS is far and slow, the database near: read both at once.
+  const [{ snapshot, warnings }, stored, held, approvals] = await Promise.all([
+    takeSnapshot(client, { lineItemsUrl: course.lineItemsUrl, membershipsUrl: course.membershipsUrl }, { userId: o.userId }),
+    listBadges(course.courseKey),
+    heldBadges(course.courseKey, o.userId),
+    approvalsOf(course.courseKey),
+  ]);
   const badges = o.draft ? [...stored.filter((b) => b.id !== o.draft!.id), o.draft] : stored;
-  const held = (await awardsOf(course.courseKey, o.userId ? { userId: o.userId } : {})).filter((a) => a.status === 'awarded');
-  const verdicts = evaluate({ badges, snapshot, held, approvals: await approvalsOf(course.courseKey), userIds: o.userId ? [o.userId] : undefined });
+  const verdicts = evaluate({ badges, snapshot, held, approvals, userIds: o.userId ? [o.userId] : undefined });
 
   let awarded = 0;
   let pending = 0;

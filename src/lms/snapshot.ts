@@ -22,7 +22,7 @@ export interface SnapshotOptions {
 }
 
 /** Line items whose results are read at once: quick for the course, gentle on the LMS. */
-const CONCURRENCY = 4;
+const CONCURRENCY = 32;
 
 export async function takeSnapshot(client: LmsClient, endpoints: SnapshotEndpoints, o: SnapshotOptions = {}): Promise<{ snapshot: CourseSnapshot; warnings: string[] }> {
   const takenAt = (o.now?.() ?? new Date()).toISOString();
@@ -66,7 +66,10 @@ async function resultsOf(client: LmsClient, item: LineItem, userId: string | und
 
 function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
   const seen = new Set<string>();
-  return items.filter((t) => !seen.has(key(t)) && seen.add(key(t)));
+  return items.filter((t) => {
+    const k = key(t);
+    return !seen.has(k) && seen.add(k);
+  });
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
