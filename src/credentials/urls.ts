@@ -1,0 +1,55 @@
+/**
+ * Every public URL of an issuer and its credentials, in one place: credentials name them,
+ * web/ serves them, and they must never change once a credential carries them.
+ */
+
+export function issuerUrls(base: string, issuerKey: string) {
+  const root = `${base}/issuers/${issuerKey}`;
+  return {
+    /** OB 3.0 Profile (JSON), with the public JWKs. */
+    profile: root,
+    didDocument: `${root}/did.json`,
+    jwks: `${root}/jwks.json`,
+    /** OB 2.0 Issuer and its RevocationList. */
+    ob2Issuer: `${base}/ob2/issuers/${issuerKey}`,
+    ob2RevocationList: `${base}/ob2/issuers/${issuerKey}/revocations`,
+  };
+}
+
+/** did:web of an issuer; the host's port is percent-encoded, as did:web requires. */
+export function issuerDid(base: string, issuerKey: string): string {
+  const { host } = new URL(base);
+  return `did:web:${encodeURIComponent(host)}:issuers:${issuerKey}`;
+}
+
+export function achievementUrls(base: string, achievementKey: string) {
+  return {
+    /** OB 3.0 Achievement (JSON) */
+    achievement: `${base}/achievements/${achievementKey}`,
+    criteria: `${base}/achievements/${achievementKey}#criteria`,
+    /** OB 2.0 BadgeClass */
+    ob2BadgeClass: `${base}/ob2/badges/${achievementKey}`,
+    image: `${base}/achievements/${achievementKey}/image`,
+  };
+}
+
+export function credentialUrls(base: string, publicId: string) {
+  const root = `${base}/credentials/${publicId}`;
+  return {
+    /** OB 3.0 credential with its embedded proof (JSON) */
+    credential: root,
+    jwt: `${root}.jwt`,
+    png: `${root}.png`,
+    svg: `${root}.svg`,
+    /** OB 2.0 hosted Assertion and its baked images */
+    ob2Assertion: `${base}/ob2/assertions/${publicId}`,
+    ob2Png: `${base}/ob2/assertions/${publicId}.png`,
+    ob2Svg: `${base}/ob2/assertions/${publicId}.svg`,
+    /** The public verification page */
+    page: `${base}/verify/${publicId}`,
+  };
+}
+
+export function statusListUrl(base: string, listKey: string): string {
+  return `${base}/status/${listKey}`;
+}
