@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
 import type { Reason } from '../rules/verdict.js';
+import { insertNew } from './insertNew.js';
 
 export type AwardStatus = 'awarded' | 'pending' | 'revoked';
 
@@ -26,7 +27,19 @@ export interface Award {
   createdAt: Date;
   awardedAt?: Date;
   awardedBy?: string;
+  /** What the LMS's roster said of the learner when the award was made (email and name may be hidden). */
+  recipient?: { email?: string; name?: string };
+  /** The learner's choice: show their name on the public page. */
+  showName?: boolean;
+  evidence?: AwardEvidence[];
+  /** True once its credential is signed and stored (credentials are issued after the award record). */
+  credentialIssued?: boolean;
+  revokedAt?: Date;
+  revokedBy?: string;
+  revocationReason?: string;
 }
+
+export interface AwardEvidence { url?: string; text?: string; name?: string; addedBy: string; addedAt: Date }
 
 type StoredAward = Omit<Award, 'reason'> & { _id: string; reasonJson?: string };
 
@@ -42,10 +55,18 @@ const schema = new Schema<StoredAward>({
   createdAt: { type: Date, required: true },
   awardedAt: Date,
   awardedBy: String,
+  recipient: { email: String, name: String },
+  showName: Boolean,
+  evidence: [{ _id: false, url: String, text: String, name: String, addedBy: String, addedAt: Date }],
+  credentialIssued: Boolean,
+  revokedAt: Date,
+  revokedBy: String,
+  revocationReason: String,
 });
 schema.index({ courseKey: 1, badgeId: 1 });
 schema.index({ id: 1 }, { unique: true });
 schema.index({ courseKey: 1, userId: 1 });
+schema.index({ status: 1, credentialIssued: 1 });
 
 export const AwardModel = mongoose.model<StoredAward>('award', schema);
 
@@ -61,6 +82,8 @@ export interface NewAward {
   origin: Award['origin'];
   reason?: Reason;
   awardedBy?: string;
+  recipient?: Award['recipient'];
+  evidence?: AwardEvidence[];
 }
 
 /** Inserts the award unless one exists for this badge and learner; true when this call created it. */
@@ -88,15 +111,7 @@ export async function createAwards(list: NewAward[], now = new Date(), batchSize
       ...a, id: randomBytes(16).toString('base64url'), createdAt: now, ...(a.status === 'awarded' ? { awardedAt: now } : {}),
       ...(reason ? { reasonJson: JSON.stringify(reason) } : {}),
     }));
-    let refused = new Set<number>();
-    try {
-      await AwardModel.insertMany(docs, { ordered: false, lean: true });
-    } catch (err) {
-      const errors = (err as { writeErrors?: { index: number; code?: number }[] | { index: number; code?: number } }).writeErrors;
-      const list = Array.isArray(errors) ? errors : errors ? [errors] : [];
-      if (list.length === 0 || list.some((e) => e.code !== 11000)) throw err;
-      refused = new Set(list.map((e) => e.index));
-    }
+    const refused = await insertNew(AwardModel, docs);
     batch.forEach((a, i) => { if (!refused.has(i)) created.push(a); });
   }
   return created;
@@ -109,4 +124,49 @@ export async function heldBadges(courseKey: string, userId?: string): Promise<{ 
 
 export async function awardsOf(courseKey: string, filter: { userId?: string; badgeId?: string } = {}): Promise<Award[]> {
   return (await AwardModel.find({ courseKey, ...filter }).lean()).map(fromStored);
+}
+
+export async function awardById(id: string): Promise<Award | null> {
+  const stored = await AwardModel.findOne({ id }).lean();
+  return stored ? fromStored(stored) : null;
+}
+
+/**
+ * Awards given whose credential is still to be issued, a page at a time in key order: pass the
+ * last page's `next` to go on past awards that cannot be issued yet (evidence missing).
+ */
+export async function awardsAwaitingCredential(courseKey: string, limit: number, after?: string): Promise<{ awards: Award[]; next?: string }> {
+  const page = await AwardModel.find({ courseKey, status: 'awarded', credentialIssued: { $ne: true }, ...(after ? { _id: { $gt: after } } : {}) })
+    .sort({ _id: 1 }).limit(limit).lean();
+  return { awards: page.map(fromStored), ...(page.length === limit ? { next: page.at(-1)!._id } : {}) };
+}
+
+export async function markCredentialsIssued(ids: string[]): Promise<void> {
+  await AwardModel.updateMany({ id: { $in: ids } }, { $set: { credentialIssued: true } });
+}
+
+/** A pending award (approval-mode badge) becomes awarded; false when it was not pending. */
+export async function approvePendingAward(courseKey: string, id: string, by: string, now = new Date()): Promise<boolean> {
+  const res = await AwardModel.updateOne({ courseKey, id, status: 'pending' }, { $set: { status: 'awarded', awardedAt: now, awardedBy: by } });
+  return res.modifiedCount === 1;
+}
+
+/**
+ * Revokes an award: the record stays (with who, when and why) and the credential is never
+ * edited; its status list bit is set by the caller. Idempotent: revoking twice keeps the first reason.
+ */
+export async function revokeAward(courseKey: string, id: string, reason: string, by: string, now = new Date()): Promise<Award | null> {
+  await AwardModel.updateOne({ courseKey, id, status: { $ne: 'revoked' } }, { $set: { status: 'revoked', revokedAt: now, revokedBy: by, revocationReason: reason } });
+  const stored = await AwardModel.findOne({ courseKey, id }).lean();
+  return stored ? fromStored(stored) : null;
+}
+
+export async function addEvidence(courseKey: string, id: string, evidence: AwardEvidence): Promise<boolean> {
+  const res = await AwardModel.updateOne({ courseKey, id }, { $push: { evidence } });
+  return res.modifiedCount === 1;
+}
+
+export async function setShowName(courseKey: string, userId: string, id: string, show: boolean): Promise<boolean> {
+  const res = await AwardModel.updateOne({ courseKey, userId, id }, { $set: { showName: show } });
+  return res.matchedCount === 1;
 }

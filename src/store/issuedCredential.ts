@@ -1,0 +1,94 @@
+/**
+ * Issued credentials, stored as signed and never edited: the OB 3.0 credential with its proof,
+ * its VC-JWT, and the facts it was made from (so the OB 2.0 documents and the public page say
+ * the same thing). Keyed by the award's public id: issuing twice stores one.
+ */
+import mongoose, { Schema } from 'mongoose';
+import type { Achievement, AwardFacts, Issuer, Recipient, StatusEntry } from '../credentials/model.js';
+import { AwardModel } from './award.js';
+import { insertNew } from './insertNew.js';
+
+export interface CredentialFacts {
+  issuer: Issuer;
+  achievement: Achievement;
+  recipient: Recipient;
+  award: AwardFacts;
+  status: StatusEntry;
+}
+
+export interface IssuedCredential {
+  /** The award's public id. */
+  publicId: string;
+  courseKey: string;
+  badgeId: string;
+  userId: string;
+  issuerKey: string;
+  achievementKey: string;
+  facts: CredentialFacts;
+  credential: Record<string, unknown>;
+  jwt: string;
+  issuedAt: Date;
+}
+
+interface Stored { _id: string; courseKey: string; badgeId: string; userId: string; issuerKey: string; achievementKey: string; factsJson: string; credentialJson: string; jwt: string; issuedAt: Date }
+
+const schema = new Schema<Stored>({
+  _id: { type: String, required: true },
+  courseKey: { type: String, required: true },
+  badgeId: { type: String, required: true },
+  userId: { type: String, required: true },
+  issuerKey: { type: String, required: true },
+  achievementKey: { type: String, required: true },
+  // JSON text: stored exactly as signed, whatever the database does with key order or dates.
+  factsJson: { type: String, required: true },
+  credentialJson: { type: String, required: true },
+  jwt: { type: String, required: true },
+  issuedAt: { type: Date, required: true },
+});
+schema.index({ courseKey: 1, userId: 1 });
+schema.index({ achievementKey: 1, issuedAt: -1 });
+
+export const IssuedCredentialModel = mongoose.model<Stored>('issuedCredential', schema);
+
+function fromStored(s: Stored): IssuedCredential {
+  const facts = JSON.parse(s.factsJson, (key, value) => (key === 'awardedAt' || key === 'validUntil' ? new Date(value) : value)) as CredentialFacts;
+  return {
+    publicId: s._id, courseKey: s.courseKey, badgeId: s.badgeId, userId: s.userId, issuerKey: s.issuerKey, achievementKey: s.achievementKey,
+    facts, credential: JSON.parse(s.credentialJson), jwt: s.jwt, issuedAt: s.issuedAt,
+  };
+}
+
+/** Stores those that do not exist yet (issued twice, or by two instances at once: one is kept). */
+export async function storeCredentials(list: IssuedCredential[]): Promise<void> {
+  await insertNew(IssuedCredentialModel, list.map((c) => ({
+    _id: c.publicId, courseKey: c.courseKey, badgeId: c.badgeId, userId: c.userId, issuerKey: c.issuerKey, achievementKey: c.achievementKey,
+    factsJson: JSON.stringify(c.facts), credentialJson: JSON.stringify(c.credential), jwt: c.jwt, issuedAt: c.issuedAt,
+  })));
+}
+
+/** Which of these public ids have a credential. */
+export async function issuedAmong(publicIds: string[]): Promise<string[]> {
+  return (await IssuedCredentialModel.find({ _id: { $in: publicIds } }, { _id: 1 }).lean()).map((c) => c._id);
+}
+
+export async function credentialByPublicId(publicId: string): Promise<IssuedCredential | null> {
+  const s = await IssuedCredentialModel.findById(publicId).lean();
+  return s ? fromStored(s) : null;
+}
+
+/** The latest credential of an achievement: the badge as last issued, for its public JSON. */
+export async function latestOfAchievement(achievementKey: string): Promise<IssuedCredential | null> {
+  const s = await IssuedCredentialModel.findOne({ achievementKey }).sort({ issuedAt: -1 }).lean();
+  return s ? fromStored(s) : null;
+}
+
+export async function credentialsOfLearner(courseKey: string, userId: string): Promise<IssuedCredential[]> {
+  return (await IssuedCredentialModel.find({ courseKey, userId }).lean()).map(fromStored);
+}
+
+/** The issuer's revoked credentials with their reasons (the OB 2.0 revocation list). */
+export async function revokedOfIssuer(issuerKey: string): Promise<{ publicId: string; reason: string }[]> {
+  const ids = (await IssuedCredentialModel.find({ issuerKey }, { _id: 1 }).lean()).map((c) => c._id);
+  const revoked = await AwardModel.find({ id: { $in: ids }, status: 'revoked' }, { id: 1, revocationReason: 1 }).lean();
+  return revoked.map((a) => ({ publicId: a.id, reason: a.revocationReason ?? 'Revoked by the issuer' }));
+}

@@ -1,0 +1,100 @@
+/**
+ * The issuer profile of an institution: one per LMS (platform issuer), set by its administrator
+ * on the admin page, with a default until then. Every credential names its issuer by this
+ * profile's key, so the key never changes for a platform.
+ */
+import { createHash } from 'node:crypto';
+import mongoose, { Schema } from 'mongoose';
+
+export interface IssuerProfile {
+  /** Derived from the platform issuer: stable, short, safe in URLs. */
+  key: string;
+  platformIssuer: string;
+  name: string;
+  url: string;
+  email?: string;
+  description?: string;
+  imageUrl?: string;
+  updatedAt?: Date;
+  updatedBy?: string;
+}
+
+const schema = new Schema<IssuerProfile>({
+  key: { type: String, required: true },
+  platformIssuer: { type: String, required: true },
+  name: { type: String, required: true },
+  url: { type: String, required: true },
+  email: String,
+  description: String,
+  imageUrl: String,
+  updatedAt: Date,
+  updatedBy: String,
+});
+schema.index({ key: 1 }, { unique: true });
+
+export const IssuerProfileModel = mongoose.model<IssuerProfile>('issuerProfile', schema);
+
+export function issuerKeyOf(platformIssuer: string): string {
+  return createHash('sha256').update(platformIssuer).digest('base64url').slice(0, 16);
+}
+
+/** What an institution is called until its administrator says otherwise: the LMS's host. */
+export function defaultProfile(platformIssuer: string): IssuerProfile {
+  const host = new URL(platformIssuer).host;
+  return { key: issuerKeyOf(platformIssuer), platformIssuer, name: host, url: platformIssuer };
+}
+
+/** The platform's profile, stored with the default on first use so that its key always leads back to it. */
+export async function issuerProfileOf(platformIssuer: string): Promise<IssuerProfile> {
+  const key = issuerKeyOf(platformIssuer);
+  const found = await IssuerProfileModel.findOne({ key }, { _id: 0, __v: 0 }).lean();
+  if (found) return found;
+  await IssuerProfileModel.updateOne({ key }, { $setOnInsert: defaultProfile(platformIssuer) }, { upsert: true }).catch((err: { code?: number }) => {
+    if (err.code !== 11000) throw err; // made by another instance meanwhile
+  });
+  return (await IssuerProfileModel.findOne({ key }, { _id: 0, __v: 0 }).lean())!;
+}
+
+export async function issuerProfileByKey(key: string): Promise<IssuerProfile | null> {
+  return IssuerProfileModel.findOne({ key }, { _id: 0, __v: 0 }).lean();
+}
+
+export type IssuerProfileInput = Pick<IssuerProfile, 'name' | 'url' | 'email' | 'description' | 'imageUrl'>;
+
+export class IssuerProfileError extends Error {
+  constructor(readonly problems: string[]) { super(problems.join('; ')); }
+}
+
+function httpUrl(value: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** Problems a person can fix, field by field; none when the input is good. */
+export function checkIssuerProfile(p: Partial<IssuerProfileInput>): string[] {
+  const problems: string[] = [];
+  if (!p.name?.trim()) problems.push('name: give the institution\'s name as learners and employers know it');
+  else if (p.name.length > 200) problems.push('name: at most 200 characters');
+  if (!p.url || !httpUrl(p.url)) problems.push('url: give the institution\'s web site as an absolute https:// URL');
+  if (p.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(p.email)) problems.push(`email: "${p.email}" is not an email address`);
+  if (p.imageUrl && !httpUrl(p.imageUrl)) problems.push('image: give the logo as an absolute https:// URL');
+  if (p.description && p.description.length > 2000) problems.push('description: at most 2,000 characters');
+  return problems;
+}
+
+export async function saveIssuerProfile(platformIssuer: string, input: IssuerProfileInput, by: string): Promise<IssuerProfile> {
+  const problems = checkIssuerProfile(input);
+  if (problems.length) throw new IssuerProfileError(problems);
+  const key = issuerKeyOf(platformIssuer);
+  const clean = (v?: string) => v?.trim() || undefined;
+  const profile: IssuerProfile = {
+    key, platformIssuer, name: input.name.trim(), url: input.url.trim(),
+    email: clean(input.email), description: clean(input.description), imageUrl: clean(input.imageUrl),
+    updatedAt: new Date(), updatedBy: by,
+  };
+  await IssuerProfileModel.replaceOne({ key }, profile, { upsert: true });
+  return profile;
+}
