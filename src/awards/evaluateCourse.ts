@@ -4,7 +4,7 @@
  * verdict, and the unique award index makes a second run (or a second instance) a no-op.
  */
 import type { BadgeDefinition } from '../rules/badge.js';
-import type { CourseSnapshot } from '../rules/snapshot.js';
+import type { CourseSnapshot, Member } from '../rules/snapshot.js';
 import type { Verdict } from '../rules/verdict.js';
 import { evaluate } from '../rules/index.js';
 import { takeSnapshot } from '../lms/snapshot.js';
@@ -39,6 +39,13 @@ export interface EvaluateOptions {
   onProgress?: (p: Progress) => void;
 }
 
+/** What the roster says of the learner, as their credential will name them (either may be hidden by the LMS). */
+function recipientOf(m: Member | undefined): { email?: string; name?: string } | undefined {
+  if (!m) return undefined;
+  const name = m.name || [m.givenName, m.familyName].filter(Boolean).join(' ') || undefined;
+  return { ...(m.email ? { email: m.email } : {}), ...(name ? { name } : {}) };
+}
+
 export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): Promise<Evaluation> {
   const client = o.client ?? (await lmsClientFor(course));
   o.onProgress?.({ phase: 'reading grades and roster from the LMS', done: 0, total: 0 });
@@ -57,9 +64,11 @@ export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): 
   if (o.apply) {
     const toAward = verdicts.filter((v) => v.earned && !v.alreadyAwarded);
     o.onProgress?.({ phase: 'recording awards', done: 0, total: toAward.length });
+    const members = new Map(snapshot.members.map((m) => [m.userId, m]));
     const created = await createAwards(toAward.map((v) => ({
       courseKey: course.courseKey, badgeId: v.badgeId, userId: v.userId,
       status: v.awaitingApproval ? 'pending' : 'awarded', origin: 'rules', reason: v.reason,
+      recipient: recipientOf(members.get(v.userId)),
     })));
     awarded = created.filter((a) => a.status === 'awarded').length;
     pending = created.length - awarded;

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { createJob, updateJob, type EvaluationJob } from '../store/evaluationJob.js';
 import type { CourseRecord } from '../store/course.js';
 import { runCourseUnderLease, LEASE_MS } from './courseRun.js';
+import { issueCourseCredentials } from './issueCredentials.js';
 
 const WAIT_STEP_MS = 1000;
 
@@ -24,6 +25,8 @@ async function runJob(job: EvaluationJob, course: CourseRecord, logger: Logger):
         onProgress: (p) => { updateJob(job.id, { phase: p.phase, done: p.done, total: p.total }).catch(() => {}); },
       });
       if (evaluation) {
+        await updateJob(job.id, { phase: 'signing credentials', done: 0, total: evaluation.awarded });
+        const issued = await issueCourseCredentials(course.courseKey, (done) => { updateJob(job.id, { done }).catch(() => {}); });
         await updateJob(job.id, {
           status: 'done', phase: 'done', finishedAt: new Date(),
           result: {
@@ -31,7 +34,7 @@ async function runJob(job: EvaluationJob, course: CourseRecord, logger: Logger):
             awarded: evaluation.awarded, pending: evaluation.pending, warnings: evaluation.warnings, lmsRequests: evaluation.lmsRequests,
           },
         });
-        logger.info({ courseKey: course.courseKey, job: job.id, awarded: evaluation.awarded, pending: evaluation.pending }, 'course evaluated');
+        logger.info({ courseKey: course.courseKey, job: job.id, awarded: evaluation.awarded, pending: evaluation.pending, issued }, 'course evaluated');
         return;
       }
       if (Date.now() > deadline) throw new Error('another Laurel instance has been evaluating this course for too long; try again in a minute');

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { CourseModel } from '../store/course.js';
 import { runCourseUnderLease } from './courseRun.js';
+import { issueCourseCredentials } from './issueCredentials.js';
 
 /** Courses nobody launched for this long are left alone (the term is over). */
 const ACTIVE_WITHIN_MS = 60 * 24 * 3600_000;
@@ -19,7 +20,10 @@ export async function evaluateDueCourses(intervalMinutes: number, logger: Logger
   let ran = 0;
   for (const course of due) {
     try {
-      if (await runCourseUnderLease(course, {})) ran++;
+      if (await runCourseUnderLease(course, {})) {
+        ran++;
+        await issueCourseCredentials(course.courseKey);
+      }
     } catch (err) {
       logger.warn({ err, courseKey: course.courseKey }, 'background evaluation failed');
       // Try again after one interval, not at the next tick: the LMS may be down or refusing.

@@ -1,0 +1,21 @@
+/**
+ * Revocation by an instructor, with a reason: the award record says who, when and why, and the
+ * credential's bit in the issuer's status list is set, so every verifier sees it at once.
+ * The credential itself is never edited.
+ */
+import { revokeAward, type Award } from '../store/award.js';
+import { StatusSlotModel, setRevoked } from '../store/statusList.js';
+
+export class RevocationError extends Error {}
+
+export async function revoke(courseKey: string, awardId: string, reason: string, by: string): Promise<Award> {
+  const why = reason.trim();
+  if (!why) throw new RevocationError('Say why the badge is revoked: the reason is shown on the public page and in the revocation lists.');
+  if (why.length > 500) throw new RevocationError('The reason may be at most 500 characters.');
+  const award = await revokeAward(courseKey, awardId, why, by);
+  if (!award) throw new RevocationError(`No award ${awardId} in this course.`);
+  // A credential not issued yet has no slot, and will never be issued now.
+  const slot = await StatusSlotModel.findOne({ awardId }).lean();
+  if (slot) await setRevoked({ listKey: slot.listKey, index: slot.index });
+  return award;
+}
