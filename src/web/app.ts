@@ -22,9 +22,17 @@ import { acceptDeployment } from '../store/deployment.js';
 import { useNonce } from '../store/usedNonce.js';
 import { coursePages, landing } from './coursePages.js';
 import { courseApi } from './courseApi.js';
+import { awardApi } from './awardApi.js';
+import { adminPages } from './adminPages.js';
 import { health } from './health.js';
 import { sendProblem } from './errorPage.js';
 import { PlatformOrigins } from './frameAncestors.js';
+import { issuerRoutes } from './public/issuerRoutes.js';
+import { credentialRoutes } from './public/credentialRoutes.js';
+import { statusRoutes } from './public/statusRoutes.js';
+import { verifyPage } from './public/verifyPage.js';
+import { configureSealing } from '../secrets/sealed.js';
+import { setPublicBase, publicBase } from '../awards/publicBase.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Works from src/web (tsx, vitest) and from dist/src/web (node).
@@ -37,6 +45,9 @@ export interface Laurel {
 
 export async function createLaurel(config: Config, logger: Logger, mongodbUri: string): Promise<Laurel> {
   const secureCookies = config.publicUrl.startsWith('https://');
+  configureSealing(config.secret);
+  setPublicBase(config.publicUrl);
+  const base = publicBase();
   const platformOrigins = new PlatformOrigins();
   const app = express();
   app.disable('x-powered-by');
@@ -52,7 +63,7 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        imgSrc: ["'self'", 'data:', 'https:'], // institutions' logos live on their own sites
         formAction: ["'self'", () => platforms().join(' ')],
         frameAncestors: ["'self'", () => platforms().join(' ')],
         upgradeInsecureRequests: secureCookies ? [] : null,
@@ -66,6 +77,8 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
   app.use(health());
   app.get(ROUTES.canvasConfig, (_req, res) => { res.json(canvasDeveloperKey(config.publicUrl)); });
   app.use(loginRouter({ publicUrl: config.publicUrl, secureCookies }));
+  // Public: what verifiers, employers and wallets read, with no session.
+  app.use(issuerRoutes(base), credentialRoutes(base), statusRoutes(base), verifyPage(base));
 
   const lti = await setupProvider({
     secret: config.secret,
@@ -95,6 +108,8 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
   lti.onSessionTimeout(unauthorized('session_not_found', 'Your Laurel session was not found'));
   lti.app.use(coursePages());
   lti.app.use(courseApi());
+  lti.app.use(awardApi());
+  lti.app.use(adminPages());
   app.use(lti.app);
 
   app.use((req, res) => sendProblem(req, res, { status: 404, reason: 'not_found', title: 'Page not found', detail: `Nothing lives at ${req.path}.` }));

@@ -11,6 +11,7 @@ import { evaluateCourse } from '../awards/evaluateCourse.js';
 import { startEvaluation } from '../jobs/evaluateNow.js';
 import { badgeFromJson, BadgeInputError } from './badgeInput.js';
 import { courseOf, loadCourse, staffOnly } from './courseContext.js';
+import { asyncRoute } from './asyncRoute.js';
 
 function problem(res: Response, status: number, error: string, detail: string, problems?: string[]) {
   res.status(status).json({ error, detail, ...(problems ? { problems } : {}) });
@@ -33,26 +34,24 @@ async function checkedBadge(req: Request, res: Response, id: string) {
   return badge;
 }
 
-const wrap = (fn: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: (err?: unknown) => void) => { fn(req, res).catch(next); };
-
 export function courseApi(): Router {
   const router = Router();
   router.use('/api/course', express.json({ limit: '64kb' }), loadCourse, staffOnly);
 
-  router.get('/api/course/line-items', wrap(async (_req, res) => {
+  router.get('/api/course/line-items', asyncRoute(async (_req, res) => {
     const { lineItems, hint, error } = await courseLineItems(courseOf(res).course);
     res.status(error ? 502 : 200).json({ lineItems, hint, ...(error ? { error } : {}) });
   }));
 
-  router.get('/api/course/badges', wrap(async (_req, res) => { res.json({ badges: await listBadges(courseOf(res).course.courseKey) }); }));
+  router.get('/api/course/badges', asyncRoute(async (_req, res) => { res.json({ badges: await listBadges(courseOf(res).course.courseKey) }); }));
 
-  router.get('/api/course/badges/:id', wrap(async (req, res) => {
+  router.get('/api/course/badges/:id', asyncRoute(async (req, res) => {
     const badge = await getBadge(courseOf(res).course.courseKey, req.params.id);
     if (!badge) return problem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
     res.json(badge);
   }));
 
-  router.post('/api/course/badges', wrap(async (req, res) => {
+  router.post('/api/course/badges', asyncRoute(async (req, res) => {
     const badge = await checkedBadge(req, res, newBadgeId());
     if (!badge) return;
     const { course, token } = courseOf(res);
@@ -61,7 +60,7 @@ export function courseApi(): Router {
     res.status(201).json(badge);
   }));
 
-  router.put('/api/course/badges/:id', wrap(async (req, res) => {
+  router.put('/api/course/badges/:id', asyncRoute(async (req, res) => {
     const { course, token } = courseOf(res);
     if (!(await getBadge(course.courseKey, req.params.id))) return problem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
     const badge = await checkedBadge(req, res, req.params.id);
@@ -71,7 +70,7 @@ export function courseApi(): Router {
     res.json(badge);
   }));
 
-  router.delete('/api/course/badges/:id', wrap(async (req, res) => {
+  router.delete('/api/course/badges/:id', asyncRoute(async (req, res) => {
     const { course, token } = courseOf(res);
     if (!(await deleteBadge(course.courseKey, req.params.id))) return problem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
     req.log.info({ courseKey: course.courseKey, badgeId: req.params.id, by: token.user }, 'badge deleted');
@@ -79,7 +78,7 @@ export function courseApi(): Router {
   }));
 
   /** Who qualifies and why, from the LMS now; with a `badge` body, that draft is evaluated as if saved. */
-  router.post('/api/course/preview', wrap(async (req, res) => {
+  router.post('/api/course/preview', asyncRoute(async (req, res) => {
     const { course } = courseOf(res);
     let draft;
     if (req.body && req.body.badge) {
@@ -90,13 +89,13 @@ export function courseApi(): Router {
     res.json({ takenAt: evaluation.snapshot.takenAt, warnings: evaluation.warnings, verdicts: evaluation.verdicts });
   }));
 
-  router.post('/api/course/evaluations', wrap(async (req, res) => {
+  router.post('/api/course/evaluations', asyncRoute(async (req, res) => {
     const { course, token } = courseOf(res);
     const job = await startEvaluation(course, token.user, req.log);
     res.status(202).location(`/api/course/evaluations/${job.id}`).json(job);
   }));
 
-  router.get('/api/course/evaluations/:id', wrap(async (req, res) => {
+  router.get('/api/course/evaluations/:id', asyncRoute(async (req, res) => {
     const job = await findJob(courseOf(res).course.courseKey, req.params.id);
     if (!job) return problem(res, 404, 'job_not_found', 'No evaluation with this id in this course.');
     res.json(job);

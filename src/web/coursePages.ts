@@ -4,7 +4,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import type { LtijsToken } from 'ltijs';
-import { audienceOf, parseRole } from '../lti/roles.js';
+import { isPlatformAdmin, audienceOf, parseRole } from '../lti/roles.js';
 import { recordLaunchedCourse } from '../lti/courseOfLaunch.js';
 import { criteriaNarrative, validateBadge } from '../rules/index.js';
 import type { BadgeDefinition } from '../rules/badge.js';
@@ -16,6 +16,7 @@ import { evaluateCourse } from '../awards/evaluateCourse.js';
 import { startEvaluation } from '../jobs/evaluateNow.js';
 import { badgeFromForm, BadgeInputError, FORM_ROWS } from './badgeInput.js';
 import { courseOf, loadCourse, staffOnly } from './courseContext.js';
+import { asyncRoute } from './asyncRoute.js';
 import { learnerPage } from './learnerPage.js';
 
 export const PAGES = { staff: '/course', learner: '/me' } as const;
@@ -41,6 +42,7 @@ export function pageView(res: Response) {
     course: { title: course.title || 'This course', label: course.label },
     person: { name: personName(token) },
     roleLabel: roleLabel(token.platformContext.roles),
+    admin: isPlatformAdmin(token.platformContext.roles),
     lang: (token.platformContext.launchPresentation?.locale ?? 'en').split(/[-_]/)[0],
     ltik,
     q: `ltik=${encodeURIComponent(ltik)}`,
@@ -138,20 +140,19 @@ async function jobPage(req: Request, res: Response) {
   res.render('course/job', { ...pageView(res), job });
 }
 
-const wrap = (fn: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: (err?: unknown) => void) => { fn(req, res).catch(next); };
 
 export function coursePages(): Router {
   const router = Router();
   router.use([PAGES.staff, PAGES.learner], loadCourse);
-  router.get(PAGES.staff, staffOnly, wrap(dashboard));
-  router.get('/course/badges/new', staffOnly, wrap((req, res) => editor(req, res)));
-  router.get('/course/badges/:id', staffOnly, wrap((req, res) => editor(req, res)));
-  router.post('/course/badges', staffOnly, wrap(save));
-  router.post('/course/badges/:id', staffOnly, wrap(save));
-  router.post('/course/badges/:id/delete', staffOnly, wrap(remove));
-  router.get('/course/preview', staffOnly, wrap(preview));
-  router.post('/course/evaluate', staffOnly, wrap(evaluateNow));
-  router.get('/course/jobs/:id', staffOnly, wrap(jobPage));
-  router.get(PAGES.learner, wrap(learnerPage));
+  router.get(PAGES.staff, staffOnly, asyncRoute(dashboard));
+  router.get('/course/badges/new', staffOnly, asyncRoute((req, res) => editor(req, res)));
+  router.get('/course/badges/:id', staffOnly, asyncRoute((req, res) => editor(req, res)));
+  router.post('/course/badges', staffOnly, asyncRoute(save));
+  router.post('/course/badges/:id', staffOnly, asyncRoute(save));
+  router.post('/course/badges/:id/delete', staffOnly, asyncRoute(remove));
+  router.get('/course/preview', staffOnly, asyncRoute(preview));
+  router.post('/course/evaluate', staffOnly, asyncRoute(evaluateNow));
+  router.get('/course/jobs/:id', staffOnly, asyncRoute(jobPage));
+  router.get(PAGES.learner, asyncRoute(learnerPage));
   return router;
 }

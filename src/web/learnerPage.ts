@@ -8,6 +8,9 @@ import { evaluateCourse, type Evaluation } from '../awards/evaluateCourse.js';
 import { awardsOf } from '../store/award.js';
 import { listBadges } from '../store/badge.js';
 import { courseOf } from './courseContext.js';
+import { issueLearnerCredentials } from '../awards/issueCredential.js';
+import { publicBase } from '../awards/publicBase.js';
+import { credentialUrls } from '../credentials/urls.js';
 import { pageView } from './coursePages.js';
 
 /** Past this, the page shows what is stored and the evaluation finishes in the background. */
@@ -25,13 +28,14 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
   } catch (err) {
     note = `Laurel could not read your grades from the course just now (${(err as Error).message}). Your earned badges are shown.`;
   }
+  await issueLearnerCredentials(publicBase(), course, token.user).catch((err) => req.log.warn({ err, courseKey: course.courseKey }, 'could not sign the learner\'s credentials'));
   const awards = await awardsOf(course.courseKey, { userId: token.user });
   const badges = evaluation?.badges ?? (await listBadges(course.courseKey));
   const verdicts = new Map(evaluation?.verdicts.map((v) => [v.badgeId, v]) ?? []);
   res.render('course/learner', {
     ...pageView(res),
     note,
-    earned: awards.filter((a) => a.status === 'awarded').map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId) })),
+    earned: awards.filter((a) => a.status === 'awarded').map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId), urls: a.credentialIssued ? credentialUrls(publicBase(), a.id) : undefined })),
     pending: awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId) })),
     progress: badges.filter((b) => !awards.some((a) => a.badgeId === b.id)).map((b) => ({ badge: b, verdict: verdicts.get(b.id) })),
   });

@@ -37,3 +37,8 @@ export function dataAttributes(html: string, id: string): Record<string, string>
   for (const m of tag[0].matchAll(/\sdata-([\w-]+)="([^"]*)"/g)) out[m[1]] = decodeEntities(m[2]);
   return out;
 }
+
+/** What a person reads: tags dropped, entities decoded, white space collapsed. */
+export function htmlText(html: string): string {
+  return decodeEntities(html.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/gi, ' ').replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,129 @@
+/**
+ * Awards by hand, in the course of the session: an instructor awards, approves what waits for
+ * approval, revokes with a reason, and attaches evidence; a learner attaches evidence to their
+ * own award and chooses whether the public page shows their name. Each write is idempotent.
+ */
+import express, { Router, type Request, type Response } from 'express';
+import { addEvidence, approvePendingAward, awardById, awardsOf, createAward, setShowName, type Award } from '../store/award.js';
+import { getBadge, listBadges } from '../store/badge.js';
+import { issueCredential } from '../awards/issueCredential.js';
+import { revoke, RevocationError } from '../awards/revoke.js';
+import { publicBase } from '../awards/publicBase.js';
+import { credentialUrls } from '../credentials/urls.js';
+import { lmsClientFor } from '../lms/forCourse.js';
+import { courseOf, loadCourse, staffOnly } from './courseContext.js';
+import { asyncRoute } from './asyncRoute.js';
+import type { CourseRecord } from '../store/course.js';
+
+function problem(res: Response, status: number, error: string, detail: string) {
+  res.status(status).json({ error, detail });
+}
+
+function view(a: Award) {
+  return { ...a, ...(a.credentialIssued ? { links: credentialUrls(publicBase(), a.id) } : {}) };
+}
+
+/** Signs the award's credential at once (a manual award or an approval is one learner: no need to wait). */
+async function issueNow(course: CourseRecord, award: Award | null): Promise<Award | null> {
+  if (!award || award.status !== 'awarded') return award;
+  const badges = new Map((await listBadges(course.courseKey)).map((b) => [b.id, b]));
+  await issueCredential(award, { base: publicBase(), course, badges });
+  return awardById(award.id);
+}
+
+/** Evidence from a body: a URL (http or https) and/or a text, at least one. */
+function evidenceFrom(body: Record<string, unknown>, by: string): { evidence?: Parameters<typeof addEvidence>[2]; error?: string } {
+  const url = typeof body.url === 'string' ? body.url.trim() : '';
+  const text = typeof body.text === 'string' ? body.text.trim() : '';
+  const name = typeof body.name === 'string' ? body.name.trim().slice(0, 200) : '';
+  if (!url && !text) return { error: 'Give the evidence as a "url", a "text", or both.' };
+  if (url) {
+    try {
+      if (!['http:', 'https:'].includes(new URL(url).protocol)) throw new Error();
+    } catch {
+      return { error: `"url" must be an absolute http(s) URL (got "${url.slice(0, 100)}").` };
+    }
+  }
+  if (text.length > 5000) return { error: '"text" may be at most 5,000 characters.' };
+  return { evidence: { ...(url ? { url } : {}), ...(text ? { text } : {}), ...(name ? { name } : {}), addedBy: by, addedAt: new Date() } };
+}
+
+export function awardApi(): Router {
+  const router = Router();
+  // /api/course/* already passed the course API's body parser, course and staff checks.
+  router.use('/api/me', express.json({ limit: '16kb' }), loadCourse);
+
+  router.get('/api/course/awards', staffOnly, asyncRoute(async (_req, res) => {
+    res.json({ awards: (await awardsOf(courseOf(res).course.courseKey)).map(view) });
+  }));
+
+  /** A manual award: `{ badgeId, userId, evidence? }`. Awarding again answers the existing award. */
+  router.post('/api/course/awards', staffOnly, asyncRoute(async (req, res) => {
+    const { course, token } = courseOf(res);
+    const { badgeId, userId } = req.body ?? {};
+    if (typeof badgeId !== 'string' || typeof userId !== 'string') return problem(res, 400, 'invalid_award', 'Give "badgeId" and "userId" (the learner\'s LTI user id) as strings.');
+    if (!(await getBadge(course.courseKey, badgeId))) return problem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
+    const roster = course.membershipsUrl ? await (await lmsClientFor(course)).members(course.membershipsUrl) : [];
+    const member = roster.find((m) => m.userId === userId);
+    if (!member) return problem(res, 404, 'learner_not_found', `The course's roster has no member ${userId}.`);
+    const name = member.name || [member.givenName, member.familyName].filter(Boolean).join(' ') || undefined;
+    const created = await createAward({
+      courseKey: course.courseKey, badgeId, userId, status: 'awarded', origin: 'instructor', awardedBy: token.user,
+      recipient: { ...(member.email ? { email: member.email } : {}), ...(name ? { name } : {}) },
+    });
+    const award = (await awardsOf(course.courseKey, { badgeId, userId }))[0]!;
+    req.log.info({ courseKey: course.courseKey, badgeId, userId, by: token.user, created }, 'manual award');
+    res.status(created ? 201 : 200).json(view((await issueNow(course, award))!));
+  }));
+
+  router.post('/api/course/awards/:id/approve', staffOnly, asyncRoute(async (req, res) => {
+    const { course, token } = courseOf(res);
+    const approved = await approvePendingAward(course.courseKey, req.params.id!, token.user);
+    const award = await awardById(req.params.id!);
+    if (!award || award.courseKey !== course.courseKey) return problem(res, 404, 'award_not_found', 'No award with this id in this course.');
+    if (!approved && award.status !== 'awarded') return problem(res, 409, 'not_pending', `This award is ${award.status}, not waiting for approval.`);
+    req.log.info({ courseKey: course.courseKey, awardId: award.id, by: token.user }, 'award approved');
+    res.json(view((await issueNow(course, award))!));
+  }));
+
+  router.post('/api/course/awards/:id/revoke', staffOnly, asyncRoute(async (req, res) => {
+    const { course, token } = courseOf(res);
+    try {
+      const award = await revoke(course.courseKey, req.params.id!, String(req.body?.reason ?? ''), token.user);
+      req.log.info({ courseKey: course.courseKey, awardId: award.id, by: token.user }, 'award revoked');
+      res.json(view(award));
+    } catch (err) {
+      if (!(err instanceof RevocationError)) throw err;
+      problem(res, err.message.startsWith('No award') ? 404 : 400, 'cannot_revoke', err.message);
+    }
+  }));
+
+  router.post('/api/course/awards/:id/evidence', staffOnly, asyncRoute(async (req, res) => attachEvidence(req, res, false)));
+  router.post('/api/me/awards/:id/evidence', asyncRoute(async (req, res) => attachEvidence(req, res, true)));
+
+  /** The learner's choice: `{ showName: true }` shows their name on the public page. */
+  router.put('/api/me/awards/:id/sharing', asyncRoute(async (req, res) => {
+    const { course, token } = courseOf(res);
+    if (typeof req.body?.showName !== 'boolean') return problem(res, 400, 'invalid_sharing', 'Give "showName" as true or false.');
+    if (!(await setShowName(course.courseKey, token.user, req.params.id!, req.body.showName))) return problem(res, 404, 'award_not_found', 'You have no award with this id in this course.');
+    res.json(view((await awardById(req.params.id!))!));
+  }));
+
+  router.get('/api/me/awards', asyncRoute(async (_req, res) => {
+    const { course, token } = courseOf(res);
+    res.json({ awards: (await awardsOf(course.courseKey, { userId: token.user })).map(view) });
+  }));
+  return router;
+}
+
+/** Evidence goes on the award; a credential already signed keeps what it was signed with. */
+async function attachEvidence(req: Request, res: Response, own: boolean) {
+  const { course, token } = courseOf(res);
+  const award = await awardById(req.params.id!);
+  if (!award || award.courseKey !== course.courseKey || (own && award.userId !== token.user)) return problem(res, 404, 'award_not_found', own ? 'You have no award with this id in this course.' : 'No award with this id in this course.');
+  if (award.credentialIssued) return problem(res, 409, 'already_issued', 'This badge\'s credential is already signed, and a signed credential is never changed: evidence must come before it is issued.');
+  const { evidence, error } = evidenceFrom(req.body ?? {}, token.user);
+  if (!evidence) return problem(res, 400, 'invalid_evidence', error!);
+  await addEvidence(course.courseKey, award.id, evidence);
+  res.status(201).json(view((await issueNow(course, await awardById(award.id)))!));
+}

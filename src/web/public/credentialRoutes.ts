@@ -1,0 +1,113 @@
+/**
+ * An award's public documents: the OB 3.0 credential (JSON with its proof, and its VC-JWT), the
+ * OB 2.0 hosted Assertion, and both baked into PNG and SVG for download; the badge definition
+ * (Achievement, BadgeClass) and its image. Ids are unguessable; nothing here needs a session.
+ */
+import { Router, type Request, type Response } from 'express';
+import { credentialUrls } from '../../credentials/urls.js';
+import { ob2Assertion, ob2BadgeClass } from '../../credentials/ob2.js';
+import { bakePng } from '../../credentials/baking/png.js';
+import { bakeSvg } from '../../credentials/baking/svg.js';
+import { defaultBadgeImage } from '../../credentials/badgeImage.js';
+import type { Achievement } from '../../credentials/model.js';
+import { credentialByPublicId, latestOfAchievement, type IssuedCredential } from '../../store/issuedCredential.js';
+import { awardById } from '../../store/award.js';
+import { sendProblem } from '../errorPage.js';
+import { asyncRoute } from '../asyncRoute.js';
+import { sendPublicFile, sendPublicJson } from './publicJson.js';
+
+/** Rendered pictures, kept: rendering a PNG costs far more than serving one. */
+const images = new Map<string, ReturnType<typeof defaultBadgeImage>>();
+const IMAGES_KEPT = 500;
+
+/** The badge's picture: the generated default until badges have uploaded images. */
+function imageOf(a: Achievement): ReturnType<typeof defaultBadgeImage> {
+  const key = JSON.stringify([a.name, a.level]);
+  let image = images.get(key);
+  if (!image) {
+    if (images.size >= IMAGES_KEPT) images.delete(images.keys().next().value!);
+    image = defaultBadgeImage({ name: a.name, level: a.level });
+    image.catch(() => images.delete(key));
+    images.set(key, image);
+  }
+  return image;
+}
+
+/** `abc.png` → ['abc', 'png']; ids themselves never hold a dot. */
+function splitFile(file: string): [string, string] {
+  const dot = file.indexOf('.');
+  return dot < 0 ? [file, ''] : [file.slice(0, dot), file.slice(dot + 1)];
+}
+
+async function ob2AssertionOf(base: string, issued: IssuedCredential) {
+  const award = await awardById(issued.publicId);
+  const { issuer, achievement, recipient, award: facts } = issued.facts;
+  return ob2Assertion({ base, issuer, achievement, recipient, award: facts, ...(award?.status === 'revoked' ? { revoked: { reason: award.revocationReason ?? 'Revoked by the issuer' } } : {}) });
+}
+
+export function credentialRoutes(base: string): Router {
+  const router = Router();
+  const notFound = (req: Request, res: Response) => sendProblem(req, res, { status: 404, reason: 'unknown_credential', title: 'No such badge', detail: 'This link names no badge Laurel issued. Check that it was copied whole.' });
+
+  router.get('/credentials/:file', asyncRoute(async (req, res) => {
+    const [id, ext] = splitFile(req.params.file!);
+    const issued = await credentialByPublicId(id);
+    if (!issued) return notFound(req, res);
+    const name = issued.facts.achievement.name.replace(/[^\w -]+/g, '').trim() || 'badge';
+    switch (ext) {
+      case '': case 'json':
+        return sendPublicJson(res, issued.credential, { type: 'application/vc+ld+json' });
+      case 'jwt':
+        return sendPublicFile(res, issued.jwt, 'application/vc+jwt');
+      case 'png':
+        return sendPublicFile(res, bakePng((await imageOf(issued.facts.achievement)).png, 'openbadgecredential', JSON.stringify(issued.credential)), 'image/png', `${name}.png`);
+      case 'svg':
+        return sendPublicFile(res, bakeSvg((await imageOf(issued.facts.achievement)).svg, { version: 3, credential: issued.credential }), 'image/svg+xml', `${name}.svg`);
+      default:
+        return notFound(req, res);
+    }
+  }));
+
+  router.get('/ob2/assertions/:file', asyncRoute(async (req, res) => {
+    const [id, ext] = splitFile(req.params.file!);
+    const issued = await credentialByPublicId(id);
+    if (!issued) return notFound(req, res);
+    const assertion = await ob2AssertionOf(base, issued);
+    const image = await imageOf(issued.facts.achievement);
+    switch (ext) {
+      case '': case 'json':
+        return sendPublicJson(res, assertion, { type: 'application/ld+json' });
+      case 'png':
+        // Hosted verification: the baked text is the assertion's URL, which the verifier fetches.
+        return sendPublicFile(res, bakePng(image.png, 'openbadges', credentialUrls(base, id).ob2Assertion), 'image/png');
+      case 'svg':
+        return sendPublicFile(res, bakeSvg(image.svg, { version: 2, assertionUrl: credentialUrls(base, id).ob2Assertion, assertion }), 'image/svg+xml');
+      default:
+        return notFound(req, res);
+    }
+  }));
+
+  router.get('/achievements/:key', asyncRoute(async (req, res) => {
+    const latest = await latestOfAchievement(req.params.key);
+    if (!latest) return notFound(req, res);
+    const a = latest.facts.achievement;
+    sendPublicJson(res, (latest.credential.credentialSubject as { achievement: object }).achievement ?? a, { type: 'application/ld+json', cache: 'stable' });
+  }));
+
+  router.get('/achievements/:key/image', asyncRoute(async (req, res) => {
+    const latest = await latestOfAchievement(req.params.key);
+    if (!latest) return notFound(req, res);
+    const image = await imageOf(latest.facts.achievement);
+    res.set('Cache-Control', 'public, max-age=300');
+    if (req.accepts(['image/png', 'image/svg+xml']) === 'image/svg+xml') return res.type('image/svg+xml').send(image.svg);
+    res.type('image/png').send(image.png);
+  }));
+
+  router.get('/ob2/badges/:key', asyncRoute(async (req, res) => {
+    const latest = await latestOfAchievement(req.params.key);
+    if (!latest) return notFound(req, res);
+    sendPublicJson(res, ob2BadgeClass({ base, issuer: latest.facts.issuer, achievement: latest.facts.achievement }), { type: 'application/ld+json', cache: 'stable' });
+  }));
+  return router;
+}
+
