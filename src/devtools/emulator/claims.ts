@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { uuid, type SeedUser } from './course.js';
 import { canvasLegacyUserId, PLATFORM_INFO } from './flavours.js';
 import { findUser, servicesFor, visibleLineItems, type LtiMessageType, type Platform } from './platform.js';
-import { launchRoles } from './roles.js';
+import { adminRoles, launchRoles } from './roles.js';
 import { AGS_SCOPES, NRPS_MEMBERSHIPS } from './scopes.js';
 import { findTool, type RegisteredTool } from './tools.js';
 
@@ -48,7 +48,7 @@ export function idTokenClaims(p: Platform, o: ClaimsRequest): Record<string, unk
     [`${LTI}version`]: '1.3.0',
     [`${LTI}deployment_id`]: tool.deploymentId,
     [`${LTI}target_link_uri`]: o.targetLinkUri ?? (message === 'LtiDeepLinkingRequest' ? tool.deepLinkingUri ?? tool.targetLinkUri : tool.targetLinkUri),
-    [`${LTI}roles`]: launchRoles(flavour, user.role),
+    [`${LTI}roles`]: [...launchRoles(flavour, user.role), ...(user.siteAdmin ? adminRoles(flavour) : [])],
     [`${LTI}context`]: {
       id: course.contextId,
       label: course.label,

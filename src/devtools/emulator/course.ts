@@ -24,6 +24,8 @@ export interface SeedUser {
   status: MemberStatus;
   /** SIS id, sent as `lis_person_sourcedid` where the LMS sends one. */
   sourcedId: string;
+  /** An administrator of the whole LMS (Canvas account admin, Moodle site admin) besides their course role. */
+  siteAdmin?: boolean;
 }
 
 export interface SeedActivity {

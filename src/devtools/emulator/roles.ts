@@ -9,6 +9,16 @@ const INSTITUTION = 'http://purl.imsglobal.org/vocab/lis/v2/institution/person';
 const SYSTEM_USER = 'http://purl.imsglobal.org/vocab/lis/v2/system/person#User';
 const TEACHING_ASSISTANT = `${MEMBERSHIP}/Instructor#TeachingAssistant`;
 
+/**
+ * A site administrator's extra roles: Canvas adds the institution Administrator role for account
+ * admins; Moodle sends the institution and system Administrator roles for site admins.
+ */
+export function adminRoles(flavour: Flavour): string[] {
+  return flavour === 'canvas'
+    ? [`${INSTITUTION}#Administrator`]
+    : [`${INSTITUTION}#Administrator`, 'http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator'];
+}
+
 /** The `roles` claim of a launch. */
 export function launchRoles(flavour: Flavour, role: CourseRole): string[] {
   if (flavour === 'canvas') {
