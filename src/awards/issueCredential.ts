@@ -5,7 +5,7 @@
  * left unissued is issued by the next pass, and issuing twice stores one credential.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Achievement, AwardFacts, Evidence, Recipient } from '../credentials/model.js';
+import type { Achievement, AwardFacts, Evidence, Issuer, Recipient, StatusEntry } from '../credentials/model.js';
 import { achievementUrls } from '../credentials/urls.js';
 import { openBadgeCredential } from '../credentials/openBadgeCredential.js';
 import { signDataIntegrity } from '../credentials/dataIntegrity.js';
@@ -13,10 +13,10 @@ import { signVcJwt } from '../credentials/vcJwt.js';
 import { criteriaNarrative } from '../rules/criteria.js';
 import type { BadgeDefinition } from '../rules/badge.js';
 import type { Reason } from '../rules/verdict.js';
-import { awardsAwaitingCredential, awardsOf, markCredentialsIssued, type Award } from '../store/award.js';
+import { awardedPage, awardsOf, type Award } from '../store/award.js';
 import { listBadges } from '../store/badge.js';
 import { CourseModel, type CourseRecord } from '../store/course.js';
-import { signingKeys } from '../store/issuerKeys.js';
+import { signingKeys, type SigningKeys } from '../store/issuerKeys.js';
 import { credentialByPublicId, issuedAmong, storeCredentials, type IssuedCredential } from '../store/issuedCredential.js';
 import { statusEntriesFor } from '../store/statusList.js';
 import { issuerForPlatform, laurelDocumentLoader } from './issuerDocuments.js';
@@ -66,44 +66,60 @@ function issuable(award: Award, ctx: IssueContext): boolean {
   return !badge.evidenceRequired || Boolean(award.evidence?.length); // issued once evidence is attached
 }
 
+
+/** What signing a batch needs from the database, read before the CPU work starts. */
+interface PreparedBatch {
+  todo: Award[];
+  issuer?: Issuer;
+  keys?: SigningKeys;
+  entries?: Map<string, StatusEntry>;
+}
+
 /**
- * Signs and stores the credentials of these awards (one course), skipping those issued already
- * and those that cannot be issued yet. The issuer, its keys and the status entries are read once
- * for the batch, and the credentials stored together. Returns how many this call stored.
+ * Reads what a batch of awards (one course) needs: which are issued already or cannot be issued
+ * yet, the issuer and its keys, and each award's status entry.
  */
-export async function issueCredentials(awards: Award[], ctx: IssueContext): Promise<number> {
+async function prepareBatch(awards: Award[], ctx: IssueContext): Promise<PreparedBatch> {
   const candidates = awards.filter((a) => issuable(a, ctx));
-  if (!candidates.length) return 0;
-  const done = new Set(await issuedAmong(candidates.map((a) => a.id)));
+  const done = new Set(candidates.length ? await issuedAmong(candidates.map((a) => a.id)) : []);
   const todo = candidates.filter((a) => !done.has(a.id));
-  if (todo.length) {
-    const { base, course } = ctx;
-    const issuer = await issuerForPlatform(base, course.issuer);
-    const [keys, entries] = await Promise.all([signingKeys(issuer.key), statusEntriesFor(issuer.key, todo.map((a) => a.id))]);
-    const documentLoader = laurelDocumentLoader(base);
-    const signed: IssuedCredential[] = [];
-    for (const award of todo) {
-      const badge = ctx.badges.get(award.badgeId)!;
-      const achievement = achievementOf(base, course.courseKey, badge, ctx.badges);
-      const recipient: Recipient = {
-        ltiUserId: award.userId, ltiPlatformId: course.issuer, salt: randomBytes(16).toString('hex'),
-        ...(award.recipient?.email ? { email: award.recipient.email } : {}),
-        ...(award.recipient?.name ? { name: award.recipient.name } : {}),
-      };
-      const until = validUntil(award.awardedAt!, badge.validFor);
-      const facts: AwardFacts = { publicId: award.id, awardedAt: award.awardedAt!, ...(until ? { validUntil: until } : {}), evidence: evidenceOf(award) };
-      const status = entries.get(award.id)!;
-      const credential = await signDataIntegrity(openBadgeCredential({ base, issuer, achievement, recipient, award: facts, status }), keys.ed25519, issuer.did, documentLoader);
-      signed.push({
-        publicId: award.id, courseKey: course.courseKey, badgeId: award.badgeId, userId: award.userId, issuerKey: issuer.key,
-        achievementKey: achievement.key, facts: { issuer, achievement, recipient, award: facts, status },
-        credential: credential as Record<string, unknown>, jwt: await signVcJwt(credential, keys.rsa, issuer.did), issuedAt: new Date(),
-      });
-    }
-    await storeCredentials(signed);
+  if (!todo.length) return { todo };
+  const issuer = await issuerForPlatform(ctx.base, ctx.course.issuer);
+  const [keys, entries] = await Promise.all([signingKeys(issuer.key), statusEntriesFor(issuer.key, todo.map((a) => a.id))]);
+  return { todo, issuer, keys, entries };
+}
+
+/** Signs a prepared batch: CPU work only, no database. */
+async function signBatch({ todo, issuer, keys, entries }: PreparedBatch, ctx: IssueContext): Promise<IssuedCredential[]> {
+  const { base, course } = ctx;
+  const documentLoader = laurelDocumentLoader(base);
+  const signed: IssuedCredential[] = [];
+  for (const award of todo) {
+    const badge = ctx.badges.get(award.badgeId)!;
+    const achievement = achievementOf(base, course.courseKey, badge, ctx.badges);
+    const recipient: Recipient = {
+      ltiUserId: award.userId, ltiPlatformId: course.issuer, salt: randomBytes(16).toString('hex'),
+      ...(award.recipient?.email ? { email: award.recipient.email } : {}),
+      ...(award.recipient?.name ? { name: award.recipient.name } : {}),
+    };
+    const until = validUntil(award.awardedAt!, badge.validFor);
+    const facts: AwardFacts = { publicId: award.id, awardedAt: award.awardedAt!, ...(until ? { validUntil: until } : {}), evidence: evidenceOf(award) };
+    const status = entries!.get(award.id)!;
+    const credential = await signDataIntegrity(openBadgeCredential({ base, issuer: issuer!, achievement, recipient, award: facts, status }), keys!.ed25519, issuer!.did, documentLoader);
+    signed.push({
+      publicId: award.id, courseKey: course.courseKey, badgeId: award.badgeId, userId: award.userId, issuerKey: issuer!.key,
+      achievementKey: achievement.key, facts: { issuer: issuer!, achievement, recipient, award: facts, status },
+      credential: credential as Record<string, unknown>, jwt: await signVcJwt(credential, keys!.rsa, issuer!.did), issuedAt: new Date(),
+    });
   }
-  await markCredentialsIssued(candidates.map((a) => a.id));
-  return todo.length;
+  return signed;
+}
+
+/** Signs and stores the credentials of these awards; returns how many this call stored. */
+export async function issueCredentials(awards: Award[], ctx: IssueContext): Promise<number> {
+  const signed = await signBatch(await prepareBatch(awards, ctx), ctx);
+  await storeCredentials(signed);
+  return signed.length;
 }
 
 /** Issues the award's credential unless it exists; the stored credential, or undefined when it cannot have one yet. */
@@ -112,25 +128,42 @@ export async function issueCredential(award: Award, ctx: IssueContext): Promise<
   return (await credentialByPublicId(award.id)) ?? undefined;
 }
 
+/** Awards read, signed and stored at a time: large enough for few database round trips. */
+const PAGE = 250;
+
 /** Issues every credential of the course still waiting; returns how many it issued. */
 export async function issueWaitingCredentials(base: string, courseKey: string, onProgress?: (issued: number) => Promise<void> | void): Promise<number> {
   const course = await CourseModel.findOne({ courseKey }).lean();
   if (!course) return 0;
   const ctx: IssueContext = { base, course, badges: new Map((await listBadges(courseKey)).map((b) => [b.id, b])) };
+  // Signing is CPU work, reading and storing wait on the database: while one page is signed,
+  // the next is read and prepared and the previous one stored.
+  const prepare = async (after?: string): Promise<{ next?: string; batch: PreparedBatch }> => {
+    const page = await awardedPage(courseKey, PAGE, after);
+    return { next: page.next, batch: await prepareBatch(page.awards, ctx) };
+  };
   let issued = 0;
-  let after: string | undefined;
-  do {
-    const page = await awardsAwaitingCredential(courseKey, 200, after);
-    issued += await issueCredentials(page.awards, ctx);
+  let storing: Promise<void> = Promise.resolve();
+  let upcoming: Promise<{ next?: string; batch: PreparedBatch }> | undefined = prepare();
+  while (upcoming) {
+    const current: { next?: string; batch: PreparedBatch } = await upcoming;
+    const { next, batch } = current;
+    upcoming = next ? prepare(next) : undefined;
+    upcoming?.catch(() => {}); // awaited next turn; this only keeps an early failure from going unhandled
+    const signed = await signBatch(batch, ctx);
+    await storing;
+    storing = storeCredentials(signed);
+    storing.catch(() => {});
+    issued += signed.length;
     await onProgress?.(issued);
-    after = page.next;
-  } while (after);
+  }
+  await storing;
   return issued;
 }
 
 /** A learner's own waiting credentials, signed while they look (their launch). */
 export async function issueLearnerCredentials(base: string, course: CourseRecord, userId: string): Promise<void> {
-  const waiting = (await awardsOf(course.courseKey, { userId })).filter((a) => a.status === 'awarded' && !a.credentialIssued);
+  const waiting = (await awardsOf(course.courseKey, { userId })).filter((a) => a.status === 'awarded');
   if (!waiting.length) return;
   const ctx: IssueContext = { base, course, badges: new Map((await listBadges(course.courseKey)).map((b) => [b.id, b])) };
   await issueCredentials(waiting, ctx);

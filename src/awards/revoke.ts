@@ -4,7 +4,7 @@
  * The credential itself is never edited.
  */
 import { revokeAward, type Award } from '../store/award.js';
-import { StatusSlotModel, setRevoked } from '../store/statusList.js';
+import { setRevoked, statusEntryOf } from '../store/statusList.js';
 
 export class RevocationError extends Error {}
 
@@ -15,7 +15,7 @@ export async function revoke(courseKey: string, awardId: string, reason: string,
   const award = await revokeAward(courseKey, awardId, why, by);
   if (!award) throw new RevocationError(`No award ${awardId} in this course.`);
   // A credential not issued yet has no slot, and will never be issued now.
-  const slot = await StatusSlotModel.findOne({ awardId }).lean();
-  if (slot) await setRevoked({ listKey: slot.listKey, index: slot.index });
+  const entry = await statusEntryOf(awardId);
+  if (entry) await setRevoked(entry);
   return award;
 }

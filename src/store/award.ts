@@ -32,8 +32,6 @@ export interface Award {
   /** The learner's choice: show their name on the public page. */
   showName?: boolean;
   evidence?: AwardEvidence[];
-  /** True once its credential is signed and stored (credentials are issued after the award record). */
-  credentialIssued?: boolean;
   revokedAt?: Date;
   revokedBy?: string;
   revocationReason?: string;
@@ -58,7 +56,6 @@ const schema = new Schema<StoredAward>({
   recipient: { email: String, name: String },
   showName: Boolean,
   evidence: [{ _id: false, url: String, text: String, name: String, addedBy: String, addedAt: Date }],
-  credentialIssued: Boolean,
   revokedAt: Date,
   revokedBy: String,
   revocationReason: String,
@@ -66,7 +63,6 @@ const schema = new Schema<StoredAward>({
 schema.index({ courseKey: 1, badgeId: 1 });
 schema.index({ id: 1 }, { unique: true });
 schema.index({ courseKey: 1, userId: 1 });
-schema.index({ status: 1, credentialIssued: 1 });
 
 export const AwardModel = mongoose.model<StoredAward>('award', schema);
 
@@ -132,17 +128,13 @@ export async function awardById(id: string): Promise<Award | null> {
 }
 
 /**
- * Awards given whose credential is still to be issued, a page at a time in key order: pass the
- * last page's `next` to go on past awards that cannot be issued yet (evidence missing).
+ * A course's awards given, a page at a time in key order (pass the last page's `next` to go on):
+ * what issuing walks, the credentials telling which are issued. (No "issued" flag on the award:
+ * a bulk update of one costs FerretDB a scan of the collection.)
  */
-export async function awardsAwaitingCredential(courseKey: string, limit: number, after?: string): Promise<{ awards: Award[]; next?: string }> {
-  const page = await AwardModel.find({ courseKey, status: 'awarded', credentialIssued: { $ne: true }, ...(after ? { _id: { $gt: after } } : {}) })
-    .sort({ _id: 1 }).limit(limit).lean();
+export async function awardedPage(courseKey: string, limit: number, after?: string): Promise<{ awards: Award[]; next?: string }> {
+  const page = await AwardModel.find({ courseKey, status: 'awarded', ...(after ? { _id: { $gt: after } } : {}) }).sort({ _id: 1 }).limit(limit).lean();
   return { awards: page.map(fromStored), ...(page.length === limit ? { next: page.at(-1)!._id } : {}) };
-}
-
-export async function markCredentialsIssued(ids: string[]): Promise<void> {
-  await AwardModel.updateMany({ id: { $in: ids } }, { $set: { credentialIssued: true } });
 }
 
 /** A pending award (approval-mode badge) becomes awarded; false when it was not pending. */

@@ -3,8 +3,9 @@
  * are set, and the signed list credential as last published.
  *
  * Indexes are drawn at random (so a holder cannot be singled out by position) and claimed by
- * inserting a slot whose _id is the list and index: two instances can never claim one twice.
- * An award's slot is looked up first, so issuing again reuses it.
+ * inserting a claim whose _id is the list and index: two instances can never claim one twice.
+ * Then the award's slot, whose _id is the award's, records it: an award has one slot, and issuing
+ * again reuses it. (Every lookup is by _id: the one key every server finds quickly.)
  */
 import { randomInt } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
@@ -25,7 +26,10 @@ interface StatusListDoc {
   signedJson?: string;
 }
 
-interface StatusSlot { _id: string; listKey: string; index: number; awardId: string }
+/** Index `index` of list `listKey` is taken; _id `${listKey}:${index}`. */
+interface StatusClaim { _id: string; awardId: string }
+/** The award's entry; _id is the award's public id. */
+interface StatusSlot { _id: string; listKey: string; index: number }
 
 const listSchema = new Schema<StatusListDoc>({
   _id: { type: String, required: true },
@@ -38,17 +42,26 @@ const listSchema = new Schema<StatusListDoc>({
 });
 listSchema.index({ issuerKey: 1 });
 
+const claimSchema = new Schema<StatusClaim>({
+  _id: { type: String, required: true },
+  awardId: { type: String, required: true },
+});
+
 const slotSchema = new Schema<StatusSlot>({
   _id: { type: String, required: true },
   listKey: { type: String, required: true },
   index: { type: Number, required: true },
-  awardId: { type: String, required: true },
 });
-slotSchema.index({ awardId: 1 }, { unique: true });
-slotSchema.index({ listKey: 1 });
 
 export const StatusListModel = mongoose.model<StatusListDoc>('statusList', listSchema);
+export const StatusClaimModel = mongoose.model<StatusClaim>('statusClaim', claimSchema);
 export const StatusSlotModel = mongoose.model<StatusSlot>('statusSlot', slotSchema);
+
+/** The award's entry, if it has one. */
+export async function statusEntryOf(awardId: string): Promise<StatusEntry | null> {
+  const slot = await StatusSlotModel.findById(awardId).lean();
+  return slot ? { listKey: slot.listKey, index: slot.index } : null;
+}
 
 /** A list is closed once half full, so random draws stay quick and holders stay many. */
 const LIST_CAPACITY = STATUS_LIST_SIZE / 2;
@@ -70,16 +83,20 @@ async function openList(issuerKey: string, count: number): Promise<string> {
  */
 export async function statusEntriesFor(issuerKey: string, awardIds: string[]): Promise<Map<string, StatusEntry>> {
   const entries = new Map<string, StatusEntry>();
-  for (const slot of await StatusSlotModel.find({ awardId: { $in: awardIds } }).lean()) entries.set(slot.awardId, { listKey: slot.listKey, index: slot.index });
+  const lookUp = async (ids: string[]) => {
+    for (const slot of await StatusSlotModel.find({ _id: { $in: ids } }).lean()) entries.set(slot._id, { listKey: slot.listKey, index: slot.index });
+  };
+  await lookUp(awardIds);
   let missing = awardIds.filter((id) => !entries.has(id));
   while (missing.length) {
     const listKey = await openList(issuerKey, missing.length);
     const drawn = missing.map((awardId) => ({ awardId, listKey, index: randomInt(STATUS_LIST_SIZE) }));
-    const refused = await insertNew(StatusSlotModel, drawn.map((d) => ({ _id: `${d.listKey}:${d.index}`, ...d })));
-    drawn.forEach((d, i) => { if (!refused.has(i)) entries.set(d.awardId, { listKey: d.listKey, index: d.index }); });
-    // A refused draw collided with a taken index, or the award was claimed meanwhile: look again.
-    missing = missing.filter((id) => !entries.has(id));
-    if (missing.length) for (const slot of await StatusSlotModel.find({ awardId: { $in: missing } }).lean()) entries.set(slot.awardId, { listKey: slot.listKey, index: slot.index });
+    // A draw that collides with a taken index is refused, and drawn again below.
+    const collided = await insertNew(StatusClaimModel, drawn.map((d) => ({ _id: `${d.listKey}:${d.index}`, awardId: d.awardId })));
+    const claimed = drawn.filter((_, i) => !collided.has(i));
+    // An award claimed by another instance meanwhile keeps that slot; its extra claim stays unused.
+    await insertNew(StatusSlotModel, claimed.map((d) => ({ _id: d.awardId, listKey: d.listKey, index: d.index })));
+    await lookUp(claimed.map((d) => d.awardId));
     missing = missing.filter((id) => !entries.has(id));
   }
   return entries;

@@ -10,6 +10,7 @@ import { issueCredential } from '../awards/issueCredential.js';
 import { revoke, RevocationError } from '../awards/revoke.js';
 import { publicBase } from '../awards/publicBase.js';
 import { credentialUrls } from '../credentials/urls.js';
+import { issuedAmong } from '../store/issuedCredential.js';
 import { lmsClientFor } from '../lms/forCourse.js';
 import { courseOf, loadCourse, staffOnly } from './courseContext.js';
 import { asyncRoute } from './asyncRoute.js';
@@ -19,8 +20,14 @@ function problem(res: Response, status: number, error: string, detail: string) {
   res.status(status).json({ error, detail });
 }
 
-function view(a: Award) {
-  return { ...a, ...(a.credentialIssued ? { links: credentialUrls(publicBase(), a.id) } : {}) };
+/** Awards as the API shows them: with the links of their credential once it is signed. */
+async function views(awards: Award[]) {
+  const issued = new Set(await issuedAmong(awards.map((a) => a.id)));
+  return awards.map((a) => ({ ...a, ...(issued.has(a.id) ? { links: credentialUrls(publicBase(), a.id) } : {}) }));
+}
+
+async function view(a: Award) {
+  return (await views([a]))[0]!;
 }
 
 /** Signs the award's credential at once (a manual award or an approval is one learner: no need to wait). */
@@ -54,7 +61,7 @@ export function awardApi(): Router {
   router.use('/api/me', express.json({ limit: '16kb' }), loadCourse);
 
   router.get('/api/course/awards', staffOnly, asyncRoute(async (_req, res) => {
-    res.json({ awards: (await awardsOf(courseOf(res).course.courseKey)).map(view) });
+    res.json({ awards: await views(await awardsOf(courseOf(res).course.courseKey)) });
   }));
 
   /** A manual award: `{ badgeId, userId, evidence? }`. Awarding again answers the existing award. */
@@ -73,7 +80,7 @@ export function awardApi(): Router {
     });
     const award = (await awardsOf(course.courseKey, { badgeId, userId }))[0]!;
     req.log.info({ courseKey: course.courseKey, badgeId, userId, by: token.user, created }, 'manual award');
-    res.status(created ? 201 : 200).json(view((await issueNow(course, award))!));
+    res.status(created ? 201 : 200).json(await view((await issueNow(course, award))!));
   }));
 
   router.post('/api/course/awards/:id/approve', staffOnly, asyncRoute(async (req, res) => {
@@ -83,7 +90,7 @@ export function awardApi(): Router {
     if (!award || award.courseKey !== course.courseKey) return problem(res, 404, 'award_not_found', 'No award with this id in this course.');
     if (!approved && award.status !== 'awarded') return problem(res, 409, 'not_pending', `This award is ${award.status}, not waiting for approval.`);
     req.log.info({ courseKey: course.courseKey, awardId: award.id, by: token.user }, 'award approved');
-    res.json(view((await issueNow(course, award))!));
+    res.json(await view((await issueNow(course, award))!));
   }));
 
   router.post('/api/course/awards/:id/revoke', staffOnly, asyncRoute(async (req, res) => {
@@ -91,7 +98,7 @@ export function awardApi(): Router {
     try {
       const award = await revoke(course.courseKey, req.params.id!, String(req.body?.reason ?? ''), token.user);
       req.log.info({ courseKey: course.courseKey, awardId: award.id, by: token.user }, 'award revoked');
-      res.json(view(award));
+      res.json(await view(award));
     } catch (err) {
       if (!(err instanceof RevocationError)) throw err;
       problem(res, err.message.startsWith('No award') ? 404 : 400, 'cannot_revoke', err.message);
@@ -106,12 +113,12 @@ export function awardApi(): Router {
     const { course, token } = courseOf(res);
     if (typeof req.body?.showName !== 'boolean') return problem(res, 400, 'invalid_sharing', 'Give "showName" as true or false.');
     if (!(await setShowName(course.courseKey, token.user, req.params.id!, req.body.showName))) return problem(res, 404, 'award_not_found', 'You have no award with this id in this course.');
-    res.json(view((await awardById(req.params.id!))!));
+    res.json(await view((await awardById(req.params.id!))!));
   }));
 
   router.get('/api/me/awards', asyncRoute(async (_req, res) => {
     const { course, token } = courseOf(res);
-    res.json({ awards: (await awardsOf(course.courseKey, { userId: token.user })).map(view) });
+    res.json({ awards: await views(await awardsOf(course.courseKey, { userId: token.user })) });
   }));
   return router;
 }
@@ -121,9 +128,9 @@ async function attachEvidence(req: Request, res: Response, own: boolean) {
   const { course, token } = courseOf(res);
   const award = await awardById(req.params.id!);
   if (!award || award.courseKey !== course.courseKey || (own && award.userId !== token.user)) return problem(res, 404, 'award_not_found', own ? 'You have no award with this id in this course.' : 'No award with this id in this course.');
-  if (award.credentialIssued) return problem(res, 409, 'already_issued', 'This badge\'s credential is already signed, and a signed credential is never changed: evidence must come before it is issued.');
+  if ((await issuedAmong([award.id])).length) return problem(res, 409, 'already_issued', 'This badge\'s credential is already signed, and a signed credential is never changed: evidence must come before it is issued.');
   const { evidence, error } = evidenceFrom(req.body ?? {}, token.user);
   if (!evidence) return problem(res, 400, 'invalid_evidence', error!);
   await addEvidence(course.courseKey, award.id, evidence);
-  res.status(201).json(view((await issueNow(course, await awardById(award.id)))!));
+  res.status(201).json(await view((await issueNow(course, await awardById(award.id)))!));
 }

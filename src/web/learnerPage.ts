@@ -10,6 +10,7 @@ import { listBadges } from '../store/badge.js';
 import { courseOf } from './courseContext.js';
 import { issueLearnerCredentials } from '../awards/issueCredential.js';
 import { publicBase } from '../awards/publicBase.js';
+import { issuedAmong } from '../store/issuedCredential.js';
 import { credentialUrls } from '../credentials/urls.js';
 import { pageView } from './coursePages.js';
 
@@ -30,12 +31,13 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
   }
   await issueLearnerCredentials(publicBase(), course, token.user).catch((err) => req.log.warn({ err, courseKey: course.courseKey }, 'could not sign the learner\'s credentials'));
   const awards = await awardsOf(course.courseKey, { userId: token.user });
+  const issued = new Set(await issuedAmong(awards.map((a) => a.id)));
   const badges = evaluation?.badges ?? (await listBadges(course.courseKey));
   const verdicts = new Map(evaluation?.verdicts.map((v) => [v.badgeId, v]) ?? []);
   res.render('course/learner', {
     ...pageView(res),
     note,
-    earned: awards.filter((a) => a.status === 'awarded').map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId), urls: a.credentialIssued ? credentialUrls(publicBase(), a.id) : undefined })),
+    earned: awards.filter((a) => a.status === 'awarded').map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId), urls: issued.has(a.id) ? credentialUrls(publicBase(), a.id) : undefined })),
     pending: awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId) })),
     progress: badges.filter((b) => !awards.some((a) => a.badgeId === b.id)).map((b) => ({ badge: b, verdict: verdicts.get(b.id) })),
   });
