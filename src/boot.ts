@@ -10,6 +10,7 @@ import { ensureIndexes } from './store/indexes.js';
 import { startSweeper } from './store/sweeper.js';
 import { createLaurel, type Laurel } from './web/app.js';
 import { startScheduler } from './jobs/scheduler.js';
+import { closeSigningPool } from './awards/signingPool.js';
 
 export interface Running {
   laurel: Laurel;
@@ -41,6 +42,7 @@ export async function boot(config: Config, logger: Logger): Promise<Running> {
       stopSweeper();
       stopScheduler();
       laurel.platformOrigins.stop();
+      await closeSigningPool();
       await database.close();
     },
   };

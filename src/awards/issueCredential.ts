@@ -8,8 +8,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Achievement, AwardFacts, Evidence, Issuer, Recipient, StatusEntry } from '../credentials/model.js';
 import { achievementUrls } from '../credentials/urls.js';
 import { openBadgeCredential } from '../credentials/openBadgeCredential.js';
-import { signDataIntegrity } from '../credentials/dataIntegrity.js';
-import { signVcJwt } from '../credentials/vcJwt.js';
 import { criteriaNarrative } from '../rules/criteria.js';
 import type { BadgeDefinition } from '../rules/badge.js';
 import type { Reason } from '../rules/verdict.js';
@@ -19,8 +17,9 @@ import { CourseModel, type CourseRecord } from '../store/course.js';
 import { signingKeys, type SigningKeys } from '../store/issuerKeys.js';
 import { credentialByPublicId, issuedAmong, storeCredentials, type IssuedCredential } from '../store/issuedCredential.js';
 import { statusEntriesFor } from '../store/statusList.js';
-import { issuerForPlatform, laurelDocumentLoader } from './issuerDocuments.js';
+import { issuerForPlatform } from './issuerDocuments.js';
 import { validUntil } from './validity.js';
+import { signCredential } from './signingPool.js';
 
 /** The public id of a badge definition: stable for the badge, unrelated to course ids. */
 export function achievementKeyOf(courseKey: string, badgeId: string): string {
@@ -89,12 +88,10 @@ async function prepareBatch(awards: Award[], ctx: IssueContext): Promise<Prepare
   return { todo, issuer, keys, entries };
 }
 
-/** Signs a prepared batch: CPU work only, no database. */
+/** Signs a prepared batch: CPU work only, on the signing threads, no database. */
 async function signBatch({ todo, issuer, keys, entries }: PreparedBatch, ctx: IssueContext): Promise<IssuedCredential[]> {
   const { base, course } = ctx;
-  const documentLoader = laurelDocumentLoader(base);
-  const signed: IssuedCredential[] = [];
-  for (const award of todo) {
+  return Promise.all(todo.map(async (award) => {
     const badge = ctx.badges.get(award.badgeId)!;
     const achievement = achievementOf(base, course.courseKey, badge, ctx.badges);
     const recipient: Recipient = {
@@ -105,14 +102,14 @@ async function signBatch({ todo, issuer, keys, entries }: PreparedBatch, ctx: Is
     const until = validUntil(award.awardedAt!, badge.validFor);
     const facts: AwardFacts = { publicId: award.id, awardedAt: award.awardedAt!, ...(until ? { validUntil: until } : {}), evidence: evidenceOf(award) };
     const status = entries!.get(award.id)!;
-    const credential = await signDataIntegrity(openBadgeCredential({ base, issuer: issuer!, achievement, recipient, award: facts, status }), keys!.ed25519, issuer!.did, documentLoader);
-    signed.push({
+    const unsigned = openBadgeCredential({ base, issuer: issuer!, achievement, recipient, award: facts, status });
+    const { credential, jwt } = await signCredential({ unsigned, keys: keys!, did: issuer!.did });
+    return {
       publicId: award.id, courseKey: course.courseKey, badgeId: award.badgeId, userId: award.userId, issuerKey: issuer!.key,
       achievementKey: achievement.key, facts: { issuer: issuer!, achievement, recipient, award: facts, status },
-      credential: credential as Record<string, unknown>, jwt: await signVcJwt(credential, keys!.rsa, issuer!.did), issuedAt: new Date(),
-    });
-  }
-  return signed;
+      credential, jwt, issuedAt: new Date(),
+    };
+  }));
 }
 
 /** Signs and stores the credentials of these awards; returns how many this call stored. */
