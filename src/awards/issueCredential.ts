@@ -11,11 +11,11 @@ import { openBadgeCredential } from '../credentials/openBadgeCredential.js';
 import { criteriaNarrative } from '../rules/criteria.js';
 import type { BadgeDefinition } from '../rules/badge.js';
 import type { Reason } from '../rules/verdict.js';
-import { awardedPage, awardsOf, type Award } from '../store/award.js';
+import { awardedInPages, awardsOf, type Award } from '../store/award.js';
 import { listBadges } from '../store/badge.js';
 import { CourseModel, type CourseRecord } from '../store/course.js';
 import { signingKeys, type SigningKeys } from '../store/issuerKeys.js';
-import { credentialByPublicId, issuedAmong, storeCredentials, type IssuedCredential } from '../store/issuedCredential.js';
+import { credentialByPublicId, issuedAmong, issuedInCourse, storeCredentials, type IssuedCredential } from '../store/issuedCredential.js';
 import { statusEntriesFor } from '../store/statusList.js';
 import { issuerForPlatform } from './issuerDocuments.js';
 import { validUntil } from './validity.js';
@@ -78,9 +78,9 @@ interface PreparedBatch {
  * Reads what a batch of awards (one course) needs: which are issued already or cannot be issued
  * yet, the issuer and its keys, and each award's status entry.
  */
-async function prepareBatch(awards: Award[], ctx: IssueContext): Promise<PreparedBatch> {
+async function prepareBatch(awards: Award[], ctx: IssueContext, alreadyIssued?: ReadonlySet<string>): Promise<PreparedBatch> {
   const candidates = awards.filter((a) => issuable(a, ctx));
-  const done = new Set(candidates.length ? await issuedAmong(candidates.map((a) => a.id)) : []);
+  const done = alreadyIssued ?? new Set(candidates.length ? await issuedAmong(candidates.map((a) => a.id)) : []);
   const todo = candidates.filter((a) => !done.has(a.id));
   if (!todo.length) return { todo };
   const issuer = await issuerForPlatform(ctx.base, ctx.course.issuer);
@@ -133,20 +133,22 @@ export async function issueWaitingCredentials(base: string, courseKey: string, o
   const course = await CourseModel.findOne({ courseKey }).lean();
   if (!course) return 0;
   const ctx: IssueContext = { base, course, badges: new Map((await listBadges(courseKey)).map((b) => [b.id, b])) };
+  // One read of what is issued, one pass over the awards: FerretDB answers any other query by
+  // scanning the collection, so a query per page would make a large course quadratic.
+  const alreadyIssued = new Set(await issuedInCourse(courseKey));
+  const pages = awardedInPages(courseKey, PAGE);
   // Signing is CPU work, reading and storing wait on the database: while one page is signed,
   // the next is read and prepared and the previous one stored.
-  const prepare = async (after?: string): Promise<{ next?: string; batch: PreparedBatch }> => {
-    const page = await awardedPage(courseKey, PAGE, after);
-    return { next: page.next, batch: await prepareBatch(page.awards, ctx) };
+  const prepare = async (): Promise<PreparedBatch | undefined> => {
+    const page = await pages.next();
+    return page.done ? undefined : prepareBatch(page.value, ctx, alreadyIssued);
   };
   let issued = 0;
   let storing: Promise<void> = Promise.resolve();
-  let upcoming: Promise<{ next?: string; batch: PreparedBatch }> | undefined = prepare();
-  while (upcoming) {
-    const current: { next?: string; batch: PreparedBatch } = await upcoming;
-    const { next, batch } = current;
-    upcoming = next ? prepare(next) : undefined;
-    upcoming?.catch(() => {}); // awaited next turn; this only keeps an early failure from going unhandled
+  let upcoming = prepare();
+  for (let batch = await upcoming; batch; batch = await upcoming) {
+    upcoming = prepare();
+    upcoming.catch(() => {}); // awaited next turn; this only keeps an early failure from going unhandled
     const signed = await signBatch(batch, ctx);
     await storing;
     storing = storeCredentials(signed);

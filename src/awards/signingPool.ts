@@ -45,12 +45,16 @@ function start(file: string): Slot {
     if (m.error) job?.reject(new Error(`signing failed: ${m.error}`));
     else job?.resolve({ credential: m.credential, jwt: m.jwt });
   });
-  slot.worker.on('error', (err) => {
+  // A worker that fails or exits fails its jobs (they are signed again by the next pass) and is replaced.
+  const lost = (err: Error) => {
+    if (!slots?.includes(slot)) return;
     for (const job of slot.pending.values()) job.reject(err);
     slot.pending.clear();
     if (!slot.answered) unusable = true;
-    else slots = slots?.map((s) => (s === slot ? start(file) : s));
-  });
+    slots = unusable ? undefined : slots.map((s) => (s === slot ? start(file) : s));
+  };
+  slot.worker.on('error', lost);
+  slot.worker.on('exit', (code) => lost(new Error(`a signing thread exited (code ${code})`)));
   return slot;
 }
 
@@ -75,6 +79,6 @@ export async function signCredential(job: SigningJob): Promise<SigningResult> {
 /** Stops the workers (at shutdown). */
 export async function closeSigningPool(): Promise<void> {
   const running = slots ?? [];
-  slots = undefined;
+  slots = undefined; // first, so their exits are not taken for failures
   await Promise.all(running.map((s) => s.worker.terminate()));
 }

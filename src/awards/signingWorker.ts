@@ -12,7 +12,7 @@ import type { SigningJob, SigningResult } from './signingPool.js';
 // Signing resolves no DID (only verifying does): contexts come from the static loader.
 const documentLoader = createDocumentLoader({ resolveDid: async () => undefined });
 
-parentPort!.on('message', async ({ id, unsigned, keys, did }: SigningJob & { id: number }) => {
+async function sign({ id, unsigned, keys, did }: SigningJob & { id: number }): Promise<void> {
   try {
     const credential = await signDataIntegrity(unsigned, keys.ed25519, did, documentLoader);
     const jwt = await signVcJwt(credential as never, keys.rsa, did);
@@ -20,4 +20,8 @@ parentPort!.on('message', async ({ id, unsigned, keys, did }: SigningJob & { id:
   } catch (err) {
     parentPort!.postMessage({ id, error: (err as Error).message });
   }
-});
+}
+
+// One job at a time: jobs started together would all hold their JSON-LD work in memory at once.
+let queue = Promise.resolve();
+parentPort!.on('message', (job: SigningJob & { id: number }) => { queue = queue.then(() => sign(job)); });

@@ -128,13 +128,20 @@ export async function awardById(id: string): Promise<Award | null> {
 }
 
 /**
- * A course's awards given, a page at a time in key order (pass the last page's `next` to go on):
- * what issuing walks, the credentials telling which are issued. (No "issued" flag on the award:
- * a bulk update of one costs FerretDB a scan of the collection.)
+ * A course's awards given, in pages, from one pass over the collection: what issuing walks,
+ * the credentials telling which are issued. (No "issued" flag on the award: a bulk update of
+ * one costs FerretDB a scan of the collection.)
  */
-export async function awardedPage(courseKey: string, limit: number, after?: string): Promise<{ awards: Award[]; next?: string }> {
-  const page = await AwardModel.find({ courseKey, status: 'awarded', ...(after ? { _id: { $gt: after } } : {}) }).sort({ _id: 1 }).limit(limit).lean();
-  return { awards: page.map(fromStored), ...(page.length === limit ? { next: page.at(-1)!._id } : {}) };
+export async function* awardedInPages(courseKey: string, size: number): AsyncGenerator<Award[]> {
+  let page: Award[] = [];
+  for await (const stored of AwardModel.find({ courseKey, status: 'awarded' }).lean().cursor({ batchSize: size })) {
+    page.push(fromStored(stored as StoredAward));
+    if (page.length === size) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length) yield page;
 }
 
 /** A pending award (approval-mode badge) becomes awarded; false when it was not pending. */

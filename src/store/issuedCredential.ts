@@ -66,6 +66,11 @@ export async function storeCredentials(list: IssuedCredential[]): Promise<void> 
   })));
 }
 
+/** The public ids of every credential issued in the course. */
+export async function issuedInCourse(courseKey: string): Promise<string[]> {
+  return (await IssuedCredentialModel.find({ courseKey }, { _id: 1 }).lean()).map((c) => c._id);
+}
+
 /** Which of these public ids have a credential. */
 export async function issuedAmong(publicIds: string[]): Promise<string[]> {
   return (await IssuedCredentialModel.find({ _id: { $in: publicIds } }, { _id: 1 }).lean()).map((c) => c._id);

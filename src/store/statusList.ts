@@ -68,13 +68,14 @@ const LIST_CAPACITY = STATUS_LIST_SIZE / 2;
 
 /** The issuer's list with room for `count` more entries, made when needed. */
 async function openList(issuerKey: string, count: number): Promise<string> {
-  for (let n = 1; ; n++) {
+  for (let n = 1; n <= 10_000; n++) {
     const listKey = `${issuerKey}-${n}`;
     await StatusListModel.updateOne({ _id: listKey }, { $setOnInsert: { issuerKey, revoked: [], version: 1, allocated: 0 } }, { upsert: true }).catch((err) => { if (!isDuplicateKey(err)) throw err; });
     // Reserve the room first: two instances filling one list at once cannot overfill it.
     const reserved = await StatusListModel.updateOne({ _id: listKey, allocated: { $lte: LIST_CAPACITY - count } }, { $inc: { allocated: count } });
     if (reserved.modifiedCount === 1) return listKey;
   }
+  throw new Error(`issuer ${issuerKey} has no status list with room for ${count} more entries`);
 }
 
 /**

@@ -55,12 +55,13 @@ afterAll(async () => {
 });
 
 async function job(url: string, location: string) {
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
-    const j = (await request(url).get(location).set('Authorization', `Bearer ${ltik}`)).body;
+  let j;
+  for (const deadline = Date.now() + 50_000; Date.now() < deadline;) {
+    j = (await request(url).get(location).set('Authorization', `Bearer ${ltik}`)).body;
     if (j.status === 'done' || j.status === 'failed') return j;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error('job did not finish');
+  throw new Error(`job did not finish: ${JSON.stringify(j)}`);
 }
 
 async function duplicates(): Promise<number> {
