@@ -17,16 +17,21 @@ export async function startEvaluation(course: CourseRecord, requestedBy: string,
 }
 
 async function runJob(job: EvaluationJob, course: CourseRecord, logger: Logger): Promise<void> {
+  // Progress is written one update after the other, never two at once on the job's document:
+  // FerretDB (seen on SQLite, under load) can stall for good on concurrent updates of one document.
+  let written: Promise<unknown> = Promise.resolve();
+  const report = (change: Partial<EvaluationJob>) => { written = written.then(() => updateJob(job.id, change)).catch(() => {}); };
   try {
     await updateJob(job.id, { status: 'running', phase: 'starting' });
     const deadline = Date.now() + 2 * LEASE_MS;
     for (;;) {
       const evaluation = await runCourseUnderLease(course, {
-        onProgress: (p) => { updateJob(job.id, { phase: p.phase, done: p.done, total: p.total }).catch(() => {}); },
+        onProgress: (p) => report({ phase: p.phase, done: p.done, total: p.total }),
       });
       if (evaluation) {
-        await updateJob(job.id, { phase: 'signing credentials', done: 0, total: evaluation.awarded });
-        const issued = await issueCourseCredentials(course.courseKey, (done) => { updateJob(job.id, { done }).catch(() => {}); });
+        report({ phase: 'signing credentials', done: 0, total: evaluation.awarded });
+        const issued = await issueCourseCredentials(course.courseKey, (done) => report({ done }));
+        await written;
         await updateJob(job.id, {
           status: 'done', phase: 'done', finishedAt: new Date(),
           result: {
@@ -38,11 +43,13 @@ async function runJob(job: EvaluationJob, course: CourseRecord, logger: Logger):
         return;
       }
       if (Date.now() > deadline) throw new Error('another Laurel instance has been evaluating this course for too long; try again in a minute');
-      await updateJob(job.id, { phase: 'waiting for another evaluation of this course to finish' });
+      report({ phase: 'waiting for another evaluation of this course to finish' });
+      await written;
       await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
     }
   } catch (err) {
     logger.warn({ err, courseKey: course.courseKey, job: job.id }, 'course evaluation failed');
+    await written;
     await updateJob(job.id, { status: 'failed', phase: 'failed', finishedAt: new Date(), error: (err as Error).message }).catch(() => {});
   }
 }

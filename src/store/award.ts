@@ -128,20 +128,15 @@ export async function awardById(id: string): Promise<Award | null> {
 }
 
 /**
- * A course's awards given, in pages, from one pass over the collection: what issuing walks,
- * the credentials telling which are issued. (No "issued" flag on the award: a bulk update of
- * one costs FerretDB a scan of the collection.)
+ * A course's awards given, in pages, from one read of the collection: what issuing walks, the
+ * credentials telling which are issued. One read, because FerretDB answers any other query by
+ * scanning the collection (a query per page would make a large course quadratic), and read
+ * whole rather than through a cursor held open while the pages are signed and stored.
+ * (Nor is there an "issued" flag on the award: a bulk update of one costs a scan as well.)
  */
 export async function* awardedInPages(courseKey: string, size: number): AsyncGenerator<Award[]> {
-  let page: Award[] = [];
-  for await (const stored of AwardModel.find({ courseKey, status: 'awarded' }).lean().cursor({ batchSize: size })) {
-    page.push(fromStored(stored as StoredAward));
-    if (page.length === size) {
-      yield page;
-      page = [];
-    }
-  }
-  if (page.length) yield page;
+  const all = await AwardModel.find({ courseKey, status: 'awarded' }).lean();
+  for (let start = 0; start < all.length; start += size) yield all.slice(start, start + size).map(fromStored);
 }
 
 /** A pending award (approval-mode badge) becomes awarded; false when it was not pending. */

@@ -46,13 +46,14 @@ const get = (url: string) => request(laurel.url).get(new URL(url).pathname);
 async function evaluate(api: Awaited<ReturnType<typeof launchAs>>) {
   const started = await api.post('/api/course/evaluations');
   expect(started.status).toBe(202);
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
-    const job = (await api.get(started.headers.location)).body;
+  let job;
+  for (const deadline = Date.now() + 50_000; Date.now() < deadline;) {
+    job = (await api.get(started.headers.location)).body;
     if (job.status === 'done') return job;
     if (job.status === 'failed') throw new Error(job.error);
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error('evaluation did not finish');
+  throw new Error(`evaluation did not finish: ${JSON.stringify(job)}`);
 }
 
 describe('Open Badges issued from a course', () => {
