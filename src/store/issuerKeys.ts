@@ -7,6 +7,7 @@
  * making the first keys, or rotating at once, end with one consistent set.
  */
 import mongoose, { Schema } from 'mongoose';
+import { isDuplicateKey } from './insertNew.js';
 import { generateIssuerKeys, type Ed25519Key, type RsaKey } from '../credentials/keys.js';
 import { seal, unseal } from '../secrets/sealed.js';
 
@@ -54,7 +55,7 @@ async function keySet(issuerKey: string): Promise<KeySet> {
     await IssuerKeySetModel.collection.insertOne(fresh as never);
     return fresh;
   } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
     return (await IssuerKeySetModel.findById(issuerKey).lean())!; // another instance made them first
   }
 }

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
+import { isDuplicateKey } from './insertNew.js';
 
 export interface IssuerProfile {
   /** Derived from the platform issuer: stable, short, safe in URLs. */
@@ -49,8 +50,8 @@ export async function issuerProfileOf(platformIssuer: string): Promise<IssuerPro
   const key = issuerKeyOf(platformIssuer);
   const found = await IssuerProfileModel.findOne({ key }, { _id: 0, __v: 0 }).lean();
   if (found) return found;
-  await IssuerProfileModel.updateOne({ key }, { $setOnInsert: defaultProfile(platformIssuer) }, { upsert: true }).catch((err: { code?: number }) => {
-    if (err.code !== 11000) throw err; // made by another instance meanwhile
+  await IssuerProfileModel.updateOne({ key }, { $setOnInsert: defaultProfile(platformIssuer) }, { upsert: true }).catch((err) => {
+    if (!isDuplicateKey(err)) throw err; // made by another instance meanwhile
   });
   return (await IssuerProfileModel.findOne({ key }, { _id: 0, __v: 0 }).lean())!;
 }

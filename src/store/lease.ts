@@ -4,6 +4,7 @@
  * runs out.
  */
 import { randomBytes } from 'node:crypto';
+import { isDuplicateKey } from './insertNew.js';
 import mongoose, { Schema } from 'mongoose';
 
 interface Lease {
@@ -35,7 +36,7 @@ export async function takeLease(name: string, ms: number, holder = INSTANCE_ID, 
     return taken?.holder === holder;
   } catch (err) {
     // The lease exists and is another's: the upsert tried to insert a second one.
-    if ((err as { code?: number }).code === 11000) return false;
+    if (isDuplicateKey(err)) return false;
     throw err;
   }
 }

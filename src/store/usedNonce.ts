@@ -2,6 +2,7 @@
  * Nonces of accepted id_tokens, kept until the token expires, so no id_token launches twice.
  * The unique index makes the check-and-store one atomic insert.
  */
+import { isDuplicateKey } from './insertNew.js';
 import mongoose, { Schema } from 'mongoose';
 
 interface UsedNonce {
@@ -26,7 +27,7 @@ export async function useNonce(issuer: string, nonce: string, expiresAt: Date): 
     await UsedNonceModel.create({ issuer, nonce, expiresAt });
     return true;
   } catch (err) {
-    if ((err as { code?: number }).code === 11000) return false;
+    if (isDuplicateKey(err)) return false;
     throw err;
   }
 }

@@ -14,11 +14,9 @@ import { issuedAmong } from '../store/issuedCredential.js';
 import { lmsClientFor } from '../lms/forCourse.js';
 import { courseOf, loadCourse, staffOnly } from './courseContext.js';
 import { asyncRoute } from './asyncRoute.js';
+import { apiProblem } from './apiProblem.js';
 import type { CourseRecord } from '../store/course.js';
 
-function problem(res: Response, status: number, error: string, detail: string) {
-  res.status(status).json({ error, detail });
-}
 
 /** Awards as the API shows them: with the links of their credential once it is signed. */
 async function views(awards: Award[]) {
@@ -68,11 +66,11 @@ export function awardApi(): Router {
   router.post('/api/course/awards', staffOnly, asyncRoute(async (req, res) => {
     const { course, token } = courseOf(res);
     const { badgeId, userId } = req.body ?? {};
-    if (typeof badgeId !== 'string' || typeof userId !== 'string') return problem(res, 400, 'invalid_award', 'Give "badgeId" and "userId" (the learner\'s LTI user id) as strings.');
-    if (!(await getBadge(course.courseKey, badgeId))) return problem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
+    if (typeof badgeId !== 'string' || typeof userId !== 'string') return apiProblem(res, 400, 'invalid_award', 'Give "badgeId" and "userId" (the learner\'s LTI user id) as strings.');
+    if (!(await getBadge(course.courseKey, badgeId))) return apiProblem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
     const roster = course.membershipsUrl ? await (await lmsClientFor(course)).members(course.membershipsUrl) : [];
     const member = roster.find((m) => m.userId === userId);
-    if (!member) return problem(res, 404, 'learner_not_found', `The course's roster has no member ${userId}.`);
+    if (!member) return apiProblem(res, 404, 'learner_not_found', `The course's roster has no member ${userId}.`);
     const name = member.name || [member.givenName, member.familyName].filter(Boolean).join(' ') || undefined;
     const created = await createAward({
       courseKey: course.courseKey, badgeId, userId, status: 'awarded', origin: 'instructor', awardedBy: token.user,
@@ -87,8 +85,8 @@ export function awardApi(): Router {
     const { course, token } = courseOf(res);
     const approved = await approvePendingAward(course.courseKey, req.params.id!, token.user);
     const award = await awardById(req.params.id!);
-    if (!award || award.courseKey !== course.courseKey) return problem(res, 404, 'award_not_found', 'No award with this id in this course.');
-    if (!approved && award.status !== 'awarded') return problem(res, 409, 'not_pending', `This award is ${award.status}, not waiting for approval.`);
+    if (!award || award.courseKey !== course.courseKey) return apiProblem(res, 404, 'award_not_found', 'No award with this id in this course.');
+    if (!approved && award.status !== 'awarded') return apiProblem(res, 409, 'not_pending', `This award is ${award.status}, not waiting for approval.`);
     req.log.info({ courseKey: course.courseKey, awardId: award.id, by: token.user }, 'award approved');
     res.json(await view((await issueNow(course, award))!));
   }));
@@ -101,7 +99,7 @@ export function awardApi(): Router {
       res.json(await view(award));
     } catch (err) {
       if (!(err instanceof RevocationError)) throw err;
-      problem(res, err.message.startsWith('No award') ? 404 : 400, 'cannot_revoke', err.message);
+      apiProblem(res, err.message.startsWith('No award') ? 404 : 400, 'cannot_revoke', err.message);
     }
   }));
 
@@ -111,8 +109,8 @@ export function awardApi(): Router {
   /** The learner's choice: `{ showName: true }` shows their name on the public page. */
   router.put('/api/me/awards/:id/sharing', asyncRoute(async (req, res) => {
     const { course, token } = courseOf(res);
-    if (typeof req.body?.showName !== 'boolean') return problem(res, 400, 'invalid_sharing', 'Give "showName" as true or false.');
-    if (!(await setShowName(course.courseKey, token.user, req.params.id!, req.body.showName))) return problem(res, 404, 'award_not_found', 'You have no award with this id in this course.');
+    if (typeof req.body?.showName !== 'boolean') return apiProblem(res, 400, 'invalid_sharing', 'Give "showName" as true or false.');
+    if (!(await setShowName(course.courseKey, token.user, req.params.id!, req.body.showName))) return apiProblem(res, 404, 'award_not_found', 'You have no award with this id in this course.');
     res.json(await view((await awardById(req.params.id!))!));
   }));
 
@@ -127,10 +125,10 @@ export function awardApi(): Router {
 async function attachEvidence(req: Request, res: Response, own: boolean) {
   const { course, token } = courseOf(res);
   const award = await awardById(req.params.id!);
-  if (!award || award.courseKey !== course.courseKey || (own && award.userId !== token.user)) return problem(res, 404, 'award_not_found', own ? 'You have no award with this id in this course.' : 'No award with this id in this course.');
-  if ((await issuedAmong([award.id])).length) return problem(res, 409, 'already_issued', 'This badge\'s credential is already signed, and a signed credential is never changed: evidence must come before it is issued.');
+  if (!award || award.courseKey !== course.courseKey || (own && award.userId !== token.user)) return apiProblem(res, 404, 'award_not_found', own ? 'You have no award with this id in this course.' : 'No award with this id in this course.');
+  if ((await issuedAmong([award.id])).length) return apiProblem(res, 409, 'already_issued', 'This badge\'s credential is already signed, and a signed credential is never changed: evidence must come before it is issued.');
   const { evidence, error } = evidenceFrom(req.body ?? {}, token.user);
-  if (!evidence) return problem(res, 400, 'invalid_evidence', error!);
+  if (!evidence) return apiProblem(res, 400, 'invalid_evidence', error!);
   await addEvidence(course.courseKey, award.id, evidence);
   res.status(201).json(await view((await issueNow(course, await awardById(award.id)))!));
 }

@@ -12,10 +12,8 @@ import { startEvaluation } from '../jobs/evaluateNow.js';
 import { badgeFromJson, BadgeInputError } from './badgeInput.js';
 import { courseOf, loadCourse, staffOnly } from './courseContext.js';
 import { asyncRoute } from './asyncRoute.js';
+import { apiProblem } from './apiProblem.js';
 
-function problem(res: Response, status: number, error: string, detail: string, problems?: string[]) {
-  res.status(status).json({ error, detail, ...(problems ? { problems } : {}) });
-}
 
 /** Checks the badge's shape and rules; answers 400 and returns null when something is wrong. */
 async function checkedBadge(req: Request, res: Response, id: string) {
@@ -24,13 +22,13 @@ async function checkedBadge(req: Request, res: Response, id: string) {
   try {
     badge = badgeFromJson(req.body, id);
   } catch (err) {
-    if (err instanceof BadgeInputError) { problem(res, 400, 'invalid_badge', 'The badge is not valid.', err.problems); return null; }
+    if (err instanceof BadgeInputError) { apiProblem(res, 400, 'invalid_badge', 'The badge is not valid.', err.problems); return null; }
     throw err;
   }
   const [badges, columns] = await Promise.all([listBadges(course.courseKey), courseLineItems(course)]);
-  if (columns.error) { problem(res, 502, 'lms_unavailable', `Laurel could not read the grade columns from the LMS: ${columns.error}`); return null; }
+  if (columns.error) { apiProblem(res, 502, 'lms_unavailable', `Laurel could not read the grade columns from the LMS: ${columns.error}`); return null; }
   const problems = validateBadge(badge, [...badges.filter((b) => b.id !== id), badge], columns.lineItems);
-  if (problems.length) { problem(res, 400, 'invalid_rules', 'The rules cannot be applied as written.', problems.map((p) => `${p.path}: ${p.message}`)); return null; }
+  if (problems.length) { apiProblem(res, 400, 'invalid_rules', 'The rules cannot be applied as written.', problems.map((p) => `${p.path}: ${p.message}`)); return null; }
   return badge;
 }
 
@@ -47,7 +45,7 @@ export function courseApi(): Router {
 
   router.get('/api/course/badges/:id', asyncRoute(async (req, res) => {
     const badge = await getBadge(courseOf(res).course.courseKey, req.params.id);
-    if (!badge) return problem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
+    if (!badge) return apiProblem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
     res.json(badge);
   }));
 
@@ -62,7 +60,7 @@ export function courseApi(): Router {
 
   router.put('/api/course/badges/:id', asyncRoute(async (req, res) => {
     const { course, token } = courseOf(res);
-    if (!(await getBadge(course.courseKey, req.params.id))) return problem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
+    if (!(await getBadge(course.courseKey, req.params.id))) return apiProblem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
     const badge = await checkedBadge(req, res, req.params.id);
     if (!badge) return;
     await saveBadge(course.courseKey, badge, token.user);
@@ -72,7 +70,7 @@ export function courseApi(): Router {
 
   router.delete('/api/course/badges/:id', asyncRoute(async (req, res) => {
     const { course, token } = courseOf(res);
-    if (!(await deleteBadge(course.courseKey, req.params.id))) return problem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
+    if (!(await deleteBadge(course.courseKey, req.params.id))) return apiProblem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
     req.log.info({ courseKey: course.courseKey, badgeId: req.params.id, by: token.user }, 'badge deleted');
     res.status(204).end();
   }));
@@ -97,7 +95,7 @@ export function courseApi(): Router {
 
   router.get('/api/course/evaluations/:id', asyncRoute(async (req, res) => {
     const job = await findJob(courseOf(res).course.courseKey, req.params.id);
-    if (!job) return problem(res, 404, 'job_not_found', 'No evaluation with this id in this course.');
+    if (!job) return apiProblem(res, 404, 'job_not_found', 'No evaluation with this id in this course.');
     res.json(job);
   }));
   return router;
