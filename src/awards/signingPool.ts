@@ -26,6 +26,11 @@ function workerFile(): string | undefined {
 }
 
 const SIZE = Math.min(4, Math.max(1, availableParallelism()));
+/**
+ * A signing thread holds one credential at a time: a small heap is plenty, and without a limit
+ * each thread's heap grows to V8's default before it collects, doubling the process's memory.
+ */
+const WORKER_HEAP = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 };
 let slots: Slot[] | undefined;
 let nextId = 0;
 /** Set when a worker fails before its first answer (it cannot load): sign on this thread from then on. */
@@ -34,7 +39,7 @@ let unusable = false;
 function start(file: string): Slot {
   // The flags this process was started with, less those a worker refuses (--input-type).
   const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-  const slot: Slot = { worker: new Worker(file, { execArgv }), pending: new Map(), answered: false };
+  const slot: Slot = { worker: new Worker(file, { execArgv, resourceLimits: WORKER_HEAP }), pending: new Map(), answered: false };
   slot.worker.unref(); // an idle pool never keeps the process alive
   slot.worker.on('message', (m: SigningResult & { id: number; error?: string }) => {
     slot.answered = true;
