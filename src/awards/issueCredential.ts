@@ -10,6 +10,8 @@ import { achievementUrls } from '../credentials/urls.js';
 import { openBadgeCredential } from '../credentials/openBadgeCredential.js';
 import { criteriaNarrative } from '../rules/criteria.js';
 import type { BadgeDefinition } from '../rules/badge.js';
+import type { LineItem } from '../rules/snapshot.js';
+import { courseLineItems } from './courseLineItems.js';
 import type { Reason } from '../rules/verdict.js';
 import { awardedInPages, awardsOf, type Award } from '../store/award.js';
 import { listBadges } from '../store/badge.js';
@@ -26,13 +28,13 @@ export function achievementKeyOf(courseKey: string, badgeId: string): string {
   return createHash('sha256').update(JSON.stringify(['achievement', courseKey, badgeId])).digest('base64url').slice(0, 22);
 }
 
-export function achievementOf(base: string, courseKey: string, badge: BadgeDefinition, badgesById: ReadonlyMap<string, BadgeDefinition>): Achievement {
+export function achievementOf(base: string, courseKey: string, badge: BadgeDefinition, badgesById: ReadonlyMap<string, BadgeDefinition>, lineItems: readonly LineItem[] = []): Achievement {
   const key = achievementKeyOf(courseKey, badge.id);
   return {
     key,
     name: badge.name,
     description: badge.description || badge.name,
-    criteriaNarrative: badge.criteriaNarrative?.trim() || criteriaNarrative(badge, [], badgesById),
+    criteriaNarrative: badge.criteriaNarrative?.trim() || criteriaNarrative(badge, lineItems, badgesById),
     imageUrl: achievementUrls(base, key).image,
     tags: badge.tags,
     alignments: badge.alignments,
@@ -56,6 +58,14 @@ export interface IssueContext {
   base: string;
   course: CourseRecord;
   badges: ReadonlyMap<string, BadgeDefinition>;
+  /** The course's grade columns, so criteria read "Quiz 2" and not a URL. */
+  lineItems: readonly LineItem[];
+}
+
+/** What issuing in a course needs: its badges and, as the LMS names them now, its grade columns (none if it cannot say). */
+export async function issueContext(base: string, course: CourseRecord): Promise<IssueContext> {
+  const [badges, columns] = await Promise.all([listBadges(course.courseKey), courseLineItems(course)]);
+  return { base, course, badges: new Map(badges.map((b) => [b.id, b])), lineItems: columns.lineItems };
 }
 
 /** Whether the award can have its credential now. */
@@ -93,7 +103,7 @@ async function signBatch({ todo, issuer, keys, entries }: PreparedBatch, ctx: Is
   const { base, course } = ctx;
   return Promise.all(todo.map(async (award) => {
     const badge = ctx.badges.get(award.badgeId)!;
-    const achievement = achievementOf(base, course.courseKey, badge, ctx.badges);
+    const achievement = achievementOf(base, course.courseKey, badge, ctx.badges, ctx.lineItems);
     const recipient: Recipient = {
       ltiUserId: award.userId, ltiPlatformId: course.issuer, salt: randomBytes(16).toString('hex'),
       ...(award.recipient?.email ? { email: award.recipient.email } : {}),
@@ -132,7 +142,7 @@ const PAGE = 250;
 export async function issueWaitingCredentials(base: string, courseKey: string, onProgress?: (issued: number) => Promise<void> | void): Promise<number> {
   const course = await CourseModel.findOne({ courseKey }).lean();
   if (!course) return 0;
-  const ctx: IssueContext = { base, course, badges: new Map((await listBadges(courseKey)).map((b) => [b.id, b])) };
+  const ctx = await issueContext(base, course);
   // One read of what is issued, one pass over the awards: FerretDB answers any other query by
   // scanning the collection, so a query per page would make a large course quadratic.
   const alreadyIssued = new Set(await issuedInCourse(courseKey));
@@ -164,6 +174,6 @@ export async function issueWaitingCredentials(base: string, courseKey: string, o
 export async function issueLearnerCredentials(base: string, course: CourseRecord, userId: string): Promise<void> {
   const waiting = (await awardsOf(course.courseKey, { userId })).filter((a) => a.status === 'awarded');
   if (!waiting.length) return;
-  const ctx: IssueContext = { base, course, badges: new Map((await listBadges(course.courseKey)).map((b) => [b.id, b])) };
+  const ctx = await issueContext(base, course);
   await issueCredentials(waiting, ctx);
 }

@@ -9,6 +9,7 @@ import { loadConfig } from '../../config/index.js';
 import { boot, type Running } from '../boot.js';
 import { startEmulator, type Emulator, type Flavour } from './emulator/index.js';
 import { installInEmulator } from './installInEmulator.js';
+import { defineDemoBadges, demoLearner } from './demoBadges.js';
 
 export interface Demo {
   emulator: Emulator;
@@ -25,13 +26,14 @@ export async function startDemo(o: { flavour: Flavour; env: Record<string, strin
   const running = await boot(config, o.logger);
   const tool = await installInEmulator(emulator, config.publicUrl);
   await running.laurel.platformOrigins.refresh();
+  await defineDemoBadges(emulator, tool);
   const first = (role: string) => emulator.course.users.find((u) => u.role === role && u.status === 'Active')!;
   return {
     emulator,
     running,
     laurelUrl: config.publicUrl,
     instructorUrl: emulator.launchUrl({ userId: first('Instructor').id, clientId: tool.clientId, embed: true }),
-    learnerUrl: emulator.launchUrl({ userId: first('Learner').id, clientId: tool.clientId, embed: true }),
+    learnerUrl: emulator.launchUrl({ userId: demoLearner(emulator).id, clientId: tool.clientId, embed: true }),
     stop: async () => {
       await running.stop();
       await emulator.close();

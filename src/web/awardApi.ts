@@ -5,8 +5,8 @@
  */
 import express, { Router, type Request, type Response } from 'express';
 import { addEvidence, approvePendingAward, awardById, awardsOf, createAward, setShowName, type Award } from '../store/award.js';
-import { getBadge, listBadges } from '../store/badge.js';
-import { issueCredential } from '../awards/issueCredential.js';
+import { getBadge } from '../store/badge.js';
+import { issueContext, issueCredential } from '../awards/issueCredential.js';
 import { revoke, RevocationError } from '../awards/revoke.js';
 import { publicBase } from '../awards/publicBase.js';
 import { credentialUrls } from '../credentials/urls.js';
@@ -31,8 +31,7 @@ async function view(a: Award) {
 /** Signs the award's credential at once (a manual award or an approval is one learner: no need to wait). */
 async function issueNow(course: CourseRecord, award: Award | null): Promise<Award | null> {
   if (!award || award.status !== 'awarded') return award;
-  const badges = new Map((await listBadges(course.courseKey)).map((b) => [b.id, b]));
-  await issueCredential(award, { base: publicBase(), course, badges });
+  await issueCredential(award, await issueContext(publicBase(), course));
   return awardById(award.id);
 }
 

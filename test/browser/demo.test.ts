@@ -67,7 +67,19 @@ describe('the demo in Chromium', () => {
     await page.goto(demo.learnerUrl);
     const frame = await laurelFrame(page, '/me?');
     await expect(frame.locator('h1').textContent()).resolves.toBe(`My badges in ${demo.emulator.course.title}`);
+    await expect(frame.locator('.earned').textContent()).resolves.toContain('Quiz 1 Mastery');
     await page.screenshot({ path: join(screenshots, 'learner-page.png') });
+
+    // The badge's public page, as an employer opens it from a shared link.
+    const link = await frame.locator('a', { hasText: 'Verification page' }).first().getAttribute('href');
+    expect(link).toMatch(/\/verify\//);
+    const verification = await context.newPage();
+    await verification.setViewportSize({ width: 900, height: 700 });
+    await verification.goto(link!);
+    await expect(verification.locator('h1').textContent()).resolves.toBe('Quiz 1 Mastery');
+    await expect(verification.locator('[role=status]').textContent()).resolves.toMatch(/Valid: the signatures check out/);
+    await expect(verification.locator('meta[property="og:title"]').getAttribute('content')).resolves.toContain('Quiz 1 Mastery');
+    await verification.screenshot({ path: join(screenshots, 'verification-page.png') });
     await context.close();
   });
 });
