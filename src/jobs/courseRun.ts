@@ -15,13 +15,17 @@ export const courseLease = (courseKey: string) => `evaluate:${courseKey}`;
 export async function runCourseUnderLease(course: CourseRecord, o: Omit<EvaluateOptions, 'apply' | 'userId'>): Promise<Evaluation | null> {
   const name = courseLease(course.courseKey);
   if (!(await takeLease(name, LEASE_MS))) return null;
-  const renew = setInterval(() => { takeLease(name, LEASE_MS).catch(() => {}); }, LEASE_MS / 3);
+  // Renewals are chained and awaited before the release: never two writes to the lease at once
+  // (FerretDB can stall on concurrent updates of one document).
+  let renewing: Promise<unknown> = Promise.resolve();
+  const renew = setInterval(() => { renewing = renewing.then(() => takeLease(name, LEASE_MS)).catch(() => {}); }, LEASE_MS / 3);
   try {
     const evaluation = await evaluateCourse(course, { ...o, apply: true });
     await CourseModel.updateOne({ courseKey: course.courseKey }, { $set: { lastEvaluatedAt: new Date() } });
     return evaluation;
   } finally {
     clearInterval(renew);
+    await renewing;
     await releaseLease(name);
   }
 }
