@@ -58,14 +58,18 @@ export interface IssueContext {
   base: string;
   course: CourseRecord;
   badges: ReadonlyMap<string, BadgeDefinition>;
-  /** The course's grade columns, so criteria read "Quiz 2" and not a URL. */
-  lineItems: readonly LineItem[];
+  /** The course's grade columns, so criteria read "Quiz 2" and not a URL; asked of the LMS only when something is to be signed. */
+  columns: () => Promise<readonly LineItem[]>;
 }
 
 /** What issuing in a course needs: its badges and, as the LMS names them now, its grade columns (none if it cannot say). */
 export async function issueContext(base: string, course: CourseRecord): Promise<IssueContext> {
-  const [badges, columns] = await Promise.all([listBadges(course.courseKey), courseLineItems(course)]);
-  return { base, course, badges: new Map(badges.map((b) => [b.id, b])), lineItems: columns.lineItems };
+  const badges = await listBadges(course.courseKey);
+  let columns: Promise<readonly LineItem[]> | undefined;
+  return {
+    base, course, badges: new Map(badges.map((b) => [b.id, b])),
+    columns: () => (columns ??= courseLineItems(course).then((c) => c.lineItems)),
+  };
 }
 
 /** Whether the award can have its credential now. */
@@ -79,6 +83,7 @@ function issuable(award: Award, ctx: IssueContext): boolean {
 /** What signing a batch needs from the database, read before the CPU work starts. */
 interface PreparedBatch {
   todo: Award[];
+  lineItems?: readonly LineItem[];
   issuer?: Issuer;
   keys?: SigningKeys;
   entries?: Map<string, StatusEntry>;
@@ -94,16 +99,16 @@ async function prepareBatch(awards: Award[], ctx: IssueContext, alreadyIssued?: 
   const todo = candidates.filter((a) => !done.has(a.id));
   if (!todo.length) return { todo };
   const issuer = await issuerForPlatform(ctx.base, ctx.course.issuer);
-  const [keys, entries] = await Promise.all([signingKeys(issuer.key), statusEntriesFor(issuer.key, todo.map((a) => a.id))]);
-  return { todo, issuer, keys, entries };
+  const [keys, entries, lineItems] = await Promise.all([signingKeys(issuer.key), statusEntriesFor(issuer.key, todo.map((a) => a.id)), ctx.columns()]);
+  return { todo, issuer, keys, entries, lineItems };
 }
 
 /** Signs a prepared batch: CPU work only, on the signing threads, no database. */
-async function signBatch({ todo, issuer, keys, entries }: PreparedBatch, ctx: IssueContext): Promise<IssuedCredential[]> {
+async function signBatch({ todo, issuer, keys, entries, lineItems }: PreparedBatch, ctx: IssueContext): Promise<IssuedCredential[]> {
   const { base, course } = ctx;
   return Promise.all(todo.map(async (award) => {
     const badge = ctx.badges.get(award.badgeId)!;
-    const achievement = achievementOf(base, course.courseKey, badge, ctx.badges, ctx.lineItems);
+    const achievement = achievementOf(base, course.courseKey, badge, ctx.badges, lineItems);
     const recipient: Recipient = {
       ltiUserId: award.userId, ltiPlatformId: course.issuer, salt: randomBytes(16).toString('hex'),
       ...(award.recipient?.email ? { email: award.recipient.email } : {}),
