@@ -126,6 +126,17 @@ describe('Open Badges issued from a course', () => {
     await expect(verifyJwt(`${header}.${Buffer.from(changed).toString('base64url')}.${signature}`, jwksUrl)).rejects.toThrow(/signature/i);
   });
 
+  it('keeps the signing keys sealed in the database and out of the logs', async () => {
+    const issuerKey = credential.issuer.id.split(':').at(-1);
+    const { signingKeys, IssuerKeySetModel } = await import('../../src/store/issuerKeys.js');
+    const keys = await signingKeys(issuerKey);
+    const stored = JSON.stringify(await IssuerKeySetModel.collection.findOne({ _id: issuerKey } as never));
+    for (const secret of [keys.ed25519.secretKeyMultibase, String(keys.rsa.privateJwk.d)]) {
+      expect(stored).not.toContain(secret);
+      expect(JSON.stringify(laurel.logs)).not.toContain(secret);
+    }
+  });
+
   it('publishes no secret key material in the DID document or the JWKs', async () => {
     const issuerKey = credential.issuer.id.split(':').at(-1);
     const did = (await request(laurel.url).get(`/issuers/${issuerKey}/did.json`)).text;
