@@ -17,7 +17,7 @@ import { startEvaluation } from '../jobs/evaluateNow.js';
 import { badgeFromForm, BadgeInputError, FORM_ROWS } from './badgeInput.js';
 import { courseOf, loadCourse, staffOnly } from './courseContext.js';
 import { asyncRoute } from './asyncRoute.js';
-import { learnerPage } from './learnerPage.js';
+import { learnerPage, shareName } from './learnerPage.js';
 
 export const PAGES = { staff: '/course', learner: '/me' } as const;
 
@@ -154,5 +154,6 @@ export function coursePages(): Router {
   router.post('/course/evaluate', staffOnly, asyncRoute(evaluateNow));
   router.get('/course/jobs/:id', staffOnly, asyncRoute(jobPage));
   router.get(PAGES.learner, asyncRoute(learnerPage));
+  router.post('/me/awards/:id/sharing', asyncRoute(shareName));
   return router;
 }

@@ -5,12 +5,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Request, Response } from 'express';
 import { evaluateCourse, type Evaluation } from '../awards/evaluateCourse.js';
-import { awardsOf } from '../store/award.js';
+import { awardsOf, setShowName } from '../store/award.js';
 import { listBadges } from '../store/badge.js';
 import { courseOf } from './courseContext.js';
 import { issueLearnerCredentials } from '../awards/issueCredential.js';
 import { publicBase } from '../awards/publicBase.js';
-import { issuedAmong } from '../store/issuedCredential.js';
+import { credentialsOfLearner, type IssuedCredential } from '../store/issuedCredential.js';
+import { linkedInAddToProfile } from '../credentials/linkedIn.js';
 import { credentialUrls } from '../credentials/urls.js';
 import { pageView } from './coursePages.js';
 
@@ -31,14 +32,36 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
   }
   await issueLearnerCredentials(publicBase(), course, token.user).catch((err) => req.log.warn({ err, courseKey: course.courseKey }, 'could not sign the learner\'s credentials'));
   const awards = await awardsOf(course.courseKey, { userId: token.user });
-  const issued = new Set(await issuedAmong(awards.map((a) => a.id)));
+  const credentials = new Map((await credentialsOfLearner(course.courseKey, token.user)).map((c) => [c.publicId, c]));
   const badges = evaluation?.badges ?? (await listBadges(course.courseKey));
   const verdicts = new Map(evaluation?.verdicts.map((v) => [v.badgeId, v]) ?? []);
   res.render('course/learner', {
     ...pageView(res),
     note,
-    earned: awards.filter((a) => a.status === 'awarded').map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId), urls: issued.has(a.id) ? credentialUrls(publicBase(), a.id) : undefined })),
+    earned: awards.filter((a) => a.status === 'awarded').map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId), ...shareable(credentials.get(a.id)) })),
     pending: awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId) })),
     progress: badges.filter((b) => !awards.some((a) => a.badgeId === b.id)).map((b) => ({ badge: b, verdict: verdicts.get(b.id) })),
   });
+}
+
+/** A signed badge's links: downloads, the verification page, and LinkedIn's form filled in. */
+function shareable(c: IssuedCredential | undefined) {
+  if (!c) return {};
+  const urls = credentialUrls(publicBase(), c.publicId);
+  const { achievement, issuer, award } = c.facts;
+  return {
+    urls,
+    linkedIn: linkedInAddToProfile({ name: achievement.name, organizationName: issuer.name, issued: award.awardedAt, expires: award.validUntil, certUrl: urls.page, certId: c.publicId }),
+  };
+}
+
+/** The learner's choice from their page: show their name on the public page, or not. */
+export async function shareName(req: Request, res: Response): Promise<void> {
+  const { course, token } = courseOf(res);
+  const show = (req.body as Record<string, string>).showName === 'on';
+  if (!(await setShowName(course.courseKey, token.user, String(req.params.id), show))) {
+    res.status(404).render('error', { problem: { status: 404, reason: 'award_not_found', title: 'No such badge of yours', detail: 'It may have been revoked.' } });
+    return;
+  }
+  res.redirect(303, `/me?${pageView(res).q}`);
 }

@@ -80,6 +80,21 @@ describe('the demo in Chromium', () => {
     await expect(verification.locator('[role=status]').textContent()).resolves.toMatch(/Valid: the signatures check out/);
     await expect(verification.locator('meta[property="og:title"]').getAttribute('content')).resolves.toContain('Quiz 1 Mastery');
     await verification.screenshot({ path: join(screenshots, 'verification-page.png') });
+
+    // LinkedIn's form, filled in with the badge and its verification page.
+    const linkedIn = new URL((await frame.locator('a', { hasText: 'Add to LinkedIn' }).first().getAttribute('href'))!);
+    expect(linkedIn.searchParams.get('name')).toBe('Quiz 1 Mastery');
+    expect(linkedIn.searchParams.get('organizationName')).toBe('Example University');
+    expect(linkedIn.searchParams.get('certUrl')).toBe(link);
+
+    // The learner's name shows on the public page only once they choose it.
+    const learner = demo.emulator.course.users.find((u) => demo.learnerUrl.includes(encodeURIComponent(u.id)) || demo.learnerUrl.includes(u.id))!;
+    await expect(verification.locator('body').textContent()).resolves.not.toContain(learner.name);
+    await frame.locator('input[name=showName]').first().check();
+    await Promise.all([frame.waitForURL(/\/me\?/), frame.locator('form button', { hasText: 'Save' }).first().click()]);
+    await expect(frame.locator('input[name=showName]').first().isChecked()).resolves.toBe(true);
+    await verification.reload();
+    await expect(verification.locator('body').textContent()).resolves.toContain(learner.name);
     await context.close();
   });
 });

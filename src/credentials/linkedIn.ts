@@ -1,0 +1,28 @@
+/**
+ * LinkedIn's "Add to profile" link for a badge, filled in so the learner only confirms: the
+ * certification's name, the issuer, the dates, and the verification page as its URL.
+ */
+export interface LinkedInCertification {
+  name: string;
+  organizationName: string;
+  issued: Date;
+  expires?: Date;
+  /** The public verification page. */
+  certUrl: string;
+  certId: string;
+}
+
+export function linkedInAddToProfile(c: LinkedInCertification): string {
+  const url = new URL('https://www.linkedin.com/profile/add');
+  const set = (k: string, v: string | number | undefined) => { if (v !== undefined) url.searchParams.set(k, String(v)); };
+  set('startTask', 'CERTIFICATION_NAME');
+  set('name', c.name);
+  set('organizationName', c.organizationName);
+  set('issueYear', c.issued.getUTCFullYear());
+  set('issueMonth', c.issued.getUTCMonth() + 1);
+  set('expirationYear', c.expires?.getUTCFullYear());
+  set('expirationMonth', c.expires ? c.expires.getUTCMonth() + 1 : undefined);
+  set('certUrl', c.certUrl);
+  set('certId', c.certId);
+  return url.toString();
+}
