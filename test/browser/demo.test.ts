@@ -12,6 +12,7 @@ import { freePort } from '../../src/store/localFerret.js';
 import { startDemo, type Demo } from '../../src/devtools/demoCourse.js';
 import { testDatabaseUri } from '../support/laurel.js';
 import { launchChromium } from '../support/chromium.js';
+import { seriousViolations } from '../support/axe.js';
 
 const screenshots = resolve(__dirname, '../../docs/screenshots');
 let demo: Demo;
@@ -46,7 +47,7 @@ async function laurelFrame(page: Page, path: string): Promise<Frame> {
 
 describe('the demo in Chromium', () => {
   it('takes the instructor from the LMS link to the course dashboard, with cookies blocked in the iframe', async () => {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+    const context = await browser.newContext({ viewport: { width: 1100, height: 700 }, bypassCSP: true });
     const page = await context.newPage();
     await page.goto(demo.instructorUrl);
     const frame = await laurelFrame(page, '/course?');
@@ -58,17 +59,19 @@ describe('the demo in Chromium', () => {
     const laurelCookies = await context.cookies(demo.laurelUrl);
     expect(laurelCookies.filter((c) => c.name.startsWith('lti_state_'))).toEqual([]);
     await page.screenshot({ path: join(screenshots, 'instructor-dashboard.png') });
+    expect(await seriousViolations(frame)).toEqual([]);
     await context.close();
   });
 
   it('takes a learner to their own page', async () => {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+    const context = await browser.newContext({ viewport: { width: 1100, height: 700 }, bypassCSP: true });
     const page = await context.newPage();
     await page.goto(demo.learnerUrl);
     const frame = await laurelFrame(page, '/me?');
     await expect(frame.locator('h1').textContent()).resolves.toBe(`My badges in ${demo.emulator.course.title}`);
     await expect(frame.locator('.earned').textContent()).resolves.toContain('Quiz 1 Mastery');
     await page.screenshot({ path: join(screenshots, 'learner-page.png') });
+    expect(await seriousViolations(frame)).toEqual([]);
 
     // The badge's public page, as an employer opens it from a shared link.
     const link = await frame.locator('a', { hasText: 'Verification page' }).first().getAttribute('href');
@@ -80,6 +83,7 @@ describe('the demo in Chromium', () => {
     await expect(verification.locator('[role=status]').textContent()).resolves.toMatch(/Valid: the signatures check out/);
     await expect(verification.locator('meta[property="og:title"]').getAttribute('content')).resolves.toContain('Quiz 1 Mastery');
     await verification.screenshot({ path: join(screenshots, 'verification-page.png') });
+    expect(await seriousViolations(verification)).toEqual([]);
 
     // LinkedIn's form, filled in with the badge and its verification page.
     const linkedIn = new URL((await frame.locator('a', { hasText: 'Add to LinkedIn' }).first().getAttribute('href'))!);
@@ -95,6 +99,15 @@ describe('the demo in Chromium', () => {
     await expect(frame.locator('input[name=showName]').first().isChecked()).resolves.toBe(true);
     await verification.reload();
     await expect(verification.locator('body').textContent()).resolves.toContain(learner.name);
+    await context.close();
+  });
+
+  it('has an accessibility check that does find problems (an image without text, a field without a label)', async () => {
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.setContent('<!doctype html><html lang="en"><title>t</title><main><img src="data:image/png;base64,iVBORw0KGgo="><input type="text"></main></html>');
+    const found = (await seriousViolations(page)).map((v) => v.id);
+    expect(found).toEqual(expect.arrayContaining(['image-alt', 'label']));
     await context.close();
   });
 });
