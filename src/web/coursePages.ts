@@ -9,7 +9,7 @@ import { recordLaunchedCourse } from '../lti/courseOfLaunch.js';
 import { criteriaNarrative, validateBadge } from '../rules/index.js';
 import type { BadgeDefinition } from '../rules/badge.js';
 import { deleteBadge, getBadge, listBadges, newBadgeId, saveBadge } from '../store/badge.js';
-import { awardsOf } from '../store/award.js';
+import { approvePendingAward, awardById, awardsOf } from '../store/award.js';
 import { findJob, latestJob } from '../store/evaluationJob.js';
 import { courseLineItems } from '../awards/courseLineItems.js';
 import { evaluateCourse } from '../awards/evaluateCourse.js';
@@ -18,6 +18,8 @@ import { badgeFromForm, BadgeInputError, FORM_ROWS } from './badgeInput.js';
 import { courseOf, loadCourse, staffOnly } from './courseContext.js';
 import { asyncRoute } from './asyncRoute.js';
 import { learnerPage, shareName } from './learnerPage.js';
+import { issueContext, issueCredential } from '../awards/issueCredential.js';
+import { publicBase } from '../awards/publicBase.js';
 
 export const PAGES = { staff: '/course', learner: '/me' } as const;
 
@@ -66,7 +68,21 @@ async function dashboard(_req: Request, res: Response) {
     awarded: awards.filter((a) => a.badgeId === b.id && a.status === 'awarded').length,
     pending: awards.filter((a) => a.badgeId === b.id && a.status === 'pending').length,
   }));
-  res.render('course/dashboard', { ...pageView(res), rows, job, columns });
+  // Waiting for approval: who, for which badge, and the rules they met.
+  const queue = awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: byId.get(a.badgeId), learner: a.recipient?.name ?? a.userId }));
+  res.render('course/dashboard', { ...pageView(res), rows, job, columns, queue });
+}
+
+/** An instructor approves a learner's pending award from the queue; the credential is signed at once. */
+async function approveFromQueue(req: Request, res: Response) {
+  const { course, token } = courseOf(res);
+  const id = String(req.params.id);
+  if (await approvePendingAward(course.courseKey, id, token.user)) {
+    req.log.info({ courseKey: course.courseKey, awardId: id, by: token.user }, 'award approved');
+    const award = await awardById(id);
+    if (award) await issueCredential(award, await issueContext(publicBase(), course));
+  }
+  res.redirect(303, `/course?${pageView(res).q}`);
 }
 
 async function editor(req: Request, res: Response, draft?: BadgeDefinition, problems: string[] = []) {
@@ -152,6 +168,7 @@ export function coursePages(): Router {
   router.post('/course/badges/:id/delete', staffOnly, asyncRoute(remove));
   router.get('/course/preview', staffOnly, asyncRoute(preview));
   router.post('/course/evaluate', staffOnly, asyncRoute(evaluateNow));
+  router.post('/course/awards/:id/approve', staffOnly, asyncRoute(approveFromQueue));
   router.get('/course/jobs/:id', staffOnly, asyncRoute(jobPage));
   router.get(PAGES.learner, asyncRoute(learnerPage));
   router.post('/me/awards/:id/sharing', asyncRoute(shareName));

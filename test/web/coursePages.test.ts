@@ -79,4 +79,36 @@ describe('the instructor pages', () => {
     const res = await page('/course/jobs/not-a-job-of-this-course');
     expect(res.status).toBe(404);
   });
+
+  it('queues awards of an approval-mode badge on the dashboard, and approving one issues its credential', async () => {
+    const api = (path: string) => request(laurel.url).post(path).set('Authorization', `Bearer ${ltik}`);
+    const columns = (await request(laurel.url).get('/api/course/line-items').set('Authorization', `Bearer ${ltik}`)).body.lineItems as { id: string; label: string }[];
+    const created = await api('/api/course/badges').send({
+      name: 'Essay <Approved>', description: 'An essay an instructor has read.', issueMode: 'approval',
+      rules: { kind: 'all', rules: [{ kind: 'completed', lineItemId: columns.find((l) => l.label === 'Essay')!.id }] },
+    });
+    expect(created.status).toBe(201);
+    const started = await api('/api/course/evaluations');
+    for (const deadline = Date.now() + 45_000; Date.now() < deadline;) {
+      const job = (await request(laurel.url).get(started.headers.location).set('Authorization', `Bearer ${ltik}`)).body;
+      if (job.status === 'done' || job.status === 'failed') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const dashboard = await page('/course');
+    expect(dashboard.text).toContain('Waiting for your approval');
+    expect(dashboard.text).toContain('Essay &lt;Approved&gt;');
+    const approve = parseForm(dashboard.text.slice(dashboard.text.indexOf('Waiting for your approval')));
+    expect(approve.action).toMatch(/\/course\/awards\/[^/]+\/approve/);
+    const awardId = decodeURIComponent(approve.action.split('/')[3]!);
+    const before = (dashboard.text.match(/aria-label="Approve /g) ?? []).length;
+
+    const approved = await post(approve.action.replace(/&amp;/g, '&'), {});
+    expect(approved.status).toBe(303);
+    const after = await page('/course');
+    expect((after.text.match(/aria-label="Approve /g) ?? []).length).toBe(before - 1);
+    const awards = (await request(laurel.url).get('/api/course/awards').set('Authorization', `Bearer ${ltik}`)).body.awards as { id: string; status: string; links?: { credential: string } }[];
+    const award = awards.find((a) => a.id === awardId)!;
+    expect(award.status).toBe('awarded');
+    expect((await request(laurel.url).get(new URL(award.links!.credential).pathname)).status).toBe(200);
+  });
 });
