@@ -20,6 +20,9 @@ import { asyncRoute } from './asyncRoute.js';
 import { learnerPage, shareName } from './learnerPage.js';
 import { issueContext, issueCredential } from '../awards/issueCredential.js';
 import { publicBase } from '../awards/publicBase.js';
+import { issuedAmong } from '../store/issuedCredential.js';
+import { credentialUrls } from '../credentials/urls.js';
+import { csv } from './csv.js';
 
 export const PAGES = { staff: '/course', learner: '/me' } as const;
 
@@ -71,6 +74,20 @@ async function dashboard(_req: Request, res: Response) {
   // Waiting for approval: who, for which badge, and the rules they met.
   const queue = awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: byId.get(a.badgeId), learner: a.recipient?.name ?? a.userId }));
   res.render('course/dashboard', { ...pageView(res), rows, job, columns, queue });
+}
+
+/** Every award of the course as CSV, for the registrar's spreadsheet. */
+async function exportAwards(_req: Request, res: Response) {
+  const { course } = courseOf(res);
+  const [badges, awards] = await Promise.all([listBadges(course.courseKey), awardsOf(course.courseKey)]);
+  const names = new Map(badges.map((b) => [b.id, b.name]));
+  const issued = new Set(await issuedAmong(awards.map((a) => a.id)));
+  const rows = awards.map((a) => [
+    names.get(a.badgeId) ?? '(deleted badge)', a.userId, a.recipient?.name ?? '', a.recipient?.email ?? '', a.status, a.origin,
+    a.awardedAt, a.awardedBy ?? '', a.revokedAt, a.revocationReason ?? '', issued.has(a.id) ? credentialUrls(publicBase(), a.id).page : '',
+  ]);
+  res.attachment(`${(course.label || 'course').replace(/[^\w-]+/g, '-')}-badges.csv`);
+  res.type('text/csv').send(csv([['badge', 'learner id', 'name', 'email', 'status', 'origin', 'awarded at', 'awarded by', 'revoked at', 'revocation reason', 'verification page'], ...rows]));
 }
 
 /** An instructor approves a learner's pending award from the queue; the credential is signed at once. */
@@ -169,6 +186,7 @@ export function coursePages(): Router {
   router.get('/course/preview', staffOnly, asyncRoute(preview));
   router.post('/course/evaluate', staffOnly, asyncRoute(evaluateNow));
   router.post('/course/awards/:id/approve', staffOnly, asyncRoute(approveFromQueue));
+  router.get('/course/awards.csv', staffOnly, asyncRoute(exportAwards));
   router.get('/course/jobs/:id', staffOnly, asyncRoute(jobPage));
   router.get(PAGES.learner, asyncRoute(learnerPage));
   router.post('/me/awards/:id/sharing', asyncRoute(shareName));

@@ -111,4 +111,18 @@ describe('the instructor pages', () => {
     expect(award.status).toBe('awarded');
     expect((await request(laurel.url).get(new URL(award.links!.credential).pathname)).status).toBe(200);
   });
+
+  it('exports every award as CSV, with formulas kept as text', async () => {
+    const res = await page('/course/awards.csv');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/csv/);
+    expect(res.headers['content-disposition']).toMatch(/attachment; filename=".*badges\.csv"/);
+    const lines = res.text.trim().split('\r\n');
+    expect(lines[0]).toBe('badge,learner id,name,email,status,origin,awarded at,awarded by,revoked at,revocation reason,verification page');
+    const awards = (await request(laurel.url).get('/api/course/awards').set('Authorization', `Bearer ${ltik}`)).body.awards as unknown[];
+    expect(lines.length - 1).toBe(awards.length);
+    expect(res.text).toContain('Essay <Approved>');
+    expect(res.text).toMatch(/,awarded,rules,/);
+  });
 });
+
