@@ -23,6 +23,7 @@ import { publicBase } from '../awards/publicBase.js';
 import { issuedAmong } from '../store/issuedCredential.js';
 import { credentialUrls } from '../credentials/urls.js';
 import { csv } from './csv.js';
+import { revoke, RevocationError } from '../awards/revoke.js';
 
 export const PAGES = { staff: '/course', learner: '/me' } as const;
 
@@ -74,6 +75,36 @@ async function dashboard(_req: Request, res: Response) {
   // Waiting for approval: who, for which badge, and the rules they met.
   const queue = awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: byId.get(a.badgeId), learner: a.recipient?.name ?? a.userId }));
   res.render('course/dashboard', { ...pageView(res), rows, job, columns, queue });
+}
+
+/** Who holds a badge, with a way to revoke. */
+async function badgeAwards(req: Request, res: Response) {
+  const { course } = courseOf(res);
+  const badge = await getBadge(course.courseKey, String(req.params.id));
+  if (!badge) return notFound(req, res);
+  const awards = (await awardsOf(course.courseKey, { badgeId: badge.id })).filter((a) => a.status !== 'pending');
+  res.render('course/badge-awards', { ...pageView(res), badge, awards });
+}
+
+/** The confirmation before a revocation: what, for whom, how many are affected, and the reason to give. */
+async function revokeForm(req: Request, res: Response, problem?: string) {
+  const { course } = courseOf(res);
+  const award = await awardById(String(req.params.id));
+  const badge = award && award.courseKey === course.courseKey ? await getBadge(course.courseKey, award.badgeId) : null;
+  if (!award || !badge || award.courseKey !== course.courseKey) return notFound(req, res);
+  res.status(problem ? 400 : 200).render('course/revoke', { ...pageView(res), award, badge, learner: award.recipient?.name ?? award.userId, problem });
+}
+
+async function revokeFromPage(req: Request, res: Response) {
+  const { course, token } = courseOf(res);
+  try {
+    const award = await revoke(course.courseKey, String(req.params.id), String((req.body as Record<string, string>).reason ?? ''), token.user);
+    req.log.info({ courseKey: course.courseKey, awardId: award.id, by: token.user }, 'award revoked');
+    res.redirect(303, `/course/badges/${encodeURIComponent(award.badgeId)}/awards?${pageView(res).q}`);
+  } catch (err) {
+    if (!(err instanceof RevocationError)) throw err;
+    return revokeForm(req, res, err.message);
+  }
 }
 
 /** Every award of the course as CSV, for the registrar's spreadsheet. */
@@ -187,6 +218,9 @@ export function coursePages(): Router {
   router.post('/course/evaluate', staffOnly, asyncRoute(evaluateNow));
   router.post('/course/awards/:id/approve', staffOnly, asyncRoute(approveFromQueue));
   router.get('/course/awards.csv', staffOnly, asyncRoute(exportAwards));
+  router.get('/course/badges/:id/awards', staffOnly, asyncRoute(badgeAwards));
+  router.get('/course/awards/:id/revoke', staffOnly, asyncRoute((req, res) => revokeForm(req, res)));
+  router.post('/course/awards/:id/revoke', staffOnly, asyncRoute(revokeFromPage));
   router.get('/course/jobs/:id', staffOnly, asyncRoute(jobPage));
   router.get(PAGES.learner, asyncRoute(learnerPage));
   router.post('/me/awards/:id/sharing', asyncRoute(shareName));

@@ -124,5 +124,26 @@ describe('the instructor pages', () => {
     expect(res.text).toContain('Essay <Approved>');
     expect(res.text).toMatch(/,awarded,rules,/);
   });
+
+  it('revokes from the list of holders after a confirmation that says who and how many, with a reason', async () => {
+    const dashboard = await page('/course');
+    const holders = dashboard.text.match(/href="(\/course\/badges\/[^"]+\/awards\?[^"]*)"/)![1]!.replace(/&amp;/g, '&');
+    const list = await page(holders);
+    expect(list.status).toBe(200);
+    const revokeLink = list.text.match(/href="(\/course\/awards\/[^"]+\/revoke\?[^"]*)"/)![1]!.replace(/&amp;/g, '&');
+    const confirm = await page(revokeLink);
+    expect(confirm.status).toBe(200);
+    expect(confirm.text).toMatch(/This affects <strong>1 learner<\/strong>/);
+    const form = parseForm(confirm.text);
+    const empty = await post(form.action, { reason: '  ' });
+    expect(empty.status).toBe(400);
+    expect(empty.text).toMatch(/Say why the badge is revoked/);
+    const done = await post(form.action, { reason: 'Graded in error' });
+    expect(done.status).toBe(303);
+    const awardId = decodeURIComponent(form.action.split('/')[3]!);
+    const awards = (await request(laurel.url).get('/api/course/awards').set('Authorization', `Bearer ${ltik}`)).body.awards as { id: string; status: string; revocationReason?: string }[];
+    expect(awards.find((a) => a.id === awardId)).toMatchObject({ status: 'revoked', revocationReason: 'Graded in error' });
+    expect((await page(holders)).text).toContain('revoked: Graded in error');
+  });
 });
 
