@@ -61,7 +61,7 @@ export async function issuanceBenchmark(): Promise<Record<string, number>> {
     const issued = await issueWaitingCredentials(BASE, course.courseKey, (n) => { if (n % 1000 === 0) phase(`  ${n} issued`); });
     const image = (await defaultBadgeImage({ name: 'Lab Safety — Level 2', level: 2 })).png;
     let baked = 0;
-    for await (const c of IssuedCredentialModel.find({ courseKey: course.courseKey }, { credentialJson: 1 }).lean().cursor()) {
+    for await (const c of IssuedCredentialModel.find({ courseKey: course.courseKey }, { credentialJson: 1 }).lean().cursor({ batchSize: 100 })) {
       baked += bakePng(image, 'openbadgecredential', c.credentialJson).length > image.length ? 1 : 0;
     }
     const laurelRate = issued / ((performance.now() - started) / 1000);
