@@ -5,6 +5,7 @@
 import type { LineItem } from '../rules/snapshot.js';
 import { lmsClientFor } from '../lms/forCourse.js';
 import { lineItemVisibilityHint } from '../lms/visibility.js';
+import { BADGE_COLUMN_TAG } from './gradebookColumn.js';
 import type { CourseRecord } from '../store/course.js';
 
 export interface CourseLineItems {
@@ -18,7 +19,8 @@ export async function courseLineItems(course: CourseRecord): Promise<CourseLineI
   if (!course.lineItemsUrl) return { lineItems: [], hint: lineItemVisibilityHint(course.productFamily, 0, false) };
   try {
     const client = await lmsClientFor(course);
-    const lineItems = await client.lineItems(course.lineItemsUrl);
+    // Laurel's own "Badge: …" columns are not grades to set rules on.
+    const lineItems = (await client.lineItems(course.lineItemsUrl)).filter((i) => i.tag !== BADGE_COLUMN_TAG);
     return { lineItems, hint: lineItemVisibilityHint(course.productFamily, lineItems.length, true) };
   } catch (err) {
     return { lineItems: [], hint: lineItemVisibilityHint(course.productFamily, 0, true), error: (err as Error).message };

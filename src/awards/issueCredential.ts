@@ -22,6 +22,7 @@ import { statusEntriesFor } from '../store/statusList.js';
 import { issuerForPlatform } from './issuerDocuments.js';
 import { validUntil } from './validity.js';
 import { signCredential } from './signingPool.js';
+import { postToGradebook } from './gradebookColumn.js';
 
 /** The public id of a badge definition: stable for the badge, unrelated to course ids. */
 export function achievementKeyOf(courseKey: string, badgeId: string): string {
@@ -131,6 +132,7 @@ async function signBatch({ todo, issuer, keys, entries, lineItems }: PreparedBat
 export async function issueCredentials(awards: Award[], ctx: IssueContext): Promise<number> {
   const signed = await signBatch(await prepareBatch(awards, ctx), ctx);
   await storeCredentials(signed);
+  await postToGradebook(ctx.base, ctx.course, ctx.badges, signed);
   return signed.length;
 }
 
@@ -166,7 +168,7 @@ export async function issueWaitingCredentials(base: string, courseKey: string, o
     upcoming.catch(() => {}); // awaited next turn; this only keeps an early failure from going unhandled
     const signed = await signBatch(batch, ctx);
     await storing;
-    storing = storeCredentials(signed);
+    storing = storeCredentials(signed).then(() => postToGradebook(base, course, ctx.badges, signed)).then(() => {});
     storing.catch(() => {});
     issued += signed.length;
     await onProgress?.(issued);

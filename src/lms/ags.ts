@@ -4,7 +4,7 @@
  */
 import type { LineItem, Result } from '../rules/snapshot.js';
 import { LmsError } from './errors.js';
-import { MEDIA_TYPES, largestPage, withQuery, type Http } from './http.js';
+import { MEDIA_TYPES, largestPage, readJson, withQuery, type Http } from './http.js';
 import { compact, listOf, num, record, text } from './read.js';
 import { SCOPES } from './scopes.js';
 
@@ -45,6 +45,14 @@ export function listLineItems(http: Http, url: string, f: LineItemFilters = {}):
 export function listResults(http: Http, lineItemUrl: string, f: ResultFilters = {}): Promise<Result[]> {
   const first = withQuery(serviceUrl(lineItemUrl, 'results'), { user_id: f.userId, limit: f.limit ?? largestPage(lineItemUrl) });
   return http.getAll([SCOPES.resultReadonly], first, MEDIA_TYPES.resultContainer, (body, at) => listOf(body, 'results', at).map((raw) => result(raw, lineItemUrl, at)));
+}
+
+export interface NewLineItem { label: string; scoreMaximum: number; resourceId?: string; tag?: string }
+
+/** Creates a grade column in the course (the `lineitem` scope); answers it as the LMS made it. */
+export async function createLineItem(http: Http, lineItemsUrl: string, item: NewLineItem): Promise<LineItem> {
+  const res = await http.call([SCOPES.lineItem], { method: 'POST', url: lineItemsUrl, contentType: MEDIA_TYPES.lineItem, accept: MEDIA_TYPES.lineItem, body: JSON.stringify(item) });
+  return lineItem(await readJson(res, lineItemsUrl), lineItemsUrl);
 }
 
 export async function postScore(http: Http, lineItemUrl: string, score: Score): Promise<void> {

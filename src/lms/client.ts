@@ -6,7 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { LineItem, Member, Result } from '../rules/snapshot.js';
 import { AccessTokens } from './accessToken.js';
-import { listLineItems, listResults, postScore, type LineItemFilters, type ResultFilters, type Score } from './ags.js';
+import { createLineItem, listLineItems, listResults, postScore, type LineItemFilters, type NewLineItem, type ResultFilters, type Score } from './ags.js';
 import type { ToolCredentials } from './credentials.js';
 import { Http, RequestCounter, type LoggedRequest, type Transport } from './http.js';
 import { listMembers, type MemberFilters } from './nrps.js';
@@ -52,6 +52,10 @@ export class LmsClient {
 
   results(lineItemUrl: string, filters?: ResultFilters): Promise<Result[]> {
     return listResults(this.http, lineItemUrl, filters);
+  }
+
+  createLineItem(lineItemsUrl: string, item: NewLineItem): Promise<LineItem> {
+    return createLineItem(this.http, lineItemsUrl, item);
   }
 
   postScore(lineItemUrl: string, score: Score): Promise<void> {

@@ -7,6 +7,7 @@ import { LmsError } from './errors.js';
 /** Moodle compares media types literally (digest §9): each resource gets exactly its own, never `*\/*`. */
 export const MEDIA_TYPES = {
   lineItemContainer: 'application/vnd.ims.lis.v2.lineitemcontainer+json',
+  lineItem: 'application/vnd.ims.lis.v2.lineitem+json',
   resultContainer: 'application/vnd.ims.lis.v2.resultcontainer+json',
   score: 'application/vnd.ims.lis.v1.score+json',
   membershipContainer: 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json',

@@ -45,5 +45,7 @@ export interface BadgeDefinition {
   validFor?: string;
   issueMode: IssueMode;
   evidenceRequired: boolean;
+  /** Also show the badge in the LMS's grade book: a "Badge: <name>" column scored when earned. */
+  gradebookColumn?: boolean;
   rules: Rule;
 }

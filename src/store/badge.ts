@@ -28,6 +28,7 @@ const schema = new Schema<StoredBadge>({
   validFor: String,
   issueMode: { type: String, enum: ['automatic', 'approval'], default: 'automatic' },
   evidenceRequired: { type: Boolean, default: false },
+  gradebookColumn: { type: Boolean, default: false },
   rules: { type: Schema.Types.Mixed, required: true },
   createdAt: { type: Date, required: true },
   updatedAt: { type: Date, required: true },

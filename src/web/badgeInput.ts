@@ -75,6 +75,7 @@ export function badgeFromJson(body: unknown, id: string): BadgeDefinition {
     ...(validFor ? { validFor } : {}),
     issueMode: issueMode as BadgeDefinition['issueMode'],
     evidenceRequired: b.evidenceRequired === true,
+    ...(b.gradebookColumn === true ? { gradebookColumn: true } : {}),
     rules: rules!,
   };
 }
@@ -100,6 +101,7 @@ export function badgeFromForm(form: Record<string, unknown>, id: string): BadgeD
   return badgeFromJson({
     name: form.name, description: form.description, criteriaNarrative: form.criteriaNarrative, issueMode: form.issueMode,
     group: form.group, level: form.level, validFor: form.validFor, evidenceRequired: form.evidenceRequired === 'on',
+    gradebookColumn: form.gradebookColumn === 'on',
     tags: str(form.tags)?.split(',') ?? [],
     rules: { kind: form.combinator === 'any' ? 'any' : 'all', rules },
   }, id);
