@@ -9,6 +9,7 @@ import type { Achievement, AwardFacts, Evidence, Issuer, Recipient, StatusEntry 
 import { achievementUrls } from '../credentials/urls.js';
 import { openBadgeCredential } from '../credentials/openBadgeCredential.js';
 import { criteriaNarrative } from '../rules/criteria.js';
+import type { Logger } from 'pino';
 import type { BadgeDefinition } from '../rules/badge.js';
 import type { LineItem } from '../rules/snapshot.js';
 import { courseLineItems } from './courseLineItems.js';
@@ -59,16 +60,18 @@ export interface IssueContext {
   base: string;
   course: CourseRecord;
   badges: ReadonlyMap<string, BadgeDefinition>;
+  /** Where problems that do not stop issuing are reported (the LMS grade book). */
+  log?: Logger;
   /** The course's grade columns, so criteria read "Quiz 2" and not a URL; asked of the LMS only when something is to be signed. */
   columns: () => Promise<readonly LineItem[]>;
 }
 
 /** What issuing in a course needs: its badges and, as the LMS names them now, its grade columns (none if it cannot say). */
-export async function issueContext(base: string, course: CourseRecord): Promise<IssueContext> {
+export async function issueContext(base: string, course: CourseRecord, log?: Logger): Promise<IssueContext> {
   const badges = await listBadges(course.courseKey);
   let columns: Promise<readonly LineItem[]> | undefined;
   return {
-    base, course, badges: new Map(badges.map((b) => [b.id, b])),
+    base, course, log, badges: new Map(badges.map((b) => [b.id, b])),
     columns: () => (columns ??= courseLineItems(course).then((c) => c.lineItems)),
   };
 }
@@ -132,7 +135,7 @@ async function signBatch({ todo, issuer, keys, entries, lineItems }: PreparedBat
 export async function issueCredentials(awards: Award[], ctx: IssueContext): Promise<number> {
   const signed = await signBatch(await prepareBatch(awards, ctx), ctx);
   await storeCredentials(signed);
-  await postToGradebook(ctx.base, ctx.course, ctx.badges, signed);
+  await postToGradebook(ctx.base, ctx.course, ctx.badges, signed, ctx.log);
   return signed.length;
 }
 
@@ -146,10 +149,10 @@ export async function issueCredential(award: Award, ctx: IssueContext): Promise<
 const PAGE = 250;
 
 /** Issues every credential of the course still waiting; returns how many it issued. */
-export async function issueWaitingCredentials(base: string, courseKey: string, onProgress?: (issued: number) => Promise<void> | void): Promise<number> {
+export async function issueWaitingCredentials(base: string, courseKey: string, onProgress?: (issued: number) => Promise<void> | void, log?: Logger): Promise<number> {
   const course = await CourseModel.findOne({ courseKey }).lean();
   if (!course) return 0;
-  const ctx = await issueContext(base, course);
+  const ctx = await issueContext(base, course, log);
   // One read of what is issued, one pass over the awards: FerretDB answers any other query by
   // scanning the collection, so a query per page would make a large course quadratic.
   const alreadyIssued = new Set(await issuedInCourse(courseKey));
@@ -168,7 +171,7 @@ export async function issueWaitingCredentials(base: string, courseKey: string, o
     upcoming.catch(() => {}); // awaited next turn; this only keeps an early failure from going unhandled
     const signed = await signBatch(batch, ctx);
     await storing;
-    storing = storeCredentials(signed).then(() => postToGradebook(base, course, ctx.badges, signed)).then(() => {});
+    storing = storeCredentials(signed).then(() => postToGradebook(base, course, ctx.badges, signed, log)).then(() => {});
     storing.catch(() => {});
     issued += signed.length;
     await onProgress?.(issued);
@@ -178,9 +181,9 @@ export async function issueWaitingCredentials(base: string, courseKey: string, o
 }
 
 /** A learner's own waiting credentials, signed while they look (their launch). */
-export async function issueLearnerCredentials(base: string, course: CourseRecord, userId: string): Promise<void> {
+export async function issueLearnerCredentials(base: string, course: CourseRecord, userId: string, log?: Logger): Promise<void> {
   const waiting = (await awardsOf(course.courseKey, { userId })).filter((a) => a.status === 'awarded');
   if (!waiting.length) return;
-  const ctx = await issueContext(base, course);
+  const ctx = await issueContext(base, course, log);
   await issueCredentials(waiting, ctx);
 }

@@ -30,7 +30,7 @@ async function runJob(job: EvaluationJob, course: CourseRecord, logger: Logger):
       });
       if (evaluation) {
         report({ phase: 'signing credentials', done: 0, total: evaluation.awarded });
-        const issued = await issueCourseCredentials(course.courseKey, (done) => report({ done }));
+        const issued = await issueCourseCredentials(course.courseKey, (done) => report({ done }), logger);
         await written;
         await updateJob(job.id, {
           status: 'done', phase: 'done', finishedAt: new Date(),

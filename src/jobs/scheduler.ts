@@ -22,7 +22,7 @@ export async function evaluateDueCourses(intervalMinutes: number, logger: Logger
     try {
       if (await runCourseUnderLease(course, {})) {
         ran++;
-        await issueCourseCredentials(course.courseKey);
+        await issueCourseCredentials(course.courseKey, undefined, logger);
       }
     } catch (err) {
       logger.warn({ err, courseKey: course.courseKey }, 'background evaluation failed');

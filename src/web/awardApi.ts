@@ -3,6 +3,7 @@
  * approval, revokes with a reason, and attaches evidence; a learner attaches evidence to their
  * own award and chooses whether the public page shows their name. Each write is idempotent.
  */
+import type { Logger } from 'pino';
 import express, { Router, type Request, type Response } from 'express';
 import { addEvidence, approvePendingAward, awardById, awardsOf, createAward, setShowName, type Award } from '../store/award.js';
 import { getBadge } from '../store/badge.js';
@@ -29,9 +30,9 @@ async function view(a: Award) {
 }
 
 /** Signs the award's credential at once (a manual award or an approval is one learner: no need to wait). */
-async function issueNow(course: CourseRecord, award: Award | null): Promise<Award | null> {
+async function issueNow(course: CourseRecord, award: Award | null, log?: Logger): Promise<Award | null> {
   if (!award || award.status !== 'awarded') return award;
-  await issueCredential(award, await issueContext(publicBase(), course));
+  await issueCredential(award, await issueContext(publicBase(), course, log));
   return awardById(award.id);
 }
 
@@ -77,7 +78,7 @@ export function awardApi(): Router {
     });
     const award = (await awardsOf(course.courseKey, { badgeId, userId }))[0]!;
     req.log.info({ courseKey: course.courseKey, badgeId, userId, by: token.user, created }, 'manual award');
-    res.status(created ? 201 : 200).json(await view((await issueNow(course, award))!));
+    res.status(created ? 201 : 200).json(await view((await issueNow(course, award, req.log))!));
   }));
 
   router.post('/api/course/awards/:id/approve', staffOnly, asyncRoute(async (req, res) => {
@@ -87,7 +88,7 @@ export function awardApi(): Router {
     if (!award || award.courseKey !== course.courseKey) return apiProblem(res, 404, 'award_not_found', 'No award with this id in this course.');
     if (!approved && award.status !== 'awarded') return apiProblem(res, 409, 'not_pending', `This award is ${award.status}, not waiting for approval.`);
     req.log.info({ courseKey: course.courseKey, awardId: award.id, by: token.user }, 'award approved');
-    res.json(await view((await issueNow(course, award))!));
+    res.json(await view((await issueNow(course, award, req.log))!));
   }));
 
   router.post('/api/course/awards/:id/revoke', staffOnly, asyncRoute(async (req, res) => {
@@ -129,5 +130,5 @@ async function attachEvidence(req: Request, res: Response, own: boolean) {
   const { evidence, error } = evidenceFrom(req.body ?? {}, token.user);
   if (!evidence) return apiProblem(res, 400, 'invalid_evidence', error!);
   await addEvidence(course.courseKey, award.id, evidence);
-  res.status(201).json(await view((await issueNow(course, await awardById(award.id)))!));
+  res.status(201).json(await view((await issueNow(course, await awardById(award.id), req.log))!));
 }

@@ -128,7 +128,7 @@ async function approveFromQueue(req: Request, res: Response) {
   if (await approvePendingAward(course.courseKey, id, token.user)) {
     req.log.info({ courseKey: course.courseKey, awardId: id, by: token.user }, 'award approved');
     const award = await awardById(id);
-    if (award) await issueCredential(award, await issueContext(publicBase(), course));
+    if (award) await issueCredential(award, await issueContext(publicBase(), course, req.log));
   }
   res.redirect(303, `/course?${pageView(res).q}`);
 }
