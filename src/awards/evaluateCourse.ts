@@ -4,7 +4,8 @@
  * verdict, and the unique award index makes a second run (or a second instance) a no-op.
  */
 import type { BadgeDefinition } from '../rules/badge.js';
-import type { CourseSnapshot, Member } from '../rules/snapshot.js';
+import type { CourseSnapshot } from '../rules/snapshot.js';
+import { recipientOf } from './recipient.js';
 import type { Verdict } from '../rules/verdict.js';
 import { evaluate } from '../rules/index.js';
 import { takeSnapshot } from '../lms/snapshot.js';
@@ -37,13 +38,6 @@ export interface EvaluateOptions {
   draft?: BadgeDefinition;
   client?: LmsClient;
   onProgress?: (p: Progress) => void;
-}
-
-/** What the roster says of the learner, as their credential will name them (either may be hidden by the LMS). */
-function recipientOf(m: Member | undefined): { email?: string; name?: string } | undefined {
-  if (!m) return undefined;
-  const name = m.name || [m.givenName, m.familyName].filter(Boolean).join(' ') || undefined;
-  return { ...(m.email ? { email: m.email } : {}), ...(name ? { name } : {}) };
 }
 
 export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): Promise<Evaluation> {

@@ -14,7 +14,7 @@ import type { BadgeDefinition } from '../rules/badge.js';
 import type { LineItem } from '../rules/snapshot.js';
 import { courseLineItems } from './courseLineItems.js';
 import type { Reason } from '../rules/verdict.js';
-import { awardedInPages, awardsOf, type Award } from '../store/award.js';
+import { awardedInPages, type Award } from '../store/award.js';
 import { listBadges } from '../store/badge.js';
 import { CourseModel, type CourseRecord } from '../store/course.js';
 import { signingKeys, type SigningKeys } from '../store/issuerKeys.js';
@@ -83,7 +83,6 @@ function issuable(award: Award, ctx: IssueContext): boolean {
   return !badge.evidenceRequired || Boolean(award.evidence?.length); // issued once evidence is attached
 }
 
-
 /** What signing a batch needs from the database, read before the CPU work starts. */
 interface PreparedBatch {
   todo: Award[];
@@ -131,11 +130,16 @@ async function signBatch({ todo, issuer, keys, entries, lineItems }: PreparedBat
   }));
 }
 
-/** Signs and stores the credentials of these awards; returns how many this call stored. */
-export async function issueCredentials(awards: Award[], ctx: IssueContext): Promise<number> {
-  const signed = await signBatch(await prepareBatch(awards, ctx), ctx);
+/** Stores what was signed, then shows it in the LMS grade book where a badge asks for that. */
+async function storeBatch(signed: IssuedCredential[], ctx: IssueContext): Promise<void> {
   await storeCredentials(signed);
   await postToGradebook(ctx.base, ctx.course, ctx.badges, signed, ctx.log);
+}
+
+/** Signs and stores the credentials of these awards; returns how many this call stored. */
+export async function issueCredentials(awards: Award[], ctx: IssueContext, alreadyIssued?: ReadonlySet<string>): Promise<number> {
+  const signed = await signBatch(await prepareBatch(awards, ctx, alreadyIssued), ctx);
+  await storeBatch(signed, ctx);
   return signed.length;
 }
 
@@ -171,7 +175,7 @@ export async function issueWaitingCredentials(base: string, courseKey: string, o
     upcoming.catch(() => {}); // awaited next turn; this only keeps an early failure from going unhandled
     const signed = await signBatch(batch, ctx);
     await storing;
-    storing = storeCredentials(signed).then(() => postToGradebook(base, course, ctx.badges, signed, log)).then(() => {});
+    storing = storeBatch(signed, ctx);
     storing.catch(() => {});
     issued += signed.length;
     await onProgress?.(issued);
@@ -180,10 +184,10 @@ export async function issueWaitingCredentials(base: string, courseKey: string, o
   return issued;
 }
 
-/** A learner's own waiting credentials, signed while they look (their launch). */
-export async function issueLearnerCredentials(base: string, course: CourseRecord, userId: string, log?: Logger): Promise<void> {
-  const waiting = (await awardsOf(course.courseKey, { userId })).filter((a) => a.status === 'awarded');
-  if (!waiting.length) return;
-  const ctx = await issueContext(base, course, log);
-  await issueCredentials(waiting, ctx);
+/** A learner's own awards' credentials, signed while they look (their launch) unless all are signed already. */
+export async function issueLearnerCredentials(base: string, course: CourseRecord, awards: Award[], log?: Logger): Promise<void> {
+  const given = awards.filter((a) => a.status === 'awarded');
+  const issued = new Set(given.length ? await issuedAmong(given.map((a) => a.id)) : []);
+  if (given.every((a) => issued.has(a.id))) return;
+  await issueCredentials(given, await issueContext(base, course, log), issued);
 }

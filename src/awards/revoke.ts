@@ -6,14 +6,16 @@
 import { revokeAward, type Award } from '../store/award.js';
 import { setRevoked, statusEntryOf } from '../store/statusList.js';
 
-export class RevocationError extends Error {}
+export class RevocationError extends Error {
+  constructor(message: string, readonly kind: 'invalid_reason' | 'not_found' = 'invalid_reason') { super(message); }
+}
 
 export async function revoke(courseKey: string, awardId: string, reason: string, by: string): Promise<Award> {
   const why = reason.trim();
   if (!why) throw new RevocationError('Say why the badge is revoked: the reason is shown on the public page and in the revocation lists.');
   if (why.length > 500) throw new RevocationError('The reason may be at most 500 characters.');
   const award = await revokeAward(courseKey, awardId, why, by);
-  if (!award) throw new RevocationError(`No award ${awardId} in this course.`);
+  if (!award) throw new RevocationError(`No award ${awardId} in this course.`, 'not_found');
   // A credential not issued yet has no slot, and will never be issued now.
   const entry = await statusEntryOf(awardId);
   if (entry) await setRevoked(entry);

@@ -3,6 +3,7 @@
  * ltijs keeps the platform and Laurel's key pair for it; Laurel keeps the deployment ids.
  */
 import { lti } from './provider.js';
+import { isHttpUrl } from '../httpUrl.js';
 import { addDeployment, ANY_DEPLOYMENT, DeploymentModel } from '../store/deployment.js';
 import type { PlatformForLaunch } from './idToken.js';
 
@@ -26,12 +27,7 @@ export interface PlatformSummary extends PlatformRegistration {
 export class PlatformInputError extends Error {}
 
 function requireUrl(name: string, value: string): void {
-  try {
-    const url = new URL(value);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error();
-  } catch {
-    throw new PlatformInputError(`${name} must be an absolute http(s) URL (got "${value}")`);
-  }
+  if (!isHttpUrl(value)) throw new PlatformInputError(`${name} must be an absolute http(s) URL (got "${value}")`);
 }
 
 /** Idempotent: registering the same issuer + client id again updates it and adds deployments. */

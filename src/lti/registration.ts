@@ -3,6 +3,7 @@
  * `openid_configuration` and `registration_token`; Laurel reads the platform's configuration,
  * registers itself, stores the platform and its deployment, and asks the LMS to close.
  */
+import { isHttpUrl } from '../httpUrl.js';
 import type { Request, Response } from 'express';
 import { registerPlatform } from './platforms.js';
 import { productFamily, registrationRequest, type PlatformConfiguration } from './registrationRequest.js';
@@ -48,14 +49,10 @@ export function dynamicRegistration(o: { publicUrl: string; mode: RegistrationMo
   return async (req: Request, res: Response) => {
     const configParam = req.query.openid_configuration;
     const token = typeof req.query.registration_token === 'string' ? req.query.registration_token : undefined;
-    let configUrl: URL;
-    try {
-      if (typeof configParam !== 'string') throw new Error();
-      configUrl = new URL(configParam);
-      if (configUrl.protocol !== 'https:' && configUrl.protocol !== 'http:') throw new Error();
-    } catch {
+    if (typeof configParam !== 'string' || !isHttpUrl(configParam)) {
       return sendProblem(req, res, { status: 400, reason: 'openid_configuration_missing', title: 'Not a registration request', detail: 'Open this URL from your LMS\'s "register an LTI tool" page: it adds openid_configuration and registration_token.' });
     }
+    const configUrl = new URL(configParam);
     try {
       const config = await readConfiguration(configUrl);
       const { clientId, deploymentId } = await postRegistration(config, registrationRequest(o.publicUrl, config), token);

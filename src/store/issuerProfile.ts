@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
 import { isDuplicateKey } from './insertNew.js';
+import { isHttpUrl } from '../httpUrl.js';
 
 export interface IssuerProfile {
   /** Derived from the platform issuer: stable, short, safe in URLs. */
@@ -66,22 +67,14 @@ export class IssuerProfileError extends Error {
   constructor(readonly problems: string[]) { super(problems.join('; ')); }
 }
 
-function httpUrl(value: string): boolean {
-  try {
-    return ['http:', 'https:'].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
-}
-
 /** Problems a person can fix, field by field; none when the input is good. */
 export function checkIssuerProfile(p: Partial<IssuerProfileInput>): string[] {
   const problems: string[] = [];
   if (!p.name?.trim()) problems.push('name: give the institution\'s name as learners and employers know it');
   else if (p.name.length > 200) problems.push('name: at most 200 characters');
-  if (!p.url || !httpUrl(p.url)) problems.push('url: give the institution\'s web site as an absolute https:// URL');
+  if (!p.url || !isHttpUrl(p.url)) problems.push('url: give the institution\'s web site as an absolute https:// URL');
   if (p.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(p.email)) problems.push(`email: "${p.email}" is not an email address`);
-  if (p.imageUrl && !httpUrl(p.imageUrl)) problems.push('image: give the logo as an absolute https:// URL');
+  if (p.imageUrl && !isHttpUrl(p.imageUrl)) problems.push('image: give the logo as an absolute https:// URL');
   if (p.description && p.description.length > 2000) problems.push('description: at most 2,000 characters');
   return problems;
 }

@@ -5,9 +5,12 @@
  */
 import type { Logger } from 'pino';
 import express, { Router, type Request, type Response } from 'express';
-import { addEvidence, approvePendingAward, awardById, awardsOf, createAward, setShowName, type Award } from '../store/award.js';
+import { addEvidence, awardById, awardsOf, createAward, setShowName, type Award } from '../store/award.js';
 import { getBadge } from '../store/badge.js';
 import { issueContext, issueCredential } from '../awards/issueCredential.js';
+import { recipientOf } from '../awards/recipient.js';
+import { isHttpUrl } from '../httpUrl.js';
+import { approveAward } from '../awards/approve.js';
 import { revoke, RevocationError } from '../awards/revoke.js';
 import { publicBase } from '../awards/publicBase.js';
 import { credentialUrls } from '../credentials/urls.js';
@@ -42,13 +45,7 @@ function evidenceFrom(body: Record<string, unknown>, by: string): { evidence?: P
   const text = typeof body.text === 'string' ? body.text.trim() : '';
   const name = typeof body.name === 'string' ? body.name.trim().slice(0, 200) : '';
   if (!url && !text) return { error: 'Give the evidence as a "url", a "text", or both.' };
-  if (url) {
-    try {
-      if (!['http:', 'https:'].includes(new URL(url).protocol)) throw new Error();
-    } catch {
-      return { error: `"url" must be an absolute http(s) URL (got "${url.slice(0, 100)}").` };
-    }
-  }
+  if (url && !isHttpUrl(url)) return { error: `"url" must be an absolute http(s) URL (got "${url.slice(0, 100)}").` };
   if (text.length > 5000) return { error: '"text" may be at most 5,000 characters.' };
   return { evidence: { ...(url ? { url } : {}), ...(text ? { text } : {}), ...(name ? { name } : {}), addedBy: by, addedAt: new Date() } };
 }
@@ -71,10 +68,8 @@ export function awardApi(): Router {
     const roster = course.membershipsUrl ? await (await lmsClientFor(course)).members(course.membershipsUrl) : [];
     const member = roster.find((m) => m.userId === userId);
     if (!member) return apiProblem(res, 404, 'learner_not_found', `The course's roster has no member ${userId}.`);
-    const name = member.name || [member.givenName, member.familyName].filter(Boolean).join(' ') || undefined;
     const created = await createAward({
-      courseKey: course.courseKey, badgeId, userId, status: 'awarded', origin: 'instructor', awardedBy: token.user,
-      recipient: { ...(member.email ? { email: member.email } : {}), ...(name ? { name } : {}) },
+      courseKey: course.courseKey, badgeId, userId, status: 'awarded', origin: 'instructor', awardedBy: token.user, recipient: recipientOf(member),
     });
     const award = (await awardsOf(course.courseKey, { badgeId, userId }))[0]!;
     req.log.info({ courseKey: course.courseKey, badgeId, userId, by: token.user, created }, 'manual award');
@@ -83,12 +78,10 @@ export function awardApi(): Router {
 
   router.post('/api/course/awards/:id/approve', staffOnly, asyncRoute(async (req, res) => {
     const { course, token } = courseOf(res);
-    const approved = await approvePendingAward(course.courseKey, req.params.id!, token.user);
-    const award = await awardById(req.params.id!);
-    if (!award || award.courseKey !== course.courseKey) return apiProblem(res, 404, 'award_not_found', 'No award with this id in this course.');
+    const { award, approved } = await approveAward(course, req.params.id!, token.user, req.log);
+    if (!award) return apiProblem(res, 404, 'award_not_found', 'No award with this id in this course.');
     if (!approved && award.status !== 'awarded') return apiProblem(res, 409, 'not_pending', `This award is ${award.status}, not waiting for approval.`);
-    req.log.info({ courseKey: course.courseKey, awardId: award.id, by: token.user }, 'award approved');
-    res.json(await view((await issueNow(course, award, req.log))!));
+    res.json(await view((await awardById(award.id))!));
   }));
 
   router.post('/api/course/awards/:id/revoke', staffOnly, asyncRoute(async (req, res) => {
@@ -99,7 +92,7 @@ export function awardApi(): Router {
       res.json(await view(award));
     } catch (err) {
       if (!(err instanceof RevocationError)) throw err;
-      apiProblem(res, err.message.startsWith('No award') ? 404 : 400, 'cannot_revoke', err.message);
+      apiProblem(res, err.kind === 'not_found' ? 404 : 400, 'cannot_revoke', err.message);
     }
   }));
 

@@ -9,7 +9,7 @@ import { recordLaunchedCourse } from '../lti/courseOfLaunch.js';
 import { criteriaNarrative, validateBadge } from '../rules/index.js';
 import type { BadgeDefinition } from '../rules/badge.js';
 import { deleteBadge, getBadge, listBadges, newBadgeId, saveBadge } from '../store/badge.js';
-import { approvePendingAward, awardById, awardsOf } from '../store/award.js';
+import { awardById, awardsOf } from '../store/award.js';
 import { findJob, latestJob } from '../store/evaluationJob.js';
 import { courseLineItems } from '../awards/courseLineItems.js';
 import { evaluateCourse } from '../awards/evaluateCourse.js';
@@ -18,12 +18,13 @@ import { badgeFromForm, BadgeInputError, FORM_ROWS } from './badgeInput.js';
 import { courseOf, loadCourse, staffOnly } from './courseContext.js';
 import { asyncRoute } from './asyncRoute.js';
 import { learnerPage, shareName } from './learnerPage.js';
-import { issueContext, issueCredential } from '../awards/issueCredential.js';
 import { publicBase } from '../awards/publicBase.js';
 import { issuedAmong } from '../store/issuedCredential.js';
 import { credentialUrls } from '../credentials/urls.js';
 import { csv } from './csv.js';
 import { revoke, RevocationError } from '../awards/revoke.js';
+import { memberName } from '../awards/recipient.js';
+import { approveAward } from '../awards/approve.js';
 
 export const PAGES = { staff: '/course', learner: '/me' } as const;
 
@@ -90,8 +91,8 @@ async function badgeAwards(req: Request, res: Response) {
 async function revokeForm(req: Request, res: Response, problem?: string) {
   const { course } = courseOf(res);
   const award = await awardById(String(req.params.id));
-  const badge = award && award.courseKey === course.courseKey ? await getBadge(course.courseKey, award.badgeId) : null;
-  if (!award || !badge || award.courseKey !== course.courseKey) return notFound(req, res);
+  const badge = award?.courseKey === course.courseKey ? await getBadge(course.courseKey, award.badgeId) : null;
+  if (!award || !badge) return notFound(req, res);
   res.status(problem ? 400 : 200).render('course/revoke', { ...pageView(res), award, badge, learner: award.recipient?.name ?? award.userId, problem });
 }
 
@@ -124,12 +125,7 @@ async function exportAwards(_req: Request, res: Response) {
 /** An instructor approves a learner's pending award from the queue; the credential is signed at once. */
 async function approveFromQueue(req: Request, res: Response) {
   const { course, token } = courseOf(res);
-  const id = String(req.params.id);
-  if (await approvePendingAward(course.courseKey, id, token.user)) {
-    req.log.info({ courseKey: course.courseKey, awardId: id, by: token.user }, 'award approved');
-    const award = await awardById(id);
-    if (award) await issueCredential(award, await issueContext(publicBase(), course, req.log));
-  }
+  await approveAward(course, String(req.params.id), token.user, req.log);
   res.redirect(303, `/course?${pageView(res).q}`);
 }
 
@@ -187,7 +183,7 @@ async function preview(_req: Request, res: Response) {
   } catch (err) {
     error = (err as Error).message;
   }
-  const names = new Map(evaluation?.snapshot.members.map((m) => [m.userId, m.name || [m.givenName, m.familyName].filter(Boolean).join(' ') || m.userId]) ?? []);
+  const names = new Map(evaluation?.snapshot.members.map((m) => [m.userId, memberName(m) ?? m.userId]) ?? []);
   const learners = [...new Set(evaluation?.verdicts.map((v) => v.userId) ?? [])];
   res.render('course/preview', { ...pageView(res), evaluation, error, learners, names });
 }

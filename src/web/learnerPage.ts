@@ -30,8 +30,8 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
   } catch (err) {
     note = `Laurel could not read your grades from the course just now (${(err as Error).message}). Your earned badges are shown.`;
   }
-  await issueLearnerCredentials(publicBase(), course, token.user, req.log).catch((err) => req.log.warn({ err, courseKey: course.courseKey }, 'could not sign the learner\'s credentials'));
   const awards = await awardsOf(course.courseKey, { userId: token.user });
+  await issueLearnerCredentials(publicBase(), course, awards, req.log).catch((err) => req.log.warn({ err, courseKey: course.courseKey }, 'could not sign the learner\'s credentials'));
   const credentials = new Map((await credentialsOfLearner(course.courseKey, token.user)).map((c) => [c.publicId, c]));
   const badges = evaluation?.badges ?? (await listBadges(course.courseKey));
   const verdicts = new Map(evaluation?.verdicts.map((v) => [v.badgeId, v]) ?? []);

@@ -72,16 +72,15 @@ export function credentialRoutes(base: string): Router {
     const [id, ext] = splitFile(req.params.file!);
     const issued = await credentialByPublicId(id);
     if (!issued) return notFound(req, res);
-    const assertion = await ob2AssertionOf(base, issued);
-    const image = await imageOf(issued.facts.achievement);
+    const assertionUrl = credentialUrls(base, id).ob2Assertion;
     switch (ext) {
       case '': case 'json':
-        return sendPublicJson(res, assertion, { type: 'application/ld+json' });
+        return sendPublicJson(res, await ob2AssertionOf(base, issued), { type: 'application/ld+json' });
       case 'png':
         // Hosted verification: the baked text is the assertion's URL, which the verifier fetches.
-        return sendPublicFile(res, bakePng(image.png, 'openbadges', credentialUrls(base, id).ob2Assertion), 'image/png');
+        return sendPublicFile(res, bakePng((await imageOf(issued.facts.achievement)).png, 'openbadges', assertionUrl), 'image/png');
       case 'svg':
-        return sendPublicFile(res, bakeSvg(image.svg, { version: 2, assertionUrl: credentialUrls(base, id).ob2Assertion, assertion }), 'image/svg+xml');
+        return sendPublicFile(res, bakeSvg((await imageOf(issued.facts.achievement)).svg, { version: 2, assertionUrl, assertion: await ob2AssertionOf(base, issued) }), 'image/svg+xml');
       default:
         return notFound(req, res);
     }
@@ -90,8 +89,8 @@ export function credentialRoutes(base: string): Router {
   router.get('/achievements/:key', asyncRoute(async (req, res) => {
     const latest = await latestOfAchievement(req.params.key);
     if (!latest) return notFound(req, res);
-    const a = latest.facts.achievement;
-    sendPublicJson(res, (latest.credential.credentialSubject as { achievement: object }).achievement ?? a, { type: 'application/ld+json', cache: 'stable' });
+    // The Achievement as last issued, exactly as the credentials carry it.
+    sendPublicJson(res, (latest.credential.credentialSubject as { achievement: object }).achievement, { type: 'application/ld+json', cache: 'stable' });
   }));
 
   router.get('/achievements/:key/image', asyncRoute(async (req, res) => {

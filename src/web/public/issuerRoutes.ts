@@ -5,6 +5,8 @@
 import { Router } from 'express';
 import { issuerUrls } from '../../credentials/urls.js';
 import { ob2Issuer, ob2RevocationList } from '../../credentials/ob2.js';
+import { issuerProfile, VC_CONTEXT_URL } from '../../credentials/openBadgeCredential.js';
+import { OB_CONTEXT_URL } from '../../credentials/documentLoader.js';
 import { issuerDidDocument, issuerJwks, issuerOf } from '../../awards/issuerDocuments.js';
 import { issuerProfileByKey } from '../../store/issuerProfile.js';
 import { revokedOfIssuer } from '../../store/issuedCredential.js';
@@ -23,11 +25,8 @@ export function issuerRoutes(base: string): Router {
     const issuer = issuerOf(base, profile);
     const jwks = (await issuerJwks(base, issuer.key)) as { keys: object[] };
     sendPublicJson(res, {
-      '@context': ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'],
-      id: issuer.did, type: ['Profile'], name: issuer.name, url: issuer.url,
-      ...(issuer.email ? { email: issuer.email } : {}),
-      ...(issuer.description ? { description: issuer.description } : {}),
-      ...(issuer.imageUrl ? { image: { id: issuer.imageUrl, type: 'Image' } } : {}),
+      '@context': [VC_CONTEXT_URL, OB_CONTEXT_URL],
+      ...issuerProfile(issuer), // as every credential names its issuer
       // Not an OB term: where verifiers find the keys for VC-JWT, beside the DID document.
       publicKeys: { didDocument: issuerUrls(base, issuer.key).didDocument, jwks: issuerUrls(base, issuer.key).jwks },
       jwks: jwks.keys,
