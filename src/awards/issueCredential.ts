@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Achievement, AwardFacts, Evidence, Issuer, Recipient, StatusEntry } from '../credentials/model.js';
-import { achievementUrls } from '../credentials/urls.js';
+import { achievementUrls, uploadedImageUrl } from '../credentials/urls.js';
 import { openBadgeCredential } from '../credentials/openBadgeCredential.js';
 import { criteriaNarrative } from '../rules/criteria.js';
 import type { Logger } from 'pino';
@@ -37,7 +37,7 @@ export function achievementOf(base: string, courseKey: string, badge: BadgeDefin
     name: badge.name,
     description: badge.description || badge.name,
     criteriaNarrative: badge.criteriaNarrative?.trim() || criteriaNarrative(badge, lineItems, badgesById),
-    imageUrl: achievementUrls(base, key).image,
+    imageUrl: badge.image ? uploadedImageUrl(base, badge.image) : achievementUrls(base, key).image,
     tags: badge.tags,
     alignments: badge.alignments,
     ...(badge.level ? { level: badge.level } : {}),

@@ -50,6 +50,17 @@ export function credentialUrls(base: string, publicId: string) {
   };
 }
 
+/** An uploaded badge image, by the hash of its bytes: never changes once a credential names it. */
+export function uploadedImageUrl(base: string, sha256: string): string {
+  return `${base}/images/${sha256}`;
+}
+
+/** The hash in an uploaded image's URL, or undefined for the drawn image's URL. */
+export function uploadedImageSha(base: string, url: string): string | undefined {
+  const prefix = `${base}/images/`;
+  return url.startsWith(prefix) ? url.slice(prefix.length) : undefined;
+}
+
 export function statusListUrl(base: string, listKey: string): string {
   return `${base}/status/${listKey}`;
 }

@@ -5,6 +5,8 @@
  */
 import { takeLease, releaseLease } from '../store/lease.js';
 import { CourseModel, type CourseRecord } from '../store/course.js';
+import { saveStanding } from '../store/courseStanding.js';
+import { standingOf } from '../rules/standing.js';
 import { evaluateCourse, type Evaluation, type EvaluateOptions } from '../awards/evaluateCourse.js';
 
 export const LEASE_MS = 60_000;
@@ -21,7 +23,10 @@ export async function runCourseUnderLease(course: CourseRecord, o: Omit<Evaluate
   const renew = setInterval(() => { renewing = renewing.then(() => takeLease(name, LEASE_MS)).catch(() => {}); }, LEASE_MS / 3);
   try {
     const evaluation = await evaluateCourse(course, { ...o, apply: true });
-    await CourseModel.updateOne({ courseKey: course.courseKey }, { $set: { lastEvaluatedAt: new Date() } });
+    await Promise.all([
+      CourseModel.updateOne({ courseKey: course.courseKey }, { $set: { lastEvaluatedAt: new Date() } }),
+      saveStanding(course.courseKey, standingOf(evaluation.verdicts)),
+    ]);
     return evaluation;
   } finally {
     clearInterval(renew);

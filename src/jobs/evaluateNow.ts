@@ -7,6 +7,8 @@ import { createJob, updateJob, type EvaluationJob } from '../store/evaluationJob
 import type { CourseRecord } from '../store/course.js';
 import { runCourseUnderLease, LEASE_MS } from './courseRun.js';
 import { issueCourseCredentials } from './issueCredentials.js';
+import { jobProgress } from './jobProgress.js';
+import { recordAudit } from '../store/auditLog.js';
 
 const WAIT_STEP_MS = 1000;
 
@@ -17,10 +19,7 @@ export async function startEvaluation(course: CourseRecord, requestedBy: string,
 }
 
 async function runJob(job: EvaluationJob, course: CourseRecord, logger: Logger): Promise<void> {
-  // Progress is written one update after the other, never two at once on the job's document:
-  // FerretDB (seen on SQLite, under load) can stall for good on concurrent updates of one document.
-  let written: Promise<unknown> = Promise.resolve();
-  const report = (change: Partial<EvaluationJob>) => { written = written.then(() => updateJob(job.id, change)).catch(() => {}); };
+  const { report, settled } = jobProgress(job.id);
   try {
     await updateJob(job.id, { status: 'running', phase: 'starting' });
     const deadline = Date.now() + 2 * LEASE_MS;
@@ -31,7 +30,7 @@ async function runJob(job: EvaluationJob, course: CourseRecord, logger: Logger):
       if (evaluation) {
         report({ phase: 'signing credentials', done: 0, total: evaluation.awarded });
         const issued = await issueCourseCredentials(course.courseKey, (done) => report({ done }), logger);
-        await written;
+        await settled();
         await updateJob(job.id, {
           status: 'done', phase: 'done', finishedAt: new Date(),
           result: {
@@ -40,16 +39,17 @@ async function runJob(job: EvaluationJob, course: CourseRecord, logger: Logger):
           },
         });
         logger.info({ courseKey: course.courseKey, job: job.id, awarded: evaluation.awarded, pending: evaluation.pending, issued }, 'course evaluated');
+        await recordAudit({ courseKey: course.courseKey, actor: job.requestedBy, action: 'evaluation.run', detail: `${evaluation.awarded} awarded, ${evaluation.pending} waiting for approval` });
         return;
       }
       if (Date.now() > deadline) throw new Error('another Laurel instance has been evaluating this course for too long; try again in a minute');
       report({ phase: 'waiting for another evaluation of this course to finish' });
-      await written;
+      await settled();
       await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
     }
   } catch (err) {
     logger.warn({ err, courseKey: course.courseKey, job: job.id }, 'course evaluation failed');
-    await written;
+    await settled();
     await updateJob(job.id, { status: 'failed', phase: 'failed', finishedAt: new Date(), error: (err as Error).message }).catch(() => {});
   }
 }

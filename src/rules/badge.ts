@@ -36,6 +36,8 @@ export interface BadgeDefinition {
   /** Generated from the rules unless the instructor wrote one. */
   criteriaNarrative?: string;
   imageUrl?: string;
+  /** SHA-256 of the image the instructor uploaded (store/badgeImage); absent: Laurel draws one. */
+  image?: string;
   tags: string[];
   alignments: Alignment[];
   /** Stacking: badges of one group ordered by level (1, 2, 3…). */

@@ -149,10 +149,10 @@ export async function approvePendingAward(courseKey: string, id: string, by: str
  * Revokes an award: the record stays (with who, when and why) and the credential is never
  * edited; its status list bit is set by the caller. Idempotent: revoking twice keeps the first reason.
  */
-export async function revokeAward(courseKey: string, id: string, reason: string, by: string, now = new Date()): Promise<Award | null> {
-  await AwardModel.updateOne({ courseKey, id, status: { $ne: 'revoked' } }, { $set: { status: 'revoked', revokedAt: now, revokedBy: by, revocationReason: reason } });
+export async function revokeAward(courseKey: string, id: string, reason: string, by: string, now = new Date()): Promise<{ award: Award; changed: boolean } | null> {
+  const res = await AwardModel.updateOne({ courseKey, id, status: { $ne: 'revoked' } }, { $set: { status: 'revoked', revokedAt: now, revokedBy: by, revocationReason: reason } });
   const stored = await AwardModel.findOne({ courseKey, id }).lean();
-  return stored ? fromStored(stored) : null;
+  return stored ? { award: fromStored(stored), changed: res.modifiedCount === 1 } : null;
 }
 
 export async function addEvidence(courseKey: string, id: string, evidence: AwardEvidence): Promise<boolean> {

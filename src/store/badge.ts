@@ -21,6 +21,7 @@ const schema = new Schema<StoredBadge>({
   description: { type: String, default: '' },
   criteriaNarrative: String,
   imageUrl: String,
+  image: String,
   tags: { type: [String], default: [] },
   alignments: { type: Schema.Types.Mixed, default: [] },
   group: String,
@@ -69,4 +70,10 @@ export async function saveBadge(courseKey: string, badge: BadgeDefinition, by: s
 
 export async function deleteBadge(courseKey: string, id: string): Promise<boolean> {
   return (await BadgeModel.deleteOne({ courseKey, id })).deletedCount === 1;
+}
+
+/** Points the badge at an uploaded image (by hash), or back at the drawn one; false when there is no such badge. */
+export async function setBadgeImage(courseKey: string, id: string, sha256: string | undefined, by: string): Promise<boolean> {
+  const change = sha256 ? { $set: { image: sha256, updatedAt: new Date(), updatedBy: by } } : { $unset: { image: 1 }, $set: { updatedAt: new Date(), updatedBy: by } };
+  return (await BadgeModel.updateOne({ courseKey, id }, change)).matchedCount === 1;
 }

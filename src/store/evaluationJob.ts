@@ -1,14 +1,18 @@
 /**
- * An instructor's "evaluate now": a job in the database with its progress, so any instance
- * can report it and a page reload finds it again.
+ * An instructor's "evaluate now", or a bulk award or revocation: a job in the database with its
+ * progress, so any instance can report it and a page reload finds it again.
  */
 import { randomBytes } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
 
+export type JobKind = 'evaluation' | 'award' | 'revoke';
+
 export interface EvaluationJob {
   id: string;
+  /** Absent on jobs stored before bulk work existed: those are evaluations. */
+  kind?: JobKind;
   courseKey: string;
   status: JobStatus;
   /** What the job is doing now, e.g. "reading grades", and how far it is. */
@@ -18,12 +22,13 @@ export interface EvaluationJob {
   requestedBy: string;
   createdAt: Date;
   finishedAt?: Date;
-  result?: { learners: number; badges: number; awarded: number; pending: number; warnings: string[]; lmsRequests: number };
+  result?: { learners: number; badges: number; awarded: number; pending: number; warnings: string[]; lmsRequests: number; revoked?: number };
   error?: string;
 }
 
 const schema = new Schema<EvaluationJob>({
   id: { type: String, required: true },
+  kind: String,
   courseKey: { type: String, required: true },
   status: { type: String, required: true },
   phase: { type: String, default: 'queued' },
@@ -40,8 +45,8 @@ schema.index({ courseKey: 1, createdAt: -1 });
 
 export const EvaluationJobModel = mongoose.model<EvaluationJob>('evaluationJob', schema);
 
-export async function createJob(courseKey: string, requestedBy: string): Promise<EvaluationJob> {
-  const job: EvaluationJob = { id: randomBytes(12).toString('base64url'), courseKey, status: 'queued', phase: 'queued', done: 0, total: 0, requestedBy, createdAt: new Date() };
+export async function createJob(courseKey: string, requestedBy: string, kind: JobKind = 'evaluation', total = 0): Promise<EvaluationJob> {
+  const job: EvaluationJob = { id: randomBytes(12).toString('base64url'), kind, courseKey, status: 'queued', phase: 'queued', done: 0, total, requestedBy, createdAt: new Date() };
   await EvaluationJobModel.create(job);
   return job;
 }

@@ -5,13 +5,13 @@
  */
 import type { Logger } from 'pino';
 import express, { Router, type Request, type Response } from 'express';
-import { addEvidence, awardById, awardsOf, createAward, setShowName, type Award } from '../store/award.js';
+import { awardById, awardsOf, createAward, setShowName, type Award } from '../store/award.js';
 import { getBadge } from '../store/badge.js';
 import { issueContext, issueCredential } from '../awards/issueCredential.js';
 import { recipientOf } from '../awards/recipient.js';
-import { isHttpUrl } from '../httpUrl.js';
-import { approveAward } from '../awards/approve.js';
-import { revoke, RevocationError } from '../awards/revoke.js';
+import { RevocationError } from '../awards/revoke.js';
+import { addEvidenceInCourse, approveInCourse, revokeInCourse } from './courseActions.js';
+import { auditInCourse } from './audit.js';
 import { publicBase } from '../awards/publicBase.js';
 import { credentialUrls } from '../credentials/urls.js';
 import { issuedAmong } from '../store/issuedCredential.js';
@@ -39,17 +39,6 @@ async function issueNow(course: CourseRecord, award: Award | null, log?: Logger)
   return awardById(award.id);
 }
 
-/** Evidence from a body: a URL (http or https) and/or a text, at least one. */
-function evidenceFrom(body: Record<string, unknown>, by: string): { evidence?: Parameters<typeof addEvidence>[2]; error?: string } {
-  const url = typeof body.url === 'string' ? body.url.trim() : '';
-  const text = typeof body.text === 'string' ? body.text.trim() : '';
-  const name = typeof body.name === 'string' ? body.name.trim().slice(0, 200) : '';
-  if (!url && !text) return { error: 'Give the evidence as a "url", a "text", or both.' };
-  if (url && !isHttpUrl(url)) return { error: `"url" must be an absolute http(s) URL (got "${url.slice(0, 100)}").` };
-  if (text.length > 5000) return { error: '"text" may be at most 5,000 characters.' };
-  return { evidence: { ...(url ? { url } : {}), ...(text ? { text } : {}), ...(name ? { name } : {}), addedBy: by, addedAt: new Date() } };
-}
-
 export function awardApi(): Router {
   const router = Router();
   // /api/course/* already passed the course API's body parser, course and staff checks.
@@ -73,22 +62,20 @@ export function awardApi(): Router {
     });
     const award = (await awardsOf(course.courseKey, { badgeId, userId }))[0]!;
     req.log.info({ courseKey: course.courseKey, badgeId, userId, by: token.user, created }, 'manual award');
+    if (created) await auditInCourse(res, { action: 'award.manual', badgeId, awardId: award.id, userId, detail: award.recipient?.name ?? userId });
     res.status(created ? 201 : 200).json(await view((await issueNow(course, award, req.log))!));
   }));
 
   router.post('/api/course/awards/:id/approve', staffOnly, asyncRoute(async (req, res) => {
-    const { course, token } = courseOf(res);
-    const { award, approved } = await approveAward(course, req.params.id!, token.user, req.log);
+    const { award, approved } = await approveInCourse(req, res, req.params.id!);
     if (!award) return apiProblem(res, 404, 'award_not_found', 'No award with this id in this course.');
     if (!approved && award.status !== 'awarded') return apiProblem(res, 409, 'not_pending', `This award is ${award.status}, not waiting for approval.`);
     res.json(await view((await awardById(award.id))!));
   }));
 
   router.post('/api/course/awards/:id/revoke', staffOnly, asyncRoute(async (req, res) => {
-    const { course, token } = courseOf(res);
     try {
-      const award = await revoke(course.courseKey, req.params.id!, String(req.body?.reason ?? ''), token.user);
-      req.log.info({ courseKey: course.courseKey, awardId: award.id, by: token.user }, 'award revoked');
+      const award = await revokeInCourse(req, res, req.params.id!, String(req.body?.reason ?? ''));
       res.json(await view(award));
     } catch (err) {
       if (!(err instanceof RevocationError)) throw err;
@@ -116,12 +103,7 @@ export function awardApi(): Router {
 
 /** Evidence goes on the award; a credential already signed keeps what it was signed with. */
 async function attachEvidence(req: Request, res: Response, own: boolean) {
-  const { course, token } = courseOf(res);
-  const award = await awardById(req.params.id!);
-  if (!award || award.courseKey !== course.courseKey || (own && award.userId !== token.user)) return apiProblem(res, 404, 'award_not_found', own ? 'You have no award with this id in this course.' : 'No award with this id in this course.');
-  if ((await issuedAmong([award.id])).length) return apiProblem(res, 409, 'already_issued', 'This badge\'s credential is already signed, and a signed credential is never changed: evidence must come before it is issued.');
-  const { evidence, error } = evidenceFrom(req.body ?? {}, token.user);
-  if (!evidence) return apiProblem(res, 400, 'invalid_evidence', error!);
-  await addEvidence(course.courseKey, award.id, evidence);
-  res.status(201).json(await view((await issueNow(course, await awardById(award.id), req.log))!));
+  const outcome = await addEvidenceInCourse(req, res, String(req.params.id), own);
+  if ('problem' in outcome) return apiProblem(res, outcome.status, outcome.problem, outcome.detail);
+  res.status(201).json(await view((await issueNow(courseOf(res).course, outcome.award, req.log))!));
 }

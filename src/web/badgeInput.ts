@@ -3,6 +3,7 @@
  * shape and turned into a BadgeDefinition. The rules' meaning is checked by rules/validate.
  */
 import type { BadgeDefinition, Rule } from '../rules/badge.js';
+import { isHttpUrl } from '../httpUrl.js';
 
 export class BadgeInputError extends Error {
   constructor(readonly problems: string[]) { super(problems.join('; ')); }
@@ -56,7 +57,14 @@ export function badgeFromJson(body: unknown, id: string): BadgeDefinition {
   if (level !== undefined && (!Number.isInteger(level) || level < 1 || level > 20)) problems.push('level must be a whole number from 1 to 20');
   const validFor = str(b.validFor) || undefined;
   if (validFor && !/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$/.test(validFor)) problems.push('validFor must be an ISO 8601 duration such as P1Y or P6M');
-  const alignments = Array.isArray(b.alignments) ? b.alignments : [];
+  const alignments = (Array.isArray(b.alignments) ? b.alignments : []).map((a, i) => {
+    const x = (a ?? {}) as Record<string, unknown>;
+    const al = { targetName: str(x.targetName) ?? '', targetUrl: str(x.targetUrl) ?? '', targetFramework: str(x.targetFramework) || undefined, targetCode: str(x.targetCode) || undefined };
+    if (!al.targetName) problems.push(`alignments[${i}]: give the name of the skill or standard the badge aligns to`);
+    if (!isHttpUrl(al.targetUrl)) problems.push(`alignments[${i}]: the link to "${al.targetName || 'the skill'}" must be an absolute http(s) URL`);
+    return al;
+  });
+  if (alignments.length > 10) problems.push('at most 10 alignments');
   const rules = ruleShape(b.rules, 'rules', problems);
   if (problems.length) throw new BadgeInputError(problems);
   return {
@@ -66,10 +74,7 @@ export function badgeFromJson(body: unknown, id: string): BadgeDefinition {
     ...(str(b.criteriaNarrative) ? { criteriaNarrative: str(b.criteriaNarrative) } : {}),
     ...(str(b.imageUrl) ? { imageUrl: str(b.imageUrl) } : {}),
     tags: Array.isArray(b.tags) ? b.tags.map(String).map((t) => t.trim()).filter(Boolean).slice(0, 20) : [],
-    alignments: alignments.map((a) => {
-      const x = a as Record<string, unknown>;
-      return { targetName: String(x.targetName ?? ''), targetUrl: String(x.targetUrl ?? ''), ...(x.targetFramework ? { targetFramework: String(x.targetFramework) } : {}), ...(x.targetCode ? { targetCode: String(x.targetCode) } : {}) };
-    }),
+    alignments: alignments.map(({ targetFramework, targetCode, ...al }) => ({ ...al, ...(targetFramework ? { targetFramework } : {}), ...(targetCode ? { targetCode } : {}) })),
     ...(str(b.group) ? { group: str(b.group) } : {}),
     ...(level !== undefined ? { level } : {}),
     ...(validFor ? { validFor } : {}),
@@ -81,10 +86,11 @@ export function badgeFromJson(body: unknown, id: string): BadgeDefinition {
 }
 
 export const FORM_ROWS = 5;
+export const ALIGNMENT_ROWS = 3;
 
 /**
- * From the editor's form: name, description, issue mode, and up to FORM_ROWS conditions
- * joined by "all" or "any" (kind_i, item_i, value_i, unit_i, badge_i).
+ * From the editor's form: name, description, issue mode, up to FORM_ROWS conditions joined by
+ * "all" or "any" (kind_i, item_i, value_i, unit_i, badge_i), and up to ALIGNMENT_ROWS alignments.
  */
 export function badgeFromForm(form: Record<string, unknown>, id: string): BadgeDefinition {
   const rules: Record<string, unknown>[] = [];
@@ -103,6 +109,10 @@ export function badgeFromForm(form: Record<string, unknown>, id: string): BadgeD
     group: form.group, level: form.level, validFor: form.validFor, evidenceRequired: form.evidenceRequired === 'on',
     gradebookColumn: form.gradebookColumn === 'on',
     tags: str(form.tags)?.split(',') ?? [],
+    // Alignment rows left empty are not alignments.
+    alignments: Array.from({ length: ALIGNMENT_ROWS }, (_, i) => ({
+      targetName: form[`alignName_${i}`], targetUrl: form[`alignUrl_${i}`], targetFramework: form[`alignFramework_${i}`], targetCode: form[`alignCode_${i}`],
+    })).filter((a) => [a.targetName, a.targetUrl, a.targetFramework, a.targetCode].some((v) => str(v))),
     rules: { kind: form.combinator === 'any' ? 'any' : 'all', rules },
   }, id);
 }

@@ -4,7 +4,8 @@
  */
 import express, { Router, type Request, type Response } from 'express';
 import { validateBadge } from '../rules/index.js';
-import { deleteBadge, getBadge, listBadges, newBadgeId, saveBadge } from '../store/badge.js';
+import { getBadge, listBadges, newBadgeId } from '../store/badge.js';
+import { deleteBadgeInCourse, saveBadgeInCourse } from './courseActions.js';
 import { findJob } from '../store/evaluationJob.js';
 import { courseLineItems } from '../awards/courseLineItems.js';
 import { evaluateCourse } from '../awards/evaluateCourse.js';
@@ -52,26 +53,20 @@ export function courseApi(): Router {
   router.post('/api/course/badges', asyncRoute(async (req, res) => {
     const badge = await checkedBadge(req, res, newBadgeId());
     if (!badge) return;
-    const { course, token } = courseOf(res);
-    await saveBadge(course.courseKey, badge, token.user);
-    req.log.info({ courseKey: course.courseKey, badgeId: badge.id, by: token.user }, 'badge created');
+    await saveBadgeInCourse(req, res, badge);
     res.status(201).json(badge);
   }));
 
   router.put('/api/course/badges/:id', asyncRoute(async (req, res) => {
-    const { course, token } = courseOf(res);
-    if (!(await getBadge(course.courseKey, req.params.id))) return apiProblem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
+    if (!(await getBadge(courseOf(res).course.courseKey, req.params.id))) return apiProblem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
     const badge = await checkedBadge(req, res, req.params.id);
     if (!badge) return;
-    await saveBadge(course.courseKey, badge, token.user);
-    req.log.info({ courseKey: course.courseKey, badgeId: badge.id, by: token.user }, 'badge changed');
+    await saveBadgeInCourse(req, res, badge);
     res.json(badge);
   }));
 
   router.delete('/api/course/badges/:id', asyncRoute(async (req, res) => {
-    const { course, token } = courseOf(res);
-    if (!(await deleteBadge(course.courseKey, req.params.id))) return apiProblem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
-    req.log.info({ courseKey: course.courseKey, badgeId: req.params.id, by: token.user }, 'badge deleted');
+    if (!(await deleteBadgeInCourse(req, res, req.params.id))) return apiProblem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
     res.status(204).end();
   }));
 

@@ -8,30 +8,34 @@ import { isPlatformAdmin, audienceOf, parseRole } from '../lti/roles.js';
 import { recordLaunchedCourse } from '../lti/courseOfLaunch.js';
 import { criteriaNarrative, validateBadge } from '../rules/index.js';
 import type { BadgeDefinition } from '../rules/badge.js';
-import { deleteBadge, getBadge, listBadges, newBadgeId, saveBadge } from '../store/badge.js';
+import { getBadge, listBadges, newBadgeId } from '../store/badge.js';
 import { awardById, awardsOf } from '../store/award.js';
 import { findJob, latestJob } from '../store/evaluationJob.js';
 import { courseLineItems } from '../awards/courseLineItems.js';
-import { evaluateCourse } from '../awards/evaluateCourse.js';
+import { evaluateCourse, type Evaluation } from '../awards/evaluateCourse.js';
+import { badgeImageBySha } from '../store/badgeImage.js';
 import { startEvaluation } from '../jobs/evaluateNow.js';
-import { badgeFromForm, BadgeInputError, FORM_ROWS } from './badgeInput.js';
+import { ALIGNMENT_ROWS, badgeFromForm, BadgeInputError, FORM_ROWS } from './badgeInput.js';
 import { courseOf, loadCourse, staffOnly } from './courseContext.js';
 import { asyncRoute } from './asyncRoute.js';
-import { learnerPage, shareName } from './learnerPage.js';
+import { learnerPage, shareName, submitEvidence } from './learnerPage.js';
 import { publicBase } from '../awards/publicBase.js';
 import { issuedAmong } from '../store/issuedCredential.js';
 import { credentialUrls } from '../credentials/urls.js';
 import { csv } from './csv.js';
-import { revoke, RevocationError } from '../awards/revoke.js';
+import { RevocationError } from '../awards/revoke.js';
 import { memberName } from '../awards/recipient.js';
-import { approveAward } from '../awards/approve.js';
+import { personName } from './personName.js';
+import { auditPages } from './auditPage.js';
+import { learnersPages } from './learnersPages.js';
+import { badgeImageRoutes } from './badgeImageRoutes.js';
+import { standingOfCourse } from '../store/courseStanding.js';
+import { engagementOfCourse } from '../store/engagement.js';
+import { approveInCourse, deleteBadgeInCourse, revokeInCourse, saveBadgeInCourse } from './courseActions.js';
 
 export const PAGES = { staff: '/course', learner: '/me' } as const;
 
-export function personName(token: LtijsToken): string {
-  const { name, given_name, family_name } = token.userInfo ?? {};
-  return name || [given_name, family_name].filter(Boolean).join(' ') || `user ${token.user}`;
-}
+export { personName } from './personName.js';
 
 function roleLabel(roles: string[]): string {
   const names = roles.map((r) => parseRole(r).name);
@@ -65,17 +69,22 @@ export async function landing(token: LtijsToken, _req: Request, res: Response): 
 
 async function dashboard(_req: Request, res: Response) {
   const { course } = courseOf(res);
-  const [badges, awards, job, columns] = await Promise.all([listBadges(course.courseKey), awardsOf(course.courseKey), latestJob(course.courseKey), courseLineItems(course)]);
+  const [badges, awards, job, columns, standing, engagement] = await Promise.all([
+    listBadges(course.courseKey), awardsOf(course.courseKey), latestJob(course.courseKey), courseLineItems(course),
+    standingOfCourse(course.courseKey), engagementOfCourse(course.courseKey),
+  ]);
   const byId = new Map(badges.map((b) => [b.id, b]));
   const rows = badges.map((b) => ({
     badge: b,
     narrative: b.criteriaNarrative || criteriaNarrative(b, columns.lineItems, byId),
     awarded: awards.filter((a) => a.badgeId === b.id && a.status === 'awarded').length,
     pending: awards.filter((a) => a.badgeId === b.id && a.status === 'pending').length,
+    standing: standing?.badges[b.id],
+    engagement: engagement.get(b.id) ?? { viewed: 0, downloaded: 0, shared: 0 },
   }));
   // Waiting for approval: who, for which badge, and the rules they met.
   const queue = awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: byId.get(a.badgeId), learner: a.recipient?.name ?? a.userId }));
-  res.render('course/dashboard', { ...pageView(res), rows, job, columns, queue });
+  res.render('course/dashboard', { ...pageView(res), rows, job, columns, queue, standingAt: standing?.at });
 }
 
 /** Who holds a badge, with a way to revoke. */
@@ -97,10 +106,8 @@ async function revokeForm(req: Request, res: Response, problem?: string) {
 }
 
 async function revokeFromPage(req: Request, res: Response) {
-  const { course, token } = courseOf(res);
   try {
-    const award = await revoke(course.courseKey, String(req.params.id), String((req.body as Record<string, string>).reason ?? ''), token.user);
-    req.log.info({ courseKey: course.courseKey, awardId: award.id, by: token.user }, 'award revoked');
+    const award = await revokeInCourse(req, res, String(req.params.id), String((req.body as Record<string, string>).reason ?? ''));
     res.redirect(303, `/course/badges/${encodeURIComponent(award.badgeId)}/awards?${pageView(res).q}`);
   } catch (err) {
     if (!(err instanceof RevocationError)) throw err;
@@ -124,22 +131,32 @@ async function exportAwards(_req: Request, res: Response) {
 
 /** An instructor approves a learner's pending award from the queue; the credential is signed at once. */
 async function approveFromQueue(req: Request, res: Response) {
-  const { course, token } = courseOf(res);
-  await approveAward(course, String(req.params.id), token.user, req.log);
+  await approveInCourse(req, res, String(req.params.id));
   res.redirect(303, `/course?${pageView(res).q}`);
 }
 
-async function editor(req: Request, res: Response, draft?: BadgeDefinition, problems: string[] = []) {
+interface EditorState {
+  /** The badge as typed (after a failed save or a preview) rather than as stored. */
+  draft?: BadgeDefinition;
+  problems?: string[];
+  preview?: { evaluation?: Evaluation; error?: string; names: Map<string, string> };
+  note?: string;
+}
+
+/** The editor of a badge (`id`) or of a new one; `id` may come from the form when previewing. */
+export async function editor(req: Request, res: Response, id: string | undefined, state: EditorState = {}) {
   const { course } = courseOf(res);
-  const existing = req.params.id ? await getBadge(course.courseKey, req.params.id) : null;
+  const existing = id ? await getBadge(course.courseKey, id) : null;
   if (req.params.id && !existing) return notFound(req, res);
-  const [badges, columns] = await Promise.all([listBadges(course.courseKey), courseLineItems(course)]);
-  const badge = draft ?? existing;
+  const [badges, columns, image] = await Promise.all([listBadges(course.courseKey), courseLineItems(course), existing?.image ? badgeImageBySha(existing.image) : null]);
+  const badge = state.draft ?? existing;
+  const problems = state.problems ?? [];
   const conditions = badge && (badge.rules.kind === 'all' || badge.rules.kind === 'any') ? badge.rules.rules : [];
   res.status(problems.length ? 400 : 200).render('course/badge-editor', {
-    ...pageView(res), badge, conditions, combinator: badge?.rules.kind === 'any' ? 'any' : 'all', rows: FORM_ROWS,
-    otherBadges: badges.filter((b) => b.id !== badge?.id), columns, problems,
-    action: badge?.id && existing ? `/course/badges/${encodeURIComponent(badge.id)}` : '/course/badges',
+    ...pageView(res), badge, existing, conditions, combinator: badge?.rules.kind === 'any' ? 'any' : 'all', rows: FORM_ROWS, alignmentRows: ALIGNMENT_ROWS,
+    otherBadges: badges.filter((b) => b.id !== badge?.id), columns, problems, preview: state.preview, note: state.note,
+    image: image ? { mediaType: image.mediaType, width: image.width, height: image.height } : null,
+    action: existing ? `/course/badges/${encodeURIComponent(existing.id)}` : '/course/badges',
   });
 }
 
@@ -147,30 +164,52 @@ function notFound(req: Request, res: Response) {
   res.status(404).render('error', { problem: { status: 404, reason: 'badge_not_found', title: 'No such badge in this course', detail: 'It may have been deleted.' } });
 }
 
-async function save(req: Request, res: Response) {
-  const { course, token } = courseOf(res);
-  const id = req.params.id ?? newBadgeId();
-  if (req.params.id && !(await getBadge(course.courseKey, id))) return notFound(req, res);
+/** The form's badge, checked against the course's columns and other badges: problems, or the badge. */
+async function checkedDraft(res: Response, body: Record<string, unknown>, id: string): Promise<{ badge?: BadgeDefinition; problems: string[] }> {
+  const { course } = courseOf(res);
   let badge: BadgeDefinition;
   try {
-    badge = badgeFromForm(req.body as Record<string, unknown>, id);
+    badge = badgeFromForm(body, id);
   } catch (err) {
     if (!(err instanceof BadgeInputError)) throw err;
-    return editor(req, res, undefined, err.problems);
+    return { problems: err.problems };
   }
   const [badges, columns] = await Promise.all([listBadges(course.courseKey), courseLineItems(course)]);
-  if (columns.error) return editor(req, res, badge, [`Laurel could not read the grade columns from the LMS, so it cannot check the rules: ${columns.error}`]);
-  const problems = validateBadge(badge, [...badges.filter((b) => b.id !== id), badge], columns.lineItems).map((p) => p.message);
-  if (problems.length) return editor(req, res, badge, problems);
-  await saveBadge(course.courseKey, badge, token.user);
-  req.log.info({ courseKey: course.courseKey, badgeId: id, by: token.user }, req.params.id ? 'badge changed' : 'badge created');
+  if (columns.error) return { badge, problems: [`Laurel could not read the grade columns from the LMS, so it cannot check the rules: ${columns.error}`] };
+  return { badge, problems: validateBadge(badge, [...badges.filter((b) => b.id !== id), badge], columns.lineItems).map((p) => p.message) };
+}
+
+async function save(req: Request, res: Response) {
+  const { course } = courseOf(res);
+  const id = req.params.id ?? newBadgeId();
+  if (req.params.id && !(await getBadge(course.courseKey, id))) return notFound(req, res);
+  const { badge, problems } = await checkedDraft(res, req.body as Record<string, unknown>, id);
+  if (!badge || problems.length) return editor(req, res, req.params.id, { draft: badge, problems });
+  await saveBadgeInCourse(req, res, badge);
   res.redirect(303, `/course?${pageView(res).q}`);
 }
 
+/** Who would qualify, and why, with the badge as it stands in the form: nothing is saved. */
+async function previewDraft(req: Request, res: Response) {
+  const { course } = courseOf(res);
+  const body = req.body as Record<string, unknown>;
+  const storedId = typeof body.id === 'string' && body.id && (await getBadge(course.courseKey, body.id)) ? body.id : undefined;
+  const { badge, problems } = await checkedDraft(res, body, storedId ?? 'draft');
+  if (!badge || problems.length) return editor(req, res, storedId, { draft: badge, problems });
+  let evaluation: Evaluation | undefined;
+  let error: string | undefined;
+  try {
+    evaluation = await evaluateCourse(course, { apply: false, draft: badge });
+  } catch (err) {
+    error = (err as Error).message;
+  }
+  const names = new Map(evaluation?.snapshot.members.map((m) => [m.userId, memberName(m) ?? m.userId]) ?? []);
+  if (evaluation) evaluation = { ...evaluation, verdicts: evaluation.verdicts.filter((v) => v.badgeId === badge.id) };
+  return editor(req, res, storedId, { draft: badge, preview: { evaluation, error, names } });
+}
+
 async function remove(req: Request, res: Response) {
-  const { course, token } = courseOf(res);
-  if (!(await deleteBadge(course.courseKey, req.params.id))) return notFound(req, res);
-  req.log.info({ courseKey: course.courseKey, badgeId: req.params.id, by: token.user }, 'badge deleted');
+  if (!(await deleteBadgeInCourse(req, res, String(req.params.id)))) return notFound(req, res);
   res.redirect(303, `/course?${pageView(res).q}`);
 }
 
@@ -205,8 +244,9 @@ export function coursePages(): Router {
   const router = Router();
   router.use([PAGES.staff, PAGES.learner], loadCourse);
   router.get(PAGES.staff, staffOnly, asyncRoute(dashboard));
-  router.get('/course/badges/new', staffOnly, asyncRoute((req, res) => editor(req, res)));
-  router.get('/course/badges/:id', staffOnly, asyncRoute((req, res) => editor(req, res)));
+  router.get('/course/badges/new', staffOnly, asyncRoute((req, res) => editor(req, res, undefined)));
+  router.post('/course/badges/preview', staffOnly, asyncRoute(previewDraft));
+  router.get('/course/badges/:id', staffOnly, asyncRoute((req, res) => editor(req, res, req.params.id)));
   router.post('/course/badges', staffOnly, asyncRoute(save));
   router.post('/course/badges/:id', staffOnly, asyncRoute(save));
   router.post('/course/badges/:id/delete', staffOnly, asyncRoute(remove));
@@ -218,7 +258,11 @@ export function coursePages(): Router {
   router.get('/course/awards/:id/revoke', staffOnly, asyncRoute((req, res) => revokeForm(req, res)));
   router.post('/course/awards/:id/revoke', staffOnly, asyncRoute(revokeFromPage));
   router.get('/course/jobs/:id', staffOnly, asyncRoute(jobPage));
+  router.use(auditPages());
+  router.use(learnersPages());
+  router.use(badgeImageRoutes());
   router.get(PAGES.learner, asyncRoute(learnerPage));
   router.post('/me/awards/:id/sharing', asyncRoute(shareName));
+  router.post('/me/awards/:id/evidence', asyncRoute(submitEvidence));
   return router;
 }

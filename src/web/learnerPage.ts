@@ -6,6 +6,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Request, Response } from 'express';
 import { evaluateCourse, type Evaluation } from '../awards/evaluateCourse.js';
 import { awardsOf, setShowName } from '../store/award.js';
+import { noteEngagement } from '../store/engagement.js';
+import { addEvidenceInCourse } from './courseActions.js';
 import { listBadges } from '../store/badge.js';
 import { courseOf } from './courseContext.js';
 import { issueLearnerCredentials } from '../awards/issueCredential.js';
@@ -35,10 +37,12 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
   const credentials = new Map((await credentialsOfLearner(course.courseKey, token.user)).map((c) => [c.publicId, c]));
   const badges = evaluation?.badges ?? (await listBadges(course.courseKey));
   const verdicts = new Map(evaluation?.verdicts.map((v) => [v.badgeId, v]) ?? []);
+  const earned = awards.filter((a) => a.status === 'awarded');
+  await noteEngagement('viewed', earned.filter((a) => credentials.has(a.id)));
   res.render('course/learner', {
     ...pageView(res),
-    note,
-    earned: awards.filter((a) => a.status === 'awarded').map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId), ...shareable(credentials.get(a.id)) })),
+    note: note ?? (typeof req.query.note === 'string' ? NOTES[req.query.note] : undefined),
+    earned: earned.map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId), ...shareable(credentials.get(a.id)) })),
     pending: awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId) })),
     progress: badges.filter((b) => !awards.some((a) => a.badgeId === b.id)).map((b) => ({ badge: b, verdict: verdicts.get(b.id) })),
   });
@@ -49,10 +53,31 @@ function shareable(c: IssuedCredential | undefined) {
   if (!c) return {};
   const urls = credentialUrls(publicBase(), c.publicId);
   const { achievement, issuer, award } = c.facts;
+  // Links the learner hands out carry "via=share", so the instructor's figures can count shares.
+  const shareLink = `${urls.page}?via=share`;
+  const download = (url: string) => `${url}?download`;
   return {
     urls,
-    linkedIn: linkedInAddToProfile({ name: achievement.name, organizationName: issuer.name, issued: award.awardedAt, expires: award.validUntil, certUrl: urls.page, certId: c.publicId }),
+    shareLink,
+    downloads: { png: download(urls.png), svg: download(urls.svg), json: download(`${urls.credential}.json`), jwt: download(urls.jwt) },
+    linkedIn: linkedInAddToProfile({ name: achievement.name, organizationName: issuer.name, issued: award.awardedAt, expires: award.validUntil, certUrl: shareLink, certId: c.publicId }),
   };
+}
+
+/** What a redirect back to the page may say (by key, so no text travels in the URL). */
+const NOTES: Record<string, string> = {
+  evidence: 'Your evidence is added.',
+  sharing: 'Your choice is saved.',
+};
+
+/** Evidence from the learner's page, for a badge that asks for it; the page signs the badge when it was all that was missing. */
+export async function submitEvidence(req: Request, res: Response): Promise<void> {
+  const outcome = await addEvidenceInCourse(req, res, String(req.params.id), true);
+  if ('problem' in outcome) {
+    res.status(outcome.status).render('error', { problem: { status: outcome.status, reason: outcome.problem, title: 'The evidence could not be added', detail: outcome.detail } });
+    return;
+  }
+  res.redirect(303, `/me?${pageView(res).q}&note=evidence`);
 }
 
 /** The learner's choice from their page: show their name on the public page, or not. */
@@ -63,5 +88,5 @@ export async function shareName(req: Request, res: Response): Promise<void> {
     res.status(404).render('error', { problem: { status: 404, reason: 'award_not_found', title: 'No such badge of yours', detail: 'It may have been revoked.' } });
     return;
   }
-  res.redirect(303, `/me?${pageView(res).q}`);
+  res.redirect(303, `/me?${pageView(res).q}&note=sharing`);
 }

@@ -8,30 +8,14 @@ import { credentialUrls } from '../../credentials/urls.js';
 import { ob2Assertion, ob2BadgeClass } from '../../credentials/ob2.js';
 import { bakePng } from '../../credentials/baking/png.js';
 import { bakeSvg } from '../../credentials/baking/svg.js';
-import { defaultBadgeImage } from '../../credentials/badgeImage.js';
-import type { Achievement } from '../../credentials/model.js';
+import { achievementImage } from '../../awards/achievementImage.js';
 import { credentialByPublicId, latestOfAchievement, type IssuedCredential } from '../../store/issuedCredential.js';
 import { awardById } from '../../store/award.js';
+import { noteEngagement } from '../../store/engagement.js';
+import { badgeImageBySha } from '../../store/badgeImage.js';
 import { sendProblem } from '../errorPage.js';
 import { asyncRoute } from '../asyncRoute.js';
 import { sendPublicFile, sendPublicJson } from './publicJson.js';
-
-/** Rendered pictures, kept: rendering a PNG costs far more than serving one. */
-const images = new Map<string, ReturnType<typeof defaultBadgeImage>>();
-const IMAGES_KEPT = 500;
-
-/** The badge's picture: the generated default until badges have uploaded images. */
-function imageOf(a: Achievement): ReturnType<typeof defaultBadgeImage> {
-  const key = JSON.stringify([a.name, a.level]);
-  let image = images.get(key);
-  if (!image) {
-    if (images.size >= IMAGES_KEPT) images.delete(images.keys().next().value!);
-    image = defaultBadgeImage({ name: a.name, level: a.level });
-    image.catch(() => images.delete(key));
-    images.set(key, image);
-  }
-  return image;
-}
 
 /** `abc.png` → ['abc', 'png']; ids themselves never hold a dot. */
 function splitFile(file: string): [string, string] {
@@ -54,15 +38,19 @@ export function credentialRoutes(base: string): Router {
     const issued = await credentialByPublicId(id);
     if (!issued) return notFound(req, res);
     const name = issued.facts.achievement.name.replace(/[^\w -]+/g, '').trim() || 'badge';
+    // The learner page's download links say so: what the instructor's figures count as downloaded.
+    const download = req.query.download !== undefined;
+    if (download && ['json', 'jwt', 'png', 'svg'].includes(ext)) await noteEngagement('downloaded', [{ id: issued.publicId, courseKey: issued.courseKey, badgeId: issued.badgeId }]);
     switch (ext) {
       case '': case 'json':
+        if (download) res.attachment(`${name}.json`);
         return sendPublicJson(res, issued.credential, { type: 'application/vc+ld+json' });
       case 'jwt':
-        return sendPublicFile(res, issued.jwt, 'application/vc+jwt');
+        return sendPublicFile(res, issued.jwt, 'application/vc+jwt', download ? `${name}.jwt` : undefined);
       case 'png':
-        return sendPublicFile(res, bakePng((await imageOf(issued.facts.achievement)).png, 'openbadgecredential', JSON.stringify(issued.credential)), 'image/png', `${name}.png`);
+        return sendPublicFile(res, bakePng((await achievementImage(base, issued.facts.achievement)).png, 'openbadgecredential', JSON.stringify(issued.credential)), 'image/png', `${name}.png`);
       case 'svg':
-        return sendPublicFile(res, bakeSvg((await imageOf(issued.facts.achievement)).svg, { version: 3, credential: issued.credential }), 'image/svg+xml', `${name}.svg`);
+        return sendPublicFile(res, bakeSvg((await achievementImage(base, issued.facts.achievement)).svg, { version: 3, credential: issued.credential }), 'image/svg+xml', `${name}.svg`);
       default:
         return notFound(req, res);
     }
@@ -78,9 +66,9 @@ export function credentialRoutes(base: string): Router {
         return sendPublicJson(res, await ob2AssertionOf(base, issued), { type: 'application/ld+json' });
       case 'png':
         // Hosted verification: the baked text is the assertion's URL, which the verifier fetches.
-        return sendPublicFile(res, bakePng((await imageOf(issued.facts.achievement)).png, 'openbadges', assertionUrl), 'image/png');
+        return sendPublicFile(res, bakePng((await achievementImage(base, issued.facts.achievement)).png, 'openbadges', assertionUrl), 'image/png');
       case 'svg':
-        return sendPublicFile(res, bakeSvg((await imageOf(issued.facts.achievement)).svg, { version: 2, assertionUrl, assertion: await ob2AssertionOf(base, issued) }), 'image/svg+xml');
+        return sendPublicFile(res, bakeSvg((await achievementImage(base, issued.facts.achievement)).svg, { version: 2, assertionUrl, assertion: await ob2AssertionOf(base, issued) }), 'image/svg+xml');
       default:
         return notFound(req, res);
     }
@@ -96,10 +84,20 @@ export function credentialRoutes(base: string): Router {
   router.get('/achievements/:key/image', asyncRoute(async (req, res) => {
     const latest = await latestOfAchievement(req.params.key);
     if (!latest) return notFound(req, res);
-    const image = await imageOf(latest.facts.achievement);
+    const image = await achievementImage(base, latest.facts.achievement);
     res.set('Cache-Control', 'public, max-age=300');
     if (req.accepts(['image/png', 'image/svg+xml']) === 'image/svg+xml') return res.type('image/svg+xml').send(image.svg);
     res.type('image/png').send(image.png);
+  }));
+
+  /** An uploaded badge image, by its hash: the same bytes for good, so cached for good. */
+  router.get('/images/:sha', asyncRoute(async (req, res) => {
+    const image = await badgeImageBySha(req.params.sha!);
+    if (!image) return notFound(req, res);
+    res.set({ 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'public, max-age=31536000, immutable', 'X-Content-Type-Options': 'nosniff' });
+    // An SVG opened on its own is a document: give it no power to run anything.
+    if (image.mediaType === 'image/svg+xml') res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox");
+    res.type(image.mediaType).send(image.bytes);
   }));
 
   router.get('/ob2/badges/:key', asyncRoute(async (req, res) => {

@@ -6,6 +6,7 @@ import { Router } from 'express';
 import { credentialUrls } from '../../credentials/urls.js';
 import { verifyAward } from '../../awards/verifyAward.js';
 import { awardById } from '../../store/award.js';
+import { noteEngagement } from '../../store/engagement.js';
 import { sendProblem } from '../errorPage.js';
 import { asyncRoute } from '../asyncRoute.js';
 
@@ -18,6 +19,7 @@ export function verifyPage(base: string): Router {
     if (!found) return sendProblem(req, res, { status: 404, reason: 'unknown_credential', title: 'No such badge', detail: 'This link names no badge Laurel issued. Check that it was copied whole.' });
     const { issued, verification } = found;
     const award = await awardById(issued.publicId);
+    if (req.query.via === 'share' && award) await noteEngagement('shared', [award]);
     const { achievement, issuer, recipient, award: facts } = issued.facts;
     const urls = credentialUrls(base, issued.publicId);
     res.set('Cache-Control', 'no-cache');

@@ -1,0 +1,117 @@
+/**
+ * Staff pages about learners: the roster with the badges each holds (and awarding by hand to
+ * any of them, in bulk), and one learner's drill-down: every badge, earned or not, and why.
+ */
+import { Router, type Request, type Response } from 'express';
+import { evaluateCourse } from '../awards/evaluateCourse.js';
+import { memberName } from '../awards/recipient.js';
+import { awardsOf } from '../store/award.js';
+import { getBadge, listBadges } from '../store/badge.js';
+import { startBulkAward, startBulkRevoke } from '../jobs/bulkWork.js';
+import { RevocationError, revocationReason } from '../awards/revoke.js';
+import { courseOf, staffOnly } from './courseContext.js';
+import { asyncRoute } from './asyncRoute.js';
+import { pageView } from './coursePages.js';
+import { personName } from './personName.js';
+import { sendProblem } from './errorPage.js';
+
+/** The roster's learners, as the rules see them (instructors are not evaluated). */
+async function learnersOf(res: Response, userId?: string) {
+  const { course } = courseOf(res);
+  const evaluation = await evaluateCourse(course, { apply: false, userId });
+  const learnerIds = new Set(evaluation.verdicts.map((v) => v.userId));
+  const learners = evaluation.snapshot.members.filter((m) => learnerIds.has(m.userId))
+    .map((m) => ({ userId: m.userId, name: memberName(m) ?? m.userId, status: m.status, member: m }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return { evaluation, learners };
+}
+
+async function learnersPage(_req: Request, res: Response) {
+  const { course } = courseOf(res);
+  const [{ learners }, awards, badges] = await Promise.all([learnersOf(res), awardsOf(course.courseKey), listBadges(course.courseKey)]);
+  const names = new Map(badges.map((b) => [b.id, b.name]));
+  const held = (userId: string) => awards.filter((a) => a.userId === userId && a.status === 'awarded').map((a) => names.get(a.badgeId) ?? a.badgeId);
+  res.render('course/learners', { ...pageView(res), learners: learners.map((l) => ({ ...l, held: held(l.userId) })), badges });
+}
+
+async function learnerDrillDown(req: Request, res: Response) {
+  const { course } = courseOf(res);
+  const userId = String(req.params.userId);
+  const [{ evaluation, learners }, awards] = await Promise.all([learnersOf(res, userId), awardsOf(course.courseKey, { userId })]);
+  const learner = learners[0];
+  if (!learner) return sendProblem(req, res, { status: 404, reason: 'learner_not_found', title: 'No such learner in this course', detail: 'The course\'s roster has no learner with this id.' });
+  const rows = evaluation.badges.map((badge) => ({ badge, verdict: evaluation.verdicts.find((v) => v.badgeId === badge.id), award: awards.find((a) => a.badgeId === badge.id) }));
+  res.render('course/learner-detail', { ...pageView(res), learner, rows });
+}
+
+const selected = (body: Record<string, unknown>, field: string): string[] => {
+  const v = body[field];
+  return (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String);
+};
+
+/** Step one of a bulk award: say what will happen, to how many, before it does. */
+async function confirmBulkAward(req: Request, res: Response) {
+  const { course } = courseOf(res);
+  const body = req.body as Record<string, unknown>;
+  const badge = await getBadge(course.courseKey, String(body.badgeId ?? ''));
+  const userIds = selected(body, 'userId');
+  if (!badge || userIds.length === 0) {
+    return sendProblem(req, res, { status: 400, reason: 'nothing_selected', title: 'Choose a badge and at least one learner', detail: 'Go back, tick the learners to award and choose the badge.' });
+  }
+  const { learners } = await learnersOf(res);
+  const chosen = learners.filter((l) => userIds.includes(l.userId));
+  const holders = new Set((await awardsOf(course.courseKey, { badgeId: badge.id })).filter((a) => a.status !== 'pending').map((a) => a.userId));
+  res.render('course/bulk-award', { ...pageView(res), badge, chosen, already: chosen.filter((l) => holders.has(l.userId)).length });
+}
+
+async function bulkAward(req: Request, res: Response) {
+  const { course, token } = courseOf(res);
+  const body = req.body as Record<string, unknown>;
+  const badge = await getBadge(course.courseKey, String(body.badgeId ?? ''));
+  if (!badge) return sendProblem(req, res, { status: 404, reason: 'badge_not_found', title: 'No such badge in this course', detail: 'It may have been deleted.' });
+  const userIds = new Set(selected(body, 'userId'));
+  // Only learners on the roster now: an id sent by hand cannot award someone outside the course.
+  const members = (await learnersOf(res)).learners.filter((l) => userIds.has(l.userId)).map((l) => l.member);
+  const job = await startBulkAward(course, badge, members, { id: token.user, name: personName(token) }, req.log);
+  res.redirect(303, `/course/jobs/${job.id}?${pageView(res).q}`);
+}
+
+/** Step one of a bulk revocation from the holders page: how many, who, and the reason to give. */
+async function confirmBulkRevoke(req: Request, res: Response, problem?: string) {
+  const { course } = courseOf(res);
+  const body = req.body as Record<string, unknown>;
+  const ids = new Set(selected(body, 'awardId'));
+  const awards = (await awardsOf(course.courseKey)).filter((a) => ids.has(a.id) && a.status === 'awarded');
+  if (awards.length === 0) {
+    return sendProblem(req, res, { status: 400, reason: 'nothing_selected', title: 'Choose at least one award to revoke', detail: 'Go back and tick the learners whose badge is to be revoked.' });
+  }
+  const badge = await getBadge(course.courseKey, awards[0]!.badgeId);
+  res.status(problem ? 400 : 200).render('course/bulk-revoke', { ...pageView(res), awards, badge, problem, reason: String(body.reason ?? '') });
+}
+
+async function bulkRevoke(req: Request, res: Response) {
+  const { course, token } = courseOf(res);
+  const body = req.body as Record<string, unknown>;
+  let reason: string;
+  try {
+    reason = revocationReason(String(body.reason ?? ''));
+  } catch (err) {
+    if (!(err instanceof RevocationError)) throw err;
+    return confirmBulkRevoke(req, res, err.message);
+  }
+  const ids = new Set(selected(body, 'awardId'));
+  const awardIds = (await awardsOf(course.courseKey)).filter((a) => ids.has(a.id)).map((a) => a.id);
+  const job = await startBulkRevoke(course, awardIds, reason, { id: token.user, name: personName(token) }, req.log);
+  res.redirect(303, `/course/jobs/${job.id}?${pageView(res).q}`);
+}
+
+export function learnersPages(): Router {
+  const router = Router();
+  router.get('/course/learners', staffOnly, asyncRoute(learnersPage));
+  router.get('/course/learners/:userId', staffOnly, asyncRoute(learnerDrillDown));
+  router.post('/course/bulk/award/confirm', staffOnly, asyncRoute(confirmBulkAward));
+  router.post('/course/bulk/award', staffOnly, asyncRoute(bulkAward));
+  router.post('/course/bulk/revoke/confirm', staffOnly, asyncRoute((req, res) => confirmBulkRevoke(req, res)));
+  router.post('/course/bulk/revoke', staffOnly, asyncRoute(bulkRevoke));
+  return router;
+}
