@@ -1,22 +1,38 @@
 /**
  * Background re-evaluation: every course launched recently is evaluated again when its last
- * evaluation is older than the interval the admin set (SYNC_INTERVAL_MINUTES; 0 turns it off).
+ * evaluation is older than its platform's interval: the one the platform's administrator set
+ * on the admin page, else the server's SYNC_INTERVAL_MINUTES (0 turns it off, either way).
  * Every instance runs the scheduler; the course lease lets one of them do each course.
  */
 import type { Logger } from 'pino';
-import { CourseModel } from '../store/course.js';
+import { CourseModel, type CourseRecord } from '../store/course.js';
+import { ownSyncIntervals } from '../store/platformSettings.js';
 import { runCourseUnderLease } from './courseRun.js';
 import { issueCourseCredentials } from './issueCredentials.js';
 
 /** Courses nobody launched for this long are left alone (the term is over). */
 const ACTIVE_WITHIN_MS = 60 * 24 * 3600_000;
 
-export async function evaluateDueCourses(intervalMinutes: number, logger: Logger, now = new Date()): Promise<number> {
-  const dueBefore = new Date(now.getTime() - intervalMinutes * 60_000);
-  const due = await CourseModel.find({
-    lastLaunchAt: { $gt: new Date(now.getTime() - ACTIVE_WITHIN_MS) },
-    $or: [{ lastEvaluatedAt: { $exists: false } }, { lastEvaluatedAt: { $lt: dueBefore } }],
-  }).sort({ lastEvaluatedAt: 1 }).limit(20).lean();
+/** The courses to evaluate now, longest waiting first. `defaultMinutes` is the server's interval. */
+export async function dueCourses(defaultMinutes: number, now = new Date(), limit = 20): Promise<CourseRecord[]> {
+  const waitedFor = (minutes: number) => ({
+    $or: [{ lastEvaluatedAt: { $exists: false } }, { lastEvaluatedAt: { $lt: new Date(now.getTime() - minutes * 60_000) } }],
+  });
+  const own = await ownSyncIntervals();
+  // A platform is (issuer, client id): the same issuer may be several institutions (Canvas cloud).
+  const due: object[] = own.filter((p) => p.syncIntervalMinutes > 0)
+    .map((p) => ({ issuer: p.issuer, clientId: p.clientId, ...waitedFor(p.syncIntervalMinutes) }));
+  if (defaultMinutes > 0) {
+    const notOwn = own.length ? { $nor: own.map((p) => ({ issuer: p.issuer, clientId: p.clientId })) } : {};
+    due.push({ ...notOwn, ...waitedFor(defaultMinutes) });
+  }
+  if (due.length === 0) return [];
+  return CourseModel.find({ lastLaunchAt: { $gt: new Date(now.getTime() - ACTIVE_WITHIN_MS) }, $or: due })
+    .sort({ lastEvaluatedAt: 1 }).limit(limit).lean();
+}
+
+export async function evaluateDueCourses(defaultMinutes: number, logger: Logger, now = new Date()): Promise<number> {
+  const due = await dueCourses(defaultMinutes, now);
   let ran = 0;
   for (const course of due) {
     try {
@@ -33,13 +49,13 @@ export async function evaluateDueCourses(intervalMinutes: number, logger: Logger
   return ran;
 }
 
-export function startScheduler(intervalMinutes: number, logger: Logger, tickMs = 60_000): () => void {
-  if (intervalMinutes === 0) return () => {};
+/** Ticks even when the server's interval is 0: a platform's administrator may turn sync on for theirs. */
+export function startScheduler(defaultMinutes: number, logger: Logger, tickMs = 60_000): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    evaluateDueCourses(intervalMinutes, logger).catch((err) => logger.error({ err }, 'scheduler failed')).finally(() => { running = false; });
+    evaluateDueCourses(defaultMinutes, logger).catch((err) => logger.error({ err }, 'scheduler failed')).finally(() => { running = false; });
   }, tickMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -1,58 +1,101 @@
 /**
  * The admin page, for the LMS's administrators (institution or system Administrator role in the
- * launch): the institution's issuer profile, its signing keys and their rotation.
+ * launch): their own platform's registration and deployments, the background sync interval for
+ * it, the institution's issuer profile, its signing keys and their rotation. Everything is read
+ * and written for the launch's platform only; no form field names a platform.
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { LtijsToken } from 'ltijs';
 import { isPlatformAdmin } from '../lti/roles.js';
 import { IssuerProfileError, issuerProfileOf, saveIssuerProfile, type IssuerProfileInput } from '../store/issuerProfile.js';
 import { publishedKeys, rotateIssuerKeys } from '../store/issuerKeys.js';
+import { MAX_SYNC_INTERVAL_MINUTES, PlatformSettingsError, platformSettingsOf, saveSyncInterval } from '../store/platformSettings.js';
 import { issuerDid, issuerUrls } from '../credentials/urls.js';
 import { publicBase } from '../awards/publicBase.js';
 import { sendProblem } from './errorPage.js';
 import { asyncRoute } from './asyncRoute.js';
-import { personName } from './coursePages.js';
+import { auditOnPlatform } from './audit.js';
+import { personName } from './personName.js';
+import { platformOverview } from './admin/platformOverview.js';
+import { keyStatus, lastRotation } from './admin/keyStatus.js';
 
 const token = (res: Response) => res.locals.token as LtijsToken;
 
-function adminOnly(req: Request, res: Response, next: NextFunction): void {
-  if (isPlatformAdmin(token(res).platformContext?.roles)) return next();
-  sendProblem(req, res, { status: 403, reason: 'not_admin', title: 'This is for LMS administrators', detail: 'The issuer profile is set by an administrator of the LMS (the institution or system Administrator role).' });
+export interface AdminOptions {
+  /** The server's SYNC_INTERVAL_MINUTES: what a platform gets until its administrator sets its own. */
+  syncIntervalMinutes: number;
 }
 
-async function page(res: Response, o: { problems?: string[]; saved?: string; input?: Partial<IssuerProfileInput> } = {}) {
+function adminOnly(req: Request, res: Response, next: NextFunction): void {
+  if (isPlatformAdmin(token(res).platformContext?.roles)) return next();
+  sendProblem(req, res, { status: 403, reason: 'not_admin', title: 'This is for LMS administrators', detail: 'The platform\'s settings and issuer profile are set by an administrator of the LMS (the institution or system Administrator role).' });
+}
+
+interface PageState {
+  problems?: string[];
+  saved?: string;
+  /** What was typed, shown again when it had problems. */
+  input?: Partial<IssuerProfileInput>;
+  syncInput?: string;
+}
+
+const day = (d?: Date | string) => (d ? new Date(d).toISOString().slice(0, 10) : '');
+
+async function page(res: Response, o: AdminOptions, s: PageState = {}) {
   const t = token(res);
-  const profile = await issuerProfileOf(t.iss);
+  const [profile, platform, settings] = await Promise.all([issuerProfileOf(t.iss), platformOverview(t), platformSettingsOf(t.iss, t.clientId)]);
   const base = publicBase();
   const keys = await publishedKeys(profile.key);
   const ltik = res.locals.ltik as string;
-  res.status(o.problems?.length ? 400 : 200).render('admin/issuer', {
-    title: 'Issuer profile', person: { name: personName(t) }, platform: t.iss, profile: { ...profile, ...o.input },
-    did: issuerDid(base, profile.key), urls: issuerUrls(base, profile.key), keys, problems: o.problems ?? [], saved: o.saved, ltik,
-    q: `ltik=${encodeURIComponent(ltik)}`,
+  res.status(s.problems?.length ? 400 : 200).render('admin/index', {
+    title: 'Laurel administration', person: { name: personName(t) }, iss: t.iss, platform,
+    profile: { ...profile, ...s.input }, did: issuerDid(base, profile.key), urls: issuerUrls(base, profile.key),
+    keys: keyStatus(keys), lastRotation: lastRotation(keys),
+    sync: { own: settings.syncIntervalMinutes, serverDefault: o.syncIntervalMinutes, max: MAX_SYNC_INTERVAL_MINUTES, input: s.syncInput ?? settings.syncIntervalMinutes?.toString() ?? '', invalid: s.syncInput !== undefined },
+    problems: s.problems ?? [], saved: s.saved, day, describeInterval, ltik, q: `ltik=${encodeURIComponent(ltik)}`,
   });
 }
 
-export function adminPages(): Router {
+export function adminPages(o: AdminOptions): Router {
   const router = Router();
   router.use('/admin', express.urlencoded({ extended: false, limit: '16kb' }), adminOnly);
 
-  router.get('/admin', asyncRoute((_req, res) => page(res)));
+  router.get('/admin', asyncRoute((_req, res) => page(res, o)));
 
   router.post('/admin/issuer', (req, res, next) => {
     const body = req.body as Record<string, string | undefined>;
     const input: IssuerProfileInput = { name: body.name ?? '', url: body.url ?? '', email: body.email, description: body.description, imageUrl: body.imageUrl };
     saveIssuerProfile(token(res).iss, input, token(res).user)
-      .then(() => { req.log.info({ platform: token(res).iss, by: token(res).user }, 'issuer profile saved'); return page(res, { saved: 'The issuer profile is saved. Credentials issued from now on carry it.' }); })
-      .catch((err) => (err instanceof IssuerProfileError ? page(res, { problems: err.problems, input }) : Promise.reject(err)))
+      .then(() => auditOnPlatform(res, { action: 'issuer.changed', detail: `${input.name} (${input.url})` }))
+      .then(() => { req.log.info({ platform: token(res).iss, by: token(res).user }, 'issuer profile saved'); return page(res, o, { saved: 'The issuer profile is saved. Credentials issued from now on carry it.' }); })
+      .catch((err) => (err instanceof IssuerProfileError ? page(res, o, { problems: err.problems, input }) : Promise.reject(err)))
       .catch(next);
   });
 
   router.post('/admin/issuer/rotate-keys', (req, res, next) => {
     issuerProfileOf(token(res).iss)
       .then((profile) => rotateIssuerKeys(profile.key))
-      .then((ids) => { req.log.info({ platform: token(res).iss, by: token(res).user, keys: ids }, 'issuer keys rotated'); return page(res, { saved: 'New signing keys are in use. The old ones stay published, so badges signed with them still verify.' }); })
+      .then(async (ids) => { await auditOnPlatform(res, { action: 'issuer.keysRotated', detail: `new keys ${ids.join(', ')}` }); req.log.info({ platform: token(res).iss, by: token(res).user, keys: ids }, 'issuer keys rotated'); return page(res, o, { saved: 'New signing keys are in use. The old ones stay published, so badges signed with them still verify.' }); })
+      .catch(next);
+  });
+
+  router.post('/admin/sync-interval', (req, res, next) => {
+    const t = token(res);
+    const typed = (req.body as Record<string, string | undefined>).syncIntervalMinutes;
+    saveSyncInterval(t.iss, t.clientId, typed, t.user)
+      .then(async (settings) => {
+        await auditOnPlatform(res, { action: 'platform.settings', detail: `sync interval: ${settings.syncIntervalMinutes ?? 'server default'} (client ${t.clientId})` });
+        req.log.info({ platform: t.iss, clientId: t.clientId, by: t.user, syncIntervalMinutes: settings.syncIntervalMinutes ?? 'server default' }, 'sync interval saved');
+        const now = settings.syncIntervalMinutes === undefined ? `the server's default (${describeInterval(o.syncIntervalMinutes)})`
+          : describeInterval(settings.syncIntervalMinutes);
+        return page(res, o, { saved: `Background sync for this platform is now ${now}.` });
+      })
+      .catch((err) => (err instanceof PlatformSettingsError ? page(res, o, { problems: err.problems, syncInput: typed ?? '' }) : Promise.reject(err)))
       .catch(next);
   });
   return router;
+}
+
+function describeInterval(minutes: number): string {
+  return minutes === 0 ? 'off' : `every ${minutes} minute${minutes === 1 ? '' : 's'}`;
 }

@@ -28,6 +28,7 @@ import { health } from './health.js';
 import { sendProblem } from './errorPage.js';
 import { PlatformOrigins } from './frameAncestors.js';
 import { issuerRoutes } from './public/issuerRoutes.js';
+import { pageLanguage } from './pageLanguage.js';
 import { credentialRoutes } from './public/credentialRoutes.js';
 import { statusRoutes } from './public/statusRoutes.js';
 import { verifyPage } from './public/verifyPage.js';
@@ -56,6 +57,7 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
   app.set('views', join(projectRoot, 'views'));
 
   app.use(requestLog(logger));
+  app.use(pageLanguage);
   const platforms = () => platformOrigins.list();
   app.use(helmet({
     contentSecurityPolicy: {
@@ -109,7 +111,7 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
   lti.app.use(coursePages());
   lti.app.use(courseApi());
   lti.app.use(awardApi());
-  lti.app.use(adminPages());
+  lti.app.use(adminPages({ syncIntervalMinutes: config.syncIntervalMinutes }));
   app.use(lti.app);
 
   app.use((req, res) => sendProblem(req, res, { status: 404, reason: 'not_found', title: 'Page not found', detail: `Nothing lives at ${req.path}.` }));
