@@ -35,7 +35,6 @@ import { approveInCourse, deleteBadgeInCourse, revokeInCourse, saveBadgeInCourse
 
 export const PAGES = { staff: '/course', learner: '/me' } as const;
 
-export { personName } from './personName.js';
 
 function roleLabel(roles: string[]): string {
   const names = roles.map((r) => parseRole(r).name);
@@ -54,7 +53,6 @@ export function pageView(res: Response) {
     person: { name: personName(token) },
     roleLabel: roleLabel(token.platformContext.roles),
     admin: isPlatformAdmin(token.platformContext.roles),
-    lang: (token.platformContext.launchPresentation?.locale ?? 'en').split(/[-_]/)[0],
     ltik,
     q: `ltik=${encodeURIComponent(ltik)}`,
   };
