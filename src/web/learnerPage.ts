@@ -33,7 +33,9 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
     note = `Laurel could not read your grades from the course just now (${(err as Error).message}). Your earned badges are shown.`;
   }
   const awards = await awardsOf(course.courseKey, { userId: token.user });
-  await issueLearnerCredentials(publicBase(), course, awards, req.log).catch((err) => req.log.warn({ err, courseKey: course.courseKey }, 'could not sign the learner\'s credentials'));
+  // Signing may need the LMS (the grade columns' names): like the evaluation, it may finish after the page is shown.
+  const signing = issueLearnerCredentials(publicBase(), course, awards, req.log).catch((err) => req.log.warn({ err, courseKey: course.courseKey }, 'could not sign the learner\'s credentials'));
+  await Promise.race([signing, delay(QUICK_MS, undefined, { ref: false })]);
   const credentials = new Map((await credentialsOfLearner(course.courseKey, token.user)).map((c) => [c.publicId, c]));
   const badges = evaluation?.badges ?? (await listBadges(course.courseKey));
   const verdicts = new Map(evaluation?.verdicts.map((v) => [v.badgeId, v]) ?? []);

@@ -1,0 +1,292 @@
+/**
+ * The whole journey in Chromium, inside the emulated Canvas's iframe: an instructor creates a
+ * badge with two rules, previews who qualifies, uploads an image (an SVG with a script, which
+ * is cleaned), evaluates and awards by hand; the learner sees it beside the grades that earned
+ * it, downloads it and shares it; a revocation shows on the public page. The LMS is on another
+ * site, so the launch goes through LTI Platform Storage. axe-core checks every page on the way,
+ * and every page is checked again at 320 px wide. Screenshots for the README.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Frame, Locator, Page } from 'playwright-core';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createLogger } from '../../src/log.js';
+import { freePort } from '../../src/store/localFerret.js';
+import { startDemo, type Demo } from '../../src/devtools/demoCourse.js';
+import { demoLearner } from '../../src/devtools/demoBadges.js';
+import { unbakePng } from '../../src/credentials/baking/png.js';
+import { testDatabaseUri } from '../support/laurel.js';
+import { launchChromium } from '../support/chromium.js';
+import { seriousViolations } from '../support/axe.js';
+
+const screenshots = resolve(__dirname, '../../docs/screenshots');
+let demo: Demo;
+let browser: Browser;
+/** Every Laurel page the journey visited (URLs with their session token), for the 320 px pass. */
+const visited = new Map<string, string>();
+
+beforeAll(async () => {
+  const port = await freePort();
+  demo = await startDemo({
+    flavour: 'canvas',
+    env: { NODE_ENV: 'test', PORT: String(port), MONGODB_URI: testDatabaseUri(), LAUREL_SECRET: randomBytes(32).toString('hex'), SYNC_INTERVAL_MINUTES: '0' },
+    logger: createLogger('silent'),
+  });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+/** Laurel's frame inside the LMS page, once its page at `path` has loaded. */
+async function laurelFrame(page: Page, path: string): Promise<Frame> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const frame = page.frames().find((f) => f.url().startsWith(demo.laurelUrl + path));
+    if (frame) {
+      await frame.waitForLoadState('load');
+      return frame;
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`Laurel's ${path} never loaded; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
+}
+
+/** Checks the page now shown in the frame with axe, and remembers it for the narrow-screen pass. */
+async function checked(frame: Frame, name: string): Promise<void> {
+  expect(await seriousViolations(frame), `${name}: ${frame.url()}`).toEqual([]);
+  visited.set(name, frame.url());
+}
+
+/** Clicks and waits for the frame's next page to load (its URL may be the one it had: a form that posts back). */
+async function click(frame: Frame, target: string | Locator, urlPattern: RegExp): Promise<void> {
+  const locator = typeof target === 'string' ? frame.locator(target).first() : target;
+  const navigated = frame.page().waitForEvent('framenavigated', { predicate: (f) => f === frame, timeout: 30_000 });
+  await locator.click();
+  await navigated;
+  await frame.waitForLoadState('load');
+  expect(frame.url()).toMatch(urlPattern);
+}
+
+async function untilJobDone(frame: Frame): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const status = (await frame.locator('[role=status]').textContent()) ?? '';
+    if (!/Status: (queued|running)/.test(status) || Date.now() > deadline) return status;
+    await frame.waitForTimeout(500);
+    await frame.waitForLoadState('load');
+  }
+}
+
+const hostileSvg = '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400" viewBox="0 0 400 400" onload="alert(1)">'
+  + '<script>document.title="pwned"</script><foreignObject width="100" height="100"><div xmlns="http://www.w3.org/1999/xhtml">html</div></foreignObject>'
+  + '<circle cx="200" cy="200" r="190" fill="#1a5fb4"/><text x="200" y="215" font-size="48" text-anchor="middle" fill="#fff">CF</text></svg>';
+
+describe('a badge from the editor to the employer', () => {
+  let context: BrowserContext;
+  let shareLink: string;
+  const badgeName = 'Chemistry Foundations';
+
+  beforeAll(async () => {
+    context = await browser.newContext({ viewport: { width: 1100, height: 800 }, bypassCSP: true, acceptDownloads: true });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  });
+  afterAll(async () => { await context?.close(); });
+
+  it('the instructor creates a badge with two rules and previews who qualifies before saving', async () => {
+    const page = await context.newPage();
+    await page.goto(demo.instructorUrl);
+    const frame = await laurelFrame(page, '/course?');
+    const { course } = demo.emulator;
+    await expect(frame.locator('h1').textContent()).resolves.toBe(`${course.title}: badges`);
+    await expect(frame.locator('header').textContent()).resolves.toContain(course.users.find((u) => u.role === 'Instructor')!.name);
+    // The LMS runs on another site, so Laurel's cookies in its iframe are third-party and blocked:
+    // no state cookie reached Laurel, the launch went through LTI Platform Storage.
+    expect((await context.cookies(demo.laurelUrl)).filter((c) => c.name.startsWith('lti_state_'))).toEqual([]);
+    await checked(frame, 'dashboard');
+    await click(frame, 'a:has-text("New badge")', /\/course\/badges\/new/);
+    await checked(frame, 'editor');
+    await frame.getByLabel('Name', { exact: true }).fill(badgeName);
+    await frame.getByLabel('Description').fill('Sound results on both quizzes of the first half.');
+    await frame.locator('#kind_0').selectOption('minGrade');
+    await frame.locator('#item_0').selectOption({ label: 'Quiz 1 (out of 10)' });
+    await frame.locator('#value_0').fill('60');
+    await frame.locator('#kind_1').selectOption('minGrade');
+    await frame.locator('#item_1').selectOption({ label: 'Quiz 2 (out of 10)' });
+    await frame.locator('#value_1').fill('50');
+    await frame.locator('#alignName_0').fill('Stoichiometry');
+    await frame.locator('#alignUrl_0').fill('https://example.edu/competencies/stoichiometry');
+    await click(frame, 'button:has-text("Preview who qualifies")', /\/course\/badges\/preview/);
+    const heading = await frame.locator('#preview-heading').textContent();
+    expect(heading).toMatch(/Preview: \d+ of \d+ learners would qualify/);
+    await expect(frame.locator('.preview-result').textContent()).resolves.toMatch(/Quiz 2: [\d.]+ % of the 50 % needed|Quiz 2: not graded yet/);
+    await checked(frame, 'editor-preview');
+    await page.screenshot({ path: join(screenshots, 'badge-editor-preview.png'), fullPage: true });
+    // What was typed is still there: save it.
+    await expect(frame.getByLabel('Name', { exact: true }).inputValue()).resolves.toBe(badgeName);
+    await click(frame, 'button:has-text("Save badge")', /\/course\?/);
+    await expect(frame.locator('table.badges').textContent()).resolves.toContain(badgeName);
+
+    // The image: an SVG with a script is cleaned on upload.
+    await click(frame, frame.getByRole('link', { name: `Edit ${badgeName}` }), /\/course\/badges\/[^/?]+\?/);
+    await frame.locator('#image').setInputFiles({ name: 'badge.svg', mimeType: 'image/svg+xml', buffer: Buffer.from(hostileSvg) });
+    await click(frame, 'button:has-text("Upload image")', /\/course\/badges\/[^/?]+\?/);
+    const imageSrc = await frame.locator('#image-heading + img').getAttribute('src');
+    const stored = await frame.evaluate(async (src) => (await fetch(src!)).text(), imageSrc);
+    expect(stored).toContain('<circle');
+    for (const gone of ['<script', 'onload', 'foreignObject']) expect(stored).not.toContain(gone);
+    await checked(frame, 'editor-with-image');
+    await page.close();
+  });
+
+  it('the instructor evaluates the course, then awards by hand after a confirmation that counts', async () => {
+    const page = await context.newPage();
+    await page.goto(demo.instructorUrl);
+    const frame = await laurelFrame(page, '/course?');
+    await click(frame, 'button:has-text("Evaluate now and award")', /\/course\/jobs\//);
+    await checked(frame, 'job');
+    expect(await untilJobDone(frame)).toMatch(/Status: done/);
+
+    await click(frame, 'a:has-text("badges")', /\/course\?/);
+    await click(frame, 'a:has-text("Learners and awards by hand")', /\/course\/learners\?/);
+    await checked(frame, 'learners');
+    const learner = demoLearner(demo.emulator);
+    // The demo learner (who may have earned it just now) and one who has not.
+    const without = frame.locator('tbody tr', { hasNot: frame.locator(`td:has-text("${badgeName}")`) }).locator('th a').first();
+    const other = (await without.textContent())!.trim();
+    await frame.locator('#badgeId').selectOption({ label: badgeName });
+    await frame.getByLabel(`Select ${learner.name}`).check();
+    await frame.getByLabel(`Select ${other}`).check();
+    await click(frame, 'button:has-text("Award to the learners ticked")', /\/course\/bulk\/award\/confirm/);
+    await expect(frame.locator('h1').textContent()).resolves.toBe(`Award “${badgeName}” to 2 learners?`);
+    await expect(frame.locator('main').textContent()).resolves.toMatch(/This affects (1 learner; 1 already holds it|2 learners)/);
+    await checked(frame, 'bulk-award-confirmation');
+    await click(frame, 'button:has-text("Award the badge")', /\/course\/jobs\//);
+    expect(await untilJobDone(frame)).toMatch(/Status: done/);
+
+    await frame.goto(visited.get('learners')!);
+    await click(frame, `a:has-text("${learner.name}")`, /\/course\/learners\/[^?]+\?/);
+    await expect(frame.locator('body').textContent()).resolves.toContain(`${badgeName}:`);
+    await checked(frame, 'learner-drill-down');
+    await frame.goto(visited.get('dashboard')!);
+    await page.screenshot({ path: join(screenshots, 'instructor-dashboard.png') });
+    await click(frame, 'a:has-text("Audit log")', /\/course\/audit\?/);
+    await expect(frame.locator('table').textContent()).resolves.toContain('Awarded by hand');
+    await checked(frame, 'audit');
+    await frame.goto(visited.get('dashboard')!);
+    await click(frame, 'a:has-text("Preview who qualifies")', /\/course\/preview\?/);
+    await checked(frame, 'preview');
+    await page.close();
+
+    // The same instructor as an administrator of the whole LMS: the admin page.
+    const instructor = demo.emulator.course.users.find((u) => u.role === 'Instructor')!;
+    instructor.siteAdmin = true;
+    try {
+      const adminPage = await context.newPage();
+      await adminPage.goto(demo.instructorUrl);
+      const adminFrame = await laurelFrame(adminPage, '/course?');
+      await click(adminFrame, 'a:has-text("Administration")', /\/admin\?/);
+      await expect(adminFrame.locator('h1').textContent()).resolves.toBe('This platform in Laurel');
+      await checked(adminFrame, 'admin');
+      await adminPage.screenshot({ path: join(screenshots, 'admin-page.png') });
+      await adminPage.close();
+    } finally {
+      instructor.siteAdmin = false;
+    }
+  });
+
+  it('the learner sees the badge beside the grades that earned it, downloads and shares it', async () => {
+    const page = await context.newPage();
+    await page.goto(demo.learnerUrl);
+    const frame = await laurelFrame(page, '/me?');
+    const card = frame.locator('article', { has: frame.locator(`h3:text-is("${badgeName}")`) });
+    await expect(card.textContent()).resolves.toMatch(/Quiz 1: [\d.]+ % of the 60 % needed/);
+    await expect(frame.locator('#progress-heading + article, section[aria-labelledby=progress-heading]').first().textContent()).resolves.toMatch(/needed|not graded yet|Nothing else/);
+    await checked(frame, 'learner-page');
+    await page.screenshot({ path: join(screenshots, 'learner-page.png'), fullPage: true });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), card.locator('a', { hasText: 'PNG image' }).click()]);
+    expect(download.suggestedFilename()).toBe(`${badgeName}.png`);
+    const baked = unbakePng(await readFile((await download.path())!), 'openbadgecredential');
+    expect(JSON.parse(baked!).credentialSubject.achievement.name).toBe(badgeName);
+
+    // The LMS's iframe allows clipboard-write (as Canvas's does), not reading: the test reads the field the button copies.
+    await card.locator('button.copy-link').click();
+    await expect(card.locator('.copied').textContent()).resolves.toBe('Link copied.');
+    shareLink = await card.locator('input.share-link').inputValue();
+    expect(shareLink).toMatch(/\/verify\/[^?]+\?via=share$/);
+    const linkedIn = new URL((await card.locator('a', { hasText: 'Add to LinkedIn' }).getAttribute('href'))!);
+    expect(linkedIn.searchParams.get('certUrl')).toBe(shareLink);
+
+    const employer = await context.newPage();
+    await employer.goto(shareLink);
+    await expect(employer.locator('h1').textContent()).resolves.toBe(badgeName);
+    await expect(employer.locator('[role=status]').textContent()).resolves.toMatch(/Valid/);
+    expect(await seriousViolations(employer)).toEqual([]);
+    visited.set('verification-page', shareLink);
+    await employer.screenshot({ path: join(screenshots, 'verification-page.png') });
+    await employer.close();
+    await page.close();
+  });
+
+  it('a revocation shows on the public page at once, with its reason', async () => {
+    const page = await context.newPage();
+    await page.goto(demo.instructorUrl);
+    const frame = await laurelFrame(page, '/course?');
+    await click(frame, frame.getByRole('link', { name: new RegExp(`earned ${badgeName}$`) }), /\/course\/badges\/[^/]+\/awards/);
+    await checked(frame, 'holders');
+    const learner = demoLearner(demo.emulator);
+    await click(frame, frame.getByRole('link', { name: `Revoke for ${learner.name}` }), /\/revoke\?/);
+    await expect(frame.locator('body').textContent()).resolves.toContain('This affects 1 learner');
+    await checked(frame, 'revoke-confirmation');
+    await frame.getByLabel('Reason (shown publicly)').fill('Grades corrected after an appeal');
+    await click(frame, 'button:has-text("Revoke the badge")', /\/awards\?/);
+
+    const employer = await context.newPage();
+    await employer.goto(shareLink);
+    await expect(employer.locator('[role=status]').textContent()).resolves.toMatch(/Revoked/);
+    await expect(employer.locator('body').textContent()).resolves.toContain('Grades corrected after an appeal');
+    expect(await seriousViolations(employer)).toEqual([]);
+    await employer.close();
+    await page.close();
+  });
+
+  it('every page works at 320 px wide: nothing wider than the screen, still accessible, keyboard focus visible', async () => {
+    const narrow = await browser.newContext({ viewport: { width: 320, height: 640 }, bypassCSP: true });
+    const page = await narrow.newPage();
+    for (const [name, url] of visited) {
+      if (name === 'editor-preview') continue; // a POST's answer: its page is the editor, checked as such
+      await page.goto(url);
+      const { overflow, widest } = await page.evaluate(() => {
+        const doc = document.documentElement;
+        // What sticks out, to say what to fix: elements whose right edge passes the screen, not inside a scrolling region.
+        const out = [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > doc.clientWidth + 1 && !el.closest('.table-wrap'))
+          .slice(0, 5).map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className ? `.${String(el.className).split(' ').join('.')}` : ''} (${Math.round(el.getBoundingClientRect().right)} px)`);
+        return { overflow: doc.scrollWidth - doc.clientWidth, widest: out };
+      });
+      expect(overflow, `${name} is wider than 320 px: ${widest.join(', ')}`).toBeLessThanOrEqual(0);
+      expect(await seriousViolations(page), name).toEqual([]);
+      if (name === 'learner-page') await page.screenshot({ path: join(screenshots, 'learner-page-320.png'), fullPage: true });
+    }
+    // Keyboard: the first Tab reaches a link, and focus is drawn.
+    await page.goto(visited.get('dashboard')!);
+    await page.keyboard.press('Tab');
+    const focus = await page.evaluate(() => { const el = document.activeElement as HTMLElement; const s = getComputedStyle(el); return { tag: el.tagName, outline: s.outlineStyle, width: s.outlineWidth }; });
+    expect(focus.tag).toBe('A');
+    expect(focus.outline).not.toBe('none');
+    await narrow.close();
+  });
+});
+
+describe('the accessibility check', () => {
+  it('does find problems (an image without text, a field without a label)', async () => {
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.setContent('<!doctype html><html lang="en"><title>t</title><main><img src="data:image/png;base64,iVBORw0KGgo="><input type="text"></main></html>');
+    const found = (await seriousViolations(page)).map((v) => v.id);
+    expect(found).toEqual(expect.arrayContaining(['image-alt', 'label']));
+    await context.close();
+  });
+});
