@@ -60,6 +60,7 @@ function shareable(c: IssuedCredential | undefined) {
   const download = (url: string) => `${url}?download`;
   return {
     urls,
+    image: achievement.imageUrl,
     shareLink,
     downloads: { png: download(urls.png), svg: download(urls.svg), json: download(`${urls.credential}.json`), jwt: download(urls.jwt) },
     linkedIn: linkedInAddToProfile({ name: achievement.name, organizationName: issuer.name, issued: award.awardedAt, expires: award.validUntil, certUrl: shareLink, certId: c.publicId }),
