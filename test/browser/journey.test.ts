@@ -116,6 +116,9 @@ describe('a badge from the editor to the employer', () => {
     await frame.locator('#kind_1').selectOption('minGrade');
     await frame.locator('#item_1').selectOption({ label: 'Quiz 2 (out of 10)' });
     await frame.locator('#value_1').fill('50');
+    // The preview follows the conditions as they change, before any button is pressed.
+    await frame.waitForFunction(() => /Preview: \d+ of \d+ learners would qualify/.test(document.getElementById('live-preview-status')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    await expect(frame.locator('.preview-result').textContent()).resolves.toMatch(/Quiz 2: [\d.]+ % of the 50 % needed|Quiz 2: not graded yet/);
     await frame.locator('#alignName_0').fill('Stoichiometry');
     await frame.locator('#alignUrl_0').fill('https://example.edu/competencies/stoichiometry');
     await click(frame, 'button:has-text("Preview who qualifies")', /\/course\/badges\/preview/);
