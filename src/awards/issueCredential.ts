@@ -101,7 +101,7 @@ async function prepareBatch(awards: Award[], ctx: IssueContext, alreadyIssued?: 
   const done = alreadyIssued ?? new Set(candidates.length ? await issuedAmong(candidates.map((a) => a.id)) : []);
   const todo = candidates.filter((a) => !done.has(a.id));
   if (!todo.length) return { todo };
-  const issuer = await issuerForPlatform(ctx.base, ctx.course.issuer);
+  const issuer = await issuerForPlatform(ctx.base, { issuer: ctx.course.issuer, clientId: ctx.course.clientId });
   const [keys, entries, lineItems] = await Promise.all([signingKeys(issuer.key), statusEntriesFor(issuer.key, todo.map((a) => a.id)), ctx.columns()]);
   return { todo, issuer, keys, entries, lineItems };
 }

@@ -7,7 +7,7 @@ import type { Issuer } from '../credentials/model.js';
 import { issuerDid } from '../credentials/urls.js';
 import { didDocument, publicJwks } from '../credentials/didDocument.js';
 import { createDocumentLoader } from '../credentials/documentLoader.js';
-import { issuerProfileByKey, issuerProfileOf, type IssuerProfile } from '../store/issuerProfile.js';
+import { issuerProfileByKey, issuerProfileOf, type IssuerProfile, type Registration } from '../store/issuerProfile.js';
 import { publishedKeys } from '../store/issuerKeys.js';
 
 export function issuerOf(base: string, profile: IssuerProfile): Issuer {
@@ -19,8 +19,8 @@ export function issuerOf(base: string, profile: IssuerProfile): Issuer {
   };
 }
 
-export async function issuerForPlatform(base: string, platformIssuer: string): Promise<Issuer> {
-  return issuerOf(base, await issuerProfileOf(platformIssuer));
+export async function issuerForPlatform(base: string, registration: Registration): Promise<Issuer> {
+  return issuerOf(base, await issuerProfileOf(registration));
 }
 
 async function keysOf(issuerKey: string) {

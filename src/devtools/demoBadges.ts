@@ -28,7 +28,7 @@ export async function defineDemoBadges(emulator: Emulator, tool: { clientId: str
     badge({ id: 'demo-safety', name: 'Safe in the Lab', description: 'Completed the laboratory safety session.', alignments: [safety], group: 'lab', level: 1, rules: { kind: 'all', rules: [{ kind: 'completed', lineItemId: column('Lab: Safety') }] } }),
     badge({ id: 'demo-lab-ready', name: 'Lab Ready', description: 'Safe in the lab and ready for titration work.', alignments: [safety], group: 'lab', level: 2, rules: { kind: 'all', rules: [{ kind: 'prerequisite', badgeId: 'demo-safety' }, { kind: 'minGrade', lineItemId: column('Quiz 2'), percent: 70 }] } }),
   ]) await saveBadge(courseKey, b, instructor.id);
-  await saveIssuerProfile(emulator.issuer, { name: 'Example University', url: 'https://example.edu', email: 'badges@example.edu', description: 'A fictional university for the demo.' }, 'demo');
+  await saveIssuerProfile({ issuer: emulator.issuer, clientId: tool.clientId }, { name: 'Example University', url: 'https://example.edu', email: 'badges@example.edu', description: 'A fictional university for the demo.' }, 'demo');
 }
 
 /** An active learner whose Quiz 1 result earns "Quiz 1 Mastery". */

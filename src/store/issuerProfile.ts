@@ -1,17 +1,23 @@
 /**
- * The issuer profile of an institution: one per LMS (platform issuer), set by its administrator
- * on the admin page, with a default until then. Every credential names its issuer by this
- * profile's key, so the key never changes for a platform.
+ * The issuer profile of an institution: one per registration of Laurel in an LMS (platform
+ * issuer and client id), set by its administrator on the admin page, with a default until then.
+ * Not per issuer alone: every Canvas cloud institution has the same issuer, and each must sign
+ * in its own name. Every credential names its issuer by this profile's key, so the key never
+ * changes for a registration.
  */
 import { createHash } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
 import { isDuplicateKey } from './insertNew.js';
 import { isHttpUrl } from '../httpUrl.js';
 
+/** Laurel's registration in an LMS: the institution that signs. */
+export interface Registration { issuer: string; clientId: string }
+
 export interface IssuerProfile {
-  /** Derived from the platform issuer: stable, short, safe in URLs. */
+  /** Derived from the registration: stable, short, safe in URLs. */
   key: string;
   platformIssuer: string;
+  clientId: string;
   name: string;
   url: string;
   email?: string;
@@ -24,6 +30,7 @@ export interface IssuerProfile {
 const schema = new Schema<IssuerProfile>({
   key: { type: String, required: true },
   platformIssuer: { type: String, required: true },
+  clientId: { type: String, required: true },
   name: { type: String, required: true },
   url: { type: String, required: true },
   email: String,
@@ -36,22 +43,22 @@ schema.index({ key: 1 }, { unique: true });
 
 export const IssuerProfileModel = mongoose.model<IssuerProfile>('issuerProfile', schema);
 
-export function issuerKeyOf(platformIssuer: string): string {
-  return createHash('sha256').update(platformIssuer).digest('base64url').slice(0, 16);
+export function issuerKeyOf(r: Registration): string {
+  return createHash('sha256').update(JSON.stringify([r.issuer, r.clientId])).digest('base64url').slice(0, 16);
 }
 
 /** What an institution is called until its administrator says otherwise: the LMS's host. */
-export function defaultProfile(platformIssuer: string): IssuerProfile {
-  const host = new URL(platformIssuer).host;
-  return { key: issuerKeyOf(platformIssuer), platformIssuer, name: host, url: platformIssuer };
+export function defaultProfile(r: Registration): IssuerProfile {
+  const host = new URL(r.issuer).host;
+  return { key: issuerKeyOf(r), platformIssuer: r.issuer, clientId: r.clientId, name: host, url: r.issuer };
 }
 
-/** The platform's profile, stored with the default on first use so that its key always leads back to it. */
-export async function issuerProfileOf(platformIssuer: string): Promise<IssuerProfile> {
-  const key = issuerKeyOf(platformIssuer);
+/** The registration's profile, stored with the default on first use so that its key always leads back to it. */
+export async function issuerProfileOf(r: Registration): Promise<IssuerProfile> {
+  const key = issuerKeyOf(r);
   const found = await IssuerProfileModel.findOne({ key }, { _id: 0, __v: 0 }).lean();
   if (found) return found;
-  await IssuerProfileModel.updateOne({ key }, { $setOnInsert: defaultProfile(platformIssuer) }, { upsert: true }).catch((err) => {
+  await IssuerProfileModel.updateOne({ key }, { $setOnInsert: defaultProfile(r) }, { upsert: true }).catch((err) => {
     if (!isDuplicateKey(err)) throw err; // made by another instance meanwhile
   });
   return (await IssuerProfileModel.findOne({ key }, { _id: 0, __v: 0 }).lean())!;
@@ -79,13 +86,13 @@ export function checkIssuerProfile(p: Partial<IssuerProfileInput>): string[] {
   return problems;
 }
 
-export async function saveIssuerProfile(platformIssuer: string, input: IssuerProfileInput, by: string): Promise<IssuerProfile> {
+export async function saveIssuerProfile(r: Registration, input: IssuerProfileInput, by: string): Promise<IssuerProfile> {
   const problems = checkIssuerProfile(input);
   if (problems.length) throw new IssuerProfileError(problems);
-  const key = issuerKeyOf(platformIssuer);
+  const key = issuerKeyOf(r);
   const clean = (v?: string) => v?.trim() || undefined;
   const profile: IssuerProfile = {
-    key, platformIssuer, name: input.name.trim(), url: input.url.trim(),
+    key, platformIssuer: r.issuer, clientId: r.clientId, name: input.name.trim(), url: input.url.trim(),
     email: clean(input.email), description: clean(input.description), imageUrl: clean(input.imageUrl),
     updatedAt: new Date(), updatedBy: by,
   };

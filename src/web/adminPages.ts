@@ -43,7 +43,7 @@ const day = (d?: Date | string) => (d ? new Date(d).toISOString().slice(0, 10) :
 
 async function page(res: Response, o: AdminOptions, s: PageState = {}) {
   const t = token(res);
-  const [profile, platform, settings] = await Promise.all([issuerProfileOf(t.iss), platformOverview(t), platformSettingsOf(t.iss, t.clientId)]);
+  const [profile, platform, settings] = await Promise.all([issuerProfileOf({ issuer: t.iss, clientId: t.clientId }), platformOverview(t), platformSettingsOf(t.iss, t.clientId)]);
   const base = publicBase();
   const keys = await publishedKeys(profile.key);
   const ltik = res.locals.ltik as string;
@@ -65,7 +65,7 @@ export function adminPages(o: AdminOptions): Router {
   router.post('/admin/issuer', (req, res, next) => {
     const body = req.body as Record<string, string | undefined>;
     const input: IssuerProfileInput = { name: body.name ?? '', url: body.url ?? '', email: body.email, description: body.description, imageUrl: body.imageUrl };
-    saveIssuerProfile(token(res).iss, input, token(res).user)
+    saveIssuerProfile({ issuer: token(res).iss, clientId: token(res).clientId }, input, token(res).user)
       .then(() => auditOnPlatform(res, { action: 'issuer.changed', detail: `${input.name} (${input.url})` }))
       .then(() => { req.log.info({ platform: token(res).iss, by: token(res).user }, 'issuer profile saved'); return page(res, o, { saved: 'The issuer profile is saved. Credentials issued from now on carry it.' }); })
       .catch((err) => (err instanceof IssuerProfileError ? page(res, o, { problems: err.problems, input }) : Promise.reject(err)))
@@ -73,7 +73,7 @@ export function adminPages(o: AdminOptions): Router {
   });
 
   router.post('/admin/issuer/rotate-keys', (req, res, next) => {
-    issuerProfileOf(token(res).iss)
+    issuerProfileOf({ issuer: token(res).iss, clientId: token(res).clientId })
       .then((profile) => rotateIssuerKeys(profile.key))
       .then(async (ids) => { await auditOnPlatform(res, { action: 'issuer.keysRotated', detail: `new keys ${ids.join(', ')}` }); req.log.info({ platform: token(res).iss, by: token(res).user, keys: ids }, 'issuer keys rotated'); return page(res, o, { saved: 'New signing keys are in use. The old ones stay published, so badges signed with them still verify.' }); })
       .catch(next);

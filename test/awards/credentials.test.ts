@@ -65,7 +65,7 @@ describe('Open Badges issued from a course', () => {
   beforeAll(async () => {
     const instructor = c.emulator.course.users.find((u) => u.role === 'Instructor')!;
     staff = await launchAs(instructor);
-    await saveIssuerProfile(c.emulator.issuer, { name: 'Example University', url: 'https://example.edu', email: 'badges@example.edu' }, 'test');
+    await saveIssuerProfile({ issuer: c.emulator.issuer, clientId: c.clientId }, { name: 'Example University', url: 'https://example.edu', email: 'badges@example.edu' }, 'test');
     const columns = (await staff.get('/api/course/line-items')).body.lineItems as { id: string; label: string }[];
     const quiz = columns.find((l) => l.label === 'Quiz 1')!;
     const created = await staff.post('/api/course/badges', {
@@ -178,11 +178,11 @@ describe('Open Badges issued from a course', () => {
   it('keeps credentials signed before a key rotation verifiable, and signs new ones with the new keys', async () => {
     const before = (await get(awards[0]!.links.credential)).body;
     const jwtBefore = (await get(awards[0]!.links.jwt)).text;
-    const platformIssuer = c.emulator.issuer;
-    const newIds = await rotateIssuerKeys(issuerKeyOf(platformIssuer));
+    const registration = { issuer: c.emulator.issuer, clientId: c.clientId };
+    const newIds = await rotateIssuerKeys(issuerKeyOf(registration));
     expect(newIds).toHaveLength(2);
     expect((await verifyDataIntegrity(before)).verified).toBe(true);
-    const issuerKey = issuerKeyOf(platformIssuer);
+    const issuerKey = issuerKeyOf(registration);
     await expect(verifyJwt(jwtBefore, `${laurel.url}/issuers/${issuerKey}/jwks.json`)).resolves.toBeDefined();
 
     const learner = c.emulator.course.users.find((u) => u.role === 'Learner' && u.status === 'Active' && !awards.some((a) => a.userId === u.id))!;

@@ -99,7 +99,7 @@ describe.each(['canvas', 'moodle'] as const)('the admin page from %s', (flavour)
       .send({ name: 'Example <University>', url: 'https://example.edu', email: 'badges@example.edu', description: 'A place of learning.' });
     expect(good.status).toBe(200);
     expect(htmlText(good.text)).toContain('The issuer profile is saved');
-    const key = issuerKeyOf(c.emulator.issuer);
+    const key = issuerKeyOf({ issuer: c.emulator.issuer, clientId: c.clientId });
     const profile = (await request(laurel.url).get(`/issuers/${key}`)).body;
     expect(profile).toMatchObject({ type: ['Profile'], name: 'Example <University>', url: 'https://example.edu', email: 'badges@example.edu' });
     expect(profile.id).toMatch(/^did:web:/);
@@ -185,6 +185,20 @@ describe("an administrator sees and changes their own platform only", () => {
     expect((await platformSettingsOf(a.emulator.issuer, a.clientId)).syncIntervalMinutes).toBe(45);
     expect((await platformSettingsOf(a.emulator.issuer, sameIssuer.clientId)).syncIntervalMinutes).toBeUndefined();
     expect((await platformSettingsOf(b.emulator.issuer, b.clientId)).syncIntervalMinutes).toBe(15);
+  });
+
+  it('keeps each registration its own issuer, even under one platform issuer (Canvas cloud)', async () => {
+    const ltikA = await adminLtikOf(a);
+    const saved = await request(laurel.url).post(`/admin/issuer?ltik=${encodeURIComponent(ltikA)}`).type('form')
+      .send({ name: 'University A', url: 'https://a.example.edu', email: 'badges@a.example.edu' });
+    expect(saved.status).toBe(200);
+    const other = await adminPage(await adminLtikOf({ emulator: a.emulator, ...sameIssuer }));
+    expect(htmlText(other.text)).not.toContain('University A');
+    const keyA = issuerKeyOf({ issuer: a.emulator.issuer, clientId: a.clientId });
+    const keyOther = issuerKeyOf({ issuer: a.emulator.issuer, clientId: sameIssuer.clientId });
+    expect(keyOther).not.toBe(keyA);
+    expect((await request(laurel.url).get(`/issuers/${keyA}`)).body.name).toBe('University A');
+    expect((await request(laurel.url).get(`/issuers/${keyOther}`)).body.name).not.toBe('University A');
   });
 });
 
