@@ -26,6 +26,8 @@ export interface Config {
   sessionMaxAgeMinutes: number;
   /** Background re-evaluation of each active course; 0 turns it off. */
   syncIntervalMinutes: number;
+  /** How long a job's instance may go silent before another instance takes the job over. */
+  jobLeaseSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -114,5 +116,6 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
     sessionMaxAgeMinutes: integer(env, 'SESSION_MAX_AGE_MINUTES', 5, 7 * 24 * 60, 8 * 60),
     syncIntervalMinutes: integer(env, 'SYNC_INTERVAL_MINUTES', 0, 7 * 24 * 60, 60),
+    jobLeaseSeconds: integer(env, 'JOB_LEASE_SECONDS', 2, 3600, 60),
   };
 }

@@ -10,6 +10,8 @@ import { ensureIndexes } from './store/indexes.js';
 import { startSweeper } from './store/sweeper.js';
 import { createLaurel, type Laurel } from './web/app.js';
 import { startScheduler } from './jobs/scheduler.js';
+import { configureJobLease } from './jobs/jobRunner.js';
+import { startJobResumer } from './jobs/resumeJobs.js';
 import { closeSigningPool } from './awards/signingPool.js';
 
 export interface Running {
@@ -26,6 +28,8 @@ export async function boot(config: Config, logger: Logger): Promise<Running> {
   const expiries = await ensureIndexes({ ttl: !database.ferretdb });
   const stopSweeper = database.ferretdb ? startSweeper(expiries, 60_000, (err) => logger.error({ err }, 'sweeper failed')) : () => {};
   const stopScheduler = startScheduler(config.syncIntervalMinutes, logger);
+  configureJobLease(config.jobLeaseSeconds * 1000);
+  const stopResumer = startJobResumer(logger);
   const server: Server = await new Promise((ok, fail) => {
     const s = laurel.app.listen(config.port, () => ok(s));
     s.once('error', fail);
@@ -41,6 +45,7 @@ export async function boot(config: Config, logger: Logger): Promise<Running> {
       await closed;
       stopSweeper();
       stopScheduler();
+      stopResumer();
       laurel.platformOrigins.stop();
       await closeSigningPool();
       await database.close();

@@ -3,25 +3,24 @@
  * If another instance is already evaluating the course, the job waits for its lease.
  */
 import type { Logger } from 'pino';
-import { createJob, updateJob, type EvaluationJob } from '../store/evaluationJob.js';
+import { createJob, type EvaluationJob } from '../store/evaluationJob.js';
 import type { CourseRecord } from '../store/course.js';
 import { runCourseUnderLease, LEASE_MS } from './courseRun.js';
 import { issueCourseCredentials } from './issueCredentials.js';
-import { jobProgress } from './jobProgress.js';
 import { recordAudit } from '../store/auditLog.js';
+import { jobLeaseMs, runJob, type JobWork } from './jobRunner.js';
 
 const WAIT_STEP_MS = 1000;
 
 export async function startEvaluation(course: CourseRecord, requestedBy: string, logger: Logger): Promise<EvaluationJob> {
-  const job = await createJob(course.courseKey, requestedBy);
-  void runJob(job, course, logger);
+  const job = await createJob(course.courseKey, requestedBy, { leaseMs: jobLeaseMs() });
+  void runJob(job, logger, evaluationWork(job, course, logger));
   return job;
 }
 
-async function runJob(job: EvaluationJob, course: CourseRecord, logger: Logger): Promise<void> {
-  const { report, settled } = jobProgress(job.id);
-  try {
-    await updateJob(job.id, { status: 'running', phase: 'starting' });
+/** Evaluating again is harmless: awards depend only on verdicts, and credentials are stored once. */
+export function evaluationWork(job: EvaluationJob, course: CourseRecord, logger: Logger): JobWork {
+  return async (report) => {
     const deadline = Date.now() + 2 * LEASE_MS;
     for (;;) {
       const evaluation = await runCourseUnderLease(course, {
@@ -30,26 +29,16 @@ async function runJob(job: EvaluationJob, course: CourseRecord, logger: Logger):
       if (evaluation) {
         report({ phase: 'signing credentials', done: 0, total: evaluation.awarded });
         const issued = await issueCourseCredentials(course.courseKey, (done) => report({ done }), logger);
-        await settled();
-        await updateJob(job.id, {
-          status: 'done', phase: 'done', finishedAt: new Date(),
-          result: {
-            learners: new Set(evaluation.verdicts.map((v) => v.userId)).size, badges: evaluation.badges.length,
-            awarded: evaluation.awarded, pending: evaluation.pending, warnings: evaluation.warnings, lmsRequests: evaluation.lmsRequests,
-          },
-        });
         logger.info({ courseKey: course.courseKey, job: job.id, awarded: evaluation.awarded, pending: evaluation.pending, issued }, 'course evaluated');
         await recordAudit({ courseKey: course.courseKey, actor: job.requestedBy, action: 'evaluation.run', detail: `${evaluation.awarded} awarded, ${evaluation.pending} waiting for approval` });
-        return;
+        return {
+          learners: new Set(evaluation.verdicts.map((v) => v.userId)).size, badges: evaluation.badges.length,
+          awarded: evaluation.awarded, pending: evaluation.pending, warnings: evaluation.warnings, lmsRequests: evaluation.lmsRequests,
+        };
       }
       if (Date.now() > deadline) throw new Error('another Laurel instance has been evaluating this course for too long; try again in a minute');
       report({ phase: 'waiting for another evaluation of this course to finish' });
-      await settled();
       await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
     }
-  } catch (err) {
-    logger.warn({ err, courseKey: course.courseKey, job: job.id }, 'course evaluation failed');
-    await settled();
-    await updateJob(job.id, { status: 'failed', phase: 'failed', finishedAt: new Date(), error: (err as Error).message }).catch(() => {});
-  }
+  };
 }

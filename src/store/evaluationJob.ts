@@ -1,13 +1,20 @@
 /**
  * An instructor's "evaluate now", or a bulk award or revocation: a job in the database with its
- * progress, so any instance can report it and a page reload finds it again.
+ * progress, so any instance can report it and a page reload finds it again. The job carries what
+ * it needs to run and a lease that the running instance renews: if that instance dies, another
+ * takes the job over once the lease has run out and runs it again (the work is idempotent).
  */
 import { randomBytes } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
+import type { Member } from '../rules/snapshot.js';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
 
 export type JobKind = 'evaluation' | 'award' | 'revoke';
+
+/** A bulk award: the roster entries as they were chosen (names and emails go on the awards). */
+export interface BulkAwardInput { badgeId: string; badgeName: string; members: Member[]; actorName: string }
+export interface BulkRevokeInput { awardIds: string[]; reason: string; actorName: string }
 
 export interface EvaluationJob {
   id: string;
@@ -24,6 +31,11 @@ export interface EvaluationJob {
   finishedAt?: Date;
   result?: { learners: number; badges: number; awarded: number; pending: number; warnings: string[]; lmsRequests: number; revoked?: number };
   error?: string;
+  input?: BulkAwardInput | BulkRevokeInput;
+  /** Held by the instance running the job until then; renewed while it runs. */
+  leaseUntil?: Date;
+  /** How many times an instance started the job. */
+  attempts?: number;
 }
 
 const schema = new Schema<EvaluationJob>({
@@ -39,14 +51,21 @@ const schema = new Schema<EvaluationJob>({
   finishedAt: Date,
   result: Schema.Types.Mixed,
   error: String,
+  input: Schema.Types.Mixed,
+  leaseUntil: Date,
+  attempts: Number,
 });
 schema.index({ id: 1 }, { unique: true });
 schema.index({ courseKey: 1, createdAt: -1 });
 
 export const EvaluationJobModel = mongoose.model<EvaluationJob>('evaluationJob', schema);
 
-export async function createJob(courseKey: string, requestedBy: string, kind: JobKind = 'evaluation', total = 0): Promise<EvaluationJob> {
-  const job: EvaluationJob = { id: randomBytes(12).toString('base64url'), kind, courseKey, status: 'queued', phase: 'queued', done: 0, total, requestedBy, createdAt: new Date() };
+export async function createJob(courseKey: string, requestedBy: string, o: { kind?: JobKind; total?: number; input?: EvaluationJob['input']; leaseMs: number }): Promise<EvaluationJob> {
+  const now = new Date();
+  const job: EvaluationJob = {
+    id: randomBytes(12).toString('base64url'), kind: o.kind ?? 'evaluation', courseKey, status: 'queued', phase: 'queued', done: 0, total: o.total ?? 0,
+    requestedBy, createdAt: now, ...(o.input ? { input: o.input } : {}), leaseUntil: new Date(now.getTime() + o.leaseMs), attempts: 1,
+  };
   await EvaluationJobModel.create(job);
   return job;
 }
@@ -62,4 +81,16 @@ export async function findJob(courseKey: string, id: string): Promise<Evaluation
 
 export async function latestJob(courseKey: string): Promise<EvaluationJob | null> {
   return EvaluationJobModel.findOne({ courseKey }).sort({ createdAt: -1 }).lean();
+}
+
+/**
+ * Takes over one job whose instance stopped renewing its lease (it died, or lost the database),
+ * by a conditional write on that one document, so two instances never take the same job.
+ */
+export async function takeOverStalledJob(leaseMs: number, now = new Date()): Promise<EvaluationJob | null> {
+  return EvaluationJobModel.findOneAndUpdate(
+    { status: { $in: ['queued', 'running'] }, leaseUntil: { $lt: now } },
+    { $set: { leaseUntil: new Date(now.getTime() + leaseMs) }, $inc: { attempts: 1 } },
+    { new: true },
+  ).lean();
 }
