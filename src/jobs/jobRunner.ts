@@ -30,8 +30,21 @@ export async function runJob(job: EvaluationJob, logger: Logger, work: JobWork):
     await updateJob(job.id, { status: 'done', phase: 'done', ...(job.kind === 'evaluation' ? {} : { done: job.total }), finishedAt: new Date(), result });
   } catch (err) {
     clearInterval(renew);
+    if (lostDatabase(err)) {
+      // Not the job's fault: leave it running; once the database is back and the lease has run
+      // out, an instance takes it over and runs it again.
+      logger.warn({ err, courseKey: job.courseKey, job: job.id, kind: job.kind }, 'job interrupted: the database is unreachable; it will be taken over');
+      return;
+    }
     logger.warn({ err, courseKey: job.courseKey, job: job.id, kind: job.kind }, 'job failed');
     await settled();
     await updateJob(job.id, { status: 'failed', phase: 'failed', finishedAt: new Date(), error: (err as Error).message }).catch(() => {});
   }
+}
+
+/** The driver's errors for a database it cannot reach (down, restarting, network gone). */
+export function lostDatabase(err: unknown): boolean {
+  const name = (err as { name?: string })?.name ?? '';
+  return ['MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoServerSelectionError', 'MongoNotConnectedError', 'MongoTopologyClosedError'].includes(name)
+    || (err as { errorLabels?: string[] })?.errorLabels?.includes?.('RetryableWriteError') === true;
 }

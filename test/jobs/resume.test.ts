@@ -18,6 +18,7 @@ import { AwardModel, awardKey } from '../../src/store/award.js';
 import { IssuedCredentialModel } from '../../src/store/issuedCredential.js';
 import { createJob, findJob, type BulkAwardInput } from '../../src/store/evaluationJob.js';
 import { resumeStalledJobs } from '../../src/jobs/resumeJobs.js';
+import { runJob } from '../../src/jobs/jobRunner.js';
 import { courseKeyOf, findCourse } from '../../src/store/course.js';
 import { verifyAward } from '../../src/awards/verifyAward.js';
 import { createLogger } from '../../src/log.js';
@@ -120,3 +121,21 @@ describe('a Laurel process killed during a bulk award', () => {
 function courseKey(): string {
   return courseKeyOf(c.emulator.issuer, c.clientId, c.deploymentId, c.emulator.course.contextId);
 }
+
+describe('a job that loses the database', () => {
+  it('is left to be taken over rather than marked failed, and finishes once the database answers again', async () => {
+    const course = (await findCourse(courseKey()))!;
+    const job = await createJob(course.courseKey, 'instructor', { kind: 'award', total: 1, input: { badgeId: 'x', badgeName: 'x', members: [], actorName: 'x' }, leaseMs: 1000 });
+    const gone = Object.assign(new Error('connection refused'), { name: 'MongoNetworkError' });
+    await runJob(job, createLogger('silent'), async () => { throw gone; });
+    expect(['queued', 'running']).toContain((await findJob(course.courseKey, job.id))!.status);
+    await new Promise((r) => setTimeout(r, 1100)); // its lease runs out
+    expect(await resumeStalledJobs(createLogger('silent'))).toBe(1);
+    expect((await findJob(course.courseKey, job.id))!).toMatchObject({ status: 'done', attempts: 2 });
+
+    // Any other error fails the job at once, saying why.
+    const broken = await createJob(course.courseKey, 'instructor', { kind: 'award', total: 1, leaseMs: 60_000 });
+    await runJob(broken, createLogger('silent'), async () => { throw new Error('the badge has no rules'); });
+    expect((await findJob(course.courseKey, broken.id))!).toMatchObject({ status: 'failed', error: 'the badge has no rules' });
+  });
+});
