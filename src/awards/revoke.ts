@@ -6,23 +6,25 @@
 import { revokeAward, type Award } from '../store/award.js';
 import { setRevoked, statusEntryOf } from '../store/statusList.js';
 
+/** `code` says which message it is, for pages that say it in their own language. */
 export class RevocationError extends Error {
-  constructor(message: string, readonly kind: 'invalid_reason' | 'not_found' = 'invalid_reason') { super(message); }
+  constructor(message: string, readonly code: 'reason_missing' | 'reason_too_long' | 'not_found', readonly values: Record<string, string> = {}) { super(message); }
+  get kind(): 'invalid_reason' | 'not_found' { return this.code === 'not_found' ? 'not_found' : 'invalid_reason'; }
 }
 
 /** The award afterwards, and whether this call revoked it (false when it was revoked already). */
 /** The reason as it will be stored; throws RevocationError when it cannot be. */
 export function revocationReason(reason: string): string {
   const why = reason.trim();
-  if (!why) throw new RevocationError('Say why the badge is revoked: the reason is shown on the public page and in the revocation lists.');
-  if (why.length > 500) throw new RevocationError('The reason may be at most 500 characters.');
+  if (!why) throw new RevocationError('Say why the badge is revoked: the reason is shown on the public page and in the revocation lists.', 'reason_missing');
+  if (why.length > 500) throw new RevocationError('The reason may be at most 500 characters.', 'reason_too_long');
   return why;
 }
 
 export async function revoke(courseKey: string, awardId: string, reason: string, by: string): Promise<{ award: Award; revoked: boolean }> {
   const why = revocationReason(reason);
   const done = await revokeAward(courseKey, awardId, why, by);
-  if (!done) throw new RevocationError(`No award ${awardId} in this course.`, 'not_found');
+  if (!done) throw new RevocationError(`No award ${awardId} in this course.`, 'not_found', { awardId });
   // A credential not issued yet has no slot, and will never be issued now.
   const entry = await statusEntryOf(awardId);
   if (entry) await setRevoked(entry);

@@ -17,6 +17,8 @@
 import createDOMPurify, { type DOMPurify, type WindowLike } from 'dompurify';
 import { JSDOM, type DOMWindow } from 'jsdom';
 import sharp from 'sharp';
+import type { MessageKey } from '../i18n/en.js';
+import { translator, type Params, type Translator } from '../i18n/translate.js';
 
 export type BadgeImageMediaType = 'image/png' | 'image/svg+xml';
 
@@ -27,10 +29,24 @@ export interface CheckedBadgeImage {
   height: number;
 }
 
-/** Why an upload was refused, worded for the instructor who made it. */
+/**
+ * Why an upload was refused, worded for the instructor who made it: in English as `message`,
+ * and as a catalogue key with its values for pages in another language (`in`).
+ */
 export class BadgeImageError extends Error {
   override name = 'BadgeImageError';
+  constructor(readonly key: MessageKey, readonly values: Params = {}, readonly advice = false) {
+    super('');
+    this.message = this.in(english);
+  }
+
+  in(tr: Translator): string {
+    const said = tr.t(this.key, this.values);
+    return this.advice ? `${said} ${tr.t('image.error.exportAdvice')}` : said;
+  }
 }
+
+const english = translator('en');
 
 export const MAX_BADGE_IMAGE_BYTES = 1_048_576;
 /** Longest side in pixels; 4096² RGBA is 64 MB decoded, the most one upload may cost. */
@@ -39,17 +55,15 @@ const MAX_PIXELS = MAX_BADGE_IMAGE_SIDE * MAX_BADGE_IMAGE_SIDE;
 /** Beyond this an SVG's filters are eating the server, not drawing a badge. */
 const RENDER_SECONDS = 10;
 
-const EXPORT_ADVICE = 'Export it again as PNG or SVG from your drawing program.';
-
 export async function checkBadgeImage(bytes: Buffer, declaredType?: string): Promise<CheckedBadgeImage> {
-  if (bytes.length === 0) throw new BadgeImageError('The file is empty. Choose a PNG or SVG image.');
+  if (bytes.length === 0) throw new BadgeImageError('image.error.empty');
   if (bytes.length > MAX_BADGE_IMAGE_BYTES) {
-    throw new BadgeImageError(`The file is ${(bytes.length / 1_048_576).toFixed(1)} MB; badge images may be at most 1 MB. Make it smaller (fewer pixels, or a simpler SVG) and upload it again.`);
+    throw new BadgeImageError('image.error.tooLarge', { size: (bytes.length / 1_048_576).toFixed(1) });
   }
   const content = contentType(bytes);
   const declared = declaredMediaType(declaredType);
   if (declared && declared !== content.mediaType) {
-    throw new BadgeImageError(`The file is sent as ${declared} but its content is ${content.mediaType === 'image/png' ? 'a PNG' : 'an SVG'} image. Give it the right extension (.${content.mediaType === 'image/png' ? 'png' : 'svg'}) and upload it again.`);
+    throw new BadgeImageError(content.mediaType === 'image/png' ? 'image.error.typeMismatchPng' : 'image.error.typeMismatchSvg', { declared });
   }
   return content.mediaType === 'image/png' ? checkPng(bytes) : checkSvg(content.svg);
 }
@@ -66,10 +80,10 @@ export function badgeImageNotes({ mediaType, width, height }: Omit<CheckedBadgeI
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** Formats people often try, named so the message can say what was uploaded. */
-const OTHER_FORMATS: Array<[string, number[]]> = [
-  ['a JPEG image', [0xff, 0xd8, 0xff]],
-  ['a GIF image', [0x47, 0x49, 0x46, 0x38]],
-  ['a PDF document', [0x25, 0x50, 0x44, 0x46]],
+const OTHER_FORMATS: Array<[MessageKey, number[]]> = [
+  ['image.error.jpeg', [0xff, 0xd8, 0xff]],
+  ['image.error.gif', [0x47, 0x49, 0x46, 0x38]],
+  ['image.error.pdf', [0x25, 0x50, 0x44, 0x46]],
 ];
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -78,24 +92,24 @@ type Content = { mediaType: 'image/png' } | { mediaType: 'image/svg+xml'; svg: D
 function contentType(bytes: Buffer): Content {
   if (bytes.subarray(0, 8).equals(PNG_SIGNATURE)) return { mediaType: 'image/png' };
   const other = OTHER_FORMATS.find(([, magic]) => bytes.subarray(0, magic.length).equals(Buffer.from(magic)));
-  if (other) throw new BadgeImageError(`This file is ${other[0]}; badge images must be PNG or SVG. ${EXPORT_ADVICE}`);
+  if (other) throw new BadgeImageError(other[0], {}, true);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new BadgeImageError(`This file is not a PNG or SVG image. ${EXPORT_ADVICE}`);
+    throw new BadgeImageError('image.error.notImage', {}, true);
   }
   // Entities are never needed to draw a badge, and even internal ones, expanded once each, can
   // grow a 1 MB file to gigabytes: refuse them before the parser sees them.
-  if (/<!ENTITY/i.test(text)) throw new BadgeImageError(`This SVG declares entities in a DOCTYPE, which badge images may not use. ${EXPORT_ADVICE}`);
+  if (/<!ENTITY/i.test(text)) throw new BadgeImageError('image.error.entities', {}, true);
   const doc = new (sanitizer().window.DOMParser)().parseFromString(text, 'image/svg+xml');
   const root = doc.documentElement;
   if (root.localName === 'parsererror') {
-    if (!/<svg[\s>/]/i.test(text)) throw new BadgeImageError(`This file is not a PNG or SVG image. ${EXPORT_ADVICE}`);
-    throw new BadgeImageError(`This SVG cannot be read as XML (${root.textContent?.trim()}). ${EXPORT_ADVICE}`);
+    if (!/<svg[\s>/]/i.test(text)) throw new BadgeImageError('image.error.notImage', {}, true);
+    throw new BadgeImageError('image.error.notXml', { error: root.textContent?.trim() }, true);
   }
-  if (root.localName !== 'svg') throw new BadgeImageError(`This file is not a PNG or SVG image (it is an XML or HTML document whose root is <${root.localName}>). ${EXPORT_ADVICE}`);
-  if (root.namespaceURI !== SVG_NS) throw new BadgeImageError(`This SVG lacks xmlns="${SVG_NS}" on its <svg> element, so browsers will not show it. ${EXPORT_ADVICE}`);
+  if (root.localName !== 'svg') throw new BadgeImageError('image.error.xmlRoot', { root: root.localName }, true);
+  if (root.namespaceURI !== SVG_NS) throw new BadgeImageError('image.error.namespace', { namespace: SVG_NS }, true);
   return { mediaType: 'image/svg+xml', svg: doc };
 }
 
@@ -114,7 +128,7 @@ const PNG_DRAWING_CHUNKS = new Set(['IHDR', 'PLTE', 'tRNS', 'IDAT', 'IEND', 'gAM
 async function checkPng(bytes: Buffer): Promise<CheckedBadgeImage> {
   // IHDR must come first: length 13, then width and height, before any pixel is inflated.
   if (bytes.length < 33 || bytes.readUInt32BE(8) !== 13 || bytes.toString('latin1', 12, 16) !== 'IHDR') {
-    throw new BadgeImageError(`This PNG is damaged (it has no proper header). ${EXPORT_ADVICE}`);
+    throw new BadgeImageError('image.error.pngHeader', {}, true);
   }
   checkSides(bytes.readUInt32BE(16), bytes.readUInt32BE(20), 'PNG');
   const kept = pngChunks(bytes).filter((c) => PNG_DRAWING_CHUNKS.has(c.type));
@@ -128,7 +142,7 @@ function pngChunks(bytes: Buffer): Array<{ type: string; start: number; end: num
   const chunks = [];
   for (let at = PNG_SIGNATURE.length; ; ) {
     const end = at + 12 + (at + 8 <= bytes.length ? bytes.readUInt32BE(at) : 0);
-    if (at + 8 > bytes.length || end > bytes.length) throw new BadgeImageError(`This PNG is cut short (incomplete upload or damaged file). ${EXPORT_ADVICE}`);
+    if (at + 8 > bytes.length || end > bytes.length) throw new BadgeImageError('image.error.pngCut', {}, true);
     const type = bytes.toString('latin1', at + 4, at + 8);
     chunks.push({ type, start: at, end });
     if (type === 'IEND') return chunks;
@@ -155,14 +169,14 @@ async function checkSvg(doc: Document): Promise<CheckedBadgeImage> {
     RETURN_DOM: true,
   }) as HTMLElement;
   const svg = body.firstElementChild;
-  if (!svg || svg.localName !== 'svg') throw new BadgeImageError(`Nothing drawable is left in this SVG once unsafe parts are removed. ${EXPORT_ADVICE}`);
+  if (!svg || svg.localName !== 'svg') throw new BadgeImageError('image.error.nothingLeft', {}, true);
   checkDeclaredSize(svg);
   keepInside(svg);
   await checkEmbeddedImages(svg);
   const cleaned = Buffer.from(new window.XMLSerializer().serializeToString(svg), 'utf8');
   // Only the size is read here, so no pixel limit yet: checkSides() gives the clearer message.
   const size = await sharp(cleaned, { limitInputPixels: false }).metadata().catch(() => ({ width: undefined, height: undefined }));
-  if (!size.width || !size.height) throw new BadgeImageError(`This SVG cannot be drawn: it needs a width and height or a viewBox. ${EXPORT_ADVICE}`);
+  if (!size.width || !size.height) throw new BadgeImageError('image.error.noSize', {}, true);
   checkSides(size.width, size.height, 'SVG');
   const { width, height } = await render(cleaned, 'SVG');
   return { mediaType: 'image/svg+xml', bytes: cleaned, width, height };
@@ -229,7 +243,7 @@ async function checkEmbeddedImages(svg: Element): Promise<void> {
     const data = Buffer.from(href.slice(href.indexOf(',') + 1), 'base64');
     const meta = await sharp(data).metadata().catch(() => undefined);
     if (!meta?.width || !meta.height || !['png', 'jpeg', 'gif'].includes(meta.format ?? '') || meta.width > MAX_BADGE_IMAGE_SIDE || meta.height > MAX_BADGE_IMAGE_SIDE) {
-      throw new BadgeImageError(`This SVG embeds a picture that is damaged or larger than ${MAX_BADGE_IMAGE_SIDE}×${MAX_BADGE_IMAGE_SIDE} pixels. ${EXPORT_ADVICE}`);
+      throw new BadgeImageError('image.error.embedded', { max: MAX_BADGE_IMAGE_SIDE }, true);
     }
   }
 }
@@ -237,12 +251,12 @@ async function checkEmbeddedImages(svg: Element): Promise<void> {
 // ---- both -------------------------------------------------------------------------------------
 
 function checkSides(width: number, height: number, kind: string): void {
-  if (width === 0 || height === 0) throw new BadgeImageError(`This ${kind} has no pixels (${width}×${height}). ${EXPORT_ADVICE}`);
+  if (width === 0 || height === 0) throw new BadgeImageError('image.error.noPixels', { kind, width, height }, true);
   if (width > MAX_BADGE_IMAGE_SIDE || height > MAX_BADGE_IMAGE_SIDE) throw tooLarge(`${width}×${height}`, kind);
 }
 
 const tooLarge = (size: string, kind: string) =>
-  new BadgeImageError(`This ${kind} is ${size} pixels; badge images may be at most ${MAX_BADGE_IMAGE_SIDE}×${MAX_BADGE_IMAGE_SIDE}. Scale it down (400×400 is plenty) and upload it again.`);
+  new BadgeImageError('image.error.tooManyPixels', { kind, size, max: MAX_BADGE_IMAGE_SIDE });
 
 /** Decodes (PNG) or draws (SVG) the whole image: the proof that it is one. */
 async function render(bytes: Buffer, kind: string): Promise<{ width: number; height: number }> {
@@ -250,7 +264,7 @@ async function render(bytes: Buffer, kind: string): Promise<{ width: number; hei
     const { info } = await sharp(bytes, { limitInputPixels: MAX_PIXELS }).timeout({ seconds: RENDER_SECONDS }).raw().toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height };
   } catch {
-    throw new BadgeImageError(`This ${kind} is damaged or too complex and cannot be drawn. ${EXPORT_ADVICE}`);
+    throw new BadgeImageError('image.error.cannotDraw', { kind }, true);
   }
 }
 

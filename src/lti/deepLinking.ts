@@ -24,7 +24,7 @@ export function deepLinkingHandler(publicUrl: string) {
   return async (token: LtijsToken, req: Request, res: Response) => {
     const settings = token.platformContext.deepLinkingSettings;
     if (audienceOf(token.platformContext.roles) !== 'staff') {
-      return sendProblem(req, res, { status: 403, reason: 'not_staff', title: 'Only course staff add Laurel to a course', detail: 'Adding content needs an instructor, teaching assistant or content developer role.' });
+      return sendProblem(req, res, { status: 403, reason: 'not_staff', key: 'deep_linking_not_staff', title: 'Only course staff add Laurel to a course', detail: 'Adding content needs an instructor, teaching assistant or content developer role.' });
     }
     if (!settings?.deep_link_return_url || !settings.accept_types?.includes('ltiResourceLink')) {
       return sendProblem(req, res, { status: 400, reason: 'deep_linking_unsupported', title: 'Laurel cannot be added here', detail: 'This placement does not accept LTI resource links.' });

@@ -25,7 +25,8 @@ async function wasReplayed(idToken: string): Promise<boolean> {
 
 function rejectLaunch(req: Request, res: Response, err: LaunchRejected): void {
   sendProblem(req, res, {
-    status: 401, reason: err.reason, title: 'Laurel could not accept this launch', detail: `The launch was refused: ${err.detail}.`,
+    status: 401, reason: err.reason, key: 'launch_rejected', params: { detail: err.detail },
+    title: 'Laurel could not accept this launch', detail: `The launch was refused: ${err.detail}.`,
     todo: 'Go back to your course and open Laurel again. If it keeps happening, give your LMS administrator the request id below.',
   });
 }
@@ -87,7 +88,7 @@ export function sessionGuard(o: { secret: string; maxAgeMinutes: number }) {
         status: 401, reason: expired ? 'session_expired' : 'session_invalid',
         title: expired ? 'Your Laurel session has ended' : 'This Laurel session is not valid',
         detail: expired ? `Sessions last ${o.maxAgeMinutes} minutes.` : 'The session token was changed or was not issued by Laurel.',
-        todo: 'Open Laurel again from your course.',
+        todo: 'Open Laurel again from your course.', params: { minutes: o.maxAgeMinutes },
       });
     }
   };

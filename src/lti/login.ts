@@ -29,7 +29,7 @@ export function loginRouter(o: { publicUrl: string; secureCookies: boolean }): R
       return sendProblem(req, res, { status: 400, reason: 'login_parameters_missing', title: 'Incomplete login request', detail: 'The LMS must send iss, login_hint and target_link_uri to start an LTI launch.' });
     }
     if (!targetLinkUri.startsWith(o.publicUrl + '/')) {
-      return sendProblem(req, res, { status: 400, reason: 'foreign_target_link_uri', title: 'Launch aimed elsewhere', detail: `target_link_uri must be a Laurel URL under ${o.publicUrl}.`, todo: 'Check the tool URL configured in the LMS.' });
+      return sendProblem(req, res, { status: 400, reason: 'foreign_target_link_uri', params: { publicUrl: o.publicUrl }, title: 'Launch aimed elsewhere', detail: `target_link_uri must be a Laurel URL under ${o.publicUrl}.`, todo: 'Check the tool URL configured in the LMS.' });
     }
     const clientId = param(req, 'client_id');
     const found = clientId ? await lti.getPlatform(iss, clientId) : await lti.getPlatform(iss);
@@ -38,6 +38,8 @@ export function loginRouter(o: { publicUrl: string; secureCookies: boolean }): R
       return sendProblem(req, res, {
         status: 400,
         reason: candidates.length === 0 ? 'unknown_platform' : 'client_id_needed',
+        key: candidates.length === 0 && clientId ? 'unknown_platform_client' : undefined,
+        params: { issuer: iss, clientId },
         title: candidates.length === 0 ? 'This LMS is not registered with Laurel' : 'Which Laurel registration?',
         detail: candidates.length === 0 ? `No platform with issuer ${iss}${clientId ? ` and client id ${clientId}` : ''} is registered.` : `Several registrations share issuer ${iss}; the LMS must send client_id.`,
         todo: 'An LMS administrator registers Laurel (dynamic registration, or "npm run platform -- add").',

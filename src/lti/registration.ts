@@ -67,7 +67,7 @@ export function dynamicRegistration(o: { publicUrl: string; mode: RegistrationMo
       res.render('lti/registered', { issuer: config.issuer, family, active: platform.active });
     } catch (err) {
       if (!(err instanceof RegistrationFailed)) throw err;
-      sendProblem(req, res, { status: 400, reason: err.reason, title: 'Laurel could not register with this LMS', detail: err.message + '.', todo: 'Check the URL given to the LMS, or register Laurel by hand (README: manual settings).' });
+      sendProblem(req, res, { status: 400, reason: err.reason, key: 'registration_failed', title: 'Laurel could not register with this LMS', detail: err.message + '.', todo: 'Check the URL given to the LMS, or register Laurel by hand (README: manual settings).' });
     }
   };
 }

@@ -3,8 +3,8 @@
  */
 export type { BadgeDefinition, Rule, IssueMode, Alignment } from './badge.js';
 export type { CourseSnapshot, Member, MemberStatus, LineItem, Result, Source } from './snapshot.js';
-export type { Verdict, Reason, HeldBadge, Approval } from './verdict.js';
+export type { Verdict, Reason, ReasonSentence, ReasonDetails, HeldBadge, Approval } from './verdict.js';
 export { validateBadges, validateBadge, type RuleProblem } from './validate.js';
 export { dependencyOrder, prerequisitesOf, prerequisiteCycle, PrerequisiteCycleError } from './order.js';
 export { evaluate, type EvaluationInput } from './evaluate.js';
-export { criteriaNarrative } from './criteria.js';
+export { criteriaNarrative, ENGLISH_CRITERIA, type CriteriaLanguage, type CriteriaPhrase } from './criteria.js';

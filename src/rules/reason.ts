@@ -2,7 +2,7 @@
  * Why one learner meets, or does not meet, each node of a badge's rule tree.
  */
 import type { BadgeDefinition, Rule } from './badge.js';
-import type { Reason } from './verdict.js';
+import type { Reason, ReasonSentence } from './verdict.js';
 import { percentOf, type Grade, type GradeLookup } from './gradebook.js';
 import { instantOf } from './instant.js';
 import { formatNumber, formatPercent } from './text.js';
@@ -58,27 +58,29 @@ const gone = (lineItemId: string) => `${lineItemId} is no longer in the grade bo
 
 function minGrade(rule: Extract<Rule, { kind: 'minGrade' }>, grade: Grade): Reason {
   const threshold = rule.percent ?? rule.points;
-  const unmet = (text: string): Reason => ({ kind: 'minGrade', met: false, seen: null, threshold, text });
-  if (grade.kind === 'missing') return unmet(gone(rule.lineItemId));
-  if (threshold === undefined) return unmet(`${grade.label}: no percent or points set`);
-  if (grade.kind === 'ungraded') return unmet(`${grade.label}: not graded yet`);
+  const unmet = (sentence: ReasonSentence, subject: string, text: string): Reason => ({ kind: 'minGrade', met: false, seen: null, threshold, text, subject, sentence });
+  if (grade.kind === 'missing') return unmet('gone', rule.lineItemId, gone(rule.lineItemId));
+  const subject = grade.label;
+  if (threshold === undefined) return unmet('no threshold', subject, `${subject}: no percent or points set`);
+  if (grade.kind === 'ungraded') return unmet('ungraded', subject, `${subject}: not graded yet`);
   if (rule.percent !== undefined) {
     const percent = percentOf(grade);
-    if (percent === undefined) return unmet(`${grade.label}: the column has no maximum score, so no percent can be computed`);
+    if (percent === undefined) return unmet('no maximum', subject, `${subject}: the column has no maximum score, so no percent can be computed`);
     const met = meets(percent, rule.percent);
-    return { kind: 'minGrade', met, seen: percent, threshold, text: `${grade.label}: ${formatPercent(percent, met)} % of the ${formatNumber(rule.percent)} % needed` };
+    return { kind: 'minGrade', met, seen: percent, threshold, text: `${subject}: ${formatPercent(percent, met)} % of the ${formatNumber(rule.percent)} % needed`, subject, sentence: 'percent' };
   }
   const outOf = grade.maximum > 0 ? ` of ${formatNumber(grade.maximum)}` : '';
   return {
     kind: 'minGrade', met: meets(grade.score, threshold), seen: grade.score, threshold,
-    text: `${grade.label}: ${formatNumber(threshold)}${outOf} points needed, ${formatNumber(grade.score)} seen`,
+    text: `${subject}: ${formatNumber(threshold)}${outOf} points needed, ${formatNumber(grade.score)} seen`,
+    subject, sentence: 'points', ...(grade.maximum > 0 ? { details: { outOf: grade.maximum } } : {}),
   };
 }
 
 function completed(rule: Extract<Rule, { kind: 'completed' }>, grade: Grade): Reason {
-  if (grade.kind === 'missing') return { kind: 'completed', met: false, seen: null, text: gone(rule.lineItemId) };
-  if (grade.kind === 'ungraded') return { kind: 'completed', met: false, seen: null, text: `${grade.label}: not graded yet` };
-  return { kind: 'completed', met: true, seen: grade.score, text: `${grade.label}: graded` };
+  if (grade.kind === 'missing') return { kind: 'completed', met: false, seen: null, text: gone(rule.lineItemId), subject: rule.lineItemId, sentence: 'gone' };
+  if (grade.kind === 'ungraded') return { kind: 'completed', met: false, seen: null, text: `${grade.label}: not graded yet`, subject: grade.label, sentence: 'ungraded' };
+  return { kind: 'completed', met: true, seen: grade.score, text: `${grade.label}: graded`, subject: grade.label, sentence: 'graded' };
 }
 
 function prerequisite(rule: Extract<Rule, { kind: 'prerequisite' }>, learner: LearnerContext): Reason {
@@ -90,7 +92,7 @@ function prerequisite(rule: Extract<Rule, { kind: 'prerequisite' }>, learner: Le
     : standing ? `${name}: ${standing}`
     : badge ? `${name}: not held yet`
     : `${name} is no longer a badge of this course`;
-  return { kind: 'prerequisite', met, seen: standing ?? null, threshold: name, text };
+  return { kind: 'prerequisite', met, seen: standing ?? null, threshold: name, text, subject: name, sentence: standing ?? (badge ? 'not held' : 'gone') };
 }
 
 /** Why an average item gives no percent; each such item counts as 0 %. */
@@ -107,19 +109,20 @@ function average(rule: Extract<Rule, { kind: 'average' }>, learner: LearnerConte
   const totalWeight = items.reduce((sum, i) => sum + i.weight, 0);
   const over = items.map((i) => (i.weight === 1 ? i.label : `${i.label} (×${formatNumber(i.weight)})`)).join(', ');
   // No items or no positive weight is rejected by validation; should it get here, it is unmet.
+  const details = { items: items.map((i) => ({ label: i.label, weight: i.weight })) };
   if (totalWeight <= 0) {
-    return { kind: 'average', met: false, seen: null, threshold: rule.percent, text: `Course average over ${over || 'no line items'}: nothing to average` };
+    return { kind: 'average', met: false, seen: null, threshold: rule.percent, text: `Course average over ${over || 'no line items'}: nothing to average`, sentence: 'nothing to average', details };
   }
   const value = items.reduce((sum, i) => sum + i.weight * i.percent, 0) / totalWeight;
   const met = meets(value, rule.percent);
   const gaps = (Object.keys(GAPS) as (keyof typeof GAPS)[])
     .map((gap) => ({ gap, count: items.filter((i) => i.gap === gap).length }))
-    .filter((g) => g.count > 0)
-    .map((g) => `${g.count} of ${items.length} ${GAPS[g.gap]}`);
-  const note = gaps.length ? ` (${gaps.join(', ')}, counted as 0 %)` : '';
+    .filter((g) => g.count > 0);
+  const note = gaps.length ? ` (${gaps.map((g) => `${g.count} of ${items.length} ${GAPS[g.gap]}`).join(', ')}, counted as 0 %)` : '';
   return {
     kind: 'average', met, seen: value, threshold: rule.percent,
     text: `Course average over ${over}: ${formatPercent(value, met)} % of ${formatNumber(rule.percent)} % needed${note}`,
+    sentence: 'average', details: { ...details, ...(gaps.length ? { gaps } : {}) },
   };
 }
 
@@ -129,10 +132,11 @@ function dateWindow(rule: Extract<Rule, { kind: 'dateWindow' }>, now: string): R
   const from = rule.from === undefined ? -Infinity : instantOf(rule.from, 'start');
   const until = rule.until === undefined ? Infinity : instantOf(rule.until, 'end');
   const at = instantOf(now, 'start');
-  const reason = (met: boolean, where: string): Reason =>
-    ({ kind: 'dateWindow', met, seen: now, threshold: window, text: `Open ${window}: today ${now.slice(0, 10)} ${where}` });
-  if (from === undefined || until === undefined || at === undefined) return reason(false, 'cannot be compared with dates that cannot be read');
-  if (at < from) return reason(false, 'is before it opens');
-  if (at > until) return reason(false, 'is after it closed');
-  return reason(true, 'is inside');
+  const details = { ...(rule.from ? { from: rule.from } : {}), ...(rule.until ? { until: rule.until } : {}) };
+  const reason = (met: boolean, sentence: ReasonSentence, where: string): Reason =>
+    ({ kind: 'dateWindow', met, seen: now, threshold: window, text: `Open ${window}: today ${now.slice(0, 10)} ${where}`, sentence, details });
+  if (from === undefined || until === undefined || at === undefined) return reason(false, 'unreadable', 'cannot be compared with dates that cannot be read');
+  if (at < from) return reason(false, 'before', 'is before it opens');
+  if (at > until) return reason(false, 'after', 'is after it closed');
+  return reason(true, 'inside', 'is inside');
 }

@@ -17,10 +17,10 @@ export function formatPercent(value: number, met: boolean): string {
 }
 
 /**
- * "a, b and c" (or "or"). With "; " as separator ("a; b; and c"), for lists whose items
- * contain lists of their own.
+ * "a, b and c" (or "or", or the word of another language). With "; " as separator
+ * ("a; b; and c"), for lists whose items contain lists of their own.
  */
-export function listText(items: readonly string[], conjunction: 'and' | 'or', separator: ', ' | '; ' = ', '): string {
+export function listText(items: readonly string[], conjunction: string, separator: ', ' | '; ' = ', '): string {
   if (items.length <= 1) return items.join('');
   const last = `${conjunction} ${items[items.length - 1]}`;
   return separator === ', ' ? `${items.slice(0, -1).join(', ')} ${last}` : [...items.slice(0, -1), last].join('; ');

@@ -7,13 +7,13 @@ import type { LineItem } from './snapshot.js';
 import { instantOf } from './instant.js';
 import { prerequisiteCycle } from './order.js';
 import { formatNumber } from './text.js';
+import type { InputProblem, InputProblemParams } from '../inputProblem.js';
 
-export interface RuleProblem {
+/** `message` is a sentence a person can act on; `code` and `params` let a page say it in its language. */
+export interface RuleProblem extends InputProblem {
   badgeId: string;
   /** Where in the badge: "name", "rules", "rules.rules[1]", "rules.items[0]". */
   path: string;
-  /** A sentence a person can act on. */
-  message: string;
 }
 
 /**
@@ -29,41 +29,48 @@ export function validateBadge(badge: BadgeDefinition, allBadges: BadgeDefinition
   const badgesById = new Map(allBadges.map((b) => [b.id, b])).set(badge.id, badge);
   const lineItemsById = new Map(lineItems.map((li) => [li.id, li]));
   const problems: RuleProblem[] = [];
-  const report = (path: string, message: string) => problems.push({ badgeId: badge.id, path, message });
+  const report = (path: string, code: string, message: string, params: InputProblemParams = {}) => {
+    problems.push({ badgeId: badge.id, path, code: `rule.${code}`, params, message });
+  };
   /** Where each prerequisite is named, to point a cycle at the rule that starts it. */
   const prerequisitePaths = new Map<string, string>();
 
   const lineItemAt = (path: string, lineItemId: string): LineItem | undefined => {
     const lineItem = lineItemsById.get(lineItemId);
-    if (!lineItem) {
-      const what = lineItemId ? `${lineItemId} is not a line item of this course` : 'No line item chosen';
-      report(path, `${what}: pick one from the list, or add the activity as a Laurel link`);
-    }
+    const todo = 'pick one from the list, or add the activity as a Laurel link';
+    if (!lineItem && lineItemId) report(path, 'unknownLineItem', `${lineItemId} is not a line item of this course: ${todo}`, { lineItem: lineItemId });
+    else if (!lineItem) report(path, 'noLineItem', `No line item chosen: ${todo}`);
     return lineItem;
   };
   const percentAt = (path: string, percent: number) => {
     // Written so that NaN (a form field left empty) fails too.
-    if (!(percent >= 0 && percent <= 100)) report(path, `${Number.isFinite(percent) ? `${percent} % is outside 0–100` : 'The percent is not a number'}: give a number from 0 to 100`);
+    if (percent >= 0 && percent <= 100) return;
+    if (Number.isFinite(percent)) report(path, 'percentRange', `${percent} % is outside 0–100: give a number from 0 to 100`, { percent });
+    else report(path, 'percentNaN', 'The percent is not a number: give a number from 0 to 100');
   };
 
   const check = (rule: Rule, path: string): void => {
     switch (rule.kind) {
       case 'all':
       case 'any':
-        if (rule.rules.length === 0) report(path, `This "${rule.kind}" group has no rules: add a rule to it, or remove the group`);
+        if (rule.rules.length === 0) report(path, 'emptyGroup', `This "${rule.kind}" group has no rules: add a rule to it, or remove the group`, { kind: rule.kind });
         rule.rules.forEach((child, i) => check(child, `${path}.rules[${i}]`));
         return;
       case 'minGrade': {
         const lineItem = lineItemAt(path, rule.lineItemId);
         const { percent, points } = rule;
-        if (percent !== undefined && points !== undefined) report(path, 'Give either a percent or points, not both');
+        if (percent !== undefined && points !== undefined) report(path, 'percentAndPoints', 'Give either a percent or points, not both');
         else if (percent !== undefined) percentAt(path, percent);
-        else if (points === undefined) report(path, 'Give the percent or the points needed');
-        else if (!(points >= 0)) report(path, `${Number.isFinite(points) ? `${points} points is below 0` : 'The points are not a number'}: give 0 or more points`);
+        else if (points === undefined) report(path, 'noThreshold', 'Give the percent or the points needed');
+        else if (!(points >= 0)) {
+          if (Number.isFinite(points)) report(path, 'pointsNegative', `${points} points is below 0: give 0 or more points`, { points });
+          else report(path, 'pointsNaN', 'The points are not a number: give 0 or more points');
+        }
         // A column without a maximum (0) has no bound to check against.
         else if (lineItem && lineItem.scoreMaximum > 0 && points > lineItem.scoreMaximum) {
           const max = formatNumber(lineItem.scoreMaximum);
-          report(path, `${formatNumber(points)} points is more than the ${max} that ${lineItem.label} is graded out of: give at most ${max} points, or a percent`);
+          report(path, 'pointsAboveMax', `${formatNumber(points)} points is more than the ${max} that ${lineItem.label} is graded out of: give at most ${max} points, or a percent`,
+            { points, max: lineItem.scoreMaximum, lineItem: lineItem.label });
         }
         return;
       }
@@ -72,15 +79,19 @@ export function validateBadge(badge: BadgeDefinition, allBadges: BadgeDefinition
         return;
       case 'prerequisite':
         if (!prerequisitePaths.has(rule.badgeId)) prerequisitePaths.set(rule.badgeId, path);
-        if (rule.badgeId === badge.id) report(path, 'A badge cannot be its own prerequisite: pick another badge, or remove this rule');
-        else if (!badgesById.has(rule.badgeId)) report(path, `${rule.badgeId ? `${rule.badgeId} is not a badge of this course` : 'No badge chosen'}: pick the badge a learner must hold first, or remove this rule`);
+        if (rule.badgeId === badge.id) report(path, 'ownPrerequisite', 'A badge cannot be its own prerequisite: pick another badge, or remove this rule');
+        else if (!badgesById.has(rule.badgeId)) {
+          const todo = 'pick the badge a learner must hold first, or remove this rule';
+          if (rule.badgeId) report(path, 'unknownBadge', `${rule.badgeId} is not a badge of this course: ${todo}`, { badge: rule.badgeId });
+          else report(path, 'noBadge', `No badge chosen: ${todo}`);
+        }
         return;
       case 'average':
-        if (rule.items.length === 0) report(path, 'An average needs line items: add the columns to average');
+        if (rule.items.length === 0) report(path, 'averageEmpty', 'An average needs line items: add the columns to average');
         rule.items.forEach((item, i) => {
           const itemPath = `${path}.items[${i}]`;
           lineItemAt(itemPath, item.lineItemId);
-          if (item.weight !== undefined && !(item.weight > 0)) report(itemPath, `A weight of ${item.weight} counts nothing: give a weight above 0 (1 counts the column once)`);
+          if (item.weight !== undefined && !(item.weight > 0)) report(itemPath, 'weight', `A weight of ${item.weight} counts nothing: give a weight above 0 (1 counts the column once)`, { weight: item.weight });
         });
         percentAt(path, rule.percent);
         return;
@@ -88,9 +99,9 @@ export function validateBadge(badge: BadgeDefinition, allBadges: BadgeDefinition
         const from = rule.from === undefined ? undefined : instantOf(rule.from, 'start');
         const until = rule.until === undefined ? undefined : instantOf(rule.until, 'end');
         for (const [value, at] of [[rule.from, from], [rule.until, until]] as const) {
-          if (value !== undefined && at === undefined) report(path, `"${value}" is not a date: write it as 2026-09-01, or 2026-09-01T08:00:00Z for an exact time`);
+          if (value !== undefined && at === undefined) report(path, 'notDate', `"${value}" is not a date: write it as 2026-09-01, or 2026-09-01T08:00:00Z for an exact time`, { value });
         }
-        if (from !== undefined && until !== undefined && from > until) report(path, `The window opens (${rule.from}) after it closes (${rule.until}): swap the dates`);
+        if (from !== undefined && until !== undefined && from > until) report(path, 'windowReversed', `The window opens (${rule.from}) after it closes (${rule.until}): swap the dates`, { from: rule.from!, until: rule.until! });
         return;
       }
       case 'approval':
@@ -98,13 +109,13 @@ export function validateBadge(badge: BadgeDefinition, allBadges: BadgeDefinition
     }
   };
 
-  if (!badge.name.trim()) report('name', 'Give the badge a name: learners see it on their badge');
+  if (!badge.name.trim()) report('name', 'nameRequired', 'Give the badge a name: learners see it on their badge');
   check(badge.rules, 'rules');
   const cycle = prerequisiteCycle(badge.id, badgesById);
   // A badge requiring itself was reported at its rule above.
   if (cycle && cycle.length > 2) {
-    const names = cycle.map((id) => badgesById.get(id)!.name);
-    report(prerequisitePaths.get(cycle[1])!, `These badges require each other, so none can be earned: ${names.join(' → ')}. Remove one of these prerequisites`);
+    const names = cycle.map((id) => badgesById.get(id)!.name).join(' → ');
+    report(prerequisitePaths.get(cycle[1])!, 'cycle', `These badges require each other, so none can be earned: ${names}. Remove one of these prerequisites`, { badges: names });
   }
   return problems;
 }

@@ -13,8 +13,45 @@ export interface Reason {
   threshold?: number | string;
   /** One sentence a person reads, e.g. "Quiz 2: 72 % of the 80 % needed". */
   text: string;
+  /** What the sentence is about: the line item's label (its id once it left the grade book), or the required badge's name. */
+  subject?: string;
+  /**
+   * Which of its kind's sentences `text` is, where kind, met and seen do not tell: with subject
+   * and details, what a page needs to say the reason in its own language. Reasons stored before
+   * it existed have only `text`.
+   */
+  sentence?: ReasonSentence;
+  /** Values a sentence names besides seen and threshold. */
+  details?: ReasonDetails;
   /** For all / any groups. */
   children?: Reason[];
+}
+
+export type ReasonSentence =
+  /** The line item, or the required badge, no longer exists. */
+  | 'gone'
+  | 'ungraded'
+  /** minGrade */
+  | 'no threshold' | 'no maximum' | 'percent' | 'points'
+  /** completed */
+  | 'graded'
+  /** prerequisite: the learner's standing, or none */
+  | 'held' | 'earned in this run' | 'awaiting approval' | 'not held'
+  /** average */
+  | 'nothing to average' | 'average'
+  /** dateWindow: where today is */
+  | 'before' | 'after' | 'inside' | 'unreadable';
+
+export interface ReasonDetails {
+  /** The maximum a score of points is out of, when there is one. */
+  outOf?: number;
+  /** The line items an average is over. */
+  items?: { label: string; weight: number }[];
+  /** How many items of an average gave no percent (counted as 0 %), and why. */
+  gaps?: { gap: 'missing' | 'ungraded' | 'no maximum'; count: number }[];
+  /** A date window's ends, as the rule gives them. */
+  from?: string;
+  until?: string;
 }
 
 export interface Verdict {

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
 import { isDuplicateKey } from './insertNew.js';
 import { isHttpUrl } from '../httpUrl.js';
+import { inputProblem, type InputProblem } from '../inputProblem.js';
 
 /** Laurel's registration in an LMS: the institution that signs. */
 export interface Registration { issuer: string; clientId: string }
@@ -71,18 +72,18 @@ export async function issuerProfileByKey(key: string): Promise<IssuerProfile | n
 export type IssuerProfileInput = Pick<IssuerProfile, 'name' | 'url' | 'email' | 'description' | 'imageUrl'>;
 
 export class IssuerProfileError extends Error {
-  constructor(readonly problems: string[]) { super(problems.join('; ')); }
+  constructor(readonly problems: InputProblem[]) { super(problems.map((p) => p.message).join('; ')); }
 }
 
 /** Problems a person can fix, field by field; none when the input is good. */
-export function checkIssuerProfile(p: Partial<IssuerProfileInput>): string[] {
-  const problems: string[] = [];
-  if (!p.name?.trim()) problems.push('name: give the institution\'s name as learners and employers know it');
-  else if (p.name.length > 200) problems.push('name: at most 200 characters');
-  if (!p.url || !isHttpUrl(p.url)) problems.push('url: give the institution\'s web site as an absolute https:// URL');
-  if (p.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(p.email)) problems.push(`email: "${p.email}" is not an email address`);
-  if (p.imageUrl && !isHttpUrl(p.imageUrl)) problems.push('image: give the logo as an absolute https:// URL');
-  if (p.description && p.description.length > 2000) problems.push('description: at most 2,000 characters');
+export function checkIssuerProfile(p: Partial<IssuerProfileInput>): InputProblem[] {
+  const problems: InputProblem[] = [];
+  if (!p.name?.trim()) problems.push(inputProblem('issuer.nameRequired', 'name: give the institution\'s name as learners and employers know it'));
+  else if (p.name.length > 200) problems.push(inputProblem('issuer.nameTooLong', 'name: at most 200 characters'));
+  if (!p.url || !isHttpUrl(p.url)) problems.push(inputProblem('issuer.url', 'url: give the institution\'s web site as an absolute https:// URL'));
+  if (p.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(p.email)) problems.push(inputProblem('issuer.email', `email: "${p.email}" is not an email address`, { email: p.email }));
+  if (p.imageUrl && !isHttpUrl(p.imageUrl)) problems.push(inputProblem('issuer.image', 'image: give the logo as an absolute https:// URL'));
+  if (p.description && p.description.length > 2000) problems.push(inputProblem('issuer.descriptionTooLong', 'description: at most 2,000 characters'));
   return problems;
 }
 

@@ -6,6 +6,7 @@
  * Kept apart from ltijs's platform record, which ltijs owns and rewrites on registration.
  */
 import mongoose, { Schema } from 'mongoose';
+import { inputProblem, type InputProblem } from '../inputProblem.js';
 
 export interface PlatformSettings {
   issuer: string;
@@ -31,15 +32,16 @@ export const PlatformSettingsModel = mongoose.model<PlatformSettings>('platformS
 export const MAX_SYNC_INTERVAL_MINUTES = 7 * 24 * 60;
 
 export class PlatformSettingsError extends Error {
-  constructor(readonly problems: string[]) { super(problems.join('; ')); }
+  constructor(readonly problems: InputProblem[]) { super(problems.map((p) => p.message).join('; ')); }
 }
 
 /** The interval typed on the form: a whole number of minutes, or empty for the server's default. */
-export function parseSyncInterval(raw: string | undefined): { minutes?: number; problem?: string } {
+export function parseSyncInterval(raw: string | undefined): { minutes?: number; problem?: InputProblem } {
   const text = (raw ?? '').trim();
   if (text === '') return {};
   if (!/^\d+$/.test(text) || Number(text) > MAX_SYNC_INTERVAL_MINUTES) {
-    return { problem: `sync interval: "${text}" is not a whole number of minutes from 0 to ${MAX_SYNC_INTERVAL_MINUTES} (0 turns background sync off; leave it empty for the server's default)` };
+    const message = `sync interval: "${text}" is not a whole number of minutes from 0 to ${MAX_SYNC_INTERVAL_MINUTES} (0 turns background sync off; leave it empty for the server's default)`;
+    return { problem: inputProblem('sync.interval', message, { value: text, max: MAX_SYNC_INTERVAL_MINUTES }) };
   }
   return { minutes: Number(text) };
 }

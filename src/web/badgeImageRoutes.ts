@@ -14,6 +14,7 @@ import { asyncRoute } from './asyncRoute.js';
 import { auditInCourse } from './audit.js';
 import { editor, pageView } from './coursePages.js';
 import { sendProblem } from './errorPage.js';
+import { pageTranslator } from './pageLanguage.js';
 
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_BADGE_IMAGE_BYTES, files: 1, fields: 5 } });
 
@@ -34,7 +35,8 @@ function receiveFile(req: Request, res: Response, next: NextFunction) {
   upload.single('image')(req, res, (err: unknown) => {
     if (!err) return next();
     const tooLarge = (err as { code?: string }).code === 'LIMIT_FILE_SIZE';
-    editor(req, res, String(req.params.id), { problems: [tooLarge ? 'The image is over 1 MB. Export it smaller (a 400 × 400 PNG or an SVG is plenty) and upload it again.' : `The upload could not be read: ${(err as Error).message}`] }).catch(next);
+    const { t } = pageTranslator(res);
+    editor(req, res, String(req.params.id), { problems: [tooLarge ? t('image.tooLarge') : t('image.unreadable', { error: (err as Error).message })] }).catch(next);
   });
 }
 
@@ -42,7 +44,7 @@ async function uploadImage(req: Request, res: Response) {
   const { course, token } = courseOf(res);
   const id = String(req.params.id);
   if (!(await getBadge(course.courseKey, id))) return editor(req, res, id);
-  if (!req.file) return editor(req, res, id, { problems: ['Choose a PNG or SVG file to upload.'] });
+  if (!req.file) return editor(req, res, id, { problems: [pageTranslator(res).t('image.choose')] });
   try {
     const image = await checkBadgeImage(req.file.buffer, req.file.mimetype);
     const sha256 = await storeBadgeImage(image, token.user);
@@ -50,7 +52,7 @@ async function uploadImage(req: Request, res: Response) {
     await auditInCourse(res, { action: 'badge.image', badgeId: id, detail: `uploaded ${req.file.originalname.slice(0, 100)} (${image.mediaType}, ${image.width}×${image.height})` });
   } catch (err) {
     if (!(err instanceof BadgeImageError)) throw err;
-    return editor(req, res, id, { problems: [err.message] });
+    return editor(req, res, id, { problems: [err.in(pageTranslator(res))] });
   }
   res.redirect(303, `/course/badges/${encodeURIComponent(id)}?${pageView(res).q}`);
 }

@@ -4,37 +4,42 @@
  */
 import type { BadgeDefinition, Rule } from '../rules/badge.js';
 import { isHttpUrl } from '../httpUrl.js';
+import { inputProblem, type InputProblem, type InputProblemParams } from '../inputProblem.js';
 
 export class BadgeInputError extends Error {
-  constructor(readonly problems: string[]) { super(problems.join('; ')); }
+  constructor(readonly problems: InputProblem[]) { super(problems.map((p) => p.message).join('; ')); }
 }
+
+/** What a field of the wrong type must be, by problem code. */
+const WHAT = { text: 'a text', list: 'a list', textList: 'a list of texts', boolean: 'true or false', level: 'a whole number from 1 to 20' } as const;
 
 const KINDS: Rule['kind'][] = ['all', 'any', 'minGrade', 'completed', 'prerequisite', 'average', 'dateWindow', 'approval'];
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : undefined);
 
-function ruleShape(v: unknown, path: string, problems: string[], depth = 0): Rule | undefined {
-  if (depth > 8) { problems.push(`${path}: rules nest deeper than 8 levels`); return undefined; }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) { problems.push(`${path} must be an object with a "kind"`); return undefined; }
+function ruleShape(v: unknown, path: string, problems: InputProblem[], depth = 0): Rule | undefined {
+  const report = (code: string, message: string, params: InputProblemParams = {}) => problems.push(inputProblem(`badge.${code}`, message, { path, ...params }));
+  if (depth > 8) { report('tooDeep', `${path}: rules nest deeper than 8 levels`); return undefined; }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) { report('ruleNotObject', `${path} must be an object with a "kind"`); return undefined; }
   const r = v as Record<string, unknown>;
-  if (!KINDS.includes(r.kind as Rule['kind'])) { problems.push(`${path}.kind must be one of ${KINDS.join(', ')}`); return undefined; }
+  if (!KINDS.includes(r.kind as Rule['kind'])) { report('ruleKind', `${path}.kind must be one of ${KINDS.join(', ')}`, { kinds: KINDS.join(', ') }); return undefined; }
   const num = (k: string) => (r[k] === undefined || r[k] === '' ? undefined : typeof r[k] === 'number' ? r[k] as number : Number.NaN);
   switch (r.kind) {
     case 'all':
     case 'any': {
-      if (!Array.isArray(r.rules)) { problems.push(`${path}.rules must be a list`); return undefined; }
+      if (!Array.isArray(r.rules)) { report('ruleList', `${path}.rules must be a list`); return undefined; }
       const rules = r.rules.map((c, i) => ruleShape(c, `${path}.rules[${i}]`, problems, depth + 1)).filter((c): c is Rule => c !== undefined);
       return { kind: r.kind, rules };
     }
     case 'minGrade': {
       const percent = num('percent'); const points = num('points');
-      if (Number.isNaN(percent) || Number.isNaN(points)) problems.push(`${path}: percent and points must be numbers`);
+      if (Number.isNaN(percent) || Number.isNaN(points)) report('gradeNumbers', `${path}: percent and points must be numbers`);
       return { kind: 'minGrade', lineItemId: str(r.lineItemId) ?? '', ...(percent !== undefined ? { percent } : {}), ...(points !== undefined ? { points } : {}) };
     }
     case 'completed': return { kind: 'completed', lineItemId: str(r.lineItemId) ?? '' };
     case 'prerequisite': return { kind: 'prerequisite', badgeId: str(r.badgeId) ?? '' };
     case 'average': {
       const percent = num('percent');
-      if (percent === undefined || Number.isNaN(percent)) problems.push(`${path}.percent must be a number`);
+      if (percent === undefined || Number.isNaN(percent)) report('percentNumber', `${path}.percent must be a number`);
       const items = Array.isArray(r.items) ? r.items.map((it) => ({ lineItemId: str((it as Record<string, unknown>)?.lineItemId) ?? '', ...(typeof (it as Record<string, unknown>)?.weight === 'number' ? { weight: (it as { weight: number }).weight } : {}) })) : [];
       return { kind: 'average', items, percent: percent ?? Number.NaN };
     }
@@ -45,26 +50,42 @@ function ruleShape(v: unknown, path: string, problems: string[], depth = 0): Rul
 
 /** From a JSON body (the API). `id` comes from the URL or is new, never from the body. */
 export function badgeFromJson(body: unknown, id: string): BadgeDefinition {
-  const problems: string[] = [];
-  if (!body || typeof body !== 'object') throw new BadgeInputError(['the body must be a JSON object describing the badge']);
+  const problems: InputProblem[] = [];
+  const report = (code: string, message: string, params?: InputProblemParams) => problems.push(inputProblem(`badge.${code}`, message, params));
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadgeInputError([inputProblem('badge.notObject', 'the body must be a JSON object describing the badge')]);
   const b = body as Record<string, unknown>;
+  // A field of the wrong type is named, never silently dropped or turned into something else.
+  const typed = (key: string, ok: (v: unknown) => boolean, what: keyof typeof WHAT) => {
+    const ours = b[key] === undefined || b[key] === null || ok(b[key]);
+    if (!ours) report(what, `${key} must be ${WHAT[what]}`, { field: key });
+    return ours;
+  };
+  for (const key of ['description', 'criteriaNarrative', 'imageUrl', 'group', 'validFor']) typed(key, (v) => typeof v === 'string', 'text');
+  typed('level', (v) => typeof v === 'number' || typeof v === 'string', 'level');
+  typed('tags', (v) => Array.isArray(v) && v.every((t) => typeof t === 'string'), 'textList');
+  typed('alignments', Array.isArray, 'list');
+  for (const key of ['evidenceRequired', 'gradebookColumn']) typed(key, (v) => typeof v === 'boolean', 'boolean');
   const name = str(b.name);
-  if (!name) problems.push('name is required');
-  else if (name.length > 120) problems.push('name must be at most 120 characters');
+  if (typed('name', (v) => typeof v === 'string', 'text')) {
+    if (!name) report('nameRequired', 'name is required');
+    else if (name.length > 120) report('nameTooLong', 'name must be at most 120 characters');
+  }
   const issueMode = b.issueMode ?? 'automatic';
-  if (issueMode !== 'automatic' && issueMode !== 'approval') problems.push('issueMode must be "automatic" or "approval"');
-  const level = b.level === undefined || b.level === null || b.level === '' ? undefined : Number(b.level);
-  if (level !== undefined && (!Number.isInteger(level) || level < 1 || level > 20)) problems.push('level must be a whole number from 1 to 20');
+  if (issueMode !== 'automatic' && issueMode !== 'approval') report('issueMode', 'issueMode must be "automatic" or "approval"');
+  const level = b.level === undefined || b.level === null || b.level === '' || typeof b.level === 'boolean' ? undefined : Number(b.level);
+  if (level !== undefined && (!Number.isInteger(level) || level < 1 || level > 20)) report('level', 'level must be a whole number from 1 to 20', { field: 'level' });
   const validFor = str(b.validFor) || undefined;
-  if (validFor && !/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$/.test(validFor)) problems.push('validFor must be an ISO 8601 duration such as P1Y or P6M');
+  if (validFor && !/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$/.test(validFor)) report('validFor', 'validFor must be an ISO 8601 duration such as P1Y or P6M');
   const alignments = (Array.isArray(b.alignments) ? b.alignments : []).map((a, i) => {
     const x = (a ?? {}) as Record<string, unknown>;
     const al = { targetName: str(x.targetName) ?? '', targetUrl: str(x.targetUrl) ?? '', targetFramework: str(x.targetFramework) || undefined, targetCode: str(x.targetCode) || undefined };
-    if (!al.targetName) problems.push(`alignments[${i}]: give the name of the skill or standard the badge aligns to`);
-    if (!isHttpUrl(al.targetUrl)) problems.push(`alignments[${i}]: the link to "${al.targetName || 'the skill'}" must be an absolute http(s) URL`);
+    if (!al.targetName) report('alignmentName', `alignments[${i}]: give the name of the skill or standard the badge aligns to`, { index: i });
+    if (isHttpUrl(al.targetUrl)) return al;
+    if (al.targetName) report('alignmentUrl', `alignments[${i}]: the link to "${al.targetName}" must be an absolute http(s) URL`, { index: i, name: al.targetName });
+    else report('alignmentUrlUnnamed', `alignments[${i}]: the link to "the skill" must be an absolute http(s) URL`, { index: i });
     return al;
   });
-  if (alignments.length > 10) problems.push('at most 10 alignments');
+  if (alignments.length > 10) report('tooManyAlignments', 'at most 10 alignments');
   const rules = ruleShape(b.rules, 'rules', problems);
   if (problems.length) throw new BadgeInputError(problems);
   return {

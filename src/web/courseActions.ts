@@ -7,7 +7,7 @@ import type { BadgeDefinition } from '../rules/badge.js';
 import { deleteBadge, getBadge, saveBadge } from '../store/badge.js';
 import { approveAward } from '../awards/approve.js';
 import { revoke } from '../awards/revoke.js';
-import { evidenceFrom } from '../awards/evidence.js';
+import { evidenceFrom, type EvidenceProblem } from '../awards/evidence.js';
 import { addEvidence, awardById, type Award } from '../store/award.js';
 import { issuedAmong } from '../store/issuedCredential.js';
 import { courseOf } from './courseContext.js';
@@ -53,7 +53,8 @@ export async function revokeInCourse(req: Request, res: Response, id: string, re
   return award;
 }
 
-type EvidenceOutcome = { award: Award } | { status: 400 | 404 | 409; problem: string; detail: string };
+/** `code` and `values` say which invalid evidence it was, for pages in other languages. */
+type EvidenceOutcome = { award: Award } | { status: 400 | 404 | 409; problem: string; detail: string; code?: EvidenceProblem; values?: Record<string, string> };
 
 /** Evidence for an award of the course (`own`: the learner's own award only), before its credential is signed. */
 export async function addEvidenceInCourse(req: Request, res: Response, id: string, own: boolean): Promise<EvidenceOutcome> {
@@ -61,8 +62,8 @@ export async function addEvidenceInCourse(req: Request, res: Response, id: strin
   const award = await awardById(id);
   if (!award || award.courseKey !== course.courseKey || (own && award.userId !== token.user)) return { status: 404, problem: 'award_not_found', detail: own ? 'You have no award with this id in this course.' : 'No award with this id in this course.' };
   if ((await issuedAmong([award.id])).length) return { status: 409, problem: 'already_issued', detail: 'This badge\'s credential is already signed, and a signed credential is never changed: evidence must come before it is issued.' };
-  const { evidence, error } = evidenceFrom((req.body ?? {}) as Record<string, unknown>, token.user);
-  if (!evidence) return { status: 400, problem: 'invalid_evidence', detail: error! };
+  const { evidence, error, code, values } = evidenceFrom((req.body ?? {}) as Record<string, unknown>, token.user);
+  if (!evidence) return { status: 400, problem: 'invalid_evidence', detail: error!, code, values };
   await addEvidence(course.courseKey, award.id, evidence);
   await auditInCourse(res, { action: 'award.evidence', badgeId: award.badgeId, awardId: award.id, userId: award.userId, detail: evidence.url ?? evidence.text!.slice(0, 200) });
   return { award: (await awardById(award.id))! };

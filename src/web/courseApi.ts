@@ -14,6 +14,7 @@ import { badgeFromJson, BadgeInputError } from './badgeInput.js';
 import { courseOf, loadCourse, staffOnly } from './courseContext.js';
 import { asyncRoute } from './asyncRoute.js';
 import { apiProblem } from './apiProblem.js';
+import { bodyLimit } from './bodyErrors.js';
 
 
 /** Checks the badge's shape and rules; answers 400 and returns null when something is wrong. */
@@ -23,7 +24,7 @@ async function checkedBadge(req: Request, res: Response, id: string) {
   try {
     badge = badgeFromJson(req.body, id);
   } catch (err) {
-    if (err instanceof BadgeInputError) { apiProblem(res, 400, 'invalid_badge', 'The badge is not valid.', err.problems); return null; }
+    if (err instanceof BadgeInputError) { apiProblem(res, 400, 'invalid_badge', 'The badge is not valid.', err.problems.map((p) => p.message)); return null; }
     throw err;
   }
   const [badges, columns] = await Promise.all([listBadges(course.courseKey), courseLineItems(course)]);
@@ -35,7 +36,7 @@ async function checkedBadge(req: Request, res: Response, id: string) {
 
 export function courseApi(): Router {
   const router = Router();
-  router.use('/api/course', express.json({ limit: '64kb' }), loadCourse, staffOnly);
+  router.use('/api/course', bodyLimit(64 * 1024), express.json({ limit: '64kb' }), loadCourse, staffOnly);
 
   router.get('/api/course/line-items', asyncRoute(async (_req, res) => {
     const { lineItems, hint, error } = await courseLineItems(courseOf(res).course);

@@ -2,7 +2,7 @@
  * Where a launch lands, and the course pages: staff see the dashboard, the badge editor, the
  * preview of who qualifies and why, and "evaluate now"; learners see their own page.
  */
-import { Router, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { LtijsToken } from 'ltijs';
 import { isPlatformAdmin, audienceOf, parseRole } from '../lti/roles.js';
 import { recordLaunchedCourse } from '../lti/courseOfLaunch.js';
@@ -32,26 +32,33 @@ import { badgeImageRoutes } from './badgeImageRoutes.js';
 import { standingOfCourse } from '../store/courseStanding.js';
 import { engagementOfCourse } from '../store/engagement.js';
 import { approveInCourse, deleteBadgeInCourse, revokeInCourse, saveBadgeInCourse } from './courseActions.js';
+import { pageTranslator } from './pageLanguage.js';
+import { inputProblemsIn } from './inputProblemText.js';
+import { criteriaWords } from './criteriaWords.js';
+import { revocationProblem } from './revocationProblem.js';
+import { jobPhase } from './jobPhase.js';
+import type { MessageKey } from '../i18n/en.js';
 
 export const PAGES = { staff: '/course', learner: '/me' } as const;
 
 
-function roleLabel(roles: string[]): string {
+function roleLabel(roles: string[]): MessageKey {
   const names = roles.map((r) => parseRole(r).name);
-  if (names.includes('TeachingAssistant')) return 'Teaching assistant';
-  if (names.includes('Instructor')) return 'Instructor';
-  if (names.includes('ContentDeveloper')) return 'Content developer';
-  if (names.includes('Administrator')) return 'Administrator';
-  return 'Learner';
+  if (names.includes('TeachingAssistant')) return 'role.teachingAssistant';
+  if (names.includes('Instructor')) return 'role.instructor';
+  if (names.includes('ContentDeveloper')) return 'role.contentDeveloper';
+  if (names.includes('Administrator')) return 'role.administrator';
+  return 'role.learner';
 }
 
 /** What every course page shows: the course, the person, the session token for links and forms. */
 export function pageView(res: Response) {
   const { token, course, ltik } = courseOf(res);
+  const { t } = pageTranslator(res);
   return {
-    course: { title: course.title || 'This course', label: course.label },
+    course: { title: course.title || t('common.thisCourse'), label: course.label },
     person: { name: personName(token) },
-    roleLabel: roleLabel(token.platformContext.roles),
+    roleLabel: t(roleLabel(token.platformContext.roles)),
     admin: isPlatformAdmin(token.platformContext.roles),
     ltik,
     q: `ltik=${encodeURIComponent(ltik)}`,
@@ -59,22 +66,27 @@ export function pageView(res: Response) {
 }
 
 /** After a launch (or any request to /lti/launch with a valid ltik): record the course, go to the page for this role. */
-export async function landing(token: LtijsToken, _req: Request, res: Response): Promise<void> {
-  await recordLaunchedCourse(token);
+export async function landing(token: LtijsToken, _req: Request, res: Response, next: NextFunction): Promise<void> {
+  try {
+    await recordLaunchedCourse(token);
+  } catch (err) {
+    return next(err); // ltijs does not catch a rejected callback: without this the request never ends
+  }
   const page = audienceOf(token.platformContext.roles) === 'staff' ? PAGES.staff : PAGES.learner;
   res.redirect(303, `${page}?ltik=${encodeURIComponent(res.locals.ltik as string)}`);
 }
 
 async function dashboard(_req: Request, res: Response) {
   const { course } = courseOf(res);
+  const tr = pageTranslator(res);
   const [badges, awards, job, columns, standing, engagement] = await Promise.all([
-    listBadges(course.courseKey), awardsOf(course.courseKey), latestJob(course.courseKey), courseLineItems(course),
+    listBadges(course.courseKey), awardsOf(course.courseKey), latestJob(course.courseKey), courseLineItems(course, tr.t),
     standingOfCourse(course.courseKey), engagementOfCourse(course.courseKey),
   ]);
   const byId = new Map(badges.map((b) => [b.id, b]));
   const rows = badges.map((b) => ({
     badge: b,
-    narrative: b.criteriaNarrative || criteriaNarrative(b, columns.lineItems, byId),
+    narrative: b.criteriaNarrative || criteriaNarrative(b, columns.lineItems, byId, criteriaWords(tr)),
     awarded: awards.filter((a) => a.badgeId === b.id && a.status === 'awarded').length,
     pending: awards.filter((a) => a.badgeId === b.id && a.status === 'pending').length,
     standing: standing?.badges[b.id],
@@ -109,7 +121,7 @@ async function revokeFromPage(req: Request, res: Response) {
     res.redirect(303, `/course/badges/${encodeURIComponent(award.badgeId)}/awards?${pageView(res).q}`);
   } catch (err) {
     if (!(err instanceof RevocationError)) throw err;
-    return revokeForm(req, res, err.message);
+    return revokeForm(req, res, revocationProblem(err, pageTranslator(res)));
   }
 }
 
@@ -129,7 +141,8 @@ async function exportAwards(_req: Request, res: Response) {
 
 /** An instructor approves a learner's pending award from the queue; the credential is signed at once. */
 async function approveFromQueue(req: Request, res: Response) {
-  await approveInCourse(req, res, String(req.params.id));
+  const { award } = await approveInCourse(req, res, String(req.params.id));
+  if (!award) return res.status(404).render('error', { problem: { status: 404, reason: 'award_not_found', title: 'No such award in this course', detail: 'It may belong to another course.' } });
   res.redirect(303, `/course?${pageView(res).q}`);
 }
 
@@ -146,7 +159,7 @@ export async function editor(req: Request, res: Response, id: string | undefined
   const { course } = courseOf(res);
   const existing = id ? await getBadge(course.courseKey, id) : null;
   if (req.params.id && !existing) return notFound(req, res);
-  const [badges, columns, image] = await Promise.all([listBadges(course.courseKey), courseLineItems(course), existing?.image ? badgeImageBySha(existing.image) : null]);
+  const [badges, columns, image] = await Promise.all([listBadges(course.courseKey), courseLineItems(course, pageTranslator(res).t), existing?.image ? badgeImageBySha(existing.image) : null]);
   const badge = state.draft ?? existing;
   const problems = state.problems ?? [];
   const conditions = badge && (badge.rules.kind === 'all' || badge.rules.kind === 'any') ? badge.rules.rules : [];
@@ -162,7 +175,7 @@ function notFound(req: Request, res: Response) {
   res.status(404).render('error', { problem: { status: 404, reason: 'badge_not_found', title: 'No such badge in this course', detail: 'It may have been deleted.' } });
 }
 
-/** The form's badge, checked against the course's columns and other badges: problems, or the badge. */
+/** The form's badge, checked against the course's columns and other badges: problems (in the page's language), or the badge. */
 async function checkedDraft(res: Response, body: Record<string, unknown>, id: string): Promise<{ badge?: BadgeDefinition; problems: string[] }> {
   const { course } = courseOf(res);
   let badge: BadgeDefinition;
@@ -170,11 +183,11 @@ async function checkedDraft(res: Response, body: Record<string, unknown>, id: st
     badge = badgeFromForm(body, id);
   } catch (err) {
     if (!(err instanceof BadgeInputError)) throw err;
-    return { problems: err.problems };
+    return { problems: inputProblemsIn(err.problems, pageTranslator(res)) };
   }
   const [badges, columns] = await Promise.all([listBadges(course.courseKey), courseLineItems(course)]);
-  if (columns.error) return { badge, problems: [`Laurel could not read the grade columns from the LMS, so it cannot check the rules: ${columns.error}`] };
-  return { badge, problems: validateBadge(badge, [...badges.filter((b) => b.id !== id), badge], columns.lineItems).map((p) => p.message) };
+  if (columns.error) return { badge, problems: [pageTranslator(res).t('editor.columnsUnread', { error: columns.error })] };
+  return { badge, problems: inputProblemsIn(validateBadge(badge, [...badges.filter((b) => b.id !== id), badge], columns.lineItems), pageTranslator(res)) };
 }
 
 async function save(req: Request, res: Response) {
@@ -234,7 +247,7 @@ async function evaluateNow(req: Request, res: Response) {
 async function jobPage(req: Request, res: Response) {
   const job = await findJob(courseOf(res).course.courseKey, req.params.id);
   if (!job) return res.status(404).render('error', { problem: { status: 404, reason: 'job_not_found', title: 'No such evaluation in this course', detail: 'It may belong to another course.' } });
-  res.render('course/job', { ...pageView(res), job });
+  res.render('course/job', { ...pageView(res), job, phase: jobPhase(job.phase, pageTranslator(res)) });
 }
 
 

@@ -16,6 +16,9 @@ import { credentialsOfLearner, type IssuedCredential } from '../store/issuedCred
 import { linkedInAddToProfile } from '../credentials/linkedIn.js';
 import { credentialUrls } from '../credentials/urls.js';
 import { pageView } from './coursePages.js';
+import { pageTranslator } from './pageLanguage.js';
+import type { MessageKey } from '../i18n/en.js';
+import type { EvidenceProblem } from '../awards/evidence.js';
 
 /** Past this, the page shows what is stored and the evaluation finishes in the background. */
 const QUICK_MS = 5000;
@@ -24,13 +27,14 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
   const { course, token } = courseOf(res);
   let evaluation: Evaluation | undefined;
   let note: string | undefined;
+  const { t } = pageTranslator(res);
   const running = evaluateCourse(course, { apply: true, userId: token.user });
   running.catch((err) => req.log.warn({ err, courseKey: course.courseKey }, 'learner evaluation failed'));
   try {
     evaluation = await Promise.race([running, delay(QUICK_MS, undefined, { ref: false })]);
-    if (!evaluation) note = 'Laurel is still reading your grades from the course; reload this page in a moment.';
+    if (!evaluation) note = t('learner.note.stillReading');
   } catch (err) {
-    note = `Laurel could not read your grades from the course just now (${(err as Error).message}). Your earned badges are shown.`;
+    note = t('learner.note.couldNotRead', { error: (err as Error).message });
   }
   const awards = await awardsOf(course.courseKey, { userId: token.user });
   // Signing may need the LMS (the grade columns' names): like the evaluation, it may finish after the page is shown.
@@ -43,7 +47,7 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
   await noteEngagement('viewed', earned.filter((a) => credentials.has(a.id)));
   res.render('course/learner', {
     ...pageView(res),
-    note: note ?? (typeof req.query.note === 'string' ? NOTES[req.query.note] : undefined),
+    note: note ?? (typeof req.query.note === 'string' && req.query.note in NOTES ? t(NOTES[req.query.note]!) : undefined),
     earned: earned.map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId), ...shareable(credentials.get(a.id)) })),
     pending: awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId) })),
     progress: badges.filter((b) => !awards.some((a) => a.badgeId === b.id)).map((b) => ({ badge: b, verdict: verdicts.get(b.id) })),
@@ -68,16 +72,21 @@ function shareable(c: IssuedCredential | undefined) {
 }
 
 /** What a redirect back to the page may say (by key, so no text travels in the URL). */
-const NOTES: Record<string, string> = {
-  evidence: 'Your evidence is added.',
-  sharing: 'Your choice is saved.',
+const NOTES: Record<string, MessageKey> = {
+  evidence: 'learner.note.evidence',
+  sharing: 'learner.note.sharing',
 };
+
+/** The catalogue's words for each evidence problem (the problem page), and for each kind of invalid evidence. */
+const EVIDENCE_PROBLEMS: Record<string, string> = { award_not_found: 'evidence_not_found', already_issued: 'evidence_already_issued', invalid_evidence: 'evidence_invalid' };
+const INVALID_EVIDENCE: Record<EvidenceProblem, MessageKey> = { missing: 'evidence.missing', not_http: 'evidence.notHttp', too_long: 'evidence.tooLong' };
 
 /** Evidence from the learner's page, for a badge that asks for it; the page signs the badge when it was all that was missing. */
 export async function submitEvidence(req: Request, res: Response): Promise<void> {
   const outcome = await addEvidenceInCourse(req, res, String(req.params.id), true);
   if ('problem' in outcome) {
-    res.status(outcome.status).render('error', { problem: { status: outcome.status, reason: outcome.problem, title: 'The evidence could not be added', detail: outcome.detail } });
+    const detail = outcome.code ? pageTranslator(res).t(INVALID_EVIDENCE[outcome.code], outcome.values) : outcome.detail;
+    res.status(outcome.status).render('error', { problem: { status: outcome.status, reason: outcome.problem, key: EVIDENCE_PROBLEMS[outcome.problem], title: 'The evidence could not be added', detail } });
     return;
   }
   res.redirect(303, `/me?${pageView(res).q}&note=evidence`);

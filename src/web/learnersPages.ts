@@ -14,6 +14,8 @@ import { asyncRoute } from './asyncRoute.js';
 import { pageView } from './coursePages.js';
 import { personName } from './personName.js';
 import { sendProblem } from './errorPage.js';
+import { pageTranslator } from './pageLanguage.js';
+import { revocationProblem } from './revocationProblem.js';
 
 /** The roster's learners, as the rules see them (instructors are not evaluated). */
 async function learnersOf(res: Response, userId?: string) {
@@ -56,7 +58,7 @@ async function confirmBulkAward(req: Request, res: Response) {
   const badge = await getBadge(course.courseKey, String(body.badgeId ?? ''));
   const userIds = selected(body, 'userId');
   if (!badge || userIds.length === 0) {
-    return sendProblem(req, res, { status: 400, reason: 'nothing_selected', title: 'Choose a badge and at least one learner', detail: 'Go back, tick the learners to award and choose the badge.' });
+    return sendProblem(req, res, { status: 400, reason: 'nothing_selected', key: 'nothing_selected_award', title: 'Choose a badge and at least one learner', detail: 'Go back, tick the learners to award and choose the badge.' });
   }
   const { learners } = await learnersOf(res);
   const chosen = learners.filter((l) => userIds.includes(l.userId));
@@ -83,7 +85,7 @@ async function confirmBulkRevoke(req: Request, res: Response, problem?: string) 
   const ids = new Set(selected(body, 'awardId'));
   const awards = (await awardsOf(course.courseKey)).filter((a) => ids.has(a.id) && a.status === 'awarded');
   if (awards.length === 0) {
-    return sendProblem(req, res, { status: 400, reason: 'nothing_selected', title: 'Choose at least one award to revoke', detail: 'Go back and tick the learners whose badge is to be revoked.' });
+    return sendProblem(req, res, { status: 400, reason: 'nothing_selected', key: 'nothing_selected_revoke', title: 'Choose at least one award to revoke', detail: 'Go back and tick the learners whose badge is to be revoked.' });
   }
   const badge = await getBadge(course.courseKey, awards[0]!.badgeId);
   res.status(problem ? 400 : 200).render('course/bulk-revoke', { ...pageView(res), awards, badge, problem, reason: String(body.reason ?? '') });
@@ -97,7 +99,7 @@ async function bulkRevoke(req: Request, res: Response) {
     reason = revocationReason(String(body.reason ?? ''));
   } catch (err) {
     if (!(err instanceof RevocationError)) throw err;
-    return confirmBulkRevoke(req, res, err.message);
+    return confirmBulkRevoke(req, res, revocationProblem(err, pageTranslator(res)));
   }
   const ids = new Set(selected(body, 'awardId'));
   const awardIds = (await awardsOf(course.courseKey)).filter((a) => ids.has(a.id)).map((a) => a.id);

@@ -19,8 +19,8 @@ const SCORE = 'application/vnd.ims.lis.v1.score+json';
 const MEMBERSHIPS = 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json';
 
 /** Runs the login initiation and the auth request as a browser and the tool would; returns the posted launch form. */
-async function launch(emu: Emulator, tool: ToolStub, o: { user: SeedUser; clientId: string; message?: 'LtiResourceLinkRequest' | 'LtiDeepLinkingRequest'; resourceLinkId?: string }) {
-  const start = await fetch(emu.launchUrl({ userId: o.user.id, clientId: o.clientId, message: o.message, resourceLinkId: o.resourceLinkId, embed: false }), { redirect: 'manual' });
+async function launch(emu: Emulator, tool: ToolStub, o: { user: SeedUser; clientId: string; message?: 'LtiResourceLinkRequest' | 'LtiDeepLinkingRequest'; resourceLinkId?: string; locale?: string }) {
+  const start = await fetch(emu.launchUrl({ userId: o.user.id, clientId: o.clientId, message: o.message, resourceLinkId: o.resourceLinkId, embed: false, locale: o.locale }), { redirect: 'manual' });
   let login: Record<string, string>;
   if (emu.flavour === 'canvas') {
     expect(start.status).toBe(302);
@@ -196,6 +196,17 @@ describe.each<Flavour>(['canvas', 'moodle'])('%s emulator', (flavour) => {
       expect(claims[`${LTI}lis`]).toEqual({ person_sourcedid: '', course_section_sourcedid: '' });
       expect((claims[`${LTI}custom`] as Record<string, string>).context_memberships_url).toContain('/memberships');
     }
+  });
+
+  it('sends the user\'s language as the LMS does: launch_presentation.locale, and on Canvas the top-level locale claim', async () => {
+    const locale = canvas ? 'fr-CA' : 'fr_ca';
+    const { claims } = await launch(emu, tool, { user: learner(), clientId, locale });
+    expect(claims[`${LTI}launch_presentation`]).toMatchObject({ locale });
+    if (canvas) expect(claims.locale).toBe(locale);
+    else expect(claims.locale).toBeUndefined();
+    // Without one, the launch is in English.
+    const { claims: plain } = await launch(emu, tool, { user: learner(), clientId });
+    expect(plain[`${LTI}launch_presentation`]).toMatchObject({ locale: 'en' });
   });
 
   it('sends the flavour roles for a teaching assistant', async () => {

@@ -16,12 +16,12 @@ describe('all / any groups', () => {
     expect(v.reason).toEqual({
       kind: 'all', met: false, seen: 1, threshold: 2, text: 'All needed: 1 of 2 met',
       children: [
-        { kind: 'minGrade', met: true, seen: 90, threshold: 80, text: 'Quiz 1: 90 % of the 80 % needed' },
+        { kind: 'minGrade', met: true, seen: 90, threshold: 80, text: 'Quiz 1: 90 % of the 80 % needed', subject: 'Quiz 1', sentence: 'percent' },
         {
           kind: 'any', met: false, seen: 0, threshold: 1, text: 'One needed: 0 of 2 met',
           children: [
-            { kind: 'minGrade', met: false, seen: 50, threshold: 80, text: 'Quiz 2: 50 % of the 80 % needed' },
-            { kind: 'completed', met: false, seen: null, text: 'Lab: Safety: not graded yet' },
+            { kind: 'minGrade', met: false, seen: 50, threshold: 80, text: 'Quiz 2: 50 % of the 80 % needed', subject: 'Quiz 2', sentence: 'percent' },
+            { kind: 'completed', met: false, seen: null, text: 'Lab: Safety: not graded yet', subject: 'Lab: Safety', sentence: 'ungraded' },
           ],
         },
       ],

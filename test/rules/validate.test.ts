@@ -54,7 +54,7 @@ describe('badge validation', () => {
 
   it('rejects a badge without a name', () => {
     expect(validateBadges([badge('b', completed(QUIZ1.id), { name: '  ' })], lineItems)).toEqual([
-      { badgeId: 'b', path: 'name', message: 'Give the badge a name: learners see it on their badge' },
+      { badgeId: 'b', path: 'name', code: 'rule.nameRequired', params: {}, message: 'Give the badge a name: learners see it on their badge' },
     ]);
   });
 
@@ -67,8 +67,8 @@ describe('badge validation', () => {
     const level1 = badge('l1', all(completed(QUIZ1.id), prerequisite('l2')), { name: 'Level 1' });
     const level2 = badge('l2', prerequisite('l1'), { name: 'Level 2' });
     expect(validateBadges([level1, level2], lineItems)).toEqual([
-      { badgeId: 'l1', path: 'rules.rules[1]', message: 'These badges require each other, so none can be earned: Level 1 → Level 2 → Level 1. Remove one of these prerequisites' },
-      { badgeId: 'l2', path: 'rules', message: 'These badges require each other, so none can be earned: Level 2 → Level 1 → Level 2. Remove one of these prerequisites' },
+      { badgeId: 'l1', path: 'rules.rules[1]', code: 'rule.cycle', params: { badges: 'Level 1 → Level 2 → Level 1' }, message: 'These badges require each other, so none can be earned: Level 1 → Level 2 → Level 1. Remove one of these prerequisites' },
+      { badgeId: 'l2', path: 'rules', code: 'rule.cycle', params: { badges: 'Level 2 → Level 1 → Level 2' }, message: 'These badges require each other, so none can be earned: Level 2 → Level 1 → Level 2. Remove one of these prerequisites' },
     ]);
   });
 

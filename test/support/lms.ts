@@ -89,9 +89,9 @@ export interface LaunchSteps {
  * Runs a launch up to the moment the platform posts the id_token, so a test can post it as is,
  * changed, or twice. With Platform Storage (Canvas), the browser's storage is played by the test.
  */
-export async function startLaunch(c: Connected, o: { userId: string; message?: 'LtiResourceLinkRequest' | 'LtiDeepLinkingRequest'; cookies?: boolean }): Promise<LaunchSteps & { storage: Map<string, string> }> {
+export async function startLaunch(c: Connected, o: { userId: string; message?: 'LtiResourceLinkRequest' | 'LtiDeepLinkingRequest'; cookies?: boolean; locale?: string }): Promise<LaunchSteps & { storage: Map<string, string> }> {
   const browser = new Browser(o.cookies ?? true);
-  const start = await browser.go('get', c.emulator.launchUrl({ userId: o.userId, clientId: c.clientId, message: o.message, embed: false }));
+  const start = await browser.go('get', c.emulator.launchUrl({ userId: o.userId, clientId: c.clientId, message: o.message, embed: false, locale: o.locale }));
   // Canvas redirects to the login initiation; Moodle auto-submits a form to it.
   const login = await browser.follow(start, (r) => r.request.url.includes(ROUTES.login), c.emulator.url);
   const storage = new Map<string, string>();

@@ -23,6 +23,8 @@ export interface ClaimsRequest {
   message?: LtiMessageType;
   resourceLinkId?: string;
   targetLinkUri?: string;
+  /** The user's language (default "en"): launch_presentation.locale, and Canvas's top-level locale claim. */
+  locale?: string;
 }
 
 export function idTokenClaims(p: Platform, o: ClaimsRequest): Record<string, unknown> {
@@ -35,6 +37,7 @@ export function idTokenClaims(p: Platform, o: ClaimsRequest): Record<string, unk
   const services = servicesFor(p, tool);
   const link = message === 'LtiResourceLinkRequest' ? resourceLink(p, tool, o.resourceLinkId) : undefined;
   const now = Math.floor(Date.now() / 1000);
+  const locale = o.locale ?? 'en';
 
   const claims: Record<string, unknown> = {
     iss: p.url,
@@ -66,7 +69,7 @@ export function idTokenClaims(p: Platform, o: ClaimsRequest): Record<string, unk
       return_url: flavour === 'canvas'
         ? `${p.url}/courses/${course.id}`
         : `${p.url}/mod/lti/return.php?course=${course.id}&launch_container=3&instanceid=${link?.id ?? ''}&sesskey=emulated`,
-      locale: 'en',
+      locale,
     },
     ...profileClaims(p, user),
   };
@@ -83,7 +86,7 @@ export function idTokenClaims(p: Platform, o: ClaimsRequest): Record<string, unk
 
   if (flavour === 'canvas') {
     const legacyId = canvasLegacyUserId(user);
-    claims.locale = 'en';
+    claims.locale = locale;
     claims[`${LTI}custom`] = { canvas_course_id: course.id, canvas_user_id: user.lmsId, ...tool.customParameters };
     // Canvas leaves a variable it cannot substitute as the literal "$CourseSection.sourcedId" (seen in the wild).
     claims[`${LTI}lis`] = { person_sourcedid: user.sourcedId, course_offering_sourcedid: '$CourseSection.sourcedId' };

@@ -23,12 +23,15 @@ export interface LaunchUrlOptions {
   targetLinkUri?: string;
   /** Show the course page with the tool in an iframe (default); false: go straight to login initiation. */
   embed?: boolean;
+  /** The user's language as the LMS sends it (Canvas "fr-CA", Moodle "fr_ca"); default "en". */
+  locale?: string;
 }
 
 export function launchUrl(p: Platform, o: LaunchUrlOptions): string {
   const q = new URLSearchParams({ user: o.userId, client_id: o.clientId, message: o.message ?? 'LtiResourceLinkRequest', embed: o.embed === false ? '0' : '1' });
   if (o.resourceLinkId) q.set('rlid', o.resourceLinkId);
   if (o.targetLinkUri) q.set('target', o.targetLinkUri);
+  if (o.locale) q.set('locale', o.locale);
   return `${p.url}${LAUNCH_PATH}?${q}`;
 }
 
@@ -55,11 +58,12 @@ export function launchHandler(p: Platform) {
       message,
       resourceLinkId: q.rlid,
       targetLinkUri: q.target ?? (message === 'LtiDeepLinkingRequest' ? tool.deepLinkingUri ?? tool.targetLinkUri : tool.targetLinkUri),
+      locale: q.locale || 'en',
       loginHint: loginHintFor(p.flavour, user),
       expiresAt: Date.now() + PENDING_LAUNCH_SECONDS * 1000,
     };
     for (const [hint, pending] of p.pendingLaunches) if (pending.expiresAt < Date.now()) p.pendingLaunches.delete(hint);
-    const messageHint = await newMessageHint(p);
+    const messageHint = await newMessageHint(p, launch.locale);
     p.pendingLaunches.set(messageHint, launch);
 
     const params: Record<string, string> = {
@@ -82,11 +86,11 @@ export function launchHandler(p: Platform) {
 }
 
 /** Canvas's message hint is a short-lived signed JWT; Moodle's a small JSON object. Both are opaque to the tool. */
-async function newMessageHint(p: Platform): Promise<string> {
+async function newMessageHint(p: Platform, locale: string): Promise<string> {
   const launchId = randomBytes(8).toString('hex');
   if (p.flavour === 'canvas') {
     const exp = Math.floor(Date.now() / 1000) + PENDING_LAUNCH_SECONDS;
-    return signJwt(p.keys, { verifier: launchId, canvas_domain: new URL(p.url).host, context_type: 'Course', context_id: p.course.id, canvas_locale: 'en', include_storage_target: true, exp });
+    return signJwt(p.keys, { verifier: launchId, canvas_domain: new URL(p.url).host, context_type: 'Course', context_id: p.course.id, canvas_locale: locale, include_storage_target: true, exp });
   }
   return JSON.stringify({ cmid: Number(p.course.id) * 10, launchid: `ltilaunch_${launchId}` });
 }

@@ -54,6 +54,7 @@ function authorize(p: Platform) {
       message: launch.message,
       resourceLinkId: launch.resourceLinkId,
       targetLinkUri: launch.targetLinkUri,
+      locale: launch.locale,
     });
     const fields: Record<string, string> = { id_token: await signJwt(p.keys, claims) };
     if (q.state !== undefined) fields.state = q.state;

@@ -19,6 +19,8 @@ export interface PendingLaunch {
   message: LtiMessageType;
   resourceLinkId?: string;
   targetLinkUri: string;
+  /** The user's language, sent back in the id_token's launch_presentation.locale. */
+  locale: string;
   loginHint: string;
   expiresAt: number;
 }

@@ -6,6 +6,7 @@ import type { PublishedKey } from '../../store/issuerKeys.js';
 
 export interface KeyStatus {
   id: string;
+  kind: PublishedKey['kind'];
   algorithm: string;
   usedFor: string;
   createdAt: string;
@@ -21,7 +22,7 @@ const KINDS: Record<PublishedKey['kind'], { algorithm: string; usedFor: string }
 
 export function keyStatus(keys: PublishedKey[]): KeyStatus[] {
   return keys
-    .map((k) => ({ id: k.id, ...KINDS[k.kind], createdAt: k.createdAt, retiredAt: k.retiredAt, current: !k.retiredAt }))
+    .map((k) => ({ id: k.id, kind: k.kind, ...KINDS[k.kind], createdAt: k.createdAt, retiredAt: k.retiredAt, current: !k.retiredAt }))
     .sort((a, b) => Number(b.current) - Number(a.current) || b.createdAt.localeCompare(a.createdAt));
 }
 

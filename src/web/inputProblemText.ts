@@ -1,0 +1,17 @@
+/**
+ * The problems a form had (the editor's and the admin page's "Please fix"), in the page's
+ * language. An English page shows each problem's own English sentence, which the catalogue's
+ * English copies (test/i18n/inputProblems.test.ts keeps them equal); another language says it
+ * from the catalogue ("fix.<code>"), or in English when the catalogue has no text for the code.
+ */
+import type { InputProblem } from '../inputProblem.js';
+import type { Params, Translator } from '../i18n/translate.js';
+
+export function inputProblemText(p: InputProblem, tr: Translator): string {
+  if (tr.locale === 'en') return p.message;
+  // Numbers as the language writes them: 6,5 points in French.
+  const params: Params = Object.fromEntries(Object.entries(p.params).map(([name, v]) => [name, typeof v === 'number' ? tr.number(v) : v]));
+  return tr.tOr(`fix.${p.code}`, p.message, params);
+}
+
+export const inputProblemsIn = (problems: InputProblem[], tr: Translator): string[] => problems.map((p) => inputProblemText(p, tr));

@@ -1,0 +1,93 @@
+/**
+ * The problems of what a person typed (a badge's shape and rules, the issuer profile, the sync
+ * interval): each has a code the catalogues know, the English catalogue says exactly what the
+ * code says (the JSON API keeps the code's English), and a French page says it in French.
+ */
+import { describe, expect, it } from 'vitest';
+import { en } from '../../src/i18n/en.js';
+import { translator } from '../../src/i18n/translate.js';
+import type { InputProblem } from '../../src/inputProblem.js';
+import { validateBadges } from '../../src/rules/index.js';
+import type { Rule } from '../../src/rules/badge.js';
+import { badgeFromJson, BadgeInputError } from '../../src/web/badgeInput.js';
+import { checkIssuerProfile } from '../../src/store/issuerProfile.js';
+import { parseSyncInterval } from '../../src/store/platformSettings.js';
+import { inputProblemText, inputProblemsIn } from '../../src/web/inputProblemText.js';
+import { QUIZ1, all, any, average, badge, completed, dateWindow, minPercent, minPoints, prerequisite } from '../rules/fixtures.js';
+
+function shapeProblems(body: unknown): InputProblem[] {
+  try {
+    badgeFromJson(body, 'b');
+  } catch (err) {
+    if (err instanceof BadgeInputError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+const nested = (depth: number): Rule => (depth === 0 ? { kind: 'approval' } : { kind: 'all', rules: [nested(depth - 1)] });
+
+/** At least one problem of every kind Laurel reports. */
+function everyProblem(): InputProblem[] {
+  const wrong = all(completed('Quiz 9'), completed(''), minPercent(QUIZ1.id, 101), minPercent(QUIZ1.id, Number.NaN), any(),
+    { kind: 'minGrade', lineItemId: QUIZ1.id, percent: 50, points: 5 }, { kind: 'minGrade', lineItemId: QUIZ1.id },
+    minPoints(QUIZ1.id, -2.5), minPoints(QUIZ1.id, Number.NaN), minPoints(QUIZ1.id, 12.5), prerequisite('a'), prerequisite('nope'), prerequisite(''),
+    average(50), average(50, { lineItemId: QUIZ1.id, weight: 0 }), dateWindow('next monday'), dateWindow('2026-12-20', '2026-09-01'));
+  const rules = validateBadges([
+    badge('a', wrong, { name: ' ' }),
+    badge('l1', all(completed(QUIZ1.id), prerequisite('l2')), { name: 'Level 1' }),
+    badge('l2', prerequisite('l1'), { name: 'Level 2' }),
+  ], [QUIZ1]);
+  const shapes = [
+    ...shapeProblems('a badge'),
+    ...shapeProblems({ name: 5, description: 1, level: true, tags: 'x', alignments: 'x', evidenceRequired: 'yes', rules: nested(10) }),
+    ...shapeProblems({ name: 'x'.repeat(121), rules: { kind: 'approval' } }),
+    ...shapeProblems({
+      name: '', issueMode: 'sometimes', level: 30, validFor: 'forever',
+      alignments: [{ targetName: '', targetUrl: '' }, { targetName: 'Skill', targetUrl: 'nope' }, ...Array.from({ length: 9 }, () => ({ targetName: 'S', targetUrl: 'https://s.example' }))],
+      rules: { kind: 'all', rules: [5, { kind: 'nope' }, { kind: 'any', rules: 'x' }, { kind: 'minGrade', percent: 'x' }, { kind: 'average' }] },
+    }),
+  ];
+  const issuer = [...checkIssuerProfile({}), ...checkIssuerProfile({ name: 'x'.repeat(201), url: 'https://u.example', email: 'nope', imageUrl: 'ftp://x', description: 'x'.repeat(2001) })];
+  return [...rules, ...shapes, ...issuer, parseSyncInterval('soon').problem!];
+}
+
+const english = translator('en');
+const french = translator('fr');
+
+describe('problems of what a person typed', () => {
+  const problems = everyProblem();
+
+  it('each kind has a code the catalogue knows, and the catalogue has no code nothing reports', () => {
+    const codes = [...new Set(problems.map((p) => p.code))].sort();
+    const keys = Object.keys(en).filter((k) => k.startsWith('fix.')).map((k) => k.slice('fix.'.length)).sort();
+    expect(codes).toEqual(keys);
+  });
+
+  it('the English catalogue says each exactly as the code does', () => {
+    const differ = problems.filter((p) => english.t(`fix.${p.code}` as keyof typeof en, p.params) !== p.message);
+    expect(differ).toEqual([]);
+    expect(inputProblemsIn(problems, english)).toEqual(problems.map((p) => p.message));
+  });
+
+  it('a French page says them in French, numbers as French writes them', () => {
+    const said = inputProblemsIn(problems, french);
+    expect(said).toEqual(expect.arrayContaining([
+      '101 % n\'est pas compris entre 0 et 100 : donnez un nombre de 0 à 100',
+      '-2,5 points, c\'est moins que 0 : donnez 0 point ou plus',
+      '12,5 points, c\'est plus que les 10 sur lesquels Quiz 1 est noté : donnez au plus 10 points, ou un pourcentage',
+      'Le groupe « any » ne contient aucune règle : ajoutez-y une règle, ou supprimez le groupe',
+      'Ces badges s\'exigent les uns les autres, si bien qu\'aucun ne peut être obtenu : Level 1 → Level 2 → Level 1. Supprimez l\'un de ces prérequis',
+      'Le nom est obligatoire',
+      'alignments[1] : le lien vers « Skill » doit être une URL http(s) absolue',
+      'adresse de contact : « nope » n\'est pas une adresse électronique',
+      'intervalle de synchronisation : « soon » n\'est pas un nombre entier de minutes de 0 à 10080 (0 désactive la synchronisation en arrière-plan ; laissez vide pour le réglage par défaut du serveur)',
+    ]));
+    const stillEnglish = said.filter((text, i) => text === problems[i]!.message);
+    expect(stillEnglish).toEqual([]);
+  });
+
+  it('a code the catalogue does not know is shown in its English', () => {
+    expect(inputProblemText({ code: 'rule.fromTheFuture', params: {}, message: 'Something new' }, french)).toBe('Something new');
+  });
+});
