@@ -56,6 +56,13 @@ async function verifySignature(token: string, keySet: JWTVerifyGetKey, issuer: s
   }
 }
 
+/** Laurel keys each course by the context id, and stores its title and label: they must be what the spec says. */
+function isContext(value: unknown): boolean {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+  const { id, title, label } = value as Record<string, unknown>;
+  return typeof id === 'string' && id !== '' && [title, label].every((s) => s === undefined || typeof s === 'string');
+}
+
 /** Returns the verified claims, or throws LaunchRejected saying why not. */
 export async function validateIdToken(token: string, expected: Expected, checks: IdTokenChecks, now = Date.now()): Promise<JWTPayload> {
   if (token.length > MAX_TOKEN_BYTES) throw new LaunchRejected('malformed_token', 'the id_token is too large');
@@ -90,6 +97,9 @@ export async function validateIdToken(token: string, expected: Expected, checks:
   if (typeof messageType !== 'string' || !MESSAGE_TYPES.includes(messageType)) throw new LaunchRejected('wrong_message_type', `message_type "${String(messageType)}" is not one Laurel accepts (${MESSAGE_TYPES.join(', ')})`);
   const roles = claims[LTI + 'roles'];
   if (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string')) throw new LaunchRejected('invalid_roles', 'the roles claim must be an array of strings');
+  if (claims[LTI + 'context'] !== undefined && !isContext(claims[LTI + 'context'])) {
+    throw new LaunchRejected('invalid_context', 'the context claim must be an object whose id is a non-empty string, with title and label strings when given');
+  }
   if (messageType === 'LtiResourceLinkRequest') {
     const link = claims[LTI + 'resource_link'] as { id?: unknown } | undefined;
     if (!link || typeof link.id !== 'string' || link.id === '') throw new LaunchRejected('missing_resource_link', 'a resource link launch must carry resource_link.id');

@@ -19,6 +19,7 @@ import { lmsClientFor } from '../lms/forCourse.js';
 import { courseOf, loadCourse, staffOnly } from './courseContext.js';
 import { asyncRoute } from './asyncRoute.js';
 import { apiProblem } from './apiProblem.js';
+import { bodyLimit } from './bodyErrors.js';
 import type { CourseRecord } from '../store/course.js';
 
 
@@ -42,7 +43,7 @@ async function issueNow(course: CourseRecord, award: Award | null, log?: Logger)
 export function awardApi(): Router {
   const router = Router();
   // /api/course/* already passed the course API's body parser, course and staff checks.
-  router.use('/api/me', express.json({ limit: '16kb' }), loadCourse);
+  router.use('/api/me', bodyLimit(16 * 1024), express.json({ limit: '16kb' }), loadCourse);
 
   router.get('/api/course/awards', staffOnly, asyncRoute(async (_req, res) => {
     res.json({ awards: await views(await awardsOf(courseOf(res).course.courseKey)) });
@@ -75,7 +76,7 @@ export function awardApi(): Router {
 
   router.post('/api/course/awards/:id/revoke', staffOnly, asyncRoute(async (req, res) => {
     try {
-      const award = await revokeInCourse(req, res, req.params.id!, String(req.body?.reason ?? ''));
+      const award = await revokeInCourse(req, res, req.params.id!, typeof req.body?.reason === 'string' ? req.body.reason : ''); // an object is no reason
       res.json(await view(award));
     } catch (err) {
       if (!(err instanceof RevocationError)) throw err;
