@@ -2,17 +2,18 @@
  * Brings a whole Laurel up (database, LTI engine, indexes, sweeper, HTTP) and down again.
  * Used by `npm start`, the demo and the tests alike.
  */
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { openDatabase, type OpenDatabase } from './store/database.js';
-import { ensureIndexes } from './store/indexes.js';
+import { ensureIndexes, type Expiry } from './store/indexes.js';
 import { startSweeper } from './store/sweeper.js';
 import { createLaurel, type Laurel } from './web/app.js';
 import { startScheduler } from './jobs/scheduler.js';
 import { configureJobLease } from './jobs/jobRunner.js';
 import { startJobResumer } from './jobs/resumeJobs.js';
 import { closeSigningPool } from './awards/signingPool.js';
+import { startingUp } from './web/startingUp.js';
 
 export interface Running {
   laurel: Laurel;
@@ -23,17 +24,34 @@ export interface Running {
 }
 
 export async function boot(config: Config, logger: Logger): Promise<Running> {
-  const database = await openDatabase(config.mongodbUri, config.dataDir, logger);
-  const laurel = await createLaurel(config, logger, database.uri);
-  const expiries = await ensureIndexes({ ttl: !database.ferretdb });
+  // Listen first, answering 503 (startingUp) until everything is ready: while start-up waits
+  // for the database, /healthz says so instead of the port refusing connections.
+  let handle: RequestListener = startingUp;
+  const server: Server = await new Promise((ok, fail) => {
+    const s = createServer((req, res) => handle(req, res));
+    s.once('error', fail);
+    s.listen(config.port, () => ok(s));
+  });
+  let database: OpenDatabase | undefined;
+  try {
+    database = await openDatabase(config.mongodbUri, config.dataDir, logger, { connectTimeoutSeconds: config.databaseConnectTimeoutSeconds });
+    const laurel = await createLaurel(config, logger, database.uri);
+    const expiries = await ensureIndexes({ ttl: !database.ferretdb });
+    handle = laurel.app;
+    return started(config, logger, server, database, laurel, expiries);
+  } catch (err) {
+    server.close();
+    await database?.close().catch(() => {});
+    throw err;
+  }
+}
+
+/** The background work, once Laurel serves. */
+function started(config: Config, logger: Logger, server: Server, database: OpenDatabase, laurel: Laurel, expiries: Expiry[]): Running {
   const stopSweeper = database.ferretdb ? startSweeper(expiries, 60_000, (err) => logger.error({ err }, 'sweeper failed')) : () => {};
   const stopScheduler = startScheduler(config.syncIntervalMinutes, logger);
   configureJobLease(config.jobLeaseSeconds * 1000);
   const stopResumer = startJobResumer(logger);
-  const server: Server = await new Promise((ok, fail) => {
-    const s = laurel.app.listen(config.port, () => ok(s));
-    s.once('error', fail);
-  });
   logger.info({ port: config.port }, `Laurel listening on ${config.publicUrl} (port ${config.port})`);
   return {
     laurel,

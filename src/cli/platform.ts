@@ -36,7 +36,7 @@ async function run(argv: string[]): Promise<void> {
   const logger = createLogger('warn');
   const database = await openDatabase(config.mongodbUri, config.dataDir, logger);
   try {
-    await setupProvider({ secret: config.secret, mongodbUri: database.uri, publicUrl: config.publicUrl, beforeValidation: () => {} });
+    await setupProvider({ secret: config.secret, previousSecrets: config.previousSecrets, mongodbUri: database.uri, publicUrl: config.publicUrl, beforeValidation: () => {} });
     await ensureIndexes({ ttl: !database.ferretdb });
     switch (command) {
       case 'add': {

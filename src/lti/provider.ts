@@ -1,17 +1,20 @@
 /**
  * ltijs, set up as Laurel's LTI engine: the platform registry with one tool key pair per
- * platform (encrypted at rest), the JWKS at /lti/keys, launch storage and the `ltik` session
- * token, Deep Linking messages. Laurel's own checks run first (see launch.ts), because ltijs
+ * platform (encrypted at rest with LAUREL_SECRET, see secrets/ltijsData.ts), the JWKS at
+ * /lti/keys, launch storage and the `ltik` session token, Deep Linking messages. Laurel's own checks run first (see launch.ts), because ltijs
  * leaves some to the tool: unknown deployments, iat in the future, Platform Storage state.
  */
 import ltijs, { type LtijsProvider } from 'ltijs';
 import type { Express } from 'express';
 import { ROUTES } from './scopes.js';
+import { readLtijsWithPreviousSecrets } from '../secrets/ltijsData.js';
 
 export const lti: LtijsProvider = ltijs.Provider;
 
 export interface ProviderOptions {
   secret: string;
+  /** LAUREL_SECRET_PREVIOUS: ltijs also reads what these encrypted, during a rotation. */
+  previousSecrets?: readonly string[];
   mongodbUri: string;
   publicUrl: string;
   /** Runs inside ltijs's express app after its body and cookie parsers, before its launch validation. */
@@ -33,6 +36,7 @@ export async function setupProvider(o: ProviderOptions): Promise<LtijsProvider> 
     // ltijs serves /lti/register only when this is set; Laurel's own handler answers it (registration.ts).
     dynReg: { url: o.publicUrl, name: 'Laurel' },
   });
+  readLtijsWithPreviousSecrets(lti.Database, o.previousSecrets ?? []);
   // Laurel is already connected (one mongoose connection); ltijs only marks itself ready.
   const sigintListeners = process.listeners('SIGINT');
   await lti.deploy({ serverless: true, silent: true });

@@ -9,8 +9,44 @@ import mongoose from 'mongoose';
 mongoose.set('autoIndex', false);
 mongoose.set('strictQuery', true);
 
-export async function connectDatabase(uri: string): Promise<typeof mongoose> {
-  return mongoose.connect(uri, { serverSelectionTimeoutMS: 10_000, connectTimeoutMS: 10_000 });
+/** How long one attempt waits for the server; also every later operation's limit while it is away. */
+const ATTEMPT_MS = 10_000;
+
+/** Pauses between attempts: 1 s, 2 s, 4 s … then every 15 s. */
+function pauseAfter(attempt: number): number {
+  return Math.min(15_000, 1000 * 2 ** (attempt - 1));
+}
+
+/** Errors that trying again cannot mend: a malformed connection string, refused credentials. */
+function isFinal(err: unknown): boolean {
+  const e = err as { name?: string; code?: number; codeName?: string };
+  return e.name === 'MongoParseError' || e.name === 'MongoInvalidArgumentError' || e.code === 18 || e.codeName === 'AuthenticationFailed';
+}
+
+export interface FailedAttempt { attempt: number; error: Error; retryInMs: number }
+
+export class ConnectFailed extends Error {
+  constructor(readonly attempts: number, readonly last: Error) { super(last.message); }
+}
+
+/**
+ * Connects, and when the server does not answer tries again with growing pauses for up to
+ * `retryForMs` (a database may start after Laurel, as under docker compose), then gives up
+ * with the last error. 0 tries once.
+ */
+export async function connectDatabase(uri: string, o: { retryForMs?: number; onRetry?: (f: FailedAttempt) => void } = {}): Promise<void> {
+  const deadline = Date.now() + (o.retryForMs ?? 0);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await mongoose.connect(uri, { serverSelectionTimeoutMS: ATTEMPT_MS, connectTimeoutMS: ATTEMPT_MS });
+      return;
+    } catch (err) {
+      const retryInMs = Math.min(pauseAfter(attempt), deadline - Date.now());
+      if (retryInMs <= 0 || isFinal(err)) throw new ConnectFailed(attempt, err as Error);
+      o.onRetry?.({ attempt, error: err as Error, retryInMs });
+      await new Promise((wake) => setTimeout(wake, retryInMs));
+    }
+  }
 }
 
 export async function disconnectDatabase(): Promise<void> {

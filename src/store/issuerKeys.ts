@@ -9,7 +9,7 @@
 import mongoose, { Schema } from 'mongoose';
 import { isDuplicateKey } from './insertNew.js';
 import { generateIssuerKeys, type Ed25519Key, type RsaKey } from '../credentials/keys.js';
-import { seal, unseal } from '../secrets/sealed.js';
+import { resealed, seal, unseal } from '../secrets/sealed.js';
 
 interface StoredKey {
   kind: 'ed25519' | 'rsa';
@@ -85,4 +85,29 @@ export async function rotateIssuerKeys(issuerKey: string, now = new Date()): Pro
   // Conditional on the generation read: of two rotations at once, one wins and the other is a no-op.
   await IssuerKeySetModel.updateOne({ _id: issuerKey, generation: set.generation }, { $set: { keys, generation: set.generation + 1 } });
   return (await publishedKeys(issuerKey)).filter((k) => !k.retiredAt).map((k) => k.id);
+}
+
+/**
+ * Seals every secret half of one issuer's keys under the current LAUREL_SECRET (see
+ * secrets/reseal.ts); true when it rewrote the document, false when nothing needed it.
+ * Conditional on the generation read, and bumping it, like a rotation: a rotation or another
+ * re-seal in between makes this read again rather than write back what it read before (on
+ * MongoDB; FerretDB 1.24 does not make the condition atomic, see secrets/reseal.ts).
+ */
+export async function resealIssuerKeys(issuerKey: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const set = await IssuerKeySetModel.findById(issuerKey).lean();
+    if (!set) return false;
+    let changed = false;
+    const keys = set.keys.map((k) => {
+      const fresh = resealed(k.sealedSecret);
+      if (fresh === undefined) return k;
+      changed = true;
+      return { ...k, sealedSecret: fresh };
+    });
+    if (!changed) return false;
+    const { matchedCount } = await IssuerKeySetModel.updateOne({ _id: issuerKey, generation: set.generation }, { $set: { keys, generation: set.generation + 1 } });
+    if (matchedCount === 1) return true;
+  }
+  throw new Error(`the keys of issuer ${issuerKey} kept changing while they were re-sealed; run the command again`);
 }

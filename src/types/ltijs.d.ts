@@ -62,6 +62,8 @@ declare module 'ltijs' {
     getPlatform(url: string): Promise<LtijsPlatform[] | false>;
     getPlatformById(id: string): Promise<LtijsPlatform | false>;
     getAllPlatforms(): Promise<LtijsPlatform[]>;
+    /** ltijs's storage; Decrypt opens what it encrypted with its secret (see secrets/ltijsData.ts). */
+    Database: { Decrypt(data: string, iv: string, secret: string): Promise<string> };
     DeepLinking: { createDeepLinkingMessage(token: LtijsToken, items: object[], options?: { message?: string }): Promise<string> };
   }
   export const Provider: LtijsProvider;

@@ -1,0 +1,63 @@
+/**
+ * Re-sealing after a new LAUREL_SECRET (the old one in LAUREL_SECRET_PREVIOUS): every secret
+ * at rest is moved under the current secret, so that the previous one can be dropped. That is
+ * Laurel's sealed values (the issuer signing keys) and ltijs's encrypted documents (its LTI tool
+ * keys and cached service tokens).
+ *
+ * Each document is rewritten by one conditional single-document update keyed by its _id and what
+ * was read, and one already under the current secret is left alone: running it twice, from two
+ * machines at once, or again after an interruption is safe and finishes the job. (FerretDB 1.24
+ * does not make conditional updates atomic: two writers may both write, each a valid sealing of
+ * the same secret, so the command confirms with a second pass.)
+ */
+import mongoose, { type Types } from 'mongoose';
+import { IssuerKeySetModel, resealIssuerKeys } from '../store/issuerKeys.js';
+import { LTIJS_ENCRYPTED_COLLECTIONS, ltijsDecrypt, ltijsEncrypt, LtijsSecretError, type LtijsEncrypted } from './ltijsData.js';
+
+export interface ResealCount { collection: string; resealed: number; alreadyCurrent: number }
+
+export interface ResealReport {
+  counts: ResealCount[];
+  /** Documents that no configured secret opens, with why: what LAUREL_SECRET_PREVIOUS lacks. */
+  unreadable: { collection: string; id: string; reason: string }[];
+}
+
+/** One ltijs document: true when rewritten, false when already under the current secret. */
+async function resealLtijsDocument(collection: string, id: Types.ObjectId, secret: string, previousSecrets: readonly string[]): Promise<boolean> {
+  const docs = mongoose.connection.db!.collection<LtijsEncrypted & { _id: Types.ObjectId; platformUrl?: string; clientId?: string }>(collection);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const doc = await docs.findOne({ _id: id });
+    if (!doc || ltijsDecrypt(doc, secret) !== undefined) return false;
+    const plaintext = previousSecrets.map((s) => ltijsDecrypt(doc, s)).find((t) => t !== undefined);
+    if (plaintext === undefined) {
+      throw new LtijsSecretError(`(platform ${doc.platformUrl}, client id ${doc.clientId}) neither LAUREL_SECRET nor any of LAUREL_SECRET_PREVIOUS decrypts it: set LAUREL_SECRET_PREVIOUS to the secret it was encrypted under`);
+    }
+    const { matchedCount } = await docs.updateOne({ _id: id, iv: doc.iv, data: doc.data }, { $set: ltijsEncrypt(plaintext, secret) });
+    if (matchedCount === 1) return true;
+  }
+  throw new Error(`${collection} ${String(id)} kept changing while it was re-encrypted; run the command again`);
+}
+
+/** Sealing must be configured (configureSealing) with the same secrets. */
+export async function resealAll(secret: string, previousSecrets: readonly string[]): Promise<ResealReport> {
+  const report: ResealReport = { counts: [], unreadable: [] };
+  const run = async (collection: string, ids: unknown[], reseal: (id: unknown) => Promise<boolean>) => {
+    const count = { collection, resealed: 0, alreadyCurrent: 0 };
+    for (const id of ids) {
+      try {
+        if (await reseal(id)) count.resealed++;
+        else count.alreadyCurrent++;
+      } catch (err) {
+        report.unreadable.push({ collection, id: String(id), reason: (err as Error).message });
+      }
+    }
+    report.counts.push(count);
+  };
+  const issuerKeys = (await IssuerKeySetModel.find({}, { _id: 1 }).lean()).map((d) => d._id);
+  await run(IssuerKeySetModel.collection.collectionName, issuerKeys, (id) => resealIssuerKeys(id as string));
+  for (const collection of LTIJS_ENCRYPTED_COLLECTIONS) {
+    const ids = (await mongoose.connection.db!.collection(collection).find({ data: { $exists: true } }, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
+    await run(collection, ids, (id) => resealLtijsDocument(collection, id as Types.ObjectId, secret, previousSecrets));
+  }
+  return report;
+}
