@@ -12,7 +12,7 @@ export interface EmulatorInfo {
   endpoints: { auth: string; token: string; jwks: string };
   clientId: string;
   deploymentId: string;
-  course: { contextId: string; title: string; label: string; instructorId: string; activityIds: string[]; members: number; resultsPerActivity: number[] };
+  course: { contextId: string; title: string; label: string; instructorId: string; learnerIds: string[]; activityIds: string[]; members: number; resultsPerActivity: number[] };
   lineItemsUrl: string;
   agsScopes: string[];
   membershipsUrl: string;
@@ -38,6 +38,7 @@ const info: EmulatorInfo = {
   deploymentId: tool.deploymentId,
   course: {
     contextId: course.contextId, title: course.title, label: course.label, instructorId: instructor.id,
+    learnerIds: course.users.filter((u) => u.role === 'Learner' && u.status === 'Active').map((u) => u.id),
     activityIds: graded.map((a) => a.id),
     members: course.users.filter((u) => u.status !== 'Deleted').length,
     resultsPerActivity: graded.map((a) => course.results.filter((r) => r.lineItemId === a.id).length),

@@ -17,17 +17,36 @@ export interface Config {
   /** Unset: Laurel starts a local FerretDB under `dataDir`. */
   mongodbUri: string | undefined;
   registrationMode: RegistrationMode;
-  /** Encrypts keys at rest (ltijs) and signs session tokens. */
+  /** Encrypts keys at rest (Laurel's and ltijs's) and signs session tokens. */
   secret: string;
+  /** Earlier LAUREL_SECRETs during a rotation: read with, never written with. */
+  previousSecrets: string[];
   dataDir: string;
   /** Express `trust proxy`: false, true, a hop count or a list of addresses. */
   trustProxy: boolean | number | string;
   logLevel: string;
+  /** How long start-up keeps trying to reach the database; 0 tries once. */
+  databaseConnectTimeoutSeconds: number;
   sessionMaxAgeMinutes: number;
   /** Background re-evaluation of each active course; 0 turns it off. */
   syncIntervalMinutes: number;
   /** How long a job's instance may go silent before another instance takes the job over. */
   jobLeaseSeconds: number;
+  rateLimits: RateLimits;
+}
+
+/**
+ * Requests one client address may make in a window, by kind of endpoint; 0 turns that limit off.
+ * Counted per instance (in memory): behind a load balancer each instance counts on its own.
+ */
+export interface RateLimits {
+  windowSeconds: number;
+  /** LTI login initiation and launch (two or three requests a launch): a whole class may share one campus address. */
+  launch: number;
+  /** Dynamic registration: an administrator's rare visit. */
+  registration: number;
+  /** The public badge URLs (verification page, credentials, issuers, status lists): verifiers and employers. */
+  public: number;
 }
 
 export class ConfigError extends Error {
@@ -100,6 +119,16 @@ function secret(env: Env, nodeEnv: NodeEnv, dataDir: string): string {
   return made;
 }
 
+/** LAUREL_SECRET_PREVIOUS: the secrets being rotated away from, comma-separated. Lengths only in errors, never values. */
+function previousSecrets(env: Env): string[] {
+  const raw = env.LAUREL_SECRET_PREVIOUS;
+  if (raw === undefined || raw.trim() === '') return [];
+  const secrets = raw.split(',').map((s) => s.trim());
+  const short = secrets.findIndex((s) => s.length < 32);
+  if (short >= 0) throw new ConfigError('LAUREL_SECRET_PREVIOUS', 'must be the earlier LAUREL_SECRET values, comma-separated, each at least 32 characters', `secret ${short + 1} of ${secrets.length} has ${secrets[short]!.length} characters`);
+  return secrets;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const port = integer(env, 'PORT', 1, 65535, 3000);
@@ -111,11 +140,26 @@ export function loadConfig(env: Env = process.env): Config {
     mongodbUri: mongodbUri(env),
     registrationMode: oneOf(env, 'REGISTRATION_MODE', ['open', 'approval'] as const, nodeEnv === 'production' ? 'approval' : 'open'),
     secret: secret(env, nodeEnv, dataDir),
+    previousSecrets: previousSecrets(env),
     dataDir,
     trustProxy: trustProxy(env),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
+    databaseConnectTimeoutSeconds: integer(env, 'DATABASE_CONNECT_TIMEOUT_SECONDS', 0, 24 * 3600, 60),
     sessionMaxAgeMinutes: integer(env, 'SESSION_MAX_AGE_MINUTES', 5, 7 * 24 * 60, 8 * 60),
     syncIntervalMinutes: integer(env, 'SYNC_INTERVAL_MINUTES', 0, 7 * 24 * 60, 60),
     jobLeaseSeconds: integer(env, 'JOB_LEASE_SECONDS', 2, 3600, 60),
+    rateLimits: rateLimits(env, nodeEnv),
+  };
+}
+
+/** Off under NODE_ENV=test unless a test sets them: the suite sends many requests from one address. */
+function rateLimits(env: Env, nodeEnv: NodeEnv): RateLimits {
+  const off = nodeEnv === 'test';
+  const limit = (name: string, fallback: number) => integer(env, name, 0, 1_000_000, off ? 0 : fallback);
+  return {
+    windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 1, 3600, 60),
+    launch: limit('RATE_LIMIT_LAUNCH', 600),
+    registration: limit('RATE_LIMIT_REGISTRATION', 30),
+    public: limit('RATE_LIMIT_PUBLIC', 3000),
   };
 }

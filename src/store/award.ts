@@ -127,6 +127,12 @@ export async function awardById(id: string): Promise<Award | null> {
   return stored ? fromStored(stored) : null;
 }
 
+/** The same award found by its _id, from the course, badge and learner: the read every server makes quickly (the public page's). */
+export async function awardOf(courseKey: string, badgeId: string, userId: string): Promise<Award | null> {
+  const stored = await AwardModel.findById(awardKey(courseKey, badgeId, userId)).lean();
+  return stored ? fromStored(stored) : null;
+}
+
 /**
  * A course's awards given, in pages, from one read of the collection: what issuing walks, the
  * credentials telling which are issued. One read, because FerretDB answers any other query by

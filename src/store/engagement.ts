@@ -23,8 +23,16 @@ schema.index({ courseKey: 1 });
 
 export const EngagementModel = mongoose.model<EngagementEvent>('engagement', schema);
 
+/** Recorded already, as far as this instance knows: a shared link opened again and again writes nothing. */
+const noted = new Set<string>();
+const NOTED_MAX = 50_000;
+
 export async function noteEngagement(kind: EngagementKind, awards: { id: string; courseKey: string; badgeId: string }[], at = new Date()): Promise<void> {
-  await insertNew(EngagementModel, awards.map((a) => ({ _id: `${a.id}:${kind}`, courseKey: a.courseKey, badgeId: a.badgeId, awardId: a.id, kind, at })));
+  const fresh = awards.filter((a) => !noted.has(`${a.id}:${kind}`));
+  if (!fresh.length) return;
+  await insertNew(EngagementModel, fresh.map((a) => ({ _id: `${a.id}:${kind}`, courseKey: a.courseKey, badgeId: a.badgeId, awardId: a.id, kind, at })));
+  if (noted.size + fresh.length > NOTED_MAX) noted.clear();
+  for (const a of fresh) noted.add(`${a.id}:${kind}`);
 }
 
 /** Per badge: how many of its awards were viewed, downloaded and shared. */

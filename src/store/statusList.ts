@@ -111,6 +111,12 @@ export async function statusListOf(listKey: string): Promise<StatusListDoc | nul
   return StatusListModel.findById(listKey).lean();
 }
 
+/** The list's version alone (bumped by every revocation): what a cached verification is checked against. */
+export async function statusListVersion(listKey: string): Promise<number | null> {
+  const list = await StatusListModel.findById(listKey, { version: 1 }).lean();
+  return list?.version ?? null;
+}
+
 /**
  * The signed list credential for the list's current version: the stored one when it is current,
  * else `sign` makes it and it is stored unless the list changed meanwhile.

@@ -26,9 +26,11 @@ import { awardApi } from './awardApi.js';
 import { adminPages } from './adminPages.js';
 import { health } from './health.js';
 import { sendProblem } from './errorPage.js';
+import { rateLimits } from './rateLimits.js';
 import { PlatformOrigins } from './frameAncestors.js';
 import { issuerRoutes } from './public/issuerRoutes.js';
 import { pageLanguage } from './pageLanguage.js';
+import { bodyErrors } from './bodyErrors.js';
 import { credentialRoutes } from './public/credentialRoutes.js';
 import { statusRoutes } from './public/statusRoutes.js';
 import { verifyPage } from './public/verifyPage.js';
@@ -46,7 +48,7 @@ export interface Laurel {
 
 export async function createLaurel(config: Config, logger: Logger, mongodbUri: string): Promise<Laurel> {
   const secureCookies = config.publicUrl.startsWith('https://');
-  configureSealing(config.secret);
+  configureSealing(config.secret, config.previousSecrets);
   setPublicBase(config.publicUrl);
   const base = publicBase();
   const platformOrigins = new PlatformOrigins();
@@ -77,6 +79,7 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
 
   app.use('/assets', express.static(join(projectRoot, 'views', 'assets'), { maxAge: '1h', index: false }));
   app.use(health());
+  app.use(rateLimits(config.rateLimits, logger));
   app.get(ROUTES.canvasConfig, (_req, res) => { res.json(canvasDeveloperKey(config.publicUrl)); });
   app.use(loginRouter({ publicUrl: config.publicUrl, secureCookies }));
   // Public: what verifiers, employers and wallets read, with no session.
@@ -84,6 +87,7 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
 
   const lti = await setupProvider({
     secret: config.secret,
+    previousSecrets: config.previousSecrets,
     mongodbUri,
     publicUrl: config.publicUrl,
     beforeValidation: (ltiApp) => installLaunchGuards(ltiApp, {
@@ -114,11 +118,12 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
   lti.app.use(adminPages({ syncIntervalMinutes: config.syncIntervalMinutes }));
   app.use(lti.app);
 
-  app.use((req, res) => sendProblem(req, res, { status: 404, reason: 'not_found', title: 'Page not found', detail: `Nothing lives at ${req.path}.` }));
+  app.use((req, res) => sendProblem(req, res, { status: 404, reason: 'not_found', title: 'Page not found', detail: `Nothing lives at ${req.path}.`, params: { path: req.path } }));
+  app.use(bodyErrors);
   app.use((err: Error, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     req.log.error({ err }, 'unhandled error');
     if (res.headersSent) return;
-    sendProblem(req, res, { status: 500, reason: 'internal_error', title: 'Something went wrong in Laurel', detail: 'The error was logged.', todo: `Try again; if it persists, give your administrator the request id ${req.id}.` });
+    sendProblem(req, res, { status: 500, reason: 'internal_error', title: 'Something went wrong in Laurel', detail: 'The error was logged.', todo: `Try again; if it persists, give your administrator the request id ${req.id}.`, params: { requestId: String(req.id) } });
   });
 
   await platformOrigins.refresh();

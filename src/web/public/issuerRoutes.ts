@@ -17,7 +17,7 @@ import { sendPublicJson } from './publicJson.js';
 export function issuerRoutes(base: string): Router {
   const router = Router();
   const unknown = (req: Parameters<typeof sendProblem>[0], res: Parameters<typeof sendProblem>[1]) =>
-    sendProblem(req, res, { status: 404, reason: 'unknown_issuer', title: 'No such issuer', detail: `Laurel knows no issuer ${req.params.key}.` });
+    sendProblem(req, res, { status: 404, reason: 'unknown_issuer', title: 'No such issuer', detail: `Laurel knows no issuer ${req.params.key}.`, params: { key: req.params.key } });
 
   router.get('/issuers/:key', asyncRoute(async (req, res) => {
     const profile = await issuerProfileByKey(req.params.key);

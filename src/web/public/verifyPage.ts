@@ -1,36 +1,37 @@
 /**
  * The public verification page of an award: what an employer opens from a shared link. The
- * status comes from verifying the stored credential as an outside verifier would.
+ * status comes from verifying the stored credential as an outside verifier would (kept a few
+ * minutes per award, and checked again at once when its status list changes).
  */
 import { Router } from 'express';
 import { credentialUrls } from '../../credentials/urls.js';
-import { verifyAward } from '../../awards/verifyAward.js';
-import { awardById } from '../../store/award.js';
+import { verifyAwardCached } from '../../awards/verificationCache.js';
 import { noteEngagement } from '../../store/engagement.js';
 import { sendProblem } from '../errorPage.js';
 import { asyncRoute } from '../asyncRoute.js';
-
-const day = (d: Date) => d.toLocaleDateString('en', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
+import { pageTranslator } from '../pageLanguage.js';
 
 export function verifyPage(base: string): Router {
   const router = Router();
   router.get('/verify/:id', asyncRoute(async (req, res) => {
-    const found = await verifyAward(base, req.params.id);
+    const found = await verifyAwardCached(base, req.params.id);
     if (!found) return sendProblem(req, res, { status: 404, reason: 'unknown_credential', title: 'No such badge', detail: 'This link names no badge Laurel issued. Check that it was copied whole.' });
-    const { issued, verification } = found;
-    const award = await awardById(issued.publicId);
+    const { issued, verification, award } = found;
     if (req.query.via === 'share' && award) await noteEngagement('shared', [award]);
     const { achievement, issuer, recipient, award: facts } = issued.facts;
     const urls = credentialUrls(base, issued.publicId);
+    // The page is in the reader's language (Accept-Language); the credential itself stays as signed.
+    const { date } = pageTranslator(res);
     res.set('Cache-Control', 'no-cache');
+    res.set('Vary', 'Accept-Language');
     res.render('public/verify', {
       achievement, issuer, urls,
       status: verification.status,
       errors: verification.errors,
       revocationReason: verification.status === 'revoked' ? award?.revocationReason : undefined,
       recipientName: award?.showName ? recipient.name ?? award.recipient?.name : undefined,
-      awardedAt: day(facts.awardedAt), awardedAtIso: facts.awardedAt.toISOString(),
-      validUntil: facts.validUntil ? day(facts.validUntil) : '',
+      awardedAt: date(facts.awardedAt), awardedAtIso: facts.awardedAt.toISOString(),
+      validUntil: facts.validUntil ? date(facts.validUntil) : '',
       og: { title: `${achievement.name} — ${issuer.name}`, description: achievement.description, image: achievement.imageUrl, url: urls.page },
     });
   }));
