@@ -13,8 +13,14 @@ import { MAX_SYNC_INTERVAL_MINUTES, PlatformSettingsError, platformSettingsOf, s
 import { issuerDid, issuerUrls } from '../credentials/urls.js';
 import { publicBase } from '../awards/publicBase.js';
 import { sendProblem } from './errorPage.js';
+import { bodyLimit } from './bodyErrors.js';
+import { pageTranslator } from './pageLanguage.js';
+import { inputProblemsIn } from './inputProblemText.js';
+import type { Translator } from '../i18n/translate.js';
 import { asyncRoute } from './asyncRoute.js';
-import { auditOnPlatform } from './audit.js';
+import { auditOnPlatform, registrationOf } from './audit.js';
+import { auditOfPlatform } from '../store/auditLog.js';
+import { csv } from './csv.js';
 import { personName } from './personName.js';
 import { platformOverview } from './admin/platformOverview.js';
 import { keyStatus, lastRotation } from './admin/keyStatus.js';
@@ -39,43 +45,49 @@ interface PageState {
   syncInput?: string;
 }
 
-const day = (d?: Date | string) => (d ? new Date(d).toISOString().slice(0, 10) : '');
-
 async function page(res: Response, o: AdminOptions, s: PageState = {}) {
   const t = token(res);
   const [profile, platform, settings] = await Promise.all([issuerProfileOf({ issuer: t.iss, clientId: t.clientId }), platformOverview(t), platformSettingsOf(t.iss, t.clientId)]);
   const base = publicBase();
   const keys = await publishedKeys(profile.key);
   const ltik = res.locals.ltik as string;
+  const tr = pageTranslator(res);
   res.status(s.problems?.length ? 400 : 200).render('admin/index', {
-    title: 'Laurel administration', person: { name: personName(t) }, iss: t.iss, platform,
+    title: tr.t('admin.title'), person: { name: personName(t) }, iss: t.iss, platform,
     profile: { ...profile, ...s.input }, did: issuerDid(base, profile.key), urls: issuerUrls(base, profile.key),
     keys: keyStatus(keys), lastRotation: lastRotation(keys),
     sync: { own: settings.syncIntervalMinutes, serverDefault: o.syncIntervalMinutes, max: MAX_SYNC_INTERVAL_MINUTES, input: s.syncInput ?? settings.syncIntervalMinutes?.toString() ?? '', invalid: s.syncInput !== undefined },
-    problems: s.problems ?? [], saved: s.saved, day, describeInterval, ltik, q: `ltik=${encodeURIComponent(ltik)}`,
+    problems: s.problems ?? [], saved: s.saved, describeInterval: (minutes: number) => describeInterval(minutes, tr), ltik, q: `ltik=${encodeURIComponent(ltik)}`,
   });
 }
 
 export function adminPages(o: AdminOptions): Router {
   const router = Router();
-  router.use('/admin', express.urlencoded({ extended: false, limit: '16kb' }), adminOnly);
+  router.use('/admin', bodyLimit(16 * 1024), express.urlencoded({ extended: false, limit: '16kb' }), adminOnly);
 
   router.get('/admin', asyncRoute((_req, res) => page(res, o)));
+
+  /** The registration's changes (issuer profile, keys, sync interval) as CSV, newest first. */
+  router.get('/admin/audit.csv', asyncRoute(async (_req, res) => {
+    const entries = await auditOfPlatform(registrationOf(token(res)));
+    res.attachment('laurel-administration-audit.csv');
+    res.type('text/csv').send(csv([['at', 'by (user id)', 'by (name)', 'action', 'details'], ...entries.map((e) => [e.at, e.actor, e.actorName ?? '', e.action, e.detail])]));
+  }));
 
   router.post('/admin/issuer', (req, res, next) => {
     const body = req.body as Record<string, string | undefined>;
     const input: IssuerProfileInput = { name: body.name ?? '', url: body.url ?? '', email: body.email, description: body.description, imageUrl: body.imageUrl };
     saveIssuerProfile({ issuer: token(res).iss, clientId: token(res).clientId }, input, token(res).user)
       .then(() => auditOnPlatform(res, { action: 'issuer.changed', detail: `${input.name} (${input.url})` }))
-      .then(() => { req.log.info({ platform: token(res).iss, by: token(res).user }, 'issuer profile saved'); return page(res, o, { saved: 'The issuer profile is saved. Credentials issued from now on carry it.' }); })
-      .catch((err) => (err instanceof IssuerProfileError ? page(res, o, { problems: err.problems, input }) : Promise.reject(err)))
+      .then(() => { req.log.info({ platform: token(res).iss, by: token(res).user }, 'issuer profile saved'); return page(res, o, { saved: pageTranslator(res).t('admin.saved.issuer') }); })
+      .catch((err) => (err instanceof IssuerProfileError ? page(res, o, { problems: inputProblemsIn(err.problems, pageTranslator(res)), input }) : Promise.reject(err)))
       .catch(next);
   });
 
   router.post('/admin/issuer/rotate-keys', (req, res, next) => {
     issuerProfileOf({ issuer: token(res).iss, clientId: token(res).clientId })
       .then((profile) => rotateIssuerKeys(profile.key))
-      .then(async (ids) => { await auditOnPlatform(res, { action: 'issuer.keysRotated', detail: `new keys ${ids.join(', ')}` }); req.log.info({ platform: token(res).iss, by: token(res).user, keys: ids }, 'issuer keys rotated'); return page(res, o, { saved: 'New signing keys are in use. The old ones stay published, so badges signed with them still verify.' }); })
+      .then(async (ids) => { await auditOnPlatform(res, { action: 'issuer.keysRotated', detail: `new keys ${ids.join(', ')}` }); req.log.info({ platform: token(res).iss, by: token(res).user, keys: ids }, 'issuer keys rotated'); return page(res, o, { saved: pageTranslator(res).t('admin.saved.keys') }); })
       .catch(next);
   });
 
@@ -86,16 +98,17 @@ export function adminPages(o: AdminOptions): Router {
       .then(async (settings) => {
         await auditOnPlatform(res, { action: 'platform.settings', detail: `sync interval: ${settings.syncIntervalMinutes ?? 'server default'} (client ${t.clientId})` });
         req.log.info({ platform: t.iss, clientId: t.clientId, by: t.user, syncIntervalMinutes: settings.syncIntervalMinutes ?? 'server default' }, 'sync interval saved');
-        const now = settings.syncIntervalMinutes === undefined ? `the server's default (${describeInterval(o.syncIntervalMinutes)})`
-          : describeInterval(settings.syncIntervalMinutes);
-        return page(res, o, { saved: `Background sync for this platform is now ${now}.` });
+        const tr = pageTranslator(res);
+        const saved = settings.syncIntervalMinutes === undefined ? tr.t('admin.saved.syncDefault', { interval: describeInterval(o.syncIntervalMinutes, tr) })
+          : tr.t('admin.saved.sync', { interval: describeInterval(settings.syncIntervalMinutes, tr) });
+        return page(res, o, { saved });
       })
-      .catch((err) => (err instanceof PlatformSettingsError ? page(res, o, { problems: err.problems, syncInput: typed ?? '' }) : Promise.reject(err)))
+      .catch((err) => (err instanceof PlatformSettingsError ? page(res, o, { problems: inputProblemsIn(err.problems, pageTranslator(res)), syncInput: typed ?? '' }) : Promise.reject(err)))
       .catch(next);
   });
   return router;
 }
 
-function describeInterval(minutes: number): string {
-  return minutes === 0 ? 'off' : `every ${minutes} minute${minutes === 1 ? '' : 's'}`;
+function describeInterval(minutes: number, tr: Translator): string {
+  return minutes === 0 ? tr.t('admin.interval.off') : tr.tn('admin.interval.every', minutes);
 }

@@ -16,7 +16,10 @@ export async function auditInCourse(res: Response, entries: CourseEntry | Course
   await recordAudit((Array.isArray(entries) ? entries : [entries]).map((e) => ({ ...actor, ...e })));
 }
 
+/** Changes to a registration (issuer profile, keys, settings), logged under it: never under the issuer alone, which Canvas cloud institutions share. */
+export const registrationOf = (token: LtijsToken) => `${token.iss} ${token.clientId}`;
+
 export async function auditOnPlatform(res: Response, entry: CourseEntry): Promise<void> {
   const token = res.locals.token as LtijsToken;
-  await recordAudit({ actor: token.user, actorName: personName(token), platform: token.iss, ...entry });
+  await recordAudit({ actor: token.user, actorName: personName(token), platform: registrationOf(token), ...entry });
 }

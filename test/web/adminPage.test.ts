@@ -59,10 +59,10 @@ describe.each(['canvas', 'moodle'] as const)('the admin page from %s', (flavour)
       "Platform's JWKS": c.emulator.endpoints.jwks,
       Product: `Laurel Emulated ${flavour === 'canvas' ? 'Canvas' : 'Moodle'} (${flavour}) ${flavour === 'canvas' ? 'cloud' : '2024100700'}`,
       Status: 'active: launches are accepted',
-      Registered: expect.stringMatching(/^\d{4}-\d\d-\d\d, /),
+      Registered: expect.stringMatching(/^[A-Z][a-z]+ \d{1,2}, \d{4}, /), // the page's language's date: "November 23, 2026"
     });
     // The administrator's own launch recorded the course in its deployment.
-    const aDay = expect.stringMatching(/^\d{4}-\d\d-\d\d$/);
+    const aDay = expect.stringMatching(/^[A-Z][a-z]+ \d{1,2}, \d{4}$/);
     expect(tableRows(page.text, 'deployments-heading')).toEqual([[c.deploymentId, aDay, '1', aDay]]);
     const keys = tableRows(page.text, 'keys-heading');
     expect(keys.map(([, algorithm, , , state]) => `${algorithm}: ${state}`).sort()).toEqual(['Ed25519 (EdDSA): current signing key', 'RSA (RS256): current signing key']);
@@ -75,11 +75,11 @@ describe.each(['canvas', 'moodle'] as const)('the admin page from %s', (flavour)
     const rotated = await request(laurel.url).post(`/admin/issuer/rotate-keys?ltik=${encodeURIComponent(ltik)}`).type('form').send({});
     expect(rotated.status).toBe(200);
     expect(htmlText(rotated.text)).toContain('New signing keys are in use');
-    expect(htmlText(rotated.text)).toMatch(/Last rotated \d{4}-\d\d-\d\d\./);
+    expect(htmlText(rotated.text)).toMatch(/Last rotated [A-Z][a-z]+ \d{1,2}, \d{4}\./);
     const after = tableRows(rotated.text, 'keys-heading');
     const current = after.filter((k) => k[4] === 'current signing key');
     expect(current).toHaveLength(2);
-    for (const id of before) expect(after.find((k) => k[0] === id)?.[4]).toMatch(/^retired \d{4}-\d\d-\d\d, still published$/);
+    for (const id of before) expect(after.find((k) => k[0] === id)?.[4]).toMatch(/^retired [A-Z][a-z]+ \d{1,2}, \d{4}, still published$/);
   });
 
   it('lets an administrator set the issuer profile, with errors a person can fix, and publishes it', async () => {
@@ -185,6 +185,15 @@ describe("an administrator sees and changes their own platform only", () => {
     expect((await platformSettingsOf(a.emulator.issuer, a.clientId)).syncIntervalMinutes).toBe(45);
     expect((await platformSettingsOf(a.emulator.issuer, sameIssuer.clientId)).syncIntervalMinutes).toBeUndefined();
     expect((await platformSettingsOf(b.emulator.issuer, b.clientId)).syncIntervalMinutes).toBe(15);
+  });
+
+  it('exports the registration\'s changes, and only its own', async () => {
+    const csvOf = async (ltik: string) => (await request(laurel.url).get(`/admin/audit.csv?ltik=${encodeURIComponent(ltik)}`)).text;
+    const mine = await csvOf(await adminLtikOf(a));
+    expect(mine.split('\r\n')[0]).toBe('at,by (user id),by (name),action,details');
+    expect(mine).toContain('platform.settings');
+    expect(mine).not.toContain('sync interval: 15 '); // B's, set in beforeAll
+    expect(await csvOf(await adminLtikOf({ emulator: a.emulator, ...sameIssuer }))).not.toContain('platform.settings');
   });
 
   it('keeps each registration its own issuer, even under one platform issuer (Canvas cloud)', async () => {
