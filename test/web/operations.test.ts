@@ -31,11 +31,14 @@ describe('operations', () => {
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('sends security headers: a CSP limiting who may frame Laurel, no x-powered-by', async () => {
+  it('sends security headers: a CSP limiting who may frame Laurel and allowing no inline script, HSTS, no x-powered-by', async () => {
     const res = await request(laurel.url).get('/healthz');
     expect(res.headers['x-powered-by']).toBeUndefined();
-    expect(res.headers['content-security-policy']).toMatch(/frame-ancestors 'self'/);
-    expect(res.headers['content-security-policy']).toMatch(/script-src 'self'/);
+    const csp = res.headers['content-security-policy'] as string;
+    expect(csp).toMatch(/frame-ancestors 'self'/);
+    expect(csp).toMatch(/script-src 'self'(;|$)/); // no 'unsafe-inline', no other source
+    expect(res.headers['strict-transport-security']).toMatch(/max-age=\d{7,}/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('serves the Canvas developer key JSON with Laurel\'s URLs, placements and scopes', async () => {
