@@ -14,9 +14,8 @@ import { boot } from '../src/boot.js';
 import { freePort, startLocalFerret } from '../src/store/localFerret.js';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { registerPlatform } from '../src/lti/platforms.js';
 import type { EmulatorInfo } from './emulatorProcess.js';
-import { recordCourseLaunch } from '../src/store/course.js';
+import { knownCourse } from './knownCourse.js';
 import { saveBadge } from '../src/store/badge.js';
 import { AwardModel } from '../src/store/award.js';
 import { runCourseUnderLease } from '../src/jobs/courseRun.js';
@@ -62,14 +61,7 @@ export async function courseBenchmark(): Promise<Record<string, number>> {
   const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
   try {
     const lms = await emulator.info;
-    await registerPlatform({
-      issuer: lms.issuer, clientId: lms.clientId, name: 'bench', authEndpoint: lms.endpoints.auth, tokenEndpoint: lms.endpoints.token,
-      jwksUri: lms.endpoints.jwks, deploymentIds: [lms.deploymentId], active: true,
-    });
-    const record = await recordCourseLaunch({
-      issuer: lms.issuer, clientId: lms.clientId, deploymentId: lms.deploymentId, contextId: lms.course.contextId, title: lms.course.title, label: lms.course.label,
-      lineItemsUrl: lms.lineItemsUrl, agsScopes: lms.agsScopes, membershipsUrl: lms.membershipsUrl, productFamily: 'canvas',
-    });
+    const record = await knownCourse(lms);
     phase('defining 10 badges');
     const columns = lms.course.activityIds.map((id) => `${record.lineItemsUrl}/${id}`);
     for (const b of badges(columns)) await saveBadge(record.courseKey, b, lms.course.instructorId);

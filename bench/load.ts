@@ -19,11 +19,11 @@ import { connectDatabase, disconnectDatabase } from '../src/store/connect.js';
 import { ensureIndexes } from '../src/store/indexes.js';
 import { configureSealing } from '../src/secrets/sealed.js';
 import { recordCourseLaunch } from '../src/store/course.js';
+import { knownCourse } from './knownCourse.js';
 import { saveBadge } from '../src/store/badge.js';
 import { createAwards } from '../src/store/award.js';
 import { issueWaitingCredentials } from '../src/awards/issueCredential.js';
 import { issuedInCourse } from '../src/store/issuedCredential.js';
-import { registerPlatform } from '../src/lti/platforms.js';
 import { setupProvider } from '../src/lti/provider.js';
 import type { BadgeDefinition } from '../src/rules/badge.js';
 import type { EmulatorInfo } from './emulatorProcess.js';
@@ -96,14 +96,7 @@ async function issuedBadges(base: string): Promise<string[]> {
 
 /** The emulated course, known to Laurel, with three badges an instructor approves (so launches award, never sign). */
 async function launchCourse(lms: EmulatorInfo): Promise<void> {
-  await registerPlatform({
-    issuer: lms.issuer, clientId: lms.clientId, name: 'bench', authEndpoint: lms.endpoints.auth, tokenEndpoint: lms.endpoints.token,
-    jwksUri: lms.endpoints.jwks, deploymentIds: [lms.deploymentId], active: true,
-  });
-  const record = await recordCourseLaunch({
-    issuer: lms.issuer, clientId: lms.clientId, deploymentId: lms.deploymentId, contextId: lms.course.contextId, title: lms.course.title, label: lms.course.label,
-    lineItemsUrl: lms.lineItemsUrl, agsScopes: lms.agsScopes, membershipsUrl: lms.membershipsUrl, productFamily: 'canvas',
-  });
+  const record = await knownCourse(lms);
   const columns = lms.course.activityIds.map((id) => `${record.lineItemsUrl}/${id}`);
   for (const [i, percent] of [50, 70, 90].entries()) {
     const badge: BadgeDefinition = {
