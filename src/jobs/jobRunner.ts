@@ -45,6 +45,8 @@ export async function runJob(job: EvaluationJob, logger: Logger, work: JobWork):
 /** The driver's errors for a database it cannot reach (down, restarting, network gone). */
 export function lostDatabase(err: unknown): boolean {
   const name = (err as { name?: string })?.name ?? '';
-  return ['MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoServerSelectionError', 'MongoNotConnectedError', 'MongoTopologyClosedError'].includes(name)
+  return ['MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoServerSelectionError', 'MongooseServerSelectionError', 'MongoNotConnectedError', 'MongoTopologyClosedError'].includes(name)
+    // Mongoose holds operations while it reconnects, then gives up on them with this.
+    || (name === 'MongooseError' && /buffering timed out/.test((err as Error).message))
     || (err as { errorLabels?: string[] })?.errorLabels?.includes?.('RetryableWriteError') === true;
 }

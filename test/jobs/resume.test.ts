@@ -18,7 +18,7 @@ import { AwardModel, awardKey } from '../../src/store/award.js';
 import { IssuedCredentialModel } from '../../src/store/issuedCredential.js';
 import { createJob, findJob, type BulkAwardInput } from '../../src/store/evaluationJob.js';
 import { resumeStalledJobs } from '../../src/jobs/resumeJobs.js';
-import { runJob } from '../../src/jobs/jobRunner.js';
+import { lostDatabase, runJob } from '../../src/jobs/jobRunner.js';
 import { courseKeyOf, findCourse } from '../../src/store/course.js';
 import { verifyAward } from '../../src/awards/verifyAward.js';
 import { createLogger } from '../../src/log.js';
@@ -137,5 +137,13 @@ describe('a job that loses the database', () => {
     const broken = await createJob(course.courseKey, 'instructor', { kind: 'award', total: 1, leaseMs: 60_000 });
     await runJob(broken, createLogger('silent'), async () => { throw new Error('the badge has no rules'); });
     expect((await findJob(course.courseKey, broken.id))!).toMatchObject({ status: 'failed', error: 'the badge has no rules' });
+  });
+});
+
+describe('what counts as losing the database', () => {
+  it('is the driver\'s and mongoose\'s errors for an unreachable server, not any error', () => {
+    const named = (name: string, message = 'x') => Object.assign(new Error(message), { name });
+    for (const e of [named('MongoNetworkError'), named('MongoServerSelectionError'), named('MongooseServerSelectionError'), named('MongooseError', 'Operation `awards.insertMany()` buffering timed out after 10000ms')]) expect(lostDatabase(e)).toBe(true);
+    for (const e of [named('MongooseError', 'Cast to ObjectId failed'), named('MongoServerError'), new Error('the badge has no rules')]) expect(lostDatabase(e)).toBe(false);
   });
 });
