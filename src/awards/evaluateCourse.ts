@@ -13,7 +13,7 @@ import type { LmsClient } from '../lms/client.js';
 import { lmsClientFor } from '../lms/forCourse.js';
 import type { CourseRecord } from '../store/course.js';
 import { listBadges } from '../store/badge.js';
-import { createAwards, heldBadges } from '../store/award.js';
+import { createAwards, heldBadges, heldByLearner } from '../store/award.js';
 import { approvalsOf } from '../store/approval.js';
 
 export interface Progress { phase: string; done: number; total: number }
@@ -44,10 +44,11 @@ export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): 
   const client = o.client ?? (await lmsClientFor(course));
   o.onProgress?.({ phase: 'reading grades and roster from the LMS', done: 0, total: 0 });
   // The LMS is far and slow, the database near: read both at once.
-  const [{ snapshot, warnings }, stored, held, approvals] = await Promise.all([
+  const [{ snapshot, warnings }, [stored, held], approvals] = await Promise.all([
     takeSnapshot(client, { lineItemsUrl: course.lineItemsUrl, membershipsUrl: course.membershipsUrl }, { userId: o.userId }),
-    listBadges(course.courseKey),
-    heldBadges(course.courseKey, o.userId),
+    listBadges(course.courseKey).then(async (list) => [list, o.userId
+      ? await heldByLearner(course.courseKey, o.userId, list.map((b) => b.id))
+      : await heldBadges(course.courseKey)] as const),
     approvalsOf(course.courseKey),
   ]);
   const badges = o.draft ? [...stored.filter((b) => b.id !== o.draft!.id), o.draft] : stored;

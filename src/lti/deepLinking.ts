@@ -29,7 +29,14 @@ export function deepLinkingHandler(publicUrl: string) {
     if (!settings?.deep_link_return_url || !settings.accept_types?.includes('ltiResourceLink')) {
       return sendProblem(req, res, { status: 400, reason: 'deep_linking_unsupported', title: 'Laurel cannot be added here', detail: 'This placement does not accept LTI resource links.' });
     }
-    const jwt = await lti.DeepLinking.createDeepLinkingMessage(token, [courseLinkItem(publicUrl)], { message: 'Laurel badges were added to your course.' });
+    let jwt: string;
+    try {
+      jwt = await lti.DeepLinking.createDeepLinkingMessage(token, [courseLinkItem(publicUrl)], { message: 'Laurel badges were added to your course.' });
+    } catch (err) {
+      // ltijs calls this handler without catching: an error here would leave the request hanging.
+      req.log.error({ err }, 'could not sign the deep linking response');
+      return sendProblem(req, res, { status: 500, reason: 'deep_linking_failed', title: 'Laurel could not answer the LMS', detail: 'The link could not be signed; the error was logged.', todo: 'Try adding Laurel again; if it persists, tell your administrator.' });
+    }
     res.render('lti/deep-link-response', { jwt, returnUrl: settings.deep_link_return_url });
   };
 }

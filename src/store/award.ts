@@ -114,8 +114,17 @@ export async function createAwards(list: NewAward[], now = new Date(), batchSize
 }
 
 /** Who holds which badge (awards given, not pending or revoked): what the rules read, and no more. */
-export async function heldBadges(courseKey: string, userId?: string): Promise<{ badgeId: string; userId: string }[]> {
-  return AwardModel.find({ courseKey, status: 'awarded', ...(userId ? { userId } : {}) }, { _id: 0, badgeId: 1, userId: 1 }).lean();
+export async function heldBadges(courseKey: string): Promise<{ badgeId: string; userId: string }[]> {
+  return AwardModel.find({ courseKey, status: 'awarded' }, { _id: 0, badgeId: 1, userId: 1 }).lean();
+}
+
+/**
+ * What one learner holds among these badges, each read by its award key: by _id, so a learner's
+ * launch does not read through the course's awards (FerretDB scans for any other query).
+ */
+export async function heldByLearner(courseKey: string, userId: string, badgeIds: string[]): Promise<{ badgeId: string; userId: string }[]> {
+  const found = await Promise.all(badgeIds.map((badgeId) => AwardModel.findById(awardKey(courseKey, badgeId, userId), { _id: 0, badgeId: 1, userId: 1, status: 1 }).lean()));
+  return found.filter((a) => a?.status === 'awarded').map((a) => ({ badgeId: a!.badgeId, userId: a!.userId }));
 }
 
 export async function awardsOf(courseKey: string, filter: { userId?: string; badgeId?: string } = {}): Promise<Award[]> {

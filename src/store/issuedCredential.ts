@@ -88,13 +88,12 @@ export async function latestOfAchievement(achievementKey: string): Promise<Issue
 }
 
 /**
- * Found through the learner's awards, then by _id: FerretDB answers a query on other fields, or
- * `$in`, by reading every credential stored (some 7 kB each), which made each learner's page
- * slower by half a millisecond per credential in the database.
+ * The credentials of these awards (a learner's, already read), each by _id: FerretDB answers a
+ * query on other fields, or `$in`, by reading every credential stored (some 7 kB each), which
+ * made each learner's page slower by half a millisecond per credential in the database.
  */
-export async function credentialsOfLearner(courseKey: string, userId: string): Promise<IssuedCredential[]> {
-  const awards = await AwardModel.find({ courseKey, userId }, { _id: 0, id: 1 }).lean();
-  const found = await Promise.all(awards.map((a) => IssuedCredentialModel.findById(a.id).lean()));
+export async function credentialsOfAwards(awardIds: string[]): Promise<IssuedCredential[]> {
+  const found = await Promise.all(awardIds.map((id) => IssuedCredentialModel.findById(id).lean()));
   return found.filter((s): s is NonNullable<typeof s> => s !== null).map(fromStored);
 }
 

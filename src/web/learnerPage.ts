@@ -12,7 +12,7 @@ import { listBadges } from '../store/badge.js';
 import { courseOf } from './courseContext.js';
 import { issueLearnerCredentials } from '../awards/issueCredential.js';
 import { publicBase } from '../awards/publicBase.js';
-import { credentialsOfLearner, type IssuedCredential } from '../store/issuedCredential.js';
+import { credentialsOfAwards, type IssuedCredential } from '../store/issuedCredential.js';
 import { linkedInAddToProfile } from '../credentials/linkedIn.js';
 import { credentialUrls } from '../credentials/urls.js';
 import { pageView } from './coursePages.js';
@@ -40,7 +40,7 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
   // Signing may need the LMS (the grade columns' names): like the evaluation, it may finish after the page is shown.
   const signing = issueLearnerCredentials(publicBase(), course, awards, req.log).catch((err) => req.log.warn({ err, courseKey: course.courseKey }, 'could not sign the learner\'s credentials'));
   await Promise.race([signing, delay(QUICK_MS, undefined, { ref: false })]);
-  const credentials = new Map((await credentialsOfLearner(course.courseKey, token.user)).map((c) => [c.publicId, c]));
+  const credentials = new Map((await credentialsOfAwards(awards.map((a) => a.id))).map((c) => [c.publicId, c]));
   const badges = evaluation?.badges ?? (await listBadges(course.courseKey));
   const verdicts = new Map(evaluation?.verdicts.map((v) => [v.badgeId, v]) ?? []);
   const earned = awards.filter((a) => a.status === 'awarded');
