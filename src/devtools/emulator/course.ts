@@ -58,6 +58,37 @@ export interface SeedResult {
   gradingProgress?: string;
 }
 
+/** What completes a module item (Canvas completion requirements; Moodle activity completion). */
+export type CompletionRule = 'must_view' | 'must_submit' | 'min_score' | 'must_mark_done';
+
+export interface SeedModuleItem {
+  /** Canvas module item id; Moodle course module id (cmid). */
+  id: string;
+  title: string;
+  /** Canvas item type; a Moodle module name (assign, quiz, page, lti) is derived from it. */
+  type: 'Assignment' | 'Quiz' | 'Page' | 'ExternalTool';
+  /** The graded activity behind it (SeedActivity.id), if any. */
+  activityId?: string;
+  completion?: { rule: CompletionRule; minScore?: number };
+}
+
+/** A Canvas module; a Moodle course section. */
+export interface SeedModule {
+  id: string;
+  name: string;
+  position: number;
+  items: SeedModuleItem[];
+}
+
+/** A learner's completion of a module item that has a completion rule. */
+export interface SeedCompletion {
+  userId: string;
+  itemId: string;
+  completed: boolean;
+  /** ISO 8601, when completed. */
+  at?: string;
+}
+
 export interface SeedCourse {
   flavour: Flavour;
   /** Numeric course id used in service URLs (and `$Canvas.course.id`). */
@@ -69,6 +100,8 @@ export interface SeedCourse {
   users: SeedUser[];
   activities: SeedActivity[];
   results: SeedResult[];
+  modules: SeedModule[];
+  completions: SeedCompletion[];
 }
 
 export interface SeedOptions {
@@ -161,7 +194,51 @@ export function seedCourse(o: SeedOptions = {}): SeedCourse {
     });
   });
 
-  return { flavour, id: ids.courseId, contextId: ids.contextId, title: 'Introduction to Chemistry', label: 'CHEM 101', users, activities, results };
+  const modules = seedModules(activities, ids.moduleItemId);
+  const completions = seedCompletions(modules, users, results, random);
+  return { flavour, id: ids.courseId, contextId: ids.contextId, title: 'Introduction to Chemistry', label: 'CHEM 101', users, activities, results, modules, completions };
+}
+
+/**
+ * The course's weeks: each graded activity in turn, three to a week, plus a reading page at the
+ * start of each (must be viewed). Graded items are completed by a submission, the first quiz of
+ * a week by a minimum score.
+ */
+function seedModules(activities: SeedActivity[], itemId: (i: number) => string): SeedModule[] {
+  const modules: SeedModule[] = [];
+  let n = 0;
+  for (let week = 0; week * 3 < activities.length; week++) {
+    const graded = activities.slice(week * 3, week * 3 + 3);
+    const items: SeedModuleItem[] = [
+      { id: itemId(n++), title: week === 0 ? 'Safety briefing' : `Week ${week + 1} reading`, type: 'Page', completion: { rule: 'must_view' } },
+      ...graded.map((a): SeedModuleItem => {
+        const quiz = a.tag === 'quiz';
+        const rule: SeedModuleItem['completion'] = quiz && a === graded.find((g) => g.tag === 'quiz') ? { rule: 'min_score', minScore: a.scoreMaximum * 0.6 } : { rule: 'must_submit' };
+        return { id: itemId(n++), title: a.label, type: a.ags ? 'ExternalTool' : quiz ? 'Quiz' : 'Assignment', activityId: a.id, completion: rule };
+      }),
+    ];
+    modules.push({ id: String(100 + week), name: week === 0 ? 'Week 1: Foundations' : `Week ${week + 1}`, position: week + 1, items });
+  }
+  return modules;
+}
+
+function seedCompletions(modules: SeedModule[], users: SeedUser[], results: SeedResult[], random: () => number): SeedCompletion[] {
+  const score = new Map(results.map((r) => [`${r.userId} ${r.lineItemId}`, r]));
+  const out: SeedCompletion[] = [];
+  for (const u of users) {
+    if (u.role !== 'Learner') continue;
+    for (const m of modules) {
+      for (const item of m.items) {
+        if (!item.completion) continue;
+        const result = item.activityId ? score.get(`${u.id} ${item.activityId}`) : undefined;
+        const completed = item.activityId
+          ? result?.score !== undefined && (item.completion.rule !== 'min_score' || result.score >= (item.completion.minScore ?? 0))
+          : random() < (u.status === 'Active' ? 0.85 : 0.3);
+        out.push({ userId: u.id, itemId: item.id, completed, ...(completed ? { at: result?.timestamp ?? new Date(Date.UTC(2025, 0, 8 + m.position * 7)).toISOString() } : {}) });
+      }
+    }
+  }
+  return out;
 }
 
 /** The id formats each LMS uses; derived by hashing so the random stream (names, scores) is flavour-independent. */
@@ -175,6 +252,7 @@ function idShapes(flavour: Flavour, seed: number) {
       userSub: (lmsId: string) => lmsId,
       lineItemId: (i: number) => String(12 + i), // grade item ids
       resourceLinkId: (i: number) => String(1 + i), // mod_lti instance ids
+      moduleItemId: (i: number) => String(30 + i), // course module ids (cmid)
     };
   }
   const courseId = String(1000 + ((seed * 37) % 9000));
@@ -185,6 +263,7 @@ function idShapes(flavour: Flavour, seed: number) {
     userSub: (lmsId: string) => uuid(`user:${lmsId}:${seed}`),
     lineItemId: (i: number) => String(40 + i),
     resourceLinkId: (i: number) => uuid(`link:${courseId}:${i}`),
+    moduleItemId: (i: number) => String(500 + i),
   };
 }
 
