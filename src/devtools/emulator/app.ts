@@ -4,8 +4,10 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { mountAgs } from './ags.js';
 import { caught } from './caught.js';
+import { mountCanvasRest } from './canvasRest.js';
 import { deepLinkReturn } from './deepLinking.js';
 import { LAUNCH_PATH, launchHandler } from './launch.js';
+import { mountMoodleWs } from './moodleWs.js';
 import { mountNrps } from './nrps.js';
 import { mountAuthEndpoint } from './oidc.js';
 import { openidConfigurationHandler } from './openidConfiguration.js';
@@ -35,9 +37,11 @@ export function createApp(p: Platform): Express {
   mountAuthEndpoint(app, p);
   app.post(p.paths.deepLinkReturn, caught(deepLinkReturn(p)));
 
+  if (p.flavour === 'canvas') mountCanvasRest(app, p); // before the LTI token endpoint: OAuth grants share its path
   app.post(p.paths.token, logServiceRequests(p), throttleServiceRequests(p), express.json(), caught(tokenEndpoint(p)));
   mountAgs(app, p);
   mountNrps(app, p);
+  mountMoodleWs(app, p); // Moodle only: web services beyond LTI (digest §10)
 
   app.get('/images/messages/avatar-50.png', (_req, res) => { res.type('png').send(AVATAR); });
   // Unparseable bodies and unexpected failures, worded as the flavour words service errors.

@@ -6,11 +6,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
+import { canvasApiKey, expireCanvasTokens, revokeCanvasTokens, type CanvasApiKey } from './canvasOAuth.js';
+import { canvasRateLimit, drainCanvasBuckets, type CanvasRateLimit } from './canvasThrottle.js';
 import { idTokenClaims, type ClaimsRequest } from './claims.js';
 import { seedCourse, type SeedCourse } from './course.js';
 import type { Flavour } from './flavours.js';
 import { createPlatformKeys, signJwt, type SignOptions } from './keys.js';
 import { launchUrl, type LaunchUrlOptions } from './launch.js';
+import { createMoodleWsToken, revokeMoodleWsToken } from './moodleWsTokens.js';
 import { newPlatform, type DeepLinkReturn, type ServiceRequest } from './platform.js';
 import { dynamicRegistrationUrl } from './registration.js';
 import { expireTokens } from './token.js';
@@ -19,6 +22,8 @@ import { registerTool, type RegisteredTool, type ToolRegistration } from './tool
 export { seedCourse } from './course.js';
 export type { CourseRole, MemberStatus, SeedActivity, SeedCourse, SeedOptions, SeedResult, SeedUser } from './course.js';
 export type { Flavour } from './flavours.js';
+export type { CanvasApiKey } from './canvasOAuth.js';
+export type { CanvasRateLimit } from './canvasThrottle.js';
 export type { ClaimsRequest } from './claims.js';
 export type { SignOptions } from './keys.js';
 export type { LaunchUrlOptions } from './launch.js';
@@ -67,10 +72,24 @@ export interface Emulator {
   throttle(o: { times: number; retryAfterSeconds: number; paths?: RegExp }): void;
   /** Expires every access token issued so far: service calls with them answer 401. */
   expireTokens(): void;
-  /** Service requests (token, AGS, NRPS) with their answer status; `path` includes the query. */
+  /** Service requests (token, AGS, NRPS, Canvas REST, Moodle web services) with their answer status; `path` includes the query. */
   requests: ServiceRequest[];
   /** Content items received from tools through deep linking. */
   deepLinks: DeepLinkReturn[];
+  /** Moodle: a web-service token for a service allowing these functions (wsfunction names), for /webservice/rest/server.php. */
+  moodleWsToken(o: { functions: string[] }): string;
+  /** Moodle: deletes a web-service token; calls with it answer `invalidtoken`. */
+  revokeMoodleWsToken(token: string): void;
+  /** Canvas: registers an API developer key for the REST API's OAuth2 (redirectUri, if given, must prefix the one sent). */
+  canvasApiKey(o?: { redirectUri?: string }): CanvasApiKey;
+  /** Canvas: expires every REST access token issued so far (refresh tokens still work). */
+  expireCanvasTokens(): void;
+  /** Canvas: revokes every REST access and refresh token. */
+  revokeCanvasTokens(): void;
+  /** Canvas: shapes the REST throttling bucket (default capacity 700, cost 1, refill 10/s); resets every bucket. */
+  canvasRateLimit(o: Partial<CanvasRateLimit>): void;
+  /** Canvas: empties every REST token's bucket, with no refill until canvasRateLimit is called. */
+  drainCanvasBuckets(): void;
   close(): Promise<void>;
 }
 
@@ -119,6 +138,13 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     expireTokens: () => expireTokens(p),
     requests: p.requests,
     deepLinks: p.deepLinks,
+    moodleWsToken: (t) => createMoodleWsToken(p, t),
+    revokeMoodleWsToken: (token) => revokeMoodleWsToken(p, token),
+    canvasApiKey: (k) => canvasApiKey(p, k),
+    expireCanvasTokens: () => expireCanvasTokens(p),
+    revokeCanvasTokens: () => revokeCanvasTokens(p),
+    canvasRateLimit: (l) => canvasRateLimit(p, l),
+    drainCanvasBuckets: () => drainCanvasBuckets(p),
     close: () => new Promise<void>((resolve, reject) => {
       server.close((err) => (err ? reject(err) : resolve()));
       server.closeAllConnections();

@@ -1,0 +1,134 @@
+/**
+ * Canvas OAuth2 for API developer keys (digest §10): an admin's key (client id + secret), the
+ * authorize step that acts for a user given in the query (as the emulator's launch does), codes
+ * exchanged for hour-long bearer tokens with refresh tokens, and the bearer check of /api/v1.
+ * Errors are worded as Canvas words them.
+ */
+import { randomBytes } from 'node:crypto';
+import express, { type Express, type RequestHandler, type Response } from 'express';
+import type { SeedUser } from './course.js';
+import { findUser, type Platform } from './platform.js';
+
+const CODE_SECONDS = 600;
+const TOKEN_SECONDS = 3600;
+
+export interface CanvasApiKey { clientId: string; clientSecret: string; redirectUri?: string }
+interface Grant { clientId: string; user: SeedUser; expiresAt: number }
+export interface CanvasToken extends Grant { token: string }
+
+/** OAuth state of one emulator, kept beside the Platform rather than in it: only Canvas has it. */
+interface OAuthState { keys: CanvasApiKey[]; codes: Map<string, Grant>; tokens: Map<string, CanvasToken>; refreshTokens: Map<string, Grant> }
+const states = new WeakMap<Platform, OAuthState>();
+
+function stateOf(p: Platform): OAuthState {
+  let s = states.get(p);
+  if (!s) states.set(p, (s = { keys: [], codes: new Map(), tokens: new Map(), refreshTokens: new Map() }));
+  return s;
+}
+
+/** Registers an API developer key, as an admin does under Developer Keys → + API Key. */
+export function canvasApiKey(p: Platform, o: { redirectUri?: string } = {}): CanvasApiKey {
+  const s = stateOf(p);
+  const key = { clientId: String(10000000000000 + 500 + s.keys.length), clientSecret: randomBytes(32).toString('base64url'), redirectUri: o.redirectUri };
+  s.keys.push(key);
+  return key;
+}
+
+/** Expires every access token issued so far; refresh tokens still work. */
+export function expireCanvasTokens(p: Platform): void {
+  for (const t of stateOf(p).tokens.values()) t.expiresAt = 0;
+}
+
+/** Revokes every access and refresh token, as deleting the user's access token does. */
+export function revokeCanvasTokens(p: Platform): void {
+  const s = stateOf(p);
+  s.tokens.clear();
+  s.refreshTokens.clear();
+}
+
+export function mountCanvasOAuth(app: Express, p: Platform): void {
+  app.get('/login/oauth2/auth', authorize(p));
+  // The LTI client-credentials grant shares this path: anything else goes on to token.ts.
+  app.post('/login/oauth2/token', express.json(), token(p));
+}
+
+function authorize(p: Platform): RequestHandler {
+  return (req, res) => {
+    const q = req.query as Record<string, string | undefined>;
+    const key = stateOf(p).keys.find((k) => k.clientId === q.client_id);
+    if (!key) return oauthError(res, 401, 'invalid_client', 'unknown client');
+    if (q.response_type !== 'code') return oauthError(res, 400, 'unsupported_response_type', 'Only response_type=code is supported');
+    if (!q.redirect_uri || (key.redirectUri && !q.redirect_uri.startsWith(key.redirectUri))) {
+      return oauthError(res, 400, 'invalid_request', 'redirect_uri does not match client settings');
+    }
+    // The emulator's stand-in for the login and "Authorize" pages: the user is named in the query.
+    const user = findUser(p, q.user);
+    if (!user) return oauthError(res, 400, 'invalid_request', `No user ${q.user} in this course (pass ?user=)`);
+    const code = randomBytes(24).toString('hex');
+    stateOf(p).codes.set(code, { clientId: key.clientId, user, expiresAt: Date.now() + CODE_SECONDS * 1000 });
+    const back = new URL(q.redirect_uri);
+    back.searchParams.set('code', code);
+    if (q.state !== undefined) back.searchParams.set('state', q.state);
+    res.redirect(302, back.toString());
+  };
+}
+
+function token(p: Platform): RequestHandler {
+  return (req, res, next) => {
+    const b = (req.body ?? {}) as Record<string, string | undefined>;
+    if (b.grant_type !== 'authorization_code' && b.grant_type !== 'refresh_token') return next();
+    const s = stateOf(p);
+    const key = s.keys.find((k) => k.clientId === b.client_id);
+    if (!key || key.clientSecret !== b.client_secret) return oauthError(res, 401, 'invalid_client', 'unknown client');
+
+    let grant: Grant | undefined;
+    if (b.grant_type === 'authorization_code') {
+      grant = b.code ? s.codes.get(b.code) : undefined;
+      if (b.code) s.codes.delete(b.code); // a code is good once
+      if (!grant || grant.clientId !== key.clientId || grant.expiresAt <= Date.now()) return oauthError(res, 400, 'invalid_grant', 'authorization_code not found');
+    } else {
+      grant = b.refresh_token ? s.refreshTokens.get(b.refresh_token) : undefined;
+      if (!grant || grant.clientId !== key.clientId) return oauthError(res, 400, 'invalid_grant', 'refresh_token not found');
+    }
+
+    const access = { token: randomBytes(32).toString('hex'), clientId: key.clientId, user: grant.user, expiresAt: Date.now() + TOKEN_SECONDS * 1000 };
+    s.tokens.set(access.token, access);
+    const body: Record<string, unknown> = {
+      access_token: access.token,
+      token_type: 'Bearer',
+      user: { id: Number(grant.user.lmsId), name: grant.user.name, global_id: String(10000000000000 + Number(grant.user.lmsId)), effective_locale: 'en' },
+      canvas_region: 'not_configured',
+      expires_in: TOKEN_SECONDS,
+    };
+    // Canvas sends a refresh token with the code exchange only; refreshing keeps the same one.
+    if (b.grant_type === 'authorization_code') {
+      const refresh = randomBytes(32).toString('hex');
+      s.refreshTokens.set(refresh, { clientId: key.clientId, user: grant.user, expiresAt: Infinity });
+      body.refresh_token = refresh;
+    }
+    res.json(body);
+  };
+}
+
+function oauthError(res: Response, status: number, error: string, description: string): void {
+  res.status(status).json({ error, error_description: description });
+}
+
+/** Requires a live API token; leaves it in res.locals.canvasToken. */
+export function requireCanvasToken(p: Platform): RequestHandler {
+  return (req, res, next) => {
+    const bearer = /^Bearer (.+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    if (!bearer) {
+      res.status(401).json({ status: 'unauthenticated', errors: [{ message: 'user authorization required' }] });
+      return;
+    }
+    const t = stateOf(p).tokens.get(bearer);
+    if (!t || t.expiresAt <= Date.now()) {
+      res.set('WWW-Authenticate', 'Bearer realm="canvas-lms"');
+      res.status(401).json({ errors: [{ message: 'Invalid access token.' }] });
+      return;
+    }
+    res.locals.canvasToken = t;
+    next();
+  };
+}

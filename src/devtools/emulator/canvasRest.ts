@@ -1,0 +1,263 @@
+/**
+ * The Canvas REST API a grade-book source reads (digest §10): assignments and their groups,
+ * every student's submissions, modules with per-student completion, enrollments with current
+ * scores. Numeric Canvas ids throughout (users by `lmsId`), lists paged by `page`/`per_page`
+ * with the `Link` header, each request charged to the token's throttling bucket.
+ */
+import type { Express, Request, RequestHandler, Response } from 'express';
+import { mountCanvasOAuth, requireCanvasToken, type CanvasToken } from './canvasOAuth.js';
+import { throttleCanvasApi } from './canvasThrottle.js';
+import type { SeedActivity, SeedModule, SeedResult, SeedUser } from './course.js';
+import { linkHeader, paginate } from './paging.js';
+import type { Platform } from './platform.js';
+import { logServiceRequests } from './serviceGuard.js';
+
+export function mountCanvasRest(app: Express, p: Platform): void {
+  mountCanvasOAuth(app, p);
+  const guard = [logServiceRequests(p), requireCanvasToken(p), throttleCanvasApi(p), teacherOfCourse(p)];
+  const api = '/api/v1/courses/:courseId';
+  app.get(`${api}/assignments`, ...guard, (req, res) => { sendPage(p, req, res, p.course.activities.map((a) => assignment(p, a))); });
+  app.get(`${api}/assignment_groups`, ...guard, (req, res) => { sendPage(p, req, res, assignmentGroups(p, includes(req).includes('assignments'))); });
+  app.get(`${api}/students/submissions`, ...guard, studentSubmissions(p));
+  app.get(`${api}/modules`, ...guard, modules(p));
+  app.get(`${api}/enrollments`, ...guard, enrollments(p));
+}
+
+/** The course must be the emulated one, and the token's user must teach it (Canvas answers 401 otherwise). */
+function teacherOfCourse(p: Platform): RequestHandler {
+  return (req, res, next) => {
+    if (req.params.courseId !== p.course.id) {
+      res.status(404).json({ errors: [{ message: 'The specified resource does not exist.' }] });
+      return;
+    }
+    const { user } = res.locals.canvasToken as CanvasToken;
+    if (user.role === 'Learner' || user.status !== 'Active') {
+      res.status(401).json({ status: 'unauthorized', errors: [{ message: 'user not authorized to perform that action' }] });
+      return;
+    }
+    next();
+  };
+}
+
+function sendPage<T>(p: Platform, req: Request, res: Response, all: T[]): void {
+  const page = paginate(p, req, all);
+  res.set('Link', linkHeader(page.links));
+  res.json(page.items);
+}
+
+/** A repeated query parameter, sent as `name[]=a&name[]=b` (or once, without brackets). */
+function listParam(req: Request, name: string): string[] {
+  const v = (req.query as Record<string, unknown>)[name];
+  return (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String);
+}
+
+function includes(req: Request): string[] {
+  return listParam(req, 'include');
+}
+
+/** Assignment groups follow the activity tags: Quizzes, Labs, … in order of first appearance. */
+function groupIds(p: Platform): Map<string, number> {
+  const ids = new Map<string, number>();
+  for (const a of p.course.activities) {
+    const tag = a.tag ?? 'assignment';
+    if (!ids.has(tag)) ids.set(tag, 200 + ids.size);
+  }
+  return ids;
+}
+
+function assignment(p: Platform, a: SeedActivity): Record<string, unknown> {
+  const courseUrl = `${p.url}/courses/${p.course.id}`;
+  const out: Record<string, unknown> = {
+    id: Number(a.id),
+    name: a.label,
+    description: null,
+    course_id: Number(p.course.id),
+    assignment_group_id: groupIds(p).get(a.tag ?? 'assignment'),
+    position: p.course.activities.indexOf(a) + 1,
+    points_possible: a.scoreMaximum,
+    grading_type: 'points',
+    due_at: null,
+    published: true,
+    omit_from_final_grade: false,
+    // An LTI line item is an external-tool assignment; the ordinary one takes uploads.
+    submission_types: a.ags ? ['external_tool'] : ['online_upload'],
+    html_url: `${courseUrl}/assignments/${a.id}`,
+  };
+  if (a.ags) out.external_tool_tag_attributes = { url: a.resourceLinkId ? `${p.url}/courses/${p.course.id}/external_tools/retrieve` : null, new_tab: false, resource_link_id: a.resourceLinkId ?? null };
+  return out;
+}
+
+function assignmentGroups(p: Platform, withAssignments: boolean): Record<string, unknown>[] {
+  return [...groupIds(p)].map(([tag, id], i) => {
+    const g: Record<string, unknown> = { id, name: `${tag[0]!.toUpperCase()}${tag.slice(1)}${tag.endsWith('s') ? '' : 's'}`, position: i + 1, group_weight: 0, rules: {} };
+    if (withAssignments) g.assignments = p.course.activities.filter((a) => (a.tag ?? 'assignment') === tag).map((a) => assignment(p, a));
+    return g;
+  });
+}
+
+/** Learners Canvas still lists (a deleted enrolment is gone), in roster order. */
+function students(p: Platform): SeedUser[] {
+  return p.course.users.filter((u) => u.role === 'Learner' && u.status !== 'Deleted');
+}
+
+function resultsByKey(p: Platform): Map<string, SeedResult> {
+  return new Map(p.course.results.map((r) => [`${r.userId} ${r.lineItemId}`, r]));
+}
+
+function submission(a: SeedActivity, u: SeedUser, r: SeedResult | undefined): Record<string, unknown> {
+  const graded = r?.score !== undefined;
+  // A score given against another maximum is scaled, as Canvas does with AGS scores.
+  const score = graded ? Math.round((r!.score! * a.scoreMaximum / (r!.scoreMaximum ?? a.scoreMaximum)) * 100) / 100 : null;
+  const state = graded ? 'graded' : !r ? 'unsubmitted' : r.gradingProgress === 'PendingManual' ? 'pending_review' : 'submitted';
+  return {
+    id: Number(a.id) * 100000 + Number(u.lmsId),
+    assignment_id: Number(a.id),
+    user_id: Number(u.lmsId),
+    score,
+    entered_score: score,
+    grade: score === null ? null : String(score),
+    entered_grade: score === null ? null : String(score),
+    excused: false,
+    workflow_state: state,
+    submitted_at: r ? r.timestamp : null,
+    graded_at: graded ? r!.timestamp : null,
+    late: false,
+    missing: false,
+  };
+}
+
+function studentSubmissions(p: Platform): RequestHandler {
+  return (req, res) => {
+    const ids = listParam(req, 'student_ids');
+    const assignmentIds = listParam(req, 'assignment_ids');
+    const who = ids.includes('all') ? students(p) : students(p).filter((u) => ids.includes(u.lmsId));
+    const activities = p.course.activities.filter((a) => !assignmentIds.length || assignmentIds.includes(a.id));
+    const results = resultsByKey(p);
+    const of = (u: SeedUser) => activities.map((a) => submission(a, u, results.get(`${u.id} ${a.id}`)));
+    if (req.query.grouped === 'true' || req.query.grouped === '1') {
+      sendPage(p, req, res, who.map((u) => ({ user_id: Number(u.lmsId), section_id: Number(p.course.id), integration_id: null, sis_user_id: u.sourcedId, submissions: of(u) })));
+    } else {
+      sendPage(p, req, res, who.flatMap(of));
+    }
+  };
+}
+
+function modules(p: Platform): RequestHandler {
+  return (req, res) => {
+    const sid = typeof req.query.student_id === 'string' ? req.query.student_id : undefined;
+    const student = sid === undefined ? undefined : students(p).find((u) => u.lmsId === sid);
+    if (sid !== undefined && !student) {
+      res.status(404).json({ errors: [{ message: 'The specified resource does not exist.' }] });
+      return;
+    }
+    const withItems = includes(req).includes('items');
+    sendPage(p, req, res, p.course.modules.map((m) => module(p, m, withItems, student)));
+  };
+}
+
+function module(p: Platform, m: SeedModule, withItems: boolean, student: SeedUser | undefined): Record<string, unknown> {
+  const done = new Map(student ? p.course.completions.filter((c) => c.userId === student.id).map((c) => [c.itemId, c]) : []);
+  const required = m.items.filter((i) => i.completion);
+  const completed = required.filter((i) => done.get(i.id)?.completed);
+  const out: Record<string, unknown> = {
+    id: Number(m.id),
+    name: m.name,
+    position: m.position,
+    unlock_at: null,
+    require_sequential_progress: false,
+    requirement_type: 'all',
+    prerequisite_module_ids: [],
+    published: true,
+    items_count: m.items.length,
+    items_url: `${p.url}/api/v1/courses/${p.course.id}/modules/${m.id}/items`,
+  };
+  if (student) {
+    // No prerequisites here, so nothing is locked: completed, started (some progress) or unlocked.
+    const all = completed.length === required.length && required.length > 0;
+    out.state = all ? 'completed' : completed.length ? 'started' : 'unlocked';
+    out.completed_at = all ? completed.map((i) => done.get(i.id)!.at ?? '').sort().at(-1) : null;
+  }
+  if (withItems) {
+    out.items = m.items.map((item, i) => {
+      const it: Record<string, unknown> = {
+        id: Number(item.id),
+        module_id: Number(m.id),
+        position: i + 1,
+        title: item.title,
+        indent: 0,
+        type: item.type,
+        html_url: `${p.url}/courses/${p.course.id}/modules/items/${item.id}`,
+        published: true,
+      };
+      if (item.activityId) Object.assign(it, { content_id: Number(item.activityId), url: `${p.url}/api/v1/courses/${p.course.id}/assignments/${item.activityId}` });
+      else if (item.type === 'Page') it.page_url = item.title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+      if (item.completion) {
+        it.completion_requirement = {
+          type: item.completion.rule,
+          ...(item.completion.minScore !== undefined ? { min_score: item.completion.minScore } : {}),
+          ...(student ? { completed: Boolean(done.get(item.id)?.completed) } : {}),
+        };
+      }
+      return it;
+    });
+  }
+  return out;
+}
+
+const ENROLLMENT_TYPE: Record<SeedUser['role'], string> = { Instructor: 'TeacherEnrollment', TeachingAssistant: 'TaEnrollment', Learner: 'StudentEnrollment' };
+const ENROLLMENT_STATE: Record<SeedUser['status'], string> = { Active: 'active', Inactive: 'inactive', Deleted: 'deleted' };
+
+function enrollments(p: Platform): RequestHandler {
+  return (req, res) => {
+    const types = listParam(req, 'type');
+    const states = listParam(req, 'state');
+    const wanted = states.length ? states : ['active', 'invited']; // Canvas's default
+    const results = resultsByKey(p);
+    const listed = p.course.users.filter((u) => (!types.length || types.includes(ENROLLMENT_TYPE[u.role])) && wanted.includes(ENROLLMENT_STATE[u.status]));
+    sendPage(p, req, res, listed.map((u) => {
+      const e: Record<string, unknown> = {
+        id: 300000 + p.course.users.indexOf(u),
+        user_id: Number(u.lmsId),
+        course_id: Number(p.course.id),
+        course_section_id: Number(p.course.id),
+        type: ENROLLMENT_TYPE[u.role],
+        role: ENROLLMENT_TYPE[u.role],
+        enrollment_state: ENROLLMENT_STATE[u.status],
+        sis_user_id: u.sourcedId,
+        html_url: `${p.url}/courses/${p.course.id}/users/${u.lmsId}`,
+        user: {
+          id: Number(u.lmsId),
+          name: u.name,
+          sortable_name: `${u.familyName}, ${u.givenName}`,
+          short_name: u.name,
+          ...(p.privacy.hideEmails ? {} : { login_id: u.email }),
+        },
+      };
+      if (u.role === 'Learner') e.grades = grades(p, u, results);
+      return e;
+    }));
+  };
+}
+
+/**
+ * Canvas's unweighted course score: current counts graded assignments only, final counts the
+ * ungraded ones as zero. Percentages with two decimals; null current score when nothing is graded.
+ */
+function grades(p: Platform, u: SeedUser, results: Map<string, SeedResult>): Record<string, unknown> {
+  let got = 0, gradedMax = 0, allMax = 0;
+  for (const a of p.course.activities) {
+    allMax += a.scoreMaximum;
+    const score = submission(a, u, results.get(`${u.id} ${a.id}`)).score as number | null;
+    if (score === null) continue;
+    got += score;
+    gradedMax += a.scoreMaximum;
+  }
+  const pct = (n: number, d: number) => (d ? Math.round((n / d) * 10000) / 100 : null);
+  return {
+    html_url: `${p.url}/courses/${p.course.id}/grades/${u.lmsId}`,
+    current_score: pct(got, gradedMax),
+    final_score: pct(got, allMax) ?? 0,
+    current_grade: null,
+    final_grade: null,
+  };
+}

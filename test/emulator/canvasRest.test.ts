@@ -1,0 +1,235 @@
+/**
+ * The emulated Canvas REST API: OAuth2 for an API developer key, the grade-book endpoints and
+ * their shapes, Link paging, throttling, and the errors for bad tokens and other courses.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedCourse, startEmulator, type Emulator, type SeedUser } from '../../src/devtools/emulator/index.js';
+
+const REDIRECT = 'https://tool.example/canvas/oauth';
+
+/** Authorises as `user` and exchanges the code, as a tool's OAuth client would. */
+async function authorise(emu: Emulator, key: { clientId: string; clientSecret: string }, user: SeedUser) {
+  const auth = new URL('/login/oauth2/auth', emu.url);
+  auth.search = new URLSearchParams({ client_id: key.clientId, response_type: 'code', redirect_uri: REDIRECT, state: 'st-1', user: user.lmsId }).toString();
+  const back = await fetch(auth, { redirect: 'manual' });
+  expect(back.status).toBe(302);
+  const location = new URL(back.headers.get('location')!);
+  expect(location.origin + location.pathname).toBe(REDIRECT);
+  expect(location.searchParams.get('state')).toBe('st-1');
+  const res = await tokenRequest(emu, { grant_type: 'authorization_code', client_id: key.clientId, client_secret: key.clientSecret, redirect_uri: REDIRECT, code: location.searchParams.get('code')! });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { access_token: string; token_type: string; refresh_token: string; expires_in: number; user: { id: number; name: string } };
+}
+
+function tokenRequest(emu: Emulator, form: Record<string, string>) {
+  return fetch(`${emu.url}/login/oauth2/token`, { method: 'POST', body: new URLSearchParams(form) });
+}
+
+function api(emu: Emulator, token: string, path: string) {
+  return fetch(`${emu.url}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
+}
+
+function links(res: Response): Record<string, string> {
+  return Object.fromEntries((res.headers.get('link') ?? '').split(',').map((l) => {
+    const m = /<([^>]+)>; rel="([^"]+)"/.exec(l)!;
+    return [m[2]!, m[1]!];
+  }));
+}
+
+/** Follows rel="next" to the end, returning every item and the number of pages. */
+async function allPages(emu: Emulator, token: string, path: string) {
+  const items: Record<string, unknown>[] = [];
+  let url: string | undefined = `${emu.url}/api/v1${path}`;
+  let pages = 0;
+  while (url) {
+    const res: Response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    items.push(...((await res.json()) as Record<string, unknown>[]));
+    pages++;
+    url = links(res).next;
+  }
+  return { items, pages };
+}
+
+describe('Canvas REST API', () => {
+  let emu: Emulator;
+  let key: { clientId: string; clientSecret: string };
+  let teacher: SeedUser;
+  let token: string;
+
+  beforeAll(async () => {
+    emu = await startEmulator({ flavour: 'canvas', course: seedCourse({ learners: 150 }) });
+    key = emu.canvasApiKey();
+    teacher = emu.course.users.find((u) => u.role === 'Instructor')!;
+    token = (await authorise(emu, key, teacher)).access_token;
+  });
+  afterAll(() => emu.close());
+
+  it('issues tokens by authorization code and refreshes them', async () => {
+    const t = await authorise(emu, key, teacher);
+    expect(t).toMatchObject({ token_type: 'Bearer', expires_in: 3600, user: { id: Number(teacher.lmsId), name: teacher.name } });
+    expect(t.refresh_token).toBeTruthy();
+    const refreshed = await tokenRequest(emu, { grant_type: 'refresh_token', client_id: key.clientId, client_secret: key.clientSecret, refresh_token: t.refresh_token });
+    expect(refreshed.status).toBe(200);
+    const r = (await refreshed.json()) as Record<string, unknown>;
+    expect(r).toMatchObject({ token_type: 'Bearer', expires_in: 3600, user: { id: Number(teacher.lmsId) } });
+    expect(r.access_token).not.toBe(t.access_token);
+    expect((await api(emu, r.access_token as string, `/courses/${emu.course.id}/assignments`)).status).toBe(200);
+
+    const badSecret = await tokenRequest(emu, { grant_type: 'refresh_token', client_id: key.clientId, client_secret: 'nope', refresh_token: t.refresh_token });
+    expect(badSecret.status).toBe(401);
+    expect(await badSecret.json()).toEqual({ error: 'invalid_client', error_description: 'unknown client' });
+    const badCode = await tokenRequest(emu, { grant_type: 'authorization_code', client_id: key.clientId, client_secret: key.clientSecret, code: 'used-or-made-up' });
+    expect(badCode.status).toBe(400);
+    expect(((await badCode.json()) as { error: string }).error).toBe('invalid_grant');
+    const unknownClient = await fetch(`${emu.url}/login/oauth2/auth?client_id=999&response_type=code&redirect_uri=${encodeURIComponent(REDIRECT)}&user=${teacher.lmsId}`, { redirect: 'manual' });
+    expect(unknownClient.status).toBe(401);
+  });
+
+  it('lists assignments, the ordinary one and the LTI ones, and their groups', async () => {
+    const res = await api(emu, token, `/courses/${emu.course.id}/assignments?per_page=100`);
+    const list = (await res.json()) as Record<string, unknown>[];
+    expect(list).toHaveLength(emu.course.activities.length);
+    const ordinary = emu.course.activities.find((a) => !a.ags)!;
+    expect(list.find((a) => a.id === Number(ordinary.id))).toMatchObject({ name: ordinary.label, points_possible: ordinary.scoreMaximum, published: true, submission_types: ['online_upload'] });
+    expect(list[0]).toMatchObject({ id: Number(emu.course.activities[0]!.id), submission_types: ['external_tool'], assignment_group_id: expect.any(Number) });
+
+    const groups = (await (await api(emu, token, `/courses/${emu.course.id}/assignment_groups?include[]=assignments`)).json()) as { id: number; name: string; assignments: { id: number; assignment_group_id: number }[] }[];
+    expect(groups.flatMap((g) => g.assignments)).toHaveLength(emu.course.activities.length);
+    for (const g of groups) for (const a of g.assignments) expect(a.assignment_group_id).toBe(g.id);
+    const bare = (await (await api(emu, token, `/courses/${emu.course.id}/assignment_groups`)).json()) as Record<string, unknown>[];
+    expect(bare[0]!.assignments).toBeUndefined();
+  });
+
+  it('lists every student\'s submissions grouped, to the last page', async () => {
+    const { items, pages } = await allPages(emu, token, `/courses/${emu.course.id}/students/submissions?student_ids[]=all&grouped=true&per_page=40`);
+    const students = emu.course.users.filter((u) => u.role === 'Learner' && u.status !== 'Deleted');
+    expect(items).toHaveLength(students.length);
+    expect(pages).toBe(Math.ceil(students.length / 40));
+    expect(emu.requests.filter((r) => r.path.includes('/students/submissions?')).length).toBeGreaterThanOrEqual(pages);
+    const first = items[0] as { user_id: number; submissions: Record<string, unknown>[] };
+    expect(first.user_id).toBe(Number(students[0]!.lmsId));
+    expect(first.submissions).toHaveLength(emu.course.activities.length);
+    for (const s of first.submissions) {
+      const r = emu.course.results.find((x) => x.userId === students[0]!.id && Number(x.lineItemId) === s.assignment_id);
+      expect(s).toMatchObject({ excused: false, workflow_state: r?.score !== undefined ? 'graded' : r ? expect.any(String) : 'unsubmitted', score: r?.score ?? null });
+      if (r?.score !== undefined) expect(s.grade).toBe(String(r.score));
+    }
+
+    const one = (await (await api(emu, token, `/courses/${emu.course.id}/students/submissions?student_ids[]=${students[3]!.lmsId}&grouped=true`)).json()) as { user_id: number }[];
+    expect(one.map((s) => s.user_id)).toEqual([Number(students[3]!.lmsId)]);
+  });
+
+  it('pages with Canvas Link headers, 10 by default and at most 100', async () => {
+    const path = `/courses/${emu.course.id}/enrollments?type[]=StudentEnrollment&state[]=active`;
+    const first = await api(emu, token, path);
+    expect((await first.json()) as unknown[]).toHaveLength(10);
+    const l = links(first);
+    expect(Object.keys(l)).toEqual(['current', 'next', 'first', 'last']);
+    expect(new URL(l.next!).searchParams.get('page')).toBe('2');
+    expect(new URL(l.next!).searchParams.getAll('type[]')).toEqual(['StudentEnrollment']);
+    const big = await api(emu, token, `${path}&per_page=500`);
+    expect((await big.json()) as unknown[]).toHaveLength(100);
+    expect(new URL(links(big).next!).searchParams.get('per_page')).toBe('100');
+    const { items, pages } = await allPages(emu, token, `${path}&per_page=100`);
+    expect(pages).toBe(2);
+    expect(items).toHaveLength(emu.course.users.filter((u) => u.role === 'Learner' && u.status === 'Active').length);
+    const lastRes = await fetch(links(big).last!, { headers: { authorization: `Bearer ${token}` } });
+    expect(Object.keys(links(lastRes))).toEqual(['current', 'prev', 'first', 'last']);
+  });
+
+  it('lists enrollments with users and current scores', async () => {
+    const list = (await (await api(emu, token, `/courses/${emu.course.id}/enrollments?type[]=StudentEnrollment&state[]=active&per_page=5`)).json()) as Record<string, any>[];
+    const u = emu.course.users.find((x) => x.lmsId === String(list[0]!.user_id))!;
+    expect(list[0]).toMatchObject({
+      user_id: Number(u.lmsId), type: 'StudentEnrollment', enrollment_state: 'active',
+      user: { id: Number(u.lmsId), name: u.name, sortable_name: `${u.familyName}, ${u.givenName}`, login_id: u.email },
+      grades: { current_score: expect.any(Number) },
+    });
+    const inactive = (await (await api(emu, token, `/courses/${emu.course.id}/enrollments?type[]=StudentEnrollment&state[]=inactive`)).json()) as Record<string, unknown>[];
+    expect(inactive.map((e) => e.enrollment_state)).toEqual(['inactive', 'inactive']);
+  });
+
+  it('lists modules with items, completion requirements and a student\'s state', async () => {
+    const student = emu.course.users.find((x) => x.role === 'Learner')!;
+    const list = (await (await api(emu, token, `/courses/${emu.course.id}/modules?include[]=items&student_id=${student.lmsId}`)).json()) as Record<string, any>[];
+    expect(list).toHaveLength(emu.course.modules.length);
+    for (const [i, m] of list.entries()) {
+      const seeded = emu.course.modules[i]!;
+      expect(m).toMatchObject({ id: Number(seeded.id), name: seeded.name, position: seeded.position, state: expect.stringMatching(/^(unlocked|started|completed)$/) });
+      const done = seeded.items.filter((it) => it.completion).map((it) => emu.course.completions.find((c) => c.userId === student.id && c.itemId === it.id)?.completed ?? false);
+      expect(m.state).toBe(done.every(Boolean) ? 'completed' : done.some(Boolean) ? 'started' : 'unlocked');
+      for (const [j, item] of (m.items as Record<string, any>[]).entries()) {
+        const s = seeded.items[j]!;
+        expect(item).toMatchObject({ id: Number(s.id), title: s.title, type: s.type });
+        expect(item.completion_requirement.type).toBe(s.completion!.rule);
+        expect(typeof item.completion_requirement.completed).toBe('boolean');
+        if (s.completion!.rule === 'min_score') expect(item.completion_requirement.min_score).toBe(s.completion!.minScore);
+      }
+    }
+    const plain = (await (await api(emu, token, `/courses/${emu.course.id}/modules`)).json()) as Record<string, unknown>[];
+    expect(plain[0]!.items).toBeUndefined();
+    expect(plain[0]!.state).toBeUndefined();
+  });
+
+  it('answers 404 for another course and 401 for a student\'s token', async () => {
+    const other = await api(emu, token, '/courses/1/assignments');
+    expect(other.status).toBe(404);
+    expect(await other.json()).toEqual({ errors: [{ message: 'The specified resource does not exist.' }] });
+    const studentToken = (await authorise(emu, key, emu.course.users.find((u) => u.role === 'Learner')!)).access_token;
+    expect((await api(emu, studentToken, `/courses/${emu.course.id}/enrollments`)).status).toBe(401);
+  });
+
+  it('throttles per token with cost headers and 403 when the bucket is empty', async () => {
+    const own = (await authorise(emu, key, teacher)).access_token;
+    const ok = await api(emu, own, `/courses/${emu.course.id}/assignments`);
+    expect(ok.headers.get('x-request-cost')).toBe('1');
+    expect(Number(ok.headers.get('x-rate-limit-remaining'))).toBeGreaterThan(690);
+    emu.canvasRateLimit({ capacity: 3, cost: 1, refillPerSecond: 0 });
+    const remaining: string[] = [];
+    for (let i = 0; i < 3; i++) remaining.push((await api(emu, own, `/courses/${emu.course.id}/assignments`)).headers.get('x-rate-limit-remaining')!);
+    expect(remaining).toEqual(['2.0', '1.0', '0.0']);
+    const limited = await api(emu, own, `/courses/${emu.course.id}/assignments`);
+    expect(limited.status).toBe(403);
+    expect(await limited.text()).toMatch(/^403 Forbidden \(Rate Limit Exceeded\)/);
+    expect(limited.headers.get('x-rate-limit-remaining')).toBe('0.0');
+
+    emu.canvasRateLimit({ capacity: 700, cost: 1, refillPerSecond: 10 });
+    expect((await api(emu, own, `/courses/${emu.course.id}/assignments`)).status).toBe(200);
+    emu.drainCanvasBuckets();
+    expect((await api(emu, own, `/courses/${emu.course.id}/assignments`)).status).toBe(403);
+    emu.canvasRateLimit({ capacity: 700, cost: 1, refillPerSecond: 10 });
+  });
+
+  it('answers 401 with Canvas\'s error for a missing, expired or revoked token', async () => {
+    const path = `/courses/${emu.course.id}/assignments`;
+    const missing = await fetch(`${emu.url}/api/v1${path}`);
+    expect(missing.status).toBe(401);
+    const t = await authorise(emu, key, teacher);
+    emu.expireCanvasTokens();
+    const expired = await api(emu, t.access_token, path);
+    expect(expired.status).toBe(401);
+    expect(expired.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(await expired.json()).toEqual({ errors: [{ message: 'Invalid access token.' }] });
+    // Expired access tokens are refreshed; revoked ones are gone with their refresh tokens.
+    const refreshed = (await (await tokenRequest(emu, { grant_type: 'refresh_token', client_id: key.clientId, client_secret: key.clientSecret, refresh_token: t.refresh_token })).json()) as { access_token: string };
+    expect((await api(emu, refreshed.access_token, path)).status).toBe(200);
+    emu.revokeCanvasTokens();
+    expect((await api(emu, refreshed.access_token, path)).status).toBe(401);
+    const again = await tokenRequest(emu, { grant_type: 'refresh_token', client_id: key.clientId, client_secret: key.clientSecret, refresh_token: t.refresh_token });
+    expect(again.status).toBe(400);
+    expect(((await again.json()) as { error: string }).error).toBe('invalid_grant');
+    token = (await authorise(emu, key, teacher)).access_token;
+  });
+});
+
+describe('Moodle flavour', () => {
+  it('has no Canvas REST API', async () => {
+    const emu = await startEmulator({ flavour: 'moodle' });
+    try {
+      expect((await fetch(`${emu.url}/api/v1/courses/${emu.course.id}/assignments`)).status).toBe(404);
+    } finally {
+      await emu.close();
+    }
+  });
+});
