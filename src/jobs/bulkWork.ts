@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { createAwards } from '../store/award.js';
 import { createJob, type BulkAwardInput, type BulkRevokeInput, type EvaluationJob } from '../store/evaluationJob.js';
-import { recordAudit } from '../store/auditLog.js';
+import { recordAudit, revocationEntry } from '../store/auditLog.js';
 import type { CourseRecord } from '../store/course.js';
 import type { Member } from '../rules/snapshot.js';
 import { recipientOf } from '../awards/recipient.js';
@@ -60,8 +60,7 @@ export function bulkRevokeWork(job: EvaluationJob, logger: Logger): JobWork {
       const outcome = await revoke(courseKey, id, reason, actor);
       if (outcome.revoked) {
         revoked++;
-        const { award } = outcome;
-        await recordAudit({ courseKey, actor, actorName, action: 'award.revoked', badgeId: award.badgeId, awardId: id, userId: award.userId, detail: `${award.recipient?.name ?? award.userId}: ${award.revocationReason}` });
+        await recordAudit({ courseKey, actor, actorName, ...revocationEntry(outcome.award) });
       }
       report({ done: i + 1 });
     }

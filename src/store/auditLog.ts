@@ -68,3 +68,8 @@ export async function auditOfPlatform(platform: string, limit = 1000): Promise<A
   const found = await AuditEntryModel.find({ platform }, { _id: 0 }).sort({ at: -1 }).limit(limit).lean();
   return found as AuditEntry[];
 }
+
+/** What the log says of a revocation, from the page, the API or a bulk job alike. */
+export function revocationEntry(award: { id: string; badgeId: string; userId: string; recipient?: { name?: string }; revocationReason?: string }): Pick<NewAuditEntry, 'action' | 'badgeId' | 'awardId' | 'userId' | 'detail'> {
+  return { action: 'award.revoked', badgeId: award.badgeId, awardId: award.id, userId: award.userId, detail: `${award.recipient?.name ?? award.userId}: ${award.revocationReason}` };
+}

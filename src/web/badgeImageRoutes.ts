@@ -14,6 +14,7 @@ import { asyncRoute } from './asyncRoute.js';
 import { auditInCourse } from './audit.js';
 import { editor, pageView } from './coursePages.js';
 import { sendProblem } from './errorPage.js';
+import { sendUploadedImage } from './uploadedImage.js';
 import { pageTranslator } from './pageLanguage.js';
 
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_BADGE_IMAGE_BYTES, files: 1, fields: 5 } });
@@ -23,10 +24,7 @@ async function currentImage(req: Request, res: Response) {
   if (!badge) return sendProblem(req, res, { status: 404, reason: 'badge_not_found', title: 'No such badge in this course', detail: 'It may have been deleted.' });
   const uploaded = badge.image ? await badgeImageBySha(badge.image) : null;
   res.set('Cache-Control', 'private, no-cache');
-  if (uploaded) {
-    if (uploaded.mediaType === 'image/svg+xml') res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox");
-    return res.type(uploaded.mediaType).send(uploaded.bytes);
-  }
+  if (uploaded) return sendUploadedImage(res, uploaded);
   res.type('image/png').send((await defaultBadgeImage({ name: badge.name, level: badge.level })).png);
 }
 

@@ -11,6 +11,7 @@ import { evidenceFrom, type EvidenceProblem } from '../awards/evidence.js';
 import { addEvidence, awardById, type Award } from '../store/award.js';
 import { issuedAmong } from '../store/issuedCredential.js';
 import { courseOf } from './courseContext.js';
+import { revocationEntry } from '../store/auditLog.js';
 import { auditInCourse } from './audit.js';
 
 export async function saveBadgeInCourse(req: Request, res: Response, badge: BadgeDefinition): Promise<void> {
@@ -48,7 +49,7 @@ export async function revokeInCourse(req: Request, res: Response, id: string, re
   const { award } = outcome;
   if (outcome.revoked) {
     req.log.info({ courseKey: course.courseKey, awardId: id, by: token.user }, 'award revoked');
-    await auditInCourse(res, { action: 'award.revoked', badgeId: award.badgeId, awardId: id, userId: award.userId, detail: `${award.recipient?.name ?? award.userId}: ${award.revocationReason}` });
+    await auditInCourse(res, revocationEntry(award));
   }
   return award;
 }

@@ -13,6 +13,7 @@ import { awardById, awardsOf } from '../store/award.js';
 import { findJob, latestJob } from '../store/evaluationJob.js';
 import { courseLineItems } from '../awards/courseLineItems.js';
 import { evaluateCourse, type Evaluation } from '../awards/evaluateCourse.js';
+import type { CourseRecord } from '../store/course.js';
 import { badgeImageBySha } from '../store/badgeImage.js';
 import { startEvaluation } from '../jobs/evaluateNow.js';
 import { ALIGNMENT_ROWS, badgeFromForm, BadgeInputError, FORM_ROWS } from './badgeInput.js';
@@ -207,16 +208,22 @@ async function previewDraft(req: Request, res: Response) {
   const storedId = typeof body.id === 'string' && body.id && (await getBadge(course.courseKey, body.id)) ? body.id : undefined;
   const { badge, problems } = await checkedDraft(res, body, storedId ?? 'draft');
   if (!badge || problems.length) return editor(req, res, storedId, { draft: badge, problems });
+  const { evaluation, error, names } = await previewOf(course, badge);
+  const own = evaluation && { ...evaluation, verdicts: evaluation.verdicts.filter((v) => v.badgeId === badge.id) };
+  return editor(req, res, storedId, { draft: badge, preview: { evaluation: own, error, names } });
+}
+
+/** Who qualifies now, with a draft badge as if saved; what the LMS could not answer is said, not thrown. */
+async function previewOf(course: CourseRecord, draft?: BadgeDefinition) {
   let evaluation: Evaluation | undefined;
   let error: string | undefined;
   try {
-    evaluation = await evaluateCourse(course, { apply: false, draft: badge });
+    evaluation = await evaluateCourse(course, { apply: false, draft });
   } catch (err) {
     error = (err as Error).message;
   }
   const names = new Map(evaluation?.snapshot.members.map((m) => [m.userId, memberName(m) ?? m.userId]) ?? []);
-  if (evaluation) evaluation = { ...evaluation, verdicts: evaluation.verdicts.filter((v) => v.badgeId === badge.id) };
-  return editor(req, res, storedId, { draft: badge, preview: { evaluation, error, names } });
+  return { evaluation, error, names };
 }
 
 async function remove(req: Request, res: Response) {
@@ -225,15 +232,7 @@ async function remove(req: Request, res: Response) {
 }
 
 async function preview(_req: Request, res: Response) {
-  const { course } = courseOf(res);
-  let evaluation;
-  let error: string | undefined;
-  try {
-    evaluation = await evaluateCourse(course, { apply: false });
-  } catch (err) {
-    error = (err as Error).message;
-  }
-  const names = new Map(evaluation?.snapshot.members.map((m) => [m.userId, memberName(m) ?? m.userId]) ?? []);
+  const { evaluation, error, names } = await previewOf(courseOf(res).course);
   const learners = [...new Set(evaluation?.verdicts.map((v) => v.userId) ?? [])];
   res.render('course/preview', { ...pageView(res), evaluation, error, learners, names });
 }

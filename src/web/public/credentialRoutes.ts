@@ -14,6 +14,7 @@ import { awardById } from '../../store/award.js';
 import { noteEngagement } from '../../store/engagement.js';
 import { badgeImageBySha } from '../../store/badgeImage.js';
 import { sendProblem } from '../errorPage.js';
+import { sendUploadedImage } from '../uploadedImage.js';
 import { asyncRoute } from '../asyncRoute.js';
 import { sendPublicFile, sendPublicJson } from './publicJson.js';
 
@@ -95,9 +96,7 @@ export function credentialRoutes(base: string): Router {
     const image = await badgeImageBySha(req.params.sha!);
     if (!image) return notFound(req, res);
     res.set({ 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'public, max-age=31536000, immutable', 'X-Content-Type-Options': 'nosniff' });
-    // An SVG opened on its own is a document: give it no power to run anything.
-    if (image.mediaType === 'image/svg+xml') res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox");
-    res.type(image.mediaType).send(image.bytes);
+    sendUploadedImage(res, image);
   }));
 
   router.get('/ob2/badges/:key', asyncRoute(async (req, res) => {
