@@ -5,6 +5,9 @@
 import { Router, type Request, type Response } from 'express';
 import { evaluateCourse } from '../awards/evaluateCourse.js';
 import { memberName } from '../awards/recipient.js';
+import { lmsClientFor } from '../lms/forCourse.js';
+import { audienceOf } from '../lti/roles.js';
+import type { Member } from '../rules/snapshot.js';
 import { awardsOf } from '../store/award.js';
 import { getBadge, listBadges } from '../store/badge.js';
 import { startBulkAward, startBulkRevoke } from '../jobs/bulkWork.js';
@@ -17,20 +20,22 @@ import { sendProblem } from './errorPage.js';
 import { pageTranslator } from './pageLanguage.js';
 import { revocationProblem } from './revocationProblem.js';
 
-/** The roster's learners, as the rules see them (instructors are not evaluated). */
-async function learnersOf(res: Response, userId?: string) {
-  const { course } = courseOf(res);
-  const evaluation = await evaluateCourse(course, { apply: false, userId });
-  const learnerIds = new Set(evaluation.verdicts.map((v) => v.userId));
-  const learners = evaluation.snapshot.members.filter((m) => learnerIds.has(m.userId))
+/** The learners among roster members (instructors and TAs are not evaluated), by name. */
+function learnersIn(members: Member[]) {
+  return members.filter((m) => audienceOf(m.roles) === 'learner')
     .map((m) => ({ userId: m.userId, name: memberName(m) ?? m.userId, status: m.status, member: m }))
     .sort((a, b) => a.name.localeCompare(b.name));
-  return { evaluation, learners };
+}
+
+/** The roster's learners from NRPS alone: listing or choosing them needs none of their grades. */
+async function rosterLearners(res: Response) {
+  const { course } = courseOf(res);
+  return learnersIn(course.membershipsUrl ? await (await lmsClientFor(course)).members(course.membershipsUrl) : []);
 }
 
 async function learnersPage(_req: Request, res: Response) {
   const { course } = courseOf(res);
-  const [{ learners }, awards, badges] = await Promise.all([learnersOf(res), awardsOf(course.courseKey), listBadges(course.courseKey)]);
+  const [learners, awards, badges] = await Promise.all([rosterLearners(res), awardsOf(course.courseKey), listBadges(course.courseKey)]);
   const names = new Map(badges.map((b) => [b.id, b.name]));
   const held = (userId: string) => awards.filter((a) => a.userId === userId && a.status === 'awarded').map((a) => names.get(a.badgeId) ?? a.badgeId);
   res.render('course/learners', { ...pageView(res), learners: learners.map((l) => ({ ...l, held: held(l.userId) })), badges });
@@ -39,8 +44,8 @@ async function learnersPage(_req: Request, res: Response) {
 async function learnerDrillDown(req: Request, res: Response) {
   const { course } = courseOf(res);
   const userId = String(req.params.userId);
-  const [{ evaluation, learners }, awards] = await Promise.all([learnersOf(res, userId), awardsOf(course.courseKey, { userId })]);
-  const learner = learners[0];
+  const [evaluation, awards] = await Promise.all([evaluateCourse(course, { apply: false, userId }), awardsOf(course.courseKey, { userId })]);
+  const learner = learnersIn(evaluation.snapshot.members).find((l) => l.userId === userId);
   if (!learner) return sendProblem(req, res, { status: 404, reason: 'learner_not_found', title: 'No such learner in this course', detail: 'The course\'s roster has no learner with this id.' });
   const rows = evaluation.badges.map((badge) => ({ badge, verdict: evaluation.verdicts.find((v) => v.badgeId === badge.id), award: awards.find((a) => a.badgeId === badge.id) }));
   res.render('course/learner-detail', { ...pageView(res), learner, rows });
@@ -60,7 +65,7 @@ async function confirmBulkAward(req: Request, res: Response) {
   if (!badge || userIds.length === 0) {
     return sendProblem(req, res, { status: 400, reason: 'nothing_selected', key: 'nothing_selected_award', title: 'Choose a badge and at least one learner', detail: 'Go back, tick the learners to award and choose the badge.' });
   }
-  const { learners } = await learnersOf(res);
+  const learners = await rosterLearners(res);
   const chosen = learners.filter((l) => userIds.includes(l.userId));
   const holders = new Set((await awardsOf(course.courseKey, { badgeId: badge.id })).filter((a) => a.status !== 'pending').map((a) => a.userId));
   res.render('course/bulk-award', { ...pageView(res), badge, chosen, already: chosen.filter((l) => holders.has(l.userId)).length });
@@ -73,7 +78,7 @@ async function bulkAward(req: Request, res: Response) {
   if (!badge) return sendProblem(req, res, { status: 404, reason: 'badge_not_found', title: 'No such badge in this course', detail: 'It may have been deleted.' });
   const userIds = new Set(selected(body, 'userId'));
   // Only learners on the roster now: an id sent by hand cannot award someone outside the course.
-  const members = (await learnersOf(res)).learners.filter((l) => userIds.has(l.userId)).map((l) => l.member);
+  const members = (await rosterLearners(res)).filter((l) => userIds.has(l.userId)).map((l) => l.member);
   const job = await startBulkAward(course, badge, members, { id: token.user, name: personName(token) }, req.log);
   res.redirect(303, `/course/jobs/${job.id}?${pageView(res).q}`);
 }
