@@ -123,7 +123,7 @@ export async function heldBadges(courseKey: string): Promise<{ badgeId: string; 
  * launch does not read through the course's awards (FerretDB scans for any other query).
  */
 export async function heldByLearner(courseKey: string, userId: string, badgeIds: string[]): Promise<{ badgeId: string; userId: string }[]> {
-  const found = await Promise.all(badgeIds.map((badgeId) => AwardModel.findById(awardKey(courseKey, badgeId, userId), { _id: 0, badgeId: 1, userId: 1, status: 1 }).lean()));
+  const found = await Promise.all(badgeIds.map((badgeId) => awardOf(courseKey, badgeId, userId)));
   return found.filter((a) => a?.status === 'awarded').map((a) => ({ badgeId: a!.badgeId, userId: a!.userId }));
 }
 

@@ -10,7 +10,7 @@ import { bakePng } from '../../credentials/baking/png.js';
 import { bakeSvg } from '../../credentials/baking/svg.js';
 import { achievementImage } from '../../awards/achievementImage.js';
 import { credentialByPublicId, latestOfAchievement, type IssuedCredential } from '../../store/issuedCredential.js';
-import { awardById } from '../../store/award.js';
+import { awardOf } from '../../store/award.js';
 import { noteEngagement } from '../../store/engagement.js';
 import { badgeImageBySha } from '../../store/badgeImage.js';
 import { sendProblem } from '../errorPage.js';
@@ -25,7 +25,7 @@ function splitFile(file: string): [string, string] {
 }
 
 async function ob2AssertionOf(base: string, issued: IssuedCredential) {
-  const award = await awardById(issued.publicId);
+  const award = await awardOf(issued.courseKey, issued.badgeId, issued.userId);
   const { issuer, achievement, recipient, award: facts } = issued.facts;
   return ob2Assertion({ base, issuer, achievement, recipient, award: facts, ...(award?.status === 'revoked' ? { revoked: { reason: award.revocationReason ?? 'Revoked by the issuer' } } : {}) });
 }
