@@ -57,6 +57,21 @@ async function expectAwardedOnce(badgeId: string, userIds: string[]) {
   for (const award of awards.slice(0, 3)) expect((await verifyAward(a.url, award.id))!.verification.status).toBe('valid');
 }
 
+/**
+ * Takes the stalled job over and waits for it to finish. The running Laurel's own resumer may get
+ * there first (it looks twice per lease); either way the job must end done. (On FerretDB two
+ * takers at the same instant may both win, as its conditional updates are not atomic; the work is
+ * idempotent, so the awards still come out once.)
+ */
+async function takenOverAndFinished(courseKey: string, jobId: string) {
+  await resumeStalledJobs(createLogger('silent'));
+  for (const deadline = Date.now() + 20_000; ;) {
+    const job = (await findJob(courseKey, jobId))!;
+    if (job.status === 'done' || job.status === 'failed' || Date.now() > deadline) return job;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 const learners = () => c.emulator.course.users.filter((u) => u.role === 'Learner' && u.status === 'Active');
 
 describe('a job whose instance stopped', () => {
@@ -69,9 +84,9 @@ describe('a job whose instance stopped', () => {
     const job = await createJob(course.courseKey, 'instructor', { kind: 'award', total: members.length, input, leaseMs: -1 });
     await AwardModel.insertMany(members.slice(0, 10).map((m, i) => ({ _id: awardKey(course.courseKey, badgeId, m.userId), id: `pre-award-${i}`, courseKey: course.courseKey, badgeId, userId: m.userId, status: 'awarded', origin: 'instructor', createdAt: new Date(), awardedAt: new Date() })));
 
-    expect(await resumeStalledJobs(createLogger('silent'))).toBe(1);
-    const after = (await findJob(course.courseKey, job.id))!;
-    expect(after).toMatchObject({ status: 'done', attempts: 2 });
+    const after = await takenOverAndFinished(course.courseKey, job.id);
+    expect(after).toMatchObject({ status: 'done' });
+    expect(after.attempts).toBeGreaterThanOrEqual(2);
     expect(after.result!.awarded).toBe(10);
     await expectAwardedOnce(badgeId, members.map((m) => m.userId));
     expect(await resumeStalledJobs(createLogger('silent'))).toBe(0); // nothing left to take over
@@ -130,8 +145,9 @@ describe('a job that loses the database', () => {
     await runJob(job, createLogger('silent'), async () => { throw gone; });
     expect(['queued', 'running']).toContain((await findJob(course.courseKey, job.id))!.status);
     await new Promise((r) => setTimeout(r, 1100)); // its lease runs out
-    expect(await resumeStalledJobs(createLogger('silent'))).toBe(1);
-    expect((await findJob(course.courseKey, job.id))!).toMatchObject({ status: 'done', attempts: 2 });
+    const after = await takenOverAndFinished(course.courseKey, job.id);
+    expect(after).toMatchObject({ status: 'done' });
+    expect(after.attempts).toBeGreaterThanOrEqual(2);
 
     // Any other error fails the job at once, saying why.
     const broken = await createJob(course.courseKey, 'instructor', { kind: 'award', total: 1, leaseMs: 60_000 });
