@@ -2,7 +2,9 @@
  * Every way reading or writing the LMS can fail, as one error type whose message says what a
  * person (instructor or LMS administrator) can do about it.
  */
-export type LmsErrorKind = 'scope_not_granted' | 'unauthorized' | 'not_found' | 'throttled' | 'unavailable' | 'bad_response';
+export type LmsErrorKind = 'scope_not_granted' | 'unauthorized' | 'not_found' | 'throttled' | 'unavailable' | 'bad_response'
+  /** An LMS API grant (Canvas OAuth tokens, a Moodle web-service token) is refused: a person must connect again. */
+  | 'reconnect';
 
 export class LmsError extends Error {
   override name = 'LmsError';

@@ -36,6 +36,7 @@ function member(raw: unknown, url: string): Member {
     givenName: text(o.given_name),
     familyName: text(o.family_name),
     email: text(o.email),
+    sourcedId: text(o.lis_person_sourcedid),
     source: 'nrps' as const,
   });
 }

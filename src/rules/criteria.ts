@@ -5,6 +5,7 @@
  */
 import type { BadgeDefinition, Rule } from './badge.js';
 import type { LineItem } from './snapshot.js';
+import { itemDescription } from './sources.js';
 import { formatNumber, listText } from './text.js';
 
 /** The phrases a narrative is made of; {name} marks a value filled in. */
@@ -46,10 +47,13 @@ export const ENGLISH: CriteriaLanguage = {
 
 const isList = (rule: Rule) => (rule.kind === 'all' || rule.kind === 'any') && rule.rules.length > 1;
 
-export function criteriaNarrative(badge: BadgeDefinition, lineItems: readonly LineItem[], badgesById: ReadonlyMap<string, BadgeDefinition>, language: CriteriaLanguage = ENGLISH): string {
+/** A line item or an activity: what a rule names, by id, with its label. */
+export type NamedItem = Pick<LineItem, 'id' | 'label'> & { scoreMaximum?: number };
+
+export function criteriaNarrative(badge: BadgeDefinition, lineItems: readonly NamedItem[], badgesById: ReadonlyMap<string, BadgeDefinition>, language: CriteriaLanguage = ENGLISH): string {
   const { phrase, number } = language;
   const lineItemsById = new Map(lineItems.map((li) => [li.id, li]));
-  const label = (lineItemId: string) => lineItemsById.get(lineItemId)?.label ?? lineItemId;
+  const label = (lineItemId: string) => lineItemsById.get(lineItemId)?.label ?? itemDescription(lineItemId);
   const list = (items: string[], conjunction: 'and' | 'or', separator: ', ' | '; ' = ', ') => listText(items, phrase(conjunction), separator);
 
   const say = (rule: Rule, top: boolean): string => {

@@ -6,7 +6,7 @@ import type { BadgeDefinition } from './badge.js';
 import type { CourseSnapshot, Member } from './snapshot.js';
 import type { Approval, HeldBadge, Verdict } from './verdict.js';
 import { audienceOf } from '../lti/roles.js';
-import { gradeLookup } from './gradebook.js';
+import { completionLookup, gradeLookup } from './gradebook.js';
 import { compareIds, dependencyOrder } from './order.js';
 import { reasonFor, type Standing } from './reason.js';
 
@@ -39,6 +39,7 @@ export function evaluate(input: EvaluationInput): Verdict[] {
     .sort((a, b) => compareIds(a.userId, b.userId));
   const badgesById = new Map(input.badges.map((b) => [b.id, b]));
   const grades = gradeLookup(snapshot);
+  const completions = completionLookup(snapshot);
   const held = new Set(input.held.map((h) => keyOf(h.badgeId, h.userId)));
   const approved = new Set(input.approvals.map((a) => keyOf(a.badgeId, a.userId)));
   const earnedInRun = new Map<string, Standing>();
@@ -55,7 +56,7 @@ export function evaluate(input: EvaluationInput): Verdict[] {
     for (const learner of learners) {
       const key = keyOf(badge.id, learner.userId);
       const reason = reasonFor(badge.rules, {
-        userId: learner.userId, now: snapshot.takenAt, grades, badgesById,
+        userId: learner.userId, now: snapshot.takenAt, grades, completions, sources: snapshot.sources, badgesById,
         standing: standing(learner.userId), approved: approved.has(key),
       });
       // Learners who left the course still get their reasons, so the preview can show them.

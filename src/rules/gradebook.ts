@@ -1,7 +1,8 @@
 /**
- * A learner's grade on one line item, as the snapshot reports it.
+ * A learner's grade on one line item, and their completion of one activity, as the snapshot
+ * reports them.
  */
-import type { CourseSnapshot, Result } from './snapshot.js';
+import type { Completion, CourseSnapshot, Result } from './snapshot.js';
 
 export type Grade =
   /** The line item is not in the snapshot: deleted in the LMS since the badge was defined. */
@@ -38,4 +39,18 @@ export function gradeLookup(snapshot: CourseSnapshot): GradeLookup {
 /** The score as a percent of its maximum; undefined when the column has no maximum (0). */
 export function percentOf(grade: { score: number; maximum: number }): number | undefined {
   return grade.maximum > 0 ? (grade.score / grade.maximum) * 100 : undefined;
+}
+
+/** Undefined: the activity is not in the snapshot (no source lists it). */
+export type CompletionLookup = (activityId: string, userId: string) => { label: string; completed: boolean } | undefined;
+
+export function completionLookup(snapshot: CourseSnapshot): CompletionLookup {
+  const activities = new Map((snapshot.activities ?? []).map((a) => [a.id, a]));
+  const completions = new Map<string, Completion>((snapshot.completions ?? []).map((c) => [keyOf(c.activityId, c.userId), c]));
+  return (activityId, userId) => {
+    const activity = activities.get(activityId);
+    if (!activity) return undefined;
+    // No completion record for a learner: the LMS has nothing for them, so not completed.
+    return { label: activity.label, completed: completions.get(keyOf(activityId, userId))?.completed === true };
+  };
 }

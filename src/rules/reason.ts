@@ -3,8 +3,10 @@
  */
 import type { BadgeDefinition, Rule } from './badge.js';
 import type { Reason, ReasonSentence } from './verdict.js';
-import { percentOf, type Grade, type GradeLookup } from './gradebook.js';
+import { percentOf, type CompletionLookup, type Grade, type GradeLookup } from './gradebook.js';
 import { instantOf } from './instant.js';
+import type { SourceState } from './snapshot.js';
+import { itemDescription, unreadSource, unreadText } from './sources.js';
 import { formatNumber, formatPercent } from './text.js';
 
 /** Where a learner stands on a badge that another badge requires. */
@@ -15,6 +17,9 @@ export interface LearnerContext {
   /** The snapshot's takenAt: the "now" of date windows. */
   now: string;
   grades: GradeLookup;
+  completions: CompletionLookup;
+  /** How the LMS APIs fared, so a rule on an item only they see says why it cannot be met. */
+  sources?: readonly SourceState[];
   badgesById: ReadonlyMap<string, BadgeDefinition>;
   standing: (badgeId: string) => Standing | undefined;
   /** An instructor approved this learner for the badge being evaluated. */
@@ -33,8 +38,8 @@ export function reasonFor(rule: Rule, learner: LearnerContext): Reason {
   switch (rule.kind) {
     case 'all':
     case 'any': return group(rule.kind, rule.rules.map((r) => reasonFor(r, learner)));
-    case 'minGrade': return minGrade(rule, learner.grades(rule.lineItemId, learner.userId));
-    case 'completed': return completed(rule, learner.grades(rule.lineItemId, learner.userId));
+    case 'minGrade': return minGrade(rule, learner.grades(rule.lineItemId, learner.userId), learner.sources);
+    case 'completed': return completed(rule, learner);
     case 'prerequisite': return prerequisite(rule, learner);
     case 'average': return average(rule, learner);
     case 'dateWindow': return dateWindow(rule, learner.now);
@@ -54,12 +59,23 @@ function group(kind: 'all' | 'any', children: Reason[]): Reason {
   return { kind, met, seen: metCount, threshold: needed, text, children };
 }
 
-const gone = (lineItemId: string) => `${lineItemId} is no longer in the grade book`;
+/**
+ * The reason for a rule on an item the snapshot does not have: read through an LMS API that was
+ * not read (say what to do), or gone from the grade book.
+ */
+function missing(kind: Rule['kind'], itemId: string, sources: readonly SourceState[] | undefined, threshold?: number): Reason {
+  const unread = unreadSource(itemId, sources);
+  if (unread) {
+    const subject = itemDescription(itemId);
+    return { kind, met: false, seen: null, threshold, subject, sentence: 'unavailable', details: unread, text: `${subject}: read through ${unreadText(unread.source, unread.state)}` };
+  }
+  return { kind, met: false, seen: null, threshold, subject: itemId, sentence: 'gone', text: `${itemId} is no longer in the grade book` };
+}
 
-function minGrade(rule: Extract<Rule, { kind: 'minGrade' }>, grade: Grade): Reason {
+function minGrade(rule: Extract<Rule, { kind: 'minGrade' }>, grade: Grade, sources: readonly SourceState[] | undefined): Reason {
   const threshold = rule.percent ?? rule.points;
   const unmet = (sentence: ReasonSentence, subject: string, text: string): Reason => ({ kind: 'minGrade', met: false, seen: null, threshold, text, subject, sentence });
-  if (grade.kind === 'missing') return unmet('gone', rule.lineItemId, gone(rule.lineItemId));
+  if (grade.kind === 'missing') return missing('minGrade', rule.lineItemId, sources, threshold);
   const subject = grade.label;
   if (threshold === undefined) return unmet('no threshold', subject, `${subject}: no percent or points set`);
   if (grade.kind === 'ungraded') return unmet('ungraded', subject, `${subject}: not graded yet`);
@@ -77,8 +93,15 @@ function minGrade(rule: Extract<Rule, { kind: 'minGrade' }>, grade: Grade): Reas
   };
 }
 
-function completed(rule: Extract<Rule, { kind: 'completed' }>, grade: Grade): Reason {
-  if (grade.kind === 'missing') return { kind: 'completed', met: false, seen: null, text: gone(rule.lineItemId), subject: rule.lineItemId, sentence: 'gone' };
+/** The LMS's completion where a source reports the activity; else a graded result on the line item (AGS). */
+function completed(rule: Extract<Rule, { kind: 'completed' }>, learner: LearnerContext): Reason {
+  const activity = learner.completions(rule.lineItemId, learner.userId);
+  if (activity) {
+    const { label: subject, completed: met } = activity;
+    return { kind: 'completed', met, seen: met ? 'completed' : null, subject, sentence: met ? 'completed' : 'not completed', text: `${subject}: ${met ? 'completed' : 'not completed yet'}` };
+  }
+  const grade = learner.grades(rule.lineItemId, learner.userId);
+  if (grade.kind === 'missing') return missing('completed', rule.lineItemId, learner.sources);
   if (grade.kind === 'ungraded') return { kind: 'completed', met: false, seen: null, text: `${grade.label}: not graded yet`, subject: grade.label, sentence: 'ungraded' };
   return { kind: 'completed', met: true, seen: grade.score, text: `${grade.label}: graded`, subject: grade.label, sentence: 'graded' };
 }
@@ -96,14 +119,15 @@ function prerequisite(rule: Extract<Rule, { kind: 'prerequisite' }>, learner: Le
 }
 
 /** Why an average item gives no percent; each such item counts as 0 %. */
-const GAPS = { missing: 'no longer in the grade book', ungraded: 'not graded', 'no maximum': 'without a maximum score' } as const;
+const GAPS = { missing: 'no longer in the grade book', unavailable: 'read through an LMS connection that was not read', ungraded: 'not graded', 'no maximum': 'without a maximum score' } as const;
 
 function average(rule: Extract<Rule, { kind: 'average' }>, learner: LearnerContext): Reason {
   const items = rule.items.map((item) => {
     const grade = learner.grades(item.lineItemId, learner.userId);
-    const label = grade.kind === 'missing' ? item.lineItemId : grade.label;
+    const label = grade.kind === 'missing' ? (unreadSource(item.lineItemId, learner.sources) ? itemDescription(item.lineItemId) : item.lineItemId) : grade.label;
     const percent = grade.kind === 'scored' ? percentOf(grade) : undefined;
-    const gap = grade.kind === 'scored' ? (percent === undefined ? 'no maximum' : undefined) : grade.kind;
+    const gap = grade.kind === 'scored' ? (percent === undefined ? 'no maximum' : undefined)
+      : grade.kind === 'missing' && unreadSource(item.lineItemId, learner.sources) ? 'unavailable' : grade.kind;
     return { label, weight: item.weight ?? 1, percent: percent ?? 0, gap };
   });
   const totalWeight = items.reduce((sum, i) => sum + i.weight, 0);

@@ -1,9 +1,21 @@
 /**
  * One consistent picture of a course, as the LMS reports it: the roster, the line items
- * (grade columns) and their results. The rules read nothing else. Each fact says which
- * source reported it, so a rule's reason can say where a grade came from.
+ * (grade columns) and their results, and where an LMS's own API is connected, the activities
+ * and modules a learner completes. The rules read nothing else. Each fact says which source
+ * reported it, so a rule's reason can say where a grade came from.
  */
 export type Source = 'ags' | 'nrps' | 'canvas-rest' | 'moodle-ws';
+
+/** The sources beyond LTI: an LMS's own API, connected by an administrator. */
+export type LmsApiSource = 'canvas-rest' | 'moodle-ws';
+
+/**
+ * Which source an item id belongs to. Items read through an LMS's own API have ids of their own
+ * (`canvas:assignment:17`, `canvas:module:5`, `moodle:cm:42`); AGS line items are URLs.
+ */
+export function sourceOfItem(id: string): Source {
+  return id.startsWith('canvas:') ? 'canvas-rest' : id.startsWith('moodle:') ? 'moodle-ws' : 'ags';
+}
 
 export type MemberStatus = 'Active' | 'Inactive' | 'Deleted';
 
@@ -18,6 +30,8 @@ export interface Member {
   givenName?: string;
   familyName?: string;
   email?: string;
+  /** NRPS `lis_person_sourcedid` (the SIS id), where the LMS sends it: matches Canvas REST users. */
+  sourcedId?: string;
   source: Source;
 }
 
@@ -44,10 +58,47 @@ export interface Result {
   source: Source;
 }
 
+/** Something a learner completes: a Canvas module or module item, a Moodle activity. */
+export interface Activity {
+  /** `canvas:module:5`, `canvas:module-item:500`, `moodle:cm:42` (a graded Moodle activity shares it with its grade item). */
+  id: string;
+  label: string;
+  source: LmsApiSource;
+}
+
+export interface Completion {
+  activityId: string;
+  userId: string;
+  completed: boolean;
+  /** ISO 8601, when the LMS says. */
+  completedAt?: string;
+  source: LmsApiSource;
+}
+
+/**
+ * `not connected`: no administrator connected the LMS's API for this platform; `not authorized`:
+ * (Canvas) no instructor of the course has granted Laurel access yet; `needs reconnect`: the
+ * grant or token was refused; `failed`: the API could not be read this time.
+ */
+export type SourceStatus = 'read' | 'not connected' | 'not authorized' | 'needs reconnect' | 'failed';
+
+/** How a source beyond LTI fared in this snapshot; rules naming its items say what to do when it is not `read`. */
+export interface SourceState {
+  source: LmsApiSource;
+  state: SourceStatus;
+  /** What happened, for a person, when not `read`. */
+  message?: string;
+}
+
 export interface CourseSnapshot {
   /** When the LMS was read (ISO 8601): the "now" of every rule, so evaluation is deterministic. */
   takenAt: string;
   members: Member[];
   lineItems: LineItem[];
   results: Result[];
+  /** Absent or empty without a connected LMS API. */
+  activities?: Activity[];
+  completions?: Completion[];
+  /** The sources beyond LTI this platform has and how each was read; absent: none. */
+  sources?: SourceState[];
 }

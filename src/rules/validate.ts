@@ -3,7 +3,8 @@
  * (e.g. "rules.rules[1]") and saying what to do about it.
  */
 import type { BadgeDefinition, Rule } from './badge.js';
-import type { LineItem } from './snapshot.js';
+import type { Activity, LineItem, SourceState } from './snapshot.js';
+import { itemDescription, unreadSource, unreadText } from './sources.js';
 import { instantOf } from './instant.js';
 import { prerequisiteCycle } from './order.js';
 import { formatNumber } from './text.js';
@@ -20,14 +21,21 @@ export interface RuleProblem extends InputProblem {
  * Every badge of a course. A prerequisite cycle is reported on each badge in it, starting from
  * that badge, since each of them is blocked by it.
  */
-export function validateBadges(badges: BadgeDefinition[], lineItems: LineItem[]): RuleProblem[] {
-  return badges.flatMap((badge) => validateBadge(badge, badges, lineItems));
+export function validateBadges(badges: BadgeDefinition[], lineItems: LineItem[], beyond: BeyondLti = {}): RuleProblem[] {
+  return badges.flatMap((badge) => validateBadge(badge, badges, lineItems, beyond));
+}
+
+/** What the LMS's own API sees besides AGS line items, and how it fared. */
+export interface BeyondLti {
+  activities?: readonly Activity[];
+  sources?: readonly SourceState[];
 }
 
 /** One badge being edited; `allBadges` are the course's badges (this one may be among them, edited or not). */
-export function validateBadge(badge: BadgeDefinition, allBadges: BadgeDefinition[], lineItems: LineItem[]): RuleProblem[] {
+export function validateBadge(badge: BadgeDefinition, allBadges: BadgeDefinition[], lineItems: LineItem[], beyond: BeyondLti = {}): RuleProblem[] {
   const badgesById = new Map(allBadges.map((b) => [b.id, b])).set(badge.id, badge);
   const lineItemsById = new Map(lineItems.map((li) => [li.id, li]));
+  const activityIds = new Set((beyond.activities ?? []).map((a) => a.id));
   const problems: RuleProblem[] = [];
   const report = (path: string, code: string, message: string, params: InputProblemParams = {}) => {
     problems.push({ badgeId: badge.id, path, code: `rule.${code}`, params, message });
@@ -35,12 +43,19 @@ export function validateBadge(badge: BadgeDefinition, allBadges: BadgeDefinition
   /** Where each prerequisite is named, to point a cycle at the rule that starts it. */
   const prerequisitePaths = new Map<string, string>();
 
-  const lineItemAt = (path: string, lineItemId: string): LineItem | undefined => {
+  /** The line item named (or, where `activities` is set, the activity), else a problem saying what to do. */
+  const lineItemAt = (path: string, lineItemId: string, activities = false): LineItem | undefined => {
     const lineItem = lineItemsById.get(lineItemId);
+    if (lineItem || (activities && activityIds.has(lineItemId))) return lineItem;
     const todo = 'pick one from the list, or add the activity as a Laurel link';
-    if (!lineItem && lineItemId) report(path, 'unknownLineItem', `${lineItemId} is not a line item of this course: ${todo}`, { lineItem: lineItemId });
-    else if (!lineItem) report(path, 'noLineItem', `No line item chosen: ${todo}`);
-    return lineItem;
+    const unread = unreadSource(lineItemId, beyond.sources);
+    if (unread) {
+      const item = itemDescription(lineItemId);
+      const why = unreadText(unread.source, unread.state);
+      report(path, 'sourceNotRead', `${item} is read through ${why}`, { item, why, source: unread.source, state: unread.state });
+    } else if (lineItemId) report(path, 'unknownLineItem', `${lineItemId} is not a line item of this course: ${todo}`, { lineItem: lineItemId });
+    else report(path, 'noLineItem', `No line item chosen: ${todo}`);
+    return undefined;
   };
   const percentAt = (path: string, percent: number) => {
     // Written so that NaN (a form field left empty) fails too.
@@ -75,7 +90,7 @@ export function validateBadge(badge: BadgeDefinition, allBadges: BadgeDefinition
         return;
       }
       case 'completed':
-        lineItemAt(path, rule.lineItemId);
+        lineItemAt(path, rule.lineItemId, true);
         return;
       case 'prerequisite':
         if (!prerequisitePaths.has(rule.badgeId)) prerequisitePaths.set(rule.badgeId, path);

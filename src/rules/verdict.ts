@@ -2,6 +2,7 @@
  * What evaluation says, learner by learner: earned or not, and why, rule by rule.
  */
 import type { Rule } from './badge.js';
+import type { LmsApiSource, SourceStatus } from './snapshot.js';
 
 /** The reason for one node of the rule tree. */
 export interface Reason {
@@ -33,8 +34,10 @@ export type ReasonSentence =
   | 'ungraded'
   /** minGrade */
   | 'no threshold' | 'no maximum' | 'percent' | 'points'
-  /** completed */
-  | 'graded'
+  /** The item is read through an LMS API that was not read: details say which and why. */
+  | 'unavailable'
+  /** completed: the LMS's completion, or (without it) a graded result */
+  | 'completed' | 'not completed' | 'graded'
   /** prerequisite: the learner's standing, or none */
   | 'held' | 'earned in this run' | 'awaiting approval' | 'not held'
   /** average */
@@ -48,7 +51,10 @@ export interface ReasonDetails {
   /** The line items an average is over. */
   items?: { label: string; weight: number }[];
   /** How many items of an average gave no percent (counted as 0 %), and why. */
-  gaps?: { gap: 'missing' | 'ungraded' | 'no maximum'; count: number }[];
+  gaps?: { gap: 'missing' | 'unavailable' | 'ungraded' | 'no maximum'; count: number }[];
+  /** An LMS API that was not read, and its state. */
+  source?: LmsApiSource;
+  state?: Exclude<SourceStatus, 'read'>;
   /** A date window's ends, as the rule gives them. */
   from?: string;
   until?: string;

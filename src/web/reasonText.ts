@@ -7,8 +7,17 @@
 import type { Reason } from '../rules/verdict.js';
 import { formatPercent } from '../rules/text.js';
 import type { Translator } from '../i18n/translate.js';
+import type { LmsApiSource, SourceStatus } from '../rules/snapshot.js';
 
-const GAP_KEYS = { missing: 'reason.gap.missing', ungraded: 'reason.gap.ungraded', 'no maximum': 'reason.gap.noMaximum' } as const;
+const GAP_KEYS = { missing: 'reason.gap.missing', unavailable: 'reason.gap.unavailable', ungraded: 'reason.gap.ungraded', 'no maximum': 'reason.gap.noMaximum' } as const;
+
+const STATE_KEYS = { 'not connected': 'source.notConnected', 'not authorized': 'source.notAuthorized', failed: 'source.failed' } as const;
+
+/** Why an LMS API's item cannot be read, and what to do, in the page's language. */
+export function unreadSourceText(source: LmsApiSource, state: Exclude<SourceStatus, 'read'>, { t }: Translator): string {
+  const name = t(`source.name.${source}`);
+  return t(state === 'needs reconnect' ? `source.needsReconnect.${source}` : STATE_KEYS[state], { source: name });
+}
 
 export function reasonText(r: Reason, tr: Translator): string {
   const { t } = tr;
@@ -36,6 +45,12 @@ export function reasonText(r: Reason, tr: Translator): string {
       return r.details?.outOf ? t('reason.pointsOutOf', { ...values, outOf: number(r.details.outOf) }) : t('reason.points', values);
     }
     case 'graded': return t('reason.graded', { subject });
+    case 'completed': return t('reason.completed', { subject });
+    case 'not completed': return t('reason.notCompleted', { subject });
+    case 'unavailable': {
+      const { source, state } = r.details ?? {};
+      return source && state ? t('reason.unavailable', { subject, why: unreadSourceText(source, state, tr) }) : r.text;
+    }
     case 'held': return t('reason.held', { subject });
     case 'earned in this run': return t('reason.earnedInThisRun', { subject });
     case 'awaiting approval': return t('reason.awaitingApproval', { subject });

@@ -29,7 +29,7 @@ const nested = (depth: number): Rule => (depth === 0 ? { kind: 'approval' } : { 
 
 /** At least one problem of every kind Laurel reports. */
 function everyProblem(): InputProblem[] {
-  const wrong = all(completed('Quiz 9'), completed(''), minPercent(QUIZ1.id, 101), minPercent(QUIZ1.id, Number.NaN), any(),
+  const wrong = all(completed('Quiz 9'), completed(''), completed('canvas:assignment:42'), minPercent(QUIZ1.id, 101), minPercent(QUIZ1.id, Number.NaN), any(),
     { kind: 'minGrade', lineItemId: QUIZ1.id, percent: 50, points: 5 }, { kind: 'minGrade', lineItemId: QUIZ1.id },
     minPoints(QUIZ1.id, -2.5), minPoints(QUIZ1.id, Number.NaN), minPoints(QUIZ1.id, 12.5), prerequisite('a'), prerequisite('nope'), prerequisite(''),
     average(50), average(50, { lineItemId: QUIZ1.id, weight: 0 }), dateWindow('next monday'), dateWindow('2026-12-20', '2026-09-01'));

@@ -47,14 +47,20 @@ function everyReason(): Reason[] {
   // Ada earns level 1 in this run, Bob holds it, Cy has not got it, Dan awaits an instructor's approval of level 1a.
   const stacked = run([level1, badge('l1a', completed(QUIZ1.id), { name: 'Level 1a', issueMode: 'approval' }), badge('l2', all(prerequisite('l1'), prerequisite('l1a'), prerequisite('gone')), { name: 'Level 2' })],
     snapshot({ members: [member('ada'), member('bob'), member('cy'), member('dan')], lineItems: [QUIZ1], results: [result(QUIZ1.id, 'ada', 5), result(QUIZ1.id, 'dan', 5)] }), { held: [{ badgeId: 'l1', userId: 'bob' }] });
-  return [...reasons, ...noMaximum.map((v) => v.reason), ...stacked.flatMap((v) => nodes(v.reason))];
+  // A Canvas module completed and one not; items of LMS APIs not read, in every state.
+  const safety = { id: 'canvas:module:101', label: 'Week 1', source: 'canvas-rest' as const };
+  const completions = run([badge('c', all(completed(safety.id), completed('canvas:module:102')))],
+    snapshot({ members: [member('ada')], activities: [safety, { ...safety, id: 'canvas:module:102', label: 'Week 2' }], completions: [{ activityId: safety.id, userId: 'ada', completed: true, source: 'canvas-rest' }], sources: [{ source: 'canvas-rest', state: 'read' }] }));
+  const states = (['not connected', 'not authorized', 'needs reconnect', 'failed'] as const).flatMap((state) => (['canvas-rest', 'moodle-ws'] as const).map((source) =>
+    adasVerdict(all(minPercent(source === 'canvas-rest' ? 'canvas:assignment:42' : 'moodle:cm:42', 50), average(50, { lineItemId: QUIZ1.id }, { lineItemId: 'moodle:cm:7' })), [result(QUIZ1.id, 'ada', 9)], { sources: [{ source, state }] })));
+  return [...reasons, ...noMaximum.map((v) => v.reason), ...stacked.flatMap((v) => nodes(v.reason)), ...completions.flatMap((v) => nodes(v.reason)), ...states.flatMap((v) => nodes(v.reason))];
 }
 
 describe('a reason in the page\'s language', () => {
   it('says in English exactly what the rule engine wrote, for every kind of reason', () => {
     const reasons = everyReason();
     const sentences: Array<NonNullable<Reason['sentence']>> = ['gone', 'ungraded', 'no threshold', 'no maximum', 'percent', 'points', 'graded', 'held', 'earned in this run',
-      'awaiting approval', 'not held', 'nothing to average', 'average', 'before', 'after', 'inside', 'unreadable'];
+      'awaiting approval', 'not held', 'nothing to average', 'average', 'before', 'after', 'inside', 'unreadable', 'completed', 'not completed', 'unavailable'];
     expect(new Set(reasons.map((r) => r.sentence ?? r.kind))).toEqual(new Set([...sentences, 'all', 'any', 'approval']));
     for (const r of reasons) expect(reasonText(r, english)).toBe(r.text);
   });
@@ -67,6 +73,7 @@ describe('a reason in the page\'s language', () => {
     expect(reasonText(adasVerdict(completed(LAB.id), []).reason, french)).toBe('Lab: Safety : pas encore noté');
     expect(reasonText(adasVerdict(all(approval(), completed(LAB.id)), [result(LAB.id, 'ada', 1)]).reason, french)).toBe('Toutes requises : 1 sur 2 remplies');
     expect(reasonText(adasVerdict(dateWindow('2027-01-01'), []).reason, french)).toBe('Ouvert à partir du 2027-01-01 : aujourd\'hui, 2026-11-23, c\'est avant l\'ouverture');
+    expect(reasonText(adasVerdict(minPercent('moodle:cm:42', 50), []).reason, french)).toBe('Moodle activity 42 : lu par le service web Moodle — aucune connexion n\'est configurée ; un administrateur la configure sur la page d\'administration de Laurel');
   });
 
   it('has French for every kind of reason', () => {
