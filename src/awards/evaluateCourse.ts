@@ -9,6 +9,7 @@ import { recipientOf } from './recipient.js';
 import type { Verdict } from '../rules/verdict.js';
 import { evaluate } from '../rules/index.js';
 import { takeSnapshot } from '../lms/snapshot.js';
+import { withLmsApi } from '../lms/sources/readLmsApi.js';
 import type { LmsClient } from '../lms/client.js';
 import { lmsClientFor } from '../lms/forCourse.js';
 import type { CourseRecord } from '../store/course.js';
@@ -44,7 +45,7 @@ export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): 
   const client = o.client ?? (await lmsClientFor(course));
   o.onProgress?.({ phase: 'reading grades and roster from the LMS', done: 0, total: 0 });
   // The LMS is far and slow, the database near: read both at once.
-  const [{ snapshot, warnings }, [stored, held], approvals] = await Promise.all([
+  const [lti, [stored, held], approvals] = await Promise.all([
     takeSnapshot(client, { lineItemsUrl: course.lineItemsUrl, membershipsUrl: course.membershipsUrl }, { userId: o.userId }),
     listBadges(course.courseKey).then(async (list) => [list, o.userId
       ? await heldByLearner(course.courseKey, o.userId, list.map((b) => b.id))
@@ -52,6 +53,10 @@ export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): 
     approvalsOf(course.courseKey),
   ]);
   const badges = o.draft ? [...stored.filter((b) => b.id !== o.draft!.id), o.draft] : stored;
+  // The LMS's own API, where connected: after the roster, which says whose grades are whose.
+  const api = await withLmsApi(course, lti.snapshot, { badges, userId: o.userId, transport: client.transport });
+  const { snapshot } = api;
+  const warnings = [...lti.warnings, ...api.warnings];
   const verdicts = evaluate({ badges, snapshot, held, approvals, userIds: o.userId ? [o.userId] : undefined });
 
   let awarded = 0;

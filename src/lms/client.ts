@@ -24,6 +24,8 @@ export interface LmsClientOptions {
 export class LmsClient {
   private readonly counter: RequestCounter;
   private readonly http: Http;
+  /** How this client reaches the LMS: the LMS's own APIs go the same way, counted with it. */
+  readonly transport: Transport;
 
   constructor(credentials: ToolCredentials, o: LmsClientOptions = {}) {
     const transport: Transport = {
@@ -34,6 +36,7 @@ export class LmsClient {
       timeoutMs: o.timeoutMs ?? 30_000,
     };
     this.counter = transport.counter;
+    this.transport = transport;
     this.http = new Http(transport, new AccessTokens(credentials, transport));
   }
 

@@ -169,9 +169,14 @@ export interface TokenSource {
   invalidate(token: string): void;
 }
 
-/** Service requests (AGS, NRPS) with a bearer token. */
+export interface HttpOptions {
+  /** Runs after each successful answer, before the caller reads it: Canvas REST paces itself by its rate-limit header. */
+  afterResponse?: (res: Response) => Promise<void>;
+}
+
+/** Service requests (AGS, NRPS, an LMS's own API) with a bearer token. */
 export class Http {
-  constructor(private readonly transport: Transport, private readonly tokens: TokenSource) {}
+  constructor(private readonly transport: Transport, private readonly tokens: TokenSource, private readonly o: HttpOptions = {}) {}
 
   /**
    * Answers 2xx or throws an LmsError. A 401 means the token expired or was revoked mid-run:
@@ -184,7 +189,10 @@ export class Http {
       if (req.accept) headers.accept = req.accept;
       if (req.contentType) headers['content-type'] = req.contentType;
       const res = await send(this.transport, req.method, req.url, { headers, body: req.body });
-      if (res.ok) return res;
+      if (res.ok) {
+        await this.o.afterResponse?.(res);
+        return res;
+      }
       if (res.status === 401 && !renewed) {
         await res.body?.cancel();
         this.tokens.invalidate(token);

@@ -9,6 +9,7 @@ import type { CourseSnapshot, LineItem, Result } from '../rules/snapshot.js';
 import type { LmsClient } from './client.js';
 import { LmsError } from './errors.js';
 import { SCOPES, howToGrant } from './scopes.js';
+import { mapLimit } from './mapLimit.js';
 
 export interface SnapshotEndpoints {
   lineItemsUrl?: string;
@@ -70,17 +71,4 @@ function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
     const k = key(t);
     return !seen.has(k) && seen.add(k);
   });
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

@@ -4,12 +4,16 @@
  */
 import type { LtijsToken } from 'ltijs';
 import { courseKeyOf, recordCourseLaunch, type CourseRecord } from '../store/course.js';
+import { recordLmsUserId } from '../store/lmsUser.js';
 
 export function courseKeyOfToken(token: LtijsToken): string {
   return courseKeyOf(token.iss, token.clientId, token.deploymentId, token.platformContext.context?.id ?? '');
 }
 
-export function recordLaunchedCourse(token: LtijsToken): Promise<CourseRecord> {
+/** Records the course, and the person's own Canvas user id when Canvas sent it (for the REST source). */
+export async function recordLaunchedCourse(token: LtijsToken): Promise<CourseRecord> {
+  const canvasUserId = canvasUserIdOf(token);
+  if (canvasUserId) await recordLmsUserId(token.iss, token.clientId, token.user, canvasUserId);
   const c = token.platformContext;
   return recordCourseLaunch({
     issuer: token.iss,
@@ -22,5 +26,20 @@ export function recordLaunchedCourse(token: LtijsToken): Promise<CourseRecord> {
     agsScopes: c.endpoint?.scope ?? [],
     membershipsUrl: c.namesRoles?.context_memberships_url,
     productFamily: token.platformInfo?.product_family_code,
+    lmsCourseId: lmsCourseIdOf(token),
   });
+}
+
+/** A substitution the LMS made: Canvas leaves one it cannot make as the literal "$Canvas.user.id". */
+const substituted = (v: string | undefined) => (v && /^\d+$/.test(v) ? v : undefined);
+
+/** The LMS's own course id: Canvas sends it as a custom parameter; Moodle's context id is its course id. */
+function lmsCourseIdOf(token: LtijsToken): string | undefined {
+  if (token.platformInfo?.product_family_code === 'moodle') return substituted(token.platformContext.context?.id);
+  return substituted(token.platformContext.custom?.canvas_course_id);
+}
+
+/** The launching person's own Canvas user id, when Canvas substituted it. */
+export function canvasUserIdOf(token: LtijsToken): string | undefined {
+  return substituted(token.platformContext.custom?.canvas_user_id);
 }

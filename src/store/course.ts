@@ -22,6 +22,10 @@ export interface CourseRecord {
   /** NRPS context_memberships_url, when the LMS offers NRPS. */
   membershipsUrl?: string;
   productFamily?: string;
+  /** The LMS's own course id for its API: Canvas `$Canvas.course.id`; Moodle's course id (its context id). */
+  lmsCourseId?: string;
+  /** Whose Canvas grant reads this course through the REST API: the instructor who last connected from it. */
+  lmsApiGrantedBy?: string;
   lastLaunchAt: Date;
   lastEvaluatedAt?: Date;
 }
@@ -42,6 +46,8 @@ const schema = new Schema<CourseRecord>({
   agsScopes: { type: [String], default: [] },
   membershipsUrl: String,
   productFamily: String,
+  lmsCourseId: String,
+  lmsApiGrantedBy: String,
   lastLaunchAt: { type: Date, required: true },
   lastEvaluatedAt: Date,
 });
@@ -51,7 +57,7 @@ schema.index({ lastEvaluatedAt: 1 });
 export const CourseModel = mongoose.model<CourseRecord>('course', schema);
 
 /** Idempotent: each launch refreshes what the LMS said about the course. */
-export async function recordCourseLaunch(c: Omit<CourseRecord, 'courseKey' | 'lastLaunchAt' | 'lastEvaluatedAt'>): Promise<CourseRecord> {
+export async function recordCourseLaunch(c: Omit<CourseRecord, 'courseKey' | 'lastLaunchAt' | 'lastEvaluatedAt' | 'lmsApiGrantedBy'>): Promise<CourseRecord> {
   const courseKey = courseKeyOf(c.issuer, c.clientId, c.deploymentId, c.contextId);
   const updated = await CourseModel.findOneAndUpdate(
     { courseKey },
@@ -63,4 +69,9 @@ export async function recordCourseLaunch(c: Omit<CourseRecord, 'courseKey' | 'la
 
 export async function findCourse(courseKey: string): Promise<CourseRecord | null> {
   return CourseModel.findOne({ courseKey }).lean();
+}
+
+/** The instructor whose Canvas grant reads the course from now on. */
+export async function setLmsApiGrantedBy(courseKey: string, userId: string): Promise<void> {
+  await CourseModel.updateOne({ courseKey }, { $set: { lmsApiGrantedBy: userId } });
 }

@@ -82,18 +82,19 @@ function gradeItems(p: Platform, args: WsArgs) {
 
 function userGradeItems(p: Platform, u: SeedUser, modules: CourseModule[]) {
   const items = p.course.activities.map((a) => {
-    const cm = modules.find((m) => m.activity === a) ?? modules.find((m) => a.resourceLinkId !== undefined && m.activity?.resourceLinkId === a.resourceLinkId);
+    const cm = modules.find((m) => m.activity === a);
     // Unenrolling deletes a user's grades.
     const r = u.status === 'Deleted' ? undefined : p.course.results.find((x) => x.userId === u.id && x.lineItemId === a.id && x.score !== undefined);
     // Moodle keeps grades against the item's maximum (digest §9: results scaled to it).
     const raw = r ? round5((r.score! * a.scoreMaximum) / (r.scoreMaximum ?? a.scoreMaximum)) : null;
     return {
       ...gradeItem(Number(a.id), a.label, 0, a.scoreMaximum, raw, seconds(r?.timestamp)),
-      itemtype: 'mod',
-      itemmodule: cm?.modname ?? 'lti',
-      // A column a tool added through AGS is attached to no activity.
-      iteminstance: cm?.instance ?? 0,
-      itemnumber: 0,
+      // A column a tool added through AGS, even one naming a resource link, is a manual item attached to
+      // no activity (Moodle's add_standalone_lineitem): it never shares the link's cmid.
+      itemtype: cm ? 'mod' : 'manual',
+      itemmodule: cm?.modname ?? null,
+      iteminstance: cm?.instance ?? null,
+      itemnumber: cm ? 0 : null,
       ...(cm ? { cmid: Number(cm.item.id) } : {}),
     };
   });

@@ -47,4 +47,6 @@ export interface ReadOptions {
   lmsUserIds?: string[];
   /** Read each learner's completion too (costs a request per learner on both LMSs). */
   completions: boolean;
+  /** Only what there is to set rules on (line items and activities), nobody's grades: the rule pickers. */
+  itemsOnly?: boolean;
 }

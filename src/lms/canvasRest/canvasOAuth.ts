@@ -1,0 +1,109 @@
+/**
+ * Canvas OAuth2 for an API developer key (digest §10): an instructor authorises Laurel once
+ * (`/login/oauth2/auth`), Laurel exchanges the code for an hour-long access token and a refresh
+ * token (`/login/oauth2/token`), and refreshes the access token from then on, acting for that
+ * instructor. Tokens and the client secret never appear in an error message.
+ */
+import { LmsError } from '../errors.js';
+import { errorFor, readJson, send, type Transport } from '../http.js';
+import { num, record, text } from '../read.js';
+
+/**
+ * What Laurel reads, as Canvas names scopes: an administrator who enforces scopes on the
+ * developer key ticks exactly these.
+ */
+export const CANVAS_API_SCOPES = [
+  'url:GET|/api/v1/courses/:course_id/assignments',
+  'url:GET|/api/v1/courses/:course_id/students/submissions',
+  'url:GET|/api/v1/courses/:course_id/modules',
+  'url:GET|/api/v1/courses/:course_id/enrollments',
+] as const;
+
+/** An API developer key (Admin › Developer Keys › + API Key) and the Canvas it belongs to. */
+export interface CanvasDeveloperKey {
+  /** e.g. https://school.instructure.com */
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Laurel's OAuth callback, as entered in the key's Redirect URIs. */
+  redirectUri: string;
+}
+
+export interface CanvasTokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: Date;
+  /** The Canvas user who authorised Laurel: the REST API acts with their permissions. */
+  canvasUserId: string;
+  userName?: string;
+}
+
+/** RFC 6749 §5.1: expires_in is optional; Canvas issues tokens for an hour. */
+const DEFAULT_EXPIRES_IN_S = 3600;
+
+export function canvasAuthorizeUrl(o: { baseUrl: string; clientId: string; redirectUri: string; state: string; scopes?: boolean }): string {
+  const u = new URL('/login/oauth2/auth', o.baseUrl);
+  u.search = new URLSearchParams({ client_id: o.clientId, response_type: 'code', redirect_uri: o.redirectUri, state: o.state }).toString();
+  if (o.scopes) u.searchParams.set('scope', CANVAS_API_SCOPES.join(' '));
+  return u.toString();
+}
+
+export async function exchangeCanvasCode(key: CanvasDeveloperKey, code: string, transport: Transport): Promise<CanvasTokens> {
+  const body = await tokenRequest(key, transport, { grant_type: 'authorization_code', code, redirect_uri: key.redirectUri });
+  const refreshToken = text(body.refresh_token);
+  if (!refreshToken) throw new LmsError('bad_response', `Canvas answered the code exchange at ${tokenUrl(key)} without a refresh token.`, { url: tokenUrl(key) });
+  return tokens(key, body, refreshToken, transport);
+}
+
+/** Canvas keeps the refresh token for the life of the grant and usually leaves it out of the answer. */
+export async function refreshCanvasToken(key: CanvasDeveloperKey, refreshToken: string, transport: Transport): Promise<CanvasTokens> {
+  const body = await tokenRequest(key, transport, { grant_type: 'refresh_token', refresh_token: refreshToken });
+  return tokens(key, body, text(body.refresh_token) ?? refreshToken, transport);
+}
+
+function tokenUrl(key: CanvasDeveloperKey): string {
+  return new URL('/login/oauth2/token', key.baseUrl).toString();
+}
+
+async function tokenRequest(key: CanvasDeveloperKey, t: Transport, grant: Record<string, string>): Promise<Record<string, unknown>> {
+  const url = tokenUrl(key);
+  const res = await send(t, 'POST', url, {
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: new URLSearchParams({ ...grant, client_id: key.clientId, client_secret: key.clientSecret }).toString(),
+  });
+  if (!res.ok) throw await refused(res, key, url);
+  return record(await readJson(res, url));
+}
+
+function tokens(key: CanvasDeveloperKey, body: Record<string, unknown>, refreshToken: string, t: Transport): CanvasTokens {
+  const accessToken = text(body.access_token);
+  const user = record(body.user);
+  const canvasUserId = text(user.id);
+  if (!accessToken || !canvasUserId) {
+    throw new LmsError('bad_response', `Canvas's token endpoint ${tokenUrl(key)} answered without an access_token or user id.`, { url: tokenUrl(key) });
+  }
+  const userName = text(user.name);
+  return {
+    accessToken,
+    refreshToken,
+    expiresAt: new Date(t.now().getTime() + (num(body.expires_in) ?? DEFAULT_EXPIRES_IN_S) * 1000),
+    canvasUserId,
+    ...(userName ? { userName } : {}),
+  };
+}
+
+/** A grant Canvas no longer honours needs a person: the instructor authorises again, or an admin fixes the key. */
+async function refused(res: Response, key: CanvasDeveloperKey, url: string): Promise<LmsError> {
+  const oauth = record(await res.clone().json().catch(() => ({})));
+  const said = [text(oauth.error), text(oauth.error_description)].filter(Boolean).join(': ');
+  const o = { status: res.status, url };
+  if (res.status === 401 || oauth.error === 'invalid_client') {
+    return new LmsError('reconnect', `Canvas did not accept Laurel's API developer key (client id ${key.clientId}; ${res.status} ${said}). ` +
+      `An administrator checks the developer key on Laurel's admin page (client id, secret, and that the key is switched on in Canvas); then an instructor connects Canvas again from Laurel's course page.`, o);
+  }
+  if (oauth.error === 'invalid_grant') {
+    return new LmsError('reconnect', `Canvas no longer accepts the connection an instructor gave Laurel (${res.status} ${said}): it was revoked, expired or already used. ` +
+      `An instructor connects Canvas again from Laurel's course page.`, o);
+  }
+  return errorFor(res, 'POST', url);
+}

@@ -1,0 +1,155 @@
+/**
+ * A Canvas course as its REST API reports it (digest §10): every published assignment with every
+ * student's submission, the student enrolments, and the modules with their completion
+ * requirements and, when asked, each student's progress through them. Ids are Canvas's own.
+ */
+import type { Activity, LineItem, MemberStatus } from '../../rules/snapshot.js';
+import { LmsError } from '../errors.js';
+import { compact, num, record, text } from '../read.js';
+import type { LmsCompletion, LmsLearner, LmsResult, ReadOptions, SourceReading } from '../sources/reading.js';
+import type { CanvasApi, CanvasQuery } from './canvasApi.js';
+import { mapLimit } from '../mapLimit.js';
+
+const SOURCE = 'canvas-rest';
+/** Laurel's own grade-book columns (AGS line items "Badge: <name>") are its output, not grades to set rules on. */
+const BADGE_COLUMN = /^Badge: /;
+/** Per-student module reads under way at once: quick on a big course without emptying Canvas's bucket. */
+const CONCURRENCY = 4;
+
+export async function readCanvasCourse(api: CanvasApi, canvasCourseId: string, o: ReadOptions): Promise<SourceReading> {
+  const course = `/api/v1/courses/${encodeURIComponent(canvasCourseId)}`;
+  if (o.itemsOnly) {
+    const [lineItems, modules] = await Promise.all([assignments(api, course), courseModules(api, course)]);
+    return { source: SOURCE, lineItems, results: [], learners: [], ...modules };
+  }
+  const learnersRead = enrollments(api, course, o.lmsUserIds);
+  const students = async () => o.lmsUserIds ?? (await learnersRead).map((l) => l.lmsUserId);
+  const modulesRead = o.completions ? students().then((ids) => studentModules(api, course, ids)) : courseModules(api, course);
+  const [lineItems, results, learners, modules] = await Promise.all([assignments(api, course), submissions(api, course, o.lmsUserIds), learnersRead, modulesRead]);
+  // Submissions of the columns left out (Laurel's own) are not results either.
+  const kept = new Set(lineItems.map((i) => i.id));
+  return { source: SOURCE, lineItems, results: results.filter((r) => kept.has(r.lineItemId)), learners, ...modules };
+}
+
+async function assignments(api: CanvasApi, course: string): Promise<LineItem[]> {
+  return (await api.list(`${course}/assignments`)).flatMap((raw) => {
+    const a = record(raw);
+    const id = text(a.id);
+    const name = text(a.name) ?? '';
+    // Students see no unpublished assignment, so no rule can be met by one.
+    if (!id || a.published === false || BADGE_COLUMN.test(name)) return [];
+    return [{ id: assignmentId(id), label: name, scoreMaximum: num(a.points_possible) ?? 0, source: SOURCE }];
+  });
+}
+
+function assignmentId(canvasId: string): string {
+  return `canvas:assignment:${canvasId}`;
+}
+
+/** Grouped by student: one list item per student, each with a submission (perhaps unsubmitted) for every assignment. */
+async function submissions(api: CanvasApi, course: string, only: string[] | undefined): Promise<LmsResult[]> {
+  const results: LmsResult[] = [];
+  for (const raw of await api.list(`${course}/students/submissions`, { 'student_ids[]': only ?? ['all'], grouped: 'true' })) {
+    const student = record(raw);
+    const list = Array.isArray(student.submissions) ? student.submissions : [];
+    for (const s of list.map(record)) {
+      const lineItemId = text(s.assignment_id);
+      const lmsUserId = text(s.user_id) ?? text(student.user_id);
+      if (!lineItemId || !lmsUserId) continue;
+      const r: LmsResult = { lineItemId: assignmentId(lineItemId), lmsUserId };
+      // Submitted, pending review or excused: a score may linger, but it is no grade.
+      const score = num(s.score);
+      if (score !== undefined && s.excused !== true && s.workflow_state === 'graded') r.resultScore = score;
+      results.push(r);
+    }
+  }
+  return results;
+}
+
+async function enrollments(api: CanvasApi, course: string, only: string[] | undefined): Promise<LmsLearner[]> {
+  const query: CanvasQuery = { 'type[]': 'StudentEnrollment', 'state[]': ['active', 'inactive', 'completed'] };
+  // A learner's launch: Canvas filters by one user itself (for several, Laurel filters below).
+  if (only?.length === 1) query.user_id = only[0]!;
+  const wanted = only && new Set(only);
+  const byUser = new Map<string, LmsLearner>();
+  for (const raw of await api.list(`${course}/enrollments`, query)) {
+    const e = record(raw);
+    const lmsUserId = text(e.user_id);
+    if (!lmsUserId || (wanted && !wanted.has(lmsUserId))) continue;
+    // A student enrolled in several sections has an enrolment in each: active if any is.
+    if (byUser.get(lmsUserId)?.status === 'Active') continue;
+    const status: MemberStatus = e.enrollment_state === 'active' ? 'Active' : 'Inactive';
+    byUser.set(lmsUserId, compact({ lmsUserId, sisId: text(e.sis_user_id), name: text(record(e.user).name), status }));
+  }
+  return [...byUser.values()];
+}
+
+type Modules = Pick<SourceReading, 'activities' | 'completions'>;
+
+interface CanvasModule {
+  activity: Activity;
+  state?: string;
+  completedAt?: string;
+  /** Items with a completion requirement; completed only when read for a student who completed them. */
+  items: { activity: Activity; completed: boolean }[];
+}
+
+/** The modules alone, once: what there is to complete, without anyone's progress. */
+async function courseModules(api: CanvasApi, course: string): Promise<Modules> {
+  return { activities: activitiesOf(await readModules(api, course)), completions: [] };
+}
+
+/**
+ * Canvas reports progress one student at a time. A student Canvas no longer knows in the course
+ * (unenrolled since the roster was read) answers 404 and is left out.
+ */
+async function studentModules(api: CanvasApi, course: string, students: string[]): Promise<Modules> {
+  const read = await mapLimit(students, CONCURRENCY, async (lmsUserId) => {
+    try {
+      return { lmsUserId, modules: await readModules(api, course, lmsUserId) };
+    } catch (err) {
+      if (err instanceof LmsError && err.kind === 'not_found') return undefined;
+      throw err;
+    }
+  });
+  const answered = read.filter((r) => r !== undefined);
+  // With no student to ask, the modules are still there to name in rules.
+  if (!answered.length) return courseModules(api, course);
+  const completions: LmsCompletion[] = [];
+  for (const { lmsUserId, modules } of answered) {
+    for (const m of modules) {
+      completions.push(compact({ activityId: m.activity.id, lmsUserId, completed: m.state === 'completed', completedAt: m.completedAt }));
+      for (const item of m.items) completions.push({ activityId: item.activity.id, lmsUserId, completed: item.completed });
+    }
+  }
+  // Every student sees the same modules, unless Canvas hides some from some: the union, in course order.
+  return { activities: activitiesOf(answered.flatMap((a) => a.modules)), completions };
+}
+
+function activitiesOf(modules: CanvasModule[]): Activity[] {
+  const byId = new Map<string, Activity>();
+  for (const m of modules) for (const a of [m.activity, ...m.items.map((i) => i.activity)]) if (!byId.has(a.id)) byId.set(a.id, a);
+  return [...byId.values()];
+}
+
+/**
+ * Modules with their items inline. Canvas may leave the items out of a module it finds too big
+ * (then only the module itself is read: its state still says whether it was completed).
+ */
+async function readModules(api: CanvasApi, course: string, studentId?: string): Promise<CanvasModule[]> {
+  const query: CanvasQuery = studentId ? { 'include[]': 'items', student_id: studentId } : { 'include[]': 'items' };
+  return (await api.list(`${course}/modules`, query)).flatMap((raw) => {
+    const m = record(raw);
+    const id = text(m.id);
+    if (!id) return [];
+    const name = text(m.name) ?? '';
+    const items = (Array.isArray(m.items) ? m.items : []).map(record).flatMap((item) => {
+      const itemId = text(item.id);
+      const requirement = item.completion_requirement;
+      if (!itemId || !requirement) return [];
+      const activity: Activity = { id: `canvas:module-item:${itemId}`, label: `${text(item.title) ?? ''} (${name})`, source: SOURCE };
+      return [{ activity, completed: record(requirement).completed === true }];
+    });
+    return [compact({ activity: { id: `canvas:module:${id}`, label: name, source: SOURCE } satisfies Activity, state: text(m.state), completedAt: text(m.completed_at), items })];
+  });
+}

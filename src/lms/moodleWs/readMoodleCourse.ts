@@ -1,0 +1,122 @@
+/**
+ * A Moodle course's whole grade book and activity completion through its web services (digest
+ * §10), in Moodle's own user ids: what AGS does not show (ordinary assignments, quizzes, manual
+ * items) and what LTI has no word for (activity completion).
+ */
+import type { Activity, LineItem } from '../../rules/snapshot.js';
+import { compact, listOf, num, record, text } from '../read.js';
+import type { LmsCompletion, LmsLearner, LmsResult, ReadOptions, SourceReading } from '../sources/reading.js';
+import type { MoodleWs } from './moodleWsApi.js';
+import { mapLimit } from '../mapLimit.js';
+
+/** Per-learner calls at once: Moodle computes each learner's completion afresh, so go gently. */
+const PER_LEARNER = 4;
+
+/** Laurel's own grade columns (a badge awarded), which no rule should count as a grade. */
+const BADGE_COLUMN = /^Badge: /;
+
+export async function readMoodleCourse(ws: MoodleWs, courseId: string, o: ReadOptions): Promise<SourceReading> {
+  if (o.itemsOnly) return moodleItems(ws, courseId);
+  // One failed call fails the reading: ask Moodle for no more learners after it.
+  const failed = new AbortController();
+  const failing = <T>(read: Promise<T>) => read.catch((err: unknown) => { failed.abort(); throw err; });
+  const perLearner = <R>(ids: string[], fn: (userid: string) => Promise<R>) => mapLimit(ids, PER_LEARNER, fn, failed.signal);
+
+  const learnersRead = failing(enrolledLearners(ws, courseId, o.lmsUserIds));
+  // userid 0: every learner with an active enrolment in one call; a learner's launch asks for just them.
+  const gradesRead = failing(o.lmsUserIds
+    ? perLearner(o.lmsUserIds, (userid) => gradeItems(ws, courseId, userid))
+    : gradeItems(ws, courseId, 0).then((g) => [g]));
+  const completionsRead = o.completions
+    ? failing(Promise.resolve(o.lmsUserIds ?? learnersRead.then((ls) => ls.map((l) => l.lmsUserId)))
+      .then((ids) => perLearner(ids, (userid) => completionStatus(ws, courseId, userid))))
+    : Promise.resolve([]);
+  const [learners, grades, activities, completions] = await Promise.all([learnersRead, gradesRead, failing(courseActivities(ws, courseId)), completionsRead]);
+
+  const lineItems = new Map<string, LineItem>();
+  for (const g of grades) for (const item of g.lineItems) if (!lineItems.has(item.id)) lineItems.set(item.id, item);
+  return {
+    source: 'moodle-ws',
+    lineItems: [...lineItems.values()],
+    results: grades.flatMap((g) => g.results),
+    activities,
+    completions: completions.flat(),
+    learners,
+  };
+}
+
+/** What there is to set rules on: the grade items (as Moodle lists them for one student) and the activities. */
+async function moodleItems(ws: MoodleWs, courseId: string): Promise<SourceReading> {
+  const [learners, activities] = await Promise.all([enrolledLearners(ws, courseId, undefined), courseActivities(ws, courseId)]);
+  const first = learners[0];
+  const { lineItems } = first ? await gradeItems(ws, courseId, first.lmsUserId) : { lineItems: [] };
+  return { source: 'moodle-ws', lineItems, results: [], activities, completions: [], learners: [] };
+}
+
+/** Where a call's answer came from, for messages about a malformed one. */
+const at = (ws: MoodleWs, wsfunction: string) => `${ws.endpoint} (${wsfunction})`;
+
+/** Everyone holding the student role, suspended enrolments included: status is decided later from the LTI roster. */
+async function enrolledLearners(ws: MoodleWs, courseId: string, only: string[] | undefined): Promise<LmsLearner[]> {
+  const f = 'core_enrol_get_enrolled_users';
+  // Just the fields read: Moodle otherwise sends each user's profile, groups and courses.
+  const users = listOf(await ws.call(f, { courseid: courseId, 'options[0][name]': 'userfields', 'options[0][value]': 'fullname,idnumber,roles' }), 'enrolled users', at(ws, f));
+  return users.map(record).flatMap((u): LmsLearner[] => {
+    const lmsUserId = text(u.id);
+    const student = listOf(u.roles ?? [], 'roles', at(ws, f)).some((r) => record(r).shortname === 'student');
+    if (!lmsUserId || !student || (only && !only.includes(lmsUserId))) return [];
+    return [compact({ lmsUserId, sisId: text(u.idnumber), name: text(u.fullname), status: 'Active' as const })];
+  });
+}
+
+interface Grades { lineItems: LineItem[]; results: LmsResult[] }
+
+/** The grade items of each learner listed, minus the course total, categories and Laurel's badge columns. */
+async function gradeItems(ws: MoodleWs, courseId: string, userid: string | 0): Promise<Grades> {
+  const f = 'gradereport_user_get_grade_items';
+  const usergrades = listOf(record(await ws.call(f, { courseid: courseId, userid })).usergrades, 'user grades', at(ws, f));
+  const out: Grades = { lineItems: [], results: [] };
+  for (const ug of usergrades.map(record)) {
+    const lmsUserId = text(ug.userid);
+    for (const item of listOf(ug.gradeitems, 'grade items', at(ws, f)).map(record)) {
+      const label = text(item.itemname) ?? '';
+      if (item.itemtype === 'course' || item.itemtype === 'category' || BADGE_COLUMN.test(label)) continue;
+      const min = num(item.grademin) ?? 0;
+      // An activity's first grade item is the activity's (ids shared with its completion); further ones (a workshop's assessment grade) are items of their own.
+      const cmid = text(item.cmid);
+      const itemId = text(item.id);
+      const id = cmid && !num(item.itemnumber) ? `moodle:cm:${cmid}` : itemId && `moodle:gradeitem:${itemId}`;
+      if (!id) continue;
+      out.lineItems.push({ id, label, scoreMaximum: (num(item.grademax) ?? 0) - min, source: 'moodle-ws' });
+      const raw = num(item.graderaw);
+      if (lmsUserId) out.results.push(compact({ lineItemId: id, lmsUserId, resultScore: raw === undefined ? undefined : raw - min }));
+    }
+  }
+  return out;
+}
+
+/** Every course module with completion tracking (manual or automatic). */
+async function courseActivities(ws: MoodleWs, courseId: string): Promise<Activity[]> {
+  const f = 'core_course_get_contents';
+  // Without the files inside each resource, which Moodle otherwise lists.
+  const sections = listOf(await ws.call(f, { courseid: courseId, 'options[0][name]': 'excludecontents', 'options[0][value]': 1 }), 'sections', at(ws, f));
+  return sections.flatMap((s) => listOf(record(s).modules ?? [], 'modules', at(ws, f)).map(record))
+    .filter((m) => (num(m.completion) ?? 0) > 0 && text(m.id))
+    .map((m) => ({ id: `moodle:cm:${text(m.id)}`, label: text(m.name) ?? '', source: 'moodle-ws' }));
+}
+
+/** One learner's state of each tracked activity: 1 complete, 2 complete with a pass; 3 (complete, failed) counts as not completed. */
+async function completionStatus(ws: MoodleWs, courseId: string, lmsUserId: string): Promise<LmsCompletion[]> {
+  const f = 'core_completion_get_activities_completion_status';
+  const statuses = listOf(record(await ws.call(f, { courseid: courseId, userid: lmsUserId })).statuses, 'completion statuses', at(ws, f));
+  return statuses.map(record).filter((s) => text(s.cmid)).map((s) => {
+    const state = num(s.state);
+    const timecompleted = num(s.timecompleted);
+    return compact({
+      activityId: `moodle:cm:${text(s.cmid)}`,
+      lmsUserId,
+      completed: state === 1 || state === 2,
+      completedAt: timecompleted ? new Date(timecompleted * 1000).toISOString() : undefined,
+    });
+  });
+}

@@ -1,0 +1,125 @@
+/**
+ * Adds the platform's LMS API (Canvas REST or Moodle web services), when an administrator
+ * connected one, to a snapshot read over LTI. Whatever goes wrong with the API (no grant yet, a
+ * refused token, the LMS failing) is recorded as the source's state with a message, so rules on
+ * its items say what to do, and the LTI part of the run goes on: evaluation only ever adds awards,
+ * so nothing already awarded is touched.
+ */
+import type { BadgeDefinition, Rule } from '../../rules/badge.js';
+import type { CourseSnapshot, LmsApiSource, SourceStatus } from '../../rules/snapshot.js';
+import { audienceOf } from '../../lti/roles.js';
+import type { CourseRecord } from '../../store/course.js';
+import { setLmsApiGrantedBy } from '../../store/course.js';
+import { connectionSecrets, lmsConnectionOf, type LmsConnection } from '../../store/lmsConnection.js';
+import { canvasGrantOf, grantTokens, markCanvasGrantRefused, saveRefreshedTokens, type CanvasGrant } from '../../store/canvasGrant.js';
+import { lmsUserIdsOf } from '../../store/lmsUser.js';
+import { LmsError } from '../errors.js';
+import type { Transport } from '../http.js';
+import { CanvasApi } from '../canvasRest/canvasApi.js';
+import { CanvasBearer } from '../canvasRest/canvasBearer.js';
+import { readCanvasCourse } from '../canvasRest/readCanvasCourse.js';
+import { canvasRedirectUri } from '../canvasRest/canvasRedirect.js';
+import { publicBase } from '../../awards/publicBase.js';
+import { MoodleWs } from '../moodleWs/moodleWsApi.js';
+import { readMoodleCourse } from '../moodleWs/readMoodleCourse.js';
+import { matchLearners, type LearnerMatch } from './matchLearners.js';
+import { mergeReading } from './mergeReading.js';
+import type { ReadOptions, SourceReading } from './reading.js';
+
+export interface LmsApiOptions {
+  /** The course's badges (a draft included): completion is read only when a rule asks for it. */
+  badges: readonly BadgeDefinition[];
+  /** Only this learner (a learner's launch). */
+  userId?: string;
+  transport: Transport;
+}
+
+const LMS_NAMES: Record<LmsApiSource, string> = { 'canvas-rest': 'Canvas', 'moodle-ws': 'Moodle' };
+
+/** The snapshot with the API's reading merged in, or with the API's state saying why not. */
+export async function withLmsApi(course: CourseRecord, snapshot: CourseSnapshot, o: LmsApiOptions): Promise<{ snapshot: CourseSnapshot; warnings: string[] }> {
+  const connection = await lmsConnectionOf(course.issuer, course.clientId);
+  if (!connection) return { snapshot, warnings: [] };
+  const source = connection.kind;
+  const unread = (state: Exclude<SourceStatus, 'read'>, message: string) => ({
+    snapshot: { ...snapshot, sources: [...(snapshot.sources ?? []), { source, state, message }] },
+    warnings: [message],
+  });
+  if (!course.lmsCourseId) {
+    return unread('failed', source === 'canvas-rest'
+      ? 'Canvas did not send its course id with the launch, so Laurel cannot read the course through the Canvas API: an administrator adds canvas_course_id=$Canvas.course.id to Laurel\'s custom fields, then someone opens Laurel in the course again.'
+      : 'Moodle did not send its course id with the launch: open Laurel from the course again.');
+  }
+  const read: ReadOptions = { completions: needsCompletion(o.badges, source) };
+
+  let reading: SourceReading;
+  let known: ReadonlyMap<string, string>;
+  let grant: CanvasGrant | undefined;
+  try {
+    if (source === 'canvas-rest') {
+      const found = await canvasApiFor(course, connection, snapshot, o);
+      if (typeof found === 'string') return unread(found === 'none' ? 'not authorized' : 'needs reconnect', found === 'none'
+        ? 'No instructor of this course has connected Canvas yet, so Laurel sees only the grade columns of its own links: an instructor clicks "Connect Canvas" on Laurel\'s course page.'
+        : 'Canvas refused the instructor\'s grant (revoked, or the developer key changed): an instructor clicks "Connect Canvas" on Laurel\'s course page again.');
+      known = await lmsUserIdsOf(course.issuer, course.clientId);
+      if (o.userId) read.lmsUserIds = known.has(o.userId) ? [known.get(o.userId)!] : [];
+      grant = found.grant;
+      reading = await readCanvasCourse(found.api, course.lmsCourseId, read);
+    } else {
+      const ws = new MoodleWs(connection.baseUrl, connectionSecrets(connection).token!, o.transport);
+      // Moodle's LTI user id is its own user id.
+      known = new Map(snapshot.members.map((m) => [m.userId, m.userId]));
+      if (o.userId) read.lmsUserIds = [o.userId];
+      reading = await readMoodleCourse(ws, course.lmsCourseId, read);
+    }
+  } catch (err) {
+    if (err instanceof LmsError && err.kind === 'reconnect') {
+      // Marked, so the course page asks to connect again until someone does.
+      if (grant) await markCanvasGrantRefused(grant);
+      return unread('needs reconnect', err.message);
+    }
+    return unread('failed', `${LMS_NAMES[source]}'s API could not be read: ${(err as Error).message}`);
+  }
+  const match = matchLearners(snapshot.members, reading.learners, known);
+  return { snapshot: mergeReading(snapshot, reading, match), warnings: matchWarnings(source, match) };
+}
+
+/** Completion costs a request per learner: read only when a rule asks whether one of the API's items is completed. */
+function needsCompletion(badges: readonly BadgeDefinition[], source: LmsApiSource): boolean {
+  const prefix = source === 'canvas-rest' ? 'canvas:module' : 'moodle:cm:';
+  const asks = (r: Rule): boolean => (r.kind === 'all' || r.kind === 'any' ? r.rules.some(asks) : r.kind === 'completed' && r.lineItemId.startsWith(prefix));
+  return badges.some((b) => asks(b.rules));
+}
+
+/**
+ * A Canvas API client on the grant of the instructor who connected from this course, else of any
+ * instructor on the roster; 'none' when nobody granted access, 'refused' when every grant found
+ * was refused.
+ */
+async function canvasApiFor(course: CourseRecord, connection: LmsConnection, snapshot: CourseSnapshot, o: LmsApiOptions): Promise<{ api: CanvasApi; grant: CanvasGrant } | 'none' | 'refused'> {
+  const instructors = snapshot.members.filter((m) => audienceOf(m.roles) === 'staff' && m.status === 'Active').map((m) => m.userId);
+  const grant = await canvasGrantOf(course.issuer, course.clientId, [...(course.lmsApiGrantedBy ? [course.lmsApiGrantedBy] : []), ...instructors]);
+  if (!grant) return 'none';
+  if (grant.refusedAt) return 'refused';
+  if (grant.userId !== course.lmsApiGrantedBy) await setLmsApiGrantedBy(course.courseKey, grant.userId);
+  const key = { baseUrl: connection.baseUrl, clientId: connection.apiClientId!, clientSecret: connectionSecrets(connection).apiClientSecret!, redirectUri: canvasRedirectUri(publicBase()) };
+  const bearer = new CanvasBearer({ key, tokens: grantTokens(grant), transport: o.transport, onRefreshed: (t) => saveRefreshedTokens(grant, t) });
+  return { api: new CanvasApi(connection.baseUrl, bearer, o.transport), grant };
+}
+
+function matchWarnings(source: LmsApiSource, m: LearnerMatch): string[] {
+  const lms = LMS_NAMES[source];
+  const warnings: string[] = [];
+  if (m.unmatchedMembers.length) {
+    const who = m.unmatchedMembers.slice(0, 10).map((x) => x.name ?? x.userId).join(', ') + (m.unmatchedMembers.length > 10 ? '…' : '');
+    const why = source === 'canvas-rest'
+      ? 'they have not opened Laurel yet and Canvas gives no SIS id that matches them'
+      : 'Moodle does not list them among the course\'s students';
+    warnings.push(`${m.unmatchedMembers.length} learner(s) of the roster could not be matched to ${lms} users (${who}): ${why}. What only ${lms}'s API sees (its assignments, modules or activities) counts as not done for them until they are matched.`);
+  }
+  if (m.unmatchedLearners.length) {
+    const who = m.unmatchedLearners.slice(0, 10).map((x) => x.name ?? `user ${x.lmsUserId}`).join(', ') + (m.unmatchedLearners.length > 10 ? '…' : '');
+    warnings.push(`${lms} lists ${m.unmatchedLearners.length} student(s) that match no learner of the LTI roster (${who}): their ${lms} data is left out.`);
+  }
+  return warnings;
+}

@@ -1,0 +1,301 @@
+/**
+ * The Canvas REST source against the emulated Canvas over HTTP: OAuth for an API developer key,
+ * the course read to the last page with the fewest requests, pacing and throttling, expired and
+ * revoked tokens, and error messages that name what to do but never a token.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedCourse, startEmulator, type Emulator, type SeedCourse, type SeedUser } from '../../src/devtools/emulator/index.js';
+import { CanvasApi } from '../../src/lms/canvasRest/canvasApi.js';
+import { CanvasBearer } from '../../src/lms/canvasRest/canvasBearer.js';
+import { CANVAS_API_SCOPES, canvasAuthorizeUrl, exchangeCanvasCode, type CanvasDeveloperKey, type CanvasTokens } from '../../src/lms/canvasRest/canvasOAuth.js';
+import { readCanvasCourse } from '../../src/lms/canvasRest/readCanvasCourse.js';
+import { LmsError } from '../../src/lms/errors.js';
+import { RequestCounter, type Transport } from '../../src/lms/http.js';
+import type { SourceReading } from '../../src/lms/sources/reading.js';
+
+const REDIRECT = 'https://laurel.example/canvas/oauth';
+
+/** Like LmsClient's, with a sleep of the test's choosing; records every wait asked for. */
+function transport(sleep: (ms: number) => Promise<void> = (ms) => delay(ms)): Transport & { waits: number[] } {
+  const waits: number[] = [];
+  return {
+    fetch: (input, init) => fetch(input, init),
+    sleep: (ms) => { waits.push(ms); return sleep(ms); },
+    now: () => new Date(),
+    counter: new RequestCounter(),
+    timeoutMs: 30_000,
+    waits,
+  };
+}
+
+function developerKey(emu: Emulator): CanvasDeveloperKey {
+  return { baseUrl: emu.url, redirectUri: REDIRECT, ...emu.canvasApiKey({ redirectUri: REDIRECT }) };
+}
+
+/** The instructor authorises Laurel (the emulator names the user in the query: it has no login page) and Laurel exchanges the code. */
+async function connect(emu: Emulator, key: CanvasDeveloperKey, user: SeedUser, t = transport()): Promise<CanvasTokens> {
+  const auth = new URL(canvasAuthorizeUrl({ baseUrl: key.baseUrl, clientId: key.clientId, redirectUri: key.redirectUri, state: 'st-1' }));
+  auth.searchParams.set('user', user.lmsId);
+  const back = await fetch(auth, { redirect: 'manual' });
+  expect(back.status).toBe(302);
+  const location = new URL(back.headers.get('location')!);
+  expect(location.searchParams.get('state')).toBe('st-1');
+  return exchangeCanvasCode(key, location.searchParams.get('code')!, t);
+}
+
+function apiFor(key: CanvasDeveloperKey, tokens: CanvasTokens, t: Transport, refreshed: CanvasTokens[] = []): CanvasApi {
+  return new CanvasApi(key.baseUrl, new CanvasBearer({ key, tokens, transport: t, onRefreshed: async (n) => { refreshed.push(n); } }), t);
+}
+
+function students(course: SeedCourse, only?: string[]): SeedUser[] {
+  return course.users.filter((u) => u.role === 'Learner' && u.status !== 'Deleted' && (!only || only.includes(u.lmsId)));
+}
+
+/** What the seeded course says Canvas holds, worked out from the seed rather than from the emulator's answers. */
+function expectedReading(course: SeedCourse, o: { completions: boolean; only?: string[] }): SourceReading {
+  const learners = students(course, o.only);
+  const lineItems = course.activities.filter((a) => !a.label.startsWith('Badge: '))
+    .map((a) => ({ id: `canvas:assignment:${a.id}`, label: a.label, scoreMaximum: a.scoreMaximum, source: 'canvas-rest' as const }));
+  const scores = new Map(course.results.map((r) => [`${r.userId} ${r.lineItemId}`, r.score]));
+  const done = new Map(course.completions.map((c) => [`${c.userId} ${c.itemId}`, c]));
+  return {
+    source: 'canvas-rest',
+    lineItems,
+    results: learners.flatMap((u) => course.activities.filter((a) => !a.label.startsWith('Badge: ')).map((a) => {
+      const score = scores.get(`${u.id} ${a.id}`);
+      return { lineItemId: `canvas:assignment:${a.id}`, lmsUserId: u.lmsId, ...(score !== undefined ? { resultScore: score } : {}) };
+    })),
+    activities: course.modules.flatMap((m) => [
+      { id: `canvas:module:${m.id}`, label: m.name, source: 'canvas-rest' as const },
+      ...m.items.filter((i) => i.completion).map((i) => ({ id: `canvas:module-item:${i.id}`, label: `${i.title} (${m.name})`, source: 'canvas-rest' as const })),
+    ]),
+    completions: !o.completions ? [] : learners.flatMap((u) => course.modules.flatMap((m) => {
+      const items = m.items.filter((i) => i.completion).map((i) => ({ id: i.id, c: done.get(`${u.id} ${i.id}`) }));
+      const completed = items.every((i) => i.c?.completed);
+      const completedAt = completed ? items.map((i) => i.c!.at!).sort().at(-1) : undefined;
+      return [
+        { activityId: `canvas:module:${m.id}`, lmsUserId: u.lmsId, completed, ...(completedAt ? { completedAt } : {}) },
+        ...items.map((i) => ({ activityId: `canvas:module-item:${i.id}`, lmsUserId: u.lmsId, completed: Boolean(i.c?.completed) })),
+      ];
+    })),
+    learners: learners.map((u) => ({ lmsUserId: u.lmsId, sisId: u.sourcedId, name: u.name, status: u.status })),
+  };
+}
+
+/** Results and completions in a fixed order, so readings compare whatever order requests finished in. */
+function normalised(r: SourceReading): SourceReading {
+  const byJson = <T>(list: T[]) => [...list].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  return { ...r, results: byJson(r.results), completions: byJson(r.completions), learners: byJson(r.learners) };
+}
+
+/** The least a reading can cost: each list once, page by page, and with completions one module list per learner. */
+function leastRequests(course: SeedCourse, pageSize: number, learners: number, completions: boolean): number {
+  const pages = (n: number) => Math.max(1, Math.ceil(n / pageSize));
+  return pages(course.activities.length) + pages(learners) + pages(learners) + (completions ? learners * pages(course.modules.length) : pages(course.modules.length));
+}
+
+function expectNoSecrets(err: unknown, ...secrets: string[]): void {
+  expect(err).toBeInstanceOf(LmsError);
+  for (const s of secrets) expect((err as Error).message).not.toContain(s);
+}
+
+describe('Canvas REST source', () => {
+  let emu: Emulator;
+  let key: CanvasDeveloperKey;
+  let teacher: SeedUser;
+
+  beforeAll(async () => {
+    emu = await startEmulator({ flavour: 'canvas' });
+    key = developerKey(emu);
+    teacher = emu.course.users.find((u) => u.role === 'Instructor')!;
+    const learners = students(emu.course);
+    // A submission waiting for review: submitted, not graded.
+    const [u, a] = learners.flatMap((l) => emu.course.activities.map((x) => [l, x] as const)).find(([l, x]) => !emu.course.results.some((r) => r.userId === l.id && r.lineItemId === x.id))!;
+    emu.course.results.push({ userId: u.id, lineItemId: a.id, timestamp: '2025-02-01T10:00:00.000Z', activityProgress: 'Submitted', gradingProgress: 'PendingManual' });
+    // Laurel's own badge column, scored for one learner: not a grade to read.
+    emu.course.activities.push({ id: '90', label: 'Badge: Safety Star', scoreMaximum: 1, ags: true, clientId: 'laurel' });
+    emu.course.results.push({ userId: learners[0]!.id, lineItemId: '90', score: 1, timestamp: '2025-02-02T10:00:00.000Z' });
+  });
+  afterAll(() => emu.close());
+
+  describe('OAuth', () => {
+    it('builds the authorize URL, with Canvas scopes when the key enforces them', () => {
+      const plain = new URL(canvasAuthorizeUrl({ baseUrl: 'https://school.instructure.com', clientId: '170000000000123', redirectUri: REDIRECT, state: 's' }));
+      expect(plain.origin + plain.pathname).toBe('https://school.instructure.com/login/oauth2/auth');
+      expect(Object.fromEntries(plain.searchParams)).toEqual({ client_id: '170000000000123', response_type: 'code', redirect_uri: REDIRECT, state: 's' });
+      const scoped = new URL(canvasAuthorizeUrl({ baseUrl: 'https://school.instructure.com', clientId: '1', redirectUri: REDIRECT, state: 's', scopes: true }));
+      expect(scoped.searchParams.get('scope')!.split(' ')).toEqual([...CANVAS_API_SCOPES]);
+      expect(CANVAS_API_SCOPES).toContain('url:GET|/api/v1/courses/:course_id/students/submissions');
+    });
+
+    it('exchanges the code for tokens naming the Canvas user', async () => {
+      const before = Date.now();
+      const tokens = await connect(emu, key, teacher);
+      expect(tokens).toMatchObject({ canvasUserId: teacher.lmsId, userName: teacher.name, accessToken: expect.any(String), refreshToken: expect.any(String) });
+      expect(tokens.expiresAt.getTime()).toBeGreaterThanOrEqual(before + 3600_000 - 1000);
+    });
+
+    it('refuses a used code or a wrong secret as a reconnect, without secrets in the message', async () => {
+      const auth = new URL(canvasAuthorizeUrl({ baseUrl: key.baseUrl, clientId: key.clientId, redirectUri: REDIRECT, state: 's' }));
+      auth.searchParams.set('user', teacher.lmsId);
+      const code = new URL((await fetch(auth, { redirect: 'manual' })).headers.get('location')!).searchParams.get('code')!;
+      await exchangeCanvasCode(key, code, transport());
+      const used = await exchangeCanvasCode(key, code, transport()).catch((e: unknown) => e);
+      expect(used).toMatchObject({ kind: 'reconnect', status: 400, message: expect.stringMatching(/connects Canvas again from Laurel's course page/) });
+      expectNoSecrets(used, code, key.clientSecret);
+
+      const wrongSecret = 'not-the-secret-4f1c';
+      const bad = await exchangeCanvasCode({ ...key, clientSecret: wrongSecret }, 'some-code', transport()).catch((e: unknown) => e);
+      expect(bad).toMatchObject({ kind: 'reconnect', status: 401, message: expect.stringMatching(/administrator checks the developer key on Laurel's admin page/) });
+      expectNoSecrets(bad, wrongSecret, key.clientSecret, 'some-code');
+    });
+  });
+
+  describe('reading a course', () => {
+    it('reads what the seeded course holds, with the fewest requests', async () => {
+      const t = transport();
+      const api = apiFor(key, await connect(emu, key, teacher), t);
+      const reading = await readCanvasCourse(api, emu.course.id, { completions: false });
+
+      expect(normalised(reading)).toEqual(normalised(expectedReading(emu.course, { completions: false })));
+      expect(reading.lineItems).toContainEqual({ id: `canvas:assignment:${emu.course.activities.find((a) => !a.ags)!.id}`, label: 'Participation', scoreMaximum: 10, source: 'canvas-rest' });
+      expect(reading.lineItems.map((i) => i.label)).not.toContain('Badge: Safety Star');
+      expect(reading.results.some((r) => r.lineItemId === 'canvas:assignment:90')).toBe(false);
+      const inactive = emu.course.users.find((u) => u.role === 'Learner' && u.status === 'Inactive')!;
+      expect(reading.learners).toContainEqual({ lmsUserId: inactive.lmsId, sisId: inactive.sourcedId, name: inactive.name, status: 'Inactive' });
+      expect(reading.completions).toEqual([]);
+      expect(t.counter.log.map((r) => new URL(r.url).pathname.split('/').slice(5).join('/')).sort()).toEqual(['assignments', 'enrollments', 'modules', 'students/submissions']);
+      expect(t.counter.count).toBe(leastRequests(emu.course, 100, students(emu.course).length, false));
+    });
+
+    it('reads every learner\'s module and item completion, one request per learner', async () => {
+      const t = transport();
+      const api = apiFor(key, await connect(emu, key, teacher), t);
+      const reading = await readCanvasCourse(api, emu.course.id, { completions: true });
+
+      const expected = expectedReading(emu.course, { completions: true });
+      expect(normalised(reading)).toEqual(normalised(expected));
+      expect(reading.completions.some((c) => c.activityId.startsWith('canvas:module:') && c.completed && c.completedAt)).toBe(true);
+      expect(reading.completions.some((c) => c.activityId.startsWith('canvas:module-item:') && !c.completed)).toBe(true);
+      const learners = students(emu.course).length;
+      expect(t.counter.count).toBe(leastRequests(emu.course, 100, learners, true));
+      expect(t.counter.log.filter((r) => r.url.includes('student_id=')).length).toBe(learners);
+    });
+
+    it('reads one learner for a launch, skipping one Canvas no longer knows', async () => {
+      const t = transport();
+      const api = apiFor(key, await connect(emu, key, teacher), t);
+      const learner = students(emu.course)[2]!;
+      const reading = await readCanvasCourse(api, emu.course.id, { completions: true, lmsUserIds: [learner.lmsId] });
+      expect(normalised(reading)).toEqual(normalised(expectedReading(emu.course, { completions: true, only: [learner.lmsId] })));
+      expect(t.counter.count).toBe(4);
+
+      const removed = emu.course.users.find((u) => u.role === 'Learner' && u.status === 'Deleted')!;
+      const both = await readCanvasCourse(api, emu.course.id, { completions: true, lmsUserIds: [learner.lmsId, removed.lmsId] });
+      expect(new Set(both.completions.map((c) => c.lmsUserId))).toEqual(new Set([learner.lmsId]));
+      expect(t.counter.log.filter((r) => r.status === 404).map((r) => new URL(r.url).searchParams.get('student_id'))).toEqual([removed.lmsId]);
+    });
+
+    it('says which course was not found', async () => {
+      const api = apiFor(key, await connect(emu, key, teacher), transport());
+      await expect(readCanvasCourse(api, '1', { completions: false })).rejects.toMatchObject({ kind: 'not_found', status: 404 });
+    });
+  });
+
+  describe('tokens', () => {
+    it('refreshes an access token that expired mid-run once, and goes on', async () => {
+      const t = transport();
+      const tokens = await connect(emu, key, teacher, t);
+      const refreshed: CanvasTokens[] = [];
+      const api = apiFor(key, tokens, t, refreshed);
+      emu.expireCanvasTokens();
+      const reading = await readCanvasCourse(api, emu.course.id, { completions: true });
+      expect(normalised(reading)).toEqual(normalised(expectedReading(emu.course, { completions: true })));
+      expect(t.counter.log.filter((r) => r.url.endsWith('/login/oauth2/token')).length).toBe(2); // the code exchange, one refresh
+      expect(refreshed).toHaveLength(1);
+      expect(refreshed[0]).toMatchObject({ canvasUserId: teacher.lmsId, refreshToken: tokens.refreshToken });
+      expect(refreshed[0]!.accessToken).not.toBe(tokens.accessToken);
+    });
+
+    it('refreshes a token about to expire before using it', async () => {
+      const t = transport();
+      const tokens = await connect(emu, key, teacher, t);
+      const refreshed: CanvasTokens[] = [];
+      const api = apiFor(key, { ...tokens, expiresAt: new Date(Date.now() + 30_000) }, t, refreshed);
+      await readCanvasCourse(api, emu.course.id, { completions: false });
+      expect(refreshed).toHaveLength(1);
+      expect(t.counter.log.filter((r) => r.status === 401)).toEqual([]);
+    });
+
+    it('ends in reconnect when the grant was revoked, without tokens in the message', async () => {
+      const tokens = await connect(emu, key, teacher);
+      const t = transport();
+      const api = apiFor(key, tokens, t);
+      emu.revokeCanvasTokens();
+      const err = await readCanvasCourse(api, emu.course.id, { completions: true }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ kind: 'reconnect', message: expect.stringMatching(/connects Canvas again from Laurel's course page/) });
+      // The concurrent lists all met 401 and shared one refresh, which Canvas refused.
+      expect(t.counter.log.filter((r) => r.url.endsWith('/login/oauth2/token'))).toEqual([expect.objectContaining({ status: 400 })]);
+      expectNoSecrets(err, tokens.accessToken, tokens.refreshToken, key.clientSecret);
+    });
+
+    it('ends in reconnect when the user who connected may not read the course', async () => {
+      const learner = students(emu.course)[0]!;
+      const tokens = await connect(emu, key, learner);
+      const t = transport();
+      const err = await readCanvasCourse(apiFor(key, tokens, t), emu.course.id, { completions: false }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ kind: 'reconnect', status: 401, message: expect.stringMatching(/no longer teaches this course/) });
+      expectNoSecrets(err, tokens.accessToken, tokens.refreshToken);
+    });
+  });
+
+  describe('throttling', () => {
+    afterAll(() => emu.canvasRateLimit({ capacity: 700, cost: 1, refillPerSecond: 10 }));
+
+    it('paces itself by X-Rate-Limit-Remaining and waits out a small bucket', async () => {
+      emu.canvasRateLimit({ capacity: 10, cost: 1, refillPerSecond: 60 });
+      // Real waits, shortened: the emulator's bucket refills in real time.
+      const t = transport((ms) => delay(Math.min(ms, 100)));
+      const api = apiFor(key, await connect(emu, key, teacher), t);
+      const reading = await readCanvasCourse(api, emu.course.id, { completions: true });
+      expect(normalised(reading)).toEqual(normalised(expectedReading(emu.course, { completions: true })));
+      expect(t.waits.length).toBeGreaterThan(0);
+      expect(Math.max(...t.waits)).toBeLessThanOrEqual(30_000);
+    });
+
+    it('gives up as throttled when the bucket stays empty', async () => {
+      emu.canvasRateLimit({ capacity: 700, cost: 1, refillPerSecond: 10 });
+      const t = transport(async () => {});
+      const tokens = await connect(emu, key, teacher, t);
+      emu.drainCanvasBuckets();
+      const err = await readCanvasCourse(apiFor(key, tokens, t), emu.course.id, { completions: false }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ kind: 'throttled', status: 403 });
+      expectNoSecrets(err, tokens.accessToken, tokens.refreshToken);
+      expect(t.waits.length).toBeGreaterThanOrEqual(4);
+    });
+  });
+});
+
+describe('Canvas REST source on a big course', () => {
+  const PAGE = 40;
+  let emu: Emulator;
+  let key: CanvasDeveloperKey;
+
+  beforeAll(async () => {
+    emu = await startEmulator({ flavour: 'canvas', course: seedCourse({ learners: 250 }), pageSize: PAGE });
+    key = developerKey(emu);
+  });
+  afterAll(() => emu.close());
+
+  it('follows every page to the end, one request a page', async () => {
+    const t = transport();
+    const api = apiFor(key, await connect(emu, key, emu.course.users.find((u) => u.role === 'Instructor')!), t);
+    const reading = await readCanvasCourse(api, emu.course.id, { completions: false });
+    const learners = students(emu.course).length;
+    expect(learners).toBeGreaterThan(5 * PAGE);
+    expect(normalised(reading)).toEqual(normalised(expectedReading(emu.course, { completions: false })));
+    expect(t.counter.count).toBe(leastRequests(emu.course, PAGE, learners, false));
+    expect(emu.requests.filter((r) => r.path.includes('/enrollments?'))).toHaveLength(Math.ceil(learners / PAGE));
+  });
+});
