@@ -1,30 +1,45 @@
 /**
- * The course's grade columns as the LMS reports them now, for the rule pickers and for
- * validating rules, with what the instructor can do when columns are hidden (in English, or
- * in a page's language when it passes its `t`).
+ * What a course's rules can name, as the LMS reports it now: the grade columns AGS shows Laurel
+ * and, where the platform connected its LMS's API, every assignment and what there is to complete,
+ * each marked with its source; for the rule pickers, validation and the criteria in words. With
+ * what the instructor can do about columns hidden from Laurel (in English, or in a page's
+ * language when it passes its `t`).
  */
-import type { LineItem } from '../rules/snapshot.js';
+import type { Activity, LineItem, SourceState } from '../rules/snapshot.js';
+import type { NamedItem } from '../rules/criteria.js';
 import { lmsClientFor } from '../lms/forCourse.js';
 import { lineItemVisibilityHint } from '../lms/visibility.js';
+import { withLmsApi } from '../lms/sources/readLmsApi.js';
 import { BADGE_COLUMN_TAG } from './gradebookColumn.js';
 import type { CourseRecord } from '../store/course.js';
 import type { Translator } from '../i18n/translate.js';
 
 export interface CourseLineItems {
+  /** AGS line items first, then the LMS API's. */
   lineItems: LineItem[];
+  /** Completable things the LMS API lists (none without one). */
+  activities: Activity[];
+  /** The LMS API's state, when the platform connected one. */
+  sources: SourceState[];
   hint: string;
   /** Set when the LMS could not be read: the message says why. */
   error?: string;
 }
 
-export async function courseLineItems(course: CourseRecord, t?: Translator['t']): Promise<CourseLineItems> {
-  if (!course.lineItemsUrl) return { lineItems: [], hint: lineItemVisibilityHint(course.productFamily, 0, false, t) };
+/** `viewer`: the instructor on the page, whose own Canvas grant may read the course. */
+export async function courseLineItems(course: CourseRecord, t?: Translator['t'], viewer?: string): Promise<CourseLineItems> {
   try {
     const client = await lmsClientFor(course);
     // Laurel's own "Badge: …" columns are not grades to set rules on.
-    const lineItems = (await client.lineItems(course.lineItemsUrl)).filter((i) => i.tag !== BADGE_COLUMN_TAG);
-    return { lineItems, hint: lineItemVisibilityHint(course.productFamily, lineItems.length, true, t) };
+    const ags = course.lineItemsUrl ? (await client.lineItems(course.lineItemsUrl)).filter((i) => i.tag !== BADGE_COLUMN_TAG) : [];
+    const hint = lineItemVisibilityHint(course.productFamily, ags.length, Boolean(course.lineItemsUrl), t);
+    const empty = { takenAt: new Date().toISOString(), members: [], lineItems: ags, results: [] };
+    const { snapshot } = await withLmsApi(course, empty, { badges: [], itemsOnly: true, transport: client.transport, grantHolders: viewer ? [viewer] : [] });
+    return { lineItems: snapshot.lineItems, activities: snapshot.activities ?? [], sources: snapshot.sources ?? [], hint };
   } catch (err) {
-    return { lineItems: [], hint: lineItemVisibilityHint(course.productFamily, 0, true, t), error: (err as Error).message };
+    return { lineItems: [], activities: [], sources: [], hint: lineItemVisibilityHint(course.productFamily, 0, Boolean(course.lineItemsUrl), t), error: (err as Error).message };
   }
 }
+
+/** Everything a rule can name, for labels in criteria. */
+export const namedItems = (c: Pick<CourseLineItems, 'lineItems' | 'activities'>): NamedItem[] => [...c.lineItems, ...c.activities];

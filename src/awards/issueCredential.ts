@@ -11,8 +11,8 @@ import { openBadgeCredential } from '../credentials/openBadgeCredential.js';
 import { criteriaNarrative } from '../rules/criteria.js';
 import type { Logger } from 'pino';
 import type { BadgeDefinition } from '../rules/badge.js';
-import type { LineItem } from '../rules/snapshot.js';
-import { courseLineItems } from './courseLineItems.js';
+import type { NamedItem } from '../rules/criteria.js';
+import { courseLineItems, namedItems } from './courseLineItems.js';
 import type { Reason } from '../rules/verdict.js';
 import { awardedInPages, type Award } from '../store/award.js';
 import { listBadges } from '../store/badge.js';
@@ -30,7 +30,7 @@ export function achievementKeyOf(courseKey: string, badgeId: string): string {
   return createHash('sha256').update(JSON.stringify(['achievement', courseKey, badgeId])).digest('base64url').slice(0, 22);
 }
 
-export function achievementOf(base: string, courseKey: string, badge: BadgeDefinition, badgesById: ReadonlyMap<string, BadgeDefinition>, lineItems: readonly LineItem[] = []): Achievement {
+export function achievementOf(base: string, courseKey: string, badge: BadgeDefinition, badgesById: ReadonlyMap<string, BadgeDefinition>, lineItems: readonly NamedItem[] = []): Achievement {
   const key = achievementKeyOf(courseKey, badge.id);
   return {
     key,
@@ -63,16 +63,16 @@ export interface IssueContext {
   /** Where problems that do not stop issuing are reported (the LMS grade book). */
   log?: Logger;
   /** The course's grade columns, so criteria read "Quiz 2" and not a URL; asked of the LMS only when something is to be signed. */
-  columns: () => Promise<readonly LineItem[]>;
+  columns: () => Promise<readonly NamedItem[]>;
 }
 
 /** What issuing in a course needs: its badges and, as the LMS names them now, its grade columns (none if it cannot say). */
 export async function issueContext(base: string, course: CourseRecord, log?: Logger): Promise<IssueContext> {
   const badges = await listBadges(course.courseKey);
-  let columns: Promise<readonly LineItem[]> | undefined;
+  let columns: Promise<readonly NamedItem[]> | undefined;
   return {
     base, course, log, badges: new Map(badges.map((b) => [b.id, b])),
-    columns: () => (columns ??= courseLineItems(course).then((c) => c.lineItems)),
+    columns: () => (columns ??= courseLineItems(course).then(namedItems)),
   };
 }
 
@@ -86,7 +86,7 @@ function issuable(award: Award, ctx: IssueContext): boolean {
 /** What signing a batch needs from the database, read before the CPU work starts. */
 interface PreparedBatch {
   todo: Award[];
-  lineItems?: readonly LineItem[];
+  lineItems?: readonly NamedItem[];
   issuer?: Issuer;
   keys?: SigningKeys;
   entries?: Map<string, StatusEntry>;

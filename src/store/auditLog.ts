@@ -8,7 +8,7 @@ import mongoose, { Schema } from 'mongoose';
 export type AuditAction =
   | 'badge.created' | 'badge.changed' | 'badge.deleted' | 'badge.image'
   | 'award.manual' | 'award.approved' | 'award.revoked' | 'award.evidence'
-  | 'evaluation.run' | 'issuer.changed' | 'issuer.keysRotated' | 'platform.settings';
+  | 'evaluation.run' | 'canvas.connected' | 'canvas.disconnected' | 'issuer.changed' | 'issuer.keysRotated' | 'platform.settings';
 
 export interface AuditEntry {
   id: string;

@@ -36,6 +36,7 @@ import { statusRoutes } from './public/statusRoutes.js';
 import { verifyPage } from './public/verifyPage.js';
 import { configureSealing } from '../secrets/sealed.js';
 import { setPublicBase, publicBase } from '../awards/publicBase.js';
+import { canvasCallback, canvasConnect } from './canvasConnect.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Works from src/web (tsx, vitest) and from dist/src/web (node).
@@ -84,6 +85,7 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
   app.use(loginRouter({ publicUrl: config.publicUrl, secureCookies }));
   // Public: what verifiers, employers and wallets read, with no session.
   app.use(issuerRoutes(base), credentialRoutes(base), statusRoutes(base), verifyPage(base));
+  app.use(canvasCallback(config.publicUrl));
 
   const lti = await setupProvider({
     secret: config.secret,
@@ -113,6 +115,7 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
   lti.onInvalidToken(unauthorized('invalid_session', 'Laurel could not verify this request'));
   lti.onSessionTimeout(unauthorized('session_not_found', 'Your Laurel session was not found'));
   lti.app.use(coursePages());
+  lti.app.use(canvasConnect(config.publicUrl));
   lti.app.use(courseApi());
   lti.app.use(awardApi());
   lti.app.use(adminPages({ syncIntervalMinutes: config.syncIntervalMinutes }));

@@ -27,9 +27,9 @@ async function checkedBadge(req: Request, res: Response, id: string) {
     if (err instanceof BadgeInputError) { apiProblem(res, 400, 'invalid_badge', 'The badge is not valid.', err.problems.map((p) => p.message)); return null; }
     throw err;
   }
-  const [badges, columns] = await Promise.all([listBadges(course.courseKey), courseLineItems(course)]);
+  const [badges, columns] = await Promise.all([listBadges(course.courseKey), courseLineItems(course, undefined, courseOf(res).token.user)]);
   if (columns.error) { apiProblem(res, 502, 'lms_unavailable', `Laurel could not read the grade columns from the LMS: ${columns.error}`); return null; }
-  const problems = validateBadge(badge, [...badges.filter((b) => b.id !== id), badge], columns.lineItems);
+  const problems = validateBadge(badge, [...badges.filter((b) => b.id !== id), badge], columns.lineItems, columns);
   if (problems.length) { apiProblem(res, 400, 'invalid_rules', 'The rules cannot be applied as written.', problems.map((p) => `${p.path}: ${p.message}`)); return null; }
   return badge;
 }
@@ -39,8 +39,9 @@ export function courseApi(): Router {
   router.use('/api/course', bodyLimit(64 * 1024), express.json({ limit: '64kb' }), loadCourse, staffOnly);
 
   router.get('/api/course/line-items', asyncRoute(async (_req, res) => {
-    const { lineItems, hint, error } = await courseLineItems(courseOf(res).course);
-    res.status(error ? 502 : 200).json({ lineItems, hint, ...(error ? { error } : {}) });
+    const { course, token } = courseOf(res);
+    const { lineItems, activities, sources, hint, error } = await courseLineItems(course, undefined, token.user);
+    res.status(error ? 502 : 200).json({ lineItems, activities, sources, hint, ...(error ? { error } : {}) });
   }));
 
   router.get('/api/course/badges', asyncRoute(async (_req, res) => { res.json({ badges: await listBadges(courseOf(res).course.courseKey) }); }));

@@ -11,7 +11,9 @@ import type { BadgeDefinition } from '../rules/badge.js';
 import { getBadge, listBadges, newBadgeId } from '../store/badge.js';
 import { awardById, awardsOf } from '../store/award.js';
 import { findJob, latestJob } from '../store/evaluationJob.js';
-import { courseLineItems } from '../awards/courseLineItems.js';
+import { courseLineItems, namedItems, type CourseLineItems } from '../awards/courseLineItems.js';
+import { unreadSourceText } from './reasonText.js';
+import { pickerGroups } from './rulePicker.js';
 import { evaluateCourse, type Evaluation } from '../awards/evaluateCourse.js';
 import type { CourseRecord } from '../store/course.js';
 import { badgeImageBySha } from '../store/badgeImage.js';
@@ -34,6 +36,7 @@ import { standingOfCourse } from '../store/courseStanding.js';
 import { engagementOfCourse } from '../store/engagement.js';
 import { approveInCourse, deleteBadgeInCourse, revokeInCourse, saveBadgeInCourse } from './courseActions.js';
 import { pageTranslator } from './pageLanguage.js';
+import type { Translator } from '../i18n/translate.js';
 import { inputProblemsIn } from './inputProblemText.js';
 import { criteriaWords } from './criteriaWords.js';
 import { revocationProblem } from './revocationProblem.js';
@@ -78,16 +81,16 @@ export async function landing(token: LtijsToken, _req: Request, res: Response, n
 }
 
 async function dashboard(_req: Request, res: Response) {
-  const { course } = courseOf(res);
+  const { course, token } = courseOf(res);
   const tr = pageTranslator(res);
   const [badges, awards, job, columns, standing, engagement] = await Promise.all([
-    listBadges(course.courseKey), awardsOf(course.courseKey), latestJob(course.courseKey), courseLineItems(course, tr.t),
+    listBadges(course.courseKey), awardsOf(course.courseKey), latestJob(course.courseKey), courseLineItems(course, tr.t, token.user),
     standingOfCourse(course.courseKey), engagementOfCourse(course.courseKey),
   ]);
   const byId = new Map(badges.map((b) => [b.id, b]));
   const rows = badges.map((b) => ({
     badge: b,
-    narrative: b.criteriaNarrative || criteriaNarrative(b, columns.lineItems, byId, criteriaWords(tr)),
+    narrative: b.criteriaNarrative || criteriaNarrative(b, namedItems(columns), byId, criteriaWords(tr)),
     awarded: awards.filter((a) => a.badgeId === b.id && a.status === 'awarded').length,
     pending: awards.filter((a) => a.badgeId === b.id && a.status === 'pending').length,
     standing: standing?.badges[b.id],
@@ -95,7 +98,7 @@ async function dashboard(_req: Request, res: Response) {
   }));
   // Waiting for approval: who, for which badge, and the rules they met.
   const queue = awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: byId.get(a.badgeId), learner: a.recipient?.name ?? a.userId }));
-  res.render('course/dashboard', { ...pageView(res), rows, job, columns, queue, standingAt: standing?.at });
+  res.render('course/dashboard', { ...pageView(res), rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at });
 }
 
 /** Who holds a badge, with a way to revoke. */
@@ -155,18 +158,26 @@ interface EditorState {
   note?: string;
 }
 
+/** Each LMS API's state in words: read, or why not and what to do. */
+function sourceLines(columns: CourseLineItems, tr: Translator) {
+  return columns.sources.map((s) => ({
+    ...s,
+    text: s.state === 'read' ? tr.t(`sources.read.${s.source}`) : tr.t('sources.unread', { why: unreadSourceText(s.source, s.state, tr) }),
+  }));
+}
+
 /** The editor of a badge (`id`) or of a new one; `id` may come from the form when previewing. */
 export async function editor(req: Request, res: Response, id: string | undefined, state: EditorState = {}) {
-  const { course } = courseOf(res);
+  const { course, token } = courseOf(res);
   const existing = id ? await getBadge(course.courseKey, id) : null;
   if (req.params.id && !existing) return notFound(req, res);
-  const [badges, columns, image] = await Promise.all([listBadges(course.courseKey), courseLineItems(course, pageTranslator(res).t), existing?.image ? badgeImageBySha(existing.image) : null]);
+  const [badges, columns, image] = await Promise.all([listBadges(course.courseKey), courseLineItems(course, pageTranslator(res).t, token.user), existing?.image ? badgeImageBySha(existing.image) : null]);
   const badge = state.draft ?? existing;
   const problems = state.problems ?? [];
   const conditions = badge && (badge.rules.kind === 'all' || badge.rules.kind === 'any') ? badge.rules.rules : [];
   res.status(problems.length ? 400 : 200).render('course/badge-editor', {
     ...pageView(res), badge, existing, conditions, combinator: badge?.rules.kind === 'any' ? 'any' : 'all', rows: FORM_ROWS, alignmentRows: ALIGNMENT_ROWS,
-    otherBadges: badges.filter((b) => b.id !== badge?.id), columns, problems, preview: state.preview, note: state.note,
+    otherBadges: badges.filter((b) => b.id !== badge?.id), columns, picker: pickerGroups(columns, conditions, pageTranslator(res)), problems, preview: state.preview, note: state.note,
     image: image ? { mediaType: image.mediaType, width: image.width, height: image.height } : null,
     action: existing ? `/course/badges/${encodeURIComponent(existing.id)}` : '/course/badges',
   });
@@ -178,7 +189,7 @@ function notFound(req: Request, res: Response) {
 
 /** The form's badge, checked against the course's columns and other badges: problems (in the page's language), or the badge. */
 async function checkedDraft(res: Response, body: Record<string, unknown>, id: string): Promise<{ badge?: BadgeDefinition; problems: string[] }> {
-  const { course } = courseOf(res);
+  const { course, token } = courseOf(res);
   let badge: BadgeDefinition;
   try {
     badge = badgeFromForm(body, id);
@@ -186,9 +197,9 @@ async function checkedDraft(res: Response, body: Record<string, unknown>, id: st
     if (!(err instanceof BadgeInputError)) throw err;
     return { problems: inputProblemsIn(err.problems, pageTranslator(res)) };
   }
-  const [badges, columns] = await Promise.all([listBadges(course.courseKey), courseLineItems(course)]);
+  const [badges, columns] = await Promise.all([listBadges(course.courseKey), courseLineItems(course, undefined, token.user)]);
   if (columns.error) return { badge, problems: [pageTranslator(res).t('editor.columnsUnread', { error: columns.error })] };
-  return { badge, problems: inputProblemsIn(validateBadge(badge, [...badges.filter((b) => b.id !== id), badge], columns.lineItems), pageTranslator(res)) };
+  return { badge, problems: inputProblemsIn(validateBadge(badge, [...badges.filter((b) => b.id !== id), badge], columns.lineItems, columns), pageTranslator(res)) };
 }
 
 async function save(req: Request, res: Response) {

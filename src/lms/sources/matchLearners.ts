@@ -11,7 +11,7 @@ import type { LmsLearner } from './reading.js';
 export interface LearnerMatch {
   /** LMS user id → LTI user id, one to one. */
   userIdOf: Map<string, string>;
-  /** Roster learners the API's learners do not include (or could not be told apart). */
+  /** Active roster learners the API's learners do not include (or could not be told apart); others are not evaluated anyway. */
   unmatchedMembers: Member[];
   /** Learners the API lists whom no roster learner matches. */
   unmatchedLearners: LmsLearner[];
@@ -37,5 +37,9 @@ export function matchLearners(members: readonly Member[], learners: readonly Lms
     if (claimants.length === 1) userIdOf.set(lmsUserId, claimants[0]!.userId);
     else unmatchedMembers.push(...claimants);
   }
-  return { userIdOf, unmatchedMembers, unmatchedLearners: learners.filter((l) => !userIdOf.has(l.lmsUserId)) };
+  return {
+    userIdOf,
+    unmatchedMembers: unmatchedMembers.filter((m) => m.status === 'Active'),
+    unmatchedLearners: learners.filter((l) => !userIdOf.has(l.lmsUserId)),
+  };
 }

@@ -32,6 +32,10 @@ export interface LmsApiOptions {
   /** Only this learner (a learner's launch). */
   userId?: string;
   transport: Transport;
+  /** Only what there is to set rules on, nobody's grades (the rule pickers). */
+  itemsOnly?: boolean;
+  /** People whose Canvas grant may be used besides the roster's instructors: the instructor on the page. */
+  grantHolders?: readonly string[];
 }
 
 const LMS_NAMES: Record<LmsApiSource, string> = { 'canvas-rest': 'Canvas', 'moodle-ws': 'Moodle' };
@@ -50,7 +54,7 @@ export async function withLmsApi(course: CourseRecord, snapshot: CourseSnapshot,
       ? 'Canvas did not send its course id with the launch, so Laurel cannot read the course through the Canvas API: an administrator adds canvas_course_id=$Canvas.course.id to Laurel\'s custom fields, then someone opens Laurel in the course again.'
       : 'Moodle did not send its course id with the launch: open Laurel from the course again.');
   }
-  const read: ReadOptions = { completions: needsCompletion(o.badges, source) };
+  const read: ReadOptions = { completions: needsCompletion(o.badges, source), itemsOnly: o.itemsOnly };
 
   let reading: SourceReading;
   let known: ReadonlyMap<string, string>;
@@ -62,7 +66,12 @@ export async function withLmsApi(course: CourseRecord, snapshot: CourseSnapshot,
         ? 'No instructor of this course has connected Canvas yet, so Laurel sees only the grade columns of its own links: an instructor clicks "Connect Canvas" on Laurel\'s course page.'
         : 'Canvas refused the instructor\'s grant (revoked, or the developer key changed): an instructor clicks "Connect Canvas" on Laurel\'s course page again.');
       known = await lmsUserIdsOf(course.issuer, course.clientId);
-      if (o.userId) read.lmsUserIds = known.has(o.userId) ? [known.get(o.userId)!] : [];
+      if (o.userId) {
+        // A learner Laurel knows no Canvas id for (Canvas did not substitute it) gets no Canvas data.
+        const id = known.get(o.userId);
+        if (id) read.lmsUserIds = [id];
+        else read.itemsOnly = true;
+      }
       grant = found.grant;
       reading = await readCanvasCourse(found.api, course.lmsCourseId, read);
     } else {
@@ -98,7 +107,7 @@ function needsCompletion(badges: readonly BadgeDefinition[], source: LmsApiSourc
  */
 async function canvasApiFor(course: CourseRecord, connection: LmsConnection, snapshot: CourseSnapshot, o: LmsApiOptions): Promise<{ api: CanvasApi; grant: CanvasGrant } | 'none' | 'refused'> {
   const instructors = snapshot.members.filter((m) => audienceOf(m.roles) === 'staff' && m.status === 'Active').map((m) => m.userId);
-  const grant = await canvasGrantOf(course.issuer, course.clientId, [...(course.lmsApiGrantedBy ? [course.lmsApiGrantedBy] : []), ...instructors]);
+  const grant = await canvasGrantOf(course.issuer, course.clientId, [...(course.lmsApiGrantedBy ? [course.lmsApiGrantedBy] : []), ...(o.grantHolders ?? []), ...instructors]);
   if (!grant) return 'none';
   if (grant.refusedAt) return 'refused';
   if (grant.userId !== course.lmsApiGrantedBy) await setLmsApiGrantedBy(course.courseKey, grant.userId);

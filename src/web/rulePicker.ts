@@ -1,0 +1,32 @@
+/**
+ * The editor's list of what a condition can name, grouped by where Laurel reads it: the grade
+ * columns of Laurel's own LTI links (AGS), the LMS API's grade book, the LMS API's modules or
+ * activities to complete. A condition naming something no source lists now keeps it, marked as
+ * not readable, so saving the form never drops it silently.
+ */
+import type { CourseLineItems } from '../awards/courseLineItems.js';
+import type { Rule } from '../rules/badge.js';
+import { itemDescription } from '../rules/sources.js';
+import type { Source } from '../rules/snapshot.js';
+import type { Translator } from '../i18n/translate.js';
+
+export interface PickerGroup { label: string; options: { value: string; label: string }[] }
+
+export function pickerGroups(columns: CourseLineItems, conditions: readonly Rule[], tr: Translator): PickerGroup[] {
+  const { t } = tr;
+  const grades = (source: Source) => columns.lineItems.filter((li) => li.source === source)
+    .map((li) => ({ value: li.id, label: t('columns.option', { label: li.label, max: tr.number(li.scoreMaximum) }) }));
+  const groups: PickerGroup[] = [
+    { label: t('picker.ags'), options: grades('ags') },
+    { label: t('picker.grades.canvas-rest'), options: grades('canvas-rest') },
+    { label: t('picker.grades.moodle-ws'), options: grades('moodle-ws') },
+    ...(['canvas-rest', 'moodle-ws'] as const).map((source) => ({
+      label: t(`picker.completion.${source}`),
+      options: columns.activities.filter((a) => a.source === source).map((a) => ({ value: a.id, label: a.label })),
+    })),
+  ];
+  const listed = new Set(groups.flatMap((g) => g.options.map((o) => o.value)));
+  const unlisted = [...new Set(conditions.flatMap((c) => ('lineItemId' in c && c.lineItemId && !listed.has(c.lineItemId) ? [c.lineItemId] : [])))];
+  groups.push({ label: t('picker.unreadable'), options: unlisted.map((id) => ({ value: id, label: itemDescription(id) })) });
+  return groups.filter((g) => g.options.length > 0);
+}
