@@ -9,7 +9,7 @@ import type { Activity, LineItem, SourceState } from '../rules/snapshot.js';
 import type { NamedItem } from '../rules/criteria.js';
 import { lmsClientFor } from '../lms/forCourse.js';
 import { lineItemVisibilityHint } from '../lms/visibility.js';
-import { withLmsApi } from '../lms/sources/readLmsApi.js';
+import { mergeLmsApi, readLmsApi } from '../lms/sources/readLmsApi.js';
 import { BADGE_COLUMN_TAG } from './gradebookColumn.js';
 import type { CourseRecord } from '../store/course.js';
 import type { Translator } from '../i18n/translate.js';
@@ -30,11 +30,14 @@ export interface CourseLineItems {
 export async function courseLineItems(course: CourseRecord, t?: Translator['t'], viewer?: string): Promise<CourseLineItems> {
   try {
     const client = await lmsClientFor(course);
+    const [listed, outcome] = await Promise.all([
+      course.lineItemsUrl ? client.lineItems(course.lineItemsUrl) : [],
+      readLmsApi(course, { badges: [], itemsOnly: true, transport: client.transport, grantHolders: viewer ? [viewer] : [], roster: async () => [] }),
+    ]);
     // Laurel's own "Badge: …" columns are not grades to set rules on.
-    const ags = course.lineItemsUrl ? (await client.lineItems(course.lineItemsUrl)).filter((i) => i.tag !== BADGE_COLUMN_TAG) : [];
+    const ags = listed.filter((i) => i.tag !== BADGE_COLUMN_TAG);
     const hint = lineItemVisibilityHint(course.productFamily, ags.length, Boolean(course.lineItemsUrl), t);
-    const empty = { takenAt: new Date().toISOString(), members: [], lineItems: ags, results: [] };
-    const { snapshot } = await withLmsApi(course, empty, { badges: [], itemsOnly: true, transport: client.transport, grantHolders: viewer ? [viewer] : [] });
+    const { snapshot } = mergeLmsApi({ takenAt: new Date().toISOString(), members: [], lineItems: ags, results: [] }, outcome);
     return { lineItems: snapshot.lineItems, activities: snapshot.activities ?? [], sources: snapshot.sources ?? [], hint };
   } catch (err) {
     return { lineItems: [], activities: [], sources: [], hint: lineItemVisibilityHint(course.productFamily, 0, Boolean(course.lineItemsUrl), t), error: (err as Error).message };

@@ -9,7 +9,7 @@ import { recipientOf } from './recipient.js';
 import type { Verdict } from '../rules/verdict.js';
 import { evaluate } from '../rules/index.js';
 import { takeSnapshot } from '../lms/snapshot.js';
-import { withLmsApi } from '../lms/sources/readLmsApi.js';
+import { mergeLmsApi, readLmsApi } from '../lms/sources/readLmsApi.js';
 import type { LmsClient } from '../lms/client.js';
 import { lmsClientFor } from '../lms/forCourse.js';
 import type { CourseRecord } from '../store/course.js';
@@ -45,16 +45,19 @@ export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): 
   const client = o.client ?? (await lmsClientFor(course));
   o.onProgress?.({ phase: 'reading grades and roster from the LMS', done: 0, total: 0 });
   // The LMS is far and slow, the database near: read both at once.
-  const [lti, [stored, held], approvals] = await Promise.all([
-    takeSnapshot(client, { lineItemsUrl: course.lineItemsUrl, membershipsUrl: course.membershipsUrl }, { userId: o.userId }),
-    listBadges(course.courseKey).then(async (list) => [list, o.userId
-      ? await heldByLearner(course.courseKey, o.userId, list.map((b) => b.id))
-      : await heldBadges(course.courseKey)] as const),
+  const ltiRead = takeSnapshot(client, { lineItemsUrl: course.lineItemsUrl, membershipsUrl: course.membershipsUrl }, { userId: o.userId });
+  const badgesRead = listBadges(course.courseKey).then((list) => (o.draft ? [...list.filter((b) => b.id !== o.draft!.id), o.draft] : list));
+  // The LMS's own API, where connected, beside LTI; the roster then says whose grades are whose.
+  const apiRead = badgesRead.then((badges) => readLmsApi(course, { badges, userId: o.userId, transport: client.transport, roster: () => ltiRead.then((l) => l.snapshot.members) }));
+  const [lti, stored, held, approvals, apiOutcome] = await Promise.all([
+    ltiRead,
+    badgesRead,
+    o.userId ? badgesRead.then((list) => heldByLearner(course.courseKey, o.userId!, list.map((b) => b.id))) : heldBadges(course.courseKey),
     approvalsOf(course.courseKey),
+    apiRead,
   ]);
-  const badges = o.draft ? [...stored.filter((b) => b.id !== o.draft!.id), o.draft] : stored;
-  // The LMS's own API, where connected: after the roster, which says whose grades are whose.
-  const api = await withLmsApi(course, lti.snapshot, { badges, userId: o.userId, transport: client.transport });
+  const badges = stored;
+  const api = mergeLmsApi(lti.snapshot, apiOutcome);
   const { snapshot } = api;
   const warnings = [...lti.warnings, ...api.warnings];
   const verdicts = evaluate({ badges, snapshot, held, approvals, userIds: o.userId ? [o.userId] : undefined });

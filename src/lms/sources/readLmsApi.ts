@@ -1,12 +1,12 @@
 /**
- * Adds the platform's LMS API (Canvas REST or Moodle web services), when an administrator
+ * Reads the platform's LMS API (Canvas REST or Moodle web services), when an administrator
  * connected one, to a snapshot read over LTI. Whatever goes wrong with the API (no grant yet, a
  * refused token, the LMS failing) is recorded as the source's state with a message, so rules on
  * its items say what to do, and the LTI part of the run goes on: evaluation only ever adds awards,
  * so nothing already awarded is touched.
  */
 import type { BadgeDefinition, Rule } from '../../rules/badge.js';
-import type { CourseSnapshot, LmsApiSource, SourceStatus } from '../../rules/snapshot.js';
+import type { CourseSnapshot, LmsApiSource, Member, SourceStatus } from '../../rules/snapshot.js';
 import { audienceOf } from '../../lti/roles.js';
 import type { CourseRecord } from '../../store/course.js';
 import { setLmsApiGrantedBy } from '../../store/course.js';
@@ -34,53 +34,53 @@ export interface LmsApiOptions {
   transport: Transport;
   /** Only what there is to set rules on, nobody's grades (the rule pickers). */
   itemsOnly?: boolean;
-  /** People whose Canvas grant may be used besides the roster's instructors: the instructor on the page. */
+  /** People whose Canvas grant may be used before the roster's instructors: the instructor on the page. */
   grantHolders?: readonly string[];
+  /** The LTI roster, read meanwhile: asked only when no grant is found otherwise. */
+  roster: () => Promise<readonly Member[]>;
 }
+
+/** What reading the API came to: its reading (and the Canvas ids launches taught Laurel), or why there is none. */
+export type LmsApiOutcome =
+  | { source: LmsApiSource; reading: SourceReading; knownLmsIds?: ReadonlyMap<string, string> }
+  | { source: LmsApiSource; state: Exclude<SourceStatus, 'read'>; message: string }
+  | undefined;
 
 const LMS_NAMES: Record<LmsApiSource, string> = { 'canvas-rest': 'Canvas', 'moodle-ws': 'Moodle' };
 
-/** The snapshot with the API's reading merged in, or with the API's state saying why not. */
-export async function withLmsApi(course: CourseRecord, snapshot: CourseSnapshot, o: LmsApiOptions): Promise<{ snapshot: CourseSnapshot; warnings: string[] }> {
+/** Reads the platform's LMS API for the course, if one is connected; runs beside the LTI reading. */
+export async function readLmsApi(course: CourseRecord, o: LmsApiOptions): Promise<LmsApiOutcome> {
   const connection = await lmsConnectionOf(course.issuer, course.clientId);
-  if (!connection) return { snapshot, warnings: [] };
+  if (!connection) return undefined;
   const source = connection.kind;
-  const unread = (state: Exclude<SourceStatus, 'read'>, message: string) => ({
-    snapshot: { ...snapshot, sources: [...(snapshot.sources ?? []), { source, state, message }] },
-    warnings: [message],
-  });
+  const unread = (state: Exclude<SourceStatus, 'read'>, message: string) => ({ source, state, message });
   if (!course.lmsCourseId) {
     return unread('failed', source === 'canvas-rest'
       ? 'Canvas did not send its course id with the launch, so Laurel cannot read the course through the Canvas API: an administrator adds canvas_course_id=$Canvas.course.id to Laurel\'s custom fields, then someone opens Laurel in the course again.'
       : 'Moodle did not send its course id with the launch: open Laurel from the course again.');
   }
   const read: ReadOptions = { completions: needsCompletion(o.badges, source), itemsOnly: o.itemsOnly };
-
-  let reading: SourceReading;
-  let known: ReadonlyMap<string, string>;
   let grant: CanvasGrant | undefined;
   try {
-    if (source === 'canvas-rest') {
-      const found = await canvasApiFor(course, connection, snapshot, o);
-      if (typeof found === 'string') return unread(found === 'none' ? 'not authorized' : 'needs reconnect', found === 'none'
-        ? 'No instructor of this course has connected Canvas yet, so Laurel sees only the grade columns of its own links: an instructor clicks "Connect Canvas" on Laurel\'s course page.'
-        : 'Canvas refused the instructor\'s grant (revoked, or the developer key changed): an instructor clicks "Connect Canvas" on Laurel\'s course page again.');
-      known = await lmsUserIdsOf(course.issuer, course.clientId);
-      if (o.userId) {
-        // A learner Laurel knows no Canvas id for (Canvas did not substitute it) gets no Canvas data.
-        const id = known.get(o.userId);
-        if (id) read.lmsUserIds = [id];
-        else read.itemsOnly = true;
-      }
-      grant = found.grant;
-      reading = await readCanvasCourse(found.api, course.lmsCourseId, read);
-    } else {
-      const ws = new MoodleWs(connection.baseUrl, connectionSecrets(connection).token!, o.transport);
+    if (source === 'moodle-ws') {
       // Moodle's LTI user id is its own user id.
-      known = new Map(snapshot.members.map((m) => [m.userId, m.userId]));
       if (o.userId) read.lmsUserIds = [o.userId];
-      reading = await readMoodleCourse(ws, course.lmsCourseId, read);
+      const ws = new MoodleWs(connection.baseUrl, connectionSecrets(connection).token!, o.transport);
+      return { source, reading: await readMoodleCourse(ws, course.lmsCourseId, read) };
     }
+    const found = await canvasApiFor(course, connection, o);
+    if (typeof found === 'string') return unread(found === 'none' ? 'not authorized' : 'needs reconnect', found === 'none'
+      ? 'No instructor of this course has connected Canvas yet, so Laurel sees only the grade columns of its own links: an instructor clicks "Connect Canvas" on Laurel\'s course page.'
+      : 'Canvas refused the instructor\'s grant (revoked, or the developer key changed): an instructor clicks "Connect Canvas" on Laurel\'s course page again.');
+    grant = found.grant;
+    const knownLmsIds = await lmsUserIdsOf(course.issuer, course.clientId);
+    if (o.userId) {
+      // A learner Laurel knows no Canvas id for (Canvas did not substitute it) gets no Canvas data.
+      const id = knownLmsIds.get(o.userId);
+      if (id) read.lmsUserIds = [id];
+      else read.itemsOnly = true;
+    }
+    return { source, reading: await readCanvasCourse(found.api, course.lmsCourseId, read), knownLmsIds };
   } catch (err) {
     if (err instanceof LmsError && err.kind === 'reconnect') {
       // Marked, so the course page asks to connect again until someone does.
@@ -89,8 +89,18 @@ export async function withLmsApi(course: CourseRecord, snapshot: CourseSnapshot,
     }
     return unread('failed', `${LMS_NAMES[source]}'s API could not be read: ${(err as Error).message}`);
   }
-  const match = matchLearners(snapshot.members, reading.learners, known);
-  return { snapshot: mergeReading(snapshot, reading, match), warnings: matchWarnings(source, match) };
+}
+
+/** The snapshot with the API's reading merged in (learners matched to the roster), or with the API's state saying why not. */
+export function mergeLmsApi(snapshot: CourseSnapshot, outcome: LmsApiOutcome): { snapshot: CourseSnapshot; warnings: string[] } {
+  if (!outcome) return { snapshot, warnings: [] };
+  if (!('reading' in outcome)) {
+    const { source, state, message } = outcome;
+    return { snapshot: { ...snapshot, sources: [...(snapshot.sources ?? []), { source, state, message }] }, warnings: [message] };
+  }
+  const known = outcome.knownLmsIds ?? new Map(snapshot.members.map((m) => [m.userId, m.userId]));
+  const match = matchLearners(snapshot.members, outcome.reading.learners, known);
+  return { snapshot: mergeReading(snapshot, outcome.reading, match), warnings: matchWarnings(outcome.source, match) };
 }
 
 /** Completion costs a request per learner: read only when a rule asks whether one of the API's items is completed. */
@@ -105,9 +115,14 @@ function needsCompletion(badges: readonly BadgeDefinition[], source: LmsApiSourc
  * instructor on the roster; 'none' when nobody granted access, 'refused' when every grant found
  * was refused.
  */
-async function canvasApiFor(course: CourseRecord, connection: LmsConnection, snapshot: CourseSnapshot, o: LmsApiOptions): Promise<{ api: CanvasApi; grant: CanvasGrant } | 'none' | 'refused'> {
-  const instructors = snapshot.members.filter((m) => audienceOf(m.roles) === 'staff' && m.status === 'Active').map((m) => m.userId);
-  const grant = await canvasGrantOf(course.issuer, course.clientId, [...(course.lmsApiGrantedBy ? [course.lmsApiGrantedBy] : []), ...(o.grantHolders ?? []), ...instructors]);
+async function canvasApiFor(course: CourseRecord, connection: LmsConnection, o: LmsApiOptions): Promise<{ api: CanvasApi; grant: CanvasGrant } | 'none' | 'refused'> {
+  const first = [...(course.lmsApiGrantedBy ? [course.lmsApiGrantedBy] : []), ...(o.grantHolders ?? [])];
+  let grant = await canvasGrantOf(course.issuer, course.clientId, first);
+  if (!grant || grant.refusedAt) {
+    // Nobody known has a usable grant: any instructor on the roster may.
+    const instructors = (await o.roster()).filter((m) => audienceOf(m.roles) === 'staff' && m.status === 'Active').map((m) => m.userId);
+    grant = (await canvasGrantOf(course.issuer, course.clientId, instructors.filter((id) => !first.includes(id)))) ?? grant;
+  }
   if (!grant) return 'none';
   if (grant.refusedAt) return 'refused';
   if (grant.userId !== course.lmsApiGrantedBy) await setLmsApiGrantedBy(course.courseKey, grant.userId);
