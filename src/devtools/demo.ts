@@ -16,7 +16,7 @@ const demo = await startDemo({ flavour, env: { ...process.env, DATA_DIR: dataDir
 const course = demo.emulator.course;
 console.log(`
 Laurel is running at ${demo.laurelUrl}, with an emulated ${flavour === 'canvas' ? 'Canvas' : 'Moodle'} at ${demo.emulator.url}
-Course "${course.title}": ${course.users.filter((u) => u.role === 'Learner').length} learners, ${course.activities.filter((a) => a.ags).length} graded activities on Laurel's links (AGS sees them), ${course.activities.filter((a) => !a.ags).length} ordinary assignment (AGS does not).
+Course "${course.title}": ${course.users.filter((u) => u.role === 'Learner').length} learners, ${course.activities.filter((a) => a.ags).length} graded activities on Laurel's links (AGS sees them), ${course.activities.filter((a) => !a.ags).length} ordinary assignment (AGS does not; the connected ${flavour === 'canvas' ? 'Canvas REST API' : 'Moodle web service'} does, with module completion).
 
   Launch as the instructor: ${demo.instructorUrl}
   Launch as a learner:      ${demo.learnerUrl}

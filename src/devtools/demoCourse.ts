@@ -1,6 +1,7 @@
 /**
  * The demo: Laurel and an emulated LMS (Canvas by default) with a seeded course, Laurel
- * registered in it as an admin would, and links that launch as the instructor and a learner.
+ * registered in it as an admin would, its API connected (Canvas REST or Moodle web services),
+ * and links that launch as the instructor and a learner.
  * The LMS runs on 127.0.0.1 and Laurel on localhost: two sites, as in real life, so the
  * browser treats Laurel's cookies in the course iframe as third-party.
  */
@@ -10,6 +11,7 @@ import { boot, type Running } from '../boot.js';
 import { startEmulator, type Emulator, type Flavour } from './emulator/index.js';
 import { installInEmulator } from './installInEmulator.js';
 import { defineDemoBadges, demoLearner } from './demoBadges.js';
+import { connectDemoLms } from './demoConnection.js';
 
 export interface Demo {
   emulator: Emulator;
@@ -27,6 +29,7 @@ export async function startDemo(o: { flavour: Flavour; env: Record<string, strin
   const tool = await installInEmulator(emulator, config.publicUrl);
   await running.laurel.platformOrigins.refresh();
   await defineDemoBadges(emulator, tool);
+  await connectDemoLms(emulator, tool, config.publicUrl);
   const first = (role: string) => emulator.course.users.find((u) => u.role === role && u.status === 'Active')!;
   return {
     emulator,
