@@ -1,14 +1,20 @@
 /**
  * `npm run platform -- <command>`: register an LMS by hand (for Moodle's manual settings or
- * Canvas's developer-key JSON), list platforms, approve them, add deployment ids.
+ * Canvas's developer-key JSON), list platforms, approve them, add deployment ids, connect or
+ * disconnect their LMS's own API (issue 8).
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig } from '../../config/index.js';
 import { createLogger } from '../log.js';
 import { openDatabase } from '../store/database.js';
 import { ensureIndexes } from '../store/indexes.js';
 import { setupProvider } from '../lti/provider.js';
 import { addPlatformDeployment, listPlatforms, PlatformInputError, registerPlatform, setPlatformActive } from '../lti/platforms.js';
+import { connectCanvasApi, connectMoodleWs, disconnectLmsApi, LmsConnectionError, type ChangedBy, type Registration } from '../lms/sources/connectLms.js';
+import { CANVAS_CALLBACK_PATH } from '../lms/canvasRest/canvasRedirect.js';
+import { CANVAS_API_SCOPES } from '../lms/canvasRest/canvasOAuth.js';
+import { MOODLE_WS_FUNCTIONS } from '../lms/moodleWs/moodleWsApi.js';
+import { configureSealing } from '../secrets/sealed.js';
 
 const USAGE = `Usage: npm run platform -- <command>
 
@@ -21,7 +27,20 @@ const USAGE = `Usage: npm run platform -- <command>
   approve PLATFORM_ID                  Let a platform registered in approval mode launch Laurel.
   deactivate PLATFORM_ID               Stop a platform's launches (its data stays).
   add-deployment PLATFORM_ID DEPLOYMENT_ID
+  connect-canvas PLATFORM_ID --base-url URL --api-client-id ID --api-client-secret SECRET [--enforces-scopes]
+      Let rules read the whole Canvas grade book: an API developer key (Admin → Developer Keys → + API Key)
+      whose Redirect URI is PUBLIC_URL${CANVAS_CALLBACK_PATH}; instructors then click "Connect Canvas" in
+      Laurel. With --enforces-scopes the key must allow exactly ${CANVAS_API_SCOPES.join(', ')}.
+      Another key or base URL drops the instructors' grants of the previous one.
+  connect-moodle PLATFORM_ID --base-url URL --token TOKEN
+      Let rules read the whole Moodle grade book: a web-service token of a service allowing
+      ${MOODLE_WS_FUNCTIONS.join(', ')}.
+      The token is checked with Moodle first.
+  disconnect PLATFORM_ID               Forget the platform's LMS API connection and instructors' Canvas grants.
 `;
+
+/** What the command line's changes are audited as. */
+const CLI: ChangedBy = { actor: 'cli', actorName: 'npm run platform' };
 
 function fail(message: string): never {
   console.error(`platform: ${message}`);
@@ -33,6 +52,8 @@ async function run(argv: string[]): Promise<void> {
   if (!command || command === 'help' || command === '--help') { console.log(USAGE); return; }
   let config;
   try { config = loadConfig(); } catch (err) { if (err instanceof ConfigError) fail(`configuration error: ${err.message}`); throw err; }
+  // The LMS API's secrets are sealed as the server seals them.
+  configureSealing(config.secret, config.previousSecrets);
   const logger = createLogger('warn');
   const database = await openDatabase(config.mongodbUri, config.dataDir, logger);
   try {
@@ -72,15 +93,51 @@ async function run(argv: string[]): Promise<void> {
         console.log(`deployment ${rest[1]} added to platform ${rest[0]}`);
         break;
       }
+      case 'connect-canvas': {
+        const { platformId, platform, values } = await lmsArgs(command, rest, { 'base-url': { type: 'string' }, 'api-client-id': { type: 'string' }, 'api-client-secret': { type: 'string' }, 'enforces-scopes': { type: 'boolean' } });
+        const change = await connectCanvasApi(platform, { baseUrl: values['base-url'], apiClientId: values['api-client-id'], apiClientSecret: values['api-client-secret'], enforcesScopes: values['enforces-scopes'] === true }, CLI);
+        console.log(`platform ${platformId}: ${change.changed ? 'Canvas API connected' : 'Canvas API already connected with this key, nothing changed'}${dropped(change.grantsDropped)}`);
+        break;
+      }
+      case 'connect-moodle': {
+        const { platformId, platform, values } = await lmsArgs(command, rest, { 'base-url': { type: 'string' }, token: { type: 'string' } });
+        const change = await connectMoodleWs(platform, { baseUrl: values['base-url'], token: values.token }, CLI);
+        console.log(`platform ${platformId}: the token allows every function Laurel calls; ${change.changed ? 'Moodle web services connected' : 'already connected with it, nothing changed'}${dropped(change.grantsDropped)}`);
+        break;
+      }
+      case 'disconnect': {
+        const { platformId, platform } = await lmsArgs(command, rest, {});
+        const change = await disconnectLmsApi(platform, CLI);
+        console.log(change.changed ? `platform ${platformId}: LMS API disconnected${dropped(change.grantsDropped)}` : `platform ${platformId} had no LMS API connection, nothing changed`);
+        break;
+      }
       default:
         fail(`unknown command "${command}"\n\n${USAGE}`);
     }
   } catch (err) {
     if (err instanceof PlatformInputError) fail(err.message);
+    if (err instanceof LmsConnectionError) fail(err.problems.map((p) => p.message).join('\n'));
     throw err;
   } finally {
     await database.close();
   }
 }
+
+/** PLATFORM_ID (as "list" shows it), the platform it names, and the options: every string one is required. */
+async function lmsArgs(command: string, args: string[], options: NonNullable<ParseArgsConfig['options']>) {
+  let parsed;
+  try { parsed = parseArgs({ args, options, allowPositionals: true }); } catch (err) { fail(`${command}: ${(err as Error).message}\n\n${USAGE}`); }
+  const [platformId, ...extra] = parsed.positionals;
+  if (!platformId || extra.length) fail(`${command} needs one PLATFORM_ID (see "list")`);
+  const values = parsed.values as Record<string, string | undefined> & { 'enforces-scopes'?: boolean };
+  const missing = Object.entries(options).filter(([name, o]) => o.type === 'string' && !values[name]).map(([name]) => `--${name}`);
+  if (missing.length) fail(`${command} needs ${missing.join(', ')}\n\n${USAGE}`);
+  const found = (await listPlatforms()).find((p) => p.platformId === platformId);
+  if (!found) fail(`no platform ${platformId} (see "list")`);
+  const platform: Registration = { issuer: found.issuer, clientId: found.clientId };
+  return { platformId, platform, values };
+}
+
+const dropped = (n: number) => (n ? `; ${n} instructor grant(s) of the previous Canvas key dropped` : '');
 
 run(process.argv.slice(2)).then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });

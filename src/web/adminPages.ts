@@ -1,7 +1,8 @@
 /**
  * The admin page, for the LMS's administrators (institution or system Administrator role in the
  * launch): their own platform's registration and deployments, the background sync interval for
- * it, the institution's issuer profile, its signing keys and their rotation. Everything is read
+ * it, its LMS API connection, the institution's issuer profile, its signing keys and their
+ * rotation. Everything is read
  * and written for the launch's platform only; no form field names a platform.
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
@@ -17,6 +18,7 @@ import { bodyLimit } from './bodyErrors.js';
 import { pageTranslator } from './pageLanguage.js';
 import { inputProblemsIn } from './inputProblemText.js';
 import type { Translator } from '../i18n/translate.js';
+import type { MessageKey } from '../i18n/en.js';
 import { asyncRoute } from './asyncRoute.js';
 import { auditOnPlatform, registrationOf } from './audit.js';
 import { auditOfPlatform } from '../store/auditLog.js';
@@ -24,6 +26,8 @@ import { csv } from './csv.js';
 import { personName } from './personName.js';
 import { platformOverview } from './admin/platformOverview.js';
 import { keyStatus, lastRotation } from './admin/keyStatus.js';
+import { lmsSection, type LmsTyped } from './admin/lmsSection.js';
+import { connectCanvasApi, connectMoodleWs, disconnectLmsApi, LmsConnectionError, type ChangedBy, type LmsChange } from '../lms/sources/connectLms.js';
 
 const token = (res: Response) => res.locals.token as LtijsToken;
 
@@ -43,11 +47,12 @@ interface PageState {
   /** What was typed, shown again when it had problems. */
   input?: Partial<IssuerProfileInput>;
   syncInput?: string;
+  lmsTyped?: LmsTyped;
 }
 
 async function page(res: Response, o: AdminOptions, s: PageState = {}) {
   const t = token(res);
-  const [profile, platform, settings] = await Promise.all([issuerProfileOf({ issuer: t.iss, clientId: t.clientId }), platformOverview(t), platformSettingsOf(t.iss, t.clientId)]);
+  const [profile, platform, settings, lms] = await Promise.all([issuerProfileOf({ issuer: t.iss, clientId: t.clientId }), platformOverview(t), platformSettingsOf(t.iss, t.clientId), lmsSection(t, s.lmsTyped)]);
   const base = publicBase();
   const keys = await publishedKeys(profile.key);
   const ltik = res.locals.ltik as string;
@@ -57,6 +62,7 @@ async function page(res: Response, o: AdminOptions, s: PageState = {}) {
     profile: { ...profile, ...s.input }, did: issuerDid(base, profile.key), urls: issuerUrls(base, profile.key),
     keys: keyStatus(keys), lastRotation: lastRotation(keys),
     sync: { own: settings.syncIntervalMinutes, serverDefault: o.syncIntervalMinutes, max: MAX_SYNC_INTERVAL_MINUTES, input: s.syncInput ?? settings.syncIntervalMinutes?.toString() ?? '', invalid: s.syncInput !== undefined },
+    lms,
     problems: s.problems ?? [], saved: s.saved, describeInterval: (minutes: number) => describeInterval(minutes, tr), ltik, q: `ltik=${encodeURIComponent(ltik)}`,
   });
 }
@@ -67,7 +73,7 @@ export function adminPages(o: AdminOptions): Router {
 
   router.get('/admin', asyncRoute((_req, res) => page(res, o)));
 
-  /** The registration's changes (issuer profile, keys, sync interval) as CSV, newest first. */
+  /** The registration's changes (issuer profile, keys, sync interval, LMS API) as CSV, newest first. */
   router.get('/admin/audit.csv', asyncRoute(async (_req, res) => {
     const entries = await auditOfPlatform(registrationOf(token(res)));
     res.attachment('laurel-administration-audit.csv');
@@ -106,7 +112,49 @@ export function adminPages(o: AdminOptions): Router {
       .catch((err) => (err instanceof PlatformSettingsError ? page(res, o, { problems: inputProblemsIn(err.problems, pageTranslator(res)), syncInput: typed ?? '' }) : Promise.reject(err)))
       .catch(next);
   });
+
+  /** The LMS API connection (issue 8): checked, stored and audited by lms/sources/connectLms.ts, as `npm run platform` does. */
+  router.post('/admin/lms/canvas', (req, res, next) => {
+    const t = token(res);
+    const body = req.body as Record<string, string | undefined>;
+    const form = { baseUrl: body.baseUrl, apiClientId: body.apiClientId, apiClientSecret: body.apiClientSecret, enforcesScopes: body.enforcesScopes !== undefined };
+    connectCanvasApi({ issuer: t.iss, clientId: t.clientId }, form, changedBy(res))
+      .then((change) => lmsSaved(req, res, o, change, 'admin.saved.lmsCanvas'))
+      .catch((err) => (err instanceof LmsConnectionError
+        ? page(res, o, { problems: inputProblemsIn(err.problems, pageTranslator(res)), lmsTyped: { canvas: { baseUrl: form.baseUrl ?? '', apiClientId: form.apiClientId ?? '', enforcesScopes: form.enforcesScopes } } })
+        : Promise.reject(err)))
+      .catch(next);
+  });
+
+  router.post('/admin/lms/moodle', (req, res, next) => {
+    const t = token(res);
+    const body = req.body as Record<string, string | undefined>;
+    connectMoodleWs({ issuer: t.iss, clientId: t.clientId }, { baseUrl: body.baseUrl, token: body.token }, changedBy(res))
+      .then((change) => lmsSaved(req, res, o, change, 'admin.saved.lmsMoodle'))
+      .catch((err) => (err instanceof LmsConnectionError
+        ? page(res, o, { problems: inputProblemsIn(err.problems, pageTranslator(res)), lmsTyped: { moodle: { baseUrl: body.baseUrl ?? '' } } })
+        : Promise.reject(err)))
+      .catch(next);
+  });
+
+  router.post('/admin/lms/disconnect', (req, res, next) => {
+    const t = token(res);
+    disconnectLmsApi({ issuer: t.iss, clientId: t.clientId }, changedBy(res))
+      .then((change) => lmsSaved(req, res, o, change, change.changed ? 'admin.saved.lmsDisconnected' : 'admin.saved.lmsNotConnected'))
+      .catch(next);
+  });
   return router;
+}
+
+const changedBy = (res: Response): ChangedBy => ({ actor: token(res).user, actorName: personName(token(res)) });
+
+/** The page again, saying what was done: the same words when it was already so (saving is idempotent). */
+function lmsSaved(req: Request, res: Response, o: AdminOptions, change: LmsChange, said: MessageKey): Promise<void> {
+  const t = token(res);
+  if (change.changed) req.log.info({ platform: t.iss, clientId: t.clientId, by: t.user, change: said, grantsDropped: change.grantsDropped }, 'LMS API connection changed');
+  const tr = pageTranslator(res);
+  const dropped = change.grantsDropped ? ` ${tr.tn('admin.saved.lmsGrantsDropped', change.grantsDropped)}` : '';
+  return page(res, o, { saved: tr.t(said) + dropped });
 }
 
 function describeInterval(minutes: number, tr: Translator): string {

@@ -1,6 +1,6 @@
 /**
  * The problems of what a person typed (a badge's shape and rules, the issuer profile, the sync
- * interval): each has a code the catalogues know, the English catalogue says exactly what the
+ * interval, the LMS API connection): each has a code the catalogues know, the English catalogue says exactly what the
  * code says (the JSON API keeps the code's English), and a French page says it in French.
  */
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ import type { Rule } from '../../src/rules/badge.js';
 import { badgeFromJson, BadgeInputError } from '../../src/web/badgeInput.js';
 import { checkIssuerProfile } from '../../src/store/issuerProfile.js';
 import { parseSyncInterval } from '../../src/store/platformSettings.js';
+import { checkCanvasForm, checkMoodleForm, moodleCheckProblem } from '../../src/lms/sources/connectLms.js';
+import { LmsError } from '../../src/lms/errors.js';
 import { inputProblemText, inputProblemsIn } from '../../src/web/inputProblemText.js';
 import { QUIZ1, all, any, average, badge, completed, dateWindow, minPercent, minPoints, prerequisite } from '../rules/fixtures.js';
 
@@ -49,7 +51,15 @@ function everyProblem(): InputProblem[] {
     }),
   ];
   const issuer = [...checkIssuerProfile({}), ...checkIssuerProfile({ name: 'x'.repeat(201), url: 'https://u.example', email: 'nope', imageUrl: 'ftp://x', description: 'x'.repeat(2001) })];
-  return [...rules, ...shapes, ...issuer, parseSyncInterval('soon').problem!];
+  const moodle = 'https://moodle.example.edu';
+  const lms = [
+    ...checkCanvasForm({ baseUrl: '', apiClientId: 'abc', apiClientSecret: ' ' }).problems,
+    ...checkMoodleForm({ baseUrl: `${moodle}/?lang=fr`, token: 'a b' }).problems,
+    moodleCheckProblem(moodle, { missing: ['core_course_get_contents'] })!,
+    moodleCheckProblem(moodle, new LmsError('reconnect', 'refused'))!,
+    moodleCheckProblem(moodle, new LmsError('unavailable', 'Laurel could not reach the LMS.'))!,
+  ];
+  return [...rules, ...shapes, ...issuer, parseSyncInterval('soon').problem!, ...lms];
 }
 
 const english = translator('en');
@@ -82,6 +92,7 @@ describe('problems of what a person typed', () => {
       'alignments[1] : le lien vers « Skill » doit être une URL http(s) absolue',
       'adresse de contact : « nope » n\'est pas une adresse électronique',
       'intervalle de synchronisation : « soon » n\'est pas un nombre entier de minutes de 0 à 10080 (0 désactive la synchronisation en arrière-plan ; laissez vide pour le réglage par défaut du serveur)',
+      'jeton : le service Moodle de ce jeton n\'autorise pas toutes les fonctions qu\'appelle Laurel ; ajoutez-lui celles-ci (Administration du site → Serveur → Services web → Services externes → Fonctions), puis enregistrez de nouveau : core_course_get_contents',
     ]));
     const stillEnglish = said.filter((text, i) => text === problems[i]!.message);
     expect(stillEnglish).toEqual([]);

@@ -80,7 +80,8 @@ export async function checkMoodleToken(ws: MoodleWs): Promise<{ missing: string[
       await ws.call(wsfunction, wsfunction === 'core_completion_get_activities_completion_status' ? { courseid: 0, userid: 0 } : { courseid: 0 });
     } catch (err) {
       if (err instanceof LmsError && err.kind === 'scope_not_granted') missing.push(wsfunction);
-      else if (!(err instanceof LmsError && err.kind === 'not_found')) throw err;
+      // Moodle's own "no such record" comes in a 200; a 404 means no Moodle answers at this address.
+      else if (!(err instanceof LmsError && err.kind === 'not_found' && err.status === 200)) throw err;
     }
   }));
   return { missing: MOODLE_WS_FUNCTIONS.filter((f) => missing.includes(f)) };

@@ -1,0 +1,373 @@
+/**
+ * The LMS API connection (issue 8), set by the platform's administrator on the admin page or with
+ * `npm run platform`: a Moodle token is checked with the (emulated) Moodle before it is kept, a
+ * Canvas developer key is kept with the instructors' grants that belong to it, secrets are sealed
+ * and never shown, every change is audited, instructors cannot change it, and re-sealing after a
+ * new LAUREL_SECRET covers its secrets.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import mongoose from 'mongoose';
+import request from 'supertest';
+import { startLaurel, type RunningLaurel } from '../support/laurel.js';
+import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
+import { htmlText } from '../support/html.js';
+import { CANVAS_API_SCOPES } from '../../src/lms/canvasRest/canvasOAuth.js';
+import { canvasRedirectUri } from '../../src/lms/canvasRest/canvasRedirect.js';
+import { MOODLE_WS_FUNCTIONS } from '../../src/lms/moodleWs/moodleWsApi.js';
+import { connectCanvasApi, connectMoodleWs } from '../../src/lms/sources/connectLms.js';
+import { listPlatforms } from '../../src/lti/platforms.js';
+import { resealAll } from '../../src/secrets/reseal.js';
+import { configureSealing, keyIdOf, sealedKeyId } from '../../src/secrets/sealed.js';
+import { AuditEntryModel } from '../../src/store/auditLog.js';
+import { CanvasGrantModel, grantTokens, saveCanvasGrant } from '../../src/store/canvasGrant.js';
+import { connectionSecrets, lmsConnectionOf } from '../../src/store/lmsConnection.js';
+
+const COMPLETION = 'core_completion_get_activities_completion_status';
+const cli = resolve(__dirname, '../../dist/src/cli/platform.js');
+const run = promisify(execFile);
+
+let laurel: RunningLaurel;
+let moodle: Connected;
+let canvas: Connected;
+beforeAll(async () => {
+  laurel = await startLaurel({ SYNC_INTERVAL_MINUTES: '0' });
+  moodle = await connectEmulator(laurel, 'moodle');
+  canvas = await connectEmulator(laurel, 'canvas');
+});
+afterAll(async () => {
+  await moodle?.emulator.close();
+  await canvas?.emulator.close();
+  await laurel?.close();
+});
+
+async function ltikOf(c: Connected, userId: string, locale?: string) {
+  const res = await finishLaunch(await startLaunch(c, { userId, locale }));
+  return new URL(res.headers.location, laurel.url).searchParams.get('ltik')!;
+}
+
+const instructorOf = (c: Connected) => c.emulator.course.users.find((u) => u.role === 'Instructor')!;
+
+/** Launches the course's instructor with the LMS's administrator role added. */
+async function adminLtikOf(c: Connected, locale?: string) {
+  const admin = instructorOf(c);
+  admin.siteAdmin = true;
+  try { return await ltikOf(c, admin.id, locale); } finally { admin.siteAdmin = false; }
+}
+
+const adminPage = (ltik: string) => request(laurel.url).get(`/admin?ltik=${encodeURIComponent(ltik)}`);
+const post = (ltik: string, path: string, form: Record<string, string> = {}) => request(laurel.url).post(`${path}?ltik=${encodeURIComponent(ltik)}`).type('form').send(form);
+
+/** The LMS API section's text, and its table as { header: cell }. */
+function lmsSection(html: string) {
+  const section = html.match(/<section aria-labelledby="lms-heading">([\s\S]*?)<\/section>/)?.[1];
+  if (!section) throw new Error('no LMS API section');
+  const body = section.match(/<tbody>([\s\S]*?)<\/tbody>/)?.[1] ?? '';
+  const rows = [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => [...row[1].matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((cell) => htmlText(cell[1])));
+  return { html: section, text: htmlText(section), table: Object.fromEntries(rows) as Record<string, string> };
+}
+
+const rawConnection = (c: Connected) => mongoose.connection.db!.collection('lmsconnections').findOne({ issuer: c.emulator.issuer, clientId: c.clientId });
+const auditDetails = async (c: Connected) => (await AuditEntryModel.find({ platform: `${c.emulator.issuer} ${c.clientId}`, action: 'platform.settings' }).sort({ at: 1 }).lean()).map((e) => e.detail);
+const grantsOf = (c: Connected) => CanvasGrantModel.countDocuments({ issuer: c.emulator.issuer, clientId: c.clientId });
+
+async function grant(c: Connected, userId: string) {
+  await saveCanvasGrant(c.emulator.issuer, c.clientId, userId, { accessToken: `access-${randomBytes(8).toString('hex')}`, refreshToken: `refresh-${randomBytes(8).toString('hex')}`, expiresAt: new Date(Date.now() + 3_600_000), canvasUserId: userId });
+}
+
+describe('connecting Moodle on the admin page', () => {
+  const goodToken = () => moodle.emulator.moodleWsToken({ functions: [...MOODLE_WS_FUNCTIONS] });
+
+  it('shows the setup steps with the functions to add, and Moodle\'s address from the issuer', async () => {
+    const page = await adminPage(await adminLtikOf(moodle));
+    expect(page.status).toBe(200);
+    const section = lmsSection(page.text);
+    expect(section.text).toContain('Not connected: Laurel reads only what LTI gives it.');
+    for (const f of MOODLE_WS_FUNCTIONS) expect(section.html).toContain(`<code>${f}</code>`);
+    expect(section.html).toContain(`name="baseUrl" type="url" required placeholder="https://moodle.school.edu" value="${moodle.emulator.issuer}"`);
+    expect(section.html).not.toContain('/admin/lms/canvas'); // Moodle's launch: no Canvas form
+    expect(section.html).not.toContain('/admin/lms/disconnect');
+  });
+
+  it('refuses a token whose service lacks a function, naming exactly which to add, and stores nothing', async () => {
+    const token = moodle.emulator.moodleWsToken({ functions: MOODLE_WS_FUNCTIONS.filter((f) => f !== COMPLETION) });
+    const res = await post(await adminLtikOf(moodle), '/admin/lms/moodle', { baseUrl: moodle.emulator.url, token });
+    expect(res.status).toBe(400);
+    const text = htmlText(res.text);
+    expect(text).toContain(`token: the token's Moodle service does not allow every function Laurel calls; add these to it (Site administration → Server → Web services → External services → Functions), then save again: ${COMPLETION}`);
+    expect(text).toContain('Nothing was changed.');
+    expect(res.text).not.toContain(token);
+    expect(await lmsConnectionOf(moodle.emulator.issuer, moodle.clientId)).toBeNull();
+
+    const narrow = moodle.emulator.moodleWsToken({ functions: ['core_course_get_contents'] });
+    const two = htmlText((await post(await adminLtikOf(moodle), '/admin/lms/moodle', { baseUrl: moodle.emulator.url, token: narrow })).text);
+    expect(two).toContain('then save again: gradereport_user_get_grade_items, core_completion_get_activities_completion_status, core_enrol_get_enrolled_users');
+  });
+
+  it('refuses a revoked token, an address where no Moodle answers, and what is not an address or a token', async () => {
+    const ltik = await adminLtikOf(moodle);
+    const revoked = goodToken();
+    moodle.emulator.revokeMoodleWsToken(revoked);
+    const refused = await post(ltik, '/admin/lms/moodle', { baseUrl: moodle.emulator.url, token: revoked });
+    expect(refused.status).toBe(400);
+    expect(htmlText(refused.text)).toContain(`token: Moodle at ${moodle.emulator.url} does not know this token (mistyped, deleted or expired): create one for Laurel's service (Site administration → Server → Web services → Manage tokens) and paste it`);
+
+    const nowhere = await post(ltik, '/admin/lms/moodle', { baseUrl: `${moodle.emulator.url}/elsewhere`, token: goodToken() });
+    expect(nowhere.status).toBe(400);
+    expect(htmlText(nowhere.text)).toMatch(/base URL: Laurel could not check the token with Moodle at http:\/\/127\.0\.0\.1:\d+\/elsewhere: Not found: POST .*\/elsewhere\/webservice\/rest\/server\.php answered 404/);
+
+    const typed = await post(ltik, '/admin/lms/moodle', { baseUrl: `${moodle.emulator.url}/?lang=en`, token: 'not a token' });
+    expect(typed.status).toBe(400);
+    const text = htmlText(typed.text);
+    expect(text).toContain(`base URL: "${moodle.emulator.url}/?lang=en" is not an http(s) address without a query, such as https://moodle.school.edu`);
+    expect(text).toContain('token: paste the token Moodle created for Laurel\'s service, without spaces');
+    expect(typed.text).toContain(`value="${moodle.emulator.url}/?lang=en"`); // kept to fix
+    expect(await lmsConnectionOf(moodle.emulator.issuer, moodle.clientId)).toBeNull();
+    expect(await auditDetails(moodle)).toEqual([]);
+  });
+
+  it('says the problems in the page\'s language', async () => {
+    const res = await post(await adminLtikOf(moodle, 'fr'), '/admin/lms/moodle', { baseUrl: '', token: '' });
+    expect(res.status).toBe(400);
+    const text = htmlText(res.text);
+    expect(text).toContain('URL de base : indiquez l\'adresse du LMS, par exemple https://moodle.school.edu');
+    expect(text).toContain('jeton : collez le jeton que Moodle a créé pour le service de Laurel');
+  });
+
+  it('connects with a good token, kept sealed and never shown; saving it again changes nothing', async () => {
+    const token = goodToken();
+    const ltik = await adminLtikOf(moodle);
+    const res = await post(ltik, '/admin/lms/moodle', { baseUrl: `${moodle.emulator.url}/`, token });
+    expect(res.status).toBe(200);
+    expect(htmlText(res.text)).toContain('Laurel is connected to Moodle\'s web services: the token allows every function Laurel calls.');
+    expect(res.text).not.toContain(token);
+
+    const raw = await rawConnection(moodle);
+    expect(JSON.stringify(raw)).not.toContain(token);
+    expect(raw!.token).toMatch(/^v1\./);
+    const stored = (await lmsConnectionOf(moodle.emulator.issuer, moodle.clientId))!;
+    expect(stored).toMatchObject({ kind: 'moodle-ws', baseUrl: moodle.emulator.url, updatedBy: instructorOf(moodle).name });
+    expect(connectionSecrets(stored).token).toBe(token);
+
+    const section = lmsSection((await adminPage(ltik)).text);
+    expect(section.table).toMatchObject({ API: 'Moodle web services', Address: moodle.emulator.url, Token: 'set (never shown)' });
+    expect(section.table.Connected).toMatch(new RegExp(`^[A-Z][a-z]+ \\d{1,2}, \\d{4}, by ${instructorOf(moodle).name}$`));
+    expect(section.html).not.toContain(token);
+    expect(await auditDetails(moodle)).toEqual([`LMS API: Moodle web services at ${moodle.emulator.url}`]);
+
+    const again = await post(ltik, '/admin/lms/moodle', { baseUrl: moodle.emulator.url, token });
+    expect(again.status).toBe(200);
+    expect((await lmsConnectionOf(moodle.emulator.issuer, moodle.clientId))!.updatedAt).toEqual(stored.updatedAt);
+    expect(await auditDetails(moodle)).toHaveLength(1);
+
+    const csv = (await request(laurel.url).get(`/admin/audit.csv?ltik=${encodeURIComponent(ltik)}`)).text;
+    expect(csv).toContain(`LMS API: Moodle web services at ${moodle.emulator.url}`);
+    expect(csv).not.toContain(token);
+  });
+
+  it('a token missing a function does not replace a working one', async () => {
+    const before = (await lmsConnectionOf(moodle.emulator.issuer, moodle.clientId))!;
+    const token = moodle.emulator.moodleWsToken({ functions: MOODLE_WS_FUNCTIONS.filter((f) => f !== COMPLETION) });
+    expect((await post(await adminLtikOf(moodle), '/admin/lms/moodle', { baseUrl: moodle.emulator.url, token })).status).toBe(400);
+    expect(await lmsConnectionOf(moodle.emulator.issuer, moodle.clientId)).toEqual(before);
+  });
+
+  it('disconnects, audited; disconnecting again changes nothing', async () => {
+    const ltik = await adminLtikOf(moodle);
+    const res = await post(ltik, '/admin/lms/disconnect');
+    expect(res.status).toBe(200);
+    expect(htmlText(res.text)).toContain('Laurel is no longer connected to the LMS\'s API.');
+    expect(lmsSection(res.text).text).toContain('Not connected');
+    expect(await lmsConnectionOf(moodle.emulator.issuer, moodle.clientId)).toBeNull();
+    expect((await auditDetails(moodle)).at(-1)).toBe(`LMS API disconnected (was moodle-ws at ${moodle.emulator.url})`);
+    expect(htmlText((await post(ltik, '/admin/lms/disconnect')).text)).toContain('There was no LMS API connection: nothing changed.');
+    expect(await auditDetails(moodle)).toHaveLength(2);
+  });
+});
+
+describe('connecting Canvas on the admin page', () => {
+  it('shows the Redirect URI to enter in the developer key and the scopes to allow, with the issuer as Canvas\'s address', async () => {
+    const page = await adminPage(await adminLtikOf(canvas));
+    const section = lmsSection(page.text);
+    expect(section.html).toContain(`In Redirect URIs, enter <code>${canvasRedirectUri(laurel.url)}</code>.`);
+    for (const scope of CANVAS_API_SCOPES) expect(section.html).toContain(`<code>${scope}</code>`);
+    expect(section.html).toContain(`value="${canvas.emulator.issuer}"`);
+    expect(section.html).not.toContain('/admin/lms/moodle');
+  });
+
+  it('refuses what is not an address, a client id or a secret, saying what to fix, and stores nothing', async () => {
+    const res = await post(await adminLtikOf(canvas), '/admin/lms/canvas', { baseUrl: 'ftp://canvas.example.edu', apiClientId: 'key-12', apiClientSecret: ' ' });
+    expect(res.status).toBe(400);
+    const text = htmlText(res.text);
+    expect(text).toContain('base URL: "ftp://canvas.example.edu" is not an http(s) address without a query, such as https://school.instructure.com');
+    expect(text).toContain('client id: give the developer key\'s client id, which is all digits (Admin → Developer Keys, the Details column)');
+    expect(text).toContain('client secret: paste the developer key\'s secret, without spaces (Admin → Developer Keys, Show Key)');
+    expect(res.text).toContain('value="key-12"');
+    expect(await lmsConnectionOf(canvas.emulator.issuer, canvas.clientId)).toBeNull();
+  });
+
+  it('connects a developer key, its secret sealed and never shown; a new key or address drops the grants of the old one', async () => {
+    const ltik = await adminLtikOf(canvas);
+    const key = canvas.emulator.canvasApiKey({ redirectUri: canvasRedirectUri(laurel.url) });
+    const form = { baseUrl: canvas.emulator.url, apiClientId: key.clientId, apiClientSecret: key.clientSecret, enforcesScopes: 'on' };
+    const res = await post(ltik, '/admin/lms/canvas', form);
+    expect(res.status).toBe(200);
+    expect(htmlText(res.text)).toContain('Laurel is connected to the Canvas API.');
+    const section = lmsSection(res.text);
+    expect(section.table).toMatchObject({
+      API: 'Canvas REST API', Address: canvas.emulator.url, 'Developer key (client id)': key.clientId, 'Client secret': 'set (never shown)',
+      'Enforces scopes': 'yes: Laurel asks for exactly the scopes listed below',
+    });
+    expect(res.text).not.toContain(key.clientSecret);
+    expect((await adminPage(ltik)).text).not.toContain(key.clientSecret);
+    const raw = await rawConnection(canvas);
+    expect(JSON.stringify(raw)).not.toContain(key.clientSecret);
+    expect(connectionSecrets((await lmsConnectionOf(canvas.emulator.issuer, canvas.clientId))!).apiClientSecret).toBe(key.clientSecret);
+
+    // Two instructors grant access with this key; the same key saved again, scopes no longer enforced, keeps their grants.
+    await grant(canvas, instructorOf(canvas).id);
+    await grant(canvas, 'another-instructor');
+    const unticked = await post(ltik, '/admin/lms/canvas', { baseUrl: form.baseUrl, apiClientId: form.apiClientId, apiClientSecret: form.apiClientSecret });
+    expect(lmsSection(unticked.text).table['Enforces scopes']).toBe('no');
+    expect(await grantsOf(canvas)).toBe(2);
+
+    const other = canvas.emulator.canvasApiKey();
+    const replaced = await post(ltik, '/admin/lms/canvas', { baseUrl: canvas.emulator.url, apiClientId: other.clientId, apiClientSecret: other.clientSecret });
+    expect(replaced.status).toBe(200);
+    expect(htmlText(replaced.text)).toContain('2 instructors\' Canvas grants went with the old key: they connect again.');
+    expect(await grantsOf(canvas)).toBe(0);
+
+    const details = await auditDetails(canvas);
+    expect(details).toEqual([
+      `LMS API: Canvas REST at ${canvas.emulator.url}, developer key ${key.clientId}, scopes enforced`,
+      `LMS API: Canvas REST at ${canvas.emulator.url}, developer key ${key.clientId}`,
+      `LMS API: Canvas REST at ${canvas.emulator.url}, developer key ${other.clientId}; 2 instructor grant(s) of the previous developer key dropped`,
+    ]);
+    const csv = (await request(laurel.url).get(`/admin/audit.csv?ltik=${encodeURIComponent(ltik)}`)).text;
+    for (const secret of [key.clientSecret, other.clientSecret]) expect(csv).not.toContain(secret);
+  });
+
+  it('disconnecting forgets the key and every instructor\'s grant', async () => {
+    await grant(canvas, instructorOf(canvas).id);
+    const res = await post(await adminLtikOf(canvas), '/admin/lms/disconnect');
+    expect(res.status).toBe(200);
+    expect(htmlText(res.text)).toContain('1 instructor\'s Canvas grant went with the old key: they connect again.');
+    expect(await lmsConnectionOf(canvas.emulator.issuer, canvas.clientId)).toBeNull();
+    expect(await grantsOf(canvas)).toBe(0);
+  });
+});
+
+describe('the LMS API connection is for administrators only', () => {
+  it('refuses its forms to an instructor who is not an administrator, changing nothing', async () => {
+    for (const c of [moodle, canvas]) {
+      const ltik = await ltikOf(c, instructorOf(c).id);
+      const token = c.emulator.flavour === 'moodle' ? moodle.emulator.moodleWsToken({ functions: [...MOODLE_WS_FUNCTIONS] }) : 'x';
+      const key = c.emulator.flavour === 'canvas' ? canvas.emulator.canvasApiKey() : { clientId: '1', clientSecret: 's' };
+      for (const [path, form] of [
+        ['/admin/lms/moodle', { baseUrl: c.emulator.url, token }],
+        ['/admin/lms/canvas', { baseUrl: c.emulator.url, apiClientId: key.clientId, apiClientSecret: key.clientSecret }],
+        ['/admin/lms/disconnect', {}],
+      ] as const) {
+        const res = await post(ltik, path, form);
+        expect(res.status, path).toBe(403);
+        expect(res.headers['x-laurel-reason']).toBe('not_admin');
+      }
+      expect(await lmsConnectionOf(c.emulator.issuer, c.clientId)).toBeNull();
+    }
+  });
+});
+
+describe('npm run platform -- connect-moodle, connect-canvas, disconnect', () => {
+  const platformCli = (...args: string[]) => run(process.execPath, [cli, ...args], {
+    env: { PATH: process.env.PATH!, MONGODB_URI: laurel.config.mongodbUri!, LAUREL_SECRET: laurel.config.secret, NODE_ENV: 'test' },
+  });
+  const platformIdOf = async (c: Connected) => (await listPlatforms()).find((p) => p.clientId === c.clientId)!.platformId;
+
+  it('checks a Moodle token as the page does, then connects it, audited as the command line', async () => {
+    const id = await platformIdOf(moodle);
+    const lacking = moodle.emulator.moodleWsToken({ functions: MOODLE_WS_FUNCTIONS.filter((f) => f !== COMPLETION) });
+    await expect(platformCli('connect-moodle', id, '--base-url', moodle.emulator.url, '--token', lacking))
+      .rejects.toMatchObject({ code: 2, stderr: expect.stringContaining(`then save again: ${COMPLETION}`) });
+    expect(await lmsConnectionOf(moodle.emulator.issuer, moodle.clientId)).toBeNull();
+
+    const token = moodle.emulator.moodleWsToken({ functions: [...MOODLE_WS_FUNCTIONS] });
+    const done = await platformCli('connect-moodle', id, '--base-url', moodle.emulator.url, '--token', token);
+    expect(done.stdout).toContain(`platform ${id}: the token allows every function Laurel calls; Moodle web services connected`);
+    expect(done.stdout + done.stderr).not.toContain(token);
+    const stored = (await lmsConnectionOf(moodle.emulator.issuer, moodle.clientId))!;
+    expect(stored).toMatchObject({ kind: 'moodle-ws', baseUrl: moodle.emulator.url, updatedBy: 'npm run platform' });
+    expect(connectionSecrets(stored).token).toBe(token);
+    const entry = await AuditEntryModel.findOne({ platform: `${moodle.emulator.issuer} ${moodle.clientId}` }).sort({ at: -1 }).lean();
+    expect(entry).toMatchObject({ actor: 'cli', actorName: 'npm run platform', detail: `LMS API: Moodle web services at ${moodle.emulator.url}` });
+
+    const again = await platformCli('connect-moodle', id, '--base-url', moodle.emulator.url, '--token', token);
+    expect(again.stdout).toContain('already connected with it, nothing changed');
+  });
+
+  it('connects a Canvas developer key, says what is missing, and disconnects', async () => {
+    const id = await platformIdOf(canvas);
+    const key = canvas.emulator.canvasApiKey();
+    await expect(platformCli('connect-canvas', id, '--base-url', canvas.emulator.url, '--api-client-id', key.clientId))
+      .rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('connect-canvas needs --api-client-secret') });
+    await expect(platformCli('connect-canvas', 'no-such-platform', '--base-url', canvas.emulator.url, '--api-client-id', key.clientId, `--api-client-secret=${key.clientSecret}`))
+      .rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('no platform no-such-platform (see "list")') });
+    await expect(platformCli('connect-canvas', id, '--base-url', 'canvas', '--api-client-id', key.clientId, `--api-client-secret=${key.clientSecret}`))
+      .rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('base URL: "canvas" is not an http(s) address') });
+
+    const done = await platformCli('connect-canvas', id, '--base-url', canvas.emulator.url, '--api-client-id', key.clientId, `--api-client-secret=${key.clientSecret}`, '--enforces-scopes');
+    expect(done.stdout).toContain(`platform ${id}: Canvas API connected`);
+    const stored = (await lmsConnectionOf(canvas.emulator.issuer, canvas.clientId))!;
+    expect(stored).toMatchObject({ kind: 'canvas-rest', baseUrl: canvas.emulator.url, apiClientId: key.clientId, enforcesScopes: true });
+    expect(connectionSecrets(stored).apiClientSecret).toBe(key.clientSecret);
+
+    await grant(canvas, instructorOf(canvas).id);
+    const gone = await platformCli('disconnect', id);
+    expect(gone.stdout).toContain(`platform ${id}: LMS API disconnected; 1 instructor grant(s) of the previous Canvas key dropped`);
+    expect(await lmsConnectionOf(canvas.emulator.issuer, canvas.clientId)).toBeNull();
+    expect(await grantsOf(canvas)).toBe(0);
+    expect((await platformCli('disconnect', id)).stdout).toContain('had no LMS API connection');
+  });
+});
+
+describe('re-sealing after a new LAUREL_SECRET', () => {
+  it('moves the connections\' secrets and the instructors\' Canvas tokens under the new secret, once', async () => {
+    const old = laurel.config.secret;
+    const by = { actor: 'test', actorName: 'test' };
+    const key = canvas.emulator.canvasApiKey();
+    await connectCanvasApi({ issuer: canvas.emulator.issuer, clientId: canvas.clientId }, { baseUrl: canvas.emulator.url, apiClientId: key.clientId, apiClientSecret: key.clientSecret }, by);
+    await grant(canvas, instructorOf(canvas).id);
+    const token = moodle.emulator.moodleWsToken({ functions: [...MOODLE_WS_FUNCTIONS] });
+    await connectMoodleWs({ issuer: moodle.emulator.issuer, clientId: moodle.clientId }, { baseUrl: moodle.emulator.url, token }, by);
+    const grantBefore = grantTokens((await CanvasGrantModel.findOne({ issuer: canvas.emulator.issuer }).lean())!);
+
+    const renewed = randomBytes(32).toString('hex');
+    configureSealing(renewed, [old]);
+    const first = await resealAll(renewed, [old]);
+    expect(first.unreadable).toEqual([]);
+    expect(first.counts).toEqual(expect.arrayContaining([
+      { collection: 'lmsconnections', resealed: 2, alreadyCurrent: 0 },
+      { collection: 'canvasgrants', resealed: 1, alreadyCurrent: 0 },
+    ]));
+
+    const connections = await mongoose.connection.db!.collection('lmsconnections').find().toArray();
+    const grants = await mongoose.connection.db!.collection('canvasgrants').find().toArray();
+    const sealed = [...connections.map((c) => c.apiClientSecret ?? c.token), ...grants.flatMap((g) => [g.accessToken, g.refreshToken])] as string[];
+    expect(sealed).toHaveLength(4);
+    expect(new Set(sealed.map(sealedKeyId))).toEqual(new Set([keyIdOf(renewed)]));
+
+    // Under the new secret alone, the same secrets open.
+    configureSealing(renewed);
+    expect(connectionSecrets((await lmsConnectionOf(canvas.emulator.issuer, canvas.clientId))!).apiClientSecret).toBe(key.clientSecret);
+    expect(connectionSecrets((await lmsConnectionOf(moodle.emulator.issuer, moodle.clientId))!).token).toBe(token);
+    expect(grantTokens((await CanvasGrantModel.findOne({ issuer: canvas.emulator.issuer }).lean())!)).toEqual(grantBefore);
+
+    const again = await resealAll(renewed, []);
+    expect(again.counts).toEqual(expect.arrayContaining([
+      { collection: 'lmsconnections', resealed: 0, alreadyCurrent: 2 },
+      { collection: 'canvasgrants', resealed: 0, alreadyCurrent: 1 },
+    ]));
+  });
+});
