@@ -3,10 +3,10 @@
  * developer key), one per person and platform: given once from inside a launch, used by every
  * course of theirs, and by background runs of a course they teach. Tokens are sealed at rest.
  */
-import { createHash } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
 import type { CanvasTokens } from '../lms/canvasRest/canvasOAuth.js';
 import { seal, unseal } from '../secrets/sealed.js';
+import { personKey } from './lmsUser.js';
 
 export interface CanvasGrant {
   _id: string;
@@ -39,11 +39,10 @@ schema.index({ issuer: 1, clientId: 1 });
 
 export const CanvasGrantModel = mongoose.model<CanvasGrant>('canvasGrant', schema);
 
-const grantKey = (issuer: string, clientId: string, userId: string) => createHash('sha256').update(JSON.stringify([issuer, clientId, userId])).digest('base64url').slice(0, 32);
 
 /** Stores (or replaces) the person's grant: connecting twice keeps one grant, the newest. */
 export async function saveCanvasGrant(issuer: string, clientId: string, userId: string, t: CanvasTokens): Promise<void> {
-  const _id = grantKey(issuer, clientId, userId);
+  const _id = personKey(issuer, clientId, userId);
   await CanvasGrantModel.replaceOne({ _id }, {
     _id, issuer, clientId, userId, canvasUserId: t.canvasUserId, accessToken: seal(t.accessToken), refreshToken: seal(t.refreshToken),
     expiresAt: t.expiresAt, connectedAt: new Date(),
@@ -60,7 +59,7 @@ export async function markCanvasGrantRefused(grant: CanvasGrant): Promise<void> 
 }
 
 export async function deleteCanvasGrant(issuer: string, clientId: string, userId: string): Promise<boolean> {
-  return (await CanvasGrantModel.deleteOne({ _id: grantKey(issuer, clientId, userId) })).deletedCount > 0;
+  return (await CanvasGrantModel.deleteOne({ _id: personKey(issuer, clientId, userId) })).deletedCount > 0;
 }
 
 /** Every grant on the platform goes with its developer key. */
@@ -72,7 +71,7 @@ export async function deleteCanvasGrantsOf(issuer: string, clientId: string): Pr
 export async function canvasGrantOf(issuer: string, clientId: string, userIds: readonly string[]): Promise<CanvasGrant | null> {
   let refused: CanvasGrant | null = null;
   for (const userId of new Set(userIds)) {
-    const grant = await CanvasGrantModel.findById(grantKey(issuer, clientId, userId)).lean();
+    const grant = await CanvasGrantModel.findById(personKey(issuer, clientId, userId)).lean();
     if (grant && !grant.refusedAt) return grant;
     refused ??= grant;
   }

@@ -25,11 +25,12 @@ schema.index({ issuer: 1, clientId: 1 });
 
 export const LmsUserModel = mongoose.model<LmsUser>('lmsUser', schema);
 
-const keyOf = (issuer: string, clientId: string, userId: string) => createHash('sha256').update(JSON.stringify([issuer, clientId, userId])).digest('base64url').slice(0, 32);
+/** One person on one platform (registration): the _id of what Laurel keeps per person. */
+export const personKey = (issuer: string, clientId: string, userId: string) => createHash('sha256').update(JSON.stringify([issuer, clientId, userId])).digest('base64url').slice(0, 32);
 
 /** Idempotent: each launch says it again. */
 export async function recordLmsUserId(issuer: string, clientId: string, userId: string, lmsUserId: string): Promise<void> {
-  const _id = keyOf(issuer, clientId, userId);
+  const _id = personKey(issuer, clientId, userId);
   await LmsUserModel.updateOne({ _id }, { $set: { issuer, clientId, userId, lmsUserId } }, { upsert: true });
 }
 
