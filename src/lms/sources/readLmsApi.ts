@@ -1,6 +1,7 @@
 /**
- * Reads the platform's LMS API (Canvas REST or Moodle web services), when an administrator
- * connected one, to a snapshot read over LTI. Whatever goes wrong with the API (no grant yet, a
+ * The platform's LMS API (Canvas REST or Moodle web services), when an administrator connected
+ * one: read beside the LTI services (readLmsApi), then merged into their snapshot with the
+ * learners matched to the roster (mergeLmsApi). Whatever goes wrong with the API (no grant yet, a
  * refused token, the LMS failing) is recorded as the source's state with a message, so rules on
  * its items say what to do, and the LTI part of the run goes on: evaluation only ever adds awards,
  * so nothing already awarded is touched.
