@@ -36,13 +36,20 @@ export async function takeSnapshot(client: LmsClient, endpoints: SnapshotEndpoin
     warnings.push(`The LMS did not offer Assignment and Grade Services in this course: Laurel sees no grades, so only rules without grades can be met. ${howToGrant([SCOPES.resultReadonly])}`);
   }
 
-  const [roster, listed] = await Promise.all([client.members(membershipsUrl), lineItemsUrl ? client.lineItems(lineItemsUrl) : []]);
+  // Results are read as soon as the columns are listed, while the roster's pages still come in.
+  const columns = (lineItemsUrl ? client.lineItems(lineItemsUrl) : Promise.resolve([])).then((listed) => uniqueBy(listed, (i) => i.id));
+  // Any failure fails the snapshot: start no more result reads then, and answer only once nothing
+  // is under way, so no request outlives the snapshot.
+  const stop = new AbortController();
+  const halt = (err: unknown): never => { stop.abort(); throw err; };
+  const [roster, lineItems, perItem] = await allOrFirstFailure([
+    client.members(membershipsUrl).catch(halt),
+    columns.catch(halt),
+    columns.then((items) => mapLimit(items, CONCURRENCY, (item) => resultsOf(client, item, o.userId, warnings), stop.signal)).catch(halt),
+  ] as const);
   // Offset paging can repeat an entry when the list changes between pages: keep each once.
   const members = uniqueBy(roster.filter((m) => !o.userId || m.userId === o.userId), (m) => m.userId);
   if (o.userId && members.length === 0) warnings.push(`The LMS's roster does not list user ${o.userId} as a member of this course.`);
-  const lineItems = uniqueBy(listed, (i) => i.id);
-
-  const perItem = await mapLimit(lineItems, CONCURRENCY, (item) => resultsOf(client, item, o.userId, warnings));
   return {
     snapshot: {
       takenAt,
@@ -63,6 +70,14 @@ async function resultsOf(client: LmsClient, item: LineItem, userId: string | und
     warnings.push(`The grade column "${item.label}" was deleted in the LMS while Laurel read the course; it is left out of this run.`);
     return undefined;
   }
+}
+
+/** Like Promise.all, but settles only once every promise has: then answers, or throws the first failure in the list. */
+async function allOrFirstFailure<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {

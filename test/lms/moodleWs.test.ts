@@ -65,8 +65,8 @@ describe('Moodle web-services reading against the emulated Moodle', () => {
   const learners = () => emu.course.users.filter((u) => u.role === 'Learner');
   const moduleItems = () => emu.course.modules.flatMap((m) => m.items);
 
-  /** What the seeded course says a reading holds: grades of `graded`, completion of `completing`. */
-  function expected(graded: SeedUser[], completing: SeedUser[]): SourceReading {
+  /** What the seeded course says a reading holds: grades of `graded`, completion of `completing`, the users `listed` (default: `completing`). */
+  function expected(graded: SeedUser[], completing: SeedUser[], listed = completing): SourceReading {
     const c = emu.course;
     const items = c.activities.filter((a) => !a.label.startsWith('Badge: ')).map((a) => {
       const cm = moduleItems().find((i) => i.activityId === a.id);
@@ -85,7 +85,7 @@ describe('Moodle web-services reading against the emulated Moodle', () => {
         const done = c.completions.find((x) => x.userId === u.id && x.itemId === i.id && x.completed);
         return { activityId: `moodle:cm:${i.id}`, lmsUserId: u.lmsId, completed: !!done, ...(done ? { completedAt: new Date(Math.floor(Date.parse(done.at!) / 1000) * 1000).toISOString() } : {}) };
       })),
-      learners: completing.map((u) => ({ lmsUserId: u.lmsId, name: u.name, status: 'Active' })),
+      learners: listed.map((u) => ({ lmsUserId: u.lmsId, name: u.name, status: 'Active' })),
     };
   }
 
@@ -103,8 +103,9 @@ describe('Moodle web-services reading against the emulated Moodle', () => {
     const rescaled = emu.course.results.find((r) => r.score !== undefined && learners().some((u) => u.id === r.userId && u.status === 'Active'))!;
     rescaled.scoreMaximum = emu.course.activities.find((a) => a.id === rescaled.lineItemId)!.scoreMaximum * 2;
 
-    const enrolled = learners().filter((u) => u.status !== 'Deleted');
-    const want = expected(learners().filter((u) => u.status === 'Active'), enrolled);
+    // Active enrolments only, as Moodle's LTI roster lists them; completion is read for the students among them.
+    const enrolled = learners().filter((u) => u.status === 'Active');
+    const want = expected(enrolled, enrolled, emu.course.users.filter((u) => u.status === 'Active'));
     const { ws, sent, inFlight, counter, served } = connect();
     const reading = await readMoodleCourse(ws, emu.course.id, { completions: true }).finally(() => { delete rescaled.scoreMaximum; });
     expectReading(reading, want);
@@ -115,16 +116,17 @@ describe('Moodle web-services reading against the emulated Moodle', () => {
     expect(reading.results).toContainEqual(expect.objectContaining({ lmsUserId: rescaled.userId, resultScore: rescaled.score! / 2 }));
     // A graded activity's grade item and its completion share one id, so a rule can ask for both.
     expect(reading.lineItems.every((i) => reading.activities.some((a) => a.id === i.id))).toBe(true);
-    // The suspended learners are learners too: the LTI roster says who is active.
-    expect(reading.learners.map((l) => l.lmsUserId)).toEqual(expect.arrayContaining(learners().filter((u) => u.status === 'Inactive').map((u) => u.lmsId)));
+    // Teachers are listed too (to be matched with the roster, where a non-editing teacher is a Learner); suspended enrolments are not.
+    expect(reading.learners.map((l) => l.lmsUserId)).toEqual(expect.arrayContaining(emu.course.users.filter((u) => u.role !== 'Learner').map((u) => u.lmsId)));
+    expect(reading.learners.map((l) => l.lmsUserId)).not.toEqual(expect.arrayContaining(learners().filter((u) => u.status === 'Inactive').map((u) => u.lmsId)));
 
     const count = (f: string) => sent.filter((s) => s === f).length;
     expect({ contents: count('core_course_get_contents'), grades: count('gradereport_user_get_grade_items'), enrolled: count('core_enrol_get_enrolled_users'), completion: count(COMPLETION) })
       .toEqual({ contents: 1, grades: 1, enrolled: 1, completion: enrolled.length });
     expect(counter.count).toBe(3 + enrolled.length);
-    // The three course-wide calls and four learners' completion at once, no more.
+    // The three course-wide calls and eight learners' completion at once, no more.
     expect(inFlight.most).toBeGreaterThan(3);
-    expect(inFlight.most).toBeLessThanOrEqual(3 + 4);
+    expect(inFlight.most).toBeLessThanOrEqual(3 + 8);
     expect(served().map((r) => [r.path, r.status])).toEqual(Array.from({ length: 3 + enrolled.length }, () => [WS_PATH, 200]));
   });
 
@@ -146,7 +148,7 @@ describe('Moodle web-services reading against the emulated Moodle', () => {
     const suspended = learners().find((u) => u.status === 'Inactive')!;
     const { ws, sent } = connect();
     const reading = await readMoodleCourse(ws, emu.course.id, { completions: true, lmsUserIds: [active.lmsId, suspended.lmsId] });
-    expectReading(reading, expected([active, suspended], [active, suspended]));
+    expectReading(reading, expected([active, suspended], [active, suspended], [active]));
     expect(sent.filter((f) => f === 'gradereport_user_get_grade_items')).toHaveLength(2);
     expect(sent.filter((f) => f === COMPLETION)).toHaveLength(2);
     expect(sent).toHaveLength(6);

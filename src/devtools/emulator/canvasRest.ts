@@ -7,7 +7,7 @@
 import type { Express, Request, RequestHandler, Response } from 'express';
 import { mountCanvasOAuth, requireCanvasToken, type CanvasToken } from './canvasOAuth.js';
 import { throttleCanvasApi } from './canvasThrottle.js';
-import type { SeedActivity, SeedModule, SeedResult, SeedUser } from './course.js';
+import type { SeedActivity, SeedCompletion, SeedModule, SeedResult, SeedUser } from './course.js';
 import { linkHeader, paginate } from './paging.js';
 import type { Platform } from './platform.js';
 import { logServiceRequests } from './serviceGuard.js';
@@ -39,10 +39,11 @@ function teacherOfCourse(p: Platform): RequestHandler {
   };
 }
 
-function sendPage<T>(p: Platform, req: Request, res: Response, all: T[]): void {
+/** One page of `all`, each item shaped by `show` only once it is on the page (a big course stays quick). */
+function sendPage<T, U = T>(p: Platform, req: Request, res: Response, all: T[], show: (t: T) => U = (t) => t as unknown as U): void {
   const page = paginate(p, req, all);
   res.set('Link', linkHeader(page.links));
-  res.json(page.items);
+  res.json(page.items.map(show));
 }
 
 /** A repeated query parameter, sent as `name[]=a&name[]=b` (or once, without brackets). */
@@ -135,7 +136,7 @@ function studentSubmissions(p: Platform): RequestHandler {
     const results = resultsByKey(p);
     const of = (u: SeedUser) => activities.map((a) => submission(a, u, results.get(`${u.id} ${a.id}`)));
     if (req.query.grouped === 'true' || req.query.grouped === '1') {
-      sendPage(p, req, res, who.map((u) => ({ user_id: Number(u.lmsId), section_id: Number(p.course.id), integration_id: null, sis_user_id: u.sourcedId, submissions: of(u) })));
+      sendPage(p, req, res, who, (u) => ({ user_id: Number(u.lmsId), section_id: Number(p.course.id), integration_id: null, sis_user_id: u.sourcedId, submissions: of(u) }));
     } else {
       sendPage(p, req, res, who.flatMap(of));
     }
@@ -151,12 +152,12 @@ function modules(p: Platform): RequestHandler {
       return;
     }
     const withItems = includes(req).includes('items');
-    sendPage(p, req, res, p.course.modules.map((m) => module(p, m, withItems, student)));
+    const done = new Map(student ? p.course.completions.filter((c) => c.userId === student.id).map((c) => [c.itemId, c]) : []);
+    sendPage(p, req, res, p.course.modules, (m) => module(p, m, withItems, student, done));
   };
 }
 
-function module(p: Platform, m: SeedModule, withItems: boolean, student: SeedUser | undefined): Record<string, unknown> {
-  const done = new Map(student ? p.course.completions.filter((c) => c.userId === student.id).map((c) => [c.itemId, c]) : []);
+function module(p: Platform, m: SeedModule, withItems: boolean, student: SeedUser | undefined, done: Map<string, SeedCompletion>): Record<string, unknown> {
   const required = m.items.filter((i) => i.completion);
   const completed = required.filter((i) => done.get(i.id)?.completed);
   const out: Record<string, unknown> = {
@@ -213,10 +214,11 @@ function enrollments(p: Platform): RequestHandler {
     const states = listParam(req, 'state');
     const wanted = states.length ? states : ['active', 'invited']; // Canvas's default
     const results = resultsByKey(p);
+    const position = new Map(p.course.users.map((u, i) => [u, i]));
     const listed = p.course.users.filter((u) => (!types.length || types.includes(ENROLLMENT_TYPE[u.role])) && wanted.includes(ENROLLMENT_STATE[u.status]));
-    sendPage(p, req, res, listed.map((u) => {
+    sendPage(p, req, res, listed, (u) => {
       const e: Record<string, unknown> = {
-        id: 300000 + p.course.users.indexOf(u),
+        id: 300000 + position.get(u)!,
         user_id: Number(u.lmsId),
         course_id: Number(p.course.id),
         course_section_id: Number(p.course.id),
@@ -235,7 +237,7 @@ function enrollments(p: Platform): RequestHandler {
       };
       if (u.role === 'Learner') e.grades = grades(p, u, results);
       return e;
-    }));
+    });
   };
 }
 

@@ -3,7 +3,7 @@
  * seeded course in the shapes Moodle returns. Moodle pages none of them; only
  * core_enrol_get_enrolled_users offers limitfrom / limitnumber options.
  */
-import type { CompletionRule, CourseRole, SeedActivity, SeedModuleItem, SeedUser } from './course.js';
+import type { CompletionRule, CourseRole, SeedActivity, SeedModuleItem, SeedResult, SeedUser } from './course.js';
 import type { WsArgs, WsFunction } from './moodleWs.js';
 import { codingError, invalidParameter, missingRecord } from './moodleWsErrors.js';
 import { findUser, type Platform } from './platform.js';
@@ -66,6 +66,7 @@ function gradeItems(p: Platform, args: WsArgs) {
   args.int('groupid', 0);
   const users = userid ? [siteUser(p, userid)] : p.course.users.filter((u) => u.role === 'Learner' && u.status === 'Active');
   const modules = courseModules(p);
+  const scored = scoredResults(p);
   return {
     usergrades: users.map((u) => ({
       courseid: Number(p.course.id),
@@ -74,17 +75,22 @@ function gradeItems(p: Platform, args: WsArgs) {
       userfullname: u.name,
       useridnumber: '',
       maxdepth: 2,
-      gradeitems: userGradeItems(p, u, modules),
+      gradeitems: userGradeItems(p, u, modules, scored),
     })),
     warnings: [],
   };
 }
 
-function userGradeItems(p: Platform, u: SeedUser, modules: CourseModule[]) {
+/** Graded results by "user activity", built once a call: a report for every learner stays quick. */
+function scoredResults(p: Platform): Map<string, SeedResult> {
+  return new Map(p.course.results.filter((r) => r.score !== undefined).map((r) => [`${r.userId} ${r.lineItemId}`, r]));
+}
+
+function userGradeItems(p: Platform, u: SeedUser, modules: CourseModule[], scored: Map<string, SeedResult>) {
   const items = p.course.activities.map((a) => {
     const cm = modules.find((m) => m.activity === a);
     // Unenrolling deletes a user's grades.
-    const r = u.status === 'Deleted' ? undefined : p.course.results.find((x) => x.userId === u.id && x.lineItemId === a.id && x.score !== undefined);
+    const r = u.status === 'Deleted' ? undefined : scored.get(`${u.id} ${a.id}`);
     // Moodle keeps grades against the item's maximum (digest §9: results scaled to it).
     const raw = r ? round5((r.score! * a.scoreMaximum) / (r.scoreMaximum ?? a.scoreMaximum)) : null;
     return {
@@ -147,13 +153,15 @@ function completionStatus(p: Platform, args: WsArgs) {
   // Moodle 4.x reads each user's stored completion data, so a suspended learner's shows too; only
   // learners with an active enrolment count as tracked.
   const tracked = u.role === 'Learner' && u.status === 'Active';
+  const own = new Map(p.course.completions.filter((c) => c.userId === u.id).map((c) => [c.itemId, c]));
+  const graded = new Set(p.course.results.filter((r) => r.userId === u.id && r.score !== undefined).map((r) => r.lineItemId));
   const statuses = courseModules(p).filter((cm) => cm.item.completion).map((cm) => {
     const rule = cm.item.completion!.rule;
     // Unenrolling deletes a user's completion data and grades.
     const gone = u.status === 'Deleted';
-    const done = gone ? undefined : p.course.completions.find((c) => c.userId === u.id && c.itemId === cm.item.id);
-    const graded = !gone && cm.activity && p.course.results.some((r) => r.userId === u.id && r.lineItemId === cm.activity!.id && r.score !== undefined);
-    const state = done?.completed ? (rule === 'min_score' ? 2 : 1) : rule === 'min_score' && graded ? 3 : 0;
+    const done = gone ? undefined : own.get(cm.item.id);
+    const hasGrade = !gone && cm.activity && graded.has(cm.activity.id);
+    const state = done?.completed ? (rule === 'min_score' ? 2 : 1) : rule === 'min_score' && hasGrade ? 3 : 0;
     return {
       cmid: Number(cm.item.id),
       modname: cm.modname,

@@ -13,8 +13,11 @@ import { mapLimit } from '../mapLimit.js';
 const SOURCE = 'canvas-rest';
 /** Laurel's own grade-book columns (AGS line items "Badge: <name>") are its output, not grades to set rules on. */
 const BADGE_COLUMN = /^Badge: /;
-/** Per-student module reads under way at once: quick on a big course without emptying Canvas's bucket. */
-const CONCURRENCY = 4;
+/**
+ * Per-student module reads under way at once: quick on a big course, and within Canvas's bucket
+ * (it charges each request in flight up front; pacing by X-Rate-Limit-Remaining does the rest).
+ */
+const CONCURRENCY = 8;
 
 export async function readCanvasCourse(api: CanvasApi, canvasCourseId: string, o: ReadOptions): Promise<SourceReading> {
   const course = `/api/v1/courses/${encodeURIComponent(canvasCourseId)}`;
@@ -24,7 +27,8 @@ export async function readCanvasCourse(api: CanvasApi, canvasCourseId: string, o
   }
   const learnersRead = enrollments(api, course, o.lmsUserIds);
   const students = async () => o.lmsUserIds ?? (await learnersRead).map((l) => l.lmsUserId);
-  const modulesRead = o.completions ? students().then((ids) => studentModules(api, course, ids)) : courseModules(api, course);
+  // Without a completion rule the modules are not needed (the pickers read them with itemsOnly).
+  const modulesRead = o.completions ? students().then((ids) => studentModules(api, course, ids)) : Promise.resolve({ activities: [], completions: [] });
   const [lineItems, results, learners, modules] = await Promise.all([assignments(api, course), submissions(api, course, o.lmsUserIds), learnersRead, modulesRead]);
   // Submissions of the columns left out (Laurel's own) are not results either.
   const kept = new Set(lineItems.map((i) => i.id));

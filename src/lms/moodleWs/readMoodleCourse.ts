@@ -10,7 +10,7 @@ import type { MoodleWs } from './moodleWsApi.js';
 import { mapLimit } from '../mapLimit.js';
 
 /** Per-learner calls at once: Moodle computes each learner's completion afresh, so go gently. */
-const PER_LEARNER = 4;
+const PER_LEARNER = 8;
 
 /** Laurel's own grade columns (a badge awarded), which no rule should count as a grade. */
 const BADGE_COLUMN = /^Badge: /;
@@ -22,16 +22,16 @@ export async function readMoodleCourse(ws: MoodleWs, courseId: string, o: ReadOp
   const failing = <T>(read: Promise<T>) => read.catch((err: unknown) => { failed.abort(); throw err; });
   const perLearner = <R>(ids: string[], fn: (userid: string) => Promise<R>) => mapLimit(ids, PER_LEARNER, fn, failed.signal);
 
-  const learnersRead = failing(enrolledLearners(ws, courseId, o.lmsUserIds));
+  const enrolledRead = failing(enrolledUsers(ws, courseId, o.lmsUserIds));
   // userid 0: every learner with an active enrolment in one call; a learner's launch asks for just them.
   const gradesRead = failing(o.lmsUserIds
     ? perLearner(o.lmsUserIds, (userid) => gradeItems(ws, courseId, userid))
     : gradeItems(ws, courseId, 0).then((g) => [g]));
   const completionsRead = o.completions
-    ? failing(Promise.resolve(o.lmsUserIds ?? learnersRead.then((ls) => ls.map((l) => l.lmsUserId)))
+    ? failing((o.lmsUserIds ? Promise.resolve(o.lmsUserIds) : enrolledRead.then((e) => e.students))
       .then((ids) => perLearner(ids, (userid) => completionStatus(ws, courseId, userid))))
     : Promise.resolve([]);
-  const [learners, grades, activities, completions] = await Promise.all([learnersRead, gradesRead, failing(courseActivities(ws, courseId)), completionsRead]);
+  const [{ learners }, grades, activities, completions] = await Promise.all([enrolledRead, gradesRead, failing(courseActivities(ws, courseId)), completionsRead]);
 
   const lineItems = new Map<string, LineItem>();
   for (const g of grades) for (const item of g.lineItems) if (!lineItems.has(item.id)) lineItems.set(item.id, item);
@@ -47,26 +47,34 @@ export async function readMoodleCourse(ws: MoodleWs, courseId: string, o: ReadOp
 
 /** What there is to set rules on: the grade items (as Moodle lists them for one student) and the activities. */
 async function moodleItems(ws: MoodleWs, courseId: string): Promise<SourceReading> {
-  const [learners, activities] = await Promise.all([enrolledLearners(ws, courseId, undefined), courseActivities(ws, courseId)]);
-  const first = learners[0];
-  const { lineItems } = first ? await gradeItems(ws, courseId, first.lmsUserId) : { lineItems: [] };
+  const [{ students }, activities] = await Promise.all([enrolledUsers(ws, courseId, undefined), courseActivities(ws, courseId)]);
+  const first = students[0];
+  const { lineItems } = first ? await gradeItems(ws, courseId, first) : { lineItems: [] };
   return { source: 'moodle-ws', lineItems, results: [], activities, completions: [], learners: [] };
 }
 
 /** Where a call's answer came from, for messages about a malformed one. */
 const at = (ws: MoodleWs, wsfunction: string) => `${ws.endpoint} (${wsfunction})`;
 
-/** Everyone holding the student role, suspended enrolments included: status is decided later from the LTI roster. */
-async function enrolledLearners(ws: MoodleWs, courseId: string, only: string[] | undefined): Promise<LmsLearner[]> {
+/**
+ * Everyone with an active enrolment, as Moodle's LTI roster lists them (suspended ones are not in
+ * it): all of them to match with the roster (a non-editing teacher is a Learner over LTI), and
+ * which of them hold the student role (whose completion is read).
+ */
+async function enrolledUsers(ws: MoodleWs, courseId: string, only: string[] | undefined): Promise<{ learners: LmsLearner[]; students: string[] }> {
   const f = 'core_enrol_get_enrolled_users';
   // Just the fields read: Moodle otherwise sends each user's profile, groups and courses.
-  const users = listOf(await ws.call(f, { courseid: courseId, 'options[0][name]': 'userfields', 'options[0][value]': 'fullname,idnumber,roles' }), 'enrolled users', at(ws, f));
-  return users.map(record).flatMap((u): LmsLearner[] => {
+  const users = listOf(await ws.call(f, {
+    courseid: courseId, 'options[0][name]': 'userfields', 'options[0][value]': 'fullname,idnumber,roles', 'options[1][name]': 'onlyactive', 'options[1][value]': 1,
+  }), 'enrolled users', at(ws, f));
+  const students: string[] = [];
+  const learners = users.map(record).flatMap((u): LmsLearner[] => {
     const lmsUserId = text(u.id);
-    const student = listOf(u.roles ?? [], 'roles', at(ws, f)).some((r) => record(r).shortname === 'student');
-    if (!lmsUserId || !student || (only && !only.includes(lmsUserId))) return [];
+    if (!lmsUserId || (only && !only.includes(lmsUserId))) return [];
+    if (listOf(u.roles ?? [], 'roles', at(ws, f)).some((r) => record(r).shortname === 'student')) students.push(lmsUserId);
     return [compact({ lmsUserId, sisId: text(u.idnumber), name: text(u.fullname), status: 'Active' as const })];
   });
+  return { learners, students };
 }
 
 interface Grades { lineItems: LineItem[]; results: LmsResult[] }

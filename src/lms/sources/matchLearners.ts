@@ -24,7 +24,8 @@ export function matchLearners(members: readonly Member[], learners: readonly Lms
 
   const claims = new Map<string, Member[]>();
   const unmatchedMembers: Member[] = [];
-  for (const m of members.filter((x) => audienceOf(x.roles) === 'learner')) {
+  // Everyone on the roster is matched (a Moodle non-editing teacher is a Learner over LTI and no student in Moodle); only learners are reported.
+  for (const m of members) {
     const sisMatch = m.sourcedId ? bySis.get(m.sourcedId) : undefined;
     const lmsUserId = knownLmsIds.get(m.userId) ?? (sisMatch?.length === 1 ? sisMatch[0]!.lmsUserId : undefined);
     if (!lmsUserId || !listed.has(lmsUserId)) unmatchedMembers.push(m);
@@ -39,7 +40,7 @@ export function matchLearners(members: readonly Member[], learners: readonly Lms
   }
   return {
     userIdOf,
-    unmatchedMembers: unmatchedMembers.filter((m) => m.status === 'Active'),
+    unmatchedMembers: unmatchedMembers.filter((m) => m.status === 'Active' && audienceOf(m.roles) === 'learner'),
     unmatchedLearners: learners.filter((l) => !userIdOf.has(l.lmsUserId)),
   };
 }
