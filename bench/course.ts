@@ -51,7 +51,7 @@ const CANVAS_REQUEST_COST = Number(process.env.BENCH_CANVAS_REQUEST_COST ?? 0.05
 /** Canvas REST's page (Laurel asks for per_page=100, Canvas's largest). */
 const CANVAS_PAGE = 100;
 /** Per-learner completion requests under way at once (readCanvasCourse's and readMoodleCourse's). */
-const PER_LEARNER_CONCURRENCY = 4;
+const PER_LEARNER_CONCURRENCY = 8;
 
 const TARGETS = { requestsRatio: 1.1, verdictsSeconds: 5, rerunSeconds: 3, peakRssMB: 300 };
 
