@@ -175,6 +175,10 @@ describe('a badge from the editor to the employer', () => {
     await checked(frame, 'learner-drill-down');
     await frame.goto(visited.get('dashboard')!);
     await page.screenshot({ path: join(screenshots, 'instructor-dashboard.png') });
+    // The demo connected Canvas's API: the grade book Laurel sees, each column with its source.
+    const sources = frame.locator('section[aria-labelledby="columns-heading"]');
+    await expect(sources.textContent()).resolves.toMatch(/Canvas grade book \(REST API\)[\s\S]*Participation[\s\S]*Laurel also reads this course through the Canvas connection/);
+    await sources.screenshot({ path: join(screenshots, 'grade-sources.png') });
     await click(frame, 'a:has-text("Audit log")', /\/course\/audit\?/);
     await expect(frame.locator('table').textContent()).resolves.toContain('Awarded by hand');
     await checked(frame, 'audit');
