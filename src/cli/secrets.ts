@@ -12,7 +12,8 @@ import { resealAll } from '../secrets/reseal.js';
 const USAGE = `Usage: npm run secrets -- <command>
 
   reseal    Re-encrypt every secret at rest (issuer signing keys, ltijs's LTI tool keys and
-            service tokens) under LAUREL_SECRET, reading old ones with LAUREL_SECRET_PREVIOUS.
+            service tokens, the LMS API connections' secrets and instructors' Canvas tokens) under
+            LAUREL_SECRET, reading old ones with LAUREL_SECRET_PREVIOUS.
             Safe to run again, or after an interruption; run it until it reports nothing left.
 `;
 
