@@ -28,7 +28,7 @@ import { AwardModel } from '../src/store/award.js';
 import { CourseModel, recordCourseLaunch, setLmsApiGrantedBy, type CourseRecord } from '../src/store/course.js';
 import { connectCanvas, connectMoodle } from '../src/store/lmsConnection.js';
 import { saveCanvasGrant } from '../src/store/canvasGrant.js';
-import { exchangeCanvasCode } from '../src/lms/canvasRest/canvasOAuth.js';
+import { emulatedCanvasGrant } from '../src/devtools/demoConnection.js';
 import { LmsClient } from '../src/lms/client.js';
 import { RequestCounter, type LoggedRequest } from '../src/lms/http.js';
 import { lti } from '../src/lti/provider.js';
@@ -385,13 +385,7 @@ async function courseCopy(lms: EmulatorInfo, base: CourseRecord, suffix: string)
 async function connectCanvasApi(lms: EmulatorInfo): Promise<void> {
   const key = lms.canvasApi!;
   await connectCanvas(lms.issuer, lms.clientId, { baseUrl: key.baseUrl, apiClientId: key.clientId, apiClientSecret: key.clientSecret, enforcesScopes: false }, 'bench');
-  const authorize = new URL('/login/oauth2/auth', key.baseUrl);
-  for (const [k, v] of Object.entries({ client_id: key.clientId, response_type: 'code', redirect_uri: key.redirectUri, state: 'bench', user: lms.course.instructorLmsId })) authorize.searchParams.set(k, v);
-  const back = await fetch(authorize, { redirect: 'manual' });
-  const code = new URL(back.headers.get('location') ?? '', key.baseUrl).searchParams.get('code');
-  if (back.status !== 302 || !code) throw new Error(`Canvas's authorize page answered ${back.status} without a code`);
-  const transport = { fetch, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), now: () => new Date(), counter: new RequestCounter(), timeoutMs: 30_000 };
-  const tokens = await exchangeCanvasCode({ baseUrl: key.baseUrl, clientId: key.clientId, clientSecret: key.clientSecret, redirectUri: key.redirectUri }, code, transport);
+  const tokens = await emulatedCanvasGrant({ baseUrl: key.baseUrl, clientId: key.clientId, clientSecret: key.clientSecret, redirectUri: key.redirectUri }, lms.course.instructorLmsId);
   await saveCanvasGrant(lms.issuer, lms.clientId, lms.course.instructorId, tokens);
 }
 

@@ -7,12 +7,25 @@
 import type { Emulator } from './emulator/index.js';
 import { connectCanvas, connectMoodle } from '../store/lmsConnection.js';
 import { saveCanvasGrant } from '../store/canvasGrant.js';
-import { exchangeCanvasCode } from '../lms/canvasRest/canvasOAuth.js';
+import { exchangeCanvasCode, type CanvasDeveloperKey, type CanvasTokens } from '../lms/canvasRest/canvasOAuth.js';
 import { canvasRedirectUri } from '../lms/canvasRest/canvasRedirect.js';
 import { MOODLE_WS_FUNCTIONS } from '../lms/moodleWs/moodleWsApi.js';
-import { RequestCounter } from '../lms/http.js';
+import { newTransport } from '../lms/http.js';
 import { courseKeyOf } from '../store/course.js';
 import { saveBadge } from '../store/badge.js';
+
+/**
+ * What an instructor's "Connect Canvas" comes to, done server-side against the emulated Canvas
+ * (its authorize page takes the user who signs in as `user`): the grant's tokens.
+ */
+export async function emulatedCanvasGrant(key: CanvasDeveloperKey, userLmsId: string): Promise<CanvasTokens> {
+  const authorize = new URL('/login/oauth2/auth', key.baseUrl);
+  for (const [k, v] of Object.entries({ client_id: key.clientId, response_type: 'code', redirect_uri: key.redirectUri, user: userLmsId })) authorize.searchParams.set(k, v);
+  const back = await fetch(authorize, { redirect: 'manual' });
+  const code = new URL(back.headers.get('location') ?? '', key.baseUrl).searchParams.get('code');
+  if (back.status !== 302 || !code) throw new Error(`Canvas's authorize page answered ${back.status} without a code`);
+  return exchangeCanvasCode(key, code, newTransport());
+}
 
 export async function connectDemoLms(emulator: Emulator, tool: { clientId: string; deploymentId: string }, publicUrl: string): Promise<void> {
   const { course } = emulator;
@@ -25,11 +38,7 @@ export async function connectDemoLms(emulator: Emulator, tool: { clientId: strin
     const key = emulator.canvasApiKey({ redirectUri });
     const baseUrl = emulator.url;
     await connectCanvas(emulator.issuer, tool.clientId, { baseUrl, apiClientId: key.clientId, apiClientSecret: key.clientSecret, enforcesScopes: false }, 'demo');
-    const authorize = new URL('/login/oauth2/auth', baseUrl);
-    for (const [k, v] of Object.entries({ client_id: key.clientId, response_type: 'code', redirect_uri: redirectUri, user: instructor.lmsId })) authorize.searchParams.set(k, v);
-    const code = new URL((await fetch(authorize, { redirect: 'manual' })).headers.get('location')!).searchParams.get('code')!;
-    const transport = { fetch, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), now: () => new Date(), counter: new RequestCounter(), timeoutMs: 30_000 };
-    await saveCanvasGrant(emulator.issuer, tool.clientId, instructor.id, await exchangeCanvasCode({ baseUrl, clientId: key.clientId, clientSecret: key.clientSecret, redirectUri }, code, transport));
+    await saveCanvasGrant(emulator.issuer, tool.clientId, instructor.id, await emulatedCanvasGrant({ baseUrl, clientId: key.clientId, clientSecret: key.clientSecret, redirectUri }, instructor.lmsId));
     rules = [{ kind: 'minGrade' as const, lineItemId: `canvas:assignment:${participation.id}`, percent: 80 }, { kind: 'completed' as const, lineItemId: `canvas:module:${week1.id}` }];
   } else {
     await connectMoodle(emulator.issuer, tool.clientId, { baseUrl: emulator.url, token: emulator.moodleWsToken({ functions: [...MOODLE_WS_FUNCTIONS] }) }, 'demo');

@@ -3,23 +3,15 @@
  * count together. It needs only stored credentials and endpoint URLs, never a launch, so
  * scheduled runs use it as well as launches.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import type { LineItem, Member, Result } from '../rules/snapshot.js';
 import { AccessTokens } from './accessToken.js';
 import { createLineItem, listLineItems, listResults, postScore, type LineItemFilters, type NewLineItem, type ResultFilters, type Score } from './ags.js';
 import type { ToolCredentials } from './credentials.js';
-import { Http, RequestCounter, type LoggedRequest, type Transport } from './http.js';
+import { Http, newTransport, type LoggedRequest, type RequestCounter, type Transport } from './http.js';
 import { listMembers, type MemberFilters } from './nrps.js';
 
-export interface LmsClientOptions {
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => Date;
-  /** Pass one to count several clients together; default a fresh one. */
-  counter?: RequestCounter;
-  /** Per HTTP request (default 30 s); a timeout is retried like a network error. */
-  timeoutMs?: number;
-}
+/** Pass a `counter` to count several clients together; the rest as newTransport's defaults. */
+export type LmsClientOptions = Partial<Transport>;
 
 export class LmsClient {
   private readonly counter: RequestCounter;
@@ -28,13 +20,7 @@ export class LmsClient {
   readonly transport: Transport;
 
   constructor(credentials: ToolCredentials, o: LmsClientOptions = {}) {
-    const transport: Transport = {
-      fetch: o.fetch ?? ((input, init) => fetch(input, init)),
-      sleep: o.sleep ?? ((ms) => delay(ms)),
-      now: o.now ?? (() => new Date()),
-      counter: o.counter ?? new RequestCounter(),
-      timeoutMs: o.timeoutMs ?? 30_000,
-    };
+    const transport = newTransport(o);
     this.counter = transport.counter;
     this.transport = transport;
     this.http = new Http(transport, new AccessTokens(credentials, transport));

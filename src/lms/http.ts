@@ -2,6 +2,7 @@
  * The one place LMS requests go out: timeouts, the exact media types Moodle insists on, bearer
  * tokens, retries when the LMS throttles or stumbles, paging, and a count of every request.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { LmsError } from './errors.js';
 
 /** Moodle compares media types literally (digest §9): each resource gets exactly its own, never `*\/*`. */
@@ -35,6 +36,12 @@ export interface Transport {
   now: () => Date;
   counter: RequestCounter;
   timeoutMs: number;
+}
+
+/** The real network and clock, a fresh request count, 30 s a request (a timeout is retried like a network error); `o` overrides any. */
+export function newTransport(o: Partial<Transport> = {}): Transport {
+  const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<Transport>;
+  return { fetch: (input, init) => fetch(input, init), sleep: (ms) => delay(ms), now: () => new Date(), counter: new RequestCounter(), timeoutMs: 30_000, ...given };
 }
 
 const MAX_ATTEMPTS = 5;

@@ -30,6 +30,9 @@ export interface AuditEntry {
 
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'>;
 
+/** An entry's `platform`: the registration (issuer and client id), never the issuer alone, which Canvas cloud institutions share. */
+export const registrationKey = (r: { issuer: string; clientId: string }) => `${r.issuer} ${r.clientId}`;
+
 const schema = new Schema<AuditEntry & { _id: string }>({
   _id: { type: String, required: true },
   id: { type: String, required: true },

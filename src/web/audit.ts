@@ -4,7 +4,7 @@
  */
 import type { Response } from 'express';
 import type { LtijsToken } from 'ltijs';
-import { recordAudit, type NewAuditEntry } from '../store/auditLog.js';
+import { recordAudit, registrationKey, type NewAuditEntry } from '../store/auditLog.js';
 import { personName } from './personName.js';
 
 type CourseEntry = Omit<NewAuditEntry, 'actor' | 'actorName' | 'courseKey' | 'platform'>;
@@ -16,8 +16,8 @@ export async function auditInCourse(res: Response, entries: CourseEntry | Course
   await recordAudit((Array.isArray(entries) ? entries : [entries]).map((e) => ({ ...actor, ...e })));
 }
 
-/** Changes to a registration (issuer profile, keys, settings), logged under it: never under the issuer alone, which Canvas cloud institutions share. */
-export const registrationOf = (token: LtijsToken) => `${token.iss} ${token.clientId}`;
+/** Changes to a registration (issuer profile, keys, settings) are logged under it. */
+export const registrationOf = (token: LtijsToken) => registrationKey({ issuer: token.iss, clientId: token.clientId });
 
 export async function auditOnPlatform(res: Response, entry: CourseEntry): Promise<void> {
   const token = res.locals.token as LtijsToken;

@@ -9,7 +9,7 @@ import { Router, type Request, type Response } from 'express';
 import { exchangeCanvasCode, canvasAuthorizeUrl } from '../lms/canvasRest/canvasOAuth.js';
 import { CANVAS_CALLBACK_PATH, canvasRedirectUri } from '../lms/canvasRest/canvasRedirect.js';
 import { LmsError } from '../lms/errors.js';
-import { lmsClientFor } from '../lms/forCourse.js';
+import { newTransport } from '../lms/http.js';
 import { seal, unseal } from '../secrets/sealed.js';
 import { connectionSecrets, lmsConnectionOf } from '../store/lmsConnection.js';
 import { deleteCanvasGrant, saveCanvasGrant } from '../store/canvasGrant.js';
@@ -60,8 +60,7 @@ export function canvasCallback(publicUrl: string): Router {
     const key = { baseUrl: connection.baseUrl, clientId: connection.apiClientId!, clientSecret: connectionSecrets(connection).apiClientSecret!, redirectUri: canvasRedirectUri(publicUrl) };
     let tokens;
     try {
-      // The same transport as the course's LTI client: its timeouts and retries.
-      tokens = await exchangeCanvasCode(key, q.code, (await lmsClientFor(state)).transport);
+      tokens = await exchangeCanvasCode(key, q.code, newTransport());
     } catch (err) {
       if (err instanceof LmsError) return refuse(req, res, 502, 'canvas_exchange_failed', err.message, 'Click "Connect Canvas" again; if it keeps failing, give your Canvas administrator this message.');
       throw err;

@@ -11,7 +11,7 @@ import { CanvasBearer } from '../../src/lms/canvasRest/canvasBearer.js';
 import { CANVAS_API_SCOPES, canvasAuthorizeUrl, exchangeCanvasCode, type CanvasDeveloperKey, type CanvasTokens } from '../../src/lms/canvasRest/canvasOAuth.js';
 import { readCanvasCourse } from '../../src/lms/canvasRest/readCanvasCourse.js';
 import { LmsError } from '../../src/lms/errors.js';
-import { RequestCounter, type Transport } from '../../src/lms/http.js';
+import { newTransport, type Transport } from '../../src/lms/http.js';
 import type { SourceReading } from '../../src/lms/sources/reading.js';
 
 const REDIRECT = 'https://laurel.example/canvas/oauth';
@@ -19,14 +19,7 @@ const REDIRECT = 'https://laurel.example/canvas/oauth';
 /** Like LmsClient's, with a sleep of the test's choosing; records every wait asked for. */
 function transport(sleep: (ms: number) => Promise<void> = (ms) => delay(ms)): Transport & { waits: number[] } {
   const waits: number[] = [];
-  return {
-    fetch: (input, init) => fetch(input, init),
-    sleep: (ms) => { waits.push(ms); return sleep(ms); },
-    now: () => new Date(),
-    counter: new RequestCounter(),
-    timeoutMs: 30_000,
-    waits,
-  };
+  return Object.assign(newTransport({ sleep: (ms) => { waits.push(ms); return sleep(ms); } }), { waits });
 }
 
 function developerKey(emu: Emulator): CanvasDeveloperKey {

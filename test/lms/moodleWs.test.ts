@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type SeedUser } from '../../src/devtools/emulator/index.js';
 import { LmsError } from '../../src/lms/errors.js';
-import { RequestCounter, type Transport } from '../../src/lms/http.js';
+import { newTransport } from '../../src/lms/http.js';
 import { checkMoodleToken, MOODLE_WS_FUNCTIONS, MoodleWs } from '../../src/lms/moodleWs/moodleWsApi.js';
 import { readMoodleCourse } from '../../src/lms/moodleWs/readMoodleCourse.js';
 import type { ReadOptions, SourceReading } from '../../src/lms/sources/reading.js';
@@ -43,7 +43,7 @@ describe('Moodle web-services reading against the emulated Moodle', () => {
     const waits: number[] = [];
     const sent: string[] = [];
     const inFlight = { now: 0, most: 0 };
-    const transport: Transport = {
+    const transport = newTransport({
       fetch: async (input, init) => {
         sent.push(new URLSearchParams(String(init?.body)).get('wsfunction')!);
         inFlight.most = Math.max(inFlight.most, ++inFlight.now);
@@ -54,10 +54,8 @@ describe('Moodle web-services reading against the emulated Moodle', () => {
         }
       },
       sleep: async (ms) => { waits.push(ms); },
-      now: () => new Date(),
-      counter: new RequestCounter(),
       timeoutMs: 10_000,
-    };
+    });
     const from = emu.requests.length;
     return { ws: new MoodleWs(emu.url, withToken, transport), waits, sent, inFlight, counter: transport.counter, served: () => emu.requests.slice(from) };
   }

@@ -8,15 +8,13 @@
 import { isHttpUrl } from '../../httpUrl.js';
 import { inputProblem, type InputProblem } from '../../inputProblem.js';
 import { SealError } from '../../secrets/sealed.js';
-import { recordAudit } from '../../store/auditLog.js';
+import { recordAudit, registrationKey } from '../../store/auditLog.js';
+import type { Registration } from '../../store/issuerProfile.js';
 import { deleteCanvasGrantsOf } from '../../store/canvasGrant.js';
 import { connectCanvas, connectionSecrets, connectMoodle, disconnectLms, lmsConnectionOf, type CanvasKeyInput, type LmsConnection } from '../../store/lmsConnection.js';
 import { LmsError } from '../errors.js';
-import { lmsClientFor } from '../forCourse.js';
+import { newTransport } from '../http.js';
 import { checkMoodleToken, MoodleWs } from '../moodleWs/moodleWsApi.js';
-
-/** A platform: its issuer and Laurel's client id there. */
-export interface Registration { issuer: string; clientId: string }
 
 /** Who makes the change: the launch's administrator, or the command line. */
 export interface ChangedBy { actor: string; actorName: string }
@@ -104,8 +102,7 @@ export async function connectCanvasApi(r: Registration, form: CanvasForm, by: Ch
 export async function connectMoodleWs(r: Registration, form: MoodleForm, by: ChangedBy): Promise<LmsChange> {
   const { input, problems } = checkMoodleForm(form);
   if (problems.length) throw new LmsConnectionError(problems);
-  // The platform's own client's transport: its timeouts and retries.
-  const ws = new MoodleWs(input.baseUrl, input.token, (await lmsClientFor(r)).transport);
+  const ws = new MoodleWs(input.baseUrl, input.token, newTransport());
   const checked = await checkMoodleToken(ws).catch((err: unknown) => { if (err instanceof LmsError) return err; throw err; });
   const problem = moodleCheckProblem(input.baseUrl, checked);
   if (problem) throw new LmsConnectionError([problem]);
@@ -143,7 +140,7 @@ function isStored(before: LmsConnection | null, wanted: Wanted): boolean {
 
 const droppedText = (n: number) => (n ? `; ${n} instructor grant(s) of the previous developer key dropped` : '');
 
-/** Under the registration, as web/audit.ts names it, so the admin page's export lists it; never a secret in the detail. */
+/** Under the registration, so the admin page's export lists it; never a secret in the detail. */
 async function audit(r: Registration, by: ChangedBy, detail: string): Promise<void> {
-  await recordAudit({ actor: by.actor, actorName: by.actorName, platform: `${r.issuer} ${r.clientId}`, action: 'platform.settings', detail });
+  await recordAudit({ actor: by.actor, actorName: by.actorName, platform: registrationKey(r), action: 'platform.settings', detail });
 }
