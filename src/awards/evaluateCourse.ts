@@ -49,14 +49,13 @@ export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): 
   const badgesRead = listBadges(course.courseKey).then((list) => (o.draft ? [...list.filter((b) => b.id !== o.draft!.id), o.draft] : list));
   // The LMS's own API, where connected, beside LTI; the roster then says whose grades are whose.
   const apiRead = badgesRead.then((badges) => readLmsApi(course, { badges, userId: o.userId, transport: client.transport, roster: () => ltiRead.then((l) => l.snapshot.members) }));
-  const [lti, stored, held, approvals, apiOutcome] = await Promise.all([
+  const [lti, badges, held, approvals, apiOutcome] = await Promise.all([
     ltiRead,
     badgesRead,
     o.userId ? badgesRead.then((list) => heldByLearner(course.courseKey, o.userId!, list.map((b) => b.id))) : heldBadges(course.courseKey),
     approvalsOf(course.courseKey),
     apiRead,
   ]);
-  const badges = stored;
   const api = mergeLmsApi(lti.snapshot, apiOutcome);
   const { snapshot } = api;
   const warnings = [...lti.warnings, ...api.warnings];

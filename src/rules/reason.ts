@@ -124,10 +124,10 @@ const GAPS = { missing: 'no longer in the grade book', unavailable: 'read throug
 function average(rule: Extract<Rule, { kind: 'average' }>, learner: LearnerContext): Reason {
   const items = rule.items.map((item) => {
     const grade = learner.grades(item.lineItemId, learner.userId);
-    const label = grade.kind === 'missing' ? (unreadSource(item.lineItemId, learner.sources) ? itemDescription(item.lineItemId) : item.lineItemId) : grade.label;
+    const unread = grade.kind === 'missing' && unreadSource(item.lineItemId, learner.sources) !== undefined;
+    const label = grade.kind === 'missing' ? (unread ? itemDescription(item.lineItemId) : item.lineItemId) : grade.label;
     const percent = grade.kind === 'scored' ? percentOf(grade) : undefined;
-    const gap = grade.kind === 'scored' ? (percent === undefined ? 'no maximum' : undefined)
-      : grade.kind === 'missing' && unreadSource(item.lineItemId, learner.sources) ? 'unavailable' : grade.kind;
+    const gap = grade.kind === 'scored' ? (percent === undefined ? 'no maximum' : undefined) : unread ? 'unavailable' : grade.kind;
     return { label, weight: item.weight ?? 1, percent: percent ?? 0, gap };
   });
   const totalWeight = items.reduce((sum, i) => sum + i.weight, 0);

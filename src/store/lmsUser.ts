@@ -34,6 +34,11 @@ export async function recordLmsUserId(issuer: string, clientId: string, userId: 
   await LmsUserModel.updateOne({ _id }, { $set: { issuer, clientId, userId, lmsUserId } }, { upsert: true });
 }
 
+/** One person's LMS user id, if a launch of theirs carried it. */
+export async function lmsUserIdOf(issuer: string, clientId: string, userId: string): Promise<string | undefined> {
+  return (await LmsUserModel.findById(personKey(issuer, clientId, userId), { lmsUserId: 1 }).lean())?.lmsUserId;
+}
+
 /** LTI user id → LMS user id, for everyone of the platform who launched Laurel. */
 export async function lmsUserIdsOf(issuer: string, clientId: string): Promise<Map<string, string>> {
   const found = await LmsUserModel.find({ issuer, clientId }, { _id: 0, userId: 1, lmsUserId: 1 }).lean();

@@ -13,7 +13,7 @@ import type { CourseRecord } from '../../store/course.js';
 import { setLmsApiGrantedBy } from '../../store/course.js';
 import { connectionSecrets, lmsConnectionOf, type LmsConnection } from '../../store/lmsConnection.js';
 import { canvasGrantOf, grantTokens, markCanvasGrantRefused, saveRefreshedTokens, type CanvasGrant } from '../../store/canvasGrant.js';
-import { lmsUserIdsOf } from '../../store/lmsUser.js';
+import { lmsUserIdOf, lmsUserIdsOf } from '../../store/lmsUser.js';
 import { LmsError } from '../errors.js';
 import type { Transport } from '../http.js';
 import { CanvasApi } from '../canvasRest/canvasApi.js';
@@ -24,6 +24,7 @@ import { publicBase } from '../../awards/publicBase.js';
 import { MoodleWs } from '../moodleWs/moodleWsApi.js';
 import { readMoodleCourse } from '../moodleWs/readMoodleCourse.js';
 import { matchLearners, type LearnerMatch } from './matchLearners.js';
+import { unreadText } from '../../rules/sources.js';
 import { mergeReading } from './mergeReading.js';
 import type { ReadOptions, SourceReading } from './reading.js';
 
@@ -70,17 +71,22 @@ export async function readLmsApi(course: CourseRecord, o: LmsApiOptions): Promis
       return { source, reading: await readMoodleCourse(ws, course.lmsCourseId, read) };
     }
     const found = await canvasApiFor(course, connection, o);
-    if (typeof found === 'string') return unread(found === 'none' ? 'not authorized' : 'needs reconnect', found === 'none'
-      ? 'No instructor of this course has connected Canvas yet, so Laurel sees only the grade columns of its own links: an instructor clicks "Connect Canvas" on Laurel\'s course page.'
-      : 'Canvas refused the instructor\'s grant (revoked, or the developer key changed): an instructor clicks "Connect Canvas" on Laurel\'s course page again.');
-    grant = found.grant;
-    const knownLmsIds = await lmsUserIdsOf(course.issuer, course.clientId);
-    if (o.userId) {
-      // A learner Laurel knows no Canvas id for (Canvas did not substitute it) gets no Canvas data.
-      const id = knownLmsIds.get(o.userId);
-      if (id) read.lmsUserIds = [id];
-      else read.itemsOnly = true;
+    if (typeof found === 'string') {
+      // Said as the dashboard says it (sources.unread), with what to do.
+      const state = found === 'none' ? 'not authorized' : 'needs reconnect';
+      return unread(state, `Laurel reads ordinary assignments and completion through ${unreadText(source, state)}.`);
     }
+    grant = found.grant;
+    // The pickers need nobody's id, a learner's launch only theirs, a course run everyone's.
+    let knownLmsIds: ReadonlyMap<string, string> = new Map();
+    if (o.userId) {
+      const id = await lmsUserIdOf(course.issuer, course.clientId, o.userId);
+      // A learner Laurel knows no Canvas id for (Canvas did not substitute it) gets no Canvas data.
+      if (id) {
+        knownLmsIds = new Map([[o.userId, id]]);
+        read.lmsUserIds = [id];
+      } else read.itemsOnly = true;
+    } else if (!o.itemsOnly) knownLmsIds = await lmsUserIdsOf(course.issuer, course.clientId);
     return { source, reading: await readCanvasCourse(found.api, course.lmsCourseId, read), knownLmsIds };
   } catch (err) {
     if (err instanceof LmsError && err.kind === 'reconnect') {
@@ -132,18 +138,21 @@ async function canvasApiFor(course: CourseRecord, connection: LmsConnection, o: 
   return { api: new CanvasApi(connection.baseUrl, bearer, o.transport), grant };
 }
 
+/** The first ten, and an ellipsis when there are more: a warning names people without listing a whole course. */
+const firstNames = (names: string[]) => names.slice(0, 10).join(', ') + (names.length > 10 ? '…' : '');
+
 function matchWarnings(source: LmsApiSource, m: LearnerMatch): string[] {
   const lms = LMS_NAMES[source];
   const warnings: string[] = [];
   if (m.unmatchedMembers.length) {
-    const who = m.unmatchedMembers.slice(0, 10).map((x) => x.name ?? x.userId).join(', ') + (m.unmatchedMembers.length > 10 ? '…' : '');
+    const who = firstNames(m.unmatchedMembers.map((x) => x.name ?? x.userId));
     const why = source === 'canvas-rest'
       ? 'they have not opened Laurel yet and Canvas gives no SIS id that matches them'
       : 'Moodle does not list them among the course\'s students';
     warnings.push(`${m.unmatchedMembers.length} learner(s) of the roster could not be matched to ${lms} users (${who}): ${why}. What only ${lms}'s API sees (its assignments, modules or activities) counts as not done for them until they are matched.`);
   }
   if (m.unmatchedLearners.length) {
-    const who = m.unmatchedLearners.slice(0, 10).map((x) => x.name ?? `user ${x.lmsUserId}`).join(', ') + (m.unmatchedLearners.length > 10 ? '…' : '');
+    const who = firstNames(m.unmatchedLearners.map((x) => x.name ?? `user ${x.lmsUserId}`));
     warnings.push(`${lms} lists ${m.unmatchedLearners.length} student(s) that match no learner of the LTI roster (${who}): their ${lms} data is left out.`);
   }
   return warnings;
