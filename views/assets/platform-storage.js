@@ -15,13 +15,18 @@
     if (event.data.error) done.fail(event.data.error); else done.ok(event.data);
   });
 
+  // Sent again until answered: the platform's storage frame may not be listening yet when this
+  // page starts (a message posted before it is ready is lost, and the launch fails on its state).
+  // Both messages are idempotent; a late second answer finds nothing pending and is ignored.
   function ask(subject, extra) {
     return new Promise(function (ok, fail) {
       var id = 'laurel-' + Date.now() + '-' + (counter++);
-      pending[id] = { ok: ok, fail: fail };
       var message = Object.assign({ subject: subject, message_id: id }, extra);
+      var resend = setInterval(function () { target.postMessage(message, d.origin); }, 200);
+      var settle = function (fn) { return function (v) { clearInterval(resend); fn(v); }; };
+      pending[id] = { ok: settle(ok), fail: settle(fail) };
       target.postMessage(message, d.origin);
-      setTimeout(function () { if (pending[id]) { delete pending[id]; fail('timeout'); } }, 3000);
+      setTimeout(function () { if (pending[id]) { var done = pending[id]; delete pending[id]; done.fail('timeout'); } }, 3000);
     });
   }
 
