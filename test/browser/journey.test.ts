@@ -40,11 +40,24 @@ afterAll(async () => {
   await demo?.stop();
 });
 
+/**
+ * A frame whose document is at `path` although Playwright still reports an earlier URL for it: seen
+ * now and then after the launch's cross-site form posts (Laurel had served the page, and the
+ * browser had asked for its images), so the frame is asked where it is.
+ */
+async function framePlaywrightMissed(page: Page, path: string): Promise<Frame | undefined> {
+  for (const f of page.frames()) {
+    const href = await f.evaluate(() => location.href).catch(() => '');
+    if (href.startsWith(demo.laurelUrl + path)) return f;
+  }
+  return undefined;
+}
+
 /** Laurel's frame inside the LMS page, once its page at `path` has loaded. */
 async function laurelFrame(page: Page, path: string): Promise<Frame> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    const frame = page.frames().find((f) => f.url().startsWith(demo.laurelUrl + path));
+    const frame = page.frames().find((f) => f.url().startsWith(demo.laurelUrl + path)) ?? await framePlaywrightMissed(page, path);
     if (frame) {
       await frame.waitForLoadState('load');
       return frame;
