@@ -1,0 +1,244 @@
+/**
+ * Laurel in a real Moodle 4.5.6, through Moodle's own pages as a school uses it, cross-site on
+ * HTTPS as in production (Laurel at laurel.test behind a TLS proxy, Moodle at moodle.test) with
+ * Chromium blocking third-party cookies: the administrator registers Laurel (Add LTI Advantage;
+ * the dialog closes by itself), activates it and shows it in the activity chooser; the editing
+ * teacher adds it to a course; the administrator connects Moodle's web services with the role the
+ * README documents; the teacher creates a badge on an ordinary assignment, previews, evaluates;
+ * a learner sees it with its reasons; the "Badge:" column shows in Moodle's grader report and is
+ * cleared on revocation; background sync awards a learner whose grade was raised since, without
+ * anyone opening Laurel; a non-editing teacher is never taken for a learner.
+ * Run by npm run test:moodle (scripts/moodle/e2e.sh), which starts and seeds Moodle first.
+ * Each step goes on from where Moodle and Laurel are, so one failing step shows the next ones too.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { startLaurel, type RunningLaurel } from '../support/laurel.js';
+import { evaluateDueCourses } from '../../src/jobs/scheduler.js';
+import { createLogger } from '../../src/log.js';
+import { clickIn, laurelFrame, launchChromiumForMoodle, logIn, moodleSite, setGrade, untilJobDone, type Seed } from './moodle.js';
+
+const screenshots = resolve(__dirname, '../../docs/screenshots');
+mkdirSync(screenshots, { recursive: true });
+const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshots, `moodle-${name}.png`) });
+
+let seed: Seed;
+let laurel: RunningLaurel;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+let moodle: string;
+let activityCmid: number | undefined;
+const badgeName = 'Laurel essayist';
+
+async function personPage(who: { username: string; password: string }): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  await logIn(page, who);
+  return page;
+}
+
+/** Opens the Laurel activity as this person: Moodle's view.php embeds the launch in its iframe. */
+async function launch(page: Page, path: string): Promise<Frame> {
+  expect(activityCmid, 'the Laurel activity was added to the course').toBeDefined();
+  await page.goto(`${moodle}/mod/lti/view.php?id=${activityCmid}`);
+  return laurelFrame(page, path);
+}
+
+beforeAll(async () => {
+  seed = moodleSite.seed;
+  moodle = seed.moodleUrl;
+  // Laurel on plain HTTP on loopback, behind nginx's TLS at its public URL, as production runs it.
+  laurel = await startLaurel({
+    PORT: moodleSite.laurelPort,
+    PUBLIC_URL: moodleSite.laurelUrl,
+    TRUST_PROXY: 'loopback',
+    SYNC_INTERVAL_MINUTES: '0',
+  });
+  browser = await launchChromiumForMoodle();
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await laurel?.close();
+});
+
+describe('Laurel in a real Moodle 4.5, cross-site on HTTPS, third-party cookies blocked', () => {
+  let admin: Page;
+  let teacher: Page;
+
+  it('the administrator registers Laurel with Add LTI Advantage, and the dialog closes by itself', async () => {
+    admin = await personPage(seed.admin);
+    await admin.goto(`${moodle}/mod/lti/toolconfigure.php`);
+    await admin.locator('#tool-url').fill(`${moodleSite.laurelUrl}/lti/register`);
+    await admin.locator('#tool-create-button').click();
+    // Moodle frames Laurel's registration page in its panel; Laurel says "done" and Moodle closes it.
+    const frame = await laurelFrame(admin, '/lti/register', 30_000);
+    await expect(frame.locator('h1').textContent()).resolves.toBeTruthy();
+    await shot(admin, 'registration');
+    await admin.locator('#external-registration-container').waitFor({ state: 'hidden', timeout: 20_000 });
+    await expect(admin.locator('.tool-card').first()).toBeTruthy();
+    await admin.locator('.tool-card', { hasText: 'Laurel' }).first().waitFor({ timeout: 20_000 });
+  });
+
+  it('the administrator activates the tool and shows it in the activity chooser', async () => {
+    // From the page as Moodle shows it now (a reload, should the dialog above have stayed open).
+    await admin.goto(`${moodle}/mod/lti/toolconfigure.php`);
+    const card = admin.locator('.tool-card', { hasText: 'Laurel' }).first();
+    await card.waitFor({ timeout: 20_000 });
+    const activate = card.locator('a.activate');
+    if (await activate.isVisible()) {
+      await activate.click();
+      await activate.waitFor({ state: 'hidden', timeout: 20_000 });
+    }
+    await shot(admin, 'manage-tools');
+    await Promise.all([admin.waitForURL(/typessettings\.php/), card.locator('a.edit').click()]);
+    await admin.locator('#id_lti_coursevisible').selectOption({ label: 'Show in activity chooser and as a preconfigured tool' });
+    await Promise.all([admin.waitForURL(/toolconfigure\.php|typessettings\.php/), admin.locator('#id_submitbutton').click()]);
+    expect(admin.url()).toMatch(/toolconfigure\.php/);
+  });
+
+  it('the editing teacher adds Laurel from the activity chooser and launches it inside Moodle', async () => {
+    teacher = await personPage(seed.teacher);
+    await teacher.goto(`${moodle}/course/view.php?id=${seed.course.id}`);
+    // Edit mode, then "Add an activity or resource" in the assignment's section.
+    const editSwitch = teacher.locator('.editmode-switch-form input[name=setmode]');
+    if (!(await editSwitch.isChecked())) await Promise.all([teacher.waitForLoadState('load'), editSwitch.click()]);
+    await teacher.waitForURL(/course\/view\.php/);
+    const addInSection = teacher.locator('#section-1 button[data-action="open-chooser"]').filter({ visible: true }).last();
+    await addInSection.click();
+    const option = teacher.locator('[data-region="chooser-option-container"][aria-label="Laurel"], [data-region="chooser-option-container"]:has(.optionname:text-is("Laurel"))').first();
+    await option.waitFor({ timeout: 20_000 });
+    await shot(teacher, 'activity-chooser');
+    await Promise.all([teacher.waitForURL(/course\/modedit\.php/), option.locator('a[data-action="add-chooser-option"]').click()]);
+    await teacher.locator('#id_name').fill('Badges');
+    await Promise.all([teacher.waitForURL(/mod\/lti\/view\.php/), teacher.locator('#id_submitbutton').click()]);
+    activityCmid = Number(new URL(teacher.url()).searchParams.get('id'));
+    expect(activityCmid).toBeGreaterThan(0);
+    // Embedded: Moodle's iframe, Laurel on another site; its state cookie must survive that.
+    const frame = await laurelFrame(teacher, '/course?', 45_000);
+    await expect(frame.locator('h1').textContent()).resolves.toContain(seed.course.fullname);
+    await shot(teacher, 'teacher-dashboard');
+  });
+
+  it('Chromium blocks third-party cookies here: an ordinary SameSite=None cookie set in Laurel\'s frame never comes back', async () => {
+    const frame = await laurelFrame(teacher, '/course?');
+    const sent: string[] = [];
+    const onRequest = async (req: import('playwright-core').Request) => {
+      if (req.url().startsWith(`${moodleSite.laurelUrl}/healthz`)) sent.push((await req.allHeaders()).cookie ?? '');
+    };
+    teacher.on('request', onRequest);
+    const inFrame = await frame.evaluate(async () => {
+      document.cookie = 'laurel_probe=1; SameSite=None; Secure; Path=/';
+      await fetch('/healthz', { credentials: 'include' });
+      return document.cookie;
+    });
+    teacher.off('request', onRequest);
+    expect(inFrame).not.toContain('laurel_probe');
+    expect(sent.length).toBeGreaterThan(0);
+    for (const cookie of sent) expect(cookie).not.toContain('laurel_probe');
+    // The same cookie at the top level (first-party) is kept and sent: the probe itself works.
+    const top = await teacher.context().newPage();
+    await top.goto(`${moodleSite.laurelUrl}/healthz`);
+    const firstParty = await top.evaluate(async () => { document.cookie = 'laurel_probe=1; SameSite=None; Secure; Path=/'; return document.cookie; });
+    expect(firstParty).toContain('laurel_probe=1');
+    await top.close();
+  });
+
+  it('the administrator connects Moodle\'s web services on Laurel\'s admin page, with the token of the README\'s role', async () => {
+    const frame = await launch(admin, '/course?');
+    await clickIn(frame, frame.locator('a:has-text("Administration")').first(), /\/admin\?/);
+    await frame.locator('#lms-moodle-baseUrl').fill(moodle);
+    await frame.locator('#lms-moodle-token').fill(seed.webService.token);
+    await clickIn(frame, frame.locator('button:has-text("Check and connect Moodle")'), /\/admin/);
+    await expect(frame.locator('body').textContent()).resolves.toContain('Laurel is connected to Moodle\'s web services');
+    await shot(admin, 'laurel-admin-connected');
+  });
+
+  it('the teacher creates a badge on the ordinary assignment with a minimum grade, previews, and evaluates', async () => {
+    const frame = await launch(teacher, '/course?');
+    await clickIn(frame, frame.locator('a:has-text("New badge")').first(), /\/course\/badges\/new/);
+    await frame.getByLabel('Name', { exact: true }).fill(badgeName);
+    await frame.getByLabel('Description').fill('70 % or more on the essay.');
+    await frame.locator('#kind_0').selectOption('minGrade');
+    // The assignment is no LTI link: only Moodle's web services list it.
+    const options = await frame.locator('#item_0 option').evaluateAll((os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, label: o.textContent ?? '' })));
+    const essay = options.find((o) => o.label.includes(seed.assignment.name));
+    expect(essay, `the assignment among ${JSON.stringify(options.map((o) => o.label))}`).toBeDefined();
+    await frame.locator('#item_0').selectOption(essay!.value);
+    await frame.locator('#value_0').fill('70');
+    await frame.locator('#gradebookColumn').check();
+    await clickIn(frame, frame.locator('button:has-text("Preview who qualifies")'), /\/course\/badges\/preview/);
+    // learner1 (85) qualifies; learner2 (40) and learner3 (no grade) do not; no teacher is counted
+    // (soft: the steps after it go on either way).
+    expect.soft(await frame.locator('#preview-heading').textContent()).toMatch(/Preview: 1 of 3 learners would qualify/);
+    await shot(teacher, 'badge-preview');
+    await clickIn(frame, frame.locator('button:has-text("Save badge")'), /\/course\?/);
+    await expect(frame.locator('table.badges').textContent()).resolves.toContain(badgeName);
+    await clickIn(frame, frame.locator('button:has-text("Evaluate now and award")'), /\/course\/jobs\//);
+    expect(await untilJobDone(frame)).toMatch(/Status: done/);
+  });
+
+  it('a learner launches and sees the badge with its reasons', async () => {
+    const learner = await personPage(seed.learners[0]!);
+    const frame = await launch(learner, '/me?');
+    const card = frame.locator('article', { has: frame.locator(`h3:text-is("${badgeName}")`) });
+    await expect(card.textContent()).resolves.toMatch(new RegExp(`${seed.assignment.name}: 85 % of the 70 % needed`));
+    await shot(learner, 'learner-badge');
+  });
+
+  async function badgeColumn(): Promise<{ header: boolean; cell: string | undefined }> {
+    await teacher.goto(`${moodle}/grade/report/grader/index.php?id=${seed.course.id}`);
+    const header = await teacher.locator(`th:has-text("Badge: ${badgeName}")`).count() > 0;
+    if (!header) return { header, cell: undefined };
+    // The column's index in the header row, then learner1's cell in it.
+    const index = await teacher.locator('table#user-grades tr.heading th, table#user-grades tr.heading td').evaluateAll(
+      (cells, name) => cells.findIndex((c) => (c.textContent ?? '').includes(name)), `Badge: ${badgeName}`);
+    const row = teacher.locator('table#user-grades tr', { hasText: seed.learners[0]!.name }).first();
+    const cell = await row.locator('th, td').nth(index).textContent();
+    return { header, cell: cell?.replace(/\s+/g, ' ').trim() };
+  }
+
+  it('the "Badge:" column shows in Moodle\'s grader report, scored for the learner who earned it', async () => {
+    const { header, cell } = await badgeColumn();
+    expect(header).toBe(true);
+    expect(cell).toMatch(/1(\.00)?/);
+    await shot(teacher, 'grader-report');
+  });
+
+  it('revoking the award clears the learner\'s "Badge:" score in Moodle', async () => {
+    const frame = await launch(teacher, '/course?');
+    await clickIn(frame, frame.getByRole('link', { name: new RegExp(`earned ${badgeName}$`) }), /\/course\/badges\/[^/]+\/awards/);
+    await clickIn(frame, frame.getByRole('link', { name: `Revoke for ${seed.learners[0]!.name}` }), /\/revoke\?/);
+    await frame.getByLabel('Reason (shown publicly)').fill('Marked again');
+    await clickIn(frame, frame.locator('button:has-text("Revoke the badge")'), /\/awards\?/);
+    const { header, cell } = await badgeColumn();
+    expect(header).toBe(true);
+    expect(cell).not.toMatch(/\d/);
+  });
+
+  it('background sync awards a learner whose grade was raised in Moodle, without anyone opening Laurel', async () => {
+    setGrade(seed.learners[1]!.username, 95);
+    // The scheduler's own pass, as it runs when an interval has gone by since the last evaluation.
+    const ran = await evaluateDueCourses(1, createLogger('silent'), new Date(Date.now() + 2 * 60_000));
+    expect(ran).toBe(1);
+    const frame = await launch(teacher, '/course?');
+    await clickIn(frame, frame.getByRole('link', { name: new RegExp(`earned ${badgeName}$`) }), /\/course\/badges\/[^/]+\/awards/);
+    await expect(frame.locator('main').textContent()).resolves.toContain(seed.learners[1]!.name);
+  });
+
+  it('the non-editing teacher launches, and Laurel does not take them for a learner', async () => {
+    const assistant = await personPage(seed.nonEditingTeacher);
+    await assistant.goto(`${moodle}/mod/lti/view.php?id=${activityCmid}`);
+    const frame = await laurelFrame(assistant, '/', 45_000);
+    expect(new URL(frame.url()).pathname).not.toBe('/me');
+    // The teacher's list of learners has the three learners and nobody else.
+    const teacherFrame = await launch(teacher, '/course?');
+    await clickIn(teacherFrame, teacherFrame.locator('a:has-text("Learners and awards by hand")'), /\/course\/learners\?/);
+    const listed = (await teacherFrame.locator('tbody tr th').allTextContents()).map((s) => s.trim());
+    expect(listed.sort()).toEqual(seed.learners.map((l) => l.name).sort());
+  });
+});
