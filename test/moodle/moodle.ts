@@ -58,7 +58,8 @@ export async function logIn(page: Page, who: { username: string; password: strin
 }
 
 /** Laurel's frame inside Moodle's page once its page at `path` has loaded (Playwright's frame URL can lag: each frame is asked). */
-export async function laurelFrame(page: Page, path: string, timeoutMs = 30_000): Promise<Frame> {
+export async function laurelFrame(page: Page, path: string | string[], timeoutMs = 30_000): Promise<Frame> {
+  const paths = typeof path === 'string' ? [path] : path;
   const base = moodleSite.laurelUrl;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -66,7 +67,7 @@ export async function laurelFrame(page: Page, path: string, timeoutMs = 30_000):
       // The browser refused the page (a CSP frame-ancestors, a TLS error): no point waiting.
       if (f.url().startsWith('chrome-error:')) break;
       const href = f.url().startsWith(base) ? f.url() : await f.evaluate(() => location.href).catch(() => '');
-      if (href.startsWith(base + path)) {
+      if (paths.some((p) => href.startsWith(base + p))) {
         await f.waitForLoadState('load');
         return f;
       }
@@ -75,7 +76,7 @@ export async function laurelFrame(page: Page, path: string, timeoutMs = 30_000):
     await page.waitForTimeout(200);
   }
   const texts = await Promise.all(page.frames().map(async (f) => `${f.url()}: ${((await f.locator('body').textContent().catch(() => '')) ?? '').replace(/\s+/g, ' ').slice(0, 300)}`));
-  throw new Error(`Laurel's ${path} never loaded in Moodle's page; frames:\n${texts.join('\n')}`);
+  throw new Error(`Laurel's ${paths.join(' or ')} never loaded in Moodle's page; frames:\n${texts.join('\n')}`);
 }
 
 /** Clicks and waits for the frame's next page. */
@@ -100,4 +101,18 @@ export async function untilJobDone(frame: Frame, timeoutMs = 120_000): Promise<s
 /** Sets a learner's grade on the seeded assignment through Moodle's assign API, as a teacher grading would (completion follows). */
 export function setGrade(username: string, grade: number): void {
   execFileSync('bash', ['-c', `. scripts/moodle/env.sh && php_moodle scripts/moodle/seed.php --grade=${username}:${grade}`], { cwd: repo, stdio: 'pipe' });
+}
+
+/** Rejects as soon as a frame of the page shows the browser's own error page (a refused frame: CSP frame-ancestors, TLS). */
+export async function refusedFrame(page: Page, timeoutMs: number): Promise<never> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const refused = page.frames().find((f) => f.url().startsWith('chrome-error:'));
+    if (refused) {
+      const said = ((await refused.locator('body').textContent().catch(() => '')) ?? '').replace(/\s+/g, ' ').slice(0, 200);
+      throw new Error(`the browser refused a frame in ${page.url()}: ${said}`);
+    }
+    await page.waitForTimeout(200);
+  }
+  return new Promise<never>(() => {});
 }
