@@ -20,7 +20,7 @@ if [ ! -f "$MOODLE_WWW/version.php" ]; then
 fi
 
 # A half-finished install is started again from an empty database and data folder.
-psql_pg() { runuser -u postgres -- psql -h 127.0.0.1 -p "$MOODLE_PG_PORT" -U postgres -v ON_ERROR_STOP=1 -q "$@"; }
+psql_pg() { PGOPTIONS="-c client_min_messages=warning" runuser -u postgres -- psql -h 127.0.0.1 -p "$MOODLE_PG_PORT" -U postgres -v ON_ERROR_STOP=1 -q "$@"; }
 psql_pg -c "DROP DATABASE IF EXISTS moodle" -c "DROP ROLE IF EXISTS moodle" \
   -c "CREATE ROLE moodle LOGIN PASSWORD 'moodle'" -c "CREATE DATABASE moodle OWNER moodle ENCODING 'UTF8'"
 rm -rf "$MOODLE_DATA"; mkdir -p "$MOODLE_DATA"

@@ -71,6 +71,11 @@ export async function laurelFrame(page: Page, path: string | string[], timeoutMs
         await f.waitForLoadState('load');
         return f;
       }
+      // Laurel answered with its error page (a refused launch): say why now rather than time out.
+      if (href.startsWith(base) && await f.locator('section.problem[role=alert]').count().catch(() => 0)) {
+        const said = ((await f.locator('section.problem').textContent().catch(() => '')) ?? '').replace(/\s+/g, ' ').trim();
+        throw new Error(`Laurel refused at ${href.split('?')[0]} instead of showing ${paths.join(' or ')}: ${said}`);
+      }
     }
     if (page.frames().some((f) => f.url().startsWith('chrome-error:'))) break;
     await page.waitForTimeout(200);
