@@ -70,11 +70,14 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:', 'https:'], // institutions' logos live on their own sites
         formAction: ["'self'", () => platforms().join(' ')],
-        frameAncestors: ["'self'", () => platforms().join(' ')],
+        // The LMS frames the registration page before it is a registered platform (Moodle's
+        // dialog; Canvas nests it in two iframes on the school's host): it may be framed by any
+        // site. It only registers with the platform whose token it carries, and shows no data.
+        frameAncestors: [(req) => ((req as express.Request).path === ROUTES.register ? '*' : ["'self'", ...platforms()].join(' '))],
         upgradeInsecureRequests: secureCookies ? [] : null,
       },
     },
-    frameguard: false, // framing is governed by frame-ancestors: only registered platforms
+    frameguard: false, // framing is governed by frame-ancestors: registered platforms (any site for registration)
     crossOriginOpenerPolicy: false, // dynamic registration may run in a popup that must reach window.opener
   }));
 
