@@ -4,6 +4,7 @@
  * tokens, AGS, NRPS, deep linking, Platform Storage, throttling on demand.
  */
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { canvasApiKey, expireCanvasTokens, revokeCanvasTokens, type CanvasApiKey } from './canvasOAuth.js';
@@ -46,6 +47,11 @@ export interface EmulatorOptions {
   pageSize?: number;
   /** Milliseconds added to every request, as a distant LMS would (for benchmarks). */
   latencyMs?: number;
+  /**
+   * Serve HTTPS under this host name (it must resolve to `host`), as a real LMS on a site of its
+   * own: the browser tests put Laurel and the LMS on two sites with a local CA.
+   */
+  tls?: { hostname: string; key: string | Buffer; cert: string | Buffer };
 }
 
 export interface Emulator {
@@ -95,12 +101,13 @@ export interface Emulator {
 
 export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
   const host = o.host ?? '127.0.0.1';
-  const server = createServer();
+  const server = o.tls ? createHttpsServer({ key: o.tls.key, cert: o.tls.cert }) : createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 0, host, () => resolve());
   });
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
+  const name = o.tls?.hostname ?? (host.includes(':') ? `[${host}]` : host);
+  const url = `${o.tls ? 'https' : 'http'}://${name}:${(server.address() as AddressInfo).port}`;
   const p = newPlatform({
     flavour: o.flavour,
     url,
