@@ -10,6 +10,7 @@ import { canvasApiKey, expireCanvasTokens, revokeCanvasTokens, type CanvasApiKey
 import { canvasRateLimit, drainCanvasBuckets, type CanvasRateLimit } from './canvasThrottle.js';
 import { idTokenClaims, type ClaimsRequest } from './claims.js';
 import { seedCourse, type SeedCourse } from './course.js';
+import { copyOfCourse, type CourseCopyOptions } from './courseCopy.js';
 import type { Flavour } from './flavours.js';
 import { createPlatformKeys, signJwt, type SignOptions } from './keys.js';
 import { launchUrl, type LaunchUrlOptions } from './launch.js';
@@ -22,6 +23,7 @@ import { registerTool, type RegisteredTool, type ToolRegistration } from './tool
 export { seedCourse } from './course.js';
 export type { CourseRole, MemberStatus, SeedActivity, SeedCourse, SeedOptions, SeedResult, SeedUser } from './course.js';
 export type { Flavour } from './flavours.js';
+export type { CourseCopyOptions } from './courseCopy.js';
 export type { CanvasApiKey } from './canvasOAuth.js';
 export type { CanvasRateLimit } from './canvasThrottle.js';
 export type { ClaimsRequest } from './claims.js';
@@ -56,6 +58,11 @@ export interface Emulator {
   endpoints: { auth: string; token: string; jwks: string; openidConfiguration: string; registration: string };
   /** The seeded data, live: tests may change grades or members. */
   course: SeedCourse;
+  /**
+   * Next term: the course is copied (Canvas course copy, Moodle backup and restore) and the copy
+   * becomes the course the emulator serves; answers the copy. Set `course` back to return.
+   */
+  copyCourse(o?: CourseCopyOptions): SeedCourse;
   /** Manual registration, like an admin pasting the tool's URLs. */
   registerTool(t: ToolRegistration): { clientId: string; deploymentId: string };
   /** Registered tools (manual or dynamic registration). */
@@ -125,6 +132,10 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     },
     get course() { return p.course; },
     set course(c: SeedCourse) { p.course = c; },
+    copyCourse(c) {
+      p.course = copyOfCourse(p.course, c);
+      return p.course;
+    },
     registerTool(t) {
       const { clientId, deploymentId } = registerTool(p, t);
       return { clientId, deploymentId };
