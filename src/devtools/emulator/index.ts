@@ -60,7 +60,7 @@ export interface Emulator {
   course: SeedCourse;
   /**
    * Next term: the course is copied (Canvas course copy, Moodle backup and restore) and the copy
-   * becomes the course the emulator serves; answers the copy. Set `course` back to return.
+   * becomes the course launches go to; the earlier one still answers its services. Answers the copy.
    */
   copyCourse(o?: CourseCopyOptions): SeedCourse;
   /** Manual registration, like an admin pasting the tool's URLs. */
@@ -133,6 +133,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     get course() { return p.course; },
     set course(c: SeedCourse) { p.course = c; },
     copyCourse(c) {
+      p.pastCourses.push(p.course);
       p.course = copyOfCourse(p.course, c);
       return p.course;
     },
