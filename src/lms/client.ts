@@ -6,6 +6,7 @@
 import type { LineItem, Member, Result } from '../rules/snapshot.js';
 import { AccessTokens } from './accessToken.js';
 import { createLineItem, listLineItems, listResults, postScore, type LineItemFilters, type NewLineItem, type ResultFilters, type Score } from './ags.js';
+import { deleteLineItem, updateLineItem } from './agsLineItemEdits.js';
 import type { ToolCredentials } from './credentials.js';
 import { Http, newTransport, type LoggedRequest, type RequestCounter, type Transport } from './http.js';
 import { listMembers, type MemberFilters } from './nrps.js';
@@ -49,6 +50,14 @@ export class LmsClient {
 
   postScore(lineItemUrl: string, score: Score): Promise<void> {
     return postScore(this.http, lineItemUrl, score);
+  }
+
+  updateLineItem(lineItemUrl: string, item: NewLineItem): Promise<void> {
+    return updateLineItem(this.http, lineItemUrl, item);
+  }
+
+  deleteLineItem(lineItemUrl: string): Promise<void> {
+    return deleteLineItem(this.http, lineItemUrl);
   }
 
   members(url: string, filters?: MemberFilters): Promise<Member[]> {

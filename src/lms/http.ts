@@ -160,7 +160,7 @@ export async function errorFor(res: Response, method: string, url: string): Prom
 }
 
 export interface ServiceRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   /** Response media type (GET). */
   accept?: string;

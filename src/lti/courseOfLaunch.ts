@@ -5,15 +5,26 @@
 import type { LtijsToken } from 'ltijs';
 import { courseKeyOf, recordCourseLaunch, type CourseRecord } from '../store/course.js';
 import { recordLmsUserId } from '../store/lmsUser.js';
+import { recordTaughtCourse } from '../store/taughtCourse.js';
+import { audienceOf } from './roles.js';
 
 export function courseKeyOfToken(token: LtijsToken): string {
   return courseKeyOf(token.iss, token.clientId, token.deploymentId, token.platformContext.context?.id ?? '');
 }
 
-/** Records the course, and the person's own Canvas user id when Canvas sent it (for the REST source). */
+/**
+ * Records the course, the person's own Canvas user id when Canvas sent it (for the REST source),
+ * and, for course staff, that they teach it (their earlier courses, for next term).
+ */
 export async function recordLaunchedCourse(token: LtijsToken): Promise<CourseRecord> {
   const canvasUserId = canvasUserIdOf(token);
   if (canvasUserId) await recordLmsUserId(token.iss, token.clientId, token.user, canvasUserId);
+  const course = await recordCourse(token);
+  if (audienceOf(token.platformContext.roles) === 'staff') await recordTaughtCourse(course, token.user);
+  return course;
+}
+
+function recordCourse(token: LtijsToken): Promise<CourseRecord> {
   const c = token.platformContext;
   return recordCourseLaunch({
     issuer: token.iss,

@@ -31,6 +31,7 @@ import { memberName } from '../awards/recipient.js';
 import { personName } from './personName.js';
 import { auditPages } from './auditPage.js';
 import { learnersPages } from './learnersPages.js';
+import { nextTermOnDashboard, nextTermPages } from './nextTermPages.js';
 import { badgeImageRoutes } from './badgeImageRoutes.js';
 import { standingOfCourse } from '../store/courseStanding.js';
 import { engagementOfCourse } from '../store/engagement.js';
@@ -98,7 +99,8 @@ async function dashboard(_req: Request, res: Response) {
   }));
   // Waiting for approval: who, for which badge, and the rules they met.
   const queue = awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: byId.get(a.badgeId), learner: a.recipient?.name ?? a.userId }));
-  res.render('course/dashboard', { ...pageView(res), rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at });
+  const nextTerm = await nextTermOnDashboard(course, columns, badges);
+  res.render('course/dashboard', { ...pageView(res), rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at, nextTerm });
 }
 
 /** Who holds a badge, with a way to revoke. */
@@ -280,6 +282,7 @@ export function coursePages(): Router {
   router.post('/course/awards/:id/revoke', staffOnly, asyncRoute(revokeFromPage));
   router.get('/course/jobs/:id', staffOnly, asyncRoute(jobPage));
   router.use(auditPages());
+  router.use(nextTermPages());
   router.use(learnersPages());
   router.use(badgeImageRoutes());
   router.get(PAGES.learner, asyncRoute(learnerPage));

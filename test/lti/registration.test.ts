@@ -59,6 +59,11 @@ describe.each(['canvas', 'moodle'] as const)('dynamic registration from %s', (fl
       'https://purl.imsglobal.org/spec/lti-ags/scope/score',
       'https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly',
     ]));
+    // Both LMSs are asked for the course's copy history (next term), Canvas also for its own ids.
+    expect(tool.customParameters).toEqual({
+      context_id_history: '$Context.id.history',
+      ...(flavour === 'canvas' ? { canvas_course_id: '$Canvas.course.id', canvas_user_id: '$Canvas.user.id' } : {}),
+    });
     // …and Laurel holds the platform, active, with its deployment.
     // Moodle names the deployment in its answer; Canvas does not (it creates one at install), so
     // Laurel learns it from the first launch Canvas signs.

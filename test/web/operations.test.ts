@@ -55,6 +55,8 @@ describe('operations', () => {
     ]));
     const placements = res.body.extensions[0].settings.placements.map((p: { placement: string; message_type: string }) => [p.placement, p.message_type]);
     expect(placements).toEqual([['course_navigation', 'LtiResourceLinkRequest'], ['link_selection', 'LtiDeepLinkingRequest']]);
+    // The course's copy history, for next term (canvas-lms lib/lti/variable_expander.rb, "Context.id.history").
+    expect(res.body.custom_fields).toMatchObject({ context_id_history: '$Context.id.history' });
   });
 
   it('deletes expired launch states and ltijs records without TTL indexes, and keeps fresh ones', async () => {

@@ -102,6 +102,11 @@ export interface SeedCourse {
   results: SeedResult[];
   modules: SeedModule[];
   completions: SeedCompletion[];
+  /**
+   * Context ids of the courses this one was copied from, most recent first: what the LMS
+   * substitutes for `$Context.id.history` (courseCopy.ts). Absent: never copied.
+   */
+  contextHistory?: string[];
 }
 
 export interface SeedOptions {

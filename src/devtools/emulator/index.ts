@@ -11,6 +11,7 @@ import { canvasApiKey, expireCanvasTokens, revokeCanvasTokens, type CanvasApiKey
 import { canvasRateLimit, drainCanvasBuckets, type CanvasRateLimit } from './canvasThrottle.js';
 import { idTokenClaims, type ClaimsRequest } from './claims.js';
 import { seedCourse, type SeedCourse } from './course.js';
+import { copyOfCourse, type CourseCopyOptions } from './courseCopy.js';
 import type { Flavour } from './flavours.js';
 import { createPlatformKeys, signJwt, type SignOptions } from './keys.js';
 import { launchUrl, type LaunchUrlOptions } from './launch.js';
@@ -23,6 +24,7 @@ import { registerTool, type RegisteredTool, type ToolRegistration } from './tool
 export { seedCourse } from './course.js';
 export type { CourseRole, MemberStatus, SeedActivity, SeedCourse, SeedOptions, SeedResult, SeedUser } from './course.js';
 export type { Flavour } from './flavours.js';
+export type { CourseCopyOptions } from './courseCopy.js';
 export type { CanvasApiKey } from './canvasOAuth.js';
 export type { CanvasRateLimit } from './canvasThrottle.js';
 export type { ClaimsRequest } from './claims.js';
@@ -62,6 +64,11 @@ export interface Emulator {
   endpoints: { auth: string; token: string; jwks: string; openidConfiguration: string; registration: string };
   /** The seeded data, live: tests may change grades or members. */
   course: SeedCourse;
+  /**
+   * Next term: the course is copied (Canvas course copy, Moodle backup and restore) and the copy
+   * becomes the course launches go to; the earlier one still answers its services. Answers the copy.
+   */
+  copyCourse(o?: CourseCopyOptions): SeedCourse;
   /** Manual registration, like an admin pasting the tool's URLs. */
   registerTool(t: ToolRegistration): { clientId: string; deploymentId: string };
   /** Registered tools (manual or dynamic registration). */
@@ -132,6 +139,11 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     },
     get course() { return p.course; },
     set course(c: SeedCourse) { p.course = c; },
+    copyCourse(c) {
+      p.pastCourses.push(p.course);
+      p.course = copyOfCourse(p.course, c);
+      return p.course;
+    },
     registerTool(t) {
       const { clientId, deploymentId } = registerTool(p, t);
       return { clientId, deploymentId };
