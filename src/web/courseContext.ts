@@ -9,6 +9,7 @@ import { courseKeyOfToken, recordLaunchedCourse } from '../lti/courseOfLaunch.js
 import { findCourse, type CourseRecord } from '../store/course.js';
 import { courseStaffOf } from '../store/courseStaff.js';
 import { sendProblem } from './errorPage.js';
+import { apiProblem } from './apiProblem.js';
 
 export interface CourseLocals {
   token: LtijsToken;
@@ -51,9 +52,15 @@ export function staffOnly(req: Request, res: Response, next: NextFunction): void
 export function editorsOnly(req: Request, res: Response, next: NextFunction): void {
   if (!res.locals.staff) return staffOnly(req, res, next);
   if (!res.locals.grader) return next();
-  sendProblem(req, res, {
+  const problem = {
     status: 403, reason: 'grader_cannot_edit', title: 'You grade in this course; you do not edit its badges',
     detail: 'The LMS gives you a grading role here (in Moodle, a non-editing teacher): you may award, approve and revoke badges, but creating, changing or deleting them is for the course\'s editing teachers.',
     todo: 'Ask an editing teacher of the course to make this change, or the LMS administrator to give you an editing role.',
-  });
+  };
+  // The JSON API answers as it always does: a code and what to do.
+  if (req.originalUrl.startsWith('/api/')) {
+    req.log?.warn({ reason: problem.reason, status: 403 }, problem.title);
+    return apiProblem(res, 403, problem.reason, `${problem.detail} ${problem.todo}`);
+  }
+  sendProblem(req, res, problem);
 }
