@@ -3,10 +3,12 @@
  * endpoints the platform offered in the launch.
  */
 import type { LtijsToken } from 'ltijs';
+import type { Logger } from 'pino';
 import { courseKeyOf, recordCourseLaunch, type CourseRecord } from '../store/course.js';
 import { recordLmsUserId } from '../store/lmsUser.js';
 import { recordTaughtCourse } from '../store/taughtCourse.js';
 import { audienceOf } from './roles.js';
+import { recordStaffOfLaunch } from './staffOfLaunch.js';
 
 export function courseKeyOfToken(token: LtijsToken): string {
   return courseKeyOf(token.iss, token.clientId, token.deploymentId, token.platformContext.context?.id ?? '');
@@ -14,12 +16,14 @@ export function courseKeyOfToken(token: LtijsToken): string {
 
 /**
  * Records the course, the person's own Canvas user id when Canvas sent it (for the REST source),
- * and, for course staff, that they teach it (their earlier courses, for next term).
+ * and a staff launch's person as staff of the course (staffOfLaunch.ts) and as teaching it
+ * (their earlier courses, for next term).
  */
-export async function recordLaunchedCourse(token: LtijsToken): Promise<CourseRecord> {
+export async function recordLaunchedCourse(token: LtijsToken, log?: Logger): Promise<CourseRecord> {
   const canvasUserId = canvasUserIdOf(token);
   if (canvasUserId) await recordLmsUserId(token.iss, token.clientId, token.user, canvasUserId);
   const course = await recordCourse(token);
+  await recordStaffOfLaunch(course, token, log);
   if (audienceOf(token.platformContext.roles) === 'staff') await recordTaughtCourse(course, token.user);
   return course;
 }

@@ -34,8 +34,9 @@ const keyOf = (badgeId: string, userId: string) => `${badgeId}\u0000${userId}`;
 export function evaluate(input: EvaluationInput): Verdict[] {
   const { snapshot } = input;
   const only = input.userIds && new Set(input.userIds);
+  const staff = new Set(snapshot.staff ?? []);
   const learners = snapshot.members
-    .filter((m) => audienceOf(m.roles) === 'learner' && (!only || only.has(m.userId)))
+    .filter((m) => audienceOf(m.roles) === 'learner' && !staff.has(m.userId) && (!only || only.has(m.userId)))
     .sort((a, b) => compareIds(a.userId, b.userId));
   const badgesById = new Map(input.badges.map((b) => [b.id, b]));
   const grades = gradeLookup(snapshot);

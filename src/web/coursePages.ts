@@ -19,7 +19,7 @@ import type { CourseRecord } from '../store/course.js';
 import { badgeImageBySha } from '../store/badgeImage.js';
 import { startEvaluation } from '../jobs/evaluateNow.js';
 import { ALIGNMENT_ROWS, badgeFromForm, BadgeInputError, FORM_ROWS } from './badgeInput.js';
-import { courseOf, loadCourse, staffOnly } from './courseContext.js';
+import { courseOf, editorsOnly, loadCourse, staffOnly } from './courseContext.js';
 import { asyncRoute } from './asyncRoute.js';
 import { learnerPage, shareName, submitEvidence } from './learnerPage.js';
 import { publicBase } from '../awards/publicBase.js';
@@ -47,7 +47,8 @@ import type { MessageKey } from '../i18n/en.js';
 export const PAGES = { staff: '/course', learner: '/me' } as const;
 
 
-function roleLabel(roles: string[]): MessageKey {
+function roleLabel(roles: string[], grader: boolean): MessageKey {
+  if (grader) return 'role.grader';
   const names = roles.map((r) => parseRole(r).name);
   if (names.includes('TeachingAssistant')) return 'role.teachingAssistant';
   if (names.includes('Instructor')) return 'role.instructor';
@@ -58,12 +59,14 @@ function roleLabel(roles: string[]): MessageKey {
 
 /** What every course page shows: the course, the person, the session token for links and forms. */
 export function pageView(res: Response) {
-  const { token, course, ltik } = courseOf(res);
+  const { token, course, ltik, grader } = courseOf(res);
   const { t } = pageTranslator(res);
   return {
     course: { title: course.title || t('common.thisCourse'), label: course.label },
     person: { name: personName(token) },
-    roleLabel: t(roleLabel(token.platformContext.roles)),
+    roleLabel: t(roleLabel(token.platformContext.roles, Boolean(grader))),
+    /** Grades and does not edit: the pages offer no editing (courseContext.editorsOnly refuses it). */
+    grader: Boolean(grader),
     admin: isPlatformAdmin(token.platformContext.roles),
     ltik,
     q: `ltik=${encodeURIComponent(ltik)}`,
@@ -71,9 +74,9 @@ export function pageView(res: Response) {
 }
 
 /** After a launch (or any request to /lti/launch with a valid ltik): record the course, go to the page for this role. */
-export async function landing(token: LtijsToken, _req: Request, res: Response, next: NextFunction): Promise<void> {
+export async function landing(token: LtijsToken, req: Request, res: Response, next: NextFunction): Promise<void> {
   try {
-    await recordLaunchedCourse(token);
+    await recordLaunchedCourse(token, req.log);
   } catch (err) {
     return next(err); // ltijs does not catch a rejected callback: without this the request never ends
   }
@@ -267,12 +270,12 @@ export function coursePages(): Router {
   const router = Router();
   router.use([PAGES.staff, PAGES.learner], loadCourse);
   router.get(PAGES.staff, staffOnly, asyncRoute(dashboard));
-  router.get('/course/badges/new', staffOnly, asyncRoute((req, res) => editor(req, res, undefined)));
-  router.post('/course/badges/preview', staffOnly, asyncRoute(previewDraft));
-  router.get('/course/badges/:id', staffOnly, asyncRoute((req, res) => editor(req, res, req.params.id)));
-  router.post('/course/badges', staffOnly, asyncRoute(save));
-  router.post('/course/badges/:id', staffOnly, asyncRoute(save));
-  router.post('/course/badges/:id/delete', staffOnly, asyncRoute(remove));
+  router.get('/course/badges/new', editorsOnly, asyncRoute((req, res) => editor(req, res, undefined)));
+  router.post('/course/badges/preview', editorsOnly, asyncRoute(previewDraft));
+  router.get('/course/badges/:id', editorsOnly, asyncRoute((req, res) => editor(req, res, req.params.id)));
+  router.post('/course/badges', editorsOnly, asyncRoute(save));
+  router.post('/course/badges/:id', editorsOnly, asyncRoute(save));
+  router.post('/course/badges/:id/delete', editorsOnly, asyncRoute(remove));
   router.get('/course/preview', staffOnly, asyncRoute(preview));
   router.post('/course/evaluate', staffOnly, asyncRoute(evaluateNow));
   router.post('/course/awards/:id/approve', staffOnly, asyncRoute(approveFromQueue));

@@ -202,10 +202,12 @@ function postScore(p: Platform): ItemHandler {
     }
     if (canvas && s.scoreGiven !== undefined && s.scoreMaximum === undefined) return serviceError(p, res, 422, 'ScoreMaximum not supplied when ScoreGiven present.');
 
-    // Both take scores only for students: Canvas 422, Moodle 400 (seen) for a teacher.
+    // Both take scores only for students: Canvas 422; Moodle 400 with an empty body (seen, for an
+    // editing and a non-editing teacher alike).
     const user = findUser(p, s.userId);
     if (!user || user.role !== 'Learner' || user.status === 'Deleted') {
-      return serviceError(p, res, canvas ? 422 : 400, canvas ? 'User not found in course or is not a student' : `Incorrect score received: user ${s.userId} is not gradable in this course`);
+      if (!canvas) return void res.status(400).end();
+      return serviceError(p, res, 422, 'User not found in course or is not a student');
     }
     const existing = resultsOf(p, a.id).find((r) => r.userId === user.id);
     const previous = existing ? Date.parse(existing.timestamp) : -Infinity;

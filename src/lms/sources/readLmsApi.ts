@@ -26,7 +26,7 @@ import { readMoodleCourse } from '../moodleWs/readMoodleCourse.js';
 import { matchLearners, type LearnerMatch } from './matchLearners.js';
 import { unreadText } from '../../rules/sources.js';
 import { mergeReading } from './mergeReading.js';
-import type { ReadOptions, SourceReading } from './reading.js';
+import type { LmsStaff, ReadOptions, SourceReading } from './reading.js';
 
 export interface LmsApiOptions {
   /** The course's badges (a draft included): completion is read only when a rule asks for it. */
@@ -98,16 +98,40 @@ export async function readLmsApi(course: CourseRecord, o: LmsApiOptions): Promis
   }
 }
 
-/** The snapshot with the API's reading merged in (learners matched to the roster), or with the API's state saying why not. */
-export function mergeLmsApi(snapshot: CourseSnapshot, outcome: LmsApiOutcome): { snapshot: CourseSnapshot; warnings: string[] } {
+/** A roster member the LMS's API lists as teaching the course. */
+export interface ListedStaff { userId: string; gradesOnly: boolean }
+
+/**
+ * The snapshot with the API's reading merged in (learners matched to the roster, its teachers added
+ * to the snapshot's staff), or with the API's state saying why not. `staff`: the roster members the
+ * API lists as teachers, when it was read.
+ */
+export function mergeLmsApi(snapshot: CourseSnapshot, outcome: LmsApiOutcome): { snapshot: CourseSnapshot; warnings: string[]; staff?: ListedStaff[] } {
   if (!outcome) return { snapshot, warnings: [] };
   if (!('reading' in outcome)) {
     const { source, state, message } = outcome;
     return { snapshot: { ...snapshot, sources: [...(snapshot.sources ?? []), { source, state, message }] }, warnings: [message] };
   }
   const known = outcome.knownLmsIds ?? new Map(snapshot.members.map((m) => [m.userId, m.userId]));
+  const staff = listedStaff(snapshot.members, outcome.reading.staff ?? [], known);
+  const allStaff = new Set([...(snapshot.staff ?? []), ...staff.map((s) => s.userId)]);
   const match = matchLearners(snapshot.members, outcome.reading.learners, known);
-  return { snapshot: mergeReading(snapshot, outcome.reading, match), warnings: matchWarnings(outcome.source, match) };
+  // Staff are no learners left unmatched, whatever the roster calls them.
+  const learnersMatch = { ...match, unmatchedMembers: match.unmatchedMembers.filter((m) => !allStaff.has(m.userId)) };
+  const merged = mergeReading(snapshot, outcome.reading, match);
+  return { snapshot: allStaff.size ? { ...merged, staff: [...allStaff] } : merged, warnings: matchWarnings(outcome.source, learnersMatch), staff };
+}
+
+/** Roster members matched to the API's teachers, as learners are matched: by the LMS user id Laurel knows for them, else a unique SIS id. */
+function listedStaff(members: readonly Member[], teachers: readonly LmsStaff[], known: ReadonlyMap<string, string>): ListedStaff[] {
+  const byId = new Map(teachers.map((t) => [t.lmsUserId, t]));
+  const bySis = new Map<string, LmsStaff[]>();
+  for (const t of teachers) if (t.sisId) bySis.set(t.sisId, [...(bySis.get(t.sisId) ?? []), t]);
+  return members.flatMap((m) => {
+    const sis = m.sourcedId ? bySis.get(m.sourcedId) : undefined;
+    const teacher = byId.get(known.get(m.userId) ?? '') ?? (sis?.length === 1 ? sis[0] : undefined);
+    return teacher ? [{ userId: m.userId, gradesOnly: teacher.gradesOnly }] : [];
+  });
 }
 
 /** Completion costs a request per learner: read only when a rule asks whether one of the API's items is completed. */
