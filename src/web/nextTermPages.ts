@@ -4,7 +4,7 @@
  * "Badge: …" columns that came with the copy, to delete or to adopt.
  */
 import { Router, type Request, type Response } from 'express';
-import { courseOf, staffOnly } from './courseContext.js';
+import { courseOf, editorsOnly, staffOnly } from './courseContext.js';
 import { asyncRoute } from './asyncRoute.js';
 import { pageView } from './coursePages.js';
 import { auditInCourse } from './audit.js';
@@ -85,7 +85,7 @@ async function changeColumn(req: Request, res: Response) {
 export function nextTermPages(): Router {
   const router = Router();
   router.get(NEXT_TERM.bring, staffOnly, asyncRoute(listPage));
-  router.post(NEXT_TERM.bring, staffOnly, asyncRoute(bring));
-  router.post(`${NEXT_TERM.columns}/:action`, staffOnly, asyncRoute(changeColumn));
+  router.post(NEXT_TERM.bring, editorsOnly, asyncRoute(bring));
+  router.post(`${NEXT_TERM.columns}/:action`, editorsOnly, asyncRoute(changeColumn));
   return router;
 }
