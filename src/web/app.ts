@@ -25,6 +25,7 @@ import { courseApi } from './courseApi.js';
 import { awardApi } from './awardApi.js';
 import { adminPages } from './adminPages.js';
 import { health } from './health.js';
+import { favicon } from './favicon.js';
 import { sendProblem } from './errorPage.js';
 import { rateLimits } from './rateLimits.js';
 import { PlatformOrigins } from './frameAncestors.js';
@@ -84,6 +85,7 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
     maxAge: '1h', index: false,
     setHeaders: (res, path) => { if (/\.(svg|png)$/.test(path)) sharePublicly(res); },
   }));
+  app.use(favicon(join(projectRoot, 'views', 'assets', 'laurel.svg')));
   app.use(health());
   app.use(rateLimits(config.rateLimits, logger));
   app.get(ROUTES.canvasConfig, (_req, res) => { res.json(canvasDeveloperKey(config.publicUrl)); });

@@ -77,3 +77,13 @@ describe('the resource policy', () => {
     }
   });
 });
+
+describe('the favicon', () => {
+  it('is Laurel\'s logo, small, for anyone, and no request for it is logged as a warning', async () => {
+    const res = await request(laurel.url).get('/favicon.ico').set('X-Request-Id', 'favicon-1');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('image/png');
+    expect(await sharp(res.body as Buffer).metadata()).toMatchObject({ format: 'png', width: 32, height: 32 });
+    expect(laurel.logs.filter((l) => l.reqId === 'favicon-1' && (l.level as number) >= 40)).toEqual([]);
+  });
+});
