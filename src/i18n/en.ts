@@ -8,6 +8,7 @@ export const en = {
 
   'common.reason': 'Reason:',
   'common.whatToDo': 'What to do:',
+  'common.requestId': 'Request id:',
   'common.met': 'Met:',
   'common.notMet': 'Not met:',
   'common.signedInAsHtml': 'Signed in as <strong>{name}</strong>',

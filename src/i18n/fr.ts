@@ -6,6 +6,7 @@ export const fr: Record<MessageKey, string> = {
 
   'common.reason': 'Motif :',
   'common.whatToDo': 'Que faire :',
+  'common.requestId': 'Identifiant de requête :',
   'common.met': 'Rempli :',
   'common.notMet': 'Non rempli :',
   'common.signedInAsHtml': 'Connecté en tant que <strong>{name}</strong>',
