@@ -33,6 +33,7 @@ import { auditPages } from './auditPage.js';
 import { learnersPages } from './learnersPages.js';
 import { badgeImageRoutes } from './badgeImageRoutes.js';
 import { standingOfCourse } from '../store/courseStanding.js';
+import { figuresOf } from '../rules/standing.js';
 import { engagementOfCourse } from '../store/engagement.js';
 import { approveInCourse, deleteBadgeInCourse, revokeInCourse, saveBadgeInCourse } from './courseActions.js';
 import { pageTranslator } from './pageLanguage.js';
@@ -88,14 +89,20 @@ async function dashboard(_req: Request, res: Response) {
     standingOfCourse(course.courseKey), engagementOfCourse(course.courseKey),
   ]);
   const byId = new Map(badges.map((b) => [b.id, b]));
-  const rows = badges.map((b) => ({
-    badge: b,
-    narrative: b.criteriaNarrative || criteriaNarrative(b, namedItems(columns), byId, criteriaWords(tr)),
-    awarded: awards.filter((a) => a.badgeId === b.id && a.status === 'awarded').length,
-    pending: awards.filter((a) => a.badgeId === b.id && a.status === 'pending').length,
-    standing: standing?.badges[b.id],
-    engagement: engagement.get(b.id) ?? { viewed: 0, downloaded: 0, shared: 0 },
-  }));
+  const rows = badges.map((b) => {
+    const own = awards.filter((a) => a.badgeId === b.id);
+    const reading = standing?.badges[b.id];
+    return {
+      badge: b,
+      narrative: b.criteriaNarrative || criteriaNarrative(b, namedItems(columns), byId, criteriaWords(tr)),
+      // Every award of the badge, for the link to its holders.
+      awarded: own.filter((a) => a.status === 'awarded').length,
+      pending: own.filter((a) => a.status === 'pending').length,
+      // The learners of the last evaluation, each counted once, by their award as it is now.
+      figures: reading && figuresOf(reading, new Map(own.map((a) => [a.userId, a.status]))),
+      engagement: engagement.get(b.id) ?? { viewed: 0, downloaded: 0, shared: 0 },
+    };
+  });
   // Waiting for approval: who, for which badge, and the rules they met.
   const queue = awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: byId.get(a.badgeId), learner: a.recipient?.name ?? a.userId }));
   res.render('course/dashboard', { ...pageView(res), rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at });
