@@ -1,6 +1,6 @@
 /**
  * Where a course's learners stand on each badge as of one evaluation, learner by learner:
- * earned (or held), in progress (some condition met),
+ * earned (or held), in progress (started: some of their work shows, or a condition is met),
  * not started. Learners left out of evaluation (inactive, withdrawn) are not counted. The
  * dashboard counts from these lists and the awards as they are now (figuresOf), so its figures
  * are one reading of one set of learners and always add up.
@@ -9,8 +9,19 @@ import type { Reason, Verdict } from './verdict.js';
 
 export interface BadgeStanding { earned: string[]; inProgress: string[]; notStarted: string[] }
 
-function someConditionMet(r: Reason): boolean {
-  return r.children?.length ? r.children.some(someConditionMet) : r.met;
+/**
+ * The learner has started on the badge: a condition is met, or their work shows even where it
+ * falls short (a grade under the bar, an item of an average graded). Today inside a date window
+ * is nothing the learner did.
+ */
+export function hasStarted(r: Reason): boolean {
+  if (r.children?.length) return r.children.some(hasStarted);
+  switch (r.kind) {
+    case 'dateWindow': return false;
+    case 'minGrade': return r.met || typeof r.seen === 'number' || r.sentence === 'no maximum';
+    case 'average': return r.met || (r.details?.items?.length ?? 0) > (r.details?.gaps ?? []).reduce((n, g) => n + g.count, 0);
+    default: return r.met;
+  }
 }
 
 export function standingOf(verdicts: Verdict[]): Record<string, BadgeStanding> {
@@ -19,7 +30,7 @@ export function standingOf(verdicts: Verdict[]): Record<string, BadgeStanding> {
     if (v.excluded) continue;
     const s = (out[v.badgeId] ??= { earned: [], inProgress: [], notStarted: [] });
     if (v.earned || v.alreadyAwarded) s.earned.push(v.userId);
-    else if (someConditionMet(v.reason)) s.inProgress.push(v.userId);
+    else if (hasStarted(v.reason)) s.inProgress.push(v.userId);
     else s.notStarted.push(v.userId);
   }
   return out;

@@ -71,6 +71,10 @@ beforeAll(async () => {
 afterAll(async () => { await c?.emulator.close(); await laurel?.close(); });
 
 describe('the dashboard\'s figures', () => {
+  it('count a learner graded under the bar as in progress: they have started', async () => {
+    expect(await figures()).toBe('1 earned 1 in progress 1 not started of 3 learners');
+  });
+
   it('add up to the learners after an award by hand, counting the new holder once', async () => {
     const awarded = await api.post('/api/course/awards', { badgeId, userId: bo });
     expect(awarded.status).toBe(201);
