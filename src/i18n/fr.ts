@@ -112,7 +112,7 @@ export const fr: Record<MessageKey, string> = {
   'columns.noAgsOther': 'Un administrateur active les scopes Assignment and Grade Services sur la clé de développeur de Laurel.',
   'columns.ownLinksMoodle': '{lms} ne montre à Laurel que les colonnes de notes des liens de Laurel et des autres liens LTI qu\'il a créés ; les activités Moodle ordinaires (devoirs, tests) ne sont pas visibles par LTI.',
   'columns.ownLinks': '{lms} ne montre à Laurel que les colonnes de notes des liens de Laurel et des autres liens LTI qu\'il a créés ; les devoirs, tests et discussions ordinaires ne sont pas visibles par LTI.',
-  'columns.todo': 'Pour utiliser une activité dans une règle, ajoutez-la au cours comme lien LTI noté (ou laissez Laurel créer une colonne de notes) : elle apparaîtra alors ici.',
+  'columns.todo': 'Pour utiliser une activité dans une règle, ajoutez-la au cours comme lien LTI noté : elle apparaîtra alors ici ; ou un administrateur connecte l\'API du LMS sur la page d\'administration de Laurel, et toutes les activités notées apparaissent.',
   'columns.noneYet': 'Aucune colonne de notes n\'est encore visible par Laurel.',
 
   'editor.newBadge': 'Nouveau badge',
@@ -431,6 +431,7 @@ export const fr: Record<MessageKey, string> = {
   'job.heading.award': 'Attribution manuelle',
   'job.heading.revoke': 'Retrait',
   'job.statusHtml': 'Statut : <strong>{status}</strong> — {phase}',
+  'job.statusOnlyHtml': 'Statut : <strong>{status}</strong>',
   'job.status.queued': 'en file d\'attente',
   'job.status.running': 'en cours',
   'job.status.done': 'terminé',

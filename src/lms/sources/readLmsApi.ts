@@ -149,11 +149,13 @@ function matchWarnings(source: LmsApiSource, m: LearnerMatch): string[] {
     const why = source === 'canvas-rest'
       ? 'they have not opened Laurel yet and Canvas gives no SIS id that matches them'
       : 'Moodle does not list them among the course\'s students';
-    warnings.push(`${m.unmatchedMembers.length} learner(s) of the roster could not be matched to ${lms} users (${who}): ${why}. What only ${lms}'s API sees (its assignments, modules or activities) counts as not done for them until they are matched.`);
+    const n = m.unmatchedMembers.length;
+    warnings.push(`${n} ${n === 1 ? 'learner' : 'learners'} of the roster could not be matched to ${lms} users (${who}): ${why}. What only ${lms}'s API sees (its assignments, modules or activities) counts as not done for them until they are matched.`);
   }
   if (m.unmatchedLearners.length) {
     const who = firstNames(m.unmatchedLearners.map((x) => x.name ?? `user ${x.lmsUserId}`));
-    warnings.push(`${lms} lists ${m.unmatchedLearners.length} student(s) that match no learner of the LTI roster (${who}): their ${lms} data is left out.`);
+    const n = m.unmatchedLearners.length;
+    warnings.push(`${lms} lists ${n} ${n === 1 ? 'student' : 'students'} that ${n === 1 ? 'matches' : 'match'} no learner of the LTI roster (${who}): their ${lms} data is left out.`);
   }
   return warnings;
 }
