@@ -39,7 +39,7 @@ describe('the catalogues', () => {
   });
 
   it('offers nothing Laurel does not do: no grade column of Laurel\'s to set rules on', () => {
-    const promises = Object.entries({ ...en }).concat(Object.entries(fr)).filter(([, text]) => /let Laurel create a grade column|laissez Laurel créer une colonne/i.test(text));
+    const promises = [...Object.entries(en), ...Object.entries(fr)].filter(([, text]) => /let Laurel create a grade column|laissez Laurel créer une colonne/i.test(text));
     expect(promises.map(([key]) => key)).toEqual([]);
     expect(en['columns.todo']).toMatch(/admin page/);
   });
