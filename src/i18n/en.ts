@@ -267,6 +267,8 @@ export const en = {
   'verdict.notYet': 'not yet',
   'verdict.waiting': 'waiting for approval',
   'verdict.revoked': 'revoked',
+  'verdict.revokedOn': 'on {when}',
+  'verdict.revokedOnBy': 'on {when} by {by}',
 
   'reason.all': 'All needed: {met} of {count} met',
   'reason.any': 'One needed: {met} of {count} met',

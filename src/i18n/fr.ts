@@ -264,6 +264,8 @@ export const fr: Record<MessageKey, string> = {
   'verdict.qualifies': 'remplit les conditions',
   'verdict.notYet': 'pas encore',
   'verdict.waiting': 'en attente d\'approbation',
+  'verdict.revokedOn': 'le {when}',
+  'verdict.revokedOnBy': 'le {when} par {by}',
   'verdict.revoked': 'retiré',
 
   'reason.all': 'Toutes requises : {met} sur {count} remplies',

@@ -81,3 +81,17 @@ describe('the dashboard\'s figures', () => {
     expect(await figures()).toBe('2 earned 0 in progress 1 not started of 3 learners');
   });
 });
+
+describe('a revoked award', () => {
+  it('shows in the preview as revoked, when, by whom and why, not as qualifying', async () => {
+    const award = ((await api.get('/api/course/awards')).body.awards as { id: string; userId: string }[]).find((a) => a.userId === ada)!;
+    expect((await api.post(`/api/course/awards/${award.id}/revoke`, { reason: 'Copied the quiz' })).status).toBe(200);
+    const preview = await page('/course/preview');
+    expect(preview.status).toBe(200);
+    const instructor = c.emulator.course.users.find((u) => u.role === 'Instructor')!;
+    const row = htmlText(preview.text.slice(preview.text.indexOf(c.emulator.course.users.find((u) => u.id === ada)!.name))).replace(/\s+/g, ' ');
+    expect(row).toMatch(new RegExp(`^\\S+ \\S+ revoked on .+ by ${instructor.name}: Copied the quiz`));
+    expect(htmlText(preview.text)).toContain('Quiz 1 passed: 0 of 3 qualify');
+    expect(await figures()).toBe('1 earned 1 revoked 0 in progress 1 not started of 3 learners');
+  });
+});
