@@ -13,7 +13,7 @@ import { awardById, awardsOf } from '../store/award.js';
 import { findJob, latestJob } from '../store/evaluationJob.js';
 import { courseLineItems, namedItems, type CourseLineItems } from '../awards/courseLineItems.js';
 import { unreadSourceText } from './reasonText.js';
-import { pickerGroups } from './rulePicker.js';
+import { pickerChoices, pickerGroups } from './rulePicker.js';
 import { evaluateCourse, type Evaluation } from '../awards/evaluateCourse.js';
 import type { CourseRecord } from '../store/course.js';
 import { badgeImageBySha } from '../store/badgeImage.js';
@@ -182,9 +182,10 @@ export async function editor(req: Request, res: Response, id: string | undefined
   const badge = state.draft ?? existing;
   const problems = state.problems ?? [];
   const conditions = badge && (badge.rules.kind === 'all' || badge.rules.kind === 'any') ? badge.rules.rules : [];
+  const picker = pickerGroups(columns, conditions, pageTranslator(res));
   res.status(problems.length ? 400 : 200).render('course/badge-editor', {
     ...pageView(res), badge, existing, conditions, combinator: badge?.rules.kind === 'any' ? 'any' : 'all', rows: FORM_ROWS, alignmentRows: ALIGNMENT_ROWS,
-    otherBadges: badges.filter((b) => b.id !== badge?.id), columns, picker: pickerGroups(columns, conditions, pageTranslator(res)), problems, preview: state.preview, note: state.note,
+    otherBadges: badges.filter((b) => b.id !== badge?.id), columns, picker, choices: pickerChoices(picker, conditions), problems, preview: state.preview, note: state.note,
     image: image ? { mediaType: image.mediaType, width: image.width, height: image.height } : null,
     action: existing ? `/course/badges/${encodeURIComponent(existing.id)}` : '/course/badges',
   });
