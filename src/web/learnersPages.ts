@@ -6,6 +6,7 @@ import { Router, type Request, type Response } from 'express';
 import { evaluateCourse } from '../awards/evaluateCourse.js';
 import { memberName } from '../awards/recipient.js';
 import { lmsClientFor } from '../lms/forCourse.js';
+import { mergeLmsApi, readLmsApi } from '../lms/sources/readLmsApi.js';
 import { audienceOf } from '../lti/roles.js';
 import type { Member } from '../rules/snapshot.js';
 import { awardsOf } from '../store/award.js';
@@ -27,10 +28,18 @@ function learnersIn(members: Member[]) {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The roster's learners from NRPS alone: listing or choosing them needs none of their grades. */
+/**
+ * The roster's learners from NRPS: listing or choosing them needs none of their grades. Where the
+ * LMS shares no names over LTI, the names its API lists (when an administrator connected it).
+ */
 async function rosterLearners(res: Response) {
   const { course } = courseOf(res);
-  return learnersIn(course.membershipsUrl ? await (await lmsClientFor(course)).members(course.membershipsUrl) : []);
+  if (!course.membershipsUrl) return [];
+  const client = await lmsClientFor(course);
+  const members = await client.members(course.membershipsUrl);
+  if (members.every((m) => memberName(m) || audienceOf(m.roles) !== 'learner')) return learnersIn(members);
+  const outcome = await readLmsApi(course, { badges: [], learnersOnly: true, transport: client.transport, roster: async () => members });
+  return learnersIn(mergeLmsApi({ takenAt: new Date().toISOString(), members, lineItems: [], results: [] }, outcome).snapshot.members);
 }
 
 async function learnersPage(_req: Request, res: Response) {

@@ -25,6 +25,7 @@ export async function readCanvasCourse(api: CanvasApi, canvasCourseId: string, o
     const [lineItems, modules] = await Promise.all([assignments(api, course), courseModules(api, course)]);
     return { source: SOURCE, lineItems, results: [], learners: [], ...modules };
   }
+  if (o.learnersOnly) return { source: SOURCE, lineItems: [], results: [], activities: [], completions: [], learners: await enrollments(api, course, undefined) };
   const learnersRead = enrollments(api, course, o.lmsUserIds);
   const students = async () => o.lmsUserIds ?? (await learnersRead).map((l) => l.lmsUserId);
   // Without a completion rule the modules are not needed (the pickers read them with itemsOnly).

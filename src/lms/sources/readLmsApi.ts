@@ -36,6 +36,8 @@ export interface LmsApiOptions {
   transport: Transport;
   /** Only what there is to set rules on, nobody's grades (the rule pickers). */
   itemsOnly?: boolean;
+  /** Only who is enrolled, with their names (a roster whose names LTI hides). */
+  learnersOnly?: boolean;
   /** People whose Canvas grant may be used before the roster's instructors: the instructor on the page. */
   grantHolders?: readonly string[];
   /** The LTI roster, read meanwhile: asked only when no grant is found otherwise. */
@@ -61,7 +63,7 @@ export async function readLmsApi(course: CourseRecord, o: LmsApiOptions): Promis
       ? 'Canvas did not send its course id with the launch, so Laurel cannot read the course through the Canvas API: an administrator adds canvas_course_id=$Canvas.course.id to Laurel\'s custom fields, then someone opens Laurel in the course again.'
       : 'Moodle did not send its course id with the launch: open Laurel from the course again.');
   }
-  const read: ReadOptions = { completions: needsCompletion(o.badges, source), itemsOnly: o.itemsOnly };
+  const read: ReadOptions = { completions: needsCompletion(o.badges, source), itemsOnly: o.itemsOnly, learnersOnly: o.learnersOnly };
   let grant: CanvasGrant | undefined;
   try {
     if (source === 'moodle-ws') {
