@@ -34,6 +34,7 @@ import { learnersPages } from './learnersPages.js';
 import { badgeImageRoutes } from './badgeImageRoutes.js';
 import { standingOfCourse } from '../store/courseStanding.js';
 import { figuresOf } from '../rules/standing.js';
+import { unsetIssuer } from './issuerNotice.js';
 import { engagementOfCourse } from '../store/engagement.js';
 import { approveInCourse, deleteBadgeInCourse, revokeInCourse, saveBadgeInCourse } from './courseActions.js';
 import { pageTranslator } from './pageLanguage.js';
@@ -84,9 +85,9 @@ export async function landing(token: LtijsToken, _req: Request, res: Response, n
 async function dashboard(_req: Request, res: Response) {
   const { course, token } = courseOf(res);
   const tr = pageTranslator(res);
-  const [badges, awards, job, columns, standing, engagement] = await Promise.all([
+  const [badges, awards, job, columns, standing, engagement, issuerUnset] = await Promise.all([
     listBadges(course.courseKey), awardsOf(course.courseKey), latestJob(course.courseKey), courseLineItems(course, tr.t, token.user),
-    standingOfCourse(course.courseKey), engagementOfCourse(course.courseKey),
+    standingOfCourse(course.courseKey), engagementOfCourse(course.courseKey), unsetIssuer({ issuer: course.issuer, clientId: course.clientId }),
   ]);
   const byId = new Map(badges.map((b) => [b.id, b]));
   const rows = badges.map((b) => {
@@ -105,7 +106,7 @@ async function dashboard(_req: Request, res: Response) {
   });
   // Waiting for approval: who, for which badge, and the rules they met.
   const queue = awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: byId.get(a.badgeId), learner: a.recipient?.name ?? a.userId }));
-  res.render('course/dashboard', { ...pageView(res), rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at });
+  res.render('course/dashboard', { ...pageView(res), rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at, issuerUnset });
 }
 
 /** Who holds a badge, with a way to revoke. */

@@ -20,6 +20,7 @@ import { personName } from './personName.js';
 import { sendProblem } from './errorPage.js';
 import { pageTranslator } from './pageLanguage.js';
 import { revocationProblem } from './revocationProblem.js';
+import { unsetIssuer } from './issuerNotice.js';
 
 /** The learners among roster members (instructors and TAs are not evaluated), by name. */
 function learnersIn(members: Member[]) {
@@ -77,7 +78,8 @@ async function confirmBulkAward(req: Request, res: Response) {
   const learners = await rosterLearners(res);
   const chosen = learners.filter((l) => userIds.includes(l.userId));
   const holders = new Set((await awardsOf(course.courseKey, { badgeId: badge.id })).filter((a) => a.status !== 'pending').map((a) => a.userId));
-  res.render('course/bulk-award', { ...pageView(res), badge, chosen, already: chosen.filter((l) => holders.has(l.userId)).length });
+  const issuerUnset = await unsetIssuer({ issuer: course.issuer, clientId: course.clientId });
+  res.render('course/bulk-award', { ...pageView(res), badge, chosen, already: chosen.filter((l) => holders.has(l.userId)).length, issuerUnset });
 }
 
 async function bulkAward(req: Request, res: Response) {
