@@ -25,6 +25,7 @@ import { courseApi } from './courseApi.js';
 import { awardApi } from './awardApi.js';
 import { adminPages } from './adminPages.js';
 import { health } from './health.js';
+import { favicon } from './favicon.js';
 import { sendProblem } from './errorPage.js';
 import { rateLimits } from './rateLimits.js';
 import { PlatformOrigins } from './frameAncestors.js';
@@ -34,6 +35,7 @@ import { bodyErrors } from './bodyErrors.js';
 import { credentialRoutes } from './public/credentialRoutes.js';
 import { statusRoutes } from './public/statusRoutes.js';
 import { verifyPage } from './public/verifyPage.js';
+import { sharePublicly } from './public/publicJson.js';
 import { configureSealing } from '../secrets/sealed.js';
 import { setPublicBase, publicBase } from '../awards/publicBase.js';
 import { canvasCallback, canvasConnect } from './canvasConnect.js';
@@ -81,7 +83,12 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
     crossOriginOpenerPolicy: false, // dynamic registration may run in a popup that must reach window.opener
   }));
 
-  app.use('/assets', express.static(join(projectRoot, 'views', 'assets'), { maxAge: '1h', index: false }));
+  // Laurel's logo is the registration's logo_uri: the LMS shows it on its own pages.
+  app.use('/assets', express.static(join(projectRoot, 'views', 'assets'), {
+    maxAge: '1h', index: false,
+    setHeaders: (res, path) => { if (/\.(svg|png)$/.test(path)) sharePublicly(res); },
+  }));
+  app.use(favicon(join(projectRoot, 'views', 'assets', 'laurel.svg')));
   app.use(health());
   app.use(rateLimits(config.rateLimits, logger));
   app.get(ROUTES.canvasConfig, (_req, res) => { res.json(canvasDeveloperKey(config.publicUrl)); });

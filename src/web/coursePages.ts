@@ -13,7 +13,7 @@ import { awardById, awardsOf } from '../store/award.js';
 import { findJob, latestJob } from '../store/evaluationJob.js';
 import { courseLineItems, namedItems, type CourseLineItems } from '../awards/courseLineItems.js';
 import { unreadSourceText } from './reasonText.js';
-import { pickerGroups } from './rulePicker.js';
+import { pickerChoices, pickerGroups } from './rulePicker.js';
 import { evaluateCourse, type Evaluation } from '../awards/evaluateCourse.js';
 import type { CourseRecord } from '../store/course.js';
 import { badgeImageBySha } from '../store/badgeImage.js';
@@ -34,6 +34,8 @@ import { learnersPages } from './learnersPages.js';
 import { nextTermOnDashboard, nextTermPages } from './nextTermPages.js';
 import { badgeImageRoutes } from './badgeImageRoutes.js';
 import { standingOfCourse } from '../store/courseStanding.js';
+import { figuresOf } from '../rules/standing.js';
+import { unsetIssuer } from './issuerNotice.js';
 import { engagementOfCourse } from '../store/engagement.js';
 import { approveInCourse, deleteBadgeInCourse, revokeInCourse, saveBadgeInCourse } from './courseActions.js';
 import { pageTranslator } from './pageLanguage.js';
@@ -87,23 +89,29 @@ export async function landing(token: LtijsToken, req: Request, res: Response, ne
 async function dashboard(_req: Request, res: Response) {
   const { course, token } = courseOf(res);
   const tr = pageTranslator(res);
-  const [badges, awards, job, columns, standing, engagement] = await Promise.all([
+  const [badges, awards, job, columns, standing, engagement, issuerUnset] = await Promise.all([
     listBadges(course.courseKey), awardsOf(course.courseKey), latestJob(course.courseKey), courseLineItems(course, tr.t, token.user),
-    standingOfCourse(course.courseKey), engagementOfCourse(course.courseKey),
+    standingOfCourse(course.courseKey), engagementOfCourse(course.courseKey), unsetIssuer({ issuer: course.issuer, clientId: course.clientId }),
   ]);
   const byId = new Map(badges.map((b) => [b.id, b]));
-  const rows = badges.map((b) => ({
-    badge: b,
-    narrative: b.criteriaNarrative || criteriaNarrative(b, namedItems(columns), byId, criteriaWords(tr)),
-    awarded: awards.filter((a) => a.badgeId === b.id && a.status === 'awarded').length,
-    pending: awards.filter((a) => a.badgeId === b.id && a.status === 'pending').length,
-    standing: standing?.badges[b.id],
-    engagement: engagement.get(b.id) ?? { viewed: 0, downloaded: 0, shared: 0 },
-  }));
+  const rows = badges.map((b) => {
+    const own = awards.filter((a) => a.badgeId === b.id);
+    const reading = standing?.badges[b.id];
+    return {
+      badge: b,
+      narrative: b.criteriaNarrative || criteriaNarrative(b, namedItems(columns), byId, criteriaWords(tr)),
+      // Every award of the badge, for the link to its holders.
+      awarded: own.filter((a) => a.status === 'awarded').length,
+      pending: own.filter((a) => a.status === 'pending').length,
+      // The learners of the last evaluation, each counted once, by their award as it is now.
+      figures: reading && figuresOf(reading, new Map(own.map((a) => [a.userId, a.status]))),
+      engagement: engagement.get(b.id) ?? { viewed: 0, downloaded: 0, shared: 0 },
+    };
+  });
   // Waiting for approval: who, for which badge, and the rules they met.
   const queue = awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: byId.get(a.badgeId), learner: a.recipient?.name ?? a.userId }));
   const nextTerm = await nextTermOnDashboard(course, columns, badges);
-  res.render('course/dashboard', { ...pageView(res), rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at, nextTerm });
+  res.render('course/dashboard', { ...pageView(res), rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at, nextTerm, issuerUnset });
 }
 
 /** Who holds a badge, with a way to revoke. */
@@ -180,9 +188,10 @@ export async function editor(req: Request, res: Response, id: string | undefined
   const badge = state.draft ?? existing;
   const problems = state.problems ?? [];
   const conditions = badge && (badge.rules.kind === 'all' || badge.rules.kind === 'any') ? badge.rules.rules : [];
+  const picker = pickerGroups(columns, conditions, pageTranslator(res));
   res.status(problems.length ? 400 : 200).render('course/badge-editor', {
     ...pageView(res), badge, existing, conditions, combinator: badge?.rules.kind === 'any' ? 'any' : 'all', rows: FORM_ROWS, alignmentRows: ALIGNMENT_ROWS,
-    otherBadges: badges.filter((b) => b.id !== badge?.id), columns, picker: pickerGroups(columns, conditions, pageTranslator(res)), problems, preview: state.preview, note: state.note,
+    otherBadges: badges.filter((b) => b.id !== badge?.id), columns, picker, choices: pickerChoices(picker, conditions), problems, preview: state.preview, note: state.note,
     image: image ? { mediaType: image.mediaType, width: image.width, height: image.height } : null,
     action: existing ? `/course/badges/${encodeURIComponent(existing.id)}` : '/course/badges',
   });

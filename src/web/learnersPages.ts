@@ -6,6 +6,8 @@ import { Router, type Request, type Response } from 'express';
 import { evaluateCourse } from '../awards/evaluateCourse.js';
 import { memberName } from '../awards/recipient.js';
 import { isLearner, rosterOf } from '../awards/courseStaff.js';
+import { lmsClientFor } from '../lms/forCourse.js';
+import { mergeLmsApi, readLmsApi } from '../lms/sources/readLmsApi.js';
 import type { Member } from '../rules/snapshot.js';
 import { awardsOf } from '../store/award.js';
 import { getBadge, listBadges } from '../store/badge.js';
@@ -18,6 +20,7 @@ import { personName } from './personName.js';
 import { sendProblem } from './errorPage.js';
 import { pageTranslator } from './pageLanguage.js';
 import { revocationProblem } from './revocationProblem.js';
+import { unsetIssuer } from './issuerNotice.js';
 
 /** The learners among roster members (staff, by their roles or as Laurel knows them, are not evaluated), by name. */
 function learnersIn(members: Member[], staff: ReadonlySet<string>) {
@@ -26,9 +29,21 @@ function learnersIn(members: Member[], staff: ReadonlySet<string>) {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The roster's learners from NRPS alone (listing or choosing them needs none of their grades), and the staff of the roster. */
+/**
+ * The roster's learners from NRPS (listing or choosing them needs none of their grades), and the
+ * staff of the roster. Where the LMS shares no names over LTI, the names its API lists (when an
+ * administrator connected it).
+ */
 async function rosterLearners(res: Response) {
-  const { members, staff } = await rosterOf(courseOf(res).course);
+  const { course } = courseOf(res);
+  const roster = await rosterOf(course);
+  const { staff } = roster;
+  let { members } = roster;
+  if (members.some((m) => !memberName(m) && isLearner(m, staff))) {
+    const client = await lmsClientFor(course);
+    const outcome = await readLmsApi(course, { badges: [], learnersOnly: true, transport: client.transport, roster: async () => members });
+    members = mergeLmsApi({ takenAt: new Date().toISOString(), members, lineItems: [], results: [] }, outcome).snapshot.members;
+  }
   return Object.assign(learnersIn(members, staff), { staffMembers: members.filter((m) => !isLearner(m, staff)) });
 }
 
@@ -81,7 +96,8 @@ async function confirmBulkAward(req: Request, res: Response) {
   if (refuseStaff(req, res, learners.staffMembers.filter((m) => userIds.includes(m.userId)))) return;
   const chosen = learners.filter((l) => userIds.includes(l.userId));
   const holders = new Set((await awardsOf(course.courseKey, { badgeId: badge.id })).filter((a) => a.status !== 'pending').map((a) => a.userId));
-  res.render('course/bulk-award', { ...pageView(res), badge, chosen, already: chosen.filter((l) => holders.has(l.userId)).length });
+  const issuerUnset = await unsetIssuer({ issuer: course.issuer, clientId: course.clientId });
+  res.render('course/bulk-award', { ...pageView(res), badge, chosen, already: chosen.filter((l) => holders.has(l.userId)).length, issuerUnset });
 }
 
 async function bulkAward(req: Request, res: Response) {

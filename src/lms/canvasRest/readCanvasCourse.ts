@@ -25,6 +25,10 @@ export async function readCanvasCourse(api: CanvasApi, canvasCourseId: string, o
     const [lineItems, modules] = await Promise.all([assignments(api, course), courseModules(api, course)]);
     return { source: SOURCE, lineItems, results: [], learners: [], ...modules };
   }
+  if (o.learnersOnly) {
+    const { learners, staff } = await enrollments(api, course, undefined);
+    return { source: SOURCE, lineItems: [], results: [], activities: [], completions: [], learners, staff };
+  }
   const enrolled = enrollments(api, course, o.lmsUserIds);
   const learnersRead = enrolled.then((e) => e.learners);
   const students = async () => o.lmsUserIds ?? (await learnersRead).map((l) => l.lmsUserId);

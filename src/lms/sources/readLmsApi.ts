@@ -36,6 +36,8 @@ export interface LmsApiOptions {
   transport: Transport;
   /** Only what there is to set rules on, nobody's grades (the rule pickers). */
   itemsOnly?: boolean;
+  /** Only who is enrolled, with their names (a roster whose names LTI hides). */
+  learnersOnly?: boolean;
   /** People whose Canvas grant may be used before the roster's instructors: the instructor on the page. */
   grantHolders?: readonly string[];
   /** The LTI roster, read meanwhile: asked only when no grant is found otherwise. */
@@ -61,7 +63,7 @@ export async function readLmsApi(course: CourseRecord, o: LmsApiOptions): Promis
       ? 'Canvas did not send its course id with the launch, so Laurel cannot read the course through the Canvas API: an administrator adds canvas_course_id=$Canvas.course.id to Laurel\'s custom fields, then someone opens Laurel in the course again.'
       : 'Moodle did not send its course id with the launch: open Laurel from the course again.');
   }
-  const read: ReadOptions = { completions: needsCompletion(o.badges, source), itemsOnly: o.itemsOnly };
+  const read: ReadOptions = { completions: needsCompletion(o.badges, source), itemsOnly: o.itemsOnly, learnersOnly: o.learnersOnly };
   let grant: CanvasGrant | undefined;
   try {
     if (source === 'moodle-ws') {
@@ -173,11 +175,13 @@ function matchWarnings(source: LmsApiSource, m: LearnerMatch): string[] {
     const why = source === 'canvas-rest'
       ? 'they have not opened Laurel yet and Canvas gives no SIS id that matches them'
       : 'Moodle does not list them among the course\'s students';
-    warnings.push(`${m.unmatchedMembers.length} learner(s) of the roster could not be matched to ${lms} users (${who}): ${why}. What only ${lms}'s API sees (its assignments, modules or activities) counts as not done for them until they are matched.`);
+    const n = m.unmatchedMembers.length;
+    warnings.push(`${n} ${n === 1 ? 'learner' : 'learners'} of the roster could not be matched to ${lms} users (${who}): ${why}. What only ${lms}'s API sees (its assignments, modules or activities) counts as not done for them until they are matched.`);
   }
   if (m.unmatchedLearners.length) {
     const who = firstNames(m.unmatchedLearners.map((x) => x.name ?? `user ${x.lmsUserId}`));
-    warnings.push(`${lms} lists ${m.unmatchedLearners.length} student(s) that match no learner of the LTI roster (${who}): their ${lms} data is left out.`);
+    const n = m.unmatchedLearners.length;
+    warnings.push(`${lms} lists ${n} ${n === 1 ? 'student' : 'students'} that ${n === 1 ? 'matches' : 'match'} no learner of the LTI roster (${who}): their ${lms} data is left out.`);
   }
   return warnings;
 }

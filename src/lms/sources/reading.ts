@@ -59,4 +59,6 @@ export interface ReadOptions {
   completions: boolean;
   /** Only what there is to set rules on (line items and activities), nobody's grades: the rule pickers. */
   itemsOnly?: boolean;
+  /** Only who is enrolled, with their names: a roster whose names the LTI roster hides. */
+  learnersOnly?: boolean;
 }
