@@ -30,8 +30,7 @@ export async function readCanvasCourse(api: CanvasApi, canvasCourseId: string, o
     return { source: SOURCE, lineItems: [], results: [], activities: [], completions: [], learners, staff };
   }
   const enrolled = enrollments(api, course, o.lmsUserIds);
-  const learnersRead = enrolled.then((e) => e.learners);
-  const students = async () => o.lmsUserIds ?? (await learnersRead).map((l) => l.lmsUserId);
+  const students = async () => o.lmsUserIds ?? (await enrolled).learners.map((l) => l.lmsUserId);
   // Without a completion rule the modules are not needed (the pickers read them with itemsOnly).
   const modulesRead = o.completions ? students().then((ids) => studentModules(api, course, ids)) : Promise.resolve({ activities: [], completions: [] });
   const [lineItems, results, { learners, staff }, modules] = await Promise.all([assignments(api, course), submissions(api, course, o.lmsUserIds), enrolled, modulesRead]);
