@@ -133,7 +133,7 @@ async function signBatch({ todo, issuer, keys, entries, lineItems }: PreparedBat
 /** Stores what was signed, then shows it in the LMS grade book where a badge asks for that. */
 async function storeBatch(signed: IssuedCredential[], ctx: IssueContext): Promise<void> {
   await storeCredentials(signed);
-  await postToGradebook(ctx.base, ctx.course, ctx.badges, signed, ctx.log);
+  await postToGradebook(ctx.course, ctx.badges, signed, ctx.log);
 }
 
 /** Signs and stores the credentials of these awards; returns how many this call stored. */

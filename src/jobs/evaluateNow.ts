@@ -8,6 +8,8 @@ import type { CourseRecord } from '../store/course.js';
 import { runCourseUnderLease, LEASE_MS } from './courseRun.js';
 import { issueCourseCredentials } from './issueCredentials.js';
 import { recordAudit } from '../store/auditLog.js';
+import { retryUnwrittenScores } from '../store/gradebookScore.js';
+import { syncGradebook } from '../awards/gradebookColumn.js';
 import { jobLeaseMs, runJob, type JobWork } from './jobRunner.js';
 
 const WAIT_STEP_MS = 1000;
@@ -29,6 +31,9 @@ export function evaluationWork(job: EvaluationJob, course: CourseRecord, logger:
       if (evaluation) {
         report({ phase: 'signing credentials', done: 0, total: evaluation.awarded });
         const issued = await issueCourseCredentials(course.courseKey, (done) => report({ done }), logger);
+        // The instructor asked: grade-book scores not written yet are tried now, refused ones too.
+        await retryUnwrittenScores(course.courseKey);
+        await syncGradebook(course, logger);
         logger.info({ courseKey: course.courseKey, job: job.id, awarded: evaluation.awarded, pending: evaluation.pending, issued }, 'course evaluated');
         await recordAudit({ courseKey: course.courseKey, actor: job.requestedBy, action: 'evaluation.run', detail: `${evaluation.awarded} awarded, ${evaluation.pending} waiting for approval` });
         return {
