@@ -19,34 +19,33 @@ import { canvasApiFor } from '../lms/sources/readLmsApi.js';
 import { record, text } from '../lms/read.js';
 import type { LmsClient } from '../lms/client.js';
 
-/** omitted: out of the total now; problem: Laurel tried and could not (why, what to do); undefined: not something Laurel can do here. */
-export type OutOfTotal = { omitted: true } | { problem: string } | undefined;
+/** Why Laurel could not leave the column out (the dashboard says it with what to do: gradebookNotes.ts). */
+export type OmitProblem = 'no-course-id' | 'not-connected' | 'ambiguous' | 'not-kept' | 'refused';
+
+/** omitted: out of the total now; problem: Laurel tried and could not; undefined: not something Laurel can do here. */
+export type OutOfTotal = { omitted: true } | { problem: OmitProblem; detail?: string } | undefined;
 
 export async function leaveOutOfCourseTotal(course: CourseRecord, column: LineItem, client: LmsClient): Promise<OutOfTotal> {
   if (course.productFamily !== 'canvas') return undefined;
   const connection = await lmsConnectionOf(course.issuer, course.clientId);
   if (connection?.kind !== 'canvas-rest') return undefined;
-  if (!course.lmsCourseId) return { problem: 'Canvas did not send its course id with the launch (canvas_course_id=$Canvas.course.id in Laurel\'s custom fields), so Laurel cannot find the column\'s assignment.' };
+  if (!course.lmsCourseId) return { problem: 'no-course-id' };
   try {
     const found = await canvasApiFor(course, connection, {
       transport: client.transport,
       roster: async () => (course.membershipsUrl ? client.members(course.membershipsUrl) : []),
     });
-    if (found === 'none' || found === 'refused') {
-      return { problem: 'no instructor of this course has connected Canvas (or the connection was refused): connect Canvas from Laurel\'s course page, and Laurel leaves the column out of the final grade.' };
-    }
+    if (found === 'none' || found === 'refused') return { problem: 'not-connected' };
     const path = `/api/v1/courses/${encodeURIComponent(course.lmsCourseId)}/assignments`;
     const candidates = (await found.api.list(path)).map(record).filter((a) =>
       text(a.name) === column.label && Number(a.points_possible) === column.scoreMaximum
       && Array.isArray(a.submission_types) && a.submission_types.length === 1 && a.submission_types[0] === 'none');
-    if (candidates.length !== 1) {
-      return { problem: `Laurel found ${candidates.length} Canvas assignments named "${column.label}" and cannot tell which is its column; in Canvas, edit that assignment and tick "Do not count this assignment towards the final grade".` };
-    }
+    if (candidates.length !== 1) return { problem: 'ambiguous', detail: String(candidates.length) };
     const id = text(candidates[0]!.id)!;
     if (candidates[0]!.omit_from_final_grade === true) return { omitted: true };
     const updated = record(await found.api.put(`${path}/${encodeURIComponent(id)}`, { assignment: { omit_from_final_grade: true } }));
-    return updated.omit_from_final_grade === true ? { omitted: true } : { problem: 'Canvas did not keep "omit from final grade" on the column\'s assignment.' };
+    return updated.omit_from_final_grade === true ? { omitted: true } : { problem: 'not-kept' };
   } catch (err) {
-    return { problem: `Canvas refused to leave the column out of the final grade (${(err as Error).message}). If the Canvas developer key enforces scopes, an administrator adds url:PUT|/api/v1/courses/:course_id/assignments/:id to it and an instructor connects Canvas again; or, in Canvas, edit the assignment and tick "Do not count this assignment towards the final grade".` };
+    return { problem: 'refused', detail: (err as Error).message };
   }
 }

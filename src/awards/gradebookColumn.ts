@@ -132,8 +132,9 @@ export function writeFailureOf(err: unknown, course: Pick<CourseRecord, 'product
     // Moodle answers 400 with an empty body for someone who is not a student (seen in 4.5: a
     // non-editing teacher); Canvas 422 "User not found in course or is not a student".
     if (err.status === 400 || err.status === 422) {
-      const empty = course.productFamily === 'moodle' && err.status === 400 && /answered 400( \(Bad Request\))?\.?$/.test(detail);
-      return { kind: 'refused', detail: empty ? 'Moodle answered 400 without saying why' : detail, at };
+      // An empty detail: the LMS gave no reason (Moodle's empty body; the status text is no reason).
+      const silent = err.status === 400 && /answered 400( \(Bad Request\))?\.?$/.test(detail);
+      return { kind: 'refused', detail: silent ? '' : detail, at };
     }
     if (err.kind === 'unauthorized' || err.kind === 'reconnect') return { kind: 'unauthorized', detail, at };
     if (err.kind === 'unavailable' || err.kind === 'throttled') return { kind: 'unavailable', detail, at };
@@ -270,8 +271,8 @@ async function writeColumn(course: CourseRecord, client: LmsClient, c: BadgeColu
   const fresh = { lineItemUrl: item.id, labelWritten: item.label };
   if (made || !c.omitted) {
     const total = await leaveOutOfCourseTotal(course, item, client);
-    if (total && 'omitted' in total) await noteColumn(c, { omitted: true }, ['omitProblem']);
-    else if (total) await noteColumn(c, { omitted: false, omitProblem: total.problem });
+    if (total && 'omitted' in total) await noteColumn(c, { omitted: true }, ['omitProblem', 'omitDetail']);
+    else if (total) await noteColumn(c, { omitted: false, omitProblem: total.problem, ...(total.detail ? { omitDetail: total.detail } : {}) }, total.detail ? [] : ['omitDetail']);
   }
   await columnWritten(c, fresh);
   if (made && hadOne) await rewriteScoresOf(course.courseKey, c.badgeId);

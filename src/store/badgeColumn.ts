@@ -18,8 +18,9 @@ export interface BadgeColumn {
   labelWritten?: string;
   /** Canvas: the column's assignment is left out of the final grade (omit_from_final_grade). */
   omitted?: boolean;
-  /** Why the column could not be left out of the course total, when Laurel tried and could not. */
+  /** Why the column could not be left out of the course total, when Laurel tried and could not (courseTotal.ts's OmitProblem), and the LMS's words. */
   omitProblem?: string;
+  omitDetail?: string;
   version: number;
   state: WriteState;
   attempts: number;
@@ -37,6 +38,7 @@ const schema = new Schema<BadgeColumn>({
   labelWritten: String,
   omitted: Boolean,
   omitProblem: String,
+  omitDetail: String,
   version: { type: Number, required: true },
   state: { type: String, required: true },
   attempts: { type: Number, default: 0 },
