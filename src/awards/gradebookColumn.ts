@@ -139,7 +139,7 @@ export function writeFailureOf(err: unknown, course: Pick<CourseRecord, 'product
     if (err.kind === 'unauthorized' || err.kind === 'reconnect') return { kind: 'unauthorized', detail, at };
     if (err.kind === 'unavailable' || err.kind === 'throttled') return { kind: 'unavailable', detail, at };
   }
-  return { kind: 'other', detail, at };
+  return { kind: 'unexpected', detail, at };
 }
 
 const gone = (err: unknown) => err instanceof LmsError && err.kind === 'not_found';
@@ -189,7 +189,7 @@ async function syncPass(course: CourseRecord, log: Logger | undefined, now: Date
     const column = await columnOf(course.courseKey, badgeId);
     if (column?.wanted === 'removed') continue; // the column goes, and its scores with it
     if (!column?.lineItemUrl || column.state !== 'written') {
-      const failure = column?.failure ?? { kind: 'other' as const, detail: 'the badge\'s column is not in the grade book yet', at: now };
+      const failure = column?.failure ?? { kind: 'unexpected' as const, detail: 'the badge\'s column is not in the grade book yet', at: now };
       for (const s of list) await scoreFailed(s, failure, now);
       out.failed += list.length;
       continue;

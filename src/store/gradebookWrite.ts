@@ -12,9 +12,9 @@ export type WriteState = 'pending' | 'written' | 'failing' | 'refused';
 /**
  * Why a write failed, as the instructor is told: refused (the LMS will not take it for this
  * person), unauthorized (Laurel's access refused), scopes (the launch gave no AGS write rights),
- * unavailable (down, throttling, failing), other.
+ * unavailable (down, throttling, failing), unexpected.
  */
-export type WriteFailureKind = 'refused' | 'unauthorized' | 'scopes' | 'unavailable' | 'other';
+export type WriteFailureKind = 'refused' | 'unauthorized' | 'scopes' | 'unavailable' | 'unexpected';
 
 export interface WriteFailure { kind: WriteFailureKind; detail: string; at: Date }
 

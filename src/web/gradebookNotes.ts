@@ -57,10 +57,10 @@ export async function gradebookProblems(course: CourseRecord, badges: readonly B
 
 /** The editor's note beside the checkbox: whether the column counts in the total in this LMS, and how to leave it out. */
 export function gradebookColumnNote(course: Pick<CourseRecord, 'productFamily'>, sources: readonly SourceState[], t: Translator['t']): string {
-  if (course.productFamily === 'moodle') return t('editor.gradebookColumn.moodle');
+  if (course.productFamily === 'moodle') return t('editor.gradebookNote.moodle');
   if (course.productFamily === 'canvas') {
     const connected = sources.some((s) => s.source === 'canvas-rest' && s.state === 'read');
-    return t(connected ? 'editor.gradebookColumn.canvasConnected' : 'editor.gradebookColumn.canvas');
+    return t(connected ? 'editor.gradebookNote.canvasConnected' : 'editor.gradebookNote.canvas');
   }
-  return t('editor.gradebookColumn.other');
+  return t('editor.gradebookNote.elsewhere');
 }
