@@ -212,8 +212,8 @@ function postScore(p: Platform): ItemHandler {
     }
     if (canvas && s.scoreGiven !== undefined && s.scoreMaximum === undefined) return serviceError(p, res, 422, 'ScoreMaximum not supplied when ScoreGiven present.');
 
-    // Both take scores only for students: Canvas 422 with its reason; Moodle 400 with an empty
-    // body (seen, in 4.5, for a non-editing teacher, whom its NRPS lists as Learner).
+    // Both take scores only for students: Canvas 422 with its reason; Moodle 400 with an empty body
+    // (seen in 4.5 for editing and non-editing teachers alike, though its NRPS lists the latter as Learner).
     const user = findUser(p, s.userId);
     if (!user || user.role !== 'Learner' || user.status === 'Deleted' || user.gradable === false) {
       if (!canvas) return void res.status(400).end();

@@ -8,6 +8,11 @@ import { createHash } from 'node:crypto';
 import type { Flavour } from './flavours.js';
 import { FAMILY_NAMES, GIVEN_NAMES } from './names.js';
 
+/**
+ * A course member's role. In the Moodle flavour the TeachingAssistant is Moodle's non-editing
+ * teacher (role `teacher`): launched as Instructor, listed as Learner by NRPS, `teacher` by the
+ * web services, refused a score by AGS (roles.ts, nrps.ts, ags.ts, moodleWsFunctions.ts).
+ */
 export type CourseRole = 'Instructor' | 'TeachingAssistant' | 'Learner';
 export type MemberStatus = 'Active' | 'Inactive' | 'Deleted';
 
@@ -114,6 +119,11 @@ export interface SeedCourse {
   results: SeedResult[];
   modules: SeedModule[];
   completions: SeedCompletion[];
+  /**
+   * Context ids of the courses this one was copied from, most recent first: what the LMS
+   * substitutes for `$Context.id.history` (courseCopy.ts). Absent: never copied.
+   */
+  contextHistory?: string[];
 }
 
 export interface SeedOptions {
