@@ -138,7 +138,7 @@ async function signBatch({ todo, issuer, keys, entries, lineItems }: PreparedBat
 async function storeBatch(signed: IssuedCredential[], ctx: IssueContext): Promise<void> {
   await storeCredentials(signed);
   const staff = staffIdsOf(await courseStaffOf(ctx.course.courseKey));
-  await postToGradebook(ctx.base, ctx.course, ctx.badges, signed.filter((c) => !staff.has(c.userId)), ctx.log);
+  await postToGradebook(ctx.course, ctx.badges, signed.filter((c) => !staff.has(c.userId)), ctx.log);
 }
 
 /** Signs and stores the credentials of these awards; returns how many this call stored. */

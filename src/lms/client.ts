@@ -5,8 +5,7 @@
  */
 import type { LineItem, Member, Result } from '../rules/snapshot.js';
 import { AccessTokens } from './accessToken.js';
-import { createLineItem, listLineItems, listResults, postScore, type LineItemFilters, type NewLineItem, type ResultFilters, type Score } from './ags.js';
-import { deleteLineItem, updateLineItem } from './agsLineItemEdits.js';
+import { createLineItem, deleteLineItem, getLineItem, listLineItems, listResults, postScore, updateLineItem, type LineItemFilters, type NewLineItem, type ResultFilters, type Score } from './ags.js';
 import type { ToolCredentials } from './credentials.js';
 import { Http, newTransport, type LoggedRequest, type RequestCounter, type Transport } from './http.js';
 import { listMembers, type MemberFilters } from './nrps.js';
@@ -48,16 +47,20 @@ export class LmsClient {
     return createLineItem(this.http, lineItemsUrl, item);
   }
 
-  postScore(lineItemUrl: string, score: Score): Promise<void> {
-    return postScore(this.http, lineItemUrl, score);
+  lineItem(lineItemUrl: string): Promise<LineItem> {
+    return getLineItem(this.http, lineItemUrl);
   }
 
-  updateLineItem(lineItemUrl: string, item: NewLineItem): Promise<void> {
-    return updateLineItem(this.http, lineItemUrl, item);
+  updateLineItem(item: LineItem, change: Partial<NewLineItem>): Promise<LineItem> {
+    return updateLineItem(this.http, item, change);
   }
 
   deleteLineItem(lineItemUrl: string): Promise<void> {
     return deleteLineItem(this.http, lineItemUrl);
+  }
+
+  postScore(lineItemUrl: string, score: Score): Promise<void> {
+    return postScore(this.http, lineItemUrl, score);
   }
 
   members(url: string, filters?: MemberFilters): Promise<Member[]> {

@@ -66,14 +66,14 @@ export async function deleteOrphanColumn(course: CourseRecord, lineItemId: strin
  * Gives the column to the copy of its badge and rewrites its scores; undefined when it is not an
  * orphan this course's badges can adopt. Answers how many scores were set and cleared.
  */
-export async function adoptOrphanColumn(base: string, course: CourseRecord, lineItemId: string, log?: Logger): Promise<{ orphan: OrphanColumn; posted: number; cleared: number } | undefined> {
+export async function adoptOrphanColumn(course: CourseRecord, lineItemId: string, log?: Logger): Promise<{ orphan: OrphanColumn; posted: number; cleared: number } | undefined> {
   const orphan = await currentOrphan(course, lineItemId);
   if (!orphan?.adoptBy) return undefined;
   const badges = await listBadges(course.courseKey);
   const badge = badges.find((b) => b.id === orphan.adoptBy!.badgeId)!;
   const client = await lmsClientFor(course);
   const column = orphan.lineItem.id;
-  await client.updateLineItem(column, { label: `Badge: ${badge.name}`, scoreMaximum: 1, resourceId: `${RESOURCE_PREFIX}${badge.id}`, tag: BADGE_COLUMN_TAG });
+  await client.updateLineItem(orphan.lineItem, { label: `Badge: ${badge.name}`, scoreMaximum: 1, resourceId: `${RESOURCE_PREFIX}${badge.id}`, tag: BADGE_COLUMN_TAG });
 
   const held = (await awardsOf(course.courseKey, { badgeId: badge.id })).filter((a) => a.status === 'awarded');
   const holders = new Set(held.map((a) => a.userId));
@@ -89,6 +89,8 @@ export async function adoptOrphanColumn(base: string, course: CourseRecord, line
     }
   }
   const issued = await credentialsOfAwards(held.map((a) => a.id));
-  const posted = await postToGradebook(base, course, new Map([[badge.id, badge]]), issued, log);
-  return { orphan, posted, cleared };
+  // The column now carries this badge's resourceId: the grade book's sync finds it there, and
+  // writes each holder's score into it rather than making a column of its own.
+  await postToGradebook(course, new Map([[badge.id, badge]]), issued, log);
+  return { orphan, posted: issued.length, cleared };
 }

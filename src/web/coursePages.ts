@@ -44,6 +44,7 @@ import { inputProblemsIn } from './inputProblemText.js';
 import { criteriaWords } from './criteriaWords.js';
 import { revocationProblem } from './revocationProblem.js';
 import { jobPhase } from './jobPhase.js';
+import { gradebookColumnNote, gradebookProblems } from './gradebookNotes.js';
 import type { MessageKey } from '../i18n/en.js';
 
 export const PAGES = { staff: '/course', learner: '/me' } as const;
@@ -110,8 +111,8 @@ async function dashboard(_req: Request, res: Response) {
   });
   // Waiting for approval: who, for which badge, and the rules they met.
   const queue = awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: byId.get(a.badgeId), learner: a.recipient?.name ?? a.userId }));
-  const nextTerm = await nextTermOnDashboard(course, columns, badges);
-  res.render('course/dashboard', { ...pageView(res), rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at, nextTerm, issuerUnset });
+  const [gradebook, nextTerm] = await Promise.all([gradebookProblems(course, badges, tr), nextTermOnDashboard(course, columns, badges)]);
+  res.render('course/dashboard', { ...pageView(res), rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at, gradebook, nextTerm, issuerUnset });
 }
 
 /** Who holds a badge, with a way to revoke. */
@@ -193,6 +194,7 @@ export async function editor(req: Request, res: Response, id: string | undefined
     ...pageView(res), badge, existing, conditions, combinator: badge?.rules.kind === 'any' ? 'any' : 'all', rows: FORM_ROWS, alignmentRows: ALIGNMENT_ROWS,
     otherBadges: badges.filter((b) => b.id !== badge?.id), columns, picker, choices: pickerChoices(picker, conditions), problems, preview: state.preview, note: state.note,
     image: image ? { mediaType: image.mediaType, width: image.width, height: image.height } : null,
+    gradebookNote: gradebookColumnNote(course, columns.sources, pageTranslator(res).t),
     action: existing ? `/course/badges/${encodeURIComponent(existing.id)}` : '/course/badges',
   });
 }

@@ -20,7 +20,6 @@ import type { CourseLineItems } from '../awards/courseLineItems.js';
 import type { CourseRecord } from '../store/course.js';
 import type { Translator } from '../i18n/translate.js';
 import { itemDescription } from '../rules/sources.js';
-import { publicBase } from '../awards/publicBase.js';
 
 export const NEXT_TERM = { bring: '/course/bring-badges', columns: '/course/badge-columns' } as const;
 
@@ -67,7 +66,7 @@ async function changeColumn(req: Request, res: Response) {
   const { course } = courseOf(res);
   const action = req.params.action;
   const lineItem = String((req.body as Record<string, unknown>).lineItem ?? '');
-  const done = action === 'adopt' ? await adoptOrphanColumn(publicBase(), course, lineItem, req.log) : action === 'delete' ? await deleteOrphanColumn(course, lineItem) : undefined;
+  const done = action === 'adopt' ? await adoptOrphanColumn(course, lineItem, req.log) : action === 'delete' ? await deleteOrphanColumn(course, lineItem) : undefined;
   if (!done) {
     return sendProblem(req, res, {
       status: 404, reason: 'column_not_orphan', title: 'No such old badge column in this course',

@@ -31,6 +31,11 @@ export interface SeedUser {
   sourcedId: string;
   /** An administrator of the whole LMS (Canvas account admin, Moodle site admin) besides their course role. */
   siteAdmin?: boolean;
+  /**
+   * False: enrolled, but not in a role the grade book grades (Moodle's "Graded roles": students only),
+   * so the LMS refuses their scores; a Moodle non-editing teacher, whom NRPS still lists as Learner.
+   */
+  gradable?: boolean;
 }
 
 export interface SeedActivity {
@@ -46,6 +51,13 @@ export interface SeedActivity {
   ags: boolean;
   /** Set on line items a tool created (AGS or deep linking): only that tool sees them. */
   clientId?: string;
+  /**
+   * Canvas: the assignment behind a line item a tool created, whose id is not the line item's
+   * (Lti::LineItem belongs to an Assignment); absent where both are the same id.
+   */
+  assignmentId?: string;
+  /** Canvas: the assignment does not count towards the final grade (`omit_from_final_grade`). */
+  omitFromFinalGrade?: boolean;
 }
 
 export interface SeedResult {

@@ -20,12 +20,14 @@ import { newPlatform, type DeepLinkReturn, type ServiceRequest } from './platfor
 import { dynamicRegistrationUrl } from './registration.js';
 import { expireTokens } from './token.js';
 import { registerTool, type RegisteredTool, type ToolRegistration } from './tools.js';
+import { courseTotal, type CourseTotal } from './courseTotal.js';
 
 export { seedCourse } from './course.js';
 export type { CourseRole, MemberStatus, SeedActivity, SeedCourse, SeedOptions, SeedResult, SeedUser } from './course.js';
 export type { Flavour } from './flavours.js';
 export type { CourseCopyOptions } from './courseCopy.js';
 export type { CanvasApiKey } from './canvasOAuth.js';
+export type { CourseTotal } from './courseTotal.js';
 export type { CanvasRateLimit } from './canvasThrottle.js';
 export type { ClaimsRequest } from './claims.js';
 export type { SignOptions } from './keys.js';
@@ -85,6 +87,10 @@ export interface Emulator {
   throttle(o: { times: number; retryAfterSeconds: number; paths?: RegExp }): void;
   /** Expires every access token issued so far: service calls with them answer 401. */
   expireTokens(): void;
+  /** The next `times` score posts for this learner (LTI user id) answer 500. */
+  failScores(userId: string, times: number): void;
+  /** The learner's course total in points as the LMS counts it: which columns count (courseTotal.ts). */
+  courseTotal(userId: string): CourseTotal;
   /** Service requests (token, AGS, NRPS, Canvas REST, Moodle web services) with their answer status; `path` includes the query. */
   requests: ServiceRequest[];
   /** Content items received from tools through deep linking. */
@@ -155,6 +161,8 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     idTokenClaims: (c) => idTokenClaims(p, c),
     throttle: ({ times, retryAfterSeconds, paths }) => { p.throttle = { remaining: times, retryAfterSeconds, paths }; },
     expireTokens: () => expireTokens(p),
+    failScores: (userId, times) => { p.scoreFailures.set(userId, times); },
+    courseTotal: (userId) => courseTotal(p, userId),
     requests: p.requests,
     deepLinks: p.deepLinks,
     moodleWsToken: (t) => createMoodleWsToken(p, t),

@@ -51,6 +51,8 @@ export interface Platform {
   accessTokens: Map<string, AccessToken>;
   usedJtis: Set<string>;
   throttle: ThrottleState;
+  /** LTI user id → how many more of their score posts fail with 500 (an LMS stumbling on one learner). */
+  scoreFailures: Map<string, number>;
   registrationTokens: Set<string>;
   /** `data` sent in deep-linking requests → the client id it was sent to. */
   deepLinkData: Map<string, string>;
@@ -77,6 +79,7 @@ export function newPlatform(o: Pick<Platform, 'flavour' | 'url' | 'course' | 'ke
     accessTokens: new Map(),
     usedJtis: new Set(),
     throttle: { remaining: 0, retryAfterSeconds: 0 },
+    scoreFailures: new Map(),
     registrationTokens: new Set(),
     deepLinkData: new Map(),
   };

@@ -148,7 +148,7 @@ function needsCompletion(badges: readonly BadgeDefinition[], source: LmsApiSourc
  * instructor on the roster; 'none' when nobody granted access, 'refused' when every grant found
  * was refused.
  */
-async function canvasApiFor(course: CourseRecord, connection: LmsConnection, o: LmsApiOptions): Promise<{ api: CanvasApi; grant: CanvasGrant } | 'none' | 'refused'> {
+export async function canvasApiFor(course: CourseRecord, connection: LmsConnection, o: Pick<LmsApiOptions, 'grantHolders' | 'roster' | 'transport'>): Promise<{ api: CanvasApi; grant: CanvasGrant } | 'none' | 'refused'> {
   const first = [...(course.lmsApiGrantedBy ? [course.lmsApiGrantedBy] : []), ...(o.grantHolders ?? [])];
   let grant = await canvasGrantOf(course.issuer, course.clientId, first);
   if (!grant || grant.refusedAt) {
