@@ -12,6 +12,7 @@ import { createLaurel, type Laurel } from './web/app.js';
 import { startScheduler } from './jobs/scheduler.js';
 import { configureJobLease } from './jobs/jobRunner.js';
 import { startJobResumer } from './jobs/resumeJobs.js';
+import { startGradebookRetrier } from './jobs/gradebookRetry.js';
 import { closeSigningPool } from './awards/signingPool.js';
 import { startingUp } from './web/startingUp.js';
 
@@ -52,6 +53,7 @@ function started(config: Config, logger: Logger, server: Server, database: OpenD
   const stopScheduler = startScheduler(config.syncIntervalMinutes, logger);
   configureJobLease(config.jobLeaseSeconds * 1000);
   const stopResumer = startJobResumer(logger);
+  const stopGradebookRetrier = startGradebookRetrier(logger);
   logger.info({ port: config.port }, `Laurel listening on ${config.publicUrl} (port ${config.port})`);
   return {
     laurel,
@@ -64,6 +66,7 @@ function started(config: Config, logger: Logger, server: Server, database: OpenD
       stopSweeper();
       stopScheduler();
       stopResumer();
+      stopGradebookRetrier();
       laurel.platformOrigins.stop();
       await closeSigningPool();
       await database.close();

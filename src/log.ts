@@ -22,6 +22,8 @@ export function requestLog(logger: Logger): RequestHandler {
     req.id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     req.log = logger.child({ reqId: req.id });
     res.setHeader('X-Request-Id', req.id);
+    // Every page may show it (error pages do): what a person gives an administrator to find the logs.
+    res.locals.requestId = req.id;
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;

@@ -24,6 +24,8 @@ export interface CourseLineItems {
   hint: string;
   /** Set when the LMS could not be read: the message says why. */
   error?: string;
+  /** Laurel's own "Badge: …" columns, left out of `lineItems` (orphans from a course copy among them). */
+  badgeColumns?: LineItem[];
 }
 
 /** `viewer`: the instructor on the page, whose own Canvas grant may read the course. */
@@ -38,7 +40,7 @@ export async function courseLineItems(course: CourseRecord, t?: Translator['t'],
     const ags = listed.filter((i) => i.tag !== BADGE_COLUMN_TAG);
     const hint = lineItemVisibilityHint(course.productFamily, ags.length, Boolean(course.lineItemsUrl), t);
     const { snapshot } = mergeLmsApi({ takenAt: new Date().toISOString(), members: [], lineItems: ags, results: [] }, outcome);
-    return { lineItems: snapshot.lineItems, activities: snapshot.activities ?? [], sources: snapshot.sources ?? [], hint };
+    return { lineItems: snapshot.lineItems, activities: snapshot.activities ?? [], sources: snapshot.sources ?? [], hint, badgeColumns: listed.filter((i) => i.tag === BADGE_COLUMN_TAG) };
   } catch (err) {
     return { lineItems: [], activities: [], sources: [], hint: lineItemVisibilityHint(course.productFamily, 0, Boolean(course.lineItemsUrl), t), error: (err as Error).message };
   }

@@ -14,8 +14,10 @@ import type { LmsClient } from '../lms/client.js';
 import { lmsClientFor } from '../lms/forCourse.js';
 import type { CourseRecord } from '../store/course.js';
 import { listBadges } from '../store/badge.js';
-import { createAwards, heldBadges, heldByLearner } from '../store/award.js';
+import { createAwards, heldBadges, heldByLearner, revokedAwards } from '../store/award.js';
 import { approvalsOf } from '../store/approval.js';
+import { courseStaffOf } from '../store/courseStaff.js';
+import { learnCourseStaff, withKnownStaff } from './courseStaff.js';
 
 export interface Progress { phase: string; done: number; total: number }
 
@@ -49,17 +51,21 @@ export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): 
   const badgesRead = listBadges(course.courseKey).then((list) => (o.draft ? [...list.filter((b) => b.id !== o.draft!.id), o.draft] : list));
   // The LMS's own API, where connected, beside LTI; the roster then says whose grades are whose.
   const apiRead = badgesRead.then((badges) => readLmsApi(course, { badges, userId: o.userId, transport: client.transport, roster: () => ltiRead.then((l) => l.snapshot.members) }));
-  const [lti, badges, held, approvals, apiOutcome] = await Promise.all([
+  const [lti, badges, held, revoked, approvals, apiOutcome, knownStaff] = await Promise.all([
     ltiRead,
     badgesRead,
     o.userId ? badgesRead.then((list) => heldByLearner(course.courseKey, o.userId!, list.map((b) => b.id))) : heldBadges(course.courseKey),
+    o.userId ? badgesRead.then((list) => revokedAwards(course.courseKey, { userId: o.userId!, badgeIds: list.map((b) => b.id) })) : revokedAwards(course.courseKey),
     approvalsOf(course.courseKey),
     apiRead,
+    courseStaffOf(course.courseKey),
   ]);
-  const api = mergeLmsApi(lti.snapshot, apiOutcome);
+  // Staff are never learners: those the launches and the API made known join the roster's own.
+  const api = mergeLmsApi(withKnownStaff(lti.snapshot, knownStaff), apiOutcome);
   const { snapshot } = api;
+  await learnCourseStaff(course, knownStaff, snapshot.members, api.staff, !o.userId);
   const warnings = [...lti.warnings, ...api.warnings];
-  const verdicts = evaluate({ badges, snapshot, held, approvals, userIds: o.userId ? [o.userId] : undefined });
+  const verdicts = evaluate({ badges, snapshot, held, revoked, approvals, userIds: o.userId ? [o.userId] : undefined });
 
   let awarded = 0;
   let pending = 0;

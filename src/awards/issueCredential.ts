@@ -24,6 +24,7 @@ import { issuerForPlatform } from './issuerDocuments.js';
 import { validUntil } from './validity.js';
 import { signCredential } from './signingPool.js';
 import { postToGradebook } from './gradebookColumn.js';
+import { courseStaffOf, staffIdsOf } from '../store/courseStaff.js';
 
 /** The public id of a badge definition: stable for the badge, unrelated to course ids. */
 export function achievementKeyOf(courseKey: string, badgeId: string): string {
@@ -130,10 +131,14 @@ async function signBatch({ todo, issuer, keys, entries, lineItems }: PreparedBat
   }));
 }
 
-/** Stores what was signed, then shows it in the LMS grade book where a badge asks for that. */
+/**
+ * Stores what was signed, then shows it in the LMS grade book where a badge asks for that: never
+ * for someone known as staff (an award made before they were), whose score the LMS refuses.
+ */
 async function storeBatch(signed: IssuedCredential[], ctx: IssueContext): Promise<void> {
   await storeCredentials(signed);
-  await postToGradebook(ctx.base, ctx.course, ctx.badges, signed, ctx.log);
+  const staff = staffIdsOf(await courseStaffOf(ctx.course.courseKey));
+  await postToGradebook(ctx.course, ctx.badges, signed.filter((c) => !staff.has(c.userId)), ctx.log);
 }
 
 /** Signs and stores the credentials of these awards; returns how many this call stored. */

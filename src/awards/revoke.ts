@@ -1,10 +1,11 @@
 /**
  * Revocation by an instructor, with a reason: the award record says who, when and why, and the
- * credential's bit in the issuer's status list is set, so every verifier sees it at once.
- * The credential itself is never edited.
+ * credential's bit in the issuer's status list is set, so every verifier sees it at once, and
+ * its "Badge:" grade-book score is to be cleared. The credential itself is never edited.
  */
 import { revokeAward, type Award } from '../store/award.js';
 import { setRevoked, statusEntryOf } from '../store/statusList.js';
+import { clearFromGradebook } from './gradebookColumn.js';
 
 /** `code` says which message it is, for pages that say it in their own language. */
 export class RevocationError extends Error {
@@ -28,5 +29,8 @@ export async function revoke(courseKey: string, awardId: string, reason: string,
   // A credential not issued yet has no slot, and will never be issued now.
   const entry = await statusEntryOf(awardId);
   if (entry) await setRevoked(entry);
+  // Its "Badge:" grade-book score, if it has one, is cleared (written by the caller's syncGradebook);
+  // asked again on a second call, so a revocation interrupted here still clears it.
+  await clearFromGradebook(courseKey, done.award.badgeId, done.award.userId);
   return { award: done.award, revoked: done.changed };
 }

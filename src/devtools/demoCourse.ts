@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { loadConfig } from '../../config/index.js';
 import { boot, type Running } from '../boot.js';
-import { startEmulator, type Emulator, type Flavour } from './emulator/index.js';
+import { startEmulator, type Emulator, type EmulatorOptions, type Flavour } from './emulator/index.js';
 import { installInEmulator } from './installInEmulator.js';
 import { defineDemoBadges, demoLearner } from './demoBadges.js';
 import { connectDemoLms } from './demoConnection.js';
@@ -22,9 +22,9 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
-export async function startDemo(o: { flavour: Flavour; env: Record<string, string | undefined>; logger: Logger; emulatorPort?: number }): Promise<Demo> {
+export async function startDemo(o: { flavour: Flavour; env: Record<string, string | undefined>; logger: Logger; emulatorPort?: number; emulatorTls?: EmulatorOptions['tls'] }): Promise<Demo> {
   const config = loadConfig(o.env);
-  const emulator = await startEmulator({ flavour: o.flavour, port: o.emulatorPort ?? 0, host: '127.0.0.1' });
+  const emulator = await startEmulator({ flavour: o.flavour, port: o.emulatorPort ?? 0, host: '127.0.0.1', tls: o.emulatorTls });
   const running = await boot(config, o.logger);
   const tool = await installInEmulator(emulator, config.publicUrl);
   await running.laurel.platformOrigins.refresh();

@@ -4,6 +4,7 @@
  */
 import { registerPlatform } from '../lti/platforms.js';
 import { ROUTES } from '../lti/scopes.js';
+import { laurelCustomParameters } from '../lti/customParameters.js';
 import type { Emulator } from './emulator/index.js';
 
 export async function installInEmulator(emulator: Emulator, publicUrl: string): Promise<{ clientId: string; deploymentId: string }> {
@@ -13,6 +14,8 @@ export async function installInEmulator(emulator: Emulator, publicUrl: string): 
     redirectUris: [publicUrl + ROUTES.launch],
     jwksUri: publicUrl + ROUTES.keys,
     targetLinkUri: publicUrl + ROUTES.launch,
+    // What the admin pastes: the developer-key JSON's custom fields, or the README's line in Moodle.
+    customParameters: laurelCustomParameters(emulator.flavour),
   });
   await registerPlatform({
     issuer: emulator.issuer, clientId: tool.clientId, name: `emulated ${emulator.flavour}`,

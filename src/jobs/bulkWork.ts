@@ -12,6 +12,8 @@ import type { CourseRecord } from '../store/course.js';
 import type { Member } from '../rules/snapshot.js';
 import { recipientOf } from '../awards/recipient.js';
 import { revoke } from '../awards/revoke.js';
+import { syncGradebook } from '../awards/gradebookColumn.js';
+import { findCourse } from '../store/course.js';
 import { issueCourseCredentials } from './issueCredentials.js';
 import { jobLeaseMs, runJob, type JobWork } from './jobRunner.js';
 
@@ -65,6 +67,8 @@ export function bulkRevokeWork(job: EvaluationJob, logger: Logger): JobWork {
       report({ done: i + 1 });
     }
     logger.info({ courseKey, by: actor, revoked }, 'bulk revocation');
+    const course = await findCourse(courseKey);
+    if (course) await syncGradebook(course, logger); // the revoked scores cleared from the grade book
     return { learners: awardIds.length, badges: 0, awarded: 0, pending: 0, lmsRequests: 0, revoked, warnings: revoked < awardIds.length ? [`${awardIds.length - revoked} were revoked already and kept their first reason.`] : [] };
   };
 }

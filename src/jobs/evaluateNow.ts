@@ -8,6 +8,8 @@ import type { CourseRecord } from '../store/course.js';
 import { runCourseUnderLease, LEASE_MS } from './courseRun.js';
 import { issueCourseCredentials } from './issueCredentials.js';
 import { recordAudit } from '../store/auditLog.js';
+import { retryUnwrittenScores } from '../store/gradebookScore.js';
+import { syncGradebook } from '../awards/gradebookColumn.js';
 import { jobLeaseMs, runJob, type JobWork } from './jobRunner.js';
 
 const WAIT_STEP_MS = 1000;
@@ -21,6 +23,9 @@ export async function startEvaluation(course: CourseRecord, requestedBy: string,
 /** Evaluating again is harmless: awards depend only on verdicts, and credentials are stored once. */
 export function evaluationWork(job: EvaluationJob, course: CourseRecord, logger: Logger): JobWork {
   return async (report) => {
+    // The instructor asked: grade-book scores that failed before are tried again in this run,
+    // refused ones too (written with the new ones once the credentials are issued).
+    await retryUnwrittenScores(course.courseKey);
     const deadline = Date.now() + 2 * LEASE_MS;
     for (;;) {
       const evaluation = await runCourseUnderLease(course, {
@@ -29,6 +34,7 @@ export function evaluationWork(job: EvaluationJob, course: CourseRecord, logger:
       if (evaluation) {
         report({ phase: 'signing credentials', done: 0, total: evaluation.awarded });
         const issued = await issueCourseCredentials(course.courseKey, (done) => report({ done }), logger);
+        await syncGradebook(course, logger);
         logger.info({ courseKey: course.courseKey, job: job.id, awarded: evaluation.awarded, pending: evaluation.pending, issued }, 'course evaluated');
         await recordAudit({ courseKey: course.courseKey, actor: job.requestedBy, action: 'evaluation.run', detail: `${evaluation.awarded} awarded, ${evaluation.pending} waiting for approval` });
         return {

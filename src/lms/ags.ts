@@ -1,6 +1,7 @@
 /**
  * Assignment and Grade Services 2.0 (digest §4): the course's grade columns (line items), their
- * results, and posting a score.
+ * results, posting a score (one without scoreGiven clears the learner's grade), and a column's
+ * renaming and removal.
  */
 import type { LineItem, Result } from '../rules/snapshot.js';
 import { LmsError } from './errors.js';
@@ -53,6 +54,25 @@ export interface NewLineItem { label: string; scoreMaximum: number; resourceId?:
 export async function createLineItem(http: Http, lineItemsUrl: string, item: NewLineItem): Promise<LineItem> {
   const res = await http.call([SCOPES.lineItem], { method: 'POST', url: lineItemsUrl, contentType: MEDIA_TYPES.lineItem, accept: MEDIA_TYPES.lineItem, body: JSON.stringify(item) });
   return lineItem(await readJson(res, lineItemsUrl), lineItemsUrl);
+}
+
+/** Renames a grade column (PUT the line item, with the fields it keeps: AGS replaces it whole). */
+export async function updateLineItem(http: Http, item: LineItem, change: Partial<NewLineItem>): Promise<LineItem> {
+  const body = compact({ label: item.label, scoreMaximum: item.scoreMaximum, resourceId: item.resourceId, tag: item.tag, resourceLinkId: item.resourceLinkId, ...change });
+  const res = await http.call([SCOPES.lineItem], { method: 'PUT', url: item.id, contentType: MEDIA_TYPES.lineItem, accept: MEDIA_TYPES.lineItem, body: JSON.stringify(body) });
+  return lineItem(await readJson(res, item.id), item.id);
+}
+
+/** Deletes a grade column and its grades; a column already gone answers `not_found`. */
+export async function deleteLineItem(http: Http, lineItemUrl: string): Promise<void> {
+  const res = await http.call([SCOPES.lineItem], { method: 'DELETE', url: lineItemUrl });
+  await res.body?.cancel();
+}
+
+/** One line item by its URL. */
+export async function getLineItem(http: Http, lineItemUrl: string): Promise<LineItem> {
+  const res = await http.call(READ_LINE_ITEMS, { method: 'GET', url: lineItemUrl, accept: MEDIA_TYPES.lineItem });
+  return lineItem(await readJson(res, lineItemUrl), lineItemUrl);
 }
 
 export async function postScore(http: Http, lineItemUrl: string, score: Score): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import type { LineItem, Member, Result } from '../rules/snapshot.js';
 import { AccessTokens } from './accessToken.js';
-import { createLineItem, listLineItems, listResults, postScore, type LineItemFilters, type NewLineItem, type ResultFilters, type Score } from './ags.js';
+import { createLineItem, deleteLineItem, getLineItem, listLineItems, listResults, postScore, updateLineItem, type LineItemFilters, type NewLineItem, type ResultFilters, type Score } from './ags.js';
 import type { ToolCredentials } from './credentials.js';
 import { Http, newTransport, type LoggedRequest, type RequestCounter, type Transport } from './http.js';
 import { listMembers, type MemberFilters } from './nrps.js';
@@ -45,6 +45,18 @@ export class LmsClient {
 
   createLineItem(lineItemsUrl: string, item: NewLineItem): Promise<LineItem> {
     return createLineItem(this.http, lineItemsUrl, item);
+  }
+
+  lineItem(lineItemUrl: string): Promise<LineItem> {
+    return getLineItem(this.http, lineItemUrl);
+  }
+
+  updateLineItem(item: LineItem, change: Partial<NewLineItem>): Promise<LineItem> {
+    return updateLineItem(this.http, item, change);
+  }
+
+  deleteLineItem(lineItemUrl: string): Promise<void> {
+    return deleteLineItem(this.http, lineItemUrl);
   }
 
   postScore(lineItemUrl: string, score: Score): Promise<void> {

@@ -160,11 +160,11 @@ export async function errorFor(res: Response, method: string, url: string): Prom
 }
 
 export interface ServiceRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
-  /** Response media type (GET). */
+  /** Response media type (GET, and a PUT's answer). */
   accept?: string;
-  /** Request media type (POST). */
+  /** Request media type (POST, PUT). */
   contentType?: string;
   body?: string;
 }

@@ -3,6 +3,7 @@
  * Placements: the course navigation menu, and link selection (Deep Linking) for modules.
  */
 import { LAUREL_SCOPES, ROUTES } from './scopes.js';
+import { laurelCustomParameters } from './customParameters.js';
 
 export function canvasDeveloperKey(publicUrl: string) {
   const launch = publicUrl + ROUTES.launch;
@@ -24,6 +25,6 @@ export function canvasDeveloperKey(publicUrl: string) {
         ],
       },
     }],
-    custom_fields: { canvas_course_id: '$Canvas.course.id', canvas_user_id: '$Canvas.user.id' },
+    custom_fields: laurelCustomParameters('canvas'),
   };
 }

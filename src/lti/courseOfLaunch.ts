@@ -3,17 +3,32 @@
  * endpoints the platform offered in the launch.
  */
 import type { LtijsToken } from 'ltijs';
+import type { Logger } from 'pino';
 import { courseKeyOf, recordCourseLaunch, type CourseRecord } from '../store/course.js';
 import { recordLmsUserId } from '../store/lmsUser.js';
+import { recordTaughtCourse } from '../store/taughtCourse.js';
+import { audienceOf } from './roles.js';
+import { recordStaffOfLaunch } from './staffOfLaunch.js';
 
 export function courseKeyOfToken(token: LtijsToken): string {
   return courseKeyOf(token.iss, token.clientId, token.deploymentId, token.platformContext.context?.id ?? '');
 }
 
-/** Records the course, and the person's own Canvas user id when Canvas sent it (for the REST source). */
-export async function recordLaunchedCourse(token: LtijsToken): Promise<CourseRecord> {
+/**
+ * Records the course, the person's own Canvas user id when Canvas sent it (for the REST source),
+ * and a staff launch's person as staff of the course (staffOfLaunch.ts) and as teaching it
+ * (their earlier courses, for next term).
+ */
+export async function recordLaunchedCourse(token: LtijsToken, log?: Logger): Promise<CourseRecord> {
   const canvasUserId = canvasUserIdOf(token);
   if (canvasUserId) await recordLmsUserId(token.iss, token.clientId, token.user, canvasUserId);
+  const course = await recordCourse(token);
+  await recordStaffOfLaunch(course, token, log);
+  if (audienceOf(token.platformContext.roles) === 'staff') await recordTaughtCourse(course, token.user);
+  return course;
+}
+
+function recordCourse(token: LtijsToken): Promise<CourseRecord> {
   const c = token.platformContext;
   return recordCourseLaunch({
     issuer: token.iss,

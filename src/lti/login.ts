@@ -1,18 +1,28 @@
 /**
  * OIDC third-party login initiation (LTI 1.3 core §5.1.1): the platform sends iss,
  * login_hint, target_link_uri…; Laurel answers with the authentication request, carrying a
- * fresh state and nonce. When the platform offers LTI Platform Storage (`lti_storage_target`,
- * Canvas does), the state is also put there, for browsers that block the iframe's cookies.
+ * fresh state and nonce, bound to the browser by a cookie.
+ *
+ * Inside the LMS's iframe that cookie is third-party. When the platform offers LTI Platform
+ * Storage (`lti_storage_target`, Canvas does), the state is also put there. Otherwise (Moodle)
+ * the browser comes back once to /lti/login/check before going to the platform: if the
+ * (partitioned) cookie came with it, the login goes on; if not (a browser that keeps no
+ * cookie in a cross-site frame at all), Laurel offers to start the same login in a new window,
+ * where the cookie is first-party. That must be decided before the platform is asked: Moodle
+ * uses up `lti_message_hint` at its authentication endpoint (mod/lti/auth.php unsets it).
  */
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, Router } from 'express';
+import cookieParser from 'cookie-parser';
 import { lti } from './provider.js';
 import { ROUTES } from './scopes.js';
-import { saveLaunchState } from '../store/launchState.js';
+import { peekLaunchState, saveLaunchState } from '../store/launchState.js';
 import { stateCookieName, stateCookieOptions } from './stateCookie.js';
 import { sendProblem } from '../web/errorPage.js';
 
 const STORAGE_TARGET = /^[\w-]{1,64}$/;
+/** What a login initiation may carry (LTI 1.3 core §5.1.1), kept to start it again in a new window. */
+const INITIATION = ['iss', 'login_hint', 'target_link_uri', 'lti_message_hint', 'client_id', 'lti_deployment_id'] as const;
 
 function param(req: Request, name: string): string | undefined {
   const value = (req.body as Record<string, unknown> | undefined)?.[name] ?? req.query[name];
@@ -56,7 +66,6 @@ export function loginRouter(o: { publicUrl: string; secureCookies: boolean }): R
     const storageTarget = param(req, 'lti_storage_target');
     const useStorage = storageTarget !== undefined && STORAGE_TARGET.test(storageTarget);
     const storageOrigin = new URL(authEndpoint).origin;
-    await saveLaunchState({ state, nonce, issuer: iss, clientId: await platform.platformClientId(), ...(useStorage ? { storageTarget, storageOrigin } : {}) });
 
     const auth = new URL(authEndpoint);
     const query: Record<string, string | undefined> = {
@@ -65,11 +74,29 @@ export function loginRouter(o: { publicUrl: string; secureCookies: boolean }): R
       login_hint: loginHint, lti_message_hint: param(req, 'lti_message_hint'), state, nonce,
     };
     for (const [k, v] of Object.entries(query)) if (v !== undefined) auth.searchParams.set(k, v);
+    const initiation = Object.fromEntries(INITIATION.flatMap((k) => { const v = param(req, k); return v === undefined ? [] : [[k, v]]; }));
+    await saveLaunchState({
+      state, nonce, issuer: iss, clientId: await platform.platformClientId(),
+      ...(useStorage ? { storageTarget, storageOrigin } : { authRequest: auth.toString(), initiation }),
+    });
 
     // The cookie is set in both cases: where the browser keeps it, the launch needs nothing more.
     res.cookie(stateCookieName(state), '1', stateCookieOptions(o.secureCookies));
-    if (!useStorage) return res.redirect(302, auth.toString());
+    if (!useStorage) return res.redirect(302, `${o.publicUrl}${ROUTES.loginCheck}?state=${encodeURIComponent(state)}`);
     res.render('lti/platform-storage', { mode: 'put', target: storageTarget, origin: storageOrigin, state, nonce, next: auth.toString(), fields: {} });
+  });
+
+  router.get(ROUTES.loginCheck, cookieParser(), async (req: Request, res: Response) => {
+    const state = param(req, 'state');
+    const pending = state ? await peekLaunchState(state) : null;
+    if (!state || !pending?.authRequest) {
+      return sendProblem(req, res, { status: 400, reason: 'unknown_state', key: 'login_expired', title: 'This login has expired', detail: 'The login is unknown, already used, or older than 10 minutes.', todo: 'Go back to your course and open Laurel again.' });
+    }
+    if (req.cookies?.[stateCookieName(state)] === '1') return res.redirect(302, pending.authRequest);
+    // This browser keeps no cookie for Laurel inside the LMS's frame: the same login, started
+    // again in a window of its own, keeps it. The platform has not been asked yet.
+    req.log.info({ reason: 'state_cookie_blocked' }, 'the browser kept no cookie in the LMS frame: offering a new window');
+    res.render('lti/new-window', { action: `${o.publicUrl}${ROUTES.login}`, fields: pending.initiation ?? {} });
   });
   return router;
 }

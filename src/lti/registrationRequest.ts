@@ -3,6 +3,7 @@
  * the messages and placements it offers, the AGS and NRPS scopes it needs. Pure.
  */
 import { LAUREL_SCOPES, ROUTES } from './scopes.js';
+import { laurelCustomParameters } from './customParameters.js';
 
 export interface PlatformConfiguration {
   issuer: string;
@@ -39,7 +40,7 @@ export function registrationRequest(publicUrl: string, config: PlatformConfigura
       description: 'Open Badges for this course: define badges, see who earned them, share them.',
       target_link_uri: launch,
       claims: config.claims_supported ? wanted.filter((c) => config.claims_supported!.includes(c)) : wanted,
-      custom_parameters: canvas ? { canvas_course_id: '$Canvas.course.id', canvas_user_id: '$Canvas.user.id' } : {},
+      custom_parameters: laurelCustomParameters(productFamily(config)),
       messages: [
         { type: 'LtiResourceLinkRequest', label: 'Badges', target_link_uri: launch, placements: ['course_navigation'], ...(canvas ? { 'https://canvas.instructure.com/lti/course_navigation/default_enabled': true } : {}) },
         { type: 'LtiDeepLinkingRequest', label: 'Add Laurel badges', target_link_uri: launch, placements: ['link_selection'] },

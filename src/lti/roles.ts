@@ -7,8 +7,8 @@ const MEMBERSHIP = 'http://purl.imsglobal.org/vocab/lis/v2/membership';
 const INSTITUTION = 'http://purl.imsglobal.org/vocab/lis/v2/institution/person';
 const SYSTEM = 'http://purl.imsglobal.org/vocab/lis/v2/system/person';
 
-/** Context roles that configure and award badges. */
-const STAFF_CONTEXT_ROLES = ['Instructor', 'TeachingAssistant', 'ContentDeveloper', 'Administrator'];
+/** Context roles of course staff (Grader: the Instructor sub-role of those who grade and do not edit). */
+const STAFF_CONTEXT_ROLES = ['Instructor', 'TeachingAssistant', 'Grader', 'ContentDeveloper', 'Administrator'];
 
 export type Audience = 'staff' | 'learner';
 
@@ -36,4 +36,22 @@ export function audienceOf(roles: readonly string[] = []): Audience {
 /** Platform administrators (institution or system Administrator) see the admin pages. */
 export function isPlatformAdmin(roles: readonly string[] = []): boolean {
   return roles.map(parseRole).some((r) => r.scope !== 'context' && r.name === 'Administrator');
+}
+
+/**
+ * A staff role in the course itself (not only an institution or system role): someone who launches
+ * with one is staff in this course for Laurel from then on, whatever the roster says of them.
+ */
+export function hasCourseStaffRole(roles: readonly string[] = []): boolean {
+  return roles.map(parseRole).some((r) => r.scope === 'context' && STAFF_CONTEXT_ROLES.includes(r.name));
+}
+
+/**
+ * LTI's own word for staff who grade and do not edit: the Instructor sub-role Grader
+ * (membership/Instructor#Grader). Administrators and content developers edit whatever else they are.
+ */
+export function isGraderByRoles(roles: readonly string[] = []): boolean {
+  const parsed = roles.map(parseRole);
+  const names = new Set(parsed.filter((r) => r.scope === 'context').map((r) => r.name));
+  return names.has('Grader') && !names.has('ContentDeveloper') && !names.has('Administrator') && !isPlatformAdmin(roles);
 }

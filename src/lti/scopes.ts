@@ -9,6 +9,8 @@ export const LAUREL_SCOPES = [
 
 export const ROUTES = {
   login: '/lti/login',
+  /** Where a login comes back to once, to see whether the browser kept the state cookie. */
+  loginCheck: '/lti/login/check',
   launch: '/lti/launch',
   keys: '/lti/keys',
   register: '/lti/register',

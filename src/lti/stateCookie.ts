@@ -6,7 +6,12 @@ import type { CookieOptions } from 'express';
 
 export const stateCookieName = (state: string) => `lti_state_${state}`;
 
-/** Inside an LMS iframe on HTTPS the cookie must be SameSite=None; Secure. Plain HTTP (local use) gets Lax. */
+/**
+ * Inside an LMS iframe on HTTPS the cookie must be SameSite=None; Secure, and Partitioned (CHIPS):
+ * browsers that block third-party cookies (Chrome's setting and incognito, Firefox strict, Brave)
+ * still keep a partitioned one for the LMS's site, and the whole login happens under that site.
+ * Plain HTTP (local use) gets Lax.
+ */
 export function stateCookieOptions(secure: boolean): CookieOptions {
-  return { httpOnly: true, secure, sameSite: secure ? 'none' : 'lax', maxAge: 10 * 60_000, path: '/lti' };
+  return { httpOnly: true, secure, sameSite: secure ? 'none' : 'lax', partitioned: secure, maxAge: 10 * 60_000, path: '/lti' };
 }

@@ -4,7 +4,7 @@
  */
 import type { BadgeDefinition } from './badge.js';
 import type { CourseSnapshot, Member } from './snapshot.js';
-import type { Approval, HeldBadge, Verdict } from './verdict.js';
+import type { Approval, HeldBadge, RevokedBadge, Verdict } from './verdict.js';
 import { audienceOf } from '../lti/roles.js';
 import { completionLookup, gradeLookup } from './gradebook.js';
 import { compareIds, dependencyOrder } from './order.js';
@@ -15,6 +15,8 @@ export interface EvaluationInput {
   snapshot: CourseSnapshot;
   held: HeldBadge[];
   approvals: Approval[];
+  /** Awards revoked: never earned again by the rules. */
+  revoked?: RevokedBadge[];
   /** Only these learners (a learner's launch); absent: every learner of the course. */
   userIds?: string[];
 }
@@ -34,14 +36,16 @@ const keyOf = (badgeId: string, userId: string) => `${badgeId}\u0000${userId}`;
 export function evaluate(input: EvaluationInput): Verdict[] {
   const { snapshot } = input;
   const only = input.userIds && new Set(input.userIds);
+  const staff = new Set(snapshot.staff ?? []);
   const learners = snapshot.members
-    .filter((m) => audienceOf(m.roles) === 'learner' && (!only || only.has(m.userId)))
+    .filter((m) => audienceOf(m.roles) === 'learner' && !staff.has(m.userId) && (!only || only.has(m.userId)))
     .sort((a, b) => compareIds(a.userId, b.userId));
   const badgesById = new Map(input.badges.map((b) => [b.id, b]));
   const grades = gradeLookup(snapshot);
   const completions = completionLookup(snapshot);
   const held = new Set(input.held.map((h) => keyOf(h.badgeId, h.userId)));
   const approved = new Set(input.approvals.map((a) => keyOf(a.badgeId, a.userId)));
+  const revoked = new Map((input.revoked ?? []).map(({ badgeId, userId, ...r }) => [keyOf(badgeId, userId), r]));
   const earnedInRun = new Map<string, Standing>();
 
   // A prerequisite is met by a badge held, or earned earlier in this run. A badge earned in
@@ -61,11 +65,13 @@ export function evaluate(input: EvaluationInput): Verdict[] {
       });
       // Learners who left the course still get their reasons, so the preview can show them.
       const excluded = EXCLUDED[learner.status];
-      const earned = reason.met && !excluded;
+      // A revoked award is not earned again, nor does it count for a badge that requires it.
+      const revocation = revoked.get(key);
+      const earned = reason.met && !excluded && !revocation;
       const alreadyAwarded = held.has(key);
       const awaitingApproval = earned && badge.issueMode === 'approval' && !alreadyAwarded;
       if (earned) earnedInRun.set(key, awaitingApproval ? 'awaiting approval' : 'earned in this run');
-      verdicts.push({ badgeId: badge.id, userId: learner.userId, earned, awaitingApproval, alreadyAwarded, ...(excluded ? { excluded } : {}), reason });
+      verdicts.push({ badgeId: badge.id, userId: learner.userId, earned, awaitingApproval, alreadyAwarded, ...(excluded ? { excluded } : {}), ...(revocation ? { revoked: revocation } : {}), reason });
     }
   }
   return verdicts;

@@ -101,4 +101,10 @@ export interface CourseSnapshot {
   completions?: Completion[];
   /** The sources beyond LTI this platform has and how each was read; absent: none. */
   sources?: SourceState[];
+  /**
+   * Members who are course staff whatever their roster roles say: they launched Laurel in the course
+   * as staff, or the LMS's API lists them as teachers (Moodle's NRPS lists a non-editing teacher as a
+   * Learner). They are never evaluated, like the roster's own instructors.
+   */
+  staff?: string[];
 }

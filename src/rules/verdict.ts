@@ -71,8 +71,19 @@ export interface Verdict {
   alreadyAwarded: boolean;
   /** Why a learner is not evaluated at all, e.g. "inactive in the course". */
   excluded?: string;
+  /**
+   * The learner's award of this badge was revoked: whatever the rules say now, it is not
+   * earned again (an award is made once, ever), and the pages say revoked, by whom and why.
+   */
+  revoked?: Revocation;
   reason: Reason;
 }
+
+/** What is stored of a revocation, as far as it was recorded. */
+export interface Revocation { at?: Date | string; by?: string; reason?: string }
+
+/** An award revoked: who, which badge, and the revocation. */
+export interface RevokedBadge extends HeldBadge, Revocation {}
 
 /** An award as the rules need to know it: who holds which badge. */
 export interface HeldBadge {

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
-import type { Reason } from '../rules/verdict.js';
+import type { Reason, RevokedBadge } from '../rules/verdict.js';
 import { insertNew } from './insertNew.js';
 
 export type AwardStatus = 'awarded' | 'pending' | 'revoked';
@@ -125,6 +125,17 @@ export async function heldBadges(courseKey: string): Promise<{ badgeId: string; 
 export async function heldByLearner(courseKey: string, userId: string, badgeIds: string[]): Promise<{ badgeId: string; userId: string }[]> {
   const found = await Promise.all(badgeIds.map((badgeId) => awardOf(courseKey, badgeId, userId)));
   return found.filter((a) => a?.status === 'awarded').map((a) => ({ badgeId: a!.badgeId, userId: a!.userId }));
+}
+
+/**
+ * A course's revoked awards, or one learner's among these badges (read by key, as heldByLearner
+ * does): evaluation says revoked rather than "qualifies" for them.
+ */
+export async function revokedAwards(courseKey: string, only?: { userId: string; badgeIds: string[] }): Promise<RevokedBadge[]> {
+  const found = only
+    ? (await Promise.all(only.badgeIds.map((badgeId) => awardOf(courseKey, badgeId, only.userId)))).filter((a): a is Award => a?.status === 'revoked')
+    : await AwardModel.find({ courseKey, status: 'revoked' }, { _id: 0, badgeId: 1, userId: 1, revokedAt: 1, revokedBy: 1, revocationReason: 1 }).lean();
+  return found.map((a) => ({ badgeId: a.badgeId, userId: a.userId, at: a.revokedAt, by: a.revokedBy, reason: a.revocationReason }));
 }
 
 export async function awardsOf(courseKey: string, filter: { userId?: string; badgeId?: string } = {}): Promise<Award[]> {

@@ -1,9 +1,10 @@
 /**
  * The standing of a course's learners on each badge as of its last full evaluation: what the
- * dashboard shows without asking the LMS again. One document per course, keyed by the course.
+ * dashboard shows without asking the LMS again. One document per course, keyed by the course;
+ * a badge holds its learners' ids (a few thousand at most), so awards made since can be told apart.
  */
 import mongoose, { Schema } from 'mongoose';
-import type { BadgeStanding } from '../rules/standing.js';
+import { isBadgeStanding, type BadgeStanding } from '../rules/standing.js';
 
 interface Stored { _id: string; at: Date; badges: Record<string, BadgeStanding> }
 
@@ -19,6 +20,9 @@ export async function saveStanding(courseKey: string, badges: Record<string, Bad
   await CourseStandingModel.replaceOne({ _id: courseKey }, { _id: courseKey, at, badges }, { upsert: true });
 }
 
+/** The last evaluation's standing; null before the first, or when stored in the older shape (counts only). */
 export async function standingOfCourse(courseKey: string): Promise<{ at: Date; badges: Record<string, BadgeStanding> } | null> {
-  return CourseStandingModel.findById(courseKey, { _id: 0 }).lean();
+  const found = await CourseStandingModel.findById(courseKey, { _id: 0 }).lean();
+  if (!found || !Object.values(found.badges).every(isBadgeStanding)) return null;
+  return found;
 }

@@ -13,6 +13,10 @@ export interface LaunchState {
   storageTarget?: string;
   /** The platform origin to talk to over postMessage (its OIDC authorization endpoint's origin). */
   storageOrigin?: string;
+  /** Where the login continues (the platform's authentication request), once the browser has kept the cookie. */
+  authRequest?: string;
+  /** The login initiation's own parameters, to start it again in a new window when the iframe keeps no cookie. */
+  initiation?: Record<string, string>;
   expiresAt: Date;
 }
 
@@ -23,6 +27,8 @@ const schema = new Schema<LaunchState>({
   clientId: { type: String, required: true },
   storageTarget: String,
   storageOrigin: String,
+  authRequest: String,
+  initiation: { type: Schema.Types.Mixed },
   expiresAt: { type: Date, required: true },
 });
 schema.index({ state: 1 }, { unique: true });

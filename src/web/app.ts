@@ -25,6 +25,7 @@ import { courseApi } from './courseApi.js';
 import { awardApi } from './awardApi.js';
 import { adminPages } from './adminPages.js';
 import { health } from './health.js';
+import { favicon } from './favicon.js';
 import { sendProblem } from './errorPage.js';
 import { rateLimits } from './rateLimits.js';
 import { PlatformOrigins } from './frameAncestors.js';
@@ -34,6 +35,7 @@ import { bodyErrors } from './bodyErrors.js';
 import { credentialRoutes } from './public/credentialRoutes.js';
 import { statusRoutes } from './public/statusRoutes.js';
 import { verifyPage } from './public/verifyPage.js';
+import { sharePublicly } from './public/publicJson.js';
 import { configureSealing } from '../secrets/sealed.js';
 import { setPublicBase, publicBase } from '../awards/publicBase.js';
 import { canvasCallback, canvasConnect } from './canvasConnect.js';
@@ -70,15 +72,23 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:', 'https:'], // institutions' logos live on their own sites
         formAction: ["'self'", () => platforms().join(' ')],
-        frameAncestors: ["'self'", () => platforms().join(' ')],
+        // The LMS frames the registration page before it is a registered platform (Moodle's
+        // dialog; Canvas nests it in two iframes on the school's host): it may be framed by any
+        // site. It only registers with the platform whose token it carries, and shows no data.
+        frameAncestors: [(req) => ((req as express.Request).path === ROUTES.register ? '*' : ["'self'", ...platforms()].join(' '))],
         upgradeInsecureRequests: secureCookies ? [] : null,
       },
     },
-    frameguard: false, // framing is governed by frame-ancestors: only registered platforms
+    frameguard: false, // framing is governed by frame-ancestors: registered platforms (any site for registration)
     crossOriginOpenerPolicy: false, // dynamic registration may run in a popup that must reach window.opener
   }));
 
-  app.use('/assets', express.static(join(projectRoot, 'views', 'assets'), { maxAge: '1h', index: false }));
+  // Laurel's logo is the registration's logo_uri: the LMS shows it on its own pages.
+  app.use('/assets', express.static(join(projectRoot, 'views', 'assets'), {
+    maxAge: '1h', index: false,
+    setHeaders: (res, path) => { if (/\.(svg|png)$/.test(path)) sharePublicly(res); },
+  }));
+  app.use(favicon(join(projectRoot, 'views', 'assets', 'laurel.svg')));
   app.use(health());
   app.use(rateLimits(config.rateLimits, logger));
   app.get(ROUTES.canvasConfig, (_req, res) => { res.json(canvasDeveloperKey(config.publicUrl)); });

@@ -15,7 +15,7 @@ import { auditInCourse } from './audit.js';
 import { publicBase } from '../awards/publicBase.js';
 import { credentialUrls } from '../credentials/urls.js';
 import { issuedAmong } from '../store/issuedCredential.js';
-import { lmsClientFor } from '../lms/forCourse.js';
+import { notALearner, rosterOf } from '../awards/courseStaff.js';
 import { courseOf, loadCourse, staffOnly } from './courseContext.js';
 import { asyncRoute } from './asyncRoute.js';
 import { apiProblem } from './apiProblem.js';
@@ -55,9 +55,11 @@ export function awardApi(): Router {
     const { badgeId, userId } = req.body ?? {};
     if (typeof badgeId !== 'string' || typeof userId !== 'string') return apiProblem(res, 400, 'invalid_award', 'Give "badgeId" and "userId" (the learner\'s LTI user id) as strings.');
     if (!(await getBadge(course.courseKey, badgeId))) return apiProblem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
-    const roster = course.membershipsUrl ? await (await lmsClientFor(course)).members(course.membershipsUrl) : [];
-    const member = roster.find((m) => m.userId === userId);
+    const roster = await rosterOf(course);
+    const member = roster.members.find((m) => m.userId === userId);
     if (!member) return apiProblem(res, 404, 'learner_not_found', `The course's roster has no member ${userId}.`);
+    const staff = notALearner(member, roster.staff);
+    if (staff) return apiProblem(res, 409, 'not_a_learner', `${staff} Award a learner of the course instead.`);
     const created = await createAward({
       courseKey: course.courseKey, badgeId, userId, status: 'awarded', origin: 'instructor', awardedBy: token.user, recipient: recipientOf(member),
     });

@@ -9,7 +9,7 @@ import { BadgeImageError, checkBadgeImage, MAX_BADGE_IMAGE_BYTES } from '../cred
 import { defaultBadgeImage } from '../credentials/badgeImage.js';
 import { badgeImageBySha, storeBadgeImage } from '../store/badgeImage.js';
 import { getBadge, setBadgeImage } from '../store/badge.js';
-import { courseOf, staffOnly } from './courseContext.js';
+import { courseOf, editorsOnly, staffOnly } from './courseContext.js';
 import { asyncRoute } from './asyncRoute.js';
 import { auditInCourse } from './audit.js';
 import { editor, pageView } from './coursePages.js';
@@ -66,7 +66,7 @@ async function useDrawnImage(req: Request, res: Response) {
 export function badgeImageRoutes(): Router {
   const router = Router();
   router.get('/course/badges/:id/image', staffOnly, asyncRoute(currentImage));
-  router.post('/course/badges/:id/image', staffOnly, receiveFile, asyncRoute(uploadImage));
-  router.post('/course/badges/:id/image/delete', staffOnly, asyncRoute(useDrawnImage));
+  router.post('/course/badges/:id/image', editorsOnly, receiveFile, asyncRoute(uploadImage));
+  router.post('/course/badges/:id/image/delete', editorsOnly, asyncRoute(useDrawnImage));
   return router;
 }

@@ -5,6 +5,7 @@
 import type { BadgeDefinition, Rule } from '../rules/badge.js';
 import { isHttpUrl } from '../httpUrl.js';
 import { inputProblem, type InputProblem, type InputProblemParams } from '../inputProblem.js';
+import { itemOfValue } from './rulePicker.js';
 
 export class BadgeInputError extends Error {
   constructor(readonly problems: InputProblem[]) { super(problems.map((p) => p.message).join('; ')); }
@@ -120,8 +121,10 @@ export function badgeFromForm(form: Record<string, unknown>, id: string): BadgeD
     if (!kind) continue;
     const value = str(form[`value_${i}`]);
     const n = value === undefined || value === '' ? undefined : Number(value);
-    if (kind === 'minGrade') rules.push({ kind, lineItemId: form[`item_${i}`], [form[`unit_${i}`] === 'points' ? 'points' : 'percent']: n });
-    else if (kind === 'completed') rules.push({ kind, lineItemId: form[`item_${i}`] });
+    // The item picked, from the grades' or the completion's list alike.
+    const item = typeof form[`item_${i}`] === 'string' ? itemOfValue(form[`item_${i}`] as string) : form[`item_${i}`];
+    if (kind === 'minGrade') rules.push({ kind, lineItemId: item, [form[`unit_${i}`] === 'points' ? 'points' : 'percent']: n });
+    else if (kind === 'completed') rules.push({ kind, lineItemId: item });
     else if (kind === 'prerequisite') rules.push({ kind, badgeId: form[`badge_${i}`] });
     else rules.push({ kind });
   }

@@ -18,7 +18,7 @@ import { lmsUserIdsOf } from '../store/lmsUser.js';
 import { recordAudit } from '../store/auditLog.js';
 import { asyncRoute } from './asyncRoute.js';
 import { auditInCourse } from './audit.js';
-import { courseOf, staffOnly } from './courseContext.js';
+import { courseOf, editorsOnly } from './courseContext.js';
 import { sendProblem } from './errorPage.js';
 import { personName } from './personName.js';
 
@@ -29,7 +29,7 @@ interface ConnectState { issuer: string; clientId: string; userId: string; name:
 /** Inside the launch: /course/lms/canvas/connect (to Canvas) and /course/lms/canvas/disconnect. */
 export function canvasConnect(publicUrl: string): Router {
   const router = Router();
-  router.get('/course/lms/canvas/connect', staffOnly, asyncRoute(async (req, res) => {
+  router.get('/course/lms/canvas/connect', editorsOnly, asyncRoute(async (req, res) => {
     const { token, course } = courseOf(res);
     const connection = await lmsConnectionOf(course.issuer, course.clientId);
     if (connection?.kind !== 'canvas-rest') {
@@ -39,7 +39,7 @@ export function canvasConnect(publicUrl: string): Router {
     const state: ConnectState = { issuer: course.issuer, clientId: course.clientId, userId: token.user, name: personName(token), courseKey: course.courseKey, canvasUserId: known, until: Date.now() + STATE_LIFETIME_MS };
     res.redirect(303, canvasAuthorizeUrl({ baseUrl: connection.baseUrl, clientId: connection.apiClientId!, redirectUri: canvasRedirectUri(publicUrl), state: seal(JSON.stringify(state)), scopes: connection.enforcesScopes }));
   }));
-  router.post('/course/lms/canvas/disconnect', staffOnly, asyncRoute(async (_req, res) => {
+  router.post('/course/lms/canvas/disconnect', editorsOnly, asyncRoute(async (_req, res) => {
     const { token, course, ltik } = courseOf(res);
     if (await deleteCanvasGrant(course.issuer, course.clientId, token.user)) await auditInCourse(res, { action: 'canvas.disconnected', detail: 'Laurel forgot this person\'s Canvas grant' });
     res.redirect(303, `/course?ltik=${encodeURIComponent(ltik)}`);

@@ -1,6 +1,7 @@
 /**
  * What staff do to a course, the same from the pages and from the API: the change itself, a
- * line in the server log, and an entry in the course's audit log when something changed.
+ * line in the server log, an entry in the course's audit log when something changed, and the
+ * "Badge:" grade-book columns brought in step.
  */
 import type { Request, Response } from 'express';
 import type { BadgeDefinition } from '../rules/badge.js';
@@ -13,6 +14,7 @@ import { issuedAmong } from '../store/issuedCredential.js';
 import { courseOf } from './courseContext.js';
 import { revocationEntry } from '../store/auditLog.js';
 import { auditInCourse } from './audit.js';
+import { badgeColumnChanged, syncGradebook } from '../awards/gradebookColumn.js';
 
 export async function saveBadgeInCourse(req: Request, res: Response, badge: BadgeDefinition): Promise<void> {
   const { course, token } = courseOf(res);
@@ -21,6 +23,13 @@ export async function saveBadgeInCourse(req: Request, res: Response, badge: Badg
   const action = existed ? 'badge.changed' : 'badge.created';
   req.log.info({ courseKey: course.courseKey, badgeId: badge.id, by: token.user }, action);
   await auditInCourse(res, { action, badgeId: badge.id, detail: badge.name });
+  if (await badgeColumnChanged(course.courseKey, existed, badge)) writeGradebookSoon(req, res);
+}
+
+/** The grade book is written after the answer: the LMS's pace is not the page's (failures show on the dashboard). */
+function writeGradebookSoon(req: Request, res: Response): void {
+  const { course } = courseOf(res);
+  void syncGradebook(course, req.log).catch((err: unknown) => req.log.warn({ err, courseKey: course.courseKey }, 'could not write the course\'s grade book'));
 }
 
 /** False when the course has no such badge. */
@@ -30,6 +39,7 @@ export async function deleteBadgeInCourse(req: Request, res: Response, id: strin
   if (!badge || !(await deleteBadge(course.courseKey, id))) return false;
   req.log.info({ courseKey: course.courseKey, badgeId: id, by: token.user }, 'badge.deleted');
   await auditInCourse(res, { action: 'badge.deleted', badgeId: id, detail: badge.name });
+  if (await badgeColumnChanged(course.courseKey, badge, null)) writeGradebookSoon(req, res);
   return true;
 }
 
@@ -51,6 +61,7 @@ export async function revokeInCourse(req: Request, res: Response, id: string, re
     req.log.info({ courseKey: course.courseKey, awardId: id, by: token.user }, 'award revoked');
     await auditInCourse(res, revocationEntry(award));
   }
+  writeGradebookSoon(req, res);
   return award;
 }
 

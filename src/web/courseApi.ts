@@ -11,7 +11,7 @@ import { courseLineItems } from '../awards/courseLineItems.js';
 import { evaluateCourse } from '../awards/evaluateCourse.js';
 import { startEvaluation } from '../jobs/evaluateNow.js';
 import { badgeFromJson, BadgeInputError } from './badgeInput.js';
-import { courseOf, loadCourse, staffOnly } from './courseContext.js';
+import { courseOf, editorsOnly, loadCourse, staffOnly } from './courseContext.js';
 import { asyncRoute } from './asyncRoute.js';
 import { apiProblem } from './apiProblem.js';
 import { bodyLimit } from './bodyErrors.js';
@@ -52,14 +52,14 @@ export function courseApi(): Router {
     res.json(badge);
   }));
 
-  router.post('/api/course/badges', asyncRoute(async (req, res) => {
+  router.post('/api/course/badges', editorsOnly, asyncRoute(async (req, res) => {
     const badge = await checkedBadge(req, res, newBadgeId());
     if (!badge) return;
     await saveBadgeInCourse(req, res, badge);
     res.status(201).json(badge);
   }));
 
-  router.put('/api/course/badges/:id', asyncRoute(async (req, res) => {
+  router.put('/api/course/badges/:id', editorsOnly, asyncRoute(async (req, res) => {
     if (!(await getBadge(courseOf(res).course.courseKey, req.params.id))) return apiProblem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
     const badge = await checkedBadge(req, res, req.params.id);
     if (!badge) return;
@@ -67,7 +67,7 @@ export function courseApi(): Router {
     res.json(badge);
   }));
 
-  router.delete('/api/course/badges/:id', asyncRoute(async (req, res) => {
+  router.delete('/api/course/badges/:id', editorsOnly, asyncRoute(async (req, res) => {
     if (!(await deleteBadgeInCourse(req, res, req.params.id))) return apiProblem(res, 404, 'badge_not_found', 'No badge with this id in this course.');
     res.status(204).end();
   }));
@@ -77,6 +77,8 @@ export function courseApi(): Router {
     const { course } = courseOf(res);
     let draft;
     if (req.body && req.body.badge) {
+      // A draft is the editor's: a grader previews the badges as they stand.
+      if (courseOf(res).grader) return editorsOnly(req, res, () => {});
       draft = await (async () => { req.body = req.body.badge; return checkedBadge(req, res, String(req.body.id ?? 'draft')); })();
       if (!draft) return;
     }

@@ -13,13 +13,13 @@ import { awardById, awardsOf } from '../store/award.js';
 import { findJob, latestJob } from '../store/evaluationJob.js';
 import { courseLineItems, namedItems, type CourseLineItems } from '../awards/courseLineItems.js';
 import { unreadSourceText } from './reasonText.js';
-import { pickerGroups } from './rulePicker.js';
+import { pickerChoices, pickerGroups } from './rulePicker.js';
 import { evaluateCourse, type Evaluation } from '../awards/evaluateCourse.js';
 import type { CourseRecord } from '../store/course.js';
 import { badgeImageBySha } from '../store/badgeImage.js';
 import { startEvaluation } from '../jobs/evaluateNow.js';
 import { ALIGNMENT_ROWS, badgeFromForm, BadgeInputError, FORM_ROWS } from './badgeInput.js';
-import { courseOf, loadCourse, staffOnly } from './courseContext.js';
+import { courseOf, editorsOnly, loadCourse, staffOnly } from './courseContext.js';
 import { asyncRoute } from './asyncRoute.js';
 import { learnerPage, shareName, submitEvidence } from './learnerPage.js';
 import { publicBase } from '../awards/publicBase.js';
@@ -31,8 +31,11 @@ import { memberName } from '../awards/recipient.js';
 import { personName } from './personName.js';
 import { auditPages } from './auditPage.js';
 import { learnersPages } from './learnersPages.js';
+import { nextTermOnDashboard, nextTermPages } from './nextTermPages.js';
 import { badgeImageRoutes } from './badgeImageRoutes.js';
 import { standingOfCourse } from '../store/courseStanding.js';
+import { figuresOf } from '../rules/standing.js';
+import { unsetIssuer } from './issuerNotice.js';
 import { engagementOfCourse } from '../store/engagement.js';
 import { approveInCourse, deleteBadgeInCourse, revokeInCourse, saveBadgeInCourse } from './courseActions.js';
 import { pageTranslator } from './pageLanguage.js';
@@ -41,12 +44,14 @@ import { inputProblemsIn } from './inputProblemText.js';
 import { criteriaWords } from './criteriaWords.js';
 import { revocationProblem } from './revocationProblem.js';
 import { jobPhase } from './jobPhase.js';
+import { gradebookColumnNote, gradebookProblems } from './gradebookNotes.js';
 import type { MessageKey } from '../i18n/en.js';
 
 export const PAGES = { staff: '/course', learner: '/me' } as const;
 
 
-function roleLabel(roles: string[]): MessageKey {
+function roleLabel(roles: string[], grader: boolean): MessageKey {
+  if (grader) return 'role.grader';
   const names = roles.map((r) => parseRole(r).name);
   if (names.includes('TeachingAssistant')) return 'role.teachingAssistant';
   if (names.includes('Instructor')) return 'role.instructor';
@@ -57,12 +62,14 @@ function roleLabel(roles: string[]): MessageKey {
 
 /** What every course page shows: the course, the person, the session token for links and forms. */
 export function pageView(res: Response) {
-  const { token, course, ltik } = courseOf(res);
+  const { token, course, ltik, grader } = courseOf(res);
   const { t } = pageTranslator(res);
   return {
     course: { title: course.title || t('common.thisCourse'), label: course.label },
     person: { name: personName(token) },
-    roleLabel: t(roleLabel(token.platformContext.roles)),
+    roleLabel: t(roleLabel(token.platformContext.roles, Boolean(grader))),
+    /** Grades and does not edit: the pages offer no editing (courseContext.editorsOnly refuses it). */
+    grader: Boolean(grader),
     admin: isPlatformAdmin(token.platformContext.roles),
     ltik,
     q: `ltik=${encodeURIComponent(ltik)}`,
@@ -70,9 +77,9 @@ export function pageView(res: Response) {
 }
 
 /** After a launch (or any request to /lti/launch with a valid ltik): record the course, go to the page for this role. */
-export async function landing(token: LtijsToken, _req: Request, res: Response, next: NextFunction): Promise<void> {
+export async function landing(token: LtijsToken, req: Request, res: Response, next: NextFunction): Promise<void> {
   try {
-    await recordLaunchedCourse(token);
+    await recordLaunchedCourse(token, req.log);
   } catch (err) {
     return next(err); // ltijs does not catch a rejected callback: without this the request never ends
   }
@@ -83,22 +90,29 @@ export async function landing(token: LtijsToken, _req: Request, res: Response, n
 async function dashboard(_req: Request, res: Response) {
   const { course, token } = courseOf(res);
   const tr = pageTranslator(res);
-  const [badges, awards, job, columns, standing, engagement] = await Promise.all([
+  const [badges, awards, job, columns, standing, engagement, issuerUnset] = await Promise.all([
     listBadges(course.courseKey), awardsOf(course.courseKey), latestJob(course.courseKey), courseLineItems(course, tr.t, token.user),
-    standingOfCourse(course.courseKey), engagementOfCourse(course.courseKey),
+    standingOfCourse(course.courseKey), engagementOfCourse(course.courseKey), unsetIssuer({ issuer: course.issuer, clientId: course.clientId }),
   ]);
   const byId = new Map(badges.map((b) => [b.id, b]));
-  const rows = badges.map((b) => ({
-    badge: b,
-    narrative: b.criteriaNarrative || criteriaNarrative(b, namedItems(columns), byId, criteriaWords(tr)),
-    awarded: awards.filter((a) => a.badgeId === b.id && a.status === 'awarded').length,
-    pending: awards.filter((a) => a.badgeId === b.id && a.status === 'pending').length,
-    standing: standing?.badges[b.id],
-    engagement: engagement.get(b.id) ?? { viewed: 0, downloaded: 0, shared: 0 },
-  }));
+  const rows = badges.map((b) => {
+    const own = awards.filter((a) => a.badgeId === b.id);
+    const reading = standing?.badges[b.id];
+    return {
+      badge: b,
+      narrative: b.criteriaNarrative || criteriaNarrative(b, namedItems(columns), byId, criteriaWords(tr)),
+      // Every award of the badge, for the link to its holders.
+      awarded: own.filter((a) => a.status === 'awarded').length,
+      pending: own.filter((a) => a.status === 'pending').length,
+      // The learners of the last evaluation, each counted once, by their award as it is now.
+      figures: reading && figuresOf(reading, new Map(own.map((a) => [a.userId, a.status]))),
+      engagement: engagement.get(b.id) ?? { viewed: 0, downloaded: 0, shared: 0 },
+    };
+  });
   // Waiting for approval: who, for which badge, and the rules they met.
   const queue = awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: byId.get(a.badgeId), learner: a.recipient?.name ?? a.userId }));
-  res.render('course/dashboard', { ...pageView(res), rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at });
+  const [gradebook, nextTerm] = await Promise.all([gradebookProblems(course, badges, tr), nextTermOnDashboard(course, columns, badges)]);
+  res.render('course/dashboard', { ...pageView(res), rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at, gradebook, nextTerm, issuerUnset });
 }
 
 /** Who holds a badge, with a way to revoke. */
@@ -175,10 +189,12 @@ export async function editor(req: Request, res: Response, id: string | undefined
   const badge = state.draft ?? existing;
   const problems = state.problems ?? [];
   const conditions = badge && (badge.rules.kind === 'all' || badge.rules.kind === 'any') ? badge.rules.rules : [];
+  const picker = pickerGroups(columns, conditions, pageTranslator(res));
   res.status(problems.length ? 400 : 200).render('course/badge-editor', {
     ...pageView(res), badge, existing, conditions, combinator: badge?.rules.kind === 'any' ? 'any' : 'all', rows: FORM_ROWS, alignmentRows: ALIGNMENT_ROWS,
-    otherBadges: badges.filter((b) => b.id !== badge?.id), columns, picker: pickerGroups(columns, conditions, pageTranslator(res)), problems, preview: state.preview, note: state.note,
+    otherBadges: badges.filter((b) => b.id !== badge?.id), columns, picker, choices: pickerChoices(picker, conditions), problems, preview: state.preview, note: state.note,
     image: image ? { mediaType: image.mediaType, width: image.width, height: image.height } : null,
+    gradebookNote: gradebookColumnNote(course, columns.sources, pageTranslator(res).t),
     action: existing ? `/course/badges/${encodeURIComponent(existing.id)}` : '/course/badges',
   });
 }
@@ -265,12 +281,12 @@ export function coursePages(): Router {
   const router = Router();
   router.use([PAGES.staff, PAGES.learner], loadCourse);
   router.get(PAGES.staff, staffOnly, asyncRoute(dashboard));
-  router.get('/course/badges/new', staffOnly, asyncRoute((req, res) => editor(req, res, undefined)));
-  router.post('/course/badges/preview', staffOnly, asyncRoute(previewDraft));
-  router.get('/course/badges/:id', staffOnly, asyncRoute((req, res) => editor(req, res, req.params.id)));
-  router.post('/course/badges', staffOnly, asyncRoute(save));
-  router.post('/course/badges/:id', staffOnly, asyncRoute(save));
-  router.post('/course/badges/:id/delete', staffOnly, asyncRoute(remove));
+  router.get('/course/badges/new', editorsOnly, asyncRoute((req, res) => editor(req, res, undefined)));
+  router.post('/course/badges/preview', editorsOnly, asyncRoute(previewDraft));
+  router.get('/course/badges/:id', editorsOnly, asyncRoute((req, res) => editor(req, res, req.params.id)));
+  router.post('/course/badges', editorsOnly, asyncRoute(save));
+  router.post('/course/badges/:id', editorsOnly, asyncRoute(save));
+  router.post('/course/badges/:id/delete', editorsOnly, asyncRoute(remove));
   router.get('/course/preview', staffOnly, asyncRoute(preview));
   router.post('/course/evaluate', staffOnly, asyncRoute(evaluateNow));
   router.post('/course/awards/:id/approve', staffOnly, asyncRoute(approveFromQueue));
@@ -280,6 +296,7 @@ export function coursePages(): Router {
   router.post('/course/awards/:id/revoke', staffOnly, asyncRoute(revokeFromPage));
   router.get('/course/jobs/:id', staffOnly, asyncRoute(jobPage));
   router.use(auditPages());
+  router.use(nextTermPages());
   router.use(learnersPages());
   router.use(badgeImageRoutes());
   router.get(PAGES.learner, asyncRoute(learnerPage));

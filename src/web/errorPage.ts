@@ -32,7 +32,7 @@ export function sendProblem(req: Request, res: Response, p: Problem): void {
   res.status(p.status);
   res.setHeader('X-Laurel-Reason', p.reason);
   if (req.accepts(['html', 'json']) === 'json') {
-    res.json({ error: p.reason, title: p.title, detail: p.detail, todo: p.todo });
+    res.json({ error: p.reason, title: p.title, detail: p.detail, todo: p.todo, requestId: req.id });
     return;
   }
   res.render('error', { problem: p, cspNonce: res.locals.cspNonce });

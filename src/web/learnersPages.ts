@@ -5,8 +5,9 @@
 import { Router, type Request, type Response } from 'express';
 import { evaluateCourse } from '../awards/evaluateCourse.js';
 import { memberName } from '../awards/recipient.js';
+import { isLearner, rosterOf } from '../awards/courseStaff.js';
 import { lmsClientFor } from '../lms/forCourse.js';
-import { audienceOf } from '../lti/roles.js';
+import { mergeLmsApi, readLmsApi } from '../lms/sources/readLmsApi.js';
 import type { Member } from '../rules/snapshot.js';
 import { awardsOf } from '../store/award.js';
 import { getBadge, listBadges } from '../store/badge.js';
@@ -19,18 +20,44 @@ import { personName } from './personName.js';
 import { sendProblem } from './errorPage.js';
 import { pageTranslator } from './pageLanguage.js';
 import { revocationProblem } from './revocationProblem.js';
+import { unsetIssuer } from './issuerNotice.js';
 
-/** The learners among roster members (instructors and TAs are not evaluated), by name. */
-function learnersIn(members: Member[]) {
-  return members.filter((m) => audienceOf(m.roles) === 'learner')
+/** The learners among roster members (staff, by their roles or as Laurel knows them, are not evaluated), by name. */
+function learnersIn(members: Member[], staff: ReadonlySet<string>) {
+  return members.filter((m) => isLearner(m, staff))
     .map((m) => ({ userId: m.userId, name: memberName(m) ?? m.userId, status: m.status, member: m }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The roster's learners from NRPS alone: listing or choosing them needs none of their grades. */
+/**
+ * The roster's learners from NRPS (listing or choosing them needs none of their grades), and the
+ * staff of the roster. Where the LMS shares no names over LTI, the names its API lists (when an
+ * administrator connected it).
+ */
 async function rosterLearners(res: Response) {
   const { course } = courseOf(res);
-  return learnersIn(course.membershipsUrl ? await (await lmsClientFor(course)).members(course.membershipsUrl) : []);
+  const roster = await rosterOf(course);
+  const { staff } = roster;
+  let { members } = roster;
+  if (members.some((m) => !memberName(m) && isLearner(m, staff))) {
+    const client = await lmsClientFor(course);
+    const outcome = await readLmsApi(course, { badges: [], learnersOnly: true, transport: client.transport, roster: async () => members });
+    members = mergeLmsApi({ takenAt: new Date().toISOString(), members, lineItems: [], results: [] }, outcome).snapshot.members;
+  }
+  return Object.assign(learnersIn(members, staff), { staffMembers: members.filter((m) => !isLearner(m, staff)) });
+}
+
+/** A bulk award naming staff (only a hand-made form can): refused, saying who. */
+function refuseStaff(req: Request, res: Response, chosen: Member[]): boolean {
+  if (!chosen.length) return false;
+  const names = chosen.map((m) => memberName(m) ?? m.userId).join(', ');
+  sendProblem(req, res, {
+    status: 409, reason: 'not_a_learner', params: { names },
+    title: 'Badges are for learners',
+    detail: `Staff of this course cannot be awarded a badge: ${names}.`,
+    todo: 'Go back and choose learners only. A teacher who should hold a badge earns it in a course where they are a learner.',
+  });
+  return true;
 }
 
 async function learnersPage(_req: Request, res: Response) {
@@ -45,7 +72,7 @@ async function learnerDrillDown(req: Request, res: Response) {
   const { course } = courseOf(res);
   const userId = String(req.params.userId);
   const [evaluation, awards] = await Promise.all([evaluateCourse(course, { apply: false, userId }), awardsOf(course.courseKey, { userId })]);
-  const learner = learnersIn(evaluation.snapshot.members).find((l) => l.userId === userId);
+  const learner = learnersIn(evaluation.snapshot.members, new Set(evaluation.snapshot.staff)).find((l) => l.userId === userId);
   if (!learner) return sendProblem(req, res, { status: 404, reason: 'learner_not_found', title: 'No such learner in this course', detail: 'The course\'s roster has no learner with this id.' });
   const rows = evaluation.badges.map((badge) => ({ badge, verdict: evaluation.verdicts.find((v) => v.badgeId === badge.id), award: awards.find((a) => a.badgeId === badge.id) }));
   res.render('course/learner-detail', { ...pageView(res), learner, rows });
@@ -66,9 +93,11 @@ async function confirmBulkAward(req: Request, res: Response) {
     return sendProblem(req, res, { status: 400, reason: 'nothing_selected', key: 'nothing_selected_award', title: 'Choose a badge and at least one learner', detail: 'Go back, tick the learners to award and choose the badge.' });
   }
   const learners = await rosterLearners(res);
+  if (refuseStaff(req, res, learners.staffMembers.filter((m) => userIds.includes(m.userId)))) return;
   const chosen = learners.filter((l) => userIds.includes(l.userId));
   const holders = new Set((await awardsOf(course.courseKey, { badgeId: badge.id })).filter((a) => a.status !== 'pending').map((a) => a.userId));
-  res.render('course/bulk-award', { ...pageView(res), badge, chosen, already: chosen.filter((l) => holders.has(l.userId)).length });
+  const issuerUnset = await unsetIssuer({ issuer: course.issuer, clientId: course.clientId });
+  res.render('course/bulk-award', { ...pageView(res), badge, chosen, already: chosen.filter((l) => holders.has(l.userId)).length, issuerUnset });
 }
 
 async function bulkAward(req: Request, res: Response) {
@@ -78,7 +107,9 @@ async function bulkAward(req: Request, res: Response) {
   if (!badge) return sendProblem(req, res, { status: 404, reason: 'badge_not_found', title: 'No such badge in this course', detail: 'It may have been deleted.' });
   const userIds = new Set(selected(body, 'userId'));
   // Only learners on the roster now: an id sent by hand cannot award someone outside the course.
-  const members = (await rosterLearners(res)).filter((l) => userIds.has(l.userId)).map((l) => l.member);
+  const learners = await rosterLearners(res);
+  if (refuseStaff(req, res, learners.staffMembers.filter((m) => userIds.has(m.userId)))) return;
+  const members = learners.filter((l) => userIds.has(l.userId)).map((l) => l.member);
   const job = await startBulkAward(course, badge, members, { id: token.user, name: personName(token) }, req.log);
   res.redirect(303, `/course/jobs/${job.id}?${pageView(res).q}`);
 }

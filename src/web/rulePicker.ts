@@ -3,6 +3,10 @@
  * columns of Laurel's own LTI links (AGS), the LMS API's grade book, the LMS API's modules or
  * activities to complete. A condition naming something no source lists now keeps it, marked as
  * not readable, so saving the form never drops it silently.
+ *
+ * A Moodle activity's grade and its completion are one id (`moodle:cm:N`): completion options
+ * carry a value of their own, so the form comes back with the option that was chosen, and the
+ * condition's kind (a stored `completed` or `minGrade`) says which of the two a badge names.
  */
 import type { CourseLineItems } from '../awards/courseLineItems.js';
 import type { Rule } from '../rules/badge.js';
@@ -11,6 +15,23 @@ import type { Source } from '../rules/snapshot.js';
 import type { Translator } from '../i18n/translate.js';
 
 export interface PickerGroup { label: string; options: { value: string; label: string }[] }
+
+const COMPLETION = 'completion|';
+
+/** The form's value of an item as something to complete. */
+export const completionValue = (itemId: string) => `${COMPLETION}${itemId}`;
+
+/** The item an option's value names, whichever list it was chosen from. */
+export const itemOfValue = (value: string) => (value.startsWith(COMPLETION) ? value.slice(COMPLETION.length) : value);
+
+/** Which option each condition chose: its completion option for a 'completed' condition where there is one, else its item's. */
+export function pickerChoices(groups: readonly PickerGroup[], conditions: readonly Rule[]): (string | undefined)[] {
+  const values = new Set(groups.flatMap((g) => g.options.map((o) => o.value)));
+  return conditions.map((c) => {
+    if (!('lineItemId' in c)) return undefined;
+    return c.kind === 'completed' && values.has(completionValue(c.lineItemId)) ? completionValue(c.lineItemId) : c.lineItemId;
+  });
+}
 
 export function pickerGroups(columns: CourseLineItems, conditions: readonly Rule[], tr: Translator): PickerGroup[] {
   const { t } = tr;
@@ -22,10 +43,10 @@ export function pickerGroups(columns: CourseLineItems, conditions: readonly Rule
     { label: t('picker.grades.moodle-ws'), options: grades('moodle-ws') },
     ...(['canvas-rest', 'moodle-ws'] as const).map((source) => ({
       label: t(`picker.completion.${source}`),
-      options: columns.activities.filter((a) => a.source === source).map((a) => ({ value: a.id, label: a.label })),
+      options: columns.activities.filter((a) => a.source === source).map((a) => ({ value: completionValue(a.id), label: a.label })),
     })),
   ];
-  const listed = new Set(groups.flatMap((g) => g.options.map((o) => o.value)));
+  const listed = new Set(groups.flatMap((g) => g.options.map((o) => itemOfValue(o.value))));
   const unlisted = [...new Set(conditions.flatMap((c) => ('lineItemId' in c && c.lineItemId && !listed.has(c.lineItemId) ? [c.lineItemId] : [])))];
   groups.push({ label: t('picker.unreadable'), options: unlisted.map((id) => ({ value: id, label: itemDescription(id) })) });
   return groups.filter((g) => g.options.length > 0);

@@ -225,8 +225,8 @@ describe('learners matched between the LTI roster and Canvas', () => {
     const ada = course.users.find((u) => u.role === 'Learner' && u.status === 'Active' && graded(u))!;
     ada.sourcedId = '';
     const before = await preview(api);
-    expect(before.warnings.join('\n')).toContain(`1 learner(s) of the roster could not be matched to Canvas users (${ada.name})`);
-    expect(before.warnings.join('\n')).toContain(`Canvas lists 1 student(s) that match no learner of the LTI roster (${ada.name})`);
+    expect(before.warnings.join('\n')).toContain(`1 learner of the roster could not be matched to Canvas users (${ada.name})`);
+    expect(before.warnings.join('\n')).toContain(`Canvas lists 1 student that matches no learner of the LTI roster (${ada.name})`);
     expect(before.verdicts.find((v) => v.userId === ada.id)!.earned).toBe(false);
 
     // Her own launch carries $Canvas.user.id: from then on she is matched, and her page (reading her alone) awards her.

@@ -217,6 +217,43 @@ describe.each<Flavour>(['canvas', 'moodle'])('%s emulator', (flavour) => {
     else expect(roles).toEqual(['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor']);
   });
 
+  it('knows its teaching assistant as the flavour does: Canvas\'s TA is staff everywhere; Moodle\'s non-editing teacher is launched as Instructor, listed as Learner by NRPS and `teacher` by the web services, and refused a score with 400 and an empty body', async () => {
+    const { claims } = await launch(emu, tool, { user: ta(), clientId });
+    expect(claims[`${LTI}roles`]).toContain('http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor');
+    const token = await accessToken(emu, tool, clientId, ALL_SCOPES);
+    const memberships = canvas
+      ? `${emu.url}/api/lti/courses/${emu.course.id}/names_and_roles?limit=100`
+      : `${emu.url}/mod/lti/services.php/CourseSection/${emu.course.id}/bindings/${emu.tools[0]!.typeId}/memberships?limit=100`;
+    const { members } = (await (await fetch(memberships, { headers: get(token, MEMBERSHIPS) })).json()) as { members: { user_id: string; roles: string[] }[] };
+    expect(members.find((m) => m.user_id === ta().id)!.roles).toEqual(canvas
+      ? ['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor', 'http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant']
+      : ['Learner']);
+    const instructors = (await (await fetch(`${memberships}&role=Instructor`, { headers: get(token, MEMBERSHIPS) })).json()) as { members: { user_id: string }[] };
+    expect(instructors.members.some((m) => m.user_id === ta().id)).toBe(canvas);
+
+    const lab = emu.course.activities.find((a) => a.label === 'Lab: Safety')!;
+    const scores = canvas
+      ? `${emu.url}/api/lti/courses/${emu.course.id}/line_items/${lab.id}/scores`
+      : `${emu.url}/mod/lti/services.php/${emu.course.id}/lineitems/${lab.id}/lineitem/scores?type_id=${emu.tools[0]!.typeId}`;
+    const refused = await fetch(scores, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': SCORE },
+      body: JSON.stringify({ userId: ta().id, scoreGiven: 1, scoreMaximum: 1, activityProgress: 'Completed', gradingProgress: 'FullyGraded', timestamp: new Date().toISOString() }),
+    });
+    expect(refused.status).toBe(canvas ? 422 : 400);
+    if (canvas) expect(await refused.text()).toContain('is not a student');
+    else expect(await refused.text()).toBe('');
+    expect(emu.course.results.some((r) => r.userId === ta().id)).toBe(false);
+
+    if (!canvas) {
+      const ws = await fetch(`${emu.url}/webservice/rest/server.php`, {
+        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ wstoken: emu.moodleWsToken({ functions: ['core_enrol_get_enrolled_users'] }), wsfunction: 'core_enrol_get_enrolled_users', moodlewsrestformat: 'json', courseid: emu.course.id }),
+      });
+      const enrolled = (await ws.json()) as { id: number; roles: { shortname: string }[] }[];
+      expect(enrolled.find((u) => String(u.id) === ta().lmsId)!.roles.map((r) => r.shortname)).toEqual(['teacher']);
+    }
+  });
+
   it('puts the link line item in the AGS claim when launching a graded activity', async () => {
     const activity = emu.course.activities[1]!;
     const { claims } = await launch(emu, tool, { user: learner(), clientId, resourceLinkId: activity.resourceLinkId });

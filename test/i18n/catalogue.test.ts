@@ -31,6 +31,19 @@ describe('the catalogues', () => {
     for (const key of plurals) expect([`${key}.one`, `${key}.other`].every((k) => k in en), key).toBe(true);
   });
 
+  it('says one in the singular: no ".one" form counts "1 badges" or "1 requests"', () => {
+    const plural = (catalogue: Record<string, string>) => Object.entries(catalogue)
+      .filter(([key, text]) => key.endsWith('.one') && /\{count\} [^\s{']*[sx](?=[\s,.;:)]|$)/.test(text)).map(([key, text]) => `${key}: ${text}`);
+    expect(plural(en)).toEqual([]);
+    expect(plural(fr)).toEqual([]);
+  });
+
+  it('offers nothing Laurel does not do: no grade column of Laurel\'s to set rules on', () => {
+    const promises = [...Object.entries(en), ...Object.entries(fr)].filter(([, text]) => /let Laurel create a grade column|laissez Laurel créer une colonne/i.test(text));
+    expect(promises.map(([key]) => key)).toEqual([]);
+    expect(en['columns.todo']).toMatch(/admin page/);
+  });
+
   it('only texts named "…Html" hold markup for th()', () => {
     const marked = Object.entries(fr).filter(([key, text]) => !key.endsWith('Html') && /<(strong|a|code)\b/.test(text));
     expect(marked.map(([key]) => key)).toEqual([]);

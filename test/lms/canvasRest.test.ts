@@ -45,15 +45,22 @@ function students(course: SeedCourse, only?: string[]): SeedUser[] {
   return course.users.filter((u) => u.role === 'Learner' && u.status !== 'Deleted' && (!only || only.includes(u.lmsId)));
 }
 
+/** The course's teachers, TAs and designers, listed with the students: never learners. */
+function staffOf(course: SeedCourse, only?: string[]): SeedUser[] {
+  return course.users.filter((u) => u.role !== 'Learner' && u.status !== 'Deleted' && (!only || only.includes(u.lmsId)));
+}
+
 /** What the seeded course says Canvas holds, worked out from the seed rather than from the emulator's answers. */
 function expectedReading(course: SeedCourse, o: { completions: boolean; only?: string[] }): SourceReading {
   const learners = students(course, o.only);
+  const staff = staffOf(course, o.only).map((u) => ({ lmsUserId: u.lmsId, sisId: u.sourcedId, gradesOnly: false }));
   const lineItems = course.activities.filter((a) => !a.label.startsWith('Badge: '))
     .map((a) => ({ id: `canvas:assignment:${a.id}`, label: a.label, scoreMaximum: a.scoreMaximum, source: 'canvas-rest' as const }));
   const scores = new Map(course.results.map((r) => [`${r.userId} ${r.lineItemId}`, r.score]));
   const done = new Map(course.completions.map((c) => [`${c.userId} ${c.itemId}`, c]));
   return {
     source: 'canvas-rest',
+    staff,
     lineItems,
     results: learners.flatMap((u) => course.activities.filter((a) => !a.label.startsWith('Badge: ')).map((a) => {
       const score = scores.get(`${u.id} ${a.id}`);
@@ -80,13 +87,13 @@ function expectedReading(course: SeedCourse, o: { completions: boolean; only?: s
 /** Results and completions in a fixed order, so readings compare whatever order requests finished in. */
 function normalised(r: SourceReading): SourceReading {
   const byJson = <T>(list: T[]) => [...list].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-  return { ...r, results: byJson(r.results), completions: byJson(r.completions), learners: byJson(r.learners) };
+  return { ...r, results: byJson(r.results), completions: byJson(r.completions), learners: byJson(r.learners), staff: byJson(r.staff ?? []) };
 }
 
-/** The least a reading can cost: each list once, page by page, and with completions one module list per learner (else none). */
+/** The least a reading can cost: each list once, page by page (the enrolments with the staff's), and with completions one module list per learner (else none). */
 function leastRequests(course: SeedCourse, pageSize: number, learners: number, completions: boolean): number {
   const pages = (n: number) => Math.max(1, Math.ceil(n / pageSize));
-  return pages(course.activities.length) + pages(learners) + pages(learners) + (completions ? learners * pages(course.modules.length) : 0);
+  return pages(course.activities.length) + pages(learners + staffOf(course).length) + pages(learners) + (completions ? learners * pages(course.modules.length) : 0);
 }
 
 function expectNoSecrets(err: unknown, ...secrets: string[]): void {
@@ -290,6 +297,6 @@ describe('Canvas REST source on a big course', () => {
     expect(learners).toBeGreaterThan(5 * PAGE);
     expect(normalised(reading)).toEqual(normalised(expectedReading(emu.course, { completions: false })));
     expect(t.counter.count).toBe(leastRequests(emu.course, PAGE, learners, false));
-    expect(emu.requests.filter((r) => r.path.includes('/enrollments?'))).toHaveLength(Math.ceil(learners / PAGE));
+    expect(emu.requests.filter((r) => r.path.includes('/enrollments?'))).toHaveLength(Math.ceil((learners + staffOf(emu.course).length) / PAGE));
   });
 });

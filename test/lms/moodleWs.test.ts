@@ -117,6 +117,9 @@ describe('Moodle web-services reading against the emulated Moodle', () => {
     // Teachers are listed too (to be matched with the roster, where a non-editing teacher is a Learner); suspended enrolments are not.
     expect(reading.learners.map((l) => l.lmsUserId)).toEqual(expect.arrayContaining(emu.course.users.filter((u) => u.role !== 'Learner').map((u) => u.lmsId)));
     expect(reading.learners.map((l) => l.lmsUserId)).not.toEqual(expect.arrayContaining(learners().filter((u) => u.status === 'Inactive').map((u) => u.lmsId)));
+    // Who teaches, and who of them grades only (the non-editing teacher, role `teacher`).
+    const staff = emu.course.users.filter((u) => u.role !== 'Learner');
+    expect(reading.staff).toEqual(staff.map((u) => ({ lmsUserId: u.lmsId, gradesOnly: u.role === 'TeachingAssistant' })));
 
     const count = (f: string) => sent.filter((s) => s === f).length;
     expect({ contents: count('core_course_get_contents'), grades: count('gradereport_user_get_grade_items'), enrolled: count('core_enrol_get_enrolled_users'), completion: count(COMPLETION) })

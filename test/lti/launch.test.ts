@@ -73,8 +73,39 @@ describe('launching inside an iframe whose cookies the browser blocks', () => {
     expect(res.headers.location).toMatch(/^\/me\?ltik=/);
   });
 
-  it('is refused from a platform without Platform Storage, saying the state cookie is missing', async () => {
-    const { res } = await launchAs('moodle', 'Learner', false);
+  it('from Moodle (no Platform Storage), checks the cookie before asking Moodle, and offers the same login in a new window', async () => {
+    const c = lms.moodle!;
+    const user = person('moodle', 'Learner');
+    const framed = new Browser(false); // keeps no cookie for Laurel inside the LMS's frame
+    const start = await framed.go('get', c.emulator.launchUrl({ userId: user.id, clientId: c.clientId, embed: false }));
+    const login = await framed.follow(start, (r) => r.request.url.includes('/lti/login'), c.emulator.url);
+    expect(login.status).toBe(302);
+    const check = await framed.go('get', login.headers.location);
+    expect(new URL(check.request.url).pathname).toBe('/lti/login/check');
+    // Moodle was not asked yet: its lti_message_hint, which its auth.php uses up, is still good.
+    expect(check.status).toBe(200);
+    expect(check.text).toContain('Laurel opens in a window of its own');
+    const offer = parseForm(check.text, 'new-window');
+    expect(check.text).toMatch(/<form id="new-window"[^>]*target="_blank"/);
+    expect(offer.action).toBe(`${laurel.url}/lti/login`);
+    expect(offer.fields).toMatchObject({ iss: c.emulator.issuer, login_hint: user.id, target_link_uri: `${laurel.url}/lti/launch` });
+    expect(offer.fields.lti_message_hint).toBeTruthy();
+
+    // The new window is a top-level page of Laurel's own: its cookie is first-party and kept.
+    const window = new Browser(true);
+    const again = await window.go('post', offer.action, offer.fields);
+    const auth = await window.redirects(again);
+    expect(auth.status).toBe(200);
+    const form = parseForm(auth.text);
+    const res = await window.go('post', form.action, form.fields);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toMatch(/^\/me\?ltik=/);
+  });
+
+  it('refuses a launch whose state cookie is missing, when the browser skipped the check', async () => {
+    const steps = await startLaunch(lms.moodle!, { userId: person('moodle', 'Learner').id, cookies: true });
+    steps.browser.cookies.clear();
+    const res = await finishLaunch(steps);
     expect(res.status).toBe(401);
     expect(res.headers['x-laurel-reason']).toBe('state_not_bound');
   });
@@ -87,9 +118,9 @@ describe('launching inside an iframe whose cookies the browser blocks', () => {
     expect(res.headers['x-laurel-reason']).toBe('state_mismatch');
   });
 
-  it('sets the state cookie SameSite=None; Secure when Laurel is served over HTTPS', async () => {
+  it('sets the state cookie SameSite=None; Secure; Partitioned when Laurel is served over HTTPS', async () => {
     const { stateCookieOptions } = await import('../../src/lti/stateCookie.js');
-    expect(stateCookieOptions(true)).toMatchObject({ sameSite: 'none', secure: true, httpOnly: true });
+    expect(stateCookieOptions(true)).toMatchObject({ sameSite: 'none', secure: true, httpOnly: true, partitioned: true });
   });
 });
 

@@ -27,6 +27,10 @@ async function registrationFrameUrl(emulator: Emulator): Promise<URL> {
   return new URL(decodeEntities(src));
 }
 
+function frameAncestors(res: { headers: Record<string, unknown> }): string | undefined {
+  return String(res.headers['content-security-policy']).match(/frame-ancestors ([^;]*)/)?.[1];
+}
+
 describe.each(['canvas', 'moodle'] as const)('dynamic registration from %s', (flavour: Flavour) => {
   it('registers Laurel with its messages and scopes, then launches', async () => {
     const emulator = await startEmulator({ flavour });
@@ -38,6 +42,10 @@ describe.each(['canvas', 'moodle'] as const)('dynamic registration from %s', (fl
     const res = await new Browser().go('get', frame.toString());
     expect(res.status).toBe(200);
     expect(res.text).toContain('Laurel is registered');
+    // The LMS frames this page before it is a registered platform (Moodle's dialog, Canvas's
+    // nested iframes on the school's host): a frame-ancestors of registered platforms only would
+    // have the browser refuse to show it, and the dialog would never close.
+    expect(frameAncestors(res)).toBe('*');
     expect(res.text).toContain('/assets/registration-close.js'); // posts org.imsglobal.lti.close
 
     // The LMS holds Laurel's registration…
@@ -51,6 +59,11 @@ describe.each(['canvas', 'moodle'] as const)('dynamic registration from %s', (fl
       'https://purl.imsglobal.org/spec/lti-ags/scope/score',
       'https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly',
     ]));
+    // Both LMSs are asked for the course's copy history (next term), Canvas also for its own ids.
+    expect(tool.customParameters).toEqual({
+      context_id_history: '$Context.id.history',
+      ...(flavour === 'canvas' ? { canvas_course_id: '$Canvas.course.id', canvas_user_id: '$Canvas.user.id' } : {}),
+    });
     // …and Laurel holds the platform, active, with its deployment.
     // Moodle names the deployment in its answer; Canvas does not (it creates one at install), so
     // Laurel learns it from the first launch Canvas signs.
@@ -66,6 +79,17 @@ describe.each(['canvas', 'moodle'] as const)('dynamic registration from %s', (fl
     expect(launch.status).toBe(303);
     expect(launch.headers.location).toMatch(/^\/me\?ltik=/);
     expect((await registered()).deploymentIds).toEqual([tool.deploymentId]);
+  });
+});
+
+describe('framing', () => {
+  it('lets any site frame the registration page, its errors included, and no other page', async () => {
+    const failed = await request(laurel.url).get('/lti/register').set('Accept', 'text/html');
+    expect(failed.status).toBe(400);
+    expect(frameAncestors(failed)).toBe('*');
+    for (const path of ['/healthz', '/lti/login', '/course']) {
+      expect(frameAncestors(await request(laurel.url).get(path)), path).toMatch(/^'self'/);
+    }
   });
 });
 

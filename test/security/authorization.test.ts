@@ -196,6 +196,12 @@ const POLICY: Row[] = [
   ['GET', '/course/audit',                                401, 403, 403, 200, 200, 200, 200],
   ['GET', '/course/audit.csv',                            401, 403, 403, 200, 200, 200, 200],
   ['GET', '/course/learners',                             401, 403, 403, 200, 200, 200, 200],
+  // Next term: the earlier courses are the caller's own; bringing needs an instructor of both courses,
+  // and a column is changed only when it is an old badge column of this course.
+  ['GET', '/course/bring-badges',                         401, 403, 403, 200, 200, 200, 200],
+  ['POST', '/course/bring-badges',                        401, 403, 403, 403, 403, 403, 403, form({ from: 'a-course-nobody-taught' })],
+  ['POST', '/course/badge-columns/delete',                401, 403, 403, 404, 404, 404, 404, form({ lineItem: 'https://lms.example/not-a-column' })],
+  ['POST', '/course/badge-columns/adopt',                 401, 403, 403, 404, 404, 404, 404, form({ lineItem: 'https://lms.example/not-a-column' })],
   ['GET', '/course/learners/:learnerId',                  401, 403, 403, 200, 200, 200, 404],
   // Bulk work names its badge and learners or awards in the form: another course's are not found
   // (the revocation starts an empty job in the caller's own course, revoking nothing).

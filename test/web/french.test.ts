@@ -112,7 +112,7 @@ describe('an instructor\'s launch in French', () => {
     const started = await post('/course/evaluate', {});
     expect(started.status).toBe(303);
     const html = await untilDone(started.headers.location);
-    inFrench(html, ['Évaluation du cours', 'Statut : <strong>terminé</strong> — terminé', 'attribué', 'requêtes au LMS'],
+    inFrench(html, ['Évaluation du cours', 'Statut : <strong>terminé</strong></p>', 'attribué', 'requêtes au LMS'],
       ['Evaluating the course', 'Status:', 'badges awarded', 'requests to the LMS']);
   });
 

@@ -31,6 +31,21 @@ describe('operations', () => {
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('shows the request id on error pages, which promise it, and in JSON problems', async () => {
+    const missing = await request(laurel.url).get('/no-such-page').set('Accept', 'text/html').set('X-Request-Id', 'lms-req-401');
+    expect(missing.status).toBe(401); // no session: what any page outside the public ones answers first
+    expect(missing.text).toMatch(/Request id: <code>lms-req-401<\/code>/);
+    // A refused launch says "give your LMS administrator the request id below".
+    const launch = await request(laurel.url).post('/lti/launch').type('form').set('Accept', 'text/html').send({ id_token: 'not-a-jwt', state: 'nothing' });
+    expect(launch.status).toBe(401);
+    expect(launch.text).toContain('the request id below');
+    expect(launch.text).toContain(`<code>${launch.headers['x-request-id']}</code>`);
+    const french = await request(laurel.url).get('/no-such-page').set('Accept', 'text/html').set('Accept-Language', 'fr').set('X-Request-Id', 'req-fr');
+    expect(french.text).toMatch(/Identifiant de requête : <code>req-fr<\/code>/);
+    const json = await request(laurel.url).get('/no-such-page').set('Accept', 'application/json').set('X-Request-Id', 'lms-req-json');
+    expect(json.body).toMatchObject({ error: 'invalid_session', requestId: 'lms-req-json' });
+  });
+
   it('sends security headers: a CSP limiting who may frame Laurel and allowing no inline script, HSTS, no x-powered-by', async () => {
     const res = await request(laurel.url).get('/healthz');
     expect(res.headers['x-powered-by']).toBeUndefined();
@@ -55,6 +70,8 @@ describe('operations', () => {
     ]));
     const placements = res.body.extensions[0].settings.placements.map((p: { placement: string; message_type: string }) => [p.placement, p.message_type]);
     expect(placements).toEqual([['course_navigation', 'LtiResourceLinkRequest'], ['link_selection', 'LtiDeepLinkingRequest']]);
+    // The course's copy history, for next term (canvas-lms lib/lti/variable_expander.rb, "Context.id.history").
+    expect(res.body.custom_fields).toMatchObject({ context_id_history: '$Context.id.history' });
   });
 
   it('deletes expired launch states and ltijs records without TTL indexes, and keeps fresh ones', async () => {

@@ -4,6 +4,9 @@
  * Flavour differences, each marked: Moodle's `?type_id=` URLs, its strict media types, results
  * scaled to the line item maximum, score answers with an empty body; Canvas's JSON errors,
  * `{resultUrl}` score answers, raw result scores, and its refusal to delete a link's own line item.
+ * A score without scoreGiven clears the learner's grade in both. Moodle refuses a score for anyone
+ * who is not a student with 400 and an empty body (seen); `scoreFailures` makes one learner's
+ * scores fail with 500 for a while.
  */
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { SeedActivity, SeedResult } from './course.js';
@@ -127,10 +130,17 @@ function createLineItem(p: Platform): RequestHandler {
       ...(linkId !== undefined ? { resourceLinkId: linkId } : {}),
       ags: true,
       clientId: tool(res).clientId,
+      // Canvas makes an assignment for the line item, with an id of its own (Lti::LineItem.create_line_item!).
+      ...(p.flavour === 'canvas' ? { assignmentId: nextAssignmentId(p) } : {}),
     };
     p.course.activities.push(a);
     sendJson(res, 201, LINEITEM, lineItemJson(p, tool(res), a));
   };
+}
+
+/** Canvas assignment ids for tool-made line items: apart from the seeded ones, never reused. */
+function nextAssignmentId(p: Platform): string {
+  return String(Math.max(9000, ...p.course.activities.map((x) => Number(x.assignmentId ?? 0))) + 1);
 }
 
 function updateLineItem(p: Platform): ItemHandler {
@@ -202,10 +212,17 @@ function postScore(p: Platform): ItemHandler {
     }
     if (canvas && s.scoreGiven !== undefined && s.scoreMaximum === undefined) return serviceError(p, res, 422, 'ScoreMaximum not supplied when ScoreGiven present.');
 
-    // Both take scores only for students: Canvas 422, Moodle 400 (seen) for a teacher.
+    // Both take scores only for students: Canvas 422 with its reason; Moodle 400 with an empty body
+    // (seen in 4.5 for editing and non-editing teachers alike, though its NRPS lists the latter as Learner).
     const user = findUser(p, s.userId);
-    if (!user || user.role !== 'Learner' || user.status === 'Deleted') {
-      return serviceError(p, res, canvas ? 422 : 400, canvas ? 'User not found in course or is not a student' : `Incorrect score received: user ${s.userId} is not gradable in this course`);
+    if (!user || user.role !== 'Learner' || user.status === 'Deleted' || user.gradable === false) {
+      if (!canvas) return void res.status(400).end();
+      return serviceError(p, res, 422, 'User not found in course or is not a student');
+    }
+    const failures = p.scoreFailures.get(user.id) ?? 0;
+    if (failures > 0) {
+      p.scoreFailures.set(user.id, failures - 1);
+      return serviceError(p, res, 500, 'Internal error while saving the grade');
     }
     const existing = resultsOf(p, a.id).find((r) => r.userId === user.id);
     const previous = existing ? Date.parse(existing.timestamp) : -Infinity;

@@ -2,9 +2,11 @@
  * The Canvas REST API a grade-book source reads (digest §10): assignments and their groups,
  * every student's submissions, modules with per-student completion, enrollments with current
  * scores. Numeric Canvas ids throughout (users by `lmsId`), lists paged by `page`/`per_page`
- * with the `Link` header, each request charged to the token's throttling bucket.
+ * with the `Link` header, each request charged to the token's throttling bucket. An assignment
+ * can be left out of the final grade (`omit_from_final_grade`, the one edit emulated), and the
+ * enrolments' scores then leave it out.
  */
-import type { Express, Request, RequestHandler, Response } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { mountCanvasOAuth, requireCanvasToken, type CanvasToken } from './canvasOAuth.js';
 import { throttleCanvasApi } from './canvasThrottle.js';
 import type { SeedActivity, SeedCompletion, SeedModule, SeedResult, SeedUser } from './course.js';
@@ -21,6 +23,30 @@ export function mountCanvasRest(app: Express, p: Platform): void {
   app.get(`${api}/students/submissions`, ...guard, studentSubmissions(p));
   app.get(`${api}/modules`, ...guard, modules(p));
   app.get(`${api}/enrollments`, ...guard, enrollments(p));
+  app.put(`${api}/assignments/:id`, express.json(), express.urlencoded({ extended: true }), ...guard, updateAssignment(p));
+}
+
+/** A line item's assignment id: its own for a column a tool made through AGS, else the line item's. */
+export function assignmentIdOf(a: SeedActivity): string {
+  return a.assignmentId ?? a.id;
+}
+
+/**
+ * Edit an assignment (assignments_api_controller.rb#update): `assignment[omit_from_final_grade]`,
+ * as JSON `{assignment: {...}}` or form fields; other fields are accepted and left as they are.
+ */
+function updateAssignment(p: Platform): RequestHandler {
+  return (req, res) => {
+    const a = p.course.activities.find((x) => assignmentIdOf(x) === req.params.id);
+    if (!a) {
+      res.status(404).json({ errors: [{ message: 'The specified resource does not exist.' }] });
+      return;
+    }
+    const fields = ((req.body ?? {}) as { assignment?: Record<string, unknown> }).assignment ?? {};
+    const omit = fields.omit_from_final_grade;
+    if (omit !== undefined) a.omitFromFinalGrade = omit === true || omit === 'true' || omit === '1';
+    res.json(assignment(p, a));
+  };
 }
 
 /** The course must be the emulated one, and the token's user must teach it (Canvas answers 401 otherwise). */
@@ -69,7 +95,7 @@ function groupIds(p: Platform): Map<string, number> {
 function assignment(p: Platform, a: SeedActivity): Record<string, unknown> {
   const courseUrl = `${p.url}/courses/${p.course.id}`;
   const out: Record<string, unknown> = {
-    id: Number(a.id),
+    id: Number(assignmentIdOf(a)),
     name: a.label,
     description: null,
     course_id: Number(p.course.id),
@@ -79,10 +105,11 @@ function assignment(p: Platform, a: SeedActivity): Record<string, unknown> {
     grading_type: 'points',
     due_at: null,
     published: true,
-    omit_from_final_grade: false,
-    // An LTI line item is an external-tool assignment; the ordinary one takes uploads.
-    submission_types: a.ags ? ['external_tool'] : ['online_upload'],
-    html_url: `${courseUrl}/assignments/${a.id}`,
+    omit_from_final_grade: a.omitFromFinalGrade ?? false,
+    // A link's line item is an external-tool assignment, a column a tool made through AGS takes no
+    // submission ("none", Lti::LineItem.create_line_item!), the ordinary one takes uploads.
+    submission_types: a.ags ? [a.resourceLinkId ? 'external_tool' : 'none'] : ['online_upload'],
+    html_url: `${courseUrl}/assignments/${assignmentIdOf(a)}`,
   };
   if (a.ags) out.external_tool_tag_attributes = { url: a.resourceLinkId ? `${p.url}/courses/${p.course.id}/external_tools/retrieve` : null, new_tab: false, resource_link_id: a.resourceLinkId ?? null };
   return out;
@@ -112,7 +139,7 @@ function submission(a: SeedActivity, u: SeedUser, r: SeedResult | undefined): Re
   const state = graded ? 'graded' : !r ? 'unsubmitted' : r.gradingProgress === 'PendingManual' ? 'pending_review' : 'submitted';
   return {
     id: Number(a.id) * 100000 + Number(u.lmsId),
-    assignment_id: Number(a.id),
+    assignment_id: Number(assignmentIdOf(a)),
     user_id: Number(u.lmsId),
     score,
     entered_score: score,
@@ -132,7 +159,7 @@ function studentSubmissions(p: Platform): RequestHandler {
     const ids = listParam(req, 'student_ids');
     const assignmentIds = listParam(req, 'assignment_ids');
     const who = ids.includes('all') ? students(p) : students(p).filter((u) => ids.includes(u.lmsId));
-    const activities = p.course.activities.filter((a) => !assignmentIds.length || assignmentIds.includes(a.id));
+    const activities = p.course.activities.filter((a) => !assignmentIds.length || assignmentIds.includes(assignmentIdOf(a)));
     const results = resultsByKey(p);
     const of = (u: SeedUser) => activities.map((a) => submission(a, u, results.get(`${u.id} ${a.id}`)));
     if (req.query.grouped === 'true' || req.query.grouped === '1') {
@@ -243,11 +270,13 @@ function enrollments(p: Platform): RequestHandler {
 
 /**
  * Canvas's unweighted course score: current counts graded assignments only, final counts the
- * ungraded ones as zero. Percentages with two decimals; null current score when nothing is graded.
+ * ungraded ones as zero; an assignment omitted from the final grade counts in neither.
+ * Percentages with two decimals; null current score when nothing is graded.
  */
 function grades(p: Platform, u: SeedUser, results: Map<string, SeedResult>): Record<string, unknown> {
   let got = 0, gradedMax = 0, allMax = 0;
   for (const a of p.course.activities) {
+    if (a.omitFromFinalGrade) continue;
     allMax += a.scoreMaximum;
     const score = submission(a, u, results.get(`${u.id} ${a.id}`)).score as number | null;
     if (score === null) continue;

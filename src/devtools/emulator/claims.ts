@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { uuid, type SeedUser } from './course.js';
 import { canvasLegacyUserId, PLATFORM_INFO } from './flavours.js';
+import { substituteCustom } from './customVariables.js';
 import { findUser, servicesFor, visibleLineItems, type LtiMessageType, type Platform } from './platform.js';
 import { adminRoles, launchRoles } from './roles.js';
 import { AGS_SCOPES, NRPS_MEMBERSHIPS } from './scopes.js';
@@ -87,7 +88,7 @@ export function idTokenClaims(p: Platform, o: ClaimsRequest): Record<string, unk
   if (flavour === 'canvas') {
     const legacyId = canvasLegacyUserId(user);
     claims.locale = locale;
-    claims[`${LTI}custom`] = { canvas_course_id: course.id, canvas_user_id: user.lmsId, ...tool.customParameters };
+    claims[`${LTI}custom`] = { canvas_course_id: course.id, canvas_user_id: user.lmsId, ...substituteCustom(flavour, course, user, tool.customParameters) };
     // Canvas leaves a variable it cannot substitute as the literal "$CourseSection.sourcedId" (seen in the wild).
     claims[`${LTI}lis`] = { person_sourcedid: user.sourcedId, course_offering_sourcedid: '$CourseSection.sourcedId' };
     claims[`${LTI}lti11_legacy_user_id`] = legacyId;
@@ -95,7 +96,7 @@ export function idTokenClaims(p: Platform, o: ClaimsRequest): Record<string, unk
     claims['https://www.instructure.com/placement'] = message === 'LtiDeepLinkingRequest' ? 'link_selection' : link?.lineItemId ? null : 'course_navigation';
   } else {
     // Moodle repeats the NRPS URL in custom and sends empty sourcedids and the LTI 1.1 outcome claim (seen).
-    claims[`${LTI}custom`] = { ...tool.customParameters, ...(tool.scopes.includes(NRPS_MEMBERSHIPS) ? { context_memberships_url: services.memberships } : {}) };
+    claims[`${LTI}custom`] = { ...substituteCustom(flavour, course, user, tool.customParameters), ...(tool.scopes.includes(NRPS_MEMBERSHIPS) ? { context_memberships_url: services.memberships } : {}) };
     claims[`${LTI}lis`] = { person_sourcedid: '', course_section_sourcedid: '' };
     claims[`${LTI}ext`] = { user_username: user.email.split('@')[0], lms: 'moodle-2' };
     if (link?.lineItemId) {

@@ -8,6 +8,11 @@ import { createHash } from 'node:crypto';
 import type { Flavour } from './flavours.js';
 import { FAMILY_NAMES, GIVEN_NAMES } from './names.js';
 
+/**
+ * A course member's role. In the Moodle flavour the TeachingAssistant is Moodle's non-editing
+ * teacher (role `teacher`): launched as Instructor, listed as Learner by NRPS, `teacher` by the
+ * web services, refused a score by AGS (roles.ts, nrps.ts, ags.ts, moodleWsFunctions.ts).
+ */
 export type CourseRole = 'Instructor' | 'TeachingAssistant' | 'Learner';
 export type MemberStatus = 'Active' | 'Inactive' | 'Deleted';
 
@@ -26,6 +31,11 @@ export interface SeedUser {
   sourcedId: string;
   /** An administrator of the whole LMS (Canvas account admin, Moodle site admin) besides their course role. */
   siteAdmin?: boolean;
+  /**
+   * False: enrolled, but not in a role the grade book grades (Moodle's "Graded roles": students only),
+   * so the LMS refuses their scores; a Moodle non-editing teacher, whom NRPS still lists as Learner.
+   */
+  gradable?: boolean;
 }
 
 export interface SeedActivity {
@@ -41,6 +51,13 @@ export interface SeedActivity {
   ags: boolean;
   /** Set on line items a tool created (AGS or deep linking): only that tool sees them. */
   clientId?: string;
+  /**
+   * Canvas: the assignment behind a line item a tool created, whose id is not the line item's
+   * (Lti::LineItem belongs to an Assignment); absent where both are the same id.
+   */
+  assignmentId?: string;
+  /** Canvas: the assignment does not count towards the final grade (`omit_from_final_grade`). */
+  omitFromFinalGrade?: boolean;
 }
 
 export interface SeedResult {
@@ -102,6 +119,11 @@ export interface SeedCourse {
   results: SeedResult[];
   modules: SeedModule[];
   completions: SeedCompletion[];
+  /**
+   * Context ids of the courses this one was copied from, most recent first: what the LMS
+   * substitutes for `$Context.id.history` (courseCopy.ts). Absent: never copied.
+   */
+  contextHistory?: string[];
 }
 
 export interface SeedOptions {

@@ -4,12 +4,14 @@
  * tokens, AGS, NRPS, deep linking, Platform Storage, throttling on demand.
  */
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { canvasApiKey, expireCanvasTokens, revokeCanvasTokens, type CanvasApiKey } from './canvasOAuth.js';
 import { canvasRateLimit, drainCanvasBuckets, type CanvasRateLimit } from './canvasThrottle.js';
 import { idTokenClaims, type ClaimsRequest } from './claims.js';
 import { seedCourse, type SeedCourse } from './course.js';
+import { copyOfCourse, type CourseCopyOptions } from './courseCopy.js';
 import type { Flavour } from './flavours.js';
 import { createPlatformKeys, signJwt, type SignOptions } from './keys.js';
 import { launchUrl, type LaunchUrlOptions } from './launch.js';
@@ -18,11 +20,14 @@ import { newPlatform, type DeepLinkReturn, type ServiceRequest } from './platfor
 import { dynamicRegistrationUrl } from './registration.js';
 import { expireTokens } from './token.js';
 import { registerTool, type RegisteredTool, type ToolRegistration } from './tools.js';
+import { courseTotal, type CourseTotal } from './courseTotal.js';
 
 export { seedCourse } from './course.js';
 export type { CourseRole, MemberStatus, SeedActivity, SeedCourse, SeedOptions, SeedResult, SeedUser } from './course.js';
 export type { Flavour } from './flavours.js';
+export type { CourseCopyOptions } from './courseCopy.js';
 export type { CanvasApiKey } from './canvasOAuth.js';
+export type { CourseTotal } from './courseTotal.js';
 export type { CanvasRateLimit } from './canvasThrottle.js';
 export type { ClaimsRequest } from './claims.js';
 export type { SignOptions } from './keys.js';
@@ -46,6 +51,11 @@ export interface EmulatorOptions {
   pageSize?: number;
   /** Milliseconds added to every request, as a distant LMS would (for benchmarks). */
   latencyMs?: number;
+  /**
+   * Serve HTTPS under this host name (it must resolve to `host`), as a real LMS on a site of its
+   * own: the browser tests put Laurel and the LMS on two sites with a local CA.
+   */
+  tls?: { hostname: string; key: string | Buffer; cert: string | Buffer };
 }
 
 export interface Emulator {
@@ -56,6 +66,11 @@ export interface Emulator {
   endpoints: { auth: string; token: string; jwks: string; openidConfiguration: string; registration: string };
   /** The seeded data, live: tests may change grades or members. */
   course: SeedCourse;
+  /**
+   * Next term: the course is copied (Canvas course copy, Moodle backup and restore) and the copy
+   * becomes the course launches go to; the earlier one still answers its services. Answers the copy.
+   */
+  copyCourse(o?: CourseCopyOptions): SeedCourse;
   /** Manual registration, like an admin pasting the tool's URLs. */
   registerTool(t: ToolRegistration): { clientId: string; deploymentId: string };
   /** Registered tools (manual or dynamic registration). */
@@ -72,6 +87,10 @@ export interface Emulator {
   throttle(o: { times: number; retryAfterSeconds: number; paths?: RegExp }): void;
   /** Expires every access token issued so far: service calls with them answer 401. */
   expireTokens(): void;
+  /** The next `times` score posts for this learner (LTI user id) answer 500. */
+  failScores(userId: string, times: number): void;
+  /** The learner's course total in points as the LMS counts it: which columns count (courseTotal.ts). */
+  courseTotal(userId: string): CourseTotal;
   /** Service requests (token, AGS, NRPS, Canvas REST, Moodle web services) with their answer status; `path` includes the query. */
   requests: ServiceRequest[];
   /** Content items received from tools through deep linking. */
@@ -95,12 +114,13 @@ export interface Emulator {
 
 export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
   const host = o.host ?? '127.0.0.1';
-  const server = createServer();
+  const server = o.tls ? createHttpsServer({ key: o.tls.key, cert: o.tls.cert }) : createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 0, host, () => resolve());
   });
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
+  const name = o.tls?.hostname ?? (host.includes(':') ? `[${host}]` : host);
+  const url = `${o.tls ? 'https' : 'http'}://${name}:${(server.address() as AddressInfo).port}`;
   const p = newPlatform({
     flavour: o.flavour,
     url,
@@ -125,6 +145,11 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     },
     get course() { return p.course; },
     set course(c: SeedCourse) { p.course = c; },
+    copyCourse(c) {
+      p.pastCourses.push(p.course);
+      p.course = copyOfCourse(p.course, c);
+      return p.course;
+    },
     registerTool(t) {
       const { clientId, deploymentId } = registerTool(p, t);
       return { clientId, deploymentId };
@@ -136,6 +161,8 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     idTokenClaims: (c) => idTokenClaims(p, c),
     throttle: ({ times, retryAfterSeconds, paths }) => { p.throttle = { remaining: times, retryAfterSeconds, paths }; },
     expireTokens: () => expireTokens(p),
+    failScores: (userId, times) => { p.scoreFailures.set(userId, times); },
+    courseTotal: (userId) => courseTotal(p, userId),
     requests: p.requests,
     deepLinks: p.deepLinks,
     moodleWsToken: (t) => createMoodleWsToken(p, t),

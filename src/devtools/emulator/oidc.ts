@@ -46,6 +46,8 @@ function authorize(p: Platform) {
     if (!launch || launch.expiresAt < Date.now()) return refuse('lti_message_hint does not match a launch in progress (unknown or expired).');
     if (launch.tool.clientId !== tool.clientId) return refuse('lti_message_hint belongs to a launch of another tool.');
     if (q.login_hint !== launch.loginHint) return refuse('login_hint does not match the user who started this launch.');
+    // Moodle's mod/lti/auth.php unsets the launch ($SESSION->$launchid) once read: a hint works once.
+    if (p.flavour === 'moodle') p.pendingLaunches.delete(q.lti_message_hint!);
 
     const claims = idTokenClaims(p, {
       userId: launch.user.id,

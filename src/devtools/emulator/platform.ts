@@ -1,6 +1,7 @@
 /**
  * The state of one running emulator, shared by its endpoints.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SeedActivity, SeedCourse, SeedResult, SeedUser } from './course.js';
 import { PATHS, serviceUrls, type Flavour, type FlavourPaths } from './flavours.js';
 import type { PlatformKeys } from './keys.js';
@@ -34,7 +35,10 @@ export interface Platform {
   /** The emulator's origin, also its issuer. */
   url: string;
   paths: FlavourPaths;
+  /** The course launches go to; during a service request naming an earlier course (withCourse), that one. */
   course: SeedCourse;
+  /** Courses this one was copied from (courseCopy.ts): still there, as in the LMS, for their services. */
+  pastCourses: SeedCourse[];
   tools: RegisteredTool[];
   keys: PlatformKeys;
   privacy: { hideNames: boolean; hideEmails: boolean };
@@ -47,14 +51,26 @@ export interface Platform {
   accessTokens: Map<string, AccessToken>;
   usedJtis: Set<string>;
   throttle: ThrottleState;
+  /** LTI user id → how many more of their score posts fail with 500 (an LMS stumbling on one learner). */
+  scoreFailures: Map<string, number>;
   registrationTokens: Set<string>;
   /** `data` sent in deep-linking requests → the client id it was sent to. */
   deepLinkData: Map<string, string>;
 }
 
+const requestCourse = new AsyncLocalStorage<{ p: Platform; course: SeedCourse }>();
+
+/** Runs `fn` (and what it awaits) with `course` as the platform's course: a service request to an earlier course. */
+export function withCourse<T>(p: Platform, course: SeedCourse, fn: () => T): T {
+  return requestCourse.run({ p, course }, fn);
+}
+
 export function newPlatform(o: Pick<Platform, 'flavour' | 'url' | 'course' | 'keys' | 'privacy' | 'pageSize' | 'latencyMs'>): Platform {
-  return {
-    ...o,
+  const { course, ...rest } = o;
+  let current = course;
+  const p: Omit<Platform, 'course'> = {
+    ...rest,
+    pastCourses: [],
     paths: PATHS[o.flavour],
     tools: [],
     requests: [],
@@ -63,9 +79,18 @@ export function newPlatform(o: Pick<Platform, 'flavour' | 'url' | 'course' | 'ke
     accessTokens: new Map(),
     usedJtis: new Set(),
     throttle: { remaining: 0, retryAfterSeconds: 0 },
+    scoreFailures: new Map(),
     registrationTokens: new Set(),
     deepLinkData: new Map(),
   };
+  return Object.defineProperty(p, 'course', {
+    get: () => {
+      const scoped = requestCourse.getStore();
+      return scoped?.p === p ? scoped.course : current;
+    },
+    set: (c: SeedCourse) => { current = c; },
+    enumerable: true,
+  }) as Platform;
 }
 
 /**

@@ -44,8 +44,8 @@ export function membershipRoles(flavour: Flavour, role: CourseRole): string[] {
     }
   }
   // Moodle's NRPS sends short names (seen) and decides at course level by
-  // moodle/course:manageactivities, which a non-editing teacher lacks: a TA is listed as Learner
-  // (read in mod/lti/service/memberships; not yet seen on a live site).
+  // moodle/course:manageactivities, which a non-editing teacher lacks: the TA, Moodle's non-editing
+  // teacher, is listed as Learner (seen on Moodle 4.5), though launched as Instructor.
   return [role === 'Instructor' ? 'Instructor' : 'Learner'];
 }
 

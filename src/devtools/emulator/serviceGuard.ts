@@ -3,7 +3,7 @@
  * demand, the bearer access token and its scopes. Also how each flavour words a service error.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { AccessToken, Platform } from './platform.js';
+import { withCourse, type AccessToken, type Platform } from './platform.js';
 import { findTool, type RegisteredTool } from './tools.js';
 
 export interface ServiceLocals { tool: RegisteredTool; token: AccessToken }
@@ -54,6 +54,8 @@ export function requireScope(p: Platform, scopes: string[]): RequestHandler {
 export function inCourse(p: Platform): RequestHandler {
   return (req, res, next) => {
     if (req.params.courseId === p.course.id) return next();
+    const past = p.pastCourses.find((c) => c.id === req.params.courseId);
+    if (past) return withCourse(p, past, next);
     serviceError(p, res, 404, p.flavour === 'canvas' ? 'Context not found' : `Not Found: Course ${req.params.courseId} doesn't exist.`);
   };
 }

@@ -1,10 +1,11 @@
 /**
- * Lists from the Canvas REST API (`/api/v1/...`) with a bearer token from an API developer key:
+ * Lists from the Canvas REST API (`/api/v1/...`), and the one edit Laurel makes (an assignment of
+ * its own left out of the final grade), with a bearer token from an API developer key:
  * every page at Canvas's largest page size, paced by Canvas's throttling bucket so a big course
  * slows down before Canvas starts refusing (digest §8, §10).
  */
 import { LmsError } from '../errors.js';
-import { Http, type TokenSource, type Transport } from '../http.js';
+import { Http, readJson, type TokenSource, type Transport } from '../http.js';
 import { listOf, num } from '../read.js';
 
 /** Query parameters; a list is sent as Canvas's repeated `name[]=…` (the name given with its brackets). */
@@ -38,6 +39,17 @@ export class CanvasApi {
     const what = path.split('/').at(-1)!;
     try {
       return await this.http.getAll(NO_SCOPES, u.toString(), 'application/json', (body, at) => listOf(body, what, at));
+    } catch (err) {
+      throw reconnectIfRefused(err);
+    }
+  }
+
+  /** A PUT of a JSON body (Canvas takes JSON as it takes form fields); answers Canvas's JSON. */
+  async put(path: string, body: object): Promise<unknown> {
+    const url = new URL(path, this.baseUrl).toString();
+    try {
+      const res = await this.http.call(NO_SCOPES, { method: 'PUT', url, contentType: 'application/json', accept: 'application/json', body: JSON.stringify(body) });
+      return await readJson(res, url);
     } catch (err) {
       throw reconnectIfRefused(err);
     }

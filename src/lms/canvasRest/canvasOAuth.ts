@@ -9,14 +9,16 @@ import { errorFor, readJson, send, type Transport } from '../http.js';
 import { num, record, text } from '../read.js';
 
 /**
- * What Laurel reads, as Canvas names scopes: an administrator who enforces scopes on the
- * developer key ticks exactly these.
+ * What Laurel reads (and the one thing it edits), as Canvas names scopes: an administrator who
+ * enforces scopes on the developer key ticks exactly these.
  */
 export const CANVAS_API_SCOPES = [
   'url:GET|/api/v1/courses/:course_id/assignments',
   'url:GET|/api/v1/courses/:course_id/students/submissions',
   'url:GET|/api/v1/courses/:course_id/modules',
   'url:GET|/api/v1/courses/:course_id/enrollments',
+  // Only to leave Laurel's own "Badge:" columns out of the final grade (awards/courseTotal.ts).
+  'url:PUT|/api/v1/courses/:course_id/assignments/:id',
 ] as const;
 
 /** An API developer key (Admin › Developer Keys › + API Key) and the Canvas it belongs to. */

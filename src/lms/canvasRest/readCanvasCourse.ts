@@ -6,7 +6,7 @@
 import type { Activity, LineItem, MemberStatus } from '../../rules/snapshot.js';
 import { LmsError } from '../errors.js';
 import { compact, num, record, text } from '../read.js';
-import type { LmsCompletion, LmsLearner, LmsResult, ReadOptions, SourceReading } from '../sources/reading.js';
+import type { LmsCompletion, LmsLearner, LmsResult, LmsStaff, ReadOptions, SourceReading } from '../sources/reading.js';
 import type { CanvasApi, CanvasQuery } from './canvasApi.js';
 import { mapLimit } from '../mapLimit.js';
 
@@ -25,14 +25,18 @@ export async function readCanvasCourse(api: CanvasApi, canvasCourseId: string, o
     const [lineItems, modules] = await Promise.all([assignments(api, course), courseModules(api, course)]);
     return { source: SOURCE, lineItems, results: [], learners: [], ...modules };
   }
-  const learnersRead = enrollments(api, course, o.lmsUserIds);
-  const students = async () => o.lmsUserIds ?? (await learnersRead).map((l) => l.lmsUserId);
+  if (o.learnersOnly) {
+    const { learners, staff } = await enrollments(api, course, undefined);
+    return { source: SOURCE, lineItems: [], results: [], activities: [], completions: [], learners, staff };
+  }
+  const enrolled = enrollments(api, course, o.lmsUserIds);
+  const students = async () => o.lmsUserIds ?? (await enrolled).learners.map((l) => l.lmsUserId);
   // Without a completion rule the modules are not needed (the pickers read them with itemsOnly).
   const modulesRead = o.completions ? students().then((ids) => studentModules(api, course, ids)) : Promise.resolve({ activities: [], completions: [] });
-  const [lineItems, results, learners, modules] = await Promise.all([assignments(api, course), submissions(api, course, o.lmsUserIds), learnersRead, modulesRead]);
+  const [lineItems, results, { learners, staff }, modules] = await Promise.all([assignments(api, course), submissions(api, course, o.lmsUserIds), enrolled, modulesRead]);
   // Submissions of the columns left out (Laurel's own) are not results either.
   const kept = new Set(lineItems.map((i) => i.id));
-  return { source: SOURCE, lineItems, results: results.filter((r) => kept.has(r.lineItemId)), learners, ...modules };
+  return { source: SOURCE, lineItems, results: results.filter((r) => kept.has(r.lineItemId)), learners, staff, ...modules };
 }
 
 async function assignments(api: CanvasApi, course: string): Promise<LineItem[]> {
@@ -70,22 +74,31 @@ async function submissions(api: CanvasApi, course: string, only: string[] | unde
   return results;
 }
 
-async function enrollments(api: CanvasApi, course: string, only: string[] | undefined): Promise<LmsLearner[]> {
-  const query: CanvasQuery = { 'type[]': 'StudentEnrollment', 'state[]': ['active', 'inactive', 'completed'] };
+/** Enrolments that teach the course: Canvas lets its TAs and designers edit content by default, so none grades only. */
+const STAFF_ENROLLMENTS = ['TeacherEnrollment', 'TaEnrollment', 'DesignerEnrollment'];
+
+/** The students, and in the same listing the course's staff (a person with both is staff: never a learner). */
+async function enrollments(api: CanvasApi, course: string, only: string[] | undefined): Promise<{ learners: LmsLearner[]; staff: LmsStaff[] }> {
+  const query: CanvasQuery = { 'type[]': ['StudentEnrollment', ...STAFF_ENROLLMENTS], 'state[]': ['active', 'inactive', 'completed'] };
   // A learner's launch: Canvas filters by one user itself (for several, Laurel filters below).
   if (only?.length === 1) query.user_id = only[0]!;
   const wanted = only && new Set(only);
   const byUser = new Map<string, LmsLearner>();
+  const staff = new Map<string, LmsStaff>();
   for (const raw of await api.list(`${course}/enrollments`, query)) {
     const e = record(raw);
     const lmsUserId = text(e.user_id);
     if (!lmsUserId || (wanted && !wanted.has(lmsUserId))) continue;
+    if (STAFF_ENROLLMENTS.includes(String(e.type))) {
+      staff.set(lmsUserId, compact({ lmsUserId, sisId: text(e.sis_user_id), gradesOnly: false }));
+      continue;
+    }
     // A student enrolled in several sections has an enrolment in each: active if any is.
     if (byUser.get(lmsUserId)?.status === 'Active') continue;
     const status: MemberStatus = e.enrollment_state === 'active' ? 'Active' : 'Inactive';
     byUser.set(lmsUserId, compact({ lmsUserId, sisId: text(e.sis_user_id), name: text(record(e.user).name), status }));
   }
-  return [...byUser.values()];
+  return { learners: [...byUser.values()], staff: [...staff.values()] };
 }
 
 type Modules = Pick<SourceReading, 'activities' | 'completions'>;

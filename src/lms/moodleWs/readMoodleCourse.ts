@@ -5,7 +5,7 @@
  */
 import type { Activity, LineItem } from '../../rules/snapshot.js';
 import { compact, listOf, num, record, text } from '../read.js';
-import type { LmsCompletion, LmsLearner, LmsResult, ReadOptions, SourceReading } from '../sources/reading.js';
+import type { LmsCompletion, LmsLearner, LmsResult, LmsStaff, ReadOptions, SourceReading } from '../sources/reading.js';
 import type { MoodleWs } from './moodleWsApi.js';
 import { mapLimit } from '../mapLimit.js';
 
@@ -17,6 +17,7 @@ const BADGE_COLUMN = /^Badge: /;
 
 export async function readMoodleCourse(ws: MoodleWs, courseId: string, o: ReadOptions): Promise<SourceReading> {
   if (o.itemsOnly) return moodleItems(ws, courseId);
+  if (o.learnersOnly) return { source: 'moodle-ws', lineItems: [], results: [], activities: [], completions: [], learners: (await enrolledUsers(ws, courseId, undefined)).learners };
   // One failed call fails the reading: ask Moodle for no more learners after it.
   const failed = new AbortController();
   const failing = <T>(read: Promise<T>) => read.catch((err: unknown) => { failed.abort(); throw err; });
@@ -31,7 +32,7 @@ export async function readMoodleCourse(ws: MoodleWs, courseId: string, o: ReadOp
     ? failing((o.lmsUserIds ? Promise.resolve(o.lmsUserIds) : enrolledRead.then((e) => e.students))
       .then((ids) => perLearner(ids, (userid) => completionStatus(ws, courseId, userid))))
     : Promise.resolve([]);
-  const [{ learners }, grades, activities, completions] = await Promise.all([enrolledRead, gradesRead, failing(courseActivities(ws, courseId)), completionsRead]);
+  const [{ learners, staff }, grades, activities, completions] = await Promise.all([enrolledRead, gradesRead, failing(courseActivities(ws, courseId)), completionsRead]);
 
   const lineItems = new Map<string, LineItem>();
   for (const g of grades) for (const item of g.lineItems) if (!lineItems.has(item.id)) lineItems.set(item.id, item);
@@ -42,6 +43,7 @@ export async function readMoodleCourse(ws: MoodleWs, courseId: string, o: ReadOp
     activities,
     completions: completions.flat(),
     learners,
+    staff,
   };
 }
 
@@ -56,25 +58,33 @@ async function moodleItems(ws: MoodleWs, courseId: string): Promise<SourceReadin
 /** Where a call's answer came from, for messages about a malformed one. */
 const at = (ws: MoodleWs, wsfunction: string) => `${ws.endpoint} (${wsfunction})`;
 
+/** Moodle's course roles that teach: the editing teacher, the non-editing teacher (`teacher`, grades only) and the manager. */
+const TEACHING_ROLES = ['editingteacher', 'teacher', 'manager'];
+const EDITING_ROLES = ['editingteacher', 'manager'];
+
 /**
  * Everyone with an active enrolment, as Moodle's LTI roster lists them (suspended ones are not in
- * it): all of them to match with the roster (a non-editing teacher is a Learner over LTI), and
- * which of them hold the student role (whose completion is read).
+ * it): all of them to match with the roster (a non-editing teacher is a Learner over LTI), which
+ * of them hold the student role (whose completion is read), and which teach (never learners).
  */
-async function enrolledUsers(ws: MoodleWs, courseId: string, only: string[] | undefined): Promise<{ learners: LmsLearner[]; students: string[] }> {
+async function enrolledUsers(ws: MoodleWs, courseId: string, only: string[] | undefined): Promise<{ learners: LmsLearner[]; students: string[]; staff: LmsStaff[] }> {
   const f = 'core_enrol_get_enrolled_users';
   // Just the fields read: Moodle otherwise sends each user's profile, groups and courses.
   const users = listOf(await ws.call(f, {
     courseid: courseId, 'options[0][name]': 'userfields', 'options[0][value]': 'fullname,idnumber,roles', 'options[1][name]': 'onlyactive', 'options[1][value]': 1,
   }), 'enrolled users', at(ws, f));
   const students: string[] = [];
+  const staff: LmsStaff[] = [];
   const learners = users.map(record).flatMap((u): LmsLearner[] => {
     const lmsUserId = text(u.id);
     if (!lmsUserId || (only && !only.includes(lmsUserId))) return [];
-    if (listOf(u.roles ?? [], 'roles', at(ws, f)).some((r) => record(r).shortname === 'student')) students.push(lmsUserId);
-    return [compact({ lmsUserId, sisId: text(u.idnumber), name: text(u.fullname), status: 'Active' as const })];
+    const roles = listOf(u.roles ?? [], 'roles', at(ws, f)).map((r) => String(record(r).shortname ?? ''));
+    const sisId = text(u.idnumber);
+    if (roles.some((r) => TEACHING_ROLES.includes(r))) staff.push(compact({ lmsUserId, sisId, gradesOnly: !roles.some((r) => EDITING_ROLES.includes(r)) }));
+    else if (roles.includes('student')) students.push(lmsUserId);
+    return [compact({ lmsUserId, sisId, name: text(u.fullname), status: 'Active' as const })];
   });
-  return { learners, students };
+  return { learners, students, staff };
 }
 
 interface Grades { lineItems: LineItem[]; results: LmsResult[] }

@@ -1,8 +1,10 @@
 /**
  * A snapshot with an LMS API's reading added: its line items, its results and completions under
- * the roster's LTI user ids (anyone unmatched left out), and the source marked as read.
+ * the roster's LTI user ids (anyone unmatched left out), the names the LTI roster hid (an LMS
+ * may share no names over LTI and still list them in its API), and the source marked as read.
  */
-import type { CourseSnapshot } from '../../rules/snapshot.js';
+import type { CourseSnapshot, Member } from '../../rules/snapshot.js';
+import { memberName } from '../../awards/recipient.js';
 import type { LearnerMatch } from './matchLearners.js';
 import type { SourceReading } from './reading.js';
 
@@ -18,10 +20,20 @@ export function mergeReading(snapshot: CourseSnapshot, reading: SourceReading, m
   });
   return {
     ...snapshot,
+    members: namedMembers(snapshot.members, reading, match),
     lineItems: [...snapshot.lineItems, ...reading.lineItems],
     results: [...snapshot.results, ...results],
     activities: [...(snapshot.activities ?? []), ...reading.activities],
     completions: [...(snapshot.completions ?? []), ...completions],
     sources: [...(snapshot.sources ?? []).filter((s) => s.source !== source), { source, state: 'read' }],
   };
+}
+
+/** The roster, each member without a name given the one the API lists for them (when matched). */
+export function namedMembers(members: Member[], reading: SourceReading, match: LearnerMatch): Member[] {
+  const nameOf = new Map(reading.learners.flatMap((l) => {
+    const userId = match.userIdOf.get(l.lmsUserId);
+    return userId && l.name ? [[userId, l.name] as const] : [];
+  }));
+  return members.map((m) => (memberName(m) || !nameOf.has(m.userId) ? m : { ...m, name: nameOf.get(m.userId) }));
 }

@@ -26,7 +26,7 @@ import { readMoodleCourse } from '../moodleWs/readMoodleCourse.js';
 import { matchLearners, type LearnerMatch } from './matchLearners.js';
 import { unreadText } from '../../rules/sources.js';
 import { mergeReading } from './mergeReading.js';
-import type { ReadOptions, SourceReading } from './reading.js';
+import type { LmsStaff, ReadOptions, SourceReading } from './reading.js';
 
 export interface LmsApiOptions {
   /** The course's badges (a draft included): completion is read only when a rule asks for it. */
@@ -36,6 +36,8 @@ export interface LmsApiOptions {
   transport: Transport;
   /** Only what there is to set rules on, nobody's grades (the rule pickers). */
   itemsOnly?: boolean;
+  /** Only who is enrolled, with their names (a roster whose names LTI hides). */
+  learnersOnly?: boolean;
   /** People whose Canvas grant may be used before the roster's instructors: the instructor on the page. */
   grantHolders?: readonly string[];
   /** The LTI roster, read meanwhile: asked only when no grant is found otherwise. */
@@ -61,7 +63,7 @@ export async function readLmsApi(course: CourseRecord, o: LmsApiOptions): Promis
       ? 'Canvas did not send its course id with the launch, so Laurel cannot read the course through the Canvas API: an administrator adds canvas_course_id=$Canvas.course.id to Laurel\'s custom fields, then someone opens Laurel in the course again.'
       : 'Moodle did not send its course id with the launch: open Laurel from the course again.');
   }
-  const read: ReadOptions = { completions: needsCompletion(o.badges, source), itemsOnly: o.itemsOnly };
+  const read: ReadOptions = { completions: needsCompletion(o.badges, source), itemsOnly: o.itemsOnly, learnersOnly: o.learnersOnly };
   let grant: CanvasGrant | undefined;
   try {
     if (source === 'moodle-ws') {
@@ -98,16 +100,40 @@ export async function readLmsApi(course: CourseRecord, o: LmsApiOptions): Promis
   }
 }
 
-/** The snapshot with the API's reading merged in (learners matched to the roster), or with the API's state saying why not. */
-export function mergeLmsApi(snapshot: CourseSnapshot, outcome: LmsApiOutcome): { snapshot: CourseSnapshot; warnings: string[] } {
+/** A roster member the LMS's API lists as teaching the course. */
+export interface ListedStaff { userId: string; gradesOnly: boolean }
+
+/**
+ * The snapshot with the API's reading merged in (learners matched to the roster, its teachers added
+ * to the snapshot's staff), or with the API's state saying why not. `staff`: the roster members the
+ * API lists as teachers, when it was read.
+ */
+export function mergeLmsApi(snapshot: CourseSnapshot, outcome: LmsApiOutcome): { snapshot: CourseSnapshot; warnings: string[]; staff?: ListedStaff[] } {
   if (!outcome) return { snapshot, warnings: [] };
   if (!('reading' in outcome)) {
     const { source, state, message } = outcome;
     return { snapshot: { ...snapshot, sources: [...(snapshot.sources ?? []), { source, state, message }] }, warnings: [message] };
   }
   const known = outcome.knownLmsIds ?? new Map(snapshot.members.map((m) => [m.userId, m.userId]));
+  const staff = listedStaff(snapshot.members, outcome.reading.staff ?? [], known);
+  const allStaff = new Set([...(snapshot.staff ?? []), ...staff.map((s) => s.userId)]);
   const match = matchLearners(snapshot.members, outcome.reading.learners, known);
-  return { snapshot: mergeReading(snapshot, outcome.reading, match), warnings: matchWarnings(outcome.source, match) };
+  // Staff are no learners left unmatched, whatever the roster calls them.
+  const learnersMatch = { ...match, unmatchedMembers: match.unmatchedMembers.filter((m) => !allStaff.has(m.userId)) };
+  const merged = mergeReading(snapshot, outcome.reading, match);
+  return { snapshot: allStaff.size ? { ...merged, staff: [...allStaff] } : merged, warnings: matchWarnings(outcome.source, learnersMatch), staff };
+}
+
+/** Roster members matched to the API's teachers, as learners are matched: by the LMS user id Laurel knows for them, else a unique SIS id. */
+function listedStaff(members: readonly Member[], teachers: readonly LmsStaff[], known: ReadonlyMap<string, string>): ListedStaff[] {
+  const byId = new Map(teachers.map((t) => [t.lmsUserId, t]));
+  const bySis = new Map<string, LmsStaff[]>();
+  for (const t of teachers) if (t.sisId) bySis.set(t.sisId, [...(bySis.get(t.sisId) ?? []), t]);
+  return members.flatMap((m) => {
+    const sis = m.sourcedId ? bySis.get(m.sourcedId) : undefined;
+    const teacher = byId.get(known.get(m.userId) ?? '') ?? (sis?.length === 1 ? sis[0] : undefined);
+    return teacher ? [{ userId: m.userId, gradesOnly: teacher.gradesOnly }] : [];
+  });
 }
 
 /** Completion costs a request per learner: read only when a rule asks whether one of the API's items is completed. */
@@ -122,7 +148,7 @@ function needsCompletion(badges: readonly BadgeDefinition[], source: LmsApiSourc
  * instructor on the roster; 'none' when nobody granted access, 'refused' when every grant found
  * was refused.
  */
-async function canvasApiFor(course: CourseRecord, connection: LmsConnection, o: LmsApiOptions): Promise<{ api: CanvasApi; grant: CanvasGrant } | 'none' | 'refused'> {
+export async function canvasApiFor(course: CourseRecord, connection: LmsConnection, o: Pick<LmsApiOptions, 'grantHolders' | 'roster' | 'transport'>): Promise<{ api: CanvasApi; grant: CanvasGrant } | 'none' | 'refused'> {
   const first = [...(course.lmsApiGrantedBy ? [course.lmsApiGrantedBy] : []), ...(o.grantHolders ?? [])];
   let grant = await canvasGrantOf(course.issuer, course.clientId, first);
   if (!grant || grant.refusedAt) {
@@ -149,11 +175,13 @@ function matchWarnings(source: LmsApiSource, m: LearnerMatch): string[] {
     const why = source === 'canvas-rest'
       ? 'they have not opened Laurel yet and Canvas gives no SIS id that matches them'
       : 'Moodle does not list them among the course\'s students';
-    warnings.push(`${m.unmatchedMembers.length} learner(s) of the roster could not be matched to ${lms} users (${who}): ${why}. What only ${lms}'s API sees (its assignments, modules or activities) counts as not done for them until they are matched.`);
+    const n = m.unmatchedMembers.length;
+    warnings.push(`${n} ${n === 1 ? 'learner' : 'learners'} of the roster could not be matched to ${lms} users (${who}): ${why}. What only ${lms}'s API sees (its assignments, modules or activities) counts as not done for them until they are matched.`);
   }
   if (m.unmatchedLearners.length) {
     const who = firstNames(m.unmatchedLearners.map((x) => x.name ?? `user ${x.lmsUserId}`));
-    warnings.push(`${lms} lists ${m.unmatchedLearners.length} student(s) that match no learner of the LTI roster (${who}): their ${lms} data is left out.`);
+    const n = m.unmatchedLearners.length;
+    warnings.push(`${lms} lists ${n} ${n === 1 ? 'student' : 'students'} that ${n === 1 ? 'matches' : 'match'} no learner of the LTI roster (${who}): their ${lms} data is left out.`);
   }
   return warnings;
 }

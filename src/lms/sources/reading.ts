@@ -15,6 +15,14 @@ export interface LmsLearner {
   status: MemberStatus;
 }
 
+/** Someone the LMS's API lists as teaching the course: never a learner, whatever the LTI roster says. */
+export interface LmsStaff {
+  lmsUserId: string;
+  sisId?: string;
+  /** Grades and does not edit the course: Moodle's non-editing teacher (role `teacher`). */
+  gradesOnly: boolean;
+}
+
 export interface LmsResult {
   lineItemId: string;
   lmsUserId: string;
@@ -40,6 +48,8 @@ export interface SourceReading {
   activities: Activity[];
   completions: LmsCompletion[];
   learners: LmsLearner[];
+  /** Teachers of the course (Canvas teacher, TA and designer enrolments; Moodle's teacher roles); absent when not read. */
+  staff?: LmsStaff[];
 }
 
 export interface ReadOptions {
@@ -49,4 +59,6 @@ export interface ReadOptions {
   completions: boolean;
   /** Only what there is to set rules on (line items and activities), nobody's grades: the rule pickers. */
   itemsOnly?: boolean;
+  /** Only who is enrolled, with their names: a roster whose names the LTI roster hides. */
+  learnersOnly?: boolean;
 }

@@ -16,7 +16,7 @@ import { badgeImageBySha } from '../../store/badgeImage.js';
 import { sendProblem } from '../errorPage.js';
 import { sendUploadedImage } from '../uploadedImage.js';
 import { asyncRoute } from '../asyncRoute.js';
-import { sendPublicFile, sendPublicJson } from './publicJson.js';
+import { sendPublicFile, sendPublicJson, sharePublicly } from './publicJson.js';
 
 /** `abc.png` → ['abc', 'png']; ids themselves never hold a dot. */
 function splitFile(file: string): [string, string] {
@@ -86,6 +86,7 @@ export function credentialRoutes(base: string): Router {
     const latest = await latestOfAchievement(req.params.key);
     if (!latest) return notFound(req, res);
     const image = await achievementImage(base, latest.facts.achievement);
+    sharePublicly(res);
     res.set('Cache-Control', 'public, max-age=300');
     if (req.accepts(['image/png', 'image/svg+xml']) === 'image/svg+xml') return res.type('image/svg+xml').send(image.svg);
     res.type('image/png').send(image.png);
@@ -95,7 +96,8 @@ export function credentialRoutes(base: string): Router {
   router.get('/images/:sha', asyncRoute(async (req, res) => {
     const image = await badgeImageBySha(req.params.sha!);
     if (!image) return notFound(req, res);
-    res.set({ 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'public, max-age=31536000, immutable', 'X-Content-Type-Options': 'nosniff' });
+    sharePublicly(res);
+    res.set({ 'Cache-Control': 'public, max-age=31536000, immutable', 'X-Content-Type-Options': 'nosniff' });
     sendUploadedImage(res, image);
   }));
 

@@ -1,0 +1,13 @@
+/**
+ * The custom parameters Laurel asks the LMS to fill in at each launch, the same in the Canvas
+ * developer-key JSON, in dynamic registration and in the README's manual settings:
+ * Canvas's own ids for its REST API, and on both LMSs the course's copy history
+ * (`$Context.id.history`), so a course copied for next term can name the course its badges
+ * are in (nextTerm/earlierCourses.ts).
+ */
+export const CONTEXT_HISTORY_PARAMETER = 'context_id_history';
+
+export function laurelCustomParameters(productFamily: string | undefined): Record<string, string> {
+  const history = { [CONTEXT_HISTORY_PARAMETER]: '$Context.id.history' };
+  return productFamily === 'canvas' ? { canvas_course_id: '$Canvas.course.id', canvas_user_id: '$Canvas.user.id', ...history } : history;
+}
