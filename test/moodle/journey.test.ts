@@ -193,7 +193,7 @@ describe('Laurel in a real Moodle 4.5, cross-site on HTTPS, third-party cookies 
 
   /** The "Badge:" column in Moodle's grader report, and learner1's grade in it (an input's value with editing on). */
   async function badgeColumn(): Promise<{ header: boolean; cell: string | undefined }> {
-    await teacher.goto(`${moodle}/grade/report/grader/index.php?id=${seed.course.id}`);
+    await teacher.goto(`${moodle}/grade/report/grader/index.php?id=${seed.course.id}`, { waitUntil: 'networkidle' });
     const heading = teacher.locator(`table#user-grades [data-itemid]:has-text("Badge: ${badgeName}")`).first();
     if (await heading.count() === 0) return { header: false, cell: undefined };
     const itemId = await heading.getAttribute('data-itemid');
@@ -237,6 +237,8 @@ describe('Laurel in a real Moodle 4.5, cross-site on HTTPS, third-party cookies 
     // Whatever Laurel shows a non-editing teacher, it is not a learner's page.
     const frame = await laurelFrame(assistant, ['/course', '/me'], 45_000);
     expect(new URL(frame.url()).pathname).not.toBe('/me');
+    // Moodle's meaning, in Laurel's words: they grade, they do not edit badges.
+    await expect(frame.locator('header').textContent()).resolves.toMatch(/Nina Noneditor \(Grader/);
     await shot(assistant, 'non-editing-teacher');
     // The teacher's list of learners has the three learners and nobody else.
     const teacherFrame = await launch(teacher, '/course?');

@@ -51,10 +51,18 @@ export function launchChromiumForMoodle(): Promise<Browser> {
 
 export async function logIn(page: Page, who: { username: string; password: string }): Promise<void> {
   const { moodleUrl } = moodleSite.seed;
-  await page.goto(`${moodleUrl}/login/index.php`);
-  await page.locator('#username').fill(who.username);
-  await page.locator('#password').fill(who.password);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login/')), page.locator('#loginbtn').click()]);
+  for (let attempt = 1; ; attempt++) {
+    // Moodle 4.5's script redraws the password field (its show-password toggle) once loaded:
+    // a password typed before that is lost, and Moodle says "Invalid login".
+    await page.goto(`${moodleUrl}/login/index.php`, { waitUntil: 'networkidle' });
+    await page.locator('#username').fill(who.username);
+    await page.locator('#password').fill(who.password);
+    if (await page.locator('#password').inputValue() !== who.password) await page.locator('#password').fill(who.password);
+    await Promise.all([page.waitForURL((u) => u.pathname !== '/login/index.php' || u.search.includes('loginredirect'), { waitUntil: 'load' }), page.locator('#loginbtn').click()]);
+    if (!new URL(page.url()).pathname.startsWith('/login/')) return;
+    const said = ((await page.locator('.alert, #loginerrormessage').allTextContents()).join(' ')).replace(/\s+/g, ' ').trim();
+    if (attempt === 2) throw new Error(`Moodle did not log ${who.username} in: ${said || page.url()}`);
+  }
 }
 
 /** Laurel's frame inside Moodle's page once its page at `path` has loaded (Playwright's frame URL can lag: each frame is asked). */

@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/moodle/**/*.test.ts'],
-    globalSetup: ['test/support/globalSetup.ts'],
+    globalSetup: ['test/moodle/globalSetup.ts'],
     testTimeout: 180_000,
     hookTimeout: 120_000,
     pool: 'forks',
