@@ -191,13 +191,13 @@ describe('Laurel in a real Moodle 4.5, cross-site on HTTPS, third-party cookies 
     await shot(learner, 'learner-badge');
   });
 
-  /** The "Badge:" column in Moodle's grader report, and learner1's grade in it (an input's value with editing on). */
-  async function badgeColumn(): Promise<{ header: boolean; cell: string | undefined }> {
+  /** The "Badge:" column in Moodle's grader report, and a learner's grade in it (an input's value with editing on). */
+  async function badgeColumn(learner = seed.learners[0]!): Promise<{ header: boolean; cell: string | undefined }> {
     await teacher.goto(`${moodle}/grade/report/grader/index.php?id=${seed.course.id}`, { waitUntil: 'networkidle' });
     const heading = teacher.locator(`table#user-grades [data-itemid]:has-text("Badge: ${badgeName}")`).first();
     if (await heading.count() === 0) return { header: false, cell: undefined };
     const itemId = await heading.getAttribute('data-itemid');
-    const cell = teacher.locator(`#u${seed.learners[0]!.id}i${itemId}`);
+    const cell = teacher.locator(`#u${learner.id}i${itemId}`);
     const field = cell.locator('input[name^="grade["]');
     const value = await field.count() ? await field.first().inputValue() : await cell.locator('.gradevalue').first().textContent();
     return { header: true, cell: (value ?? '').replace(/\s+/g, ' ').trim() };
@@ -226,6 +226,8 @@ describe('Laurel in a real Moodle 4.5, cross-site on HTTPS, third-party cookies 
     // The scheduler's own pass, as it runs when an interval has gone by since the last evaluation.
     const ran = await evaluateDueCourses(1, createLogger('silent'), new Date(Date.now() + 2 * 60_000));
     expect(ran).toBe(1);
+    // Moodle shows it before anyone opens Laurel: the learner's "Badge:" score.
+    expect((await badgeColumn(seed.learners[1]!)).cell).toMatch(/^1(\.0+)?$/);
     const frame = await launch(teacher, '/course?');
     await clickIn(frame, frame.getByRole('link', { name: new RegExp(`earned ${badgeName}$`) }), /\/course\/badges\/[^/]+\/awards/);
     await expect(frame.locator('main').textContent()).resolves.toContain(seed.learners[1]!.name);
