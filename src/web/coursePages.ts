@@ -37,7 +37,7 @@ import { engagementOfCourse } from '../store/engagement.js';
 import { approveInCourse, deleteBadgeInCourse, revokeInCourse, saveBadgeInCourse } from './courseActions.js';
 import { pageTranslator } from './pageLanguage.js';
 import type { Translator } from '../i18n/translate.js';
-import { inputProblemsIn } from './inputProblemText.js';
+import { inputProblemsIn, inputProblemText } from './inputProblemText.js';
 import { criteriaWords } from './criteriaWords.js';
 import { revocationProblem } from './revocationProblem.js';
 import { jobPhase } from './jobPhase.js';
@@ -80,11 +80,11 @@ export async function landing(token: LtijsToken, _req: Request, res: Response, n
   res.redirect(303, `${page}?ltik=${encodeURIComponent(res.locals.ltik as string)}`);
 }
 
-async function dashboard(_req: Request, res: Response) {
+async function dashboard(req: Request, res: Response) {
   const { course, token } = courseOf(res);
   const tr = pageTranslator(res);
   const [badges, awards, job, columns, standing, engagement] = await Promise.all([
-    listBadges(course.courseKey), awardsOf(course.courseKey), latestJob(course.courseKey), courseLineItems(course, tr.t, token.user),
+    listBadges(course.courseKey), awardsOf(course.courseKey), latestJob(course.courseKey), courseLineItems(course, tr.t, token.user, req.log),
     standingOfCourse(course.courseKey), engagementOfCourse(course.courseKey),
   ]);
   const byId = new Map(badges.map((b) => [b.id, b]));
@@ -162,7 +162,10 @@ interface EditorState {
 function sourceLines(columns: CourseLineItems, tr: Translator) {
   return columns.sources.map((s) => ({
     ...s,
-    text: s.state === 'read' ? tr.t(`sources.read.${s.source}`) : tr.t('sources.unread', { why: unreadSourceText(s.source, s.state, tr) }),
+    text: s.state === 'read' ? tr.t(`sources.read.${s.source}`)
+      // What failed, in Laurel's words and the page's language, with who can fix it.
+      : s.state === 'failed' && s.problem ? tr.t('sources.failed', { source: tr.t(`source.name.${s.source}`), problem: inputProblemText(s.problem, tr) })
+        : tr.t('sources.unread', { why: unreadSourceText(s.source, s.state, tr) }),
   }));
 }
 
@@ -171,7 +174,7 @@ export async function editor(req: Request, res: Response, id: string | undefined
   const { course, token } = courseOf(res);
   const existing = id ? await getBadge(course.courseKey, id) : null;
   if (req.params.id && !existing) return notFound(req, res);
-  const [badges, columns, image] = await Promise.all([listBadges(course.courseKey), courseLineItems(course, pageTranslator(res).t, token.user), existing?.image ? badgeImageBySha(existing.image) : null]);
+  const [badges, columns, image] = await Promise.all([listBadges(course.courseKey), courseLineItems(course, pageTranslator(res).t, token.user, req.log), existing?.image ? badgeImageBySha(existing.image) : null]);
   const badge = state.draft ?? existing;
   const problems = state.problems ?? [];
   const conditions = badge && (badge.rules.kind === 'all' || badge.rules.kind === 'any') ? badge.rules.rules : [];
@@ -197,7 +200,7 @@ async function checkedDraft(res: Response, body: Record<string, unknown>, id: st
     if (!(err instanceof BadgeInputError)) throw err;
     return { problems: inputProblemsIn(err.problems, pageTranslator(res)) };
   }
-  const [badges, columns] = await Promise.all([listBadges(course.courseKey), courseLineItems(course, undefined, token.user)]);
+  const [badges, columns] = await Promise.all([listBadges(course.courseKey), courseLineItems(course, undefined, token.user, res.req.log)]);
   if (columns.error) return { badge, problems: [pageTranslator(res).t('editor.columnsUnread', { error: columns.error })] };
   return { badge, problems: inputProblemsIn(validateBadge(badge, [...badges.filter((b) => b.id !== id), badge], columns.lineItems, columns), pageTranslator(res)) };
 }
