@@ -222,17 +222,17 @@ async function previewDraft(req: Request, res: Response) {
   const storedId = typeof body.id === 'string' && body.id && (await getBadge(course.courseKey, body.id)) ? body.id : undefined;
   const { badge, problems } = await checkedDraft(res, body, storedId ?? 'draft');
   if (!badge || problems.length) return editor(req, res, storedId, { draft: badge, problems });
-  const { evaluation, error, names } = await previewOf(course, badge);
+  const { evaluation, error, names } = await previewOf(course, req.log, badge);
   const own = evaluation && { ...evaluation, verdicts: evaluation.verdicts.filter((v) => v.badgeId === badge.id) };
   return editor(req, res, storedId, { draft: badge, preview: { evaluation: own, error, names } });
 }
 
 /** Who qualifies now, with a draft badge as if saved; what the LMS could not answer is said, not thrown. */
-async function previewOf(course: CourseRecord, draft?: BadgeDefinition) {
+async function previewOf(course: CourseRecord, log: Request['log'], draft?: BadgeDefinition) {
   let evaluation: Evaluation | undefined;
   let error: string | undefined;
   try {
-    evaluation = await evaluateCourse(course, { apply: false, draft });
+    evaluation = await evaluateCourse(course, { apply: false, draft, log });
   } catch (err) {
     error = (err as Error).message;
   }
@@ -245,8 +245,8 @@ async function remove(req: Request, res: Response) {
   res.redirect(303, `/course?${pageView(res).q}`);
 }
 
-async function preview(_req: Request, res: Response) {
-  const { evaluation, error, names } = await previewOf(courseOf(res).course);
+async function preview(req: Request, res: Response) {
+  const { evaluation, error, names } = await previewOf(courseOf(res).course, req.log);
   const learners = [...new Set(evaluation?.verdicts.map((v) => v.userId) ?? [])];
   res.render('course/preview', { ...pageView(res), evaluation, error, learners, names });
 }

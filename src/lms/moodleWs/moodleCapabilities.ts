@@ -18,9 +18,6 @@ export const MOODLE_ROLE_CAPABILITIES = [
   'moodle/course:enrolreview',
 ] as const;
 
-/** Moodle's standard activity types, whose `mod/<type>:view` the README's role grants. */
-export const MOODLE_ACTIVITY_TYPES = ['assign', 'quiz', 'lesson', 'workshop', 'forum', 'h5pactivity', 'scorm', 'lti', 'page', 'resource', 'url', 'book', 'choice', 'feedback', 'glossary', 'data'] as const;
-
 export const modView = (modname: string) => `mod/${modname}:view`;
 
 /** Moodle 4.5's English descriptions (lang/en), as its "nopermissions" message quotes them. */
