@@ -13,6 +13,7 @@ import { mergeLmsApi, readLmsApi } from '../lms/sources/readLmsApi.js';
 import { BADGE_COLUMN_TAG } from './gradebookColumn.js';
 import type { CourseRecord } from '../store/course.js';
 import type { Translator } from '../i18n/translate.js';
+import type { Logger } from 'pino';
 
 export interface CourseLineItems {
   /** AGS line items first, then the LMS API's. */
@@ -28,13 +29,13 @@ export interface CourseLineItems {
   badgeColumns?: LineItem[];
 }
 
-/** `viewer`: the instructor on the page, whose own Canvas grant may read the course. */
-export async function courseLineItems(course: CourseRecord, t?: Translator['t'], viewer?: string): Promise<CourseLineItems> {
+/** `viewer`: the instructor on the page, whose own Canvas grant may read the course; `log`: where an API failure is logged. */
+export async function courseLineItems(course: CourseRecord, t?: Translator['t'], viewer?: string, log?: Logger): Promise<CourseLineItems> {
   try {
     const client = await lmsClientFor(course);
     const [listed, outcome] = await Promise.all([
       course.lineItemsUrl ? client.lineItems(course.lineItemsUrl) : [],
-      readLmsApi(course, { badges: [], itemsOnly: true, transport: client.transport, grantHolders: viewer ? [viewer] : [], roster: async () => [] }),
+      readLmsApi(course, { badges: [], itemsOnly: true, transport: client.transport, grantHolders: viewer ? [viewer] : [], roster: async () => [], log }),
     ]);
     // Laurel's own "Badge: …" columns are not grades to set rules on.
     const ags = listed.filter((i) => i.tag !== BADGE_COLUMN_TAG);

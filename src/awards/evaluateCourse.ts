@@ -3,6 +3,7 @@
  * where lms/, rules/ and store/ meet. Awarding is idempotent: an award depends only on the
  * verdict, and the unique award index makes a second run (or a second instance) a no-op.
  */
+import type { Logger } from 'pino';
 import type { BadgeDefinition } from '../rules/badge.js';
 import type { CourseSnapshot } from '../rules/snapshot.js';
 import { recipientOf } from './recipient.js';
@@ -41,6 +42,8 @@ export interface EvaluateOptions {
   draft?: BadgeDefinition;
   client?: LmsClient;
   onProgress?: (p: Progress) => void;
+  /** Where a failure of the LMS's own API is logged for the administrator. */
+  log?: Logger;
 }
 
 export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): Promise<Evaluation> {
@@ -50,7 +53,7 @@ export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): 
   const ltiRead = takeSnapshot(client, { lineItemsUrl: course.lineItemsUrl, membershipsUrl: course.membershipsUrl }, { userId: o.userId });
   const badgesRead = listBadges(course.courseKey).then((list) => (o.draft ? [...list.filter((b) => b.id !== o.draft!.id), o.draft] : list));
   // The LMS's own API, where connected, beside LTI; the roster then says whose grades are whose.
-  const apiRead = badgesRead.then((badges) => readLmsApi(course, { badges, userId: o.userId, transport: client.transport, roster: () => ltiRead.then((l) => l.snapshot.members) }));
+  const apiRead = badgesRead.then((badges) => readLmsApi(course, { badges, userId: o.userId, transport: client.transport, roster: () => ltiRead.then((l) => l.snapshot.members), log: o.log }));
   const [lti, badges, held, revoked, approvals, apiOutcome, knownStaff] = await Promise.all([
     ltiRead,
     badgesRead,

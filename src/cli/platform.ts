@@ -10,11 +10,13 @@ import { openDatabase } from '../store/database.js';
 import { ensureIndexes } from '../store/indexes.js';
 import { setupProvider } from '../lti/provider.js';
 import { addPlatformDeployment, listPlatforms, PlatformInputError, registerPlatform, setPlatformActive } from '../lti/platforms.js';
-import { connectCanvasApi, connectMoodleWs, disconnectLmsApi, LmsConnectionError, type ChangedBy } from '../lms/sources/connectLms.js';
+import { connectCanvasApi, connectMoodleWs, disconnectLmsApi, LmsConnectionError, recheckMoodleWs, type ChangedBy } from '../lms/sources/connectLms.js';
 import type { Registration } from '../store/issuerProfile.js';
 import { CANVAS_CALLBACK_PATH } from '../lms/canvasRest/canvasRedirect.js';
 import { CANVAS_API_SCOPES } from '../lms/canvasRest/canvasOAuth.js';
 import { MOODLE_WS_FUNCTIONS } from '../lms/moodleWs/moodleWsApi.js';
+import { MOODLE_ROLE_CAPABILITIES } from '../lms/moodleWs/moodleCapabilities.js';
+import type { InputProblem } from '../inputProblem.js';
 import { configureSealing } from '../secrets/sealed.js';
 
 const USAGE = `Usage: npm run platform -- <command>
@@ -33,10 +35,16 @@ const USAGE = `Usage: npm run platform -- <command>
       whose Redirect URI is PUBLIC_URL${CANVAS_CALLBACK_PATH}; instructors then click "Connect Canvas" in
       Laurel. With --enforces-scopes the key must allow exactly ${CANVAS_API_SCOPES.join(', ')}.
       Another key or base URL drops the instructors' grants of the previous one.
-  connect-moodle PLATFORM_ID --base-url URL --token TOKEN
+  connect-moodle PLATFORM_ID --base-url URL --token TOKEN [--course COURSE_ID]
       Let rules read the whole Moodle grade book: a web-service token of a service allowing
-      ${MOODLE_WS_FUNCTIONS.join(', ')}.
-      The token is checked with Moodle first.
+      ${MOODLE_WS_FUNCTIONS.join(', ')},
+      for an account whose role allows ${MOODLE_ROLE_CAPABILITIES.join(', ')}
+      and mod/<type>:view for each activity type rules name.
+      The token is checked first by calling each function on a course (--course, else the course
+      Laurel was last opened in on the platform): refused outright, or missing a function, it is
+      not saved; missing capabilities, it is saved and each is named (exit code 3).
+  check-moodle PLATFORM_ID [--course COURSE_ID]
+      Check the stored Moodle token again, after a Moodle administrator changed its role or service.
   disconnect PLATFORM_ID               Forget the platform's LMS API connection and instructors' Canvas grants.
 `;
 
@@ -101,9 +109,23 @@ async function run(argv: string[]): Promise<void> {
         break;
       }
       case 'connect-moodle': {
-        const { platformId, platform, values } = await lmsArgs(command, rest, { 'base-url': { type: 'string' }, token: { type: 'string' } });
-        const change = await connectMoodleWs(platform, { baseUrl: values['base-url'], token: values.token }, CLI);
-        console.log(`platform ${platformId}: the token allows every function Laurel calls; ${change.changed ? 'Moodle web services connected' : 'already connected with it, nothing changed'}${dropped(change.grantsDropped)}`);
+        const { platformId, platform, values } = await lmsArgs(command, rest, { 'base-url': { type: 'string' }, token: { type: 'string' }, course: { type: 'string' } }, ['course']);
+        const change = await connectMoodleWs(platform, { baseUrl: values['base-url'], token: values.token, courseId: values.course }, CLI);
+        const state = change.changed ? 'Moodle web services connected' : 'already connected with it, nothing changed';
+        if (change.check) {
+          console.log(`platform ${platformId}: ${state}, but the check on course ${change.check.courseId} found what Moodle does not let Laurel read yet; a Moodle administrator fixes it, then run check-moodle:`);
+          lacking(change.check.problems);
+        } else console.log(`platform ${platformId}: the token allows every function Laurel calls, checked on course ${change.checkedOn}; ${state}${dropped(change.grantsDropped)}`);
+        break;
+      }
+      case 'check-moodle': {
+        const { platformId, platform, values } = await lmsArgs(command, rest, { course: { type: 'string' } }, ['course']);
+        const check = await recheckMoodleWs(platform, { courseId: values.course });
+        if (check.problems.length === 0) console.log(`platform ${platformId}: checked on course ${check.courseId}, every function and capability Laurel needs works`);
+        else {
+          console.log(`platform ${platformId}: checked on course ${check.courseId}; to fix in Moodle:`);
+          lacking(check.problems);
+        }
         break;
       }
       case 'disconnect': {
@@ -124,14 +146,20 @@ async function run(argv: string[]): Promise<void> {
   }
 }
 
-/** PLATFORM_ID (as "list" shows it), the platform it names, and the options: every string one is required. */
-async function lmsArgs(command: string, args: string[], options: NonNullable<ParseArgsConfig['options']>) {
+/** Lists what a Moodle check found, and exits 3 once the database is closed: saved, yet not all is well. */
+function lacking(problems: InputProblem[]): void {
+  for (const p of problems) console.log(`  - ${p.message}`);
+  process.exitCode = 3;
+}
+
+/** PLATFORM_ID (as "list" shows it), the platform it names, and the options: every string one is required but the `optional` ones. */
+async function lmsArgs(command: string, args: string[], options: NonNullable<ParseArgsConfig['options']>, optional: string[] = []) {
   let parsed;
   try { parsed = parseArgs({ args, options, allowPositionals: true }); } catch (err) { fail(`${command}: ${(err as Error).message}\n\n${USAGE}`); }
   const [platformId, ...extra] = parsed.positionals;
   if (!platformId || extra.length) fail(`${command} needs one PLATFORM_ID (see "list")`);
   const values = parsed.values as Record<string, string | undefined> & { 'enforces-scopes'?: boolean };
-  const missing = Object.entries(options).filter(([name, o]) => o.type === 'string' && !values[name]).map(([name]) => `--${name}`);
+  const missing = Object.entries(options).filter(([name, o]) => o.type === 'string' && !values[name] && !optional.includes(name)).map(([name]) => `--${name}`);
   if (missing.length) fail(`${command} needs ${missing.join(', ')}\n\n${USAGE}`);
   const found = (await listPlatforms()).find((p) => p.platformId === platformId);
   if (!found) fail(`no platform ${platformId} (see "list")`);
@@ -141,4 +169,4 @@ async function lmsArgs(command: string, args: string[], options: NonNullable<Par
 
 const dropped = (n: number) => (n ? `; ${n} instructor grant(s) of the previous Canvas key dropped` : '');
 
-run(process.argv.slice(2)).then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
+run(process.argv.slice(2)).then(() => process.exit(process.exitCode ?? 0), (err) => { console.error(err); process.exit(1); });

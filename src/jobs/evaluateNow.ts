@@ -30,6 +30,7 @@ export function evaluationWork(job: EvaluationJob, course: CourseRecord, logger:
     for (;;) {
       const evaluation = await runCourseUnderLease(course, {
         onProgress: (p) => report({ phase: p.phase, done: p.done, total: p.total }),
+        log: logger,
       });
       if (evaluation) {
         report({ phase: 'signing credentials', done: 0, total: evaluation.awarded });

@@ -36,7 +36,7 @@ export async function evaluateDueCourses(defaultMinutes: number, logger: Logger,
   let ran = 0;
   for (const course of due) {
     try {
-      if (await runCourseUnderLease(course, {})) {
+      if (await runCourseUnderLease(course, { log: logger })) {
         ran++;
         await issueCourseCredentials(course.courseKey, undefined, logger);
       }

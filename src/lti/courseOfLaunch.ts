@@ -49,7 +49,7 @@ function recordCourse(token: LtijsToken): Promise<CourseRecord> {
 const substituted = (v: string | undefined) => (v && /^\d+$/.test(v) ? v : undefined);
 
 /** The LMS's own course id: Canvas sends it as a custom parameter; Moodle's context id is its course id. */
-function lmsCourseIdOf(token: LtijsToken): string | undefined {
+export function lmsCourseIdOf(token: LtijsToken): string | undefined {
   if (token.platformInfo?.product_family_code === 'moodle') return substituted(token.platformContext.context?.id);
   return substituted(token.platformContext.custom?.canvas_course_id);
 }

@@ -88,6 +88,8 @@ export interface SourceState {
   state: SourceStatus;
   /** What happened, for a person, when not `read`. */
   message?: string;
+  /** The same, as a code and its values, so a page says it in its own language (when the source gave one). */
+  problem?: { code: string; params: Record<string, string | number>; message: string };
 }
 
 export interface CourseSnapshot {

@@ -4,9 +4,9 @@
  * a course; the column of a deleted badge stays here until the LMS has removed it too.
  */
 import mongoose, { Schema } from 'mongoose';
-import { nextAttemptAfter, writeFailureSchema, type WriteFailure, type WriteState } from './gradebookWrite.js';
+import { nextAttemptAfter, writeTrackingSchema, type WriteFailure, type WriteTracking } from './gradebookWrite.js';
 
-export interface BadgeColumn {
+export interface BadgeColumn extends WriteTracking {
   courseKey: string;
   badgeId: string;
   /** What the LMS should call it. */
@@ -21,12 +21,6 @@ export interface BadgeColumn {
   /** Why the column could not be left out of the course total, when Laurel tried and could not (courseTotal.ts's OmitProblem), and the LMS's words. */
   omitProblem?: string;
   omitDetail?: string;
-  version: number;
-  state: WriteState;
-  attempts: number;
-  nextAttemptAt?: Date;
-  failure?: WriteFailure;
-  updatedAt: Date;
 }
 
 const schema = new Schema<BadgeColumn>({
@@ -39,12 +33,7 @@ const schema = new Schema<BadgeColumn>({
   omitted: Boolean,
   omitProblem: String,
   omitDetail: String,
-  version: { type: Number, required: true },
-  state: { type: String, required: true },
-  attempts: { type: Number, default: 0 },
-  nextAttemptAt: Date,
-  failure: writeFailureSchema,
-  updatedAt: { type: Date, required: true },
+  ...writeTrackingSchema,
 });
 schema.index({ courseKey: 1, badgeId: 1 }, { unique: true });
 schema.index({ state: 1, nextAttemptAt: 1 });

@@ -75,3 +75,11 @@ export async function findCourse(courseKey: string): Promise<CourseRecord | null
 export async function setLmsApiGrantedBy(courseKey: string, userId: string): Promise<void> {
   await CourseModel.updateOne({ courseKey }, { $set: { lmsApiGrantedBy: userId } });
 }
+
+/**
+ * The platform's courses Laurel was launched in whose LMS course id it knows, most recent launch
+ * first (or just the one with `lmsCourseId`): where a check of the LMS API can call it on a real course.
+ */
+export async function coursesWithLmsId(issuer: string, clientId: string, lmsCourseId?: string): Promise<CourseRecord[]> {
+  return CourseModel.find({ issuer, clientId, lmsCourseId: lmsCourseId ?? { $exists: true } }).sort({ lastLaunchAt: -1 }).limit(1).lean();
+}

@@ -4,9 +4,9 @@
  * course, so asking twice for the same thing writes it once.
  */
 import mongoose, { Schema } from 'mongoose';
-import { nextAttemptAfter, writeFailureSchema, type WriteFailure, type WriteState } from './gradebookWrite.js';
+import { nextAttemptAfter, writeTrackingSchema, type WriteFailure, type WriteTracking } from './gradebookWrite.js';
 
-export interface GradebookScore {
+export interface GradebookScore extends WriteTracking {
   courseKey: string;
   badgeId: string;
   /** LTI user id. */
@@ -14,12 +14,6 @@ export interface GradebookScore {
   /** The award whose credential the comment links to. */
   awardId: string;
   wanted: 'earned' | 'cleared';
-  version: number;
-  state: WriteState;
-  attempts: number;
-  nextAttemptAt?: Date;
-  failure?: WriteFailure;
-  updatedAt: Date;
 }
 
 const schema = new Schema<GradebookScore>({
@@ -28,12 +22,7 @@ const schema = new Schema<GradebookScore>({
   userId: { type: String, required: true },
   awardId: { type: String, required: true },
   wanted: { type: String, enum: ['earned', 'cleared'], required: true },
-  version: { type: Number, required: true },
-  state: { type: String, required: true },
-  attempts: { type: Number, default: 0 },
-  nextAttemptAt: Date,
-  failure: writeFailureSchema,
-  updatedAt: { type: Date, required: true },
+  ...writeTrackingSchema,
 });
 schema.index({ courseKey: 1, badgeId: 1, userId: 1 }, { unique: true });
 schema.index({ state: 1, nextAttemptAt: 1 });

@@ -18,7 +18,26 @@ export type WriteFailureKind = 'refused' | 'unauthorized' | 'scopes' | 'unavaila
 
 export interface WriteFailure { kind: WriteFailureKind; detail: string; at: Date }
 
-export const writeFailureSchema = { kind: String, detail: String, at: Date };
+const writeFailureSchema = { kind: String, detail: String, at: Date };
+
+/** Where a record stands in being written to the LMS (both kinds of record carry it). */
+export interface WriteTracking {
+  version: number;
+  state: WriteState;
+  attempts: number;
+  nextAttemptAt?: Date;
+  failure?: WriteFailure;
+  updatedAt: Date;
+}
+
+export const writeTrackingSchema = {
+  version: { type: Number, required: true },
+  state: { type: String, required: true },
+  attempts: { type: Number, default: 0 },
+  nextAttemptAt: Date,
+  failure: writeFailureSchema,
+  updatedAt: { type: Date, required: true },
+};
 
 /** After the first failed attempt (already retried a few times within seconds by lms/http.ts): 1 min, 2, 4 … at most 6 h. */
 export function nextAttemptAfter(attempts: number, now: Date): Date {

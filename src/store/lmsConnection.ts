@@ -6,7 +6,26 @@
  */
 import mongoose, { Schema } from 'mongoose';
 import type { LmsApiSource } from '../rules/snapshot.js';
+import type { InputProblem } from '../inputProblem.js';
 import { seal, unseal } from '../secrets/sealed.js';
+
+/** What the last check of a Moodle token found on a real course (connectLms.ts): nothing to fix, or what to grant. */
+export interface LmsCheckRecord {
+  at: Date;
+  /** The LMS's course id the functions were called on. */
+  courseId: string;
+  /** Each a problem in Laurel's words (code and values, so a page says it in its language); none: every call worked. */
+  problems: InputProblem[];
+}
+
+/** The last time reading a course through the API failed, for the admin page. */
+export interface LmsFailureRecord {
+  at: Date;
+  courseId?: string;
+  courseTitle?: string;
+  /** What failed, in Laurel's words. */
+  problem: InputProblem;
+}
 
 export interface LmsConnection {
   issuer: string;
@@ -23,7 +42,13 @@ export interface LmsConnection {
   token?: string;
   updatedAt: Date;
   updatedBy: string;
+  /** Moodle: the last check of the token on a course. */
+  check?: LmsCheckRecord;
+  /** The last failed reading of a course: kept on the connection, so the admin page finds it by key. */
+  lastFailure?: LmsFailureRecord;
 }
+
+const problemSchema = { code: String, params: Schema.Types.Mixed, message: String };
 
 const schema = new Schema<LmsConnection>({
   issuer: { type: String, required: true },
@@ -36,6 +61,8 @@ const schema = new Schema<LmsConnection>({
   token: String,
   updatedAt: { type: Date, required: true },
   updatedBy: { type: String, required: true },
+  check: { type: new Schema({ at: Date, courseId: String, problems: [problemSchema] }, { _id: false }), default: undefined },
+  lastFailure: { type: new Schema({ at: Date, courseId: String, courseTitle: String, problem: problemSchema }, { _id: false }), default: undefined },
 });
 schema.index({ issuer: 1, clientId: 1 }, { unique: true });
 
@@ -51,10 +78,20 @@ export async function connectCanvas(issuer: string, clientId: string, key: Canva
   }, { upsert: true });
 }
 
-export async function connectMoodle(issuer: string, clientId: string, o: { baseUrl: string; token: string }, by: string): Promise<void> {
+export async function connectMoodle(issuer: string, clientId: string, o: { baseUrl: string; token: string; check?: LmsCheckRecord }, by: string): Promise<void> {
   await LmsConnectionModel.replaceOne({ issuer, clientId }, {
-    issuer, clientId, kind: 'moodle-ws', baseUrl: o.baseUrl, token: seal(o.token), updatedAt: new Date(), updatedBy: by,
+    issuer, clientId, kind: 'moodle-ws', baseUrl: o.baseUrl, token: seal(o.token), updatedAt: new Date(), updatedBy: by, ...(o.check ? { check: o.check } : {}),
   }, { upsert: true });
+}
+
+/** Records a check of the stored token (the connection itself unchanged). */
+export async function recordLmsCheck(issuer: string, clientId: string, check: LmsCheckRecord): Promise<void> {
+  await LmsConnectionModel.updateOne({ issuer, clientId }, { $set: { check } });
+}
+
+/** Records a failed reading, replacing the previous one: one document write, found again by the platform's key. */
+export async function recordLmsFailure(issuer: string, clientId: string, failure: LmsFailureRecord): Promise<void> {
+  await LmsConnectionModel.updateOne({ issuer, clientId }, { $set: { lastFailure: failure } });
 }
 
 export async function disconnectLms(issuer: string, clientId: string): Promise<boolean> {

@@ -16,7 +16,8 @@ import { publicBase } from '../awards/publicBase.js';
 import { sendProblem } from './errorPage.js';
 import { bodyLimit } from './bodyErrors.js';
 import { pageTranslator } from './pageLanguage.js';
-import { inputProblemsIn } from './inputProblemText.js';
+import { inputProblemsIn, inputProblemText } from './inputProblemText.js';
+import type { InputProblem } from '../inputProblem.js';
 import type { Translator } from '../i18n/translate.js';
 import type { MessageKey } from '../i18n/en.js';
 import { asyncRoute } from './asyncRoute.js';
@@ -27,7 +28,8 @@ import { personName } from './personName.js';
 import { platformOverview } from './admin/platformOverview.js';
 import { keyStatus, lastRotation } from './admin/keyStatus.js';
 import { lmsSection, type LmsTyped } from './admin/lmsSection.js';
-import { connectCanvasApi, connectMoodleWs, disconnectLmsApi, LmsConnectionError, type ChangedBy, type LmsChange } from '../lms/sources/connectLms.js';
+import { connectCanvasApi, connectMoodleWs, disconnectLmsApi, LmsConnectionError, recheckMoodleWs, type ChangedBy, type CheckContext, type LmsChange } from '../lms/sources/connectLms.js';
+import { lmsCourseIdOf } from '../lti/courseOfLaunch.js';
 
 const token = (res: Response) => res.locals.token as LtijsToken;
 
@@ -62,7 +64,7 @@ async function page(res: Response, o: AdminOptions, s: PageState = {}) {
     profile: { ...profile, ...s.input }, did: issuerDid(base, profile.key), urls: issuerUrls(base, profile.key),
     keys: keyStatus(keys), lastRotation: lastRotation(keys),
     sync: { own: settings.syncIntervalMinutes, serverDefault: o.syncIntervalMinutes, max: MAX_SYNC_INTERVAL_MINUTES, input: s.syncInput ?? settings.syncIntervalMinutes?.toString() ?? '', invalid: s.syncInput !== undefined },
-    lms,
+    lms, lmsProblemText: (p: InputProblem) => inputProblemText(p, tr),
     problems: s.problems ?? [], saved: s.saved, describeInterval: (minutes: number) => describeInterval(minutes, tr), ltik, q: `ltik=${encodeURIComponent(ltik)}`,
   });
 }
@@ -129,11 +131,25 @@ export function adminPages(o: AdminOptions): Router {
   router.post('/admin/lms/moodle', (req, res, next) => {
     const t = token(res);
     const body = req.body as Record<string, string | undefined>;
-    connectMoodleWs({ issuer: t.iss, clientId: t.clientId }, { baseUrl: body.baseUrl, token: body.token }, changedBy(res))
-      .then((change) => lmsSaved(req, res, o, change, 'admin.saved.lmsMoodle'))
+    connectMoodleWs({ issuer: t.iss, clientId: t.clientId }, { baseUrl: body.baseUrl, token: body.token, courseId: body.courseId }, changedBy(res), checkContext(res))
+      .then((change) => lmsSaved(req, res, o, change, change.check ? 'admin.saved.lmsMoodleLacking' : 'admin.saved.lmsMoodle'))
       .catch((err) => (err instanceof LmsConnectionError
-        ? page(res, o, { problems: inputProblemsIn(err.problems, pageTranslator(res)), lmsTyped: { moodle: { baseUrl: body.baseUrl ?? '' } } })
+        ? page(res, o, { problems: inputProblemsIn(err.problems, pageTranslator(res)), lmsTyped: { moodle: { baseUrl: body.baseUrl ?? '', courseId: body.courseId ?? '' } } })
         : Promise.reject(err)))
+      .catch(next);
+  });
+
+  /** Checks the stored Moodle token again on a course, after a Moodle administrator changed its role or service. */
+  router.post('/admin/lms/moodle/check', (req, res, next) => {
+    const t = token(res);
+    const body = req.body as Record<string, string | undefined>;
+    recheckMoodleWs({ issuer: t.iss, clientId: t.clientId }, { courseId: body.courseId }, checkContext(res))
+      .then((check) => {
+        req.log.info({ platform: t.iss, clientId: t.clientId, by: t.user, courseId: check.courseId, problems: check.problems.map((p) => p.code) }, 'Moodle web services checked');
+        const tr = pageTranslator(res);
+        return page(res, o, { saved: check.problems.length ? tr.tn('admin.saved.lmsCheckedLacking', check.problems.length, { course: check.courseId }) : tr.t('admin.saved.lmsChecked', { course: check.courseId }) });
+      })
+      .catch((err) => (err instanceof LmsConnectionError ? page(res, o, { problems: inputProblemsIn(err.problems, pageTranslator(res)) }) : Promise.reject(err)))
       .catch(next);
   });
 
@@ -147,6 +163,9 @@ export function adminPages(o: AdminOptions): Router {
 }
 
 const changedBy = (res: Response): ChangedBy => ({ actor: token(res).user, actorName: personName(token(res)) });
+
+/** The administrator launched from a course: the token is checked there unless they name another. */
+const checkContext = (res: Response): CheckContext => ({ launchCourseId: lmsCourseIdOf(token(res)) });
 
 /** The page again, saying what was done: the same words when it was already so (saving is idempotent). */
 function lmsSaved(req: Request, res: Response, o: AdminOptions, change: LmsChange, said: MessageKey): Promise<void> {

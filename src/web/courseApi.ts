@@ -27,7 +27,7 @@ async function checkedBadge(req: Request, res: Response, id: string) {
     if (err instanceof BadgeInputError) { apiProblem(res, 400, 'invalid_badge', 'The badge is not valid.', err.problems.map((p) => p.message)); return null; }
     throw err;
   }
-  const [badges, columns] = await Promise.all([listBadges(course.courseKey), courseLineItems(course, undefined, courseOf(res).token.user)]);
+  const [badges, columns] = await Promise.all([listBadges(course.courseKey), courseLineItems(course, undefined, courseOf(res).token.user, req.log)]);
   if (columns.error) { apiProblem(res, 502, 'lms_unavailable', `Laurel could not read the grade columns from the LMS: ${columns.error}`); return null; }
   const problems = validateBadge(badge, [...badges.filter((b) => b.id !== id), badge], columns.lineItems, columns);
   if (problems.length) { apiProblem(res, 400, 'invalid_rules', 'The rules cannot be applied as written.', problems.map((p) => `${p.path}: ${p.message}`)); return null; }
@@ -38,9 +38,9 @@ export function courseApi(): Router {
   const router = Router();
   router.use('/api/course', bodyLimit(64 * 1024), express.json({ limit: '64kb' }), loadCourse, staffOnly);
 
-  router.get('/api/course/line-items', asyncRoute(async (_req, res) => {
+  router.get('/api/course/line-items', asyncRoute(async (req, res) => {
     const { course, token } = courseOf(res);
-    const { lineItems, activities, sources, hint, error } = await courseLineItems(course, undefined, token.user);
+    const { lineItems, activities, sources, hint, error } = await courseLineItems(course, undefined, token.user, req.log);
     res.status(error ? 502 : 200).json({ lineItems, activities, sources, hint, ...(error ? { error } : {}) });
   }));
 
@@ -82,7 +82,7 @@ export function courseApi(): Router {
       draft = await (async () => { req.body = req.body.badge; return checkedBadge(req, res, String(req.body.id ?? 'draft')); })();
       if (!draft) return;
     }
-    const evaluation = await evaluateCourse(course, { apply: false, draft });
+    const evaluation = await evaluateCourse(course, { apply: false, draft, log: req.log });
     res.json({ takenAt: evaluation.snapshot.takenAt, warnings: evaluation.warnings, verdicts: evaluation.verdicts });
   }));
 

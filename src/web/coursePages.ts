@@ -40,7 +40,7 @@ import { engagementOfCourse } from '../store/engagement.js';
 import { approveInCourse, deleteBadgeInCourse, revokeInCourse, saveBadgeInCourse } from './courseActions.js';
 import { pageTranslator } from './pageLanguage.js';
 import type { Translator } from '../i18n/translate.js';
-import { inputProblemsIn } from './inputProblemText.js';
+import { inputProblemsIn, inputProblemText } from './inputProblemText.js';
 import { criteriaWords } from './criteriaWords.js';
 import { revocationProblem } from './revocationProblem.js';
 import { jobPhase } from './jobPhase.js';
@@ -87,11 +87,11 @@ export async function landing(token: LtijsToken, req: Request, res: Response, ne
   res.redirect(303, `${page}?ltik=${encodeURIComponent(res.locals.ltik as string)}`);
 }
 
-async function dashboard(_req: Request, res: Response) {
+async function dashboard(req: Request, res: Response) {
   const { course, token } = courseOf(res);
   const tr = pageTranslator(res);
   const [badges, awards, job, columns, standing, engagement, issuerUnset] = await Promise.all([
-    listBadges(course.courseKey), awardsOf(course.courseKey), latestJob(course.courseKey), courseLineItems(course, tr.t, token.user),
+    listBadges(course.courseKey), awardsOf(course.courseKey), latestJob(course.courseKey), courseLineItems(course, tr.t, token.user, req.log),
     standingOfCourse(course.courseKey), engagementOfCourse(course.courseKey), unsetIssuer({ issuer: course.issuer, clientId: course.clientId }),
   ]);
   const byId = new Map(badges.map((b) => [b.id, b]));
@@ -176,7 +176,10 @@ interface EditorState {
 function sourceLines(columns: CourseLineItems, tr: Translator) {
   return columns.sources.map((s) => ({
     ...s,
-    text: s.state === 'read' ? tr.t(`sources.read.${s.source}`) : tr.t('sources.unread', { why: unreadSourceText(s.source, s.state, tr) }),
+    text: s.state === 'read' ? tr.t(`sources.read.${s.source}`)
+      // What failed, in Laurel's words and the page's language, with who can fix it.
+      : s.state === 'failed' && s.problem ? tr.t('sources.failed', { source: tr.t(`source.name.${s.source}`), problem: inputProblemText(s.problem, tr) })
+        : tr.t('sources.unread', { why: unreadSourceText(s.source, s.state, tr) }),
   }));
 }
 
@@ -185,7 +188,7 @@ export async function editor(req: Request, res: Response, id: string | undefined
   const { course, token } = courseOf(res);
   const existing = id ? await getBadge(course.courseKey, id) : null;
   if (req.params.id && !existing) return notFound(req, res);
-  const [badges, columns, image] = await Promise.all([listBadges(course.courseKey), courseLineItems(course, pageTranslator(res).t, token.user), existing?.image ? badgeImageBySha(existing.image) : null]);
+  const [badges, columns, image] = await Promise.all([listBadges(course.courseKey), courseLineItems(course, pageTranslator(res).t, token.user, req.log), existing?.image ? badgeImageBySha(existing.image) : null]);
   const badge = state.draft ?? existing;
   const problems = state.problems ?? [];
   const conditions = badge && (badge.rules.kind === 'all' || badge.rules.kind === 'any') ? badge.rules.rules : [];
@@ -213,7 +216,7 @@ async function checkedDraft(res: Response, body: Record<string, unknown>, id: st
     if (!(err instanceof BadgeInputError)) throw err;
     return { problems: inputProblemsIn(err.problems, pageTranslator(res)) };
   }
-  const [badges, columns] = await Promise.all([listBadges(course.courseKey), courseLineItems(course, undefined, token.user)]);
+  const [badges, columns] = await Promise.all([listBadges(course.courseKey), courseLineItems(course, undefined, token.user, res.req.log)]);
   if (columns.error) return { badge, problems: [pageTranslator(res).t('editor.columnsUnread', { error: columns.error })] };
   return { badge, problems: inputProblemsIn(validateBadge(badge, [...badges.filter((b) => b.id !== id), badge], columns.lineItems, columns), pageTranslator(res)) };
 }
@@ -235,17 +238,17 @@ async function previewDraft(req: Request, res: Response) {
   const storedId = typeof body.id === 'string' && body.id && (await getBadge(course.courseKey, body.id)) ? body.id : undefined;
   const { badge, problems } = await checkedDraft(res, body, storedId ?? 'draft');
   if (!badge || problems.length) return editor(req, res, storedId, { draft: badge, problems });
-  const { evaluation, error, names } = await previewOf(course, badge);
+  const { evaluation, error, names } = await previewOf(course, req.log, badge);
   const own = evaluation && { ...evaluation, verdicts: evaluation.verdicts.filter((v) => v.badgeId === badge.id) };
   return editor(req, res, storedId, { draft: badge, preview: { evaluation: own, error, names } });
 }
 
 /** Who qualifies now, with a draft badge as if saved; what the LMS could not answer is said, not thrown. */
-async function previewOf(course: CourseRecord, draft?: BadgeDefinition) {
+async function previewOf(course: CourseRecord, log: Request['log'], draft?: BadgeDefinition) {
   let evaluation: Evaluation | undefined;
   let error: string | undefined;
   try {
-    evaluation = await evaluateCourse(course, { apply: false, draft });
+    evaluation = await evaluateCourse(course, { apply: false, draft, log });
   } catch (err) {
     error = (err as Error).message;
   }
@@ -258,8 +261,8 @@ async function remove(req: Request, res: Response) {
   res.redirect(303, `/course?${pageView(res).q}`);
 }
 
-async function preview(_req: Request, res: Response) {
-  const { evaluation, error, names } = await previewOf(courseOf(res).course);
+async function preview(req: Request, res: Response) {
+  const { evaluation, error, names } = await previewOf(courseOf(res).course, req.log);
   const learners = [...new Set(evaluation?.verdicts.map((v) => v.userId) ?? [])];
   res.render('course/preview', { ...pageView(res), evaluation, error, learners, names });
 }

@@ -28,7 +28,7 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
   let evaluation: Evaluation | undefined;
   let note: string | undefined;
   const { t } = pageTranslator(res);
-  const running = evaluateCourse(course, { apply: true, userId: token.user });
+  const running = evaluateCourse(course, { apply: true, userId: token.user, log: req.log });
   running.catch((err) => req.log.warn({ err, courseKey: course.courseKey }, 'learner evaluation failed'));
   try {
     evaluation = await Promise.race([running, delay(QUICK_MS, undefined, { ref: false })]);

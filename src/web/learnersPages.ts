@@ -71,7 +71,7 @@ async function learnersPage(_req: Request, res: Response) {
 async function learnerDrillDown(req: Request, res: Response) {
   const { course } = courseOf(res);
   const userId = String(req.params.userId);
-  const [evaluation, awards] = await Promise.all([evaluateCourse(course, { apply: false, userId }), awardsOf(course.courseKey, { userId })]);
+  const [evaluation, awards] = await Promise.all([evaluateCourse(course, { apply: false, userId, log: req.log }), awardsOf(course.courseKey, { userId })]);
   const learner = learnersIn(evaluation.snapshot.members, new Set(evaluation.snapshot.staff)).find((l) => l.userId === userId);
   if (!learner) return sendProblem(req, res, { status: 404, reason: 'learner_not_found', title: 'No such learner in this course', detail: 'The course\'s roster has no learner with this id.' });
   const rows = evaluation.badges.map((badge) => ({ badge, verdict: evaluation.verdicts.find((v) => v.badgeId === badge.id), award: awards.find((a) => a.badgeId === badge.id) }));

@@ -151,7 +151,7 @@ describe.each(['canvas', 'moodle'] as const)('rules over an ordinary assignment 
     expect(await AwardModel.find({ courseKey: courseKey() }).sort({ _id: 1 }).lean()).toEqual(before);
     const { verdicts, warnings } = await preview(api);
     expect(verdicts.find((v) => v.badgeId === 'beyond')!.reason.children![0]!.details).toMatchObject({ state: 'needs reconnect' });
-    expect(warnings.join(' ')).toMatch(flavour === 'canvas' ? /connect Canvas again|Connect Canvas/ : /token was refused/);
+    expect(warnings.join(' ')).toMatch(flavour === 'canvas' ? /connect Canvas again|Connect Canvas/ : /does not know the token of Laurel's web service/);
     if (flavour === 'canvas') {
       // The course page offers to connect again; doing so brings the course back.
       const page = await request(laurel.url).get(`/course?ltik=${encodeURIComponent(ltik)}`).set('Accept', 'text/html');

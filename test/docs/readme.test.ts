@@ -20,8 +20,8 @@ describe('the README\'s Moodle installation', () => {
   });
 
   it('names the Tool configuration usage to choose, and says Moodle\'s Update resets it', () => {
-    expect(moodle).toMatch(/\*Tool configuration usage\* to \*\*"Show in activity chooser and as a preconfigured tool"\*\*/);
-    expect(moodle).toMatch(/\*\*Update\*\* of the tool .* sets \*Tool configuration usage\* back/);
+    expect(moodle).toMatch(/\*Tool configuration usage\*: \*\*"Show in activity chooser and as a preconfigured tool"\*\*/);
+    expect(moodle).toMatch(/Moodle's "Update"\*\* of the tool .* sets \*Tool configuration usage\* back/);
   });
 
   it('says suspended learners vanish from the roster, and what that means for their awards', () => {

@@ -138,7 +138,7 @@ describe('moodle web services', () => {
     const names = byName.map((u: Json) => u.lastname as string);
     expect(names).toEqual([...names].sort((x, y) => y.localeCompare(x)));
     expect(await ws('core_enrol_get_enrolled_users', { courseid: emu.course.id, ...opts([['sortby', 'email']]) })).toMatchObject({ errorcode: 'invalidparameter' });
-    expect(await ws('core_enrol_get_enrolled_users', { courseid: emu.course.id, ...opts([['onlyactive', 1], ['onlysuspended', 1]]) })).toMatchObject({ exception: 'coding_exception', errorcode: 'codingerror' });
+    expect(await ws('core_enrol_get_enrolled_users', { courseid: emu.course.id, ...opts([['onlyactive', 1], ['onlysuspended', 1]]) })).toMatchObject({ exception: 'core\\exception\\coding_exception', errorcode: 'codingerror' });
     const page = await ws('core_enrol_get_enrolled_users', { courseid: emu.course.id, ...opts([['limitfrom', 5], ['limitnumber', 10]]) });
     expect(page.map((u: Json) => u.id)).toEqual(body.slice(5, 15).map((u: Json) => u.id));
   });
@@ -161,7 +161,7 @@ describe('moodle web services', () => {
     });
 
     it('refuses an unknown or revoked token', async () => {
-      const invalid = { exception: 'moodle_exception', errorcode: 'invalidtoken', message: 'Invalid token - token not found' };
+      const invalid = { exception: 'core\\exception\\moodle_exception', errorcode: 'invalidtoken', message: 'Invalid token - token not found' };
       expect(await ws('core_course_get_contents', { courseid: emu.course.id }, { token: 'nope' })).toEqual(invalid);
       const t = emu.moodleWsToken({ functions: ALL });
       expect(Array.isArray(await ws('core_course_get_contents', { courseid: emu.course.id }, { token: t }))).toBe(true);
@@ -170,11 +170,79 @@ describe('moodle web services', () => {
     });
 
     it('refuses bad parameters', async () => {
-      const invalid = { exception: 'invalid_parameter_exception', errorcode: 'invalidparameter', message: 'Invalid parameter value detected' };
+      const invalid = { exception: 'core\\exception\\invalid_parameter_exception', errorcode: 'invalidparameter', message: 'Invalid parameter value detected' };
       expect(await ws('core_course_get_contents')).toMatchObject(invalid);
       expect(await ws('core_course_get_contents', { courseid: 'abc' })).toMatchObject(invalid);
       expect(await ws('core_completion_get_activities_completion_status', { courseid: emu.course.id })).toMatchObject(invalid);
       expect(await ws('core_course_get_contents', { courseid: emu.course.id, userid: 3 })).toMatchObject(invalid);
+    });
+
+    it('a disabled service refuses every function in the same words as one it lacks; web services off answer a bare 403', async () => {
+      const t = emu.moodleWsToken({ functions: ALL, serviceEnabled: false });
+      for (const f of ALL) {
+        expect(await ws(f, { courseid: emu.course.id, userid: 0 }, { token: t })).toEqual({ exception: 'webservice_access_exception', errorcode: 'accessexception', message: 'Access control exception' });
+      }
+      emu.changeMoodleWsToken(t, { serviceEnabled: true });
+      expect(Array.isArray(await ws('core_course_get_contents', { courseid: emu.course.id }, { token: t }))).toBe(true);
+      // Without webservice/rest:use, Moodle refuses the account as it logs in, in the same words.
+      const noRest = emu.moodleWsToken({ functions: ALL, capabilities: [] });
+      expect(await ws('core_course_get_contents', { courseid: emu.course.id }, { token: noRest })).toMatchObject({ errorcode: 'accessexception' });
+
+      emu.moodleWebServices(false);
+      try {
+        const res = await fetch(`${emu.url}/webservice/rest/server.php`, { method: 'POST', body: new URLSearchParams({ wstoken: token, wsfunction: 'core_course_get_contents', courseid: emu.course.id, moodlewsrestformat: 'json' }) });
+        expect(res.status).toBe(403);
+        expect(await res.text()).toBe('');
+      } finally {
+        emu.moodleWebServices(true);
+      }
+    });
+
+    it('checks the account\'s capabilities as Moodle 4.5 does, naming each by its description', async () => {
+      const FULL = ['webservice/rest:use', 'moodle/course:view', 'moodle/grade:viewall', 'gradereport/user:view', 'report/progress:view', 'moodle/user:viewdetails', 'moodle/course:enrolreview', 'mod/assign:view', 'mod/quiz:view', 'mod/page:view', 'mod/lti:view'];
+      const without = (cap: string) => emu.moodleWsToken({ functions: ALL, capabilities: FULL.filter((c) => c !== cap) });
+      const learner = learners().find((u) => u.status === 'Active')!;
+      const course = { courseid: emu.course.id };
+      const active = { ...course, 'options[0][name]': 'onlyactive', 'options[0][value]': 1 };
+      const nopermissions = (what: string) => ({ exception: 'core\\exception\\required_capability_exception', errorcode: 'nopermissions', message: `Sorry, but you do not currently have permissions to do that (${what}).` });
+
+      expect(await ws('gradereport_user_get_grade_items', course, { token: without('gradereport/user:view') })).toEqual(nopermissions('View user report'));
+      expect(await ws('gradereport_user_get_grade_items', course, { token: without('moodle/grade:viewall') })).toEqual(nopermissions('View grades of other users'));
+      expect(await ws('gradereport_user_get_grade_items', { ...course, userid: learner.lmsId }, { token: without('moodle/grade:viewall') }))
+        .toEqual({ exception: 'core\\exception\\moodle_exception', errorcode: 'nopermissiontoviewgrades', message: 'Cannot view grades.' });
+      expect(await ws('core_completion_get_activities_completion_status', { ...course, userid: learner.lmsId }, { token: without('report/progress:view') })).toEqual(nopermissions('View activity completion reports'));
+      expect(await ws('core_enrol_get_enrolled_users', active, { token: without('moodle/course:enrolreview') })).toEqual(nopermissions('Review course enrolments'));
+      // Not enrolled, and not allowed to view courses: require_login() refuses, as each function words it.
+      const outsider = without('moodle/course:view');
+      expect(await ws('gradereport_user_get_grade_items', course, { token: outsider })).toEqual({ exception: 'core\\exception\\require_login_exception', errorcode: 'requireloginerror', message: 'Course or activity not accessible.' });
+      expect(await ws('core_course_get_contents', course, { token: outsider })).toEqual({
+        exception: 'core\\exception\\moodle_exception', errorcode: 'errorcoursecontextnotvalid',
+        message: `You cannot execute functions in the course context (course id:${emu.course.id}). The context error message was: Course or activity not accessible.`,
+      });
+      // Every capability: the whole answer.
+      const full = emu.moodleWsToken({ functions: ALL, capabilities: FULL });
+      expect((await ws('core_enrol_get_enrolled_users', active, { token: full })).length).toBe(emu.course.users.filter((u) => u.status === 'Active').length);
+    });
+
+    it('hides silently what the account may not see: modules without mod/<type>:view, profiles without moodle/user:viewdetails', async () => {
+      const FULL = ['webservice/rest:use', 'moodle/course:view', 'moodle/grade:viewall', 'gradereport/user:view', 'report/progress:view', 'moodle/user:viewdetails', 'moodle/course:enrolreview', 'mod/assign:view', 'mod/quiz:view', 'mod/page:view', 'mod/lti:view'];
+      const t = emu.moodleWsToken({ functions: ALL, capabilities: FULL.filter((c) => c !== 'mod/assign:view' && c !== 'moodle/user:viewdetails') });
+      const learner = learners().find((u) => u.status === 'Active')!;
+      const modnames = (sections: Json[]) => new Set(sections.flatMap((s: Json) => s.modules.map((m: Json) => m.modname)));
+      expect(modnames(await ws('core_course_get_contents', { courseid: emu.course.id }))).toContain('assign');
+      const contents = await ws('core_course_get_contents', { courseid: emu.course.id }, { token: t });
+      expect(contents.length).toBeGreaterThan(1); // the sections are all there
+      expect(modnames(contents)).not.toContain('assign');
+      const statuses = (await ws('core_completion_get_activities_completion_status', { courseid: emu.course.id, userid: learner.lmsId }, { token: t })).statuses;
+      expect(statuses.map((s: Json) => s.modname)).not.toContain('assign');
+      const items = (await ws('gradereport_user_get_grade_items', { courseid: emu.course.id, userid: learner.lmsId }, { token: t })).usergrades[0].gradeitems;
+      expect(items.map((i: Json) => i.itemmodule)).not.toContain('assign');
+      const everything = (await ws('gradereport_user_get_grade_items', { courseid: emu.course.id, userid: learner.lmsId })).usergrades[0].gradeitems;
+      // The course total still counts the hidden items.
+      expect(items.at(-1).grademax).toBe(everything.at(-1).grademax);
+      // Only the course's contacts (editing teachers) are listed without moodle/user:viewdetails.
+      const listed = await ws('core_enrol_get_enrolled_users', { courseid: emu.course.id }, { token: t });
+      expect(listed.map((u: Json) => String(u.id)).sort()).toEqual(emu.course.users.filter((u) => u.role === 'Instructor' && u.status !== 'Deleted').map((u) => u.lmsId).sort());
     });
 
     it('answers invalidrecord for an unknown course, user or function', async () => {

@@ -12,7 +12,9 @@ import type { Rule } from '../../src/rules/badge.js';
 import { badgeFromJson, BadgeInputError } from '../../src/web/badgeInput.js';
 import { checkIssuerProfile } from '../../src/store/issuerProfile.js';
 import { parseSyncInterval } from '../../src/store/platformSettings.js';
-import { checkCanvasForm, checkMoodleForm, moodleCheckProblem } from '../../src/lms/sources/connectLms.js';
+import { checkCanvasForm, checkMoodleForm } from '../../src/lms/sources/connectLms.js';
+import { moodleProblems } from '../../src/lms/sources/moodleConnectionProblems.js';
+import { moodleWsError } from '../../src/lms/moodleWs/moodleWsApi.js';
 import { LmsError } from '../../src/lms/errors.js';
 import { inputProblemText, inputProblemsIn } from '../../src/web/inputProblemText.js';
 import { QUIZ1, all, any, average, badge, completed, dateWindow, minPercent, minPoints, prerequisite } from '../rules/fixtures.js';
@@ -26,6 +28,9 @@ function shapeProblems(body: unknown): InputProblem[] {
   }
   return [];
 }
+
+/** A Moodle refusal of a function, as Moodle words one (in English). */
+const ws = (wsfunction: string, errorcode: string) => moodleWsError(wsfunction, errorcode, { exception: 'x', errorcode, message: errorcode === 'nopermissions' ? 'Sorry, but you do not currently have permissions to do that (View user report).' : 'Moodle words' }, 'https://moodle.example.edu/webservice/rest/server.php', 200);
 
 const nested = (depth: number): Rule => (depth === 0 ? { kind: 'approval' } : { kind: 'all', rules: [nested(depth - 1)] });
 
@@ -55,9 +60,26 @@ function everyProblem(): InputProblem[] {
   const lms = [
     ...checkCanvasForm({ baseUrl: '', apiClientId: 'abc', apiClientSecret: ' ' }).problems,
     ...checkMoodleForm({ baseUrl: `${moodle}/?lang=fr`, token: 'a b' }).problems,
-    moodleCheckProblem(moodle, { missing: ['core_course_get_contents'] })!,
-    moodleCheckProblem(moodle, new LmsError('reconnect', 'refused'))!,
-    moodleCheckProblem(moodle, new LmsError('unavailable', 'Laurel could not reach the LMS.'))!,
+    ...checkMoodleForm({ baseUrl: moodle, token: 't', courseId: 'twelve' }).problems,
+    moodleProblems.functions(['core_course_get_contents']),
+    moodleProblems.noCourse(),
+    moodleProblems.notConnected(),
+    moodleProblems.keepsWorking(),
+    moodleProblems.serviceRefused(moodle),
+    moodleProblems.refusal(moodle, '12', new LmsError('reconnect', 'refused')),
+    moodleProblems.refusal(moodle, '12', new LmsError('unavailable', 'Laurel could not reach the LMS.')),
+    ...['webservicesoff', 'dml_missing_record_exception'].map((code) => moodleProblems.refusal(moodle, '12', ws('core_course_get_contents', code))),
+    ...moodleProblems.check({
+      courseId: '12', serviceRefused: false, missingFunctions: [], unchecked: ['completion', 'activities'],
+      missingCapabilities: [
+        { capability: 'report/progress:view', how: { kind: 'refused', wsfunction: 'core_completion_get_activities_completion_status' } },
+        { capability: 'moodle/user:viewdetails', how: { kind: 'learnersLeftOut', count: 3 } },
+        { capability: 'mod/lti:view', how: { kind: 'typeHidden', type: 'lti' } },
+        { capability: 'mod/<type>:view of activity 7', how: { kind: 'activityHidden', cmid: '7', badge: 'Safety Star' } },
+      ],
+    }),
+    // What Moodle refuses while reading a course, as teachers and the admin page say it.
+    ...['invalidtoken', 'webservicesoff', 'accessexception', 'invalidrecord', 'nopermissions', 'somethingnew'].map((code) => ws('gradereport_user_get_grade_items', code).problem),
   ];
   return [...rules, ...shapes, ...issuer, parseSyncInterval('soon').problem!, ...lms];
 }

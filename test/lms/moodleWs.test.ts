@@ -1,14 +1,17 @@
 /**
  * Reading a Moodle course through its web services, against the emulated Moodle over real HTTP:
  * the whole grade book and activity completion as the seeded course says, one learner's reading,
- * what a reading costs Moodle in requests, refused tokens, a service missing a function,
- * throttling, and a token that never leaves the request body.
+ * what a reading costs Moodle in requests, refused tokens, a service missing a function or
+ * disabled, the check of a token naming each capability its account lacks, throttling, and a token
+ * that never leaves the request body.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type SeedUser } from '../../src/devtools/emulator/index.js';
 import { LmsError } from '../../src/lms/errors.js';
 import { newTransport } from '../../src/lms/http.js';
-import { checkMoodleToken, MOODLE_WS_FUNCTIONS, MoodleWs } from '../../src/lms/moodleWs/moodleWsApi.js';
+import { MOODLE_WS_FUNCTIONS, MoodleWs, MoodleWsError } from '../../src/lms/moodleWs/moodleWsApi.js';
+import { checkMoodleAccess } from '../../src/lms/moodleWs/checkMoodleAccess.js';
+import { MOODLE_ROLE_CAPABILITIES } from '../../src/lms/moodleWs/moodleCapabilities.js';
 import { readMoodleCourse } from '../../src/lms/moodleWs/readMoodleCourse.js';
 import type { ReadOptions, SourceReading } from '../../src/lms/sources/reading.js';
 
@@ -32,8 +35,8 @@ describe('Moodle web-services reading against the emulated Moodle', () => {
   });
   afterAll(async () => { await emu.close(); });
 
-  function issue(functions: string[]): string {
-    const t = emu.moodleWsToken({ functions });
+  function issue(functions: string[], o: { capabilities?: string[]; serviceEnabled?: boolean } = {}): string {
+    const t = emu.moodleWsToken({ functions, ...o });
     tokens.push(t);
     return t;
   }
@@ -181,17 +184,25 @@ describe('Moodle web-services reading against the emulated Moodle', () => {
   describe('tokens and services', () => {
     const options: ReadOptions = { completions: true };
 
-    it('checkMoodleToken finds nothing missing in a complete service', async () => {
-      expect(await checkMoodleToken(connect().ws)).toEqual({ missing: [] });
+    const check = (ws: MoodleWs, o: { expectedTypes?: string[]; namedActivities?: { cmid: string; badge: string }[] } = {}) => checkMoodleAccess(ws, { courseId: emu.course.id, ...o });
+    const clean = { courseId: '', serviceRefused: false, missingFunctions: [], missingCapabilities: [], unchecked: [] };
+
+    it('the check finds nothing missing with a complete service and the documented role', async () => {
+      const role = [...MOODLE_ROLE_CAPABILITIES, 'mod/assign:view', 'mod/quiz:view', 'mod/page:view', 'mod/lti:view'];
+      const ws = connect(issue([...MOODLE_WS_FUNCTIONS], { capabilities: role })).ws;
+      const named = [{ cmid: moduleItems()[0]!.id, badge: 'First' }];
+      expect(await check(ws, { expectedTypes: ['lti'], namedActivities: named })).toEqual({ ...clean, courseId: emu.course.id });
     });
 
     it('names the functions a service lacks, and reading fails naming the one it needed', async () => {
       const { ws } = connect(issue(MOODLE_WS_FUNCTIONS.filter((f) => f !== COMPLETION)));
-      expect(await checkMoodleToken(ws)).toEqual({ missing: [COMPLETION] });
+      expect(await check(ws)).toMatchObject({ serviceRefused: false, missingFunctions: [COMPLETION] });
       const err = await readMoodleCourse(ws, emu.course.id, options).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(LmsError);
       expect(err).toMatchObject({ kind: 'scope_not_granted', message: expect.stringContaining(COMPLETION) });
       expect((err as LmsError).message).toContain('External services → Functions');
+      expect((err as LmsError).message).not.toContain('Access control exception'); // Moodle's words are for the log
+      expect(err).toMatchObject({ moodleSaid: 'Access control exception', errorcode: 'accessexception', wsfunction: COMPLETION });
       // Without completion, the service suffices.
       expect((await readMoodleCourse(ws, emu.course.id, { completions: false })).lineItems.length).toBeGreaterThan(0);
 
@@ -201,7 +212,65 @@ describe('Moodle web-services reading against the emulated Moodle', () => {
       expect(noGrades.sent.filter((f) => f === COMPLETION).length).toBeLessThanOrEqual(8);
 
       const narrow = connect(issue(['core_course_get_contents']));
-      expect(await checkMoodleToken(narrow.ws)).toEqual({ missing: MOODLE_WS_FUNCTIONS.filter((f) => f !== 'core_course_get_contents') });
+      expect(await check(narrow.ws)).toMatchObject({ missingFunctions: MOODLE_WS_FUNCTIONS.filter((f) => f !== 'core_course_get_contents') });
+    });
+
+    it('a disabled service refuses every function: the check says so rather than "add the functions"', async () => {
+      const t = issue([...MOODLE_WS_FUNCTIONS], { serviceEnabled: false });
+      expect(await check(connect(t).ws)).toEqual({ ...clean, courseId: emu.course.id, serviceRefused: true });
+      emu.changeMoodleWsToken(t, { serviceEnabled: true });
+      expect(await check(connect(t).ws)).toEqual({ ...clean, courseId: emu.course.id });
+    });
+
+    it('web services turned off answer a bare 403: said as that, with where to turn them on', async () => {
+      emu.moodleWebServices(false);
+      try {
+        const err = await check(connect().ws).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(MoodleWsError);
+        expect(err).toMatchObject({ errorcode: 'webservicesoff', message: expect.stringContaining('Site administration → General → Advanced features') });
+      } finally {
+        emu.moodleWebServices(true);
+      }
+    });
+
+    describe('the check names each capability the token\'s account lacks', () => {
+      const ROLE = [...MOODLE_ROLE_CAPABILITIES, 'mod/assign:view', 'mod/quiz:view', 'mod/page:view', 'mod/lti:view'];
+      const lacking = (...caps: string[]) => connect(issue([...MOODLE_WS_FUNCTIONS], { capabilities: ROLE.filter((c) => !caps.includes(c)) })).ws;
+      const named = async (ws: MoodleWs, o?: Parameters<typeof check>[1]) => (await check(ws, o)).missingCapabilities.map((m) => m.capability);
+
+      it.each([
+        ['moodle/course:view', ['moodle/course:view']],
+        ['gradereport/user:view', ['gradereport/user:view']],
+        ['moodle/grade:viewall', ['moodle/grade:viewall']],
+        ['report/progress:view', ['report/progress:view']],
+        ['moodle/course:enrolreview', ['moodle/course:enrolreview']],
+      ])('%s, from Moodle\'s refusal', async (cap, want) => {
+        expect(await named(lacking(cap))).toEqual(want);
+      });
+
+      it('moodle/user:viewdetails, from the learners the enrolment list leaves out', async () => {
+        const got = await check(lacking('moodle/user:viewdetails'));
+        expect(got.missingCapabilities).toEqual([{ capability: 'moodle/user:viewdetails', how: { kind: 'learnersLeftOut', count: learners().filter((u) => u.status === 'Active').length } }]);
+      });
+
+      it('mod/lti:view, from Laurel\'s own activity missing from the contents; an activity a rule names, when Moodle hides it', async () => {
+        expect(await named(lacking('mod/lti:view'), { expectedTypes: ['lti'] })).toEqual(['mod/lti:view']);
+        const assignment = moduleItems().find((i) => emu.course.activities.some((a) => a.id === i.activityId && !a.ags))!;
+        const got = await check(lacking('mod/assign:view'), { expectedTypes: ['lti'], namedActivities: [{ cmid: assignment.id, badge: 'Participant' }] });
+        expect(got.missingCapabilities).toEqual([{ capability: `mod/<type>:view of activity ${assignment.id}`, how: { kind: 'activityHidden', cmid: assignment.id, badge: 'Participant' } }]);
+      });
+
+      it('several at once, one per function Moodle refused', async () => {
+        expect((await named(lacking('gradereport/user:view', 'report/progress:view', 'moodle/course:enrolreview'))).sort())
+          .toEqual(['gradereport/user:view', 'moodle/course:enrolreview', 'report/progress:view']);
+      });
+
+      it('reading a course without one fails in Laurel\'s words, naming the capability and who grants it', async () => {
+        const err = await readMoodleCourse(lacking('report/progress:view'), emu.course.id, options).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(MoodleWsError);
+        expect((err as MoodleWsError).message).toBe(`The Moodle account of Laurel's token lacks the capability report/progress:view (Moodle refused ${COMPLETION}). A Moodle administrator allows it in that account's role (Site administration → Users → Permissions → Define roles), then Laurel's administrator checks the connection again on Laurel's admin page.`);
+        expect((err as MoodleWsError).moodleSaid).toBe('Sorry, but you do not currently have permissions to do that (View activity completion reports).');
+      });
     });
 
     it('an unknown or revoked token asks for a reconnection', async () => {
@@ -212,14 +281,14 @@ describe('Moodle web-services reading against the emulated Moodle', () => {
       for (const t of [unknown, revoked]) {
         const { ws } = connect(t);
         await expect(readMoodleCourse(ws, emu.course.id, options)).rejects.toMatchObject({ kind: 'reconnect', message: expect.stringContaining('creates a new token') });
-        await expect(checkMoodleToken(ws)).rejects.toMatchObject({ kind: 'reconnect' });
+        await expect(check(ws)).rejects.toMatchObject({ kind: 'reconnect' });
       }
     });
 
     it('an unknown course is not found; Moodle\'s own words for a bad parameter', async () => {
       const { ws } = connect();
-      await expect(readMoodleCourse(ws, '999', options)).rejects.toMatchObject({ kind: 'not_found', message: expect.stringContaining("Can't find data record") });
-      await expect(ws.call('core_course_get_contents', { courseid: 'abc' })).rejects.toMatchObject({ kind: 'bad_response', message: expect.stringContaining('Invalid parameter value detected') });
+      await expect(readMoodleCourse(ws, '999', options)).rejects.toMatchObject({ kind: 'not_found', message: expect.stringContaining('no longer exists in Moodle'), moodleSaid: "Can't find data record in database table course." });
+      await expect(ws.call('core_course_get_contents', { courseid: 'abc' })).rejects.toMatchObject({ kind: 'bad_response', message: expect.stringContaining('(invalidparameter)'), moodleSaid: expect.stringContaining('Invalid parameter value detected') });
     });
   });
 
@@ -246,7 +315,7 @@ describe('Moodle web-services reading against the emulated Moodle', () => {
     for (const t of tokens) {
       const { ws, counter } = connect(t);
       await readMoodleCourse(ws, '999', { completions: true }).catch((e: unknown) => errors.push(e));
-      await checkMoodleToken(ws).catch((e: unknown) => errors.push(e));
+      await checkMoodleAccess(ws, { courseId: emu.course.id }).catch((e: unknown) => errors.push(e));
       for (const r of counter.log) expect(r.url).toBe(`${emu.url}${WS_PATH}`);
     }
     expect(errors.length).toBeGreaterThan(0);

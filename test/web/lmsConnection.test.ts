@@ -3,7 +3,9 @@
  * `npm run platform`: a Moodle token is checked with the (emulated) Moodle before it is kept, a
  * Canvas developer key is kept with the instructors' grants that belong to it, secrets are sealed
  * and never shown, every change is audited, instructors cannot change it, and re-sealing after a
- * new LAUREL_SECRET covers its secrets.
+ * new LAUREL_SECRET covers its secrets. A Moodle token is checked on a real course (issue 13): each
+ * capability its account lacks is named, a disabled service is said to be disabled, and a failing
+ * API is said to the teacher in Laurel's words, logged at warn and shown on the admin page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -18,6 +20,7 @@ import { htmlText } from '../support/html.js';
 import { CANVAS_API_SCOPES } from '../../src/lms/canvasRest/canvasOAuth.js';
 import { canvasRedirectUri } from '../../src/lms/canvasRest/canvasRedirect.js';
 import { MOODLE_WS_FUNCTIONS } from '../../src/lms/moodleWs/moodleWsApi.js';
+import { MOODLE_ROLE_CAPABILITIES } from '../../src/lms/moodleWs/moodleCapabilities.js';
 import { connectCanvasApi, connectMoodleWs } from '../../src/lms/sources/connectLms.js';
 import { listPlatforms } from '../../src/lti/platforms.js';
 import { resealAll } from '../../src/secrets/reseal.js';
@@ -175,6 +178,90 @@ describe('connecting Moodle on the admin page', () => {
     expect(await lmsConnectionOf(moodle.emulator.issuer, moodle.clientId)).toEqual(before);
   });
 
+  /** The README's role: every capability Laurel needs, and the view capability of the course's activity types. */
+  const ROLE = [...MOODLE_ROLE_CAPABILITIES, 'mod/assign:view', 'mod/page:view', 'mod/lti:view', 'mod/quiz:view'];
+
+  it('a disabled service gets the advice to enable it, not to add functions; nothing is stored', async () => {
+    const before = await lmsConnectionOf(moodle.emulator.issuer, moodle.clientId);
+    const token = moodle.emulator.moodleWsToken({ functions: [...MOODLE_WS_FUNCTIONS], serviceEnabled: false });
+    const res = await post(await adminLtikOf(moodle), '/admin/lms/moodle', { baseUrl: moodle.emulator.url, token });
+    expect(res.status).toBe(400);
+    const text = htmlText(res.text);
+    expect(text).toContain(`token: Moodle at ${moodle.emulator.url} knows the token but refuses every function Laurel calls (Moodle says only "Access control exception"): Laurel's external service is disabled`);
+    expect(text).toContain('A Moodle administrator ticks "Enabled" on the service (Site administration → Server → Web services → External services → Edit)');
+    expect(text).not.toContain('add these to it');
+    expect(await lmsConnectionOf(moodle.emulator.issuer, moodle.clientId)).toEqual(before);
+
+    const fr = htmlText((await post(await adminLtikOf(moodle, 'fr'), '/admin/lms/moodle', { baseUrl: moodle.emulator.url, token })).text);
+    expect(fr).toContain('connaît le jeton mais refuse toutes les fonctions qu\'appelle Laurel');
+  });
+
+  it('a token whose account lacks capabilities is saved with a warning naming each; "Check again" after the role is fixed says all works', async () => {
+    const ltik = await adminLtikOf(moodle);
+    await post(ltik, '/admin/lms/disconnect');
+    const token = moodle.emulator.moodleWsToken({ functions: [...MOODLE_WS_FUNCTIONS], capabilities: ROLE.filter((c) => !['gradereport/user:view', 'report/progress:view', 'mod/lti:view'].includes(c)) });
+    const res = await post(ltik, '/admin/lms/moodle', { baseUrl: moodle.emulator.url, token });
+    expect(res.status).toBe(200);
+    const courseId = moodle.emulator.course.id;
+    expect(htmlText(res.text)).toContain('Laurel saved the token, but Moodle does not let it read everything yet: a Moodle administrator fixes what "Last check" lists, then click "Check again".');
+    const check = lmsSection(res.text).table['Last check'];
+    expect(check).toMatch(new RegExp(`on course ${courseId}: to fix in Moodle:`));
+    for (const [cap, fn] of [['gradereport/user:view', 'gradereport_user_get_grade_items'], ['report/progress:view', COMPLETION]]) {
+      expect(check).toContain(`capability ${cap}: the token's Moodle account lacks it (Moodle refused ${fn} in course ${courseId}); a Moodle administrator allows it (Site administration → Users → Permissions → Define roles, the role of the token's account → Edit), then checks again`);
+    }
+    expect(check).toContain(`capability mod/lti:view: the token's Moodle account lacks it (course ${courseId} holds a lti activity, Laurel's own at least, yet Moodle lists none to the account`);
+    expect(res.text).not.toContain(token);
+    expect(connectionSecrets((await lmsConnectionOf(moodle.emulator.issuer, moodle.clientId))!).token).toBe(token);
+    expect((await auditDetails(moodle)).at(-1)).toBe(`LMS API: Moodle web services at ${moodle.emulator.url}; the check on course ${courseId} found 3 thing(s) to fix in Moodle`);
+
+    // Such a token never replaces one that works: here, none worked yet. The Moodle administrator grants the role; checking again says so.
+    moodle.emulator.changeMoodleWsToken(token, { capabilities: ROLE });
+    const again = await post(ltik, '/admin/lms/moodle/check', { courseId });
+    expect(again.status).toBe(200);
+    expect(htmlText(again.text)).toContain(`Laurel checked the Moodle token on course ${courseId}: every function and capability it needs works.`);
+    expect(lmsSection(again.text).table['Last check']).toMatch(new RegExp(`on course ${courseId}: every function and capability Laurel needs works\\.$`));
+
+    // Now it works, a lacking token does not replace it.
+    const lacking = moodle.emulator.moodleWsToken({ functions: [...MOODLE_WS_FUNCTIONS], capabilities: ROLE.filter((c) => c !== 'moodle/course:enrolreview') });
+    const refused = await post(ltik, '/admin/lms/moodle', { baseUrl: moodle.emulator.url, token: lacking });
+    expect(refused.status).toBe(400);
+    expect(htmlText(refused.text)).toContain('capability moodle/course:enrolreview: the token\'s Moodle account lacks it');
+    expect(connectionSecrets((await lmsConnectionOf(moodle.emulator.issuer, moodle.clientId))!).token).toBe(token);
+
+    // A course that does not exist, or a course id that is not one, is said as such.
+    expect(htmlText((await post(ltik, '/admin/lms/moodle/check', { courseId: '999' })).text)).toContain(`course: Moodle at ${moodle.emulator.url} has no course 999`);
+    expect(htmlText((await post(ltik, '/admin/lms/moodle/check', { courseId: 'algebra' })).text)).toContain('course: "algebra" is not a Moodle course id');
+  });
+
+  it('a failing API in a course: the teacher reads it in Laurel\'s words with who fixes it; it is logged at warn, and the admin page shows the last failure', async () => {
+    const stored = (await lmsConnectionOf(moodle.emulator.issuer, moodle.clientId))!;
+    const token = connectionSecrets(stored).token!;
+    // A Moodle administrator changes the role after the connection was checked.
+    moodle.emulator.changeMoodleWsToken(token, { capabilities: ROLE.filter((c) => c !== 'gradereport/user:view') });
+    const from = laurel.logs.length;
+    const teacher = await ltikOf(moodle, instructorOf(moodle).id);
+    const dashboard = await request(laurel.url).get(`/course?ltik=${encodeURIComponent(teacher)}`);
+    expect(dashboard.status).toBe(200);
+    const said = htmlText(dashboard.text);
+    expect(said).toContain('Laurel could not read this course through the Moodle web service: The Moodle account of Laurel\'s token lacks the capability gradereport/user:view (Moodle refused gradereport_user_get_grade_items). A Moodle administrator allows it in that account\'s role (Site administration → Users → Permissions → Define roles)');
+    expect(said).not.toContain('Sorry, but you do not currently have permissions'); // Moodle's own words are for the log
+
+    const fr = htmlText((await request(laurel.url).get(`/course?ltik=${encodeURIComponent(await ltikOf(moodle, instructorOf(moodle).id, 'fr'))}`)).text);
+    expect(fr).toContain('Laurel n\'a pas pu lire ce cours par le service web Moodle : Le compte Moodle du jeton de Laurel n\'a pas la capacité gradereport/user:view');
+
+    const warned = laurel.logs.slice(from).filter((l) => l.msg === 'LMS API reading failed');
+    expect(warned.length).toBeGreaterThan(0);
+    expect(warned[0]).toMatchObject({
+      level: 40, source: 'moodle-ws', lmsCourseId: moodle.emulator.course.id, wsfunction: 'gradereport_user_get_grade_items', errorcode: 'nopermissions',
+      moodleSaid: 'Sorry, but you do not currently have permissions to do that (View user report).', problem: 'moodle.capability',
+    });
+    expect(JSON.stringify(laurel.logs)).not.toContain(token);
+
+    const admin = lmsSection((await adminPage(await adminLtikOf(moodle))).text);
+    expect(admin.table['Last failure']).toMatch(new RegExp(`reading course ${moodle.emulator.course.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(${moodle.emulator.course.id}\\): The Moodle account of Laurel's token lacks the capability gradereport/user:view`));
+    moodle.emulator.changeMoodleWsToken(token, { capabilities: ROLE });
+  });
+
   it('disconnects, audited; disconnecting again changes nothing', async () => {
     const ltik = await adminLtikOf(moodle);
     const res = await post(ltik, '/admin/lms/disconnect');
@@ -182,9 +269,10 @@ describe('connecting Moodle on the admin page', () => {
     expect(htmlText(res.text)).toContain('Laurel is no longer connected to the LMS\'s API.');
     expect(lmsSection(res.text).text).toContain('Not connected');
     expect(await lmsConnectionOf(moodle.emulator.issuer, moodle.clientId)).toBeNull();
-    expect((await auditDetails(moodle)).at(-1)).toBe(`LMS API disconnected (was moodle-ws at ${moodle.emulator.url})`);
+    const audited = await auditDetails(moodle);
+    expect(audited.at(-1)).toBe(`LMS API disconnected (was moodle-ws at ${moodle.emulator.url})`);
     expect(htmlText((await post(ltik, '/admin/lms/disconnect')).text)).toContain('There was no LMS API connection: nothing changed.');
-    expect(await auditDetails(moodle)).toHaveLength(2);
+    expect(await auditDetails(moodle)).toHaveLength(audited.length);
   });
 });
 
@@ -295,7 +383,8 @@ describe('npm run platform -- connect-moodle, connect-canvas, disconnect', () =>
 
     const token = moodle.emulator.moodleWsToken({ functions: [...MOODLE_WS_FUNCTIONS] });
     const done = await platformCli('connect-moodle', id, '--base-url', moodle.emulator.url, '--token', token);
-    expect(done.stdout).toContain(`platform ${id}: the token allows every function Laurel calls; Moodle web services connected`);
+    // No course of this platform launched Laurel yet from the command line's point of view but the admin page's: the check runs on the last one.
+    expect(done.stdout).toContain(`platform ${id}: the token allows every function Laurel calls, checked on course ${moodle.emulator.course.id}; Moodle web services connected`);
     expect(done.stdout + done.stderr).not.toContain(token);
     const stored = (await lmsConnectionOf(moodle.emulator.issuer, moodle.clientId))!;
     expect(stored).toMatchObject({ kind: 'moodle-ws', baseUrl: moodle.emulator.url, updatedBy: 'npm run platform' });

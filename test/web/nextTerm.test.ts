@@ -60,11 +60,17 @@ async function defineBadges(ltik: string): Promise<Record<string, BadgeDefinitio
   return { level1, level2, essay };
 }
 
-/** What the earlier course's evaluations left in its grade book: a "Badge:" column per badge shown there, scored. */
+/**
+ * What the earlier course's evaluations left in its grade book: a "Badge:" column per badge shown
+ * there (Laurel made it when the badge was saved; made here for a badge deleted since), scored.
+ */
 function badgeColumn(c: Connected, label: string, badgeId: string, scoredUserIds: string[]): SeedActivity {
   const course = c.emulator.course;
-  const column: SeedActivity = { id: String(900 + course.activities.length), label, scoreMaximum: 1, tag: 'laurel-badge', resourceId: `laurel-badge:${badgeId}`, ags: true, clientId: c.clientId };
-  course.activities.push(column);
+  let column = course.activities.find((a) => a.resourceId === `laurel-badge:${badgeId}`);
+  if (!column) {
+    column = { id: String(900 + course.activities.length), label, scoreMaximum: 1, tag: 'laurel-badge', resourceId: `laurel-badge:${badgeId}`, ags: true, clientId: c.clientId };
+    course.activities.push(column);
+  }
   for (const userId of scoredUserIds) course.results.push({ userId, lineItemId: column.id, score: 1, scoreMaximum: 1, timestamp: '2025-06-01T10:00:00.000Z', activityProgress: 'Completed', gradingProgress: 'FullyGraded' });
   return column;
 }

@@ -15,7 +15,7 @@ import { copyOfCourse, type CourseCopyOptions } from './courseCopy.js';
 import type { Flavour } from './flavours.js';
 import { createPlatformKeys, signJwt, type SignOptions } from './keys.js';
 import { launchUrl, type LaunchUrlOptions } from './launch.js';
-import { createMoodleWsToken, revokeMoodleWsToken } from './moodleWsTokens.js';
+import { changeMoodleWsToken, createMoodleWsToken, revokeMoodleWsToken, setMoodleWebServices, type MoodleWsTokenOptions } from './moodleWsTokens.js';
 import { newPlatform, type DeepLinkReturn, type ServiceRequest } from './platform.js';
 import { dynamicRegistrationUrl } from './registration.js';
 import { expireTokens } from './token.js';
@@ -95,8 +95,16 @@ export interface Emulator {
   requests: ServiceRequest[];
   /** Content items received from tools through deep linking. */
   deepLinks: DeepLinkReturn[];
-  /** Moodle: a web-service token for a service allowing these functions (wsfunction names), for /webservice/rest/server.php. */
-  moodleWsToken(o: { functions: string[] }): string;
+  /**
+   * Moodle: a web-service token for a service allowing these functions (wsfunction names), for
+   * /webservice/rest/server.php; its account holds `capabilities` (default: every one, as a site
+   * administrator), its service is enabled unless `serviceEnabled` is false.
+   */
+  moodleWsToken(o: MoodleWsTokenOptions): string;
+  /** Moodle: an administrator changes the token's service (functions, enabled) or its account's capabilities. */
+  changeMoodleWsToken(token: string, o: Partial<MoodleWsTokenOptions>): void;
+  /** Moodle: turns web services (or the REST protocol) off or on; off, server.php answers a bare 403. */
+  moodleWebServices(on: boolean): void;
   /** Moodle: deletes a web-service token; calls with it answer `invalidtoken`. */
   revokeMoodleWsToken(token: string): void;
   /** Canvas: registers an API developer key for the REST API's OAuth2 (redirectUri, if given, must prefix the one sent). */
@@ -167,6 +175,8 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     deepLinks: p.deepLinks,
     moodleWsToken: (t) => createMoodleWsToken(p, t),
     revokeMoodleWsToken: (token) => revokeMoodleWsToken(p, token),
+    changeMoodleWsToken: (token, o) => changeMoodleWsToken(p, token, o),
+    moodleWebServices: (on) => setMoodleWebServices(p, on),
     canvasApiKey: (k) => canvasApiKey(p, k),
     expireCanvasTokens: () => expireCanvasTokens(p),
     revokeCanvasTokens: () => revokeCanvasTokens(p),

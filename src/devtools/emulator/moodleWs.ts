@@ -6,9 +6,9 @@
 import type { Express, Request } from 'express';
 import type { Platform } from './platform.js';
 import { logServiceRequests, throttleServiceRequests } from './serviceGuard.js';
-import { findMoodleWsToken } from './moodleWsTokens.js';
+import { findMoodleWsToken, moodleWebServicesOn, tokenCan, type MoodleWsToken } from './moodleWsTokens.js';
 import { MOODLE_WS_FUNCTIONS } from './moodleWsFunctions.js';
-import { invalidParameter, missingRecord, MoodleWsError } from './moodleWsErrors.js';
+import { accessException, invalidParameter, missingRecord, moodleException, MoodleWsError } from './moodleWsErrors.js';
 
 export const MOODLE_WS_PATH = '/webservice/rest/server.php';
 
@@ -48,10 +48,15 @@ export class WsArgs {
   }
 }
 
+/** Who calls: the token's account, which is enrolled in no course (Laurel's account is not). */
+export interface WsCaller {
+  can(capability: string): boolean;
+}
+
 export interface WsFunction {
   /** Top-level parameter names the function declares; any other is refused, as Moodle does. */
   params: string[];
-  run(p: Platform, args: WsArgs): unknown;
+  run(p: Platform, args: WsArgs, caller: WsCaller): unknown;
 }
 
 /** Mounts the REST server on a Moodle emulator; a Canvas one has no such path. */
@@ -59,10 +64,12 @@ export function mountMoodleWs(app: Express, p: Platform): void {
   if (p.flavour !== 'moodle') return;
   // Logged and throttled like the LTI services (a proxy in front of Moodle answers 429).
   app.all(MOODLE_WS_PATH, logServiceRequests(p), throttleServiceRequests(p), (req, res) => {
+    // server.php dies with a bare 403 when web services or the REST protocol are off.
+    if (!moodleWebServicesOn(p)) { res.status(403).end(); return; }
     try {
       res.json(call(p, req));
     } catch (err) {
-      const e = err instanceof MoodleWsError ? err : new MoodleWsError('moodle_exception', 'generalexceptionmessage', `Emulator error: ${(err as Error).message}`);
+      const e = err instanceof MoodleWsError ? err : moodleException('generalexceptionmessage', `Emulator error: ${(err as Error).message}`);
       res.json({ exception: e.exception, errorcode: e.errorcode, message: e.message, ...(e.debuginfo ? { debuginfo: e.debuginfo } : {}) });
     }
   });
@@ -71,11 +78,14 @@ export function mountMoodleWs(app: Express, p: Platform): void {
 function call(p: Platform, req: Request): unknown {
   const fields = formFields(req);
   const token = findMoodleWsToken(p, fields.get('wstoken'));
-  if (!token) throw new MoodleWsError('moodle_exception', 'invalidtoken', 'Invalid token - token not found');
+  if (!token) throw moodleException('invalidtoken', 'Invalid token - token not found');
+  // webservice/rest:use is checked as the account logs in, before the function is looked up.
+  if (!tokenCan(token, 'webservice/rest:use')) throw accessException();
   const name = fields.get('wsfunction') ?? '';
   const fn = Object.hasOwn(MOODLE_WS_FUNCTIONS, name) ? MOODLE_WS_FUNCTIONS[name] : undefined;
   if (!fn) throw missingRecord('external_functions');
-  if (!token.functions.includes(name)) throw new MoodleWsError('webservice_access_exception', 'accessexception', 'Access control exception');
+  // A disabled service allows no function: Moodle's query looks for the function in enabled services only.
+  if (!token.serviceEnabled || !token.functions.includes(name)) throw accessException();
 
   for (const k of [...fields.keys()]) {
     if (k === 'wstoken' || k === 'wsfunction' || k.startsWith('moodlews')) fields.delete(k);
@@ -83,8 +93,10 @@ function call(p: Platform, req: Request): unknown {
   const args = new WsArgs(fields);
   const unexpected = args.names().filter((n) => !fn.params.includes(n));
   if (unexpected.length) throw invalidParameter(`Unexpected keys (${unexpected.join(', ')}) detected in parameter array.`);
-  return fn.run(p, args);
+  return fn.run(p, args, callerOf(token));
 }
+
+const callerOf = (token: MoodleWsToken): WsCaller => ({ can: (capability) => tokenCan(token, capability) });
 
 /** Query then body, names kept flat (the app parses bodies with `extended: false`). */
 function formFields(req: Request): Map<string, string> {

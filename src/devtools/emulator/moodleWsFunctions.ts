@@ -2,10 +2,16 @@
  * The Moodle 4.x web-service functions a grade-book source calls (digest §10), answering from the
  * seeded course in the shapes Moodle returns. Moodle pages none of them; only
  * core_enrol_get_enrolled_users offers limitfrom / limitnumber options.
+ *
+ * Each checks the token account's capabilities as Moodle 4.5 does, in its order (issue 13):
+ * moodle/course:view to enter a course the account is not enrolled in, then each function's own;
+ * and Moodle hides silently what the account may not see: a module without `mod/<type>:view`
+ * (from the contents, the grade report and completion alike), and from the enrolment list
+ * everyone but the course's contacts (editing teachers) without `moodle/user:viewdetails`.
  */
 import type { CompletionRule, CourseRole, SeedActivity, SeedModuleItem, SeedResult, SeedUser } from './course.js';
-import type { WsArgs, WsFunction } from './moodleWs.js';
-import { codingError, invalidParameter, missingRecord } from './moodleWsErrors.js';
+import type { WsArgs, WsCaller, WsFunction } from './moodleWs.js';
+import { codingError, courseContextNotValid, invalidParameter, missingRecord, moodleException, notAccessible, requiredCapability } from './moodleWsErrors.js';
 import { findUser, type Platform } from './platform.js';
 
 export const MOODLE_WS_FUNCTIONS: Record<string, WsFunction> = {
@@ -17,6 +23,23 @@ export const MOODLE_WS_FUNCTIONS: Record<string, WsFunction> = {
 
 function checkCourse(p: Platform, args: WsArgs): void {
   if (String(args.int('courseid')) !== p.course.id) throw missingRecord('course');
+}
+
+/** validate_context(): Laurel's account is enrolled in no course, so it needs moodle/course:view to enter one. */
+function enterCourse(caller: WsCaller): void {
+  if (!caller.can('moodle/course:view')) throw notAccessible();
+}
+
+/** The English descriptions Moodle quotes for a missing capability. */
+const DESCRIPTION: Record<string, string> = {
+  'gradereport/user:view': 'View user report',
+  'moodle/grade:viewall': 'View grades of other users',
+  'report/progress:view': 'View activity completion reports',
+  'moodle/course:enrolreview': 'Review course enrolments',
+};
+
+function requireCapability(caller: WsCaller, capability: string): void {
+  if (!caller.can(capability)) throw requiredCapability(DESCRIPTION[capability] ?? capability);
 }
 
 /** A site user by Moodle id; one whose enrolment was removed (`Deleted`) still exists on the site. */
@@ -49,6 +72,9 @@ function courseModules(p: Platform): CourseModule[] {
   }));
 }
 
+/** The modules the account may view: Moodle hides the others entirely (cm_info::uservisible, no availability info). */
+const visibleTo = (caller: WsCaller) => (cm: CourseModule) => caller.can(`mod/${cm.modname}:view`);
+
 /** Moodle's completion tracking: 0 none, 1 manual (the learner ticks it), 2 automatic. */
 function tracking(rule: CompletionRule | undefined): 0 | 1 | 2 {
   return rule === undefined ? 0 : rule === 'must_mark_done' ? 1 : 2;
@@ -60,12 +86,18 @@ function tracking(rule: CompletionRule | undefined): 0 | 1 | 2 {
  * Every grade item of the course, ordinary assignments included, then the course total, for one
  * user or (userid 0) every learner with an active enrolment (the report's default).
  */
-function gradeItems(p: Platform, args: WsArgs) {
-  checkCourse(p, args);
+function gradeItems(p: Platform, args: WsArgs, caller: WsCaller) {
   const userid = args.int('userid', 0);
   args.int('groupid', 0);
-  const users = userid ? [siteUser(p, userid)] : p.course.users.filter((u) => u.role === 'Learner' && u.status === 'Active');
+  checkCourse(p, args);
+  enterCourse(caller);
+  requireCapability(caller, 'gradereport/user:view');
+  if (!userid) requireCapability(caller, 'moodle/grade:viewall');
+  const one = userid ? siteUser(p, userid) : undefined;
+  if (!caller.can('moodle/grade:viewall')) throw moodleException('nopermissiontoviewgrades', 'Cannot view grades.');
+  const users = one ? [one] : p.course.users.filter((u) => u.role === 'Learner' && u.status === 'Active');
   const modules = courseModules(p);
+  const visible = visibleTo(caller);
   const scored = scoredResults(p);
   return {
     usergrades: users.map((u) => ({
@@ -75,7 +107,7 @@ function gradeItems(p: Platform, args: WsArgs) {
       userfullname: u.name,
       useridnumber: '',
       maxdepth: 2,
-      gradeitems: userGradeItems(p, u, modules, scored),
+      gradeitems: userGradeItems(p, u, modules, scored, visible),
     })),
     warnings: [],
   };
@@ -86,8 +118,8 @@ function scoredResults(p: Platform): Map<string, SeedResult> {
   return new Map(p.course.results.filter((r) => r.score !== undefined).map((r) => [`${r.userId} ${r.lineItemId}`, r]));
 }
 
-function userGradeItems(p: Platform, u: SeedUser, modules: CourseModule[], scored: Map<string, SeedResult>) {
-  const items = p.course.activities.map((a) => {
+function userGradeItems(p: Platform, u: SeedUser, modules: CourseModule[], scored: Map<string, SeedResult>, visible: (cm: CourseModule) => boolean) {
+  const all = p.course.activities.map((a) => {
     const cm = modules.find((m) => m.activity === a);
     // Unenrolling deletes a user's grades.
     const r = u.status === 'Deleted' ? undefined : scored.get(`${u.id} ${a.id}`);
@@ -102,12 +134,16 @@ function userGradeItems(p: Platform, u: SeedUser, modules: CourseModule[], score
       iteminstance: cm?.instance ?? null,
       itemnumber: cm ? 0 : null,
       ...(cm ? { cmid: Number(cm.item.id) } : {}),
+      hidden: cm ? !visible(cm) : false,
     };
   });
+  // The course total counts every item, those of activities hidden from the account included.
+  const items = all.filter((i) => !i.hidden).map(({ hidden: _, ...i }) => i);
+  const counted = all.map(({ hidden: _, ...i }) => i);
   // Natural aggregation (Moodle's default): the sum of the graded items.
-  const graded = items.filter((i) => i.graderaw !== null);
+  const graded = counted.filter((i) => i.graderaw !== null);
   const total = graded.length ? round5(graded.reduce((s, i) => s + i.graderaw!, 0)) : null;
-  const max = items.reduce((s, i) => s + i.grademax, 0);
+  const max = counted.reduce((s, i) => s + i.grademax, 0);
   const ids = p.course.activities.map((a) => Number(a.id));
   const courseItem = { ...gradeItem(Math.min(...ids) - 1, null, 0, max, total, null), itemtype: 'course', itemmodule: null, iteminstance: 1, itemnumber: 0 };
   return [...items, courseItem];
@@ -147,15 +183,18 @@ const round5 = (n: number) => Math.round(n * 1e5) / 1e5;
 // ---- core_completion_get_activities_completion_status ----
 
 /** States: 0 incomplete, 1 complete, 2 complete with a pass grade, 3 complete with a fail grade. */
-function completionStatus(p: Platform, args: WsArgs) {
+function completionStatus(p: Platform, args: WsArgs, caller: WsCaller) {
   checkCourse(p, args);
   const u = siteUser(p, args.int('userid'));
+  enterCourse(caller);
+  // Someone else's completion (the account is never a course user here).
+  requireCapability(caller, 'report/progress:view');
   // Moodle 4.x reads each user's stored completion data, so a suspended learner's shows too; only
   // learners with an active enrolment count as tracked.
   const tracked = u.role === 'Learner' && u.status === 'Active';
   const own = new Map(p.course.completions.filter((c) => c.userId === u.id).map((c) => [c.itemId, c]));
   const graded = new Set(p.course.results.filter((r) => r.userId === u.id && r.score !== undefined).map((r) => r.lineItemId));
-  const statuses = courseModules(p).filter((cm) => cm.item.completion).map((cm) => {
+  const statuses = courseModules(p).filter((cm) => cm.item.completion && visibleTo(caller)(cm)).map((cm) => {
     const rule = cm.item.completion!.rule;
     // Unenrolling deletes a user's completion data and grades.
     const gone = u.status === 'Deleted';
@@ -184,10 +223,11 @@ function completionStatus(p: Platform, args: WsArgs) {
 // ---- core_course_get_contents ----
 
 /** Sections (section 0, "General", first) with their modules; options filter as Moodle's do. */
-function courseContents(p: Platform, args: WsArgs) {
-  checkCourse(p, args);
+function courseContents(p: Platform, args: WsArgs, caller: WsCaller) {
   const o = Object.fromEntries(args.nameValues('options').map((x) => [x.name.toLowerCase(), x.value]));
-  const modules = courseModules(p);
+  checkCourse(p, args);
+  if (!caller.can('moodle/course:view')) throw courseContextNotValid(p.course.id);
+  const modules = courseModules(p).filter(visibleTo(caller));
   const sections = [{ id: Math.min(...p.course.modules.map((m) => Number(m.id))) - 1, name: 'General', position: 0 }, ...p.course.modules.map((m) => ({ id: Number(m.id), name: m.name, position: m.position }))];
   return sections
     .filter((s) => (o.sectionid === undefined || String(s.id) === o.sectionid) && (o.sectionnumber === undefined || String(s.position) === o.sectionnumber))
@@ -238,7 +278,7 @@ const ROLE: Record<CourseRole, { roleid: number; shortname: string; sortorder: n
  * Everyone enrolled, suspended enrolments included and not marked as such (Moodle's default;
  * `onlyactive` / `onlysuspended` choose); a removed enrolment is gone.
  */
-function enrolledUsers(p: Platform, args: WsArgs) {
+function enrolledUsers(p: Platform, args: WsArgs, caller: WsCaller) {
   const courseid = args.int('courseid');
   // Moodle reads the options (case-sensitive names, unknown ones ignored) before the course.
   const o = new Map(args.nameValues('options').map((x) => [x.name, x.value]));
@@ -248,9 +288,13 @@ function enrolledUsers(p: Platform, args: WsArgs) {
   const direction = (o.get('sortdirection') ?? 'ASC').toUpperCase();
   if (!['ASC', 'DESC'].includes(direction)) throw invalidParameter(`Invalid value for sortdirection parameter (value: ${direction}),allowed values are: ASC,DESC`);
   if (String(courseid) !== p.course.id) throw missingRecord('course');
+  if (!caller.can('moodle/course:view')) throw courseContextNotValid(p.course.id);
+  if (flag('onlyactive') || flag('onlysuspended')) requireCapability(caller, 'moodle/course:enrolreview');
   if (flag('onlyactive') && flag('onlysuspended')) throw codingError('Both onlyactive and onlysuspended are set, this is probably not what you want!');
 
   let users = p.course.users.filter((u) => u.status !== 'Deleted' && (!flag('onlyactive') || u.status === 'Active') && (!flag('onlysuspended') || u.status === 'Inactive'));
+  // user_get_user_details() gives nothing for a user whose profile the account may not see, unless a course contact (editing teacher).
+  if (!caller.can('moodle/user:viewdetails')) users = users.filter((u) => u.role === 'Instructor');
   // 'siteorder' is Moodle's default name order: last name, then first name.
   const key = (u: SeedUser) => (sortby === 'firstname' ? u.givenName : sortby === 'lastname' ? u.familyName : sortby === 'siteorder' ? `${u.familyName} ${u.givenName}` : u.lmsId.padStart(12, '0'));
   users = [...users].sort((a, b) => key(a).localeCompare(key(b)) * (direction === 'DESC' ? -1 : 1));

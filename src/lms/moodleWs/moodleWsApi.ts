@@ -1,11 +1,15 @@
 /**
  * Moodle's REST web services (digest §10), called with a token an administrator creates for an
  * external service. Moodle answers its errors as HTTP 200 with `{exception, errorcode, message}`,
- * so every answer's body is checked before it is believed.
+ * so every answer's body is checked before it is believed. Each refusal becomes a MoodleWsError
+ * saying in Laurel's words what is wrong, who can fix it (a Moodle administrator) and where;
+ * Moodle's own words are kept beside it for the log, never shown to a teacher.
  */
-import { LmsError } from '../errors.js';
+import { LmsError, type LmsErrorKind } from '../errors.js';
 import { errorFor, readJson, send, type Transport } from '../http.js';
 import { record, text } from '../read.js';
+import { inputProblem, type InputProblem } from '../../inputProblem.js';
+import { missingCapabilityOf } from './moodleCapabilities.js';
 
 /** The functions Laurel's external service needs, in the order an administrator adds them. */
 export const MOODLE_WS_FUNCTIONS = [
@@ -15,7 +19,27 @@ export const MOODLE_WS_FUNCTIONS = [
   'core_enrol_get_enrolled_users',
 ] as const;
 
-const WHERE_FUNCTIONS = 'Site administration → Server → Web services → External services → Functions';
+/** Moodle 4.5's admin pages, as its menus name them. */
+export const MOODLE_PATHS = {
+  advancedFeatures: 'Site administration → General → Advanced features',
+  protocols: 'Site administration → Server → Web services → Manage protocols',
+  services: 'Site administration → Server → Web services → External services',
+  tokens: 'Site administration → Server → Web services → Manage tokens',
+  roles: 'Site administration → Users → Permissions → Define roles',
+} as const;
+
+/** A refusal by Moodle, with what it means for Laurel (`problem`, in Laurel's words) and what Moodle said (`moodleSaid`, for the log). */
+export class MoodleWsError extends LmsError {
+  override name = 'MoodleWsError';
+  constructor(kind: LmsErrorKind, readonly problem: InputProblem, readonly wsfunction: string, readonly errorcode: string, readonly moodleSaid: string, o: { status?: number; url?: string }) {
+    super(kind, problem.message, o);
+  }
+
+  /** The capability Moodle said the token's account lacks, if that is what it said. */
+  get capability(): string | undefined {
+    return typeof this.problem.params.capability === 'string' ? this.problem.params.capability : undefined;
+  }
+}
 
 export class MoodleWs {
   /** The REST server's URL: the only URL this client requests, so the only one logged. */
@@ -40,49 +64,52 @@ export class MoodleWs {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: form.toString(),
     });
+    if (res.status === 403) {
+      // server.php answers a bare 403 when web services or the REST protocol are off (webservice/rest/server.php).
+      const body = await res.text().catch(() => '');
+      if (body.trim() === '') throw moodleWsError(wsfunction, 'webservicesoff', { message: 'HTTP 403 with an empty body' }, this.endpoint, 403);
+      throw await errorFor(new Response(body, { status: 403, statusText: res.statusText }), 'POST', this.endpoint);
+    }
     if (!res.ok) throw await errorFor(res, 'POST', this.endpoint);
     const body = await readJson(res, this.endpoint);
     const failure = record(body);
     const errorcode = text(failure.errorcode);
-    if (text(failure.exception) && errorcode) throw moodleError(wsfunction, errorcode, failure, this.endpoint);
+    if (text(failure.exception) && errorcode) throw moodleWsError(wsfunction, errorcode, failure, this.endpoint, 200);
     return body;
   }
 }
 
-/** Moodle's exception as an LmsError; Moodle's own words (and debug info, on a site in debug mode) kept. */
-function moodleError(wsfunction: string, errorcode: string, failure: Record<string, unknown>, url: string): LmsError {
-  const said = [text(failure.message), text(failure.debuginfo)].filter(Boolean).join(': ') || errorcode;
-  const o = { status: 200, url };
+const WHO = 'A Moodle administrator';
+
+/** Moodle's exception as a MoodleWsError worded for a person; Moodle's own words (and debug info, on a site in debug mode) kept apart. */
+export function moodleWsError(wsfunction: string, errorcode: string, failure: Record<string, unknown>, url: string, status: number): MoodleWsError {
+  const moodleSaid = [text(failure.message), text(failure.debuginfo)].filter(Boolean).join(': ') || errorcode;
+  const o = { status, url };
+  const make = (kind: LmsErrorKind, problem: InputProblem) => new MoodleWsError(kind, problem, wsfunction, errorcode, moodleSaid, o);
+  const capability = missingCapabilityOf(wsfunction, errorcode, text(failure.message) ?? '');
+  if (capability) {
+    return make('unauthorized', inputProblem('moodle.capability',
+      `The Moodle account of Laurel's token lacks the capability ${capability} (Moodle refused ${wsfunction}). ${WHO} allows it in that account's role (${MOODLE_PATHS.roles}), then Laurel's administrator checks the connection again on Laurel's admin page.`,
+      { capability, wsfunction }));
+  }
   switch (errorcode) {
     case 'invalidtoken':
-      return new LmsError('reconnect', `Moodle refused ${wsfunction}: the Moodle web-service token was refused (${said}). An administrator creates a new token and enters it on Laurel's admin page.`, o);
+      return make('reconnect', inputProblem('moodle.tokenRefused',
+        `Moodle does not know the token of Laurel's web service (mistyped, deleted or expired). ${WHO} creates a new token for Laurel's service (${MOODLE_PATHS.tokens}) and Laurel's administrator enters it on Laurel's admin page.`));
+    case 'webservicesoff':
+      return make('unauthorized', inputProblem('moodle.webServicesOff',
+        `Moodle's web services or its REST protocol are turned off. ${WHO} ticks "Enable web services" (${MOODLE_PATHS.advancedFeatures}) and enables REST (${MOODLE_PATHS.protocols}).`));
     case 'accessexception':
-      return new LmsError('scope_not_granted', `Moodle refused ${wsfunction}: the external service of Laurel's token does not allow it (${said}). An administrator adds ${wsfunction} to the service (${WHERE_FUNCTIONS}).`, o);
+      // Moodle says the same for a function missing from the service and for a disabled service: the check on the admin page tells them apart.
+      return make('scope_not_granted', inputProblem('moodle.functionRefused',
+        `Moodle refused ${wsfunction} to Laurel's token: Laurel's external service lacks this function, or the service is disabled. ${WHO} adds ${wsfunction} to the service (${MOODLE_PATHS.services} → Functions) or ticks "Enabled" on it (${MOODLE_PATHS.services} → Edit); the check on Laurel's admin page says which.`,
+        { wsfunction }));
     case 'invalidrecord':
     case 'dml_missing_record_exception':
-      return new LmsError('not_found', `Moodle found no such record for ${wsfunction} (${said}). The course or user no longer exists in Moodle.`, o);
+      return make('not_found', inputProblem('moodle.notFound',
+        `Moodle found no such course or user for ${wsfunction}: it no longer exists in Moodle.`, { wsfunction }));
     default:
-      return new LmsError('bad_response', `Moodle rejected ${wsfunction} (${errorcode}: ${said}).`, o);
+      return make('bad_response', inputProblem('moodle.error',
+        `Moodle answered ${wsfunction} with an error Laurel does not know (${errorcode}). Laurel's administrator finds Moodle's own words in Laurel's log; if it lasts, a Moodle administrator looks into it.`, { wsfunction, errorcode }));
   }
-}
-
-/**
- * Which of MOODLE_WS_FUNCTIONS the token's service does not allow, so an admin page can name
- * exactly the functions to add. Each is called for course 0: an allowed function looks the course
- * up and answers "invalid record"; one the service does not allow answers accessexception first.
- * A refused token throws the 'reconnect' error.
- */
-export async function checkMoodleToken(ws: MoodleWs): Promise<{ missing: string[] }> {
-  const missing: string[] = [];
-  await Promise.all(MOODLE_WS_FUNCTIONS.map(async (wsfunction) => {
-    try {
-      // userid is required by the completion function, and Moodle validates parameters before it looks anything up.
-      await ws.call(wsfunction, wsfunction === 'core_completion_get_activities_completion_status' ? { courseid: 0, userid: 0 } : { courseid: 0 });
-    } catch (err) {
-      if (err instanceof LmsError && err.kind === 'scope_not_granted') missing.push(wsfunction);
-      // Moodle's own "no such record" comes in a 200; a 404 means no Moodle answers at this address.
-      else if (!(err instanceof LmsError && err.kind === 'not_found' && err.status === 200)) throw err;
-    }
-  }));
-  return { missing: MOODLE_WS_FUNCTIONS.filter((f) => missing.includes(f)) };
 }

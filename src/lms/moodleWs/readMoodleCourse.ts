@@ -55,6 +55,14 @@ async function moodleItems(ws: MoodleWs, courseId: string): Promise<SourceReadin
   return { source: 'moodle-ws', lineItems, results: [], activities, completions: [], learners: [] };
 }
 
+/** Just the fields read (Moodle otherwise sends each user's profile, groups and courses), active enrolments only (which needs moodle/course:enrolreview). */
+export const ENROLLED_OPTIONS = {
+  'options[0][name]': 'userfields', 'options[0][value]': 'fullname,idnumber,roles', 'options[1][name]': 'onlyactive', 'options[1][value]': 1,
+} as const;
+
+/** Without the files inside each resource, which Moodle otherwise lists. */
+export const CONTENTS_OPTIONS = { 'options[0][name]': 'excludecontents', 'options[0][value]': 1 } as const;
+
 /** Where a call's answer came from, for messages about a malformed one. */
 const at = (ws: MoodleWs, wsfunction: string) => `${ws.endpoint} (${wsfunction})`;
 
@@ -69,10 +77,7 @@ const EDITING_ROLES = ['editingteacher', 'manager'];
  */
 async function enrolledUsers(ws: MoodleWs, courseId: string, only: string[] | undefined): Promise<{ learners: LmsLearner[]; students: string[]; staff: LmsStaff[] }> {
   const f = 'core_enrol_get_enrolled_users';
-  // Just the fields read: Moodle otherwise sends each user's profile, groups and courses.
-  const users = listOf(await ws.call(f, {
-    courseid: courseId, 'options[0][name]': 'userfields', 'options[0][value]': 'fullname,idnumber,roles', 'options[1][name]': 'onlyactive', 'options[1][value]': 1,
-  }), 'enrolled users', at(ws, f));
+  const users = listOf(await ws.call(f, { courseid: courseId, ...ENROLLED_OPTIONS }), 'enrolled users', at(ws, f));
   const students: string[] = [];
   const staff: LmsStaff[] = [];
   const learners = users.map(record).flatMap((u): LmsLearner[] => {
@@ -116,8 +121,7 @@ async function gradeItems(ws: MoodleWs, courseId: string, userid: string | 0): P
 /** Every course module with completion tracking (manual or automatic). */
 async function courseActivities(ws: MoodleWs, courseId: string): Promise<Activity[]> {
   const f = 'core_course_get_contents';
-  // Without the files inside each resource, which Moodle otherwise lists.
-  const sections = listOf(await ws.call(f, { courseid: courseId, 'options[0][name]': 'excludecontents', 'options[0][value]': 1 }), 'sections', at(ws, f));
+  const sections = listOf(await ws.call(f, { courseid: courseId, ...CONTENTS_OPTIONS }), 'sections', at(ws, f));
   return sections.flatMap((s) => listOf(record(s).modules ?? [], 'modules', at(ws, f)).map(record))
     .filter((m) => (num(m.completion) ?? 0) > 0 && text(m.id))
     .map((m) => ({ id: `moodle:cm:${text(m.id)}`, label: text(m.name) ?? '', source: 'moodle-ws' }));

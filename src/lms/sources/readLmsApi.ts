@@ -4,14 +4,18 @@
  * learners matched to the roster (mergeLmsApi). Whatever goes wrong with the API (no grant yet, a
  * refused token, the LMS failing) is recorded as the source's state with a message, so rules on
  * its items say what to do, and the LTI part of the run goes on: evaluation only ever adds awards,
- * so nothing already awarded is touched.
+ * so nothing already awarded is touched. A failure is said in Laurel's words with who can fix it
+ * (the teacher never sees Moodle's own), logged at warn with what the LMS said, and kept on the
+ * platform's connection for the admin page (issue 13).
  */
+import type { Logger } from 'pino';
 import type { BadgeDefinition, Rule } from '../../rules/badge.js';
 import type { CourseSnapshot, LmsApiSource, Member, SourceStatus } from '../../rules/snapshot.js';
 import { audienceOf } from '../../lti/roles.js';
 import type { CourseRecord } from '../../store/course.js';
 import { setLmsApiGrantedBy } from '../../store/course.js';
-import { connectionSecrets, lmsConnectionOf, type LmsConnection } from '../../store/lmsConnection.js';
+import { connectionSecrets, lmsConnectionOf, recordLmsFailure, type LmsConnection } from '../../store/lmsConnection.js';
+import { inputProblem, type InputProblem } from '../../inputProblem.js';
 import { canvasGrantOf, grantTokens, markCanvasGrantRefused, saveRefreshedTokens, type CanvasGrant } from '../../store/canvasGrant.js';
 import { lmsUserIdOf, lmsUserIdsOf } from '../../store/lmsUser.js';
 import { LmsError } from '../errors.js';
@@ -21,7 +25,7 @@ import { CanvasBearer } from '../canvasRest/canvasBearer.js';
 import { readCanvasCourse } from '../canvasRest/readCanvasCourse.js';
 import { canvasRedirectUri } from '../canvasRest/canvasRedirect.js';
 import { publicBase } from '../../awards/publicBase.js';
-import { MoodleWs } from '../moodleWs/moodleWsApi.js';
+import { MoodleWs, MoodleWsError } from '../moodleWs/moodleWsApi.js';
 import { readMoodleCourse } from '../moodleWs/readMoodleCourse.js';
 import { matchLearners, type LearnerMatch } from './matchLearners.js';
 import { unreadText } from '../../rules/sources.js';
@@ -42,12 +46,14 @@ export interface LmsApiOptions {
   grantHolders?: readonly string[];
   /** The LTI roster, read meanwhile: asked only when no grant is found otherwise. */
   roster: () => Promise<readonly Member[]>;
+  /** Where a failure is logged (at warn) for the administrator. */
+  log?: Logger;
 }
 
 /** What reading the API came to: its reading (and the Canvas ids launches taught Laurel), or why there is none. */
 export type LmsApiOutcome =
   | { source: LmsApiSource; reading: SourceReading; knownLmsIds?: ReadonlyMap<string, string> }
-  | { source: LmsApiSource; state: Exclude<SourceStatus, 'read'>; message: string }
+  | { source: LmsApiSource; state: Exclude<SourceStatus, 'read'>; message: string; problem?: InputProblem }
   | undefined;
 
 const LMS_NAMES: Record<LmsApiSource, string> = { 'canvas-rest': 'Canvas', 'moodle-ws': 'Moodle' };
@@ -91,13 +97,30 @@ export async function readLmsApi(course: CourseRecord, o: LmsApiOptions): Promis
     } else if (!o.itemsOnly) knownLmsIds = await lmsUserIdsOf(course.issuer, course.clientId);
     return { source, reading: await readCanvasCourse(found.api, course.lmsCourseId, read), knownLmsIds };
   } catch (err) {
+    const problem = await noteFailure(course, connection, err, o.log);
     if (err instanceof LmsError && err.kind === 'reconnect') {
       // Marked, so the course page asks to connect again until someone does.
       if (grant) await markCanvasGrantRefused(grant);
       return unread('needs reconnect', err.message);
     }
-    return unread('failed', `${LMS_NAMES[source]}'s API could not be read: ${(err as Error).message}`);
+    return { ...unread('failed', `Laurel could not read this course through ${LMS_NAMES[source]}'s API: ${problem.message}`), problem };
   }
+}
+
+/**
+ * Logs a failed reading at warn for the administrator (with the LMS's own words, never a token)
+ * and keeps it on the platform's connection for the admin page; answers it in Laurel's words.
+ */
+async function noteFailure(course: CourseRecord, connection: LmsConnection, err: unknown, log: Logger | undefined): Promise<InputProblem> {
+  const problem = err instanceof MoodleWsError ? err.problem : inputProblem('lms.apiFailed', (err as Error).message, { why: (err as Error).message });
+  log?.warn({
+    platform: course.issuer, clientId: course.clientId, courseKey: course.courseKey, lmsCourseId: course.lmsCourseId, source: connection.kind,
+    kind: err instanceof LmsError ? err.kind : 'error', status: err instanceof LmsError ? err.status : undefined,
+    ...(err instanceof MoodleWsError ? { wsfunction: err.wsfunction, errorcode: err.errorcode, moodleSaid: err.moodleSaid } : {}),
+    problem: problem.code, why: problem.message,
+  }, 'LMS API reading failed');
+  await recordLmsFailure(course.issuer, course.clientId, { at: new Date(), courseId: course.lmsCourseId, courseTitle: course.title, problem });
+  return problem;
 }
 
 /** A roster member the LMS's API lists as teaching the course. */
@@ -111,8 +134,8 @@ export interface ListedStaff { userId: string; gradesOnly: boolean }
 export function mergeLmsApi(snapshot: CourseSnapshot, outcome: LmsApiOutcome): { snapshot: CourseSnapshot; warnings: string[]; staff?: ListedStaff[] } {
   if (!outcome) return { snapshot, warnings: [] };
   if (!('reading' in outcome)) {
-    const { source, state, message } = outcome;
-    return { snapshot: { ...snapshot, sources: [...(snapshot.sources ?? []), { source, state, message }] }, warnings: [message] };
+    const { source, state, message, problem } = outcome;
+    return { snapshot: { ...snapshot, sources: [...(snapshot.sources ?? []), { source, state, message, ...(problem ? { problem } : {}) }] }, warnings: [message] };
   }
   const known = outcome.knownLmsIds ?? new Map(snapshot.members.map((m) => [m.userId, m.userId]));
   const staff = listedStaff(snapshot.members, outcome.reading.staff ?? [], known);

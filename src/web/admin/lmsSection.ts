@@ -10,23 +10,32 @@ import { CANVAS_API_SCOPES } from '../../lms/canvasRest/canvasOAuth.js';
 import { canvasRedirectUri } from '../../lms/canvasRest/canvasRedirect.js';
 import { MOODLE_WS_FUNCTIONS } from '../../lms/moodleWs/moodleWsApi.js';
 import type { LmsApiSource } from '../../rules/snapshot.js';
-import { lmsConnectionOf } from '../../store/lmsConnection.js';
+import { lmsConnectionOf, type LmsCheckRecord, type LmsFailureRecord } from '../../store/lmsConnection.js';
+import { MOODLE_ROLE_CAPABILITIES } from '../../lms/moodleWs/moodleCapabilities.js';
 
 export interface LmsSection {
-  connection?: { kind: LmsApiSource; baseUrl: string; apiClientId?: string; enforcesScopes: boolean; updatedAt: Date; updatedBy: string };
+  connection?: {
+    kind: LmsApiSource; baseUrl: string; apiClientId?: string; enforcesScopes: boolean; updatedAt: Date; updatedBy: string;
+    /** Moodle: what the last check of the token found. */
+    check?: LmsCheckRecord;
+    /** The last failed reading of a course (what, when, which course). */
+    lastFailure?: LmsFailureRecord;
+  };
   redirectUri: string;
   scopes: readonly string[];
   functions: readonly string[];
+  /** The capabilities of the Moodle role for Laurel's token. */
+  capabilities: readonly string[];
   /** Which forms to show: the platform's own LMS when the launch says which, else both. */
   forms: { canvas: boolean; moodle: boolean };
   canvas: { baseUrl: string; apiClientId: string; enforcesScopes: boolean };
-  moodle: { baseUrl: string };
+  moodle: { baseUrl: string; courseId: string };
 }
 
 /** What was typed in a form that had problems (never a secret: those are typed again). */
 export interface LmsTyped {
   canvas?: { baseUrl: string; apiClientId: string; enforcesScopes: boolean };
-  moodle?: { baseUrl: string };
+  moodle?: { baseUrl: string; courseId: string };
 }
 
 /** Canvas cloud's issuers are shared by every institution: they are not an institution's Canvas address. */
@@ -40,13 +49,14 @@ export async function lmsSection(token: LtijsToken, typed: LmsTyped = {}): Promi
   return {
     connection: stored ? {
       kind: stored.kind, baseUrl: stored.baseUrl, apiClientId: stored.apiClientId, enforcesScopes: Boolean(stored.enforcesScopes),
-      updatedAt: stored.updatedAt, updatedBy: stored.updatedBy,
+      updatedAt: stored.updatedAt, updatedBy: stored.updatedBy, check: stored.check, lastFailure: stored.lastFailure,
     } : undefined,
     redirectUri: canvasRedirectUri(publicBase()),
     scopes: CANVAS_API_SCOPES,
     functions: MOODLE_WS_FUNCTIONS,
+    capabilities: MOODLE_ROLE_CAPABILITIES,
     forms: { canvas: family !== 'moodle', moodle: family !== 'canvas' },
     canvas: typed.canvas ?? canvas ?? { baseUrl: canvasDefault, apiClientId: '', enforcesScopes: false },
-    moodle: typed.moodle ?? { baseUrl: stored?.kind === 'moodle-ws' ? stored.baseUrl : token.iss },
+    moodle: typed.moodle ?? { baseUrl: stored?.kind === 'moodle-ws' ? stored.baseUrl : token.iss, courseId: '' },
   };
 }
