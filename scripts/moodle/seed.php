@@ -26,7 +26,8 @@ const ASSIGNMENT = 'Essay on laurels';
 const GRADES = ['learner1' => 85, 'learner2' => 40];
 const WS_FUNCTIONS = ['gradereport_user_get_grade_items', 'core_completion_get_activities_completion_status',
     'core_course_get_contents', 'core_enrol_get_enrolled_users'];
-// Exactly what Laurel's README asks of the token's role on Moodle 4.5.
+// Exactly what Laurel's README asks of the token's role on Moodle 4.5 (src/lms/moodleWs/moodleCapabilities.ts),
+// with mod/<type>:view for the course's activity types (the suite checks the two agree).
 const WS_CAPABILITIES = ['webservice/rest:use', 'moodle/grade:viewall', 'gradereport/user:view', 'report/progress:view',
     'moodle/course:view', 'moodle/user:viewdetails', 'moodle/course:enrolreview', 'mod/assign:view', 'mod/lti:view'];
 

@@ -18,6 +18,7 @@ import { mkdirSync } from 'node:fs';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { evaluateDueCourses } from '../../src/jobs/scheduler.js';
 import { createLogger } from '../../src/log.js';
+import { MOODLE_ROLE_CAPABILITIES, modView } from '../../src/lms/moodleWs/moodleCapabilities.js';
 import { clickIn, laurelFrame, launchChromiumForMoodle, logIn, moodleSite, refusedFrame, setGrade, untilJobDone, type Seed } from './moodle.js';
 
 const screenshots = resolve(__dirname, '../../docs/screenshots');
@@ -150,6 +151,8 @@ describe('Laurel in a real Moodle 4.5, cross-site on HTTPS, third-party cookies 
   });
 
   it('the administrator connects Moodle\'s web services on Laurel\'s admin page, with the token of the README\'s role', async () => {
+    // The seeded role is exactly the README's: its capabilities, and mod/<type>:view for the course's activity types.
+    expect([...seed.webService.capabilities].sort()).toEqual([...MOODLE_ROLE_CAPABILITIES, modView('assign'), modView('lti')].sort());
     const frame = await launch(admin, '/course?');
     await clickIn(frame, frame.locator('a:has-text("Administration")').first(), /\/admin\?/);
     await frame.locator('#lms-moodle-baseUrl').fill(moodle);
