@@ -7,7 +7,7 @@
 : "${LAUREL_HTTPS_PORT:=8443}"    # nginx: https://laurel.test:8443 -> Laurel on 127.0.0.1
 : "${LAUREL_HTTP_PORT:=8480}"     # where the test starts Laurel (plain HTTP, loopback only)
 : "${MOODLE_PG_PORT:=5433}"       # a PostgreSQL cluster of our own, under the state directory
-: "${MOODLE_ARCHIVE:=/work/shared/moodle/moodle-4.5.6.tar.xz}"
+: "${MOODLE_ARCHIVE:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/shared/moodle/moodle-4.5.6.tar.xz}"  # shared/ beside the clone
 : "${MOODLE_ADMIN_PASSWORD:=Admin-pass-1}"
 export LAUREL_MOODLE_DIR MOODLE_HOST LAUREL_HOST MOODLE_HTTPS_PORT LAUREL_HTTPS_PORT LAUREL_HTTP_PORT \
   MOODLE_PG_PORT MOODLE_ARCHIVE MOODLE_ADMIN_PASSWORD
