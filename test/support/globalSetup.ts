@@ -19,6 +19,7 @@ export default async function setup() {
   process.env.LAUREL_TEST_TLS_DIR = tls;
   process.env.NODE_EXTRA_CA_CERTS = join(tls, 'ca.pem');
   return async () => {
+    delete process.env.NODE_EXTRA_CA_CERTS; // nothing started after this may look for it
     await db.stop();
     rmSync(dir, { recursive: true, force: true });
   };
