@@ -171,7 +171,8 @@ describe.each<Flavour>(['canvas', 'moodle'])('%s emulator', (flavour) => {
     expect(login).toMatchObject({ iss: emu.issuer, client_id: clientId, lti_deployment_id: deploymentId, target_link_uri: tool.registration.targetLinkUri });
     expect(form.action).toBe(tool.registration.redirectUris[0]);
     expect(form.fields.state).toBe('state-1');
-    expect(claims).toMatchObject({ iss: emu.issuer, aud: clientId, azp: clientId, sub: user.id, nonce, name: user.name, email: user.email });
+    expect(claims).toMatchObject({ iss: emu.issuer, aud: clientId, sub: user.id, nonce, name: user.name, email: user.email });
+    expect(claims.azp).toBe(canvas ? clientId : undefined); // Moodle sends no azp
     expect(claims.exp! - claims.iat!).toBe(300);
     expect(claims[`${LTI}message_type`]).toBe('LtiResourceLinkRequest');
     expect(claims[`${LTI}version`]).toBe('1.3.0');
@@ -179,7 +180,7 @@ describe.each<Flavour>(['canvas', 'moodle'])('%s emulator', (flavour) => {
     expect(claims[`${LTI}roles`]).toContain('http://purl.imsglobal.org/vocab/lis/v2/membership#Learner');
     expect(claims[`${LTI}tool_platform`]).toMatchObject({ product_family_code: flavour });
     expect(claims[`${LTI}launch_presentation`]).toMatchObject({ document_target: 'iframe', locale: 'en' });
-    expect(claims['https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice']).toMatchObject({ service_versions: ['2.0'] });
+    expect(claims['https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice']).toMatchObject({ service_versions: canvas ? ['2.0'] : ['1.0', '2.0'] });
     const context = claims[`${LTI}context`] as Record<string, unknown>;
     expect(context).toMatchObject({ id: emu.course.contextId, label: emu.course.label, title: emu.course.title });
     if (canvas) {
