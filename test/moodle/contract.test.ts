@@ -145,7 +145,11 @@ function word(side: Side, kind: Kind, value: unknown): string {
 
 /** URLs of this side with their ids in words and the origin as {origin}, anywhere in a JSON value. */
 function words(side: Side, value: unknown): unknown {
-  if (typeof value === 'string') return value.startsWith(side.origin) ? urlWords(side, value) : value;
+  if (typeof value === 'string') {
+    if (value.startsWith(side.origin)) return urlWords(side, value);
+    // A time's shape is compared, not the moment: PHP's date('c') stays apart from JavaScript's toISOString().
+    return value.replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/, '{date(c)}');
+  }
   if (Array.isArray(value)) return value.map((v) => words(side, v));
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, words(side, v)]));
   return value;
@@ -388,7 +392,10 @@ describe('the emulator\'s Moodle flavour answers as Moodle 4.5.6 does', () => {
         const text = await res.text();
         let json: unknown = text;
         try { json = text ? JSON.parse(text) : ''; } catch { /* kept as text */ }
-        return { status: res.status, type: res.status < 300 && text ? res.headers.get('content-type') : undefined, body: json };
+        // Moodle's reason is in the status line (and, for a refused score, the score it was sent after it).
+        const reason = res.status >= 400 ? res.statusText.replace(/\{.*\}$/s, '{score}') : undefined;
+        if (json && typeof json === 'object' && 'request' in json) json = { ...json, request: words(side, { ...(json as { request: object }).request, url: side.origin + (json as { request: { url: string } }).request.url }) };
+        return { status: res.status, reason, type: res.status < 300 && text ? res.headers.get('content-type') : undefined, body: json };
       };
       const listed = await call('GET', ags.lineitems, { accept: CONTAINER });
       const acceptStar = (await call('GET', ags.lineitems, { accept: '*/*' })).status;

@@ -71,7 +71,7 @@ function withLineItem(p: Platform, handler: ItemHandler): RequestHandler {
     const a = p.course.activities.find((x) => x.id === req.params.id);
     const mine = a && visibleLineItems(p, tool(res)).includes(a);
     if (mine) return handler(req, res, a);
-    if (p.flavour === 'moodle') return serviceError(p, res, a ? 403 : 404, a ? 'Line item does not exist.' : `Not Found: Grade item ${req.params.id} doesn't exist.`);
+    if (p.flavour === 'moodle') return serviceError(p, res, a ? 403 : 404, a ? 'Line item does not exist.' : `Not Found: Grade item ${req.params.id} doesn't exist`);
     // Canvas: an ordinary assignment has no LTI line item at all; another tool's item is refused.
     if (a?.ags) return serviceError(p, res, 412, 'Tool does not have permission to view line_item');
     serviceError(p, res, 404, 'The specified resource does not exist.');
@@ -208,7 +208,9 @@ function postScore(p: Platform): ItemHandler {
     // goes in the status line only (gradebookservices/classes/local/resources/scores.php; checked against 4.5).
     const refuse = (status: number, message: string) => {
       if (canvas) return serviceError(p, res, status, message);
-      res.statusMessage = message.replace(/[^\x20-\x7e]/g, '?');
+      // Moodle's reason for a refused score ends with the score as it was posted.
+      const reason = status === 400 ? `Incorrect score received${JSON.stringify(req.body ?? {})}` : message;
+      res.statusMessage = reason.replace(/[^\x20-\x7e]/g, '?');
       res.status(status).send('[]');
     };
     const missing = ['userId', 'activityProgress', 'gradingProgress', 'timestamp'].find((k) => s[k] === undefined || s[k] === '');

@@ -70,7 +70,7 @@ export function moodleMediaType(p: Platform, mediaType?: string): RequestHandler
     if (!mediaType || req.method === 'DELETE') return next();
     const sent = req.method === 'GET' ? req.get('accept') : req.get('content-type')?.split(';')[0];
     if ((req.method === 'GET' && !sent) || sent === mediaType) return next();
-    serviceError(p, res, 400, 'Invalid request made.');
+    serviceError(p, res, 400, 'No context or unsupported content type');
   };
 }
 
