@@ -100,6 +100,11 @@ if ($created) {
 // What an earlier run of the suite left in Moodle goes: Laurel's tool types (the suite registers
 // Laurel again through Moodle's pages), its activities, and the grade columns it created.
 $removed = ['types' => 0, 'activities' => 0, 'gradeitems' => 0];
+// The journey's next term restores a backup of the course into a new one (nextterm.php): last run's copies go.
+$copies = $DB->get_records_select('course', 'id <> :id AND ' . $DB->sql_like('shortname', ':s'),
+    ['id' => $course->id, 's' => $DB->sql_like_escape(COURSE) . '%']);
+foreach ($copies as $copy) delete_course($copy, false);
+$removed['copies'] = count($copies);
 foreach ($DB->get_records('lti', ['course' => $course->id]) as $lti) {
     $cm = get_coursemodule_from_instance('lti', $lti->id, $course->id);
     if ($cm) { course_delete_module($cm->id); $removed['activities']++; }

@@ -129,11 +129,12 @@ async function syncUnderLease(course: CourseRecord, log: Logger | undefined, now
 export function writeFailureOf(err: unknown, course: Pick<CourseRecord, 'productFamily'>, at = new Date()): WriteFailure {
   const detail = (err as Error)?.message ?? String(err);
   if (err instanceof LmsError) {
-    // Moodle answers 400 with an empty body for someone who is not a student (seen in 4.5: a
-    // non-editing teacher); Canvas 422 "User not found in course or is not a student".
+    // Moodle answers 400 `[]` for someone who is not a student (seen in 4.5: a non-editing
+    // teacher), "Incorrect score received" and the score in its status line; Canvas 422 "User not
+    // found in course or is not a student".
     if (err.status === 400 || err.status === 422) {
-      // An empty detail: the LMS gave no reason (Moodle's empty body; the status text is no reason).
-      const silent = err.status === 400 && /answered 400( \(Bad Request\))?\.?$/.test(detail);
+      // An empty detail: the LMS gave no reason (the status text, and Moodle's, are none).
+      const silent = err.status === 400 && /answered 400( \((Bad Request|Incorrect score received.*)\))?\.?$/s.test(detail);
       return { kind: 'refused', detail: silent ? '' : detail, at };
     }
     if (err.kind === 'unauthorized' || err.kind === 'reconnect') return { kind: 'unauthorized', detail, at };

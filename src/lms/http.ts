@@ -129,13 +129,18 @@ export async function readJson(res: Response, url: string): Promise<unknown> {
   }
 }
 
-/** The LMS's own words from an error answer: Canvas's JSON `errors`, an OAuth `error_description`, or plain text. */
+/**
+ * The LMS's own words from an error answer: Canvas's JSON `errors`, an OAuth `error_description`,
+ * Moodle's JSON `reason`, or plain text. Moodle refuses a score with `[]` and its reason in the
+ * status line only (mod/lti/service/gradebookservices/classes/local/resources/scores.php).
+ */
 function lmsMessage(body: string, statusText: string): string {
   try {
-    const json = JSON.parse(body) as { errors?: { message?: string } | { message?: string }[]; error_description?: string; error?: string };
-    const errors = Array.isArray(json.errors) ? json.errors[0] : json.errors;
-    const said = errors?.message ?? json.error_description ?? json.error;
+    const json = JSON.parse(body) as { errors?: { message?: string } | { message?: string }[]; error_description?: string; error?: string; reason?: string } | null;
+    const errors = Array.isArray(json?.errors) ? json.errors[0] : json?.errors;
+    const said = errors?.message ?? json?.error_description ?? json?.error ?? json?.reason;
     if (said) return said;
+    if (json !== null && typeof json === 'object') return statusText; // JSON that says nothing: `[]`
   } catch {
     // not JSON: Moodle and proxies answer in plain text
   }

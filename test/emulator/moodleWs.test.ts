@@ -211,7 +211,8 @@ describe('moodle web services', () => {
       expect(await ws('gradereport_user_get_grade_items', { ...course, userid: learner.lmsId }, { token: without('moodle/grade:viewall') }))
         .toEqual({ exception: 'core\\exception\\moodle_exception', errorcode: 'nopermissiontoviewgrades', message: 'Cannot view grades.' });
       expect(await ws('core_completion_get_activities_completion_status', { ...course, userid: learner.lmsId }, { token: without('report/progress:view') })).toEqual(nopermissions('View activity completion reports'));
-      expect(await ws('core_enrol_get_enrolled_users', active, { token: without('moodle/course:enrolreview') })).toEqual(nopermissions('Review course enrolments'));
+      // course_require_view_participants() comes first, naming moodle/course:viewparticipants (Moodle 4.5, test/moodle/contract.test.ts).
+      expect(await ws('core_enrol_get_enrolled_users', active, { token: without('moodle/course:enrolreview') })).toEqual(nopermissions('View participants'));
       // Not enrolled, and not allowed to view courses: require_login() refuses, as each function words it.
       const outsider = without('moodle/course:view');
       expect(await ws('gradereport_user_get_grade_items', course, { token: outsider })).toEqual({ exception: 'core\\exception\\require_login_exception', errorcode: 'requireloginerror', message: 'Course or activity not accessible.' });

@@ -260,9 +260,12 @@ describe('Moodle web-services reading against the emulated Moodle', () => {
         expect(got.missingCapabilities).toEqual([{ capability: `mod/<type>:view of activity ${assignment.id}`, how: { kind: 'activityHidden', cmid: assignment.id, badge: 'Participant' } }]);
       });
 
-      it('several at once, one per function Moodle refused', async () => {
-        expect((await named(lacking('gradereport/user:view', 'report/progress:view', 'moodle/course:enrolreview'))).sort())
-          .toEqual(['gradereport/user:view', 'moodle/course:enrolreview', 'report/progress:view']);
+      it('several at once, one per function Moodle refused; completion unchecked when no list names a learner to ask about', async () => {
+        expect((await named(lacking('gradereport/user:view', 'report/progress:view'))).sort()).toEqual(['gradereport/user:view', 'report/progress:view']);
+        // Without the grade report and the enrolment list (whose other form Moodle refuses too), no learner is known.
+        const got = await check(lacking('gradereport/user:view', 'report/progress:view', 'moodle/course:enrolreview'));
+        expect(got.missingCapabilities.map((m) => m.capability).sort()).toEqual(['gradereport/user:view', 'moodle/course:enrolreview']);
+        expect(got.unchecked).toContain('completion');
       });
 
       it('reading a course without one fails in Laurel\'s words, naming the capability and who grants it', async () => {

@@ -7,7 +7,10 @@
  * README documents; the teacher creates a badge on an ordinary assignment, previews, evaluates;
  * a learner sees it with its reasons; the "Badge:" column shows in Moodle's grader report and is
  * cleared on revocation; background sync awards a learner whose grade was raised since, without
- * anyone opening Laurel; a non-editing teacher is never taken for a learner.
+ * anyone opening Laurel; a non-editing teacher is never taken for a learner. Next term: Moodle's
+ * CLI backs the course up and restores it into a new course; there the teacher is offered the
+ * earlier course first, brings its badge in one click, and the old "Badge:" column is adopted and
+ * scored from this course's grades in the new course's grader report.
  * Run by npm run test:moodle (scripts/moodle/e2e.sh), which starts and seeds Moodle first.
  * Each step goes on from where Moodle and Laurel are, so one failing step shows the next ones too.
  */
@@ -15,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { join, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { evaluateDueCourses } from '../../src/jobs/scheduler.js';
 import { createLogger } from '../../src/log.js';
@@ -195,8 +199,8 @@ describe('Laurel in a real Moodle 4.5, cross-site on HTTPS, third-party cookies 
   });
 
   /** The "Badge:" column in Moodle's grader report, and a learner's grade in it (an input's value with editing on). */
-  async function badgeColumn(learner = seed.learners[0]!): Promise<{ header: boolean; cell: string | undefined }> {
-    await teacher.goto(`${moodle}/grade/report/grader/index.php?id=${seed.course.id}`, { waitUntil: 'networkidle' });
+  async function badgeColumn(learner = seed.learners[0]!, courseId = seed.course.id): Promise<{ header: boolean; cell: string | undefined }> {
+    await teacher.goto(`${moodle}/grade/report/grader/index.php?id=${courseId}`, { waitUntil: 'networkidle' });
     const heading = teacher.locator(`table#user-grades [data-itemid]:has-text("Badge: ${badgeName}")`).first();
     if (await heading.count() === 0) return { header: false, cell: undefined };
     const itemId = await heading.getAttribute('data-itemid');
@@ -251,4 +255,62 @@ describe('Laurel in a real Moodle 4.5, cross-site on HTTPS, third-party cookies 
     const listed = (await teacherFrame.locator('tbody tr th').allTextContents()).map((s) => s.trim());
     expect(listed.sort()).toEqual(seed.learners.map((l) => l.name).sort());
   });
+
+  // ---- Next term: a backup restored into a new course ----
+  let copy: { id: number; shortname: string; fullname: string; originalCourseId: number; from: number; cmid: number } | undefined;
+
+  it('next term: Moodle\'s CLI backs the course up and restores it into a new course, which records the course it came from', () => {
+    const repo = resolve(__dirname, '../..');
+    const script = [
+      '. scripts/moodle/env.sh', 'd="$LAUREL_MOODLE_DIR/backup"', 'rm -rf "$d"', 'mkdir -p "$d"',
+      `php_moodle "$MOODLE_WWW/admin/cli/backup.php" --courseid=${seed.course.id} --destination="$d" >/dev/null`,
+      'php_moodle "$MOODLE_WWW/admin/cli/restore_backup.php" --file="$(ls "$d"/*.mbz | head -1)" --categoryid=1 >/dev/null',
+      `php_moodle scripts/moodle/nextterm.php --from=${seed.course.shortname}`,
+    ].join(' && ');
+    const out = execFileSync('bash', ['-c', script], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    copy = JSON.parse(out.trim().split('\n').at(-1)!) as NonNullable<typeof copy>;
+    expect(copy.id).not.toBe(seed.course.id);
+    // What $Context.id.history follows (mod/lti/locallib.php, get_course_history).
+    expect(copy.originalCourseId).toBe(seed.course.id);
+  });
+
+  it('next term: the teacher opens Laurel in the new course; the course it was copied from is offered first, and its badges come in one click', async () => {
+    expect(copy, 'the course was restored').toBeDefined();
+    await teacher.goto(`${moodle}/mod/lti/view.php?id=${copy!.cmid}`);
+    let frame = await laurelFrame(teacher, '/course?', 45_000);
+    await expect(frame.locator('h1').textContent()).resolves.toContain(copy!.fullname);
+    // The old "Badge:" column came along with the restore, and Laurel sees it as an earlier course's.
+    await expect(frame.locator('section[aria-labelledby=orphans-heading]').textContent()).resolves.toContain(`Badge: ${badgeName}`);
+    await shot(teacher, 'next-term-dashboard');
+    await clickIn(frame, frame.locator(`a:has-text("Bring badges from an earlier course")`).first(), /\/course\/bring-badges/);
+    const first = frame.locator('ul.earlier-courses > li').first();
+    await expect(first.textContent()).resolves.toMatch(new RegExp(`${seed.course.fullname}[\\s\\S]*this course was copied from it`));
+    await shot(teacher, 'next-term-bring');
+    await clickIn(frame, first.locator('button:has-text("Bring its badges")'), /\/course\/bring-badges/);
+    await expect(frame.locator('[role=status]').first().textContent()).resolves.toMatch(/1 badge copied/);
+    frame = await launchIn(copy!.cmid);
+    await expect(frame.locator('table.badges').textContent()).resolves.toContain(badgeName);
+  });
+
+  it('next term: the old "Badge:" column is adopted by the brought badge, and the new course\'s grader report shows this term\'s award in it', async () => {
+    let frame = await launchIn(copy!.cmid);
+    const orphans = frame.locator('section[aria-labelledby=orphans-heading]');
+    await clickIn(frame, orphans.getByRole('button', { name: `Use Badge: ${badgeName} for the badge ${badgeName}` }), /\/course\?/);
+    await expect(frame.locator('section[aria-labelledby=orphans-heading]').count()).resolves.toBe(0);
+    // Last term's scores were cleared on adoption; this course's grades (restored with the course) award it again.
+    frame = await launchIn(copy!.cmid);
+    await clickIn(frame, frame.locator('button:has-text("Evaluate now and award")'), /\/course\/jobs\//);
+    expect(await untilJobDone(frame)).toMatch(/Status: done/);
+    const column = await badgeColumn(seed.learners[0]!, copy!.id);
+    expect(column.header).toBe(true);
+    expect(column.cell).toMatch(/^1(\.0+)?$/);
+    expect((await badgeColumn(seed.learners[2]!, copy!.id)).cell).not.toMatch(/\d/);
+    await shot(teacher, 'next-term-grader-report');
+  });
+
+  /** Opens the Laurel activity `cmid` as the teacher, at the course page. */
+  async function launchIn(cmid: number): Promise<Frame> {
+    await teacher.goto(`${moodle}/mod/lti/view.php?id=${cmid}`);
+    return laurelFrame(teacher, '/course?', 45_000);
+  }
 });

@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // The real-Moodle suite (npm run test:moodle, through scripts/moodle/e2e.sh, which starts Moodle
-// and puts its seed back first): one file, one journey, in order; never part of `npm test`.
+// and puts its seed back first): the journey (with next term) and the emulator's contract, one file
+// at a time, each in order (they share one Moodle and its fixed ports); never part of `npm test`.
 export default defineConfig({
   test: {
     include: ['test/moodle/**/*.test.ts'],

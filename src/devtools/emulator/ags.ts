@@ -71,7 +71,7 @@ function withLineItem(p: Platform, handler: ItemHandler): RequestHandler {
     const a = p.course.activities.find((x) => x.id === req.params.id);
     const mine = a && visibleLineItems(p, tool(res)).includes(a);
     if (mine) return handler(req, res, a);
-    if (p.flavour === 'moodle') return serviceError(p, res, a ? 403 : 404, a ? 'Line item does not exist.' : `Not Found: Grade item ${req.params.id} doesn't exist.`);
+    if (p.flavour === 'moodle') return serviceError(p, res, a ? 403 : 404, a ? 'Line item does not exist.' : `Not Found: Grade item ${req.params.id} doesn't exist`);
     // Canvas: an ordinary assignment has no LTI line item at all; another tool's item is refused.
     if (a?.ags) return serviceError(p, res, 412, 'Tool does not have permission to view line_item');
     serviceError(p, res, 404, 'The specified resource does not exist.');
@@ -88,6 +88,8 @@ function lineItemJson(p: Platform, t: RegisteredTool, a: SeedActivity): Record<s
     if (a.tag !== undefined) json.tag = a.tag;
   }
   if (a.resourceLinkId !== undefined) json.resourceLinkId = a.resourceLinkId;
+  // Moodle names the link a second time, under the draft spec's name (gradebookservices.php, item_for_json).
+  if (p.flavour === 'moodle' && a.resourceLinkId !== undefined) json.ltiLinkId = a.resourceLinkId;
   return json;
 }
 
@@ -158,9 +160,10 @@ function updateLineItem(p: Platform): ItemHandler {
 
 function deleteLineItem(p: Platform): ItemHandler {
   return (_req, res, a) => {
-    // The line item a link was created with belongs to the LMS: Canvas answers 401 (it is
-    // "coupled"), Moodle 403 (not created through the service). Only tool-created ones go.
-    if (a.clientId === undefined) return serviceError(p, res, p.flavour === 'canvas' ? 401 : 403, 'This line item belongs to an activity and cannot be deleted through AGS');
+    // The line item a link was created with belongs to Canvas: it answers 401 (it is "coupled").
+    // Moodle deletes it (204), grade column and all: a 1.3 link's item is recorded as the service's
+    // too (gradebookservices/classes/local/resources/lineitem.php, process_delete_request; checked against 4.5).
+    if (a.clientId === undefined && p.flavour === 'canvas') return serviceError(p, res, 401, 'This line item belongs to an activity and cannot be deleted through AGS');
     p.course.activities.splice(p.course.activities.indexOf(a), 1);
     p.course.results = p.course.results.filter((r) => r.lineItemId !== a.id);
     forgetIndexes(p);
@@ -188,7 +191,7 @@ function resultJson(p: Platform, t: RegisteredTool, a: SeedActivity, r: SeedResu
   if (p.flavour === 'moodle') {
     // Moodle keeps grades on the grade item's scale and reports them so (seen).
     if (r.score !== undefined) Object.assign(json, { resultScore: round(r.score / outOf * a.scoreMaximum), resultMaximum: a.scoreMaximum });
-    json.timestamp = r.timestamp;
+    json.timestamp = moodleTime(r.timestamp);
   } else if (r.score !== undefined) {
     // Canvas reports the score and maximum exactly as the tool posted them.
     Object.assign(json, { resultScore: r.score, resultMaximum: outOf });
@@ -201,34 +204,42 @@ function postScore(p: Platform): ItemHandler {
   return (req, res, a) => {
     const s = (req.body ?? {}) as Record<string, unknown>;
     const canvas = p.flavour === 'canvas';
+    // Moodle refuses a score inside the resource, after it has set its answer to `[]`: the reason
+    // goes in the status line only (gradebookservices/classes/local/resources/scores.php; checked against 4.5).
+    const refuse = (status: number, message: string) => {
+      if (canvas) return serviceError(p, res, status, message);
+      // Moodle's reason for a refused score ends with the score as it was posted.
+      const reason = status === 400 ? `Incorrect score received${JSON.stringify(req.body ?? {})}` : message;
+      res.statusMessage = reason.replace(/[^\x20-\x7e]/g, '?');
+      res.status(status).send('[]');
+    };
     const missing = ['userId', 'activityProgress', 'gradingProgress', 'timestamp'].find((k) => s[k] === undefined || s[k] === '');
-    if (missing) return serviceError(p, res, 400, canvas ? `param is missing or the value is empty: ${missing}` : `Incorrect score received: ${missing} is missing`);
+    if (missing) return refuse(400, canvas ? `param is missing or the value is empty: ${missing}` : `Incorrect score received: ${missing} is missing`);
     const timestamp = Date.parse(String(s.timestamp));
-    if (Number.isNaN(timestamp)) return serviceError(p, res, 400, `Provided timestamp of ${s.timestamp} not a valid timestamp`);
-    if (!ACTIVITY_PROGRESS.includes(String(s.activityProgress))) return serviceError(p, res, canvas ? 422 : 400, `activityProgress must be one of ${ACTIVITY_PROGRESS.join(', ')}`);
-    if (!GRADING_PROGRESS.includes(String(s.gradingProgress))) return serviceError(p, res, canvas ? 422 : 400, `gradingProgress must be one of ${GRADING_PROGRESS.join(', ')}`);
+    if (Number.isNaN(timestamp)) return refuse(400, `Provided timestamp of ${s.timestamp} not a valid timestamp`);
+    if (!ACTIVITY_PROGRESS.includes(String(s.activityProgress))) return refuse(canvas ? 422 : 400, `activityProgress must be one of ${ACTIVITY_PROGRESS.join(', ')}`);
+    if (!GRADING_PROGRESS.includes(String(s.gradingProgress))) return refuse(canvas ? 422 : 400, `gradingProgress must be one of ${GRADING_PROGRESS.join(', ')}`);
     for (const k of ['scoreGiven', 'scoreMaximum']) {
-      if (s[k] !== undefined && !(typeof s[k] === 'number' && s[k] >= 0)) return serviceError(p, res, canvas ? 422 : 400, `${k} must be a number >= 0`);
+      if (s[k] !== undefined && !(typeof s[k] === 'number' && s[k] >= 0)) return refuse(canvas ? 422 : 400, `${k} must be a number >= 0`);
     }
-    if (canvas && s.scoreGiven !== undefined && s.scoreMaximum === undefined) return serviceError(p, res, 422, 'ScoreMaximum not supplied when ScoreGiven present.');
+    if (canvas && s.scoreGiven !== undefined && s.scoreMaximum === undefined) return refuse(422, 'ScoreMaximum not supplied when ScoreGiven present.');
 
     // Both take scores only for students: Canvas 422 with its reason; Moodle 400 with an empty body
     // (seen in 4.5 for editing and non-editing teachers alike, though its NRPS lists the latter as Learner).
     const user = findUser(p, s.userId);
     if (!user || user.role !== 'Learner' || user.status === 'Deleted' || user.gradable === false) {
-      if (!canvas) return void res.status(400).end();
-      return serviceError(p, res, 422, 'User not found in course or is not a student');
+      return refuse(canvas ? 422 : 400, canvas ? 'User not found in course or is not a student' : 'Incorrect score received');
     }
     const failures = p.scoreFailures.get(user.id) ?? 0;
     if (failures > 0) {
       p.scoreFailures.set(user.id, failures - 1);
-      return serviceError(p, res, 500, 'Internal error while saving the grade');
+      return refuse(500, 'Internal error while saving the grade');
     }
     const existing = resultsOf(p, a.id).find((r) => r.userId === user.id);
     const previous = existing ? Date.parse(existing.timestamp) : -Infinity;
     // Canvas refuses an older timestamp (400); Moodle an older or equal one (409).
     if (canvas ? timestamp < previous : timestamp <= previous) {
-      return serviceError(p, res, canvas ? 400 : 409, canvas
+      return refuse(canvas ? 400 : 409, canvas
         ? `Provided timestamp of ${s.timestamp} before last updated timestamp of ${existing!.timestamp}`
         : `Refusing score with an earlier timestamp for item ${a.id} and user ${user.id}`);
     }
@@ -251,6 +262,11 @@ function postScore(p: Platform): ItemHandler {
     if (canvas) sendJson(res, 200, SCORE, { resultUrl: servicesFor(p, tool(res)).result(a.id, user) });
     else res.status(200).type(SCORE).end(); // empty body (seen)
   };
+}
+
+/** Moodle writes times as PHP's date('c'): seconds, and +00:00 for UTC. */
+function moodleTime(iso: string): string {
+  return new Date(iso).toISOString().replace(/\.\d{3}Z$/, '+00:00');
 }
 
 function round(n: number): number {

@@ -43,7 +43,8 @@ export function idTokenClaims(p: Platform, o: ClaimsRequest): Record<string, unk
   const claims: Record<string, unknown> = {
     iss: p.url,
     aud: tool.clientId, // both LMSs send a string, so no azp check is triggered by an array
-    azp: tool.clientId,
+    // Canvas adds azp; Moodle 4.5 does not (mod/lti/locallib.php, lti_sign_jwt; checked against it).
+    ...(flavour === 'canvas' ? { azp: tool.clientId } : {}),
     sub: user.id,
     iat: now,
     exp: now + ID_TOKEN_LIFETIME_SECONDS,
@@ -52,7 +53,7 @@ export function idTokenClaims(p: Platform, o: ClaimsRequest): Record<string, unk
     [`${LTI}version`]: '1.3.0',
     [`${LTI}deployment_id`]: tool.deploymentId,
     [`${LTI}target_link_uri`]: o.targetLinkUri ?? (message === 'LtiDeepLinkingRequest' ? tool.deepLinkingUri ?? tool.targetLinkUri : tool.targetLinkUri),
-    [`${LTI}roles`]: [...launchRoles(flavour, user.role), ...(user.siteAdmin ? adminRoles(flavour) : [])],
+    [`${LTI}roles`]: launchClaimRoles(flavour, user),
     [`${LTI}context`]: {
       id: course.contextId,
       label: course.label,
@@ -64,6 +65,8 @@ export function idTokenClaims(p: Platform, o: ClaimsRequest): Record<string, unk
       name: PLATFORM_INFO[flavour].name,
       version: PLATFORM_INFO[flavour].version,
       product_family_code: PLATFORM_INFO[flavour].productFamilyCode,
+      // Moodle also sends the site's full name (tool_consumer_instance_description).
+      ...(flavour === 'moodle' ? { description: PLATFORM_INFO[flavour].name } : {}),
     },
     [`${LTI}launch_presentation`]: {
       document_target: 'iframe',
@@ -81,7 +84,8 @@ export function idTokenClaims(p: Platform, o: ClaimsRequest): Record<string, unk
     claims[AGS_CLAIM] = { scope: agsScopes, lineitems: services.lineItems, ...(link?.lineItemId ? { lineitem: services.lineItem(link.lineItemId) } : {}) };
   }
   if (tool.scopes.includes(NRPS_MEMBERSHIPS)) {
-    claims[NRPS_CLAIM] = { context_memberships_url: services.memberships, service_versions: ['2.0'] };
+    // Moodle lists both versions its memberships service speaks (mod/lti/service/memberships, checked against 4.5).
+    claims[NRPS_CLAIM] = { context_memberships_url: services.memberships, service_versions: flavour === 'moodle' ? ['1.0', '2.0'] : ['2.0'] };
   }
   if (message === 'LtiDeepLinkingRequest') claims[DL_SETTINGS] = deepLinkingSettings(p, tool);
 
@@ -105,6 +109,12 @@ export function idTokenClaims(p: Platform, o: ClaimsRequest): Record<string, unk
     }
   }
   return claims;
+}
+
+/** Moodle's roles come sorted (institution Administrator, membership Instructor, system Administrator; checked against 4.5). */
+function launchClaimRoles(flavour: Platform['flavour'], user: SeedUser): string[] {
+  const roles = [...launchRoles(flavour, user.role), ...(user.siteAdmin ? adminRoles(flavour) : [])];
+  return flavour === 'moodle' ? roles.sort() : roles;
 }
 
 /** The link being launched: a seeded activity's, or the tool's own course-level placement. */

@@ -32,6 +32,11 @@ export interface SeedUser {
   /** An administrator of the whole LMS (Canvas account admin, Moodle site admin) besides their course role. */
   siteAdmin?: boolean;
   /**
+   * False: not enrolled in the course, as a Moodle site administrator usually is not: they launch
+   * (as Instructor and Administrator), but NRPS and the web services' enrolment list leave them out.
+   */
+  enrolled?: false;
+  /**
    * False: enrolled, but not in a role the grade book grades (Moodle's "Graded roles": students only),
    * so the LMS refuses their scores; a Moodle non-editing teacher, whom NRPS still lists as Learner.
    */

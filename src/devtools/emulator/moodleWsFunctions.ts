@@ -289,10 +289,12 @@ function enrolledUsers(p: Platform, args: WsArgs, caller: WsCaller) {
   if (!['ASC', 'DESC'].includes(direction)) throw invalidParameter(`Invalid value for sortdirection parameter (value: ${direction}),allowed values are: ASC,DESC`);
   if (String(courseid) !== p.course.id) throw missingRecord('course');
   if (!caller.can('moodle/course:view')) throw courseContextNotValid(p.course.id);
+  // course_require_view_participants(): either capability lets the list be read; Moodle names the first (checked against 4.5).
+  if (!caller.can('moodle/course:viewparticipants') && !caller.can('moodle/course:enrolreview')) throw requiredCapability('View participants');
   if (flag('onlyactive') || flag('onlysuspended')) requireCapability(caller, 'moodle/course:enrolreview');
   if (flag('onlyactive') && flag('onlysuspended')) throw codingError('Both onlyactive and onlysuspended are set, this is probably not what you want!');
 
-  let users = p.course.users.filter((u) => u.status !== 'Deleted' && (!flag('onlyactive') || u.status === 'Active') && (!flag('onlysuspended') || u.status === 'Inactive'));
+  let users = p.course.users.filter((u) => u.enrolled !== false && u.status !== 'Deleted' && (!flag('onlyactive') || u.status === 'Active') && (!flag('onlysuspended') || u.status === 'Inactive'));
   // user_get_user_details() gives nothing for a user whose profile the account may not see, unless a course contact (editing teacher).
   if (!caller.can('moodle/user:viewdetails')) users = users.filter((u) => u.role === 'Instructor');
   // 'siteorder' is Moodle's default name order: last name, then first name.

@@ -10,7 +10,7 @@ import { linkHeader, paginate } from './paging.js';
 import { servicesFor, type Platform } from './platform.js';
 import { matchesRoleFilter, membershipRoles } from './roles.js';
 import { NRPS_MEMBERSHIPS } from './scopes.js';
-import { inCourse, logServiceRequests, moodleMediaType, requireScope, serviceError, throttleServiceRequests, type ServiceLocals } from './serviceGuard.js';
+import { inCourse, logServiceRequests, requireScope, serviceError, throttleServiceRequests, type ServiceLocals } from './serviceGuard.js';
 
 const MEMBERSHIP_CONTAINER = 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json';
 
@@ -18,7 +18,8 @@ export function mountNrps(app: Express, p: Platform): void {
   const path = p.flavour === 'canvas'
     ? '/api/lti/courses/:courseId/names_and_roles'
     : '/mod/lti/services.php/CourseSection/:courseId/bindings/:typeId/memberships';
-  const moodleChecks: RequestHandler[] = p.flavour === 'moodle' ? [moodleToolBinding(p), moodleMediaType(p, MEMBERSHIP_CONTAINER)] : [];
+  // Moodle's memberships resource reads no Accept header: `*/*` is answered too (checked against 4.5).
+  const moodleChecks: RequestHandler[] = p.flavour === 'moodle' ? [moodleToolBinding(p)] : [];
   app.get(path, logServiceRequests(p), throttleServiceRequests(p), requireScope(p, [NRPS_MEMBERSHIPS]), inCourse(p), ...moodleChecks, memberships(p));
 }
 
@@ -38,7 +39,7 @@ function memberships(p: Platform) {
     const canvas = p.flavour === 'canvas';
     // Canvas's differences view: here simply the members whose enrolment is no longer active.
     const differences = canvas && q.since !== undefined;
-    const listed = p.course.users.filter((u) =>
+    const listed = p.course.users.filter((u) => u.enrolled !== false &&
       (differences ? u.status !== 'Active' : canvas ? u.status !== 'Deleted' : u.status === 'Active') &&
       (q.role === undefined || matchesRoleFilter(p.flavour, u.role, q.role)));
 
@@ -61,6 +62,11 @@ function member(p: Platform, u: SeedUser): Record<string, unknown> {
     if (p.flavour === 'canvas') m.picture = `${p.url}/images/messages/avatar-50.png`;
   }
   if (!p.privacy.hideEmails) m.email = u.email;
+  // Moodle adds the user's idnumber (empty here, as in its launches) and, with names, the user name (memberships.php).
+  if (p.flavour === 'moodle') {
+    m.lis_person_sourcedid = '';
+    if (!p.privacy.hideNames) m.ext_user_username = u.email.split('@')[0];
+  }
   if (p.flavour === 'canvas') Object.assign(m, { lis_person_sourcedid: u.sourcedId, lti11_legacy_user_id: canvasLegacyUserId(u) });
   return m;
 }

@@ -62,14 +62,15 @@ export function inCourse(p: Platform): RequestHandler {
 
 /**
  * Moodle compares media types literally: a GET's Accept must be absent or exactly the resource's
- * type (so `*\/*` fails), a POST/PUT's Content-Type exactly the expected one (no charset).
+ * type (so `*\/*` fails), a POST/PUT's Content-Type the expected one, its parameters (`; charset=utf-8`)
+ * dropped first (mod/lti/services.php; checked against Moodle 4.5).
  */
 export function moodleMediaType(p: Platform, mediaType?: string): RequestHandler {
   return (req, res, next) => {
     if (!mediaType || req.method === 'DELETE') return next();
-    const sent = req.method === 'GET' ? req.get('accept') : req.get('content-type');
+    const sent = req.method === 'GET' ? req.get('accept') : req.get('content-type')?.split(';')[0];
     if ((req.method === 'GET' && !sent) || sent === mediaType) return next();
-    serviceError(p, res, 400, 'Invalid request made.');
+    serviceError(p, res, 400, 'No context or unsupported content type');
   };
 }
 
@@ -78,14 +79,19 @@ const RAILS_STATUS: Record<number, string> = {
 };
 
 /**
- * Canvas answers errors as JSON `{errors: {type, message}}`; Moodle puts the reason in the HTTP
- * status line and sends no JSON (here, the reason as plain text too).
+ * Canvas answers errors as JSON `{errors: {type, message}}`. Moodle puts the reason in the HTTP
+ * status line and answers JSON naming the request back (mod/lti/classes/local/ltiservice/response.php,
+ * send(); checked against Moodle 4.5): `{status, reason, request: {method, url, accept?, contentType?}}`.
  */
 export function serviceError(p: Platform, res: Response, status: number, message: string): void {
   if (p.flavour === 'canvas') {
     res.status(status).json({ errors: { type: RAILS_STATUS[status] ?? String(status), message } });
   } else {
+    const req = res.req;
+    const request: Record<string, string> = { method: req.method, url: req.originalUrl };
+    if (req.get('accept') !== undefined) request.accept = req.get('accept')!;
+    if (req.get('content-type') !== undefined) request.contentType = req.get('content-type')!.split(';')[0]!;
     res.statusMessage = message.replace(/[^\x20-\x7e]/g, '?');
-    res.status(status).type('text/plain').send(message);
+    res.status(status).type('application/json; charset=utf-8').send(JSON.stringify({ status, reason: message, request }, null, 4));
   }
 }

@@ -28,6 +28,8 @@ const DESCRIPTIONS: Record<string, string> = {
   'View activity completion reports': 'report/progress:view',
   'View user profiles': 'moodle/user:viewdetails',
   'Review course enrolments': 'moodle/course:enrolreview',
+  // course_require_view_participants() names moodle/course:viewparticipants, which enrolreview also satisfies.
+  'View participants': 'moodle/course:enrolreview',
   'View assignment': 'mod/assign:view',
   'View quiz information': 'mod/quiz:view',
   'Launch external tool activities': 'mod/lti:view',
