@@ -10,6 +10,7 @@ import { contexts as multikeyContexts } from '@digitalbazaar/multikey-context';
 import { contexts as didContexts } from 'did-context';
 import { contexts as statusListContexts } from '@digitalbazaar/vc-bitstring-status-list-context';
 import obContext from './contexts/ob-v3p0-context-3.0.3.json' with { type: 'json' };
+import obExtensionsContext from './contexts/ob-v3p0-extensions.json' with { type: 'json' };
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -26,12 +27,17 @@ export type DocumentLoader = (url: string) => Promise<RemoteDocument>;
 export type ResolveDid = (did: string) => Promise<JsonObject | undefined>;
 
 export const OB_CONTEXT_URL = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json';
+/** 1EdTech's context for the terms OB 3.0.3 leaves out (`1EdTechJsonSchemaValidator2019`); verifiers ship it. */
+export const OB_EXTENSIONS_CONTEXT_URL = 'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json';
 
 const staticDocuments = new Map<string, RemoteDocument>();
 for (const map of [credentialsContexts, dataIntegrityContexts, multikeyContexts, didContexts, statusListContexts]) {
   for (const [url, document] of map) staticDocuments.set(url, { contextUrl: null, documentUrl: url, document: document as JsonObject });
 }
 staticDocuments.set(OB_CONTEXT_URL, { contextUrl: null, documentUrl: OB_CONTEXT_URL, document: obContext as JsonObject });
+staticDocuments.set(OB_EXTENSIONS_CONTEXT_URL, { contextUrl: null, documentUrl: OB_EXTENSIONS_CONTEXT_URL, document: obExtensionsContext as JsonObject });
+// VC 2.0's undefined-terms context (from @digitalbazaar/credentials-context) stays above for reading
+// credentials issued before extensions.json replaced it; Laurel no longer emits it.
 
 /** The URLs of the contexts the loader serves, for tests and diagnostics. */
 export const staticContextUrls: readonly string[] = [...staticDocuments.keys()];

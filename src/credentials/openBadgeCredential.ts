@@ -6,13 +6,13 @@
 import { createHash } from 'node:crypto';
 import type { Achievement, AwardFacts, Issuer, Recipient, StatusEntry } from './model.js';
 import { achievementUrls, credentialUrls, statusListUrl } from './urls.js';
-import { OB_CONTEXT_URL } from './documentLoader.js';
+import { OB_CONTEXT_URL, OB_EXTENSIONS_CONTEXT_URL } from './documentLoader.js';
 
 export const VC_CONTEXT_URL = 'https://www.w3.org/ns/credentials/v2';
 /**
- * VC 2.0's context for terms no other context defines. Only `1EdTechJsonSchemaValidator2019`
- * (the credentialSchema type) needs it: OB 3.0.3 does not define it, and 1EdTech's own
- * extensions.json, which does, is not available to load statically.
+ * VC 2.0's context for terms no other context defines. Credentials issued before issue 14 carry
+ * it (for `1EdTechJsonSchemaValidator2019`); careful verifiers do not ship it and refuse to
+ * fetch it, so new credentials use 1EdTech's extensions.json instead. Kept to read old ones.
  */
 export const UNDEFINED_TERMS_CONTEXT_URL = 'https://www.w3.org/ns/credentials/undefined-terms/v2';
 export const OB_CREDENTIAL_SCHEMA_URL =
@@ -61,7 +61,7 @@ export type BitstringStatusListEntry = {
 };
 
 export type OpenBadgeCredential = {
-  '@context': [typeof VC_CONTEXT_URL, typeof OB_CONTEXT_URL, typeof UNDEFINED_TERMS_CONTEXT_URL];
+  '@context': [typeof VC_CONTEXT_URL, typeof OB_CONTEXT_URL, typeof OB_EXTENSIONS_CONTEXT_URL];
   id: string;
   type: ['VerifiableCredential', 'OpenBadgeCredential'];
   issuer: ProfileJson;
@@ -93,7 +93,9 @@ export function openBadgeCredential({ base, issuer, achievement, recipient, awar
   const listUrl = statusListUrl(base, status.listKey);
   return {
     // The schema fixes this order: VC 2.0 first, then the OB 3.0 context; others may follow.
-    '@context': [VC_CONTEXT_URL, OB_CONTEXT_URL, UNDEFINED_TERMS_CONTEXT_URL],
+    // extensions.json only for the credentialSchema type (OB 3.0.3 leaves it out): the one
+    // context beside VC 2.0 and OB 3.0.3 that every verifier ships.
+    '@context': [VC_CONTEXT_URL, OB_CONTEXT_URL, OB_EXTENSIONS_CONTEXT_URL],
     id: credentialUrls(base, award.publicId).credential,
     type: ['VerifiableCredential', 'OpenBadgeCredential'],
     issuer: issuerProfile(issuer),

@@ -17,6 +17,7 @@ describe('the static JSON-LD document loader', () => {
   it.each([
     ['https://www.w3.org/ns/credentials/v2', 'contexts/vc-v2.jsonld'],
     ['https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json', 'contexts/ob-v3p0-context-3.0.3.json'],
+    ['https://purl.imsglobal.org/spec/ob/v3p0/extensions.json', 'contexts/ob-v3p0-extensions.json'],
     ['https://w3id.org/security/data-integrity/v2', 'contexts/data-integrity-v2.jsonld'],
     ['https://w3id.org/security/multikey/v1', 'contexts/multikey-v1.jsonld'],
     ['https://www.w3.org/ns/credentials/status/v1', 'contexts/vc-bitstring-status-list-v1.jsonld'],
@@ -27,6 +28,15 @@ describe('the static JSON-LD document loader', () => {
   it('serves the DID v1 context', async () => {
     expect(staticContextUrls).toContain('https://www.w3.org/ns/did/v1');
     expect((await loader('https://www.w3.org/ns/did/v1')).document).toHaveProperty('@context.assertionMethod');
+  });
+
+  it('serves 1EdTech\'s extensions.json, which defines the credentialSchema type OB 3.0.3 leaves out', async () => {
+    const { document } = await loader('https://purl.imsglobal.org/spec/ob/v3p0/extensions.json');
+    expect(document).toHaveProperty(['@context', '1EdTechJsonSchemaValidator2019'], 'https://purl.imsglobal.org/spec/vccs/v1p0/context.json#1EdTechJsonSchemaValidator2019');
+  });
+
+  it('still serves VC 2.0\'s undefined-terms context, to read credentials issued with it before', async () => {
+    expect(staticContextUrls).toContain('https://www.w3.org/ns/credentials/undefined-terms/v2');
   });
 
   it('never fetches: any other URL is an error naming it', async () => {

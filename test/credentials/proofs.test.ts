@@ -69,11 +69,24 @@ describe('OB 3.0 §2.1: the embedded Data Integrity proof (eddsa-rdfc-2022)', ()
     expect(result.error).toMatch(/did:web:nowhere\.invalid/);
   });
 
-  it('needs the undefined-terms context for the credentialSchema type only: every other term is defined by VC 2.0 and OB 3.0.3', async () => {
+  it('needs 1EdTech\'s extensions.json for the credentialSchema type only: every other term is defined by VC 2.0 and OB 3.0.3', async () => {
     const { credentialSchema, ...rest } = unsigned;
     const obOnly = { ...rest, '@context': unsigned['@context'].slice(0, 2) };
     expect((await signDataIntegrity(obOnly, ed, host.issuer.did, host.documentLoader)).proof).toBeDefined();
     await expect(signDataIntegrity({ ...obOnly, credentialSchema }, ed, host.issuer.did, host.documentLoader)).rejects.toThrow(/Safe mode/);
+  });
+
+  it('carries extensions.json, not VC 2.0\'s undefined-terms context (no verifier ships that one)', () => {
+    expect(unsigned['@context']).toEqual([
+      'https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json',
+      'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json',
+    ]);
+  });
+
+  it('still verifies a credential issued before issue 14, with the undefined-terms context', async () => {
+    const old = { ...unsigned, '@context': [unsigned['@context'][0], unsigned['@context'][1], 'https://www.w3.org/ns/credentials/undefined-terms/v2'] };
+    const signed = await signDataIntegrity(old as unknown as OpenBadgeCredential, ed, host.issuer.did, host.documentLoader);
+    expect(await verifyDataIntegrity(signed, host.documentLoader)).toEqual({ verified: true });
   });
 });
 
