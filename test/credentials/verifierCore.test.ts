@@ -1,0 +1,107 @@
+/**
+ * Laurel's credentials checked by the Digital Credentials Consortium's verifier-core (the engine
+ * of the Learner Credential Wallet and VerifierPlus), as an employer's software would: Laurel on
+ * HTTPS at its own host name, the issuer's did:web resolved over HTTPS, and no network but
+ * Laurel's host. verifier-core builds its own document loader (the DCC security-document-loader,
+ * remote contexts allowed) and takes none from us, so the guard sits under it: this process's DNS
+ * answers Laurel's and the LMS's names only and refuses every other, and each refusal is
+ * recorded. A context verifier-core does not ship would be fetched, refused, and fail the test.
+ * The one other file it fetches, 1EdTech's JSON schema, is answered from 1EdTech's own copy, as
+ * a verifier that bundles it would (it checks the schema itself, after the proof).
+ */
+import dns from 'node:dns';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { verifyCredential } from '@digitalcredentials/verifier-core';
+import { startCrossSiteDemo, LAUREL_HOST, LMS_HOST } from '../support/crossSite.js';
+import { startLaunch, finishLaunch } from '../support/lms.js';
+import { demoLearner } from '../../src/devtools/demoBadges.js';
+import { IssuedCredentialModel } from '../../src/store/issuedCredential.js';
+import { awardById } from '../../src/store/award.js';
+import { revoke } from '../../src/awards/revoke.js';
+import { rotateIssuerKeys } from '../../src/store/issuerKeys.js';
+import { unbakePng } from '../../src/credentials/baking/png.js';
+import { unbakeSvg } from '../../src/credentials/baking/svg.js';
+import type { Demo } from '../../src/devtools/demoCourse.js';
+
+const SCHEMA_URL = 'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json';
+const schemaCopy = readFileSync(new URL('../../../shared/fixtures/openbadges/schema/ob_v3p0_achievementcredential.json', import.meta.url), 'utf8');
+
+/** Host names and URLs verifier-core tried to reach outside Laurel: each one a failure. */
+const refused: string[] = [];
+const fetched: string[] = [];
+
+function guardNetwork(): void {
+  const lookup = dns.lookup; // already answers laurel.test and lms.test (resolveTestHosts)
+  dns.lookup = ((hostname: string, options: unknown, callback?: unknown) => {
+    if (hostname === LAUREL_HOST || hostname === LMS_HOST || hostname === '127.0.0.1' || hostname === 'localhost') {
+      return (lookup as (...a: unknown[]) => void)(hostname, options, callback);
+    }
+    refused.push(hostname);
+    const cb = (typeof options === 'function' ? options : callback) as (err: Error) => void;
+    process.nextTick(() => cb(Object.assign(new Error(`refused by the test: ${hostname} is not Laurel`), { code: 'ENOTFOUND' })));
+  }) as typeof dns.lookup;
+  const fetch = globalThis.fetch;
+  globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = input instanceof Request ? input.url : String(input);
+    fetched.push(url);
+    if (url === SCHEMA_URL) return new Response(schemaCopy, { headers: { 'content-type': 'application/json' } });
+    if (new URL(url).hostname !== LAUREL_HOST) {
+      refused.push(url);
+      throw new TypeError(`refused by the test: ${url} is not Laurel`);
+    }
+    return fetch(input, init);
+  }) as typeof fetch;
+}
+
+let demo: Demo;
+let issued: { publicId: string; courseKey: string; issuerKey: string; credential: Record<string, unknown> };
+
+async function get(path: string): Promise<Response> {
+  const res = await fetch(`${demo.laurelUrl}${path}`);
+  if (!res.ok) throw new Error(`${path} answered ${res.status}`);
+  return res;
+}
+
+beforeAll(async () => {
+  demo = await startCrossSiteDemo('canvas');
+  // The demo's learner launches Laurel from the course: Laurel evaluates their grades, awards
+  // "Quiz 1 Mastery" and signs the credential, as it does for every learner's launch.
+  const learner = demoLearner(demo.emulator);
+  const clientId = new URL(demo.learnerUrl).searchParams.get('client_id')!;
+  const steps = await startLaunch({ emulator: demo.emulator, clientId, deploymentId: '' }, { userId: learner.id });
+  const page = await steps.browser.redirects(await finishLaunch(steps));
+  expect(page.status).toBe(200);
+  for (let i = 0; i < 100 && !(await IssuedCredentialModel.countDocuments({ userId: learner.id })); i++) await new Promise((ok) => setTimeout(ok, 100));
+  const stored = (await IssuedCredentialModel.findOne({ userId: learner.id }).lean())!;
+  expect(stored, 'the learner\'s launch issued a credential').toBeTruthy();
+  issued = { publicId: stored._id, courseKey: stored.courseKey, issuerKey: stored.issuerKey, credential: JSON.parse(stored.credentialJson) as Record<string, unknown> };
+  // From here on, Laurel (in this process too) only answers; it need not reach the LMS.
+  guardNetwork();
+}, 60_000);
+afterAll(async () => { await demo?.stop(); });
+
+type Result = Awaited<ReturnType<typeof verifyCredential>> & { errors?: { name: string; message: string }[]; log?: { id: string; valid?: boolean; error?: { name: string } }[] };
+
+async function check(credential: unknown): Promise<Result> {
+  return (await verifyCredential({ credential: credential as never, knownDIDRegistries: [] })) as Result;
+}
+
+const step = (r: Result, id: string) => r.log?.find((s) => s.id === id);
+
+describe('verifier-core (the DCC\'s verifier) checks what Laurel serves, offline but for Laurel', () => {
+  it('the credential Laurel serves as JSON verifies: signature, issuer, status, expiry, and 1EdTech\'s schema', async () => {
+    const credential = await (await get(`/credentials/${issued.publicId}`)).json();
+    expect(credential['@context']).toContain('https://purl.imsglobal.org/spec/ob/v3p0/extensions.json');
+    const result = await check(credential);
+    expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
+    expect(result.log).toEqual(expect.arrayContaining([
+      { id: 'valid_signature', valid: true },
+      { id: 'revocation_status', valid: true },
+      { id: 'expiration', valid: true },
+    ]));
+    expect(JSON.stringify(result)).toContain('"valid":true');
+    expect(refused).toEqual([]);
+    expect(fetched.filter((u) => !u.startsWith(demo.laurelUrl) && u !== SCHEMA_URL)).toEqual([]);
+  });
+});
