@@ -88,7 +88,7 @@ function bitOf(encodedList: string, index: number): boolean {
 
 describe('VC-JWTs and the JWT status list, checked by JOSE verifiers Laurel did not write', () => {
   let staff: Awaited<ReturnType<typeof launchAs>>;
-  let awards: { id: string; links: Record<string, string> }[];
+  let awards: { id: string; userId: string; links: Record<string, string> }[];
   let credential: Record<string, any>;
   let keys: JWK[];
 
@@ -152,6 +152,20 @@ describe('VC-JWTs and the JWT status list, checked by JOSE verifiers Laurel did 
     await expect(verifyJWT(changed, { resolver: didWebResolver, proofPurpose: 'assertionMethod' })).rejects.toThrow(/signature/i);
     // did-jwt cannot check the RS256 one at all: why the EdDSA form exists.
     await expect(verifyJWT((await get(awards[0]!.links.jwt)).body as string, { resolver: didWebResolver })).rejects.toThrow();
+  });
+
+  it('offers the EdDSA VC-JWT beside the RS256 one on the learner\'s page and on the public page', async () => {
+    const learner = await launchAs({ id: awards[0]!.userId });
+    const mine = (await learner.get('/me')).text;
+    const rs256 = mine.match(/href="([^"]+\/credentials\/[^"]+\.jwt\?download)"/)![1]!;
+    const eddsa = mine.match(/href="([^"]+\.eddsa\.jwt\?download)"/)![1]!;
+    expect(mine.indexOf(rs256)).toBeLessThan(mine.indexOf(eddsa)); // RS256 first: the OB 3.0 one
+    expect(mine).toContain('JWT for did-jwt wallets (EdDSA)');
+    const downloaded = await get(new URL(eddsa, laurel.url).href);
+    expect(downloaded.headers['content-disposition']).toMatch(/attachment; filename="Quiz 1 mastery\.eddsa\.jwt"/);
+    expect(decodeProtectedHeader(downloaded.body as string).alg).toBe('EdDSA');
+    const page = (await get(awards[0]!.links.page)).body as string;
+    expect(page).toContain(`href="${awards[0]!.links.jwtEdDsa}"`);
   });
 
   it('serves the status list as a VC-JWT at the URL the credential names (Accept: application/vc+jwt) and at its .jwt URL; JSON stays the default', async () => {
