@@ -39,6 +39,7 @@ declare module '@digitalbazaar/ed25519-multikey' {
   }
   export function generate(options?: { id?: string; controller?: string; seed?: Uint8Array }): Promise<Ed25519KeyPair>;
   export function from(key: object): Promise<Ed25519KeyPair>;
+  export function toJwk(options: { keyPair: Ed25519KeyPair; secretKey?: boolean }): Promise<{ kty: 'OKP'; crv: 'Ed25519'; x: string; d?: string }>;
 }
 
 declare module '@digitalbazaar/credentials-context' {

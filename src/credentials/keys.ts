@@ -37,6 +37,18 @@ export interface PublicRsa {
 }
 
 export const RSA_ALGORITHM = 'RS256';
+/** The JWS name of Ed25519 signatures (RFC 8037): what did-jwt verifies, where it verifies no RS256. */
+export const EDDSA_ALGORITHM = 'EdDSA';
+
+/** The Ed25519 key as a private OKP JWK, for signing a JWS with it. */
+export async function ed25519PrivateJwk(key: Ed25519Key): Promise<JWK> {
+  const pair = await Ed25519Multikey.from({ publicKeyMultibase: key.publicKeyMultibase, secretKeyMultibase: key.secretKeyMultibase });
+  const jwk = await Ed25519Multikey.toJwk({ keyPair: pair, secretKey: true });
+  // The multikey's secret is the 32-byte seed followed by the public key; a JWK's d is the seed alone (RFC 8037).
+  const seed = Buffer.from(jwk.d ?? '', 'base64url').subarray(0, 32);
+  if (seed.length !== 32) throw new Error(`Ed25519 key ${key.id} has no 32-byte secret: check the stored key`);
+  return { ...jwk, d: seed.toString('base64url') };
+}
 
 /** `${did}#${key.id}`: the verification method id proofs and JWT headers name. */
 export function verificationMethodId(did: string, key: { id: string }): string {

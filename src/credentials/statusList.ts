@@ -51,7 +51,26 @@ export type BitstringStatusListCredential = {
   credentialSubject: { id: string; type: 'BitstringStatusList'; statusPurpose: 'revocation'; encodedList: string };
 };
 
-/** The unsigned list credential at `${base}/status/${listKey}`; sign it with signDataIntegrity like any credential. */
+/**
+ * How far before its signing a list says it is valid from. A list's bits are true from the moment
+ * they are signed, and each signing is prompted by a revocation: validFrom at the signing time
+ * made every verifier whose clock is a few minutes behind report "status list not yet valid", so
+ * no badge on the list verified there. Nothing is lost by dating it earlier (a list claims only
+ * which bits are set now, and a newer list always replaces it), so the margin is generous: an
+ * hour covers a machine without time sync, not only a few minutes of drift. Not the list's
+ * creation time: lists made before this was stored have none, and the margin is enough.
+ */
+export const CLOCK_SKEW_MARGIN_MS = 60 * 60 * 1000;
+
+/** The validFrom of a list signed at `signedAt`. */
+export function statusListValidFrom(signedAt: Date): Date {
+  return new Date(signedAt.getTime() - CLOCK_SKEW_MARGIN_MS);
+}
+
+/**
+ * The unsigned list credential at `${base}/status/${listKey}`: signed with signDataIntegrity like
+ * any credential (served as JSON), and with signVcJwt (served as a VC-JWT to whoever asks for one).
+ */
 export function statusListCredential({ base, issuer, listKey, encodedList, validFrom }: {
   base: string; issuer: Issuer; listKey: string; encodedList: string; validFrom: Date;
 }): BitstringStatusListCredential {

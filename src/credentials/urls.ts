@@ -38,7 +38,10 @@ export function credentialUrls(base: string, publicId: string) {
   return {
     /** OB 3.0 credential with its embedded proof (JSON) */
     credential: root,
+    /** VC-JWT, RS256 (what OB 3.0 requires) */
     jwt: `${root}.jwt`,
+    /** The same VC-JWT signed with EdDSA, for did-jwt wallets (Veramo), which verify no RS256 */
+    jwtEdDsa: `${root}.eddsa.jwt`,
     png: `${root}.png`,
     svg: `${root}.svg`,
     /** OB 2.0 hosted Assertion and its baked images */
@@ -61,6 +64,12 @@ export function uploadedImageSha(base: string, url: string): string | undefined 
   return url.startsWith(prefix) ? url.slice(prefix.length) : undefined;
 }
 
+/** The status list: JSON with a Data Integrity proof, or a VC-JWT for `Accept: application/vc+jwt`. */
 export function statusListUrl(base: string, listKey: string): string {
   return `${base}/status/${listKey}`;
+}
+
+/** The status list as a VC-JWT, at its own URL. */
+export function statusListJwtUrl(base: string, listKey: string): string {
+  return `${statusListUrl(base, listKey)}.jwt`;
 }

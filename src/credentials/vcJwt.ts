@@ -1,11 +1,13 @@
 /**
  * The VC-JWT proof of OB 3.0 ("JSON Web Token Proof Format"): a Compact JWS whose payload is
  * the credential itself plus the registered claims mirroring it. Laurel signs it over the
- * credential that already carries its Data Integrity proof, with RS256.
+ * credential that already carries its Data Integrity proof, with RS256 (what OB 3.0 requires),
+ * and also with EdDSA under the issuer's Ed25519 key: wallets built on did-jwt (Veramo among
+ * them) verify no RS256 at all.
  */
 import { CompactSign, compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import type { JsonObject } from './documentLoader.js';
-import { RSA_ALGORITHM, verificationMethodId, type RsaKey } from './keys.js';
+import { EDDSA_ALGORITHM, ed25519PrivateJwk, RSA_ALGORITHM, verificationMethodId, type Ed25519Key, type RsaKey } from './keys.js';
 
 /** What the JWT claims are taken from. */
 export type JwtCredential = {
@@ -33,11 +35,17 @@ const ACCEPTED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512
 const signingKeys = new Map<string, Promise<CryptoKey | Uint8Array>>();
 const MAX_CACHED_KEYS = 64;
 
-function signingKey(key: RsaKey, kid: string): Promise<CryptoKey | Uint8Array> {
-  const cacheKey = `${kid}\n${String(key.privateJwk.d)}`;
+/** The JWS algorithm a key signs with: RS256 for the RSA key, EdDSA for the Ed25519 one. */
+export function jwtAlgorithm(key: RsaKey | Ed25519Key): string {
+  return key.kind === 'rsa' ? RSA_ALGORITHM : EDDSA_ALGORITHM;
+}
+
+function signingKey(key: RsaKey | Ed25519Key, kid: string): Promise<CryptoKey | Uint8Array> {
+  const secret = key.kind === 'rsa' ? String(key.privateJwk.d) : key.secretKeyMultibase;
+  const cacheKey = `${kid}\n${secret}`;
   let imported = signingKeys.get(cacheKey);
   if (!imported) {
-    imported = importJWK(key.privateJwk, RSA_ALGORITHM);
+    imported = (async () => importJWK(key.kind === 'rsa' ? key.privateJwk : await ed25519PrivateJwk(key), jwtAlgorithm(key)))();
     imported.catch(() => signingKeys.delete(cacheKey));
     if (signingKeys.size >= MAX_CACHED_KEYS) signingKeys.delete(signingKeys.keys().next().value!);
     signingKeys.set(cacheKey, imported);
@@ -45,7 +53,7 @@ function signingKey(key: RsaKey, kid: string): Promise<CryptoKey | Uint8Array> {
   return imported;
 }
 
-export async function signVcJwt(credential: JwtCredential, key: RsaKey, did: string): Promise<string> {
+export async function signVcJwt(credential: JwtCredential, key: RsaKey | Ed25519Key, did: string): Promise<string> {
   const iss = issuerId(credential);
   if (iss !== did) throw new Error(`The credential's issuer is ${iss}, but the key given belongs to ${did}.`);
   const sub = credential.credentialSubject.id;
@@ -61,7 +69,7 @@ export async function signVcJwt(credential: JwtCredential, key: RsaKey, did: str
   const kid = verificationMethodId(did, key);
   // alg, kid, typ and nothing else: the OB 3.0 JWT header allows no other fields.
   return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
-    .setProtectedHeader({ alg: RSA_ALGORITHM, kid, typ: 'JWT' })
+    .setProtectedHeader({ alg: jwtAlgorithm(key), kid, typ: 'JWT' })
     .sign(await signingKey(key, kid));
 }
 

@@ -22,9 +22,16 @@ interface StatusListDoc {
   version: number;
   /** Entries reserved so far (a list is closed at half its size). */
   allocated: number;
-  signedVersion?: number;
-  signedJson?: string;
+  /**
+   * The signed list as last published, per form: the Data Integrity credential (JSON text) and the
+   * VC-JWT. (Lists signed before validFrom tolerated clock skew kept theirs in signedJson, which is
+   * no longer read: those are signed again, with the new validFrom, when first asked for.)
+   */
+  signed?: Partial<Record<StatusListForm, { version: number; text: string }>>;
 }
+
+/** The two forms a list is published in: `json` (Data Integrity proof) and `jwt` (VC-JWT). */
+export type StatusListForm = 'json' | 'jwt';
 
 /** Index `index` of list `listKey` is taken; _id `${listKey}:${index}`. */
 interface StatusClaim { _id: string; awardId: string }
@@ -37,8 +44,7 @@ const listSchema = new Schema<StatusListDoc>({
   revoked: { type: [Number], default: [] },
   version: { type: Number, required: true },
   allocated: { type: Number, default: 0 },
-  signedVersion: Number,
-  signedJson: String,
+  signed: Schema.Types.Mixed,
 });
 listSchema.index({ issuerKey: 1 });
 
@@ -118,12 +124,13 @@ export async function statusListVersion(listKey: string): Promise<number | null>
 }
 
 /**
- * The signed list credential for the list's current version: the stored one when it is current,
+ * The signed list in one form for the list's current version: the stored one when it is current,
  * else `sign` makes it and it is stored unless the list changed meanwhile.
  */
-export async function signedStatusList(list: StatusListDoc, sign: (revoked: number[]) => Promise<object>): Promise<object> {
-  if (list.signedVersion === list.version && list.signedJson) return JSON.parse(list.signedJson) as object;
-  const credential = await sign(list.revoked ?? []);
-  await StatusListModel.updateOne({ _id: list._id, version: list.version }, { $set: { signedVersion: list.version, signedJson: JSON.stringify(credential) } });
-  return credential;
+export async function signedStatusList(list: StatusListDoc, form: StatusListForm, sign: (revoked: number[]) => Promise<string>): Promise<string> {
+  const stored = list.signed?.[form];
+  if (stored && stored.version === list.version) return stored.text;
+  const text = await sign(list.revoked ?? []);
+  await StatusListModel.updateOne({ _id: list._id, version: list.version }, { $set: { [`signed.${form}`]: { version: list.version, text } } });
+  return text;
 }

@@ -66,7 +66,7 @@ function shareable(c: IssuedCredential | undefined) {
     urls,
     image: achievement.imageUrl,
     shareLink,
-    downloads: { png: download(urls.png), svg: download(urls.svg), json: download(`${urls.credential}.json`), jwt: download(urls.jwt) },
+    downloads: { png: download(urls.png), svg: download(urls.svg), json: download(`${urls.credential}.json`), jwt: download(urls.jwt), jwtEdDsa: download(urls.jwtEdDsa) },
     linkedIn: linkedInAddToProfile({ name: achievement.name, organizationName: issuer.name, issued: award.awardedAt, expires: award.validUntil, certUrl: shareLink, certId: c.publicId }),
   };
 }

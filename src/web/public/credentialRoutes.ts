@@ -1,5 +1,6 @@
 /**
- * An award's public documents: the OB 3.0 credential (JSON with its proof, and its VC-JWT), the
+ * An award's public documents: the OB 3.0 credential (JSON with its proof, and its VC-JWTs:
+ * RS256 at `.jwt`, EdDSA at `.eddsa.jwt`), the
  * OB 2.0 hosted Assertion, and both baked into PNG and SVG for download; the badge definition
  * (Achievement, BadgeClass) and its image. Ids are unguessable; nothing here needs a session.
  */
@@ -9,6 +10,7 @@ import { ob2Assertion, ob2BadgeClass } from '../../credentials/ob2.js';
 import { bakePng } from '../../credentials/baking/png.js';
 import { bakeSvg } from '../../credentials/baking/svg.js';
 import { achievementImage } from '../../awards/achievementImage.js';
+import { eddsaVcJwt } from '../../awards/eddsaVcJwt.js';
 import { credentialByPublicId, latestOfAchievement, type IssuedCredential } from '../../store/issuedCredential.js';
 import { awardOf } from '../../store/award.js';
 import { noteEngagement } from '../../store/engagement.js';
@@ -41,13 +43,15 @@ export function credentialRoutes(base: string): Router {
     const name = issued.facts.achievement.name.replace(/[^\w -]+/g, '').trim() || 'badge';
     // The learner page's download links say so: what the instructor's figures count as downloaded.
     const download = req.query.download !== undefined;
-    if (download && ['json', 'jwt', 'png', 'svg'].includes(ext)) await noteEngagement('downloaded', [{ id: issued.publicId, courseKey: issued.courseKey, badgeId: issued.badgeId }]);
+    if (download && ['json', 'jwt', 'eddsa.jwt', 'png', 'svg'].includes(ext)) await noteEngagement('downloaded', [{ id: issued.publicId, courseKey: issued.courseKey, badgeId: issued.badgeId }]);
     switch (ext) {
       case '': case 'json':
         if (download) res.attachment(`${name}.json`);
         return sendPublicJson(res, issued.credential, { type: 'application/vc+ld+json' });
       case 'jwt':
         return sendPublicFile(res, issued.jwt, 'application/vc+jwt', download ? `${name}.jwt` : undefined);
+      case 'eddsa.jwt':
+        return sendPublicFile(res, await eddsaVcJwt(issued), 'application/vc+jwt', download ? `${name}.eddsa.jwt` : undefined);
       case 'png':
         return sendPublicFile(res, bakePng((await achievementImage(base, issued.facts.achievement)).png, 'openbadgecredential', JSON.stringify(issued.credential)), 'image/png', `${name}.png`);
       case 'svg':
