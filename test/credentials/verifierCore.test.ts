@@ -166,3 +166,39 @@ describe('verifier-core (the DCC\'s verifier) checks what Laurel serves, offline
     refused.length = 0;
   });
 });
+
+/** Every `@context` a JSON-LD document names, however deep (a credential's embedded parts too). */
+function contextsIn(doc: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(doc)) for (const d of doc) contextsIn(d, found);
+  else if (doc && typeof doc === 'object') {
+    for (const [k, v] of Object.entries(doc)) {
+      if (k === '@context') for (const c of [v].flat()) { if (typeof c === 'string') found.add(c); else contextsIn(c, found); }
+      else contextsIn(v, found);
+    }
+  }
+  return found;
+}
+
+describe('the contexts Laurel emits', () => {
+  it('in credentials, status lists and the issuer profile are all ones the verifiers ship (the DCC\'s security loader, offline); OB 2.0 documents name OB 2.0\'s own', async () => {
+    const { securityLoader } = await import('@digitalcredentials/security-document-loader');
+    const shipped = securityLoader({ fetchRemoteContexts: false }).build();
+    const credential = await (await get(`/credentials/${issued.publicId}`)).json();
+    const json = (path: string) => fetch(path.startsWith('http') ? path : `${demo.laurelUrl}${path}`, { headers: { accept: 'application/ld+json, application/json' } }).then((r) => r.json());
+    const issuerRoot = `/issuers/${issued.issuerKey}`;
+    const vc = [credential, await json(credential.credentialStatus.statusListCredential), await json(issuerRoot)];
+    const ob2 = [await json(`/ob2/assertions/${issued.publicId}`), await json(`/ob2/issuers/${issued.issuerKey}`), await json(`/ob2/issuers/${issued.issuerKey}/revocations`)];
+    const badgeClass = ob2[0].badge;
+    if (typeof badgeClass === 'string') ob2.push(await json(badgeClass));
+
+    const outside: string[] = [];
+    for (const url of contextsIn(vc)) await shipped(url).catch(() => outside.push(url));
+    expect(outside, 'contexts a verifier would have to fetch').toEqual([]);
+    expect([...contextsIn(ob2)]).toEqual(['https://w3id.org/openbadges/v2']);
+    // The DID document is read as plain JSON by the did:web resolvers (the DCC's and Digital
+    // Bazaar's), never expanded: its DID and Multikey contexts are the ones their packages
+    // carry, and the JWK one only names JsonWebKey for JSON-LD readers.
+    const did = await json(`${issuerRoot}/did.json`);
+    expect(did['@context']).toEqual(['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1', 'https://w3id.org/security/jwk/v1']);
+  });
+});
