@@ -219,9 +219,20 @@ describe('Open Badges issued from a course', () => {
     // one-item list into an object): revoke a second award so the list holds two, as it would.
     expect((await staff.post(`/api/course/awards/${awards[2]!.id}/revoke`, { reason: 'Duplicate award' })).status).toBe(200);
     const revokedLearner = c.emulator.course.users.find((u) => u.id === awards[1]!.userId)!;
+    // Hosted verification's answer for a revoked assertion: 410 Gone, the assertion itself as the body.
+    const gone = await get(awards[1]!.links.ob2Assertion);
+    expect(gone.status).toBe(410);
+    expect(gone.headers['content-type']).toMatch(/application\/ld\+json/);
+    expect(JSON.parse(gone.text)).toMatchObject({ id: awards[1]!.links.ob2Assertion, type: 'Assertion', revoked: true, revocationReason: 'Awarded on a <mis-graded> quiz' });
+    expect((await get(awards[0]!.links.ob2Assertion)).status).toBe(200);
     const revoked = await validateOb2(awards[1]!.links.ob2Assertion, { recipient: { email: revokedLearner.email }, revocationList: true });
-    expect(revoked.report.valid).toBe(false);
-    expect(JSON.stringify(revoked.report.messages)).toMatch(/revoked/i);
+    // Revoked, with its reason, and nothing else: the 410 is no fetch error of Laurel's.
+    expect(revoked.report).toMatchObject({ valid: false, errorCount: 1, warningCount: 0, openBadgesVersion: '2.0' });
+    expect(revoked.report.messages).toEqual([expect.objectContaining({
+      name: 'VERIFY_SIGNED_ASSERTION_NOT_REVOKED', messageLevel: 'ERROR',
+      result: expect.stringMatching(/has been revoked in RevocationList .* with reason: Awarded on a <mis-graded> quiz/),
+    })]);
+    expect(revoked.graph.find((n) => n.id === awards[1]!.links.ob2Assertion)).toMatchObject({ revoked: true, revocationReason: 'Awarded on a <mis-graded> quiz' });
   });
 
   it('bakes images that 1EdTech\'s bakery reads (2.0 PNG and SVG), and 3.0 PNGs that carry the signed credential', async () => {
