@@ -15,6 +15,8 @@ import { rotateIssuerKeys } from '../../src/store/issuerKeys.js';
 import { credentialByPublicId } from '../../src/store/issuedCredential.js';
 import { verifyIssued } from '../../src/awards/verifyAward.js';
 import { issuerKeyOf, saveIssuerProfile } from '../../src/store/issuerProfile.js';
+import { keyedSubjectId } from '../../src/credentials/subjectId.js';
+import { SubjectKeyModel, subjectKeyOf } from '../../src/store/subjectKey.js';
 import { bakeryExtract, validateOb2 } from '../support/python.js';
 import { unbakePng } from '../../src/credentials/baking/png.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -196,6 +198,27 @@ describe('Open Badges issued from a course', () => {
     const again = await staff.post('/api/course/awards', { badgeId, userId: learner.id });
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(manual.body.id);
+  });
+
+  it('names the learner by one keyed id across the issuer\'s badges, not computable from the LMS user id', async () => {
+    const learnerId = awards[0]!.userId;
+    const quiz = ((await staff.get('/api/course/line-items')).body.lineItems as { id: string; label: string }[]).find((l) => l.label === 'Quiz 1')!;
+    const second = await staff.post('/api/course/badges', { name: 'Second badge', description: 'Another badge of the same issuer.', rules: { kind: 'all', rules: [{ kind: 'minGrade', lineItemId: quiz.id, percent: 99 }] } });
+    expect(second.status).toBe(201);
+    const manual = await staff.post('/api/course/awards', { badgeId: second.body.id, userId: learnerId });
+    expect(manual.status).toBe(201);
+    const other = (await get(manual.body.links.credential)).body;
+    expect(other.credentialSubject.achievement.id).not.toBe(credential.credentialSubject.achievement.id);
+    expect(other.credentialSubject.id).toBe(credential.credentialSubject.id); // same learner, same issuer, same id
+    expect(credential.credentialSubject.id).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8/);
+    // It is the HMAC under the issuer's sealed key, which another issuer does not share.
+    const issuerKey = issuerKeyOf({ issuer: c.emulator.issuer, clientId: c.clientId });
+    const recipient = { ltiPlatformId: c.emulator.issuer, ltiUserId: learnerId };
+    expect(keyedSubjectId(await subjectKeyOf(issuerKey), recipient)).toBe(credential.credentialSubject.id);
+    expect(keyedSubjectId(await subjectKeyOf('another-issuer'), recipient)).not.toBe(credential.credentialSubject.id);
+    const stored = await SubjectKeyModel.findById(issuerKey).lean();
+    expect(stored!.sealedKey).toMatch(/^v1\./);
+    expect(JSON.stringify(credential)).not.toContain(`"${learnerId}"`);
   });
 
   it('shows the learner\'s name on the public page only when the learner chose to', async () => {
