@@ -221,6 +221,25 @@ describe('Open Badges issued from a course', () => {
     expect(JSON.stringify(credential)).not.toContain(`"${learnerId}"`);
   });
 
+  it('links LinkedIn\'s Add to profile to the issuer\'s LinkedIn organization once the administrator set it', async () => {
+    const learner = c.emulator.course.users.find((u) => u.id === awards[0]!.userId)!;
+    const addToProfile = async () => {
+      const me = await launchAs(learner);
+      const page = await request(laurel.url).get(`/me?ltik=${encodeURIComponent(me.ltik)}`).set('Accept', 'text/html');
+      expect(page.status, page.text.slice(0, 500)).toBe(200);
+      const hrefs = [...page.text.matchAll(/href="(https:\/\/www\.linkedin\.com\/profile\/add[^"]*)"/g)].map((m) => new URL(m[1]!.replaceAll('&amp;', '&')));
+      expect(hrefs.length).toBeGreaterThan(0);
+      return hrefs[0]!;
+    };
+    expect((await addToProfile()).searchParams.get('organizationName')).toBe('Example University');
+    const registration = { issuer: c.emulator.issuer, clientId: c.clientId };
+    await saveIssuerProfile(registration, { name: 'Example University', url: 'https://example.edu', email: 'badges@example.edu', linkedInOrganizationId: '12345678' }, 'test');
+    const url = await addToProfile();
+    expect(url.searchParams.get('organizationId')).toBe('12345678');
+    expect(url.searchParams.get('name')).toBe('Quiz 1 <Mastery>');
+    await saveIssuerProfile(registration, { name: 'Example University', url: 'https://example.edu', email: 'badges@example.edu' }, 'test');
+  });
+
   it('shows the learner\'s name on the public page only when the learner chose to', async () => {
     const award = awards[0]!;
     const learner = c.emulator.course.users.find((u) => u.id === award.userId)!;
