@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Achievement, AwardFacts, Evidence, Issuer, Recipient, StatusEntry } from '../credentials/model.js';
 import { achievementUrls, uploadedImageUrl } from '../credentials/urls.js';
 import { openBadgeCredential } from '../credentials/openBadgeCredential.js';
+import { keyedSubjectId } from '../credentials/subjectId.js';
 import { criteriaNarrative } from '../rules/criteria.js';
 import type { Logger } from 'pino';
 import type { BadgeDefinition } from '../rules/badge.js';
@@ -18,6 +19,7 @@ import { awardedInPages, type Award } from '../store/award.js';
 import { listBadges } from '../store/badge.js';
 import { CourseModel, type CourseRecord } from '../store/course.js';
 import { signingKeys, type SigningKeys } from '../store/issuerKeys.js';
+import { subjectKeyOf } from '../store/subjectKey.js';
 import { credentialByPublicId, issuedAmong, issuedInCourse, storeCredentials, type IssuedCredential } from '../store/issuedCredential.js';
 import { statusEntriesFor } from '../store/statusList.js';
 import { issuerForPlatform } from './issuerDocuments.js';
@@ -91,6 +93,7 @@ interface PreparedBatch {
   issuer?: Issuer;
   keys?: SigningKeys;
   entries?: Map<string, StatusEntry>;
+  subjectKey?: Buffer;
 }
 
 /**
@@ -103,18 +106,19 @@ async function prepareBatch(awards: Award[], ctx: IssueContext, alreadyIssued?: 
   const todo = candidates.filter((a) => !done.has(a.id));
   if (!todo.length) return { todo };
   const issuer = await issuerForPlatform(ctx.base, { issuer: ctx.course.issuer, clientId: ctx.course.clientId });
-  const [keys, entries, lineItems] = await Promise.all([signingKeys(issuer.key), statusEntriesFor(issuer.key, todo.map((a) => a.id)), ctx.columns()]);
-  return { todo, issuer, keys, entries, lineItems };
+  const [keys, entries, lineItems, subjectKey] = await Promise.all([signingKeys(issuer.key), statusEntriesFor(issuer.key, todo.map((a) => a.id)), ctx.columns(), subjectKeyOf(issuer.key)]);
+  return { todo, issuer, keys, entries, lineItems, subjectKey };
 }
 
 /** Signs a prepared batch: CPU work only, on the signing threads, no database. */
-async function signBatch({ todo, issuer, keys, entries, lineItems }: PreparedBatch, ctx: IssueContext): Promise<IssuedCredential[]> {
+async function signBatch({ todo, issuer, keys, entries, lineItems, subjectKey }: PreparedBatch, ctx: IssueContext): Promise<IssuedCredential[]> {
   const { base, course } = ctx;
   return Promise.all(todo.map(async (award) => {
     const badge = ctx.badges.get(award.badgeId)!;
     const achievement = achievementOf(base, course.courseKey, badge, ctx.badges, lineItems);
     const recipient: Recipient = {
-      ltiUserId: award.userId, ltiPlatformId: course.issuer, salt: randomBytes(16).toString('hex'),
+      ltiUserId: award.userId, ltiPlatformId: course.issuer, subjectId: keyedSubjectId(subjectKey!, { ltiPlatformId: course.issuer, ltiUserId: award.userId }),
+      salt: randomBytes(16).toString('hex'),
       ...(award.recipient?.email ? { email: award.recipient.email } : {}),
       ...(award.recipient?.name ? { name: award.recipient.name } : {}),
     };

@@ -5,6 +5,8 @@
 export interface LinkedInCertification {
   name: string;
   organizationName: string;
+  /** The issuer's LinkedIn organization (set on the admin page): LinkedIn then links it and shows its logo. */
+  organizationId?: string;
   issued: Date;
   expires?: Date;
   /** The public verification page. */
@@ -17,7 +19,9 @@ export function linkedInAddToProfile(c: LinkedInCertification): string {
   const set = (k: string, v: string | number | undefined) => { if (v !== undefined) url.searchParams.set(k, String(v)); };
   set('startTask', 'CERTIFICATION_NAME');
   set('name', c.name);
-  set('organizationName', c.organizationName);
+  // With an id LinkedIn takes the organization, its name and logo, from its own page.
+  if (c.organizationId) set('organizationId', c.organizationId);
+  else set('organizationName', c.organizationName);
   set('issueYear', c.issued.getUTCFullYear());
   set('issueMonth', c.issued.getUTCMonth() + 1);
   set('expirationYear', c.expires?.getUTCFullYear());

@@ -45,6 +45,8 @@ export interface Recipient {
   ltiUserId: string;
   /** The LTI platform issuer (iss of the launch): a user id is unique only within its platform. */
   ltiPlatformId: string;
+  /** credentialSubject.id: a keyed hash of the user (credentials/subjectId.ts), never the LMS id. */
+  subjectId: string;
   email?: string;
   salt: string;
   /** Shown only when the learner chose to show it. */

@@ -104,7 +104,7 @@ export function openBadgeCredential({ base, issuer, achievement, recipient, awar
     awardedDate: dateTime(award.awardedAt),
     name: achievement.name,
     credentialSubject: {
-      id: subjectId(recipient, achievement.key),
+      id: recipient.subjectId,
       type: ['AchievementSubject'],
       identifier: identifiers(recipient),
       achievement: achievementJson(base, achievement),
@@ -192,21 +192,6 @@ export function identityHash(identity: string, salt: string): string {
 // in another case must still find the same hash.
 export function normalizedEmail(email: string): string {
   return email.trim().toLowerCase();
-}
-
-// Fixed namespace of Laurel's subject ids (UUID v5, RFC 9562); changing it changes every `sub`.
-const SUBJECT_NAMESPACE = Buffer.from('20df594c2d284233b54c0cf28d4c1923', 'hex');
-
-/**
- * A stable `urn:uuid:` for one learner and one badge: the VC-JWT needs a `sub`, and the same
- * learner earning the same badge again gets the same one.
- */
-export function subjectId(r: Pick<Recipient, 'ltiPlatformId' | 'ltiUserId'>, achievementKey: string): string {
-  const hash = createHash('sha1').update(SUBJECT_NAMESPACE).update(JSON.stringify([r.ltiPlatformId, r.ltiUserId, achievementKey])).digest();
-  hash[6] = (hash[6] & 0x0f) | 0x50;
-  hash[8] = (hash[8] & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `urn:uuid:${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** XSD dateTime in UTC, to the second: what validFrom, validUntil and awardedDate carry. */

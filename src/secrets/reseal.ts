@@ -2,7 +2,7 @@
  * Re-sealing after a new LAUREL_SECRET (the old one in LAUREL_SECRET_PREVIOUS): every secret
  * at rest is moved under the current secret, so that the previous one can be dropped. That is
  * Laurel's sealed values (the issuer signing keys, the LMS API connections' secrets and tokens,
- * the instructors' Canvas grants) and ltijs's encrypted documents (its LTI tool keys and cached
+ * the instructors' Canvas grants, the issuers' subject-id keys) and ltijs's encrypted documents (its LTI tool keys and cached
  * service tokens).
  *
  * Each document is rewritten by one conditional single-document update keyed by its _id and what
@@ -15,6 +15,7 @@ import mongoose, { type Types } from 'mongoose';
 import { IssuerKeySetModel, resealIssuerKeys } from '../store/issuerKeys.js';
 import { LmsConnectionModel } from '../store/lmsConnection.js';
 import { CanvasGrantModel } from '../store/canvasGrant.js';
+import { SubjectKeyModel } from '../store/subjectKey.js';
 import { resealed } from './sealed.js';
 import { LTIJS_ENCRYPTED_COLLECTIONS, ltijsDecrypt, ltijsEncrypt, LtijsSecretError, type LtijsEncrypted } from './ltijsData.js';
 
@@ -82,7 +83,7 @@ export async function resealAll(secret: string, previousSecrets: readonly string
   };
   const issuerKeys = (await IssuerKeySetModel.find({}, { _id: 1 }).lean()).map((d) => d._id);
   await run(IssuerKeySetModel.collection.collectionName, issuerKeys, (id) => resealIssuerKeys(id as string));
-  for (const [model, fields] of [[LmsConnectionModel, ['apiClientSecret', 'token']], [CanvasGrantModel, ['accessToken', 'refreshToken']]] as const) {
+  for (const [model, fields] of [[LmsConnectionModel, ['apiClientSecret', 'token']], [CanvasGrantModel, ['accessToken', 'refreshToken']], [SubjectKeyModel, ['sealedKey']]] as const) {
     const collection = model.collection.collectionName;
     const ids = (await model.collection.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
     await run(collection, ids, (id) => resealFields(collection, id as string | Types.ObjectId, fields));

@@ -24,6 +24,8 @@ export interface IssuerProfile {
   email?: string;
   description?: string;
   imageUrl?: string;
+  /** The institution's LinkedIn page (linkedin.com/company/<id>): LinkedIn shows its logo on a learner's certification. */
+  linkedInOrganizationId?: string;
   updatedAt?: Date;
   updatedBy?: string;
 }
@@ -37,6 +39,7 @@ const schema = new Schema<IssuerProfile>({
   email: String,
   description: String,
   imageUrl: String,
+  linkedInOrganizationId: String,
   updatedAt: Date,
   updatedBy: String,
 });
@@ -69,7 +72,7 @@ export async function issuerProfileByKey(key: string): Promise<IssuerProfile | n
   return IssuerProfileModel.findOne({ key }, { _id: 0, __v: 0 }).lean();
 }
 
-export type IssuerProfileInput = Pick<IssuerProfile, 'name' | 'url' | 'email' | 'description' | 'imageUrl'>;
+export type IssuerProfileInput = Pick<IssuerProfile, 'name' | 'url' | 'email' | 'description' | 'imageUrl' | 'linkedInOrganizationId'>;
 
 export class IssuerProfileError extends Error {
   constructor(readonly problems: InputProblem[]) { super(problems.map((p) => p.message).join('; ')); }
@@ -84,6 +87,8 @@ export function checkIssuerProfile(p: Partial<IssuerProfileInput>): InputProblem
   if (p.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(p.email)) problems.push(inputProblem('issuer.email', `email: "${p.email}" is not an email address`, { email: p.email }));
   if (p.imageUrl && !isHttpUrl(p.imageUrl)) problems.push(inputProblem('issuer.image', 'image: give the logo as an absolute https:// URL'));
   if (p.description && p.description.length > 2000) problems.push(inputProblem('issuer.descriptionTooLong', 'description: at most 2,000 characters'));
+  const linkedIn = p.linkedInOrganizationId?.trim();
+  if (linkedIn && !/^\d{1,20}$/.test(linkedIn)) problems.push(inputProblem('issuer.linkedInOrganization', `LinkedIn organization id: "${linkedIn}" is not one; it is the number in the address of the institution's LinkedIn admin page (linkedin.com/company/12345678/admin), digits only`, { value: linkedIn }));
   return problems;
 }
 
@@ -95,6 +100,7 @@ export async function saveIssuerProfile(r: Registration, input: IssuerProfileInp
   const profile: IssuerProfile = {
     key, platformIssuer: r.issuer, clientId: r.clientId, name: input.name.trim(), url: input.url.trim(),
     email: clean(input.email), description: clean(input.description), imageUrl: clean(input.imageUrl),
+    linkedInOrganizationId: clean(input.linkedInOrganizationId),
     updatedAt: new Date(), updatedBy: by,
   };
   await IssuerProfileModel.replaceOne({ key }, profile, { upsert: true });

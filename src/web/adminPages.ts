@@ -84,7 +84,7 @@ export function adminPages(o: AdminOptions): Router {
 
   router.post('/admin/issuer', (req, res, next) => {
     const body = req.body as Record<string, string | undefined>;
-    const input: IssuerProfileInput = { name: body.name ?? '', url: body.url ?? '', email: body.email, description: body.description, imageUrl: body.imageUrl };
+    const input: IssuerProfileInput = { name: body.name ?? '', url: body.url ?? '', email: body.email, description: body.description, imageUrl: body.imageUrl, linkedInOrganizationId: body.linkedInOrganizationId };
     saveIssuerProfile({ issuer: token(res).iss, clientId: token(res).clientId }, input, token(res).user)
       .then(() => auditOnPlatform(res, { action: 'issuer.changed', detail: `${input.name} (${input.url})` }))
       .then(() => { req.log.info({ platform: token(res).iss, by: token(res).user }, 'issuer profile saved'); return page(res, o, { saved: pageTranslator(res).t('admin.saved.issuer') }); })

@@ -14,6 +14,7 @@ import { issueLearnerCredentials } from '../awards/issueCredential.js';
 import { publicBase } from '../awards/publicBase.js';
 import { credentialsOfAwards, type IssuedCredential } from '../store/issuedCredential.js';
 import { linkedInAddToProfile } from '../credentials/linkedIn.js';
+import { issuerProfileByKey } from '../store/issuerProfile.js';
 import { credentialUrls } from '../credentials/urls.js';
 import { pageView } from './coursePages.js';
 import { pageTranslator } from './pageLanguage.js';
@@ -45,17 +46,20 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
   const verdicts = new Map(evaluation?.verdicts.map((v) => [v.badgeId, v]) ?? []);
   const earned = awards.filter((a) => a.status === 'awarded');
   await noteEngagement('viewed', earned.filter((a) => credentials.has(a.id)));
+  // The issuer's LinkedIn organization as its administrator sets it now, not as it was at signing.
+  const issuerKeys = [...new Set([...credentials.values()].map((c) => c.facts.issuer.key))];
+  const linkedInIds = new Map((await Promise.all(issuerKeys.map(issuerProfileByKey))).filter((p) => p?.linkedInOrganizationId).map((p) => [p!.key, p!.linkedInOrganizationId!]));
   res.render('course/learner', {
     ...pageView(res),
     note: note ?? (typeof req.query.note === 'string' && req.query.note in NOTES ? t(NOTES[req.query.note]!) : undefined),
-    earned: earned.map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId), ...shareable(credentials.get(a.id)) })),
+    earned: earned.map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId), ...shareable(credentials.get(a.id), linkedInIds) })),
     pending: awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId) })),
     progress: badges.filter((b) => !awards.some((a) => a.badgeId === b.id)).map((b) => ({ badge: b, verdict: verdicts.get(b.id) })),
   });
 }
 
 /** A signed badge's links: downloads, the verification page, and LinkedIn's form filled in. */
-function shareable(c: IssuedCredential | undefined) {
+function shareable(c: IssuedCredential | undefined, linkedInIds: ReadonlyMap<string, string>) {
   if (!c) return {};
   const urls = credentialUrls(publicBase(), c.publicId);
   const { achievement, issuer, award } = c.facts;
@@ -67,7 +71,7 @@ function shareable(c: IssuedCredential | undefined) {
     image: achievement.imageUrl,
     shareLink,
     downloads: { png: download(urls.png), svg: download(urls.svg), json: download(`${urls.credential}.json`), jwt: download(urls.jwt), jwtEdDsa: download(urls.jwtEdDsa) },
-    linkedIn: linkedInAddToProfile({ name: achievement.name, organizationName: issuer.name, issued: award.awardedAt, expires: award.validUntil, certUrl: shareLink, certId: c.publicId }),
+    linkedIn: linkedInAddToProfile({ name: achievement.name, organizationName: issuer.name, organizationId: linkedInIds.get(issuer.key), issued: award.awardedAt, expires: award.validUntil, certUrl: shareLink, certId: c.publicId }),
   };
 }
 

@@ -15,6 +15,8 @@ import { rotateIssuerKeys } from '../../src/store/issuerKeys.js';
 import { credentialByPublicId } from '../../src/store/issuedCredential.js';
 import { verifyIssued } from '../../src/awards/verifyAward.js';
 import { issuerKeyOf, saveIssuerProfile } from '../../src/store/issuerProfile.js';
+import { keyedSubjectId } from '../../src/credentials/subjectId.js';
+import { SubjectKeyModel, subjectKeyOf } from '../../src/store/subjectKey.js';
 import { bakeryExtract, validateOb2 } from '../support/python.js';
 import { unbakePng } from '../../src/credentials/baking/png.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -198,6 +200,46 @@ describe('Open Badges issued from a course', () => {
     expect(again.body.id).toBe(manual.body.id);
   });
 
+  it('names the learner by one keyed id across the issuer\'s badges, not computable from the LMS user id', async () => {
+    const learnerId = awards[0]!.userId;
+    const quiz = ((await staff.get('/api/course/line-items')).body.lineItems as { id: string; label: string }[]).find((l) => l.label === 'Quiz 1')!;
+    const second = await staff.post('/api/course/badges', { name: 'Second badge', description: 'Another badge of the same issuer.', rules: { kind: 'all', rules: [{ kind: 'minGrade', lineItemId: quiz.id, percent: 99 }] } });
+    expect(second.status).toBe(201);
+    const manual = await staff.post('/api/course/awards', { badgeId: second.body.id, userId: learnerId });
+    expect(manual.status).toBe(201);
+    const other = (await get(manual.body.links.credential)).body;
+    expect(other.credentialSubject.achievement.id).not.toBe(credential.credentialSubject.achievement.id);
+    expect(other.credentialSubject.id).toBe(credential.credentialSubject.id); // same learner, same issuer, same id
+    expect(credential.credentialSubject.id).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8/);
+    // It is the HMAC under the issuer's sealed key, which another issuer does not share.
+    const issuerKey = issuerKeyOf({ issuer: c.emulator.issuer, clientId: c.clientId });
+    const recipient = { ltiPlatformId: c.emulator.issuer, ltiUserId: learnerId };
+    expect(keyedSubjectId(await subjectKeyOf(issuerKey), recipient)).toBe(credential.credentialSubject.id);
+    expect(keyedSubjectId(await subjectKeyOf('another-issuer'), recipient)).not.toBe(credential.credentialSubject.id);
+    const stored = await SubjectKeyModel.findById(issuerKey).lean();
+    expect(stored!.sealedKey).toMatch(/^v1\./);
+    expect(JSON.stringify(credential)).not.toContain(`"${learnerId}"`);
+  });
+
+  it('links LinkedIn\'s Add to profile to the issuer\'s LinkedIn organization once the administrator set it', async () => {
+    const learner = c.emulator.course.users.find((u) => u.id === awards[0]!.userId)!;
+    const addToProfile = async () => {
+      const me = await launchAs(learner);
+      const page = await request(laurel.url).get(`/me?ltik=${encodeURIComponent(me.ltik)}`).set('Accept', 'text/html');
+      expect(page.status, page.text.slice(0, 500)).toBe(200);
+      const hrefs = [...page.text.matchAll(/href="(https:\/\/www\.linkedin\.com\/profile\/add[^"]*)"/g)].map((m) => new URL(m[1]!.replaceAll('&amp;', '&')));
+      expect(hrefs.length).toBeGreaterThan(0);
+      return hrefs[0]!;
+    };
+    expect((await addToProfile()).searchParams.get('organizationName')).toBe('Example University');
+    const registration = { issuer: c.emulator.issuer, clientId: c.clientId };
+    await saveIssuerProfile(registration, { name: 'Example University', url: 'https://example.edu', email: 'badges@example.edu', linkedInOrganizationId: '12345678' }, 'test');
+    const url = await addToProfile();
+    expect(url.searchParams.get('organizationId')).toBe('12345678');
+    expect(url.searchParams.get('name')).toBe('Quiz 1 <Mastery>');
+    await saveIssuerProfile(registration, { name: 'Example University', url: 'https://example.edu', email: 'badges@example.edu' }, 'test');
+  });
+
   it('shows the learner\'s name on the public page only when the learner chose to', async () => {
     const award = awards[0]!;
     const learner = c.emulator.course.users.find((u) => u.id === award.userId)!;
@@ -219,9 +261,20 @@ describe('Open Badges issued from a course', () => {
     // one-item list into an object): revoke a second award so the list holds two, as it would.
     expect((await staff.post(`/api/course/awards/${awards[2]!.id}/revoke`, { reason: 'Duplicate award' })).status).toBe(200);
     const revokedLearner = c.emulator.course.users.find((u) => u.id === awards[1]!.userId)!;
+    // Hosted verification's answer for a revoked assertion: 410 Gone, the assertion itself as the body.
+    const gone = await get(awards[1]!.links.ob2Assertion);
+    expect(gone.status).toBe(410);
+    expect(gone.headers['content-type']).toMatch(/application\/ld\+json/);
+    expect(JSON.parse(gone.text)).toMatchObject({ id: awards[1]!.links.ob2Assertion, type: 'Assertion', revoked: true, revocationReason: 'Awarded on a <mis-graded> quiz' });
+    expect((await get(awards[0]!.links.ob2Assertion)).status).toBe(200);
     const revoked = await validateOb2(awards[1]!.links.ob2Assertion, { recipient: { email: revokedLearner.email }, revocationList: true });
-    expect(revoked.report.valid).toBe(false);
-    expect(JSON.stringify(revoked.report.messages)).toMatch(/revoked/i);
+    // Revoked, with its reason, and nothing else: the 410 is no fetch error of Laurel's.
+    expect(revoked.report).toMatchObject({ valid: false, errorCount: 1, warningCount: 0, openBadgesVersion: '2.0' });
+    expect(revoked.report.messages).toEqual([expect.objectContaining({
+      name: 'VERIFY_SIGNED_ASSERTION_NOT_REVOKED', messageLevel: 'ERROR',
+      result: expect.stringMatching(/has been revoked in RevocationList .* with reason: Awarded on a <mis-graded> quiz/),
+    })]);
+    expect(revoked.graph.find((n) => n.id === awards[1]!.links.ob2Assertion)).toMatchObject({ revoked: true, revocationReason: 'Awarded on a <mis-graded> quiz' });
   });
 
   it('bakes images that 1EdTech\'s bakery reads (2.0 PNG and SVG), and 3.0 PNGs that carry the signed credential', async () => {

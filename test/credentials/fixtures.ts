@@ -50,6 +50,7 @@ export function achievement(overrides: Partial<Achievement> = {}): Achievement {
 export const withEmail: Recipient = {
   ltiUserId: '8f1c3e2a-5b6d-4e7f-9a0b-1c2d3e4f5a6b',
   ltiPlatformId: 'https://canvas.instructure.com',
+  subjectId: 'urn:uuid:6f0b3c1e-2a4d-8e5f-9a7b-0c1d2e3f4a5b',
   email: 'Ada.Lovelace@student.example.edu',
   salt: '4b1d2c9e0f7a8b3c',
   name: 'Ada Lovelace',
@@ -58,6 +59,7 @@ export const withEmail: Recipient = {
 export const withoutEmail: Recipient = {
   ltiUserId: '42',
   ltiPlatformId: 'https://moodle.example.edu',
+  subjectId: 'urn:uuid:1d2c3b4a-5f6e-8d7c-8b9a-0f1e2d3c4b5a',
   salt: 'a8c0e1f2d3b4',
 };
 

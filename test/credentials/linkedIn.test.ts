@@ -14,6 +14,12 @@ describe('LinkedIn "Add to profile"', () => {
     });
   });
 
+  it('names the organization by its LinkedIn id when the administrator set one, so LinkedIn shows its logo', () => {
+    const url = new URL(linkedInAddToProfile({ name: 'B', organizationName: 'Example University', organizationId: '12345678', issued: new Date('2026-01-31T23:00:00Z'), certUrl: 'https://x/verify/1', certId: '1' }));
+    expect(url.searchParams.get('organizationId')).toBe('12345678');
+    expect(url.searchParams.has('organizationName')).toBe(false);
+  });
+
   it('leaves out the expiry of a badge that never expires', () => {
     const url = new URL(linkedInAddToProfile({ name: 'B', organizationName: 'O', issued: new Date('2026-01-31T23:00:00Z'), certUrl: 'https://x/verify/1', certId: '1' }));
     expect(url.searchParams.has('expirationYear')).toBe(false);

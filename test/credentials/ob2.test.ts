@@ -43,8 +43,8 @@ const achievementFor = (b: string): Achievement => ({
   alignments: [{ targetName: 'Laboratory safety', targetUrl: 'https://example.org/frameworks/lab#safety', targetFramework: 'Example Lab Framework', targetCode: 'LS-2' }],
   level: 2,
 });
-const withEmail: Recipient = { ltiUserId: 'a1b2', ltiPlatformId: 'https://canvas.example.edu', email: 'Ada.Lovelace@Example.edu ', salt: 'c0ffee' };
-const withoutEmail: Recipient = { ltiUserId: 'f00d/42', ltiPlatformId: 'https://moodle.example.edu', salt: '5a17' };
+const withEmail: Recipient = { ltiUserId: 'a1b2', ltiPlatformId: 'https://canvas.example.edu', subjectId: 'urn:uuid:0e6a5f0c-93c1-8f4e-a1b2-6c7d8e9f0a1b', email: 'Ada.Lovelace@Example.edu ', salt: 'c0ffee' };
+const withoutEmail: Recipient = { ltiUserId: 'f00d/42', ltiPlatformId: 'https://moodle.example.edu', subjectId: 'urn:uuid:7b8c9d0e-1f2a-8b3c-9d4e-5f6a7b8c9d0e', salt: '5a17' };
 
 const award = (publicId: string, over: Partial<AwardFacts> = {}): AwardFacts => ({
   publicId,

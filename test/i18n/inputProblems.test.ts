@@ -55,7 +55,7 @@ function everyProblem(): InputProblem[] {
       rules: { kind: 'all', rules: [5, { kind: 'nope' }, { kind: 'any', rules: 'x' }, { kind: 'minGrade', percent: 'x' }, { kind: 'average' }] },
     }),
   ];
-  const issuer = [...checkIssuerProfile({}), ...checkIssuerProfile({ name: 'x'.repeat(201), url: 'https://u.example', email: 'nope', imageUrl: 'ftp://x', description: 'x'.repeat(2001) })];
+  const issuer = [...checkIssuerProfile({}), ...checkIssuerProfile({ name: 'x'.repeat(201), url: 'https://u.example', email: 'nope', imageUrl: 'ftp://x', description: 'x'.repeat(2001), linkedInOrganizationId: 'acme' })];
   const moodle = 'https://moodle.example.edu';
   const lms = [
     ...checkCanvasForm({ baseUrl: '', apiClientId: 'abc', apiClientSecret: ' ' }).problems,

@@ -18,6 +18,7 @@ import { verifyDataIntegrity } from '../support/outsideVerifier.js';
 import { configureSealing, keyIdOf, sealedKeyId } from '../../src/secrets/sealed.js';
 import { ltijsDecrypt, ltijsEncrypt, readLtijsWithPreviousSecrets, type LtijsEncrypted } from '../../src/secrets/ltijsData.js';
 import { resealAll } from '../../src/secrets/reseal.js';
+import { subjectKeyOf } from '../../src/store/subjectKey.js';
 import { IssuerKeySetModel, resealIssuerKeys, rotateIssuerKeys, signingKeys } from '../../src/store/issuerKeys.js';
 import { issuerKeyOf } from '../../src/store/issuerProfile.js';
 
@@ -224,6 +225,7 @@ describe('changing LAUREL_SECRET', () => {
   it('finishes a re-seal that was interrupted, even with two running at once, changing no key', async () => {
     configureSealing(OLD);
     const before = await Promise.all(['rotation-a', 'rotation-b'].map((k) => signingKeys(k)));
+    const subjectKeyBefore = await subjectKeyOf('rotation-a'); // learners' ids must not change with the secret
     const plain = '{"key":"k","kid":"rotation-c"}';
     await mongoose.connection.db!.collection('privatekeys').insertOne({ kid: 'rotation-c', platformUrl: 'https://lms.example', clientId: 'c', ...ltijsEncrypt(plain, OLD) });
     configureSealing(NEW, [OLD]);
@@ -238,6 +240,8 @@ describe('changing LAUREL_SECRET', () => {
     expect(new Set(await sealedIds())).toEqual(new Set([keyIdOf(NEW)]));
     configureSealing(NEW);
     expect(await Promise.all(['rotation-a', 'rotation-b'].map((k) => signingKeys(k)))).toEqual(before);
+    expect(Math.max(...resealed('subjectkeys'))).toBeGreaterThanOrEqual(1);
+    expect((await subjectKeyOf('rotation-a')).equals(subjectKeyBefore)).toBe(true);
     const doc = await mongoose.connection.db!.collection<LtijsEncrypted>('privatekeys').findOne({ kid: 'rotation-c' });
     expect(ltijsDecrypt(doc!, NEW)).toBe(plain);
     const after = await resealAll(NEW, []);

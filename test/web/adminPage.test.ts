@@ -9,7 +9,7 @@ import request from 'supertest';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
 import { htmlText } from '../support/html.js';
-import { issuerKeyOf } from '../../src/store/issuerProfile.js';
+import { issuerKeyOf, issuerProfileByKey } from '../../src/store/issuerProfile.js';
 import { platformSettingsOf } from '../../src/store/platformSettings.js';
 import { installInEmulator } from '../../src/devtools/installInEmulator.js';
 import { registrationMethod } from '../../src/web/admin/platformOverview.js';
@@ -105,6 +105,23 @@ describe.each(['canvas', 'moodle'] as const)('the admin page from %s', (flavour)
     expect(profile.id).toMatch(/^did:web:/);
     const ob2 = (await request(laurel.url).get(`/ob2/issuers/${key}`)).body;
     expect(ob2).toMatchObject({ type: 'Issuer', name: 'Example <University>' });
+  });
+
+  it('sets the issuer\'s LinkedIn organization id, digits only, saying what it is when it is not', async () => {
+    const ltik = await adminLtikOf(c);
+    expect(htmlText((await adminPage(ltik)).text)).toContain('LinkedIn organization id (optional)');
+    const post = (linkedInOrganizationId: string) => request(laurel.url).post(`/admin/issuer?ltik=${encodeURIComponent(ltik)}`).type('form')
+      .send({ name: 'Example University', url: 'https://example.edu', linkedInOrganizationId });
+    const bad = await post('linkedin.com/company/example');
+    expect(bad.status).toBe(400);
+    expect(htmlText(bad.text)).toContain('LinkedIn organization id: "linkedin.com/company/example" is not one; it is the number in the address of the institution\'s LinkedIn admin page (linkedin.com/company/12345678/admin), digits only');
+    const good = await post(' 12345678 ');
+    expect(good.status).toBe(200);
+    expect(good.text).toMatch(/<input id="linkedInOrganizationId"[^>]*value="12345678"/);
+    const key = issuerKeyOf({ issuer: c.emulator.issuer, clientId: c.clientId });
+    expect(await issuerProfileByKey(key)).toMatchObject({ linkedInOrganizationId: '12345678' });
+    expect((await post('')).status).toBe(200); // optional: cleared again
+    expect((await issuerProfileByKey(key))?.linkedInOrganizationId).toBeUndefined();
   });
 
   it("sets the platform's background sync interval, refuses bad values saying what to fix, and goes back to the server's default", async () => {

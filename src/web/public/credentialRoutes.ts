@@ -67,8 +67,14 @@ export function credentialRoutes(base: string): Router {
     if (!issued) return notFound(req, res);
     const assertionUrl = credentialUrls(base, id).ob2Assertion;
     switch (ext) {
-      case '': case 'json':
-        return sendPublicJson(res, await ob2AssertionOf(base, issued), { type: 'application/ld+json' });
+      case '': case 'json': {
+        const assertion = await ob2AssertionOf(base, issued);
+        // Hosted verification's own signal: a revoked assertion's URL answers 410 Gone, with the
+        // assertion (revoked: true and its reason) as the body, so displayers that only read the
+        // status and verifiers that read the document both see it.
+        if (assertion.revoked) res.status(410);
+        return sendPublicJson(res, assertion, { type: 'application/ld+json' });
+      }
       case 'png':
         // Hosted verification: the baked text is the assertion's URL, which the verifier fetches.
         return sendPublicFile(res, bakePng((await achievementImage(base, issued.facts.achievement)).png, 'openbadges', assertionUrl), 'image/png');
