@@ -746,6 +746,14 @@ export const en = {
   'verify.ob2': 'Open Badges 2.0 assertion',
   'verify.ob2Png': 'baked PNG',
 
+  'achievement.kind': 'Open Badge',
+  'achievement.offeredByHtml': 'Offered by <a href="{url}" rel="noopener">{issuer}</a>',
+  'achievement.howToEarn': 'How to earn it',
+  'achievement.howToEarnText': 'Learners in a course of {issuer} that offers this badge earn it by meeting the criteria above: Laurel checks them against the course\'s grades and issues the badge, which its holder can then share and anyone can verify.',
+  'achievement.forPrograms': 'For verifiers and wallets',
+  'achievement.forProgramsText': 'This address answers programs that ask for JSON (an Accept header of application/ld+json or application/json) with the badge as an Open Badges 3.0 Achievement.',
+  'achievement.issuerProfile': 'Open Badges profile of {issuer}',
+
   'lti.addingTitle': 'Adding Laurel to your course',
   'lti.addingHtml': 'Adding <strong>Badges</strong> to your course…',
   'lti.connectingTitle': 'Connecting to your course',

@@ -744,6 +744,14 @@ export const fr: Record<MessageKey, string> = {
   'verify.ob2': 'Assertion Open Badges 2.0',
   'verify.ob2Png': 'PNG avec le titre intégré',
 
+  'achievement.kind': 'Open Badge',
+  'achievement.offeredByHtml': 'Proposé par <a href="{url}" rel="noopener">{issuer}</a>',
+  'achievement.howToEarn': 'Comment l\'obtenir',
+  'achievement.howToEarnText': 'Les apprenants d\'un cours de {issuer} qui propose ce badge l\'obtiennent en remplissant les critères ci-dessus : Laurel les vérifie d\'après les notes du cours et délivre le badge, que son titulaire peut ensuite partager et que chacun peut vérifier.',
+  'achievement.forPrograms': 'Pour les vérificateurs et les portefeuilles',
+  'achievement.forProgramsText': 'Aux programmes qui demandent du JSON (en-tête Accept « application/ld+json » ou « application/json »), cette adresse répond par le badge sous forme d\'Achievement Open Badges 3.0.',
+  'achievement.issuerProfile': 'Profil Open Badges de {issuer}',
+
   'lti.addingTitle': 'Ajout de Laurel à votre cours',
   'lti.addingHtml': 'Ajout de <strong>Badges</strong> à votre cours…',
   'lti.connectingTitle': 'Connexion à votre cours',

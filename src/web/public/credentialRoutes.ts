@@ -2,10 +2,12 @@
  * An award's public documents: the OB 3.0 credential (JSON with its proof, and its VC-JWTs:
  * RS256 at `.jwt`, EdDSA at `.eddsa.jwt`), the
  * OB 2.0 hosted Assertion, and both baked into PNG and SVG for download; the badge definition
- * (Achievement, BadgeClass) and its image. Ids are unguessable; nothing here needs a session.
+ * (Achievement, as JSON-LD or as a page for people; BadgeClass) and its image. Ids are
+ * unguessable; nothing here needs a session.
  */
 import { Router, type Request, type Response } from 'express';
-import { credentialUrls } from '../../credentials/urls.js';
+import { credentialUrls, issuerUrls } from '../../credentials/urls.js';
+import { achievementDocument } from '../../credentials/achievementDocument.js';
 import { ob2Assertion, ob2BadgeClass } from '../../credentials/ob2.js';
 import { bakePng } from '../../credentials/baking/png.js';
 import { bakeSvg } from '../../credentials/baking/svg.js';
@@ -88,8 +90,22 @@ export function credentialRoutes(base: string): Router {
   router.get('/achievements/:key', asyncRoute(async (req, res) => {
     const latest = await latestOfAchievement(req.params.key);
     if (!latest) return notFound(req, res);
-    // The Achievement as last issued, exactly as the credentials carry it.
-    sendPublicJson(res, (latest.credential.credentialSubject as { achievement: object }).achievement, { type: 'application/ld+json', cache: 'stable' });
+    // The Achievement as last issued, exactly as the credentials carry it; `criteria.id` points
+    // here, so a person following it gets a page and a verifier gets JSON-LD. JSON unless the
+    // client prefers HTML (no Accept, or */*, is a program).
+    const achievement = achievementDocument(latest.credential as Parameters<typeof achievementDocument>[0]);
+    res.vary('Accept');
+    if (req.accepts(['application/ld+json', 'application/json', 'text/html']) === 'text/html') {
+      sharePublicly(res);
+      res.vary('Accept-Language');
+      res.set('Cache-Control', 'public, max-age=300');
+      return res.render('public/achievement', {
+        achievement,
+        issuerProfileUrl: issuerUrls(base, latest.issuerKey).profile,
+        og: { title: `${achievement.name} — ${achievement.creator.name}`, description: achievement.description, image: achievement.image.id, url: achievement.id },
+      });
+    }
+    sendPublicJson(res, achievement, { type: 'application/ld+json', cache: 'stable' });
   }));
 
   router.get('/achievements/:key/image', asyncRoute(async (req, res) => {
