@@ -225,6 +225,8 @@ describe('a badge from the editor to the employer', () => {
     expect(download.suggestedFilename()).toBe(`${badgeName}.png`);
     const baked = unbakePng(await readFile((await download.path())!), 'openbadgecredential');
     expect(JSON.parse(baked!).credentialSubject.achievement.name).toBe(badgeName);
+    // Where the credential's criteria point: the achievement's public page, checked at 320 px below.
+    visited.set('achievement-page', String(JSON.parse(baked!).credentialSubject.achievement.criteria.id).split('#')[0]);
 
     // The LMS's iframe allows clipboard-write (as Canvas's does), not reading: the test reads the field the button copies.
     await card.locator('button.copy-link').click();

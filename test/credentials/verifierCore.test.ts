@@ -55,6 +55,8 @@ function guardNetwork(): void {
 }
 
 let demo: Demo;
+/** Every credential the demo issued, after the learner's launch and an evaluation of the whole course. */
+let demoCredentials: string[] = [];
 let issued: { publicId: string; courseKey: string; issuerKey: string; credential: Record<string, unknown> };
 
 async function get(path: string): Promise<Response> {
@@ -76,6 +78,19 @@ beforeAll(async () => {
   const stored = (await IssuedCredentialModel.findOne({ userId: learner.id }).lean())!;
   expect(stored, 'the learner\'s launch issued a credential').toBeTruthy();
   issued = { publicId: stored._id, courseKey: stored.courseKey, issuerKey: stored.issuerKey, credential: JSON.parse(stored.credentialJson) as Record<string, unknown> };
+  // Then the instructor evaluates the whole course, as "Evaluate now" does: every badge the demo
+  // defines is awarded to whoever meets it, and each award signed.
+  const instructor = new URL(demo.instructorUrl).searchParams.get('user')!;
+  const launched = await finishLaunch(await startLaunch({ emulator: demo.emulator, clientId, deploymentId: '' }, { userId: instructor }));
+  const ltik = new URL(launched.headers.location, demo.laurelUrl).searchParams.get('ltik')!;
+  const api = (method: string, path: string) => fetch(`${demo.laurelUrl}${path}`, { method, headers: { authorization: `Bearer ${ltik}`, accept: 'application/json', 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined }).then((r) => r.json());
+  let job = await api('POST', '/api/course/evaluations') as { id: string; status: string };
+  for (let i = 0; i < 300 && /queued|running/.test(job.status); i++) {
+    await new Promise((ok) => setTimeout(ok, 200));
+    job = await api('GET', `/api/course/evaluations/${job.id}`);
+  }
+  expect(job.status).toBe('done');
+  demoCredentials = (await IssuedCredentialModel.find({ courseKey: stored.courseKey }).lean()).map((c) => c._id);
   // From here on, Laurel (in this process too) only answers; it need not reach the LMS.
   guardNetwork();
 }, 60_000);
@@ -154,6 +169,21 @@ describe('verifier-core (the DCC\'s verifier) checks what Laurel serves, offline
     const result = await check(await (await get(`/credentials/${issued.publicId}`)).json());
     expect(step(result, 'valid_signature')).toEqual({ id: 'valid_signature', valid: true });
     expect(step(result, 'revocation_status')).toMatchObject({ id: 'revocation_status', valid: false });
+    expect(refused).toEqual([]);
+  });
+
+  it('every credential the demo issues verifies, each badge of the course', async () => {
+    expect(demoCredentials.length).toBeGreaterThan(2);
+    const badges = new Set<string>();
+    // (The first one was revoked above, after a key rotation: the others were signed before it too.)
+    for (const publicId of demoCredentials.filter((id) => id !== issued.publicId)) {
+      const credential = await (await get(`/credentials/${publicId}`)).json();
+      const result = await check(credential);
+      expect(result.errors, `${publicId}: ${JSON.stringify(result.errors)}`).toBeUndefined();
+      expect(step(result, 'valid_signature'), publicId).toEqual({ id: 'valid_signature', valid: true });
+      badges.add(credential.credentialSubject.achievement.name);
+    }
+    expect(badges.size, [...badges].join(', ')).toBeGreaterThan(1);
     expect(refused).toEqual([]);
   });
 
