@@ -31,9 +31,37 @@ function rejectLaunch(req: Request, res: Response, err: LaunchRejected): void {
   });
 }
 
+/** Keeps what the platform says short and printable: it is shown to the person as it came. */
+const said = (v: unknown): string => (typeof v === 'string' ? v.replace(/[^\x20-\x7E\u00A0-\uFFFF]/g, ' ').slice(0, 200) : '');
+
+/**
+ * The platform answered the authentication request with an OIDC error in place of an id_token
+ * (Security Framework §5.1.1.5; Canvas: app/controllers/lti/ims/authentication_controller.rb).
+ * login_required means the browser has no LMS session, or another person's: only the person can fix it.
+ */
+function platformLoginError(req: Request, res: Response, o: { secureCookies: boolean }): void {
+  const body = req.body as Record<string, unknown>;
+  if (typeof body.state === 'string' && body.state !== '') {
+    res.clearCookie(stateCookieName(body.state), { ...stateCookieOptions(o.secureCookies), maxAge: undefined });
+  }
+  const error = said(body.error);
+  const description = said(body.error_description);
+  req.log?.info({ error, description }, 'the platform answered the login with an OIDC error');
+  if (error === 'login_required') {
+    return sendProblem(req, res, {
+      status: 401, reason: 'platform_login_required',
+      title: 'Sign in to your LMS in this browser, then open Laurel again',
+      detail: 'Your LMS (Canvas, for example) did not find you signed in in this browser, or found someone else signed in, so it could not tell Laurel who you are.',
+      todo: 'Sign in to your LMS in this browser as yourself (if someone else is signed in, sign them out first), then go back to your course and open Laurel again.',
+    });
+  }
+  rejectLaunch(req, res, new LaunchRejected('platform_refused_login', `your LMS refused the login (${error}${description ? `: ${description}` : ''})`));
+}
+
 export function launchGuard(o: { checks: IdTokenChecks; secureCookies: boolean }) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
+    if (body.id_token === undefined && body.error !== undefined) return platformLoginError(req, res, o);
     if (body.id_token === undefined) return next();
     try {
       if (typeof body.id_token !== 'string') throw new LaunchRejected('malformed_token', 'id_token must be a single string');

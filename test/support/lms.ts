@@ -3,7 +3,7 @@
  * Laurel knowing that platform, as an admin's manual install would leave them.
  */
 import request from 'supertest';
-import { startEmulator, type Emulator, type Flavour } from '../../src/devtools/emulator/index.js';
+import { startEmulator, type Emulator, type Flavour, type LaunchSession } from '../../src/devtools/emulator/index.js';
 import { installInEmulator } from '../../src/devtools/installInEmulator.js';
 import { ROUTES } from '../../src/lti/scopes.js';
 import type { RunningLaurel } from './laurel.js';
@@ -25,6 +25,8 @@ export async function connectEmulator(laurel: RunningLaurel, flavour: Flavour, o
 /** A cookie jar for one browser, across Laurel and the emulator (keyed by name; enough here). */
 export class Browser {
   cookies = new Map<string, string>();
+  /** Sent as Accept-Language when set. */
+  language?: string;
   constructor(readonly acceptsCookies = true) {}
 
   header(): string {
@@ -46,6 +48,7 @@ export class Browser {
     const u = new URL(url);
     let req = request(u.origin)[method](u.pathname + u.search).redirects(0).set('Accept', 'text/html');
     if (this.cookies.size) req = req.set('Cookie', this.header());
+    if (this.language) req = req.set('Accept-Language', this.language);
     if (form) req = req.type('form').send(form);
     const res = await req;
     this.keep(res);
@@ -89,9 +92,9 @@ export interface LaunchSteps {
  * Runs a launch up to the moment the platform posts the id_token, so a test can post it as is,
  * changed, or twice. With Platform Storage (Canvas), the browser's storage is played by the test.
  */
-export async function startLaunch(c: Connected, o: { userId: string; message?: 'LtiResourceLinkRequest' | 'LtiDeepLinkingRequest'; cookies?: boolean; locale?: string }): Promise<LaunchSteps & { storage: Map<string, string> }> {
+export async function startLaunch(c: Connected, o: { userId: string; message?: 'LtiResourceLinkRequest' | 'LtiDeepLinkingRequest'; cookies?: boolean; locale?: string; session?: LaunchSession }): Promise<LaunchSteps & { storage: Map<string, string>; fields: Record<string, string> }> {
   const browser = new Browser(o.cookies ?? true);
-  const start = await browser.go('get', c.emulator.launchUrl({ userId: o.userId, clientId: c.clientId, message: o.message, embed: false, locale: o.locale }));
+  const start = await browser.go('get', c.emulator.launchUrl({ userId: o.userId, clientId: c.clientId, message: o.message, embed: false, locale: o.locale, session: o.session }));
   // Canvas redirects to the login initiation; Moodle auto-submits a form to it.
   const login = await browser.follow(start, (r) => r.request.url.includes(ROUTES.login), c.emulator.url);
   const storage = new Map<string, string>();
@@ -107,7 +110,7 @@ export async function startLaunch(c: Connected, o: { userId: string; message?: '
   const auth = await browser.redirects(await browser.go('get', authUrl));
   if (auth.status !== 200) throw new Error(`authorization answered ${auth.status}: ${auth.text.slice(0, 300)}`);
   const form = parseForm(auth.text);
-  return { browser, login, idToken: form.fields.id_token, state: form.fields.state, launchUrl: form.action, storage };
+  return { browser, login, idToken: form.fields.id_token, state: form.fields.state, launchUrl: form.action, storage, fields: form.fields };
 }
 
 /** Posts the launch as the browser would, answering a Platform Storage check from `storage`. */

@@ -32,7 +32,7 @@ export type { CanvasRateLimit } from './canvasThrottle.js';
 export type { ClaimsRequest } from './claims.js';
 export type { SignOptions } from './keys.js';
 export type { LaunchUrlOptions } from './launch.js';
-export type { DeepLinkReturn, LtiMessageType, ServiceRequest } from './platform.js';
+export type { DeepLinkReturn, LaunchSession, LtiMessageType, ServiceRequest } from './platform.js';
 export type { RegisteredTool, ToolRegistration } from './tools.js';
 
 export interface EmulatorOptions {

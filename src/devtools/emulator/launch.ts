@@ -8,7 +8,7 @@ import type { Request, Response } from 'express';
 import { loginHintFor } from './flavours.js';
 import { autoSubmitForm, errorPage, escapeHtml, page } from './html.js';
 import { signJwt } from './keys.js';
-import { findUser, type LtiMessageType, type PendingLaunch, type Platform } from './platform.js';
+import { findUser, type LaunchSession, type LtiMessageType, type PendingLaunch, type Platform } from './platform.js';
 import { STORAGE_FRAME, STORAGE_FRAME_PATH, storageScript } from './platformStorage.js';
 import { findTool, toolOrigins } from './tools.js';
 
@@ -25,6 +25,8 @@ export interface LaunchUrlOptions {
   embed?: boolean;
   /** The user's language as the LMS sends it (Canvas "fr-CA", Moodle "fr_ca"); default "en". */
   locale?: string;
+  /** Who is signed in to Canvas in the browser when the tool sends its auth request (default: the launch's user). */
+  session?: LaunchSession;
 }
 
 export function launchUrl(p: Platform, o: LaunchUrlOptions): string {
@@ -32,6 +34,7 @@ export function launchUrl(p: Platform, o: LaunchUrlOptions): string {
   if (o.resourceLinkId) q.set('rlid', o.resourceLinkId);
   if (o.targetLinkUri) q.set('target', o.targetLinkUri);
   if (o.locale) q.set('locale', o.locale);
+  if (o.session && o.session !== 'user') q.set('session', o.session);
   return `${p.url}${LAUNCH_PATH}?${q}`;
 }
 
@@ -60,6 +63,7 @@ export function launchHandler(p: Platform) {
       targetLinkUri: q.target ?? (message === 'LtiDeepLinkingRequest' ? tool.deepLinkingUri ?? tool.targetLinkUri : tool.targetLinkUri),
       locale: q.locale || 'en',
       loginHint: loginHintFor(p.flavour, user),
+      session: q.session === 'none' || q.session === 'other_user' ? q.session : 'user',
       expiresAt: Date.now() + PENDING_LAUNCH_SECONDS * 1000,
     };
     for (const [hint, pending] of p.pendingLaunches) if (pending.expiresAt < Date.now()) p.pendingLaunches.delete(hint);

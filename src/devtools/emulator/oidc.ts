@@ -46,6 +46,14 @@ function authorize(p: Platform) {
     if (!launch || launch.expiresAt < Date.now()) return refuse('lti_message_hint does not match a launch in progress (unknown or expired).');
     if (launch.tool.clientId !== tool.clientId) return refuse('lti_message_hint belongs to a launch of another tool.');
     if (q.login_hint !== launch.loginHint) return refuse('login_hint does not match the user who started this launch.');
+    if (p.flavour === 'canvas' && launch.session !== 'user') {
+      // Canvas's validate_current_user! (app/controllers/lti/ims/authentication_controller.rb): no
+      // session, or a user whose opaque id is not the login_hint, gets the OIDC error posted to the
+      // redirect URI in place of an id_token, with the tool's state; the cached launch stays unread.
+      const fields: Record<string, string> = { error: 'login_required', error_description: 'Must have an active user session' };
+      if (q.state !== undefined) fields.state = q.state;
+      return res.type('html').send(autoSubmitForm(q.redirect_uri, fields));
+    }
     // Moodle's mod/lti/auth.php unsets the launch ($SESSION->$launchid) once read: a hint works once.
     if (p.flavour === 'moodle') p.pendingLaunches.delete(q.lti_message_hint!);
 

@@ -23,8 +23,16 @@ export interface PendingLaunch {
   /** The user's language, sent back in the id_token's launch_presentation.locale. */
   locale: string;
   loginHint: string;
+  /**
+   * The Canvas session of the browser that reaches the auth endpoint: the launch's user (default),
+   * nobody (signed out, session expired, cookies blocked), or someone else. Canvas answers the
+   * last two with login_required (app/controllers/lti/ims/authentication_controller.rb).
+   */
+  session: LaunchSession;
   expiresAt: number;
 }
+
+export type LaunchSession = 'user' | 'none' | 'other_user';
 
 export interface AccessToken { clientId: string; scopes: string[]; expiresAt: number }
 
