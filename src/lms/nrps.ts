@@ -5,7 +5,7 @@
 import type { Member, MemberStatus } from '../rules/snapshot.js';
 import { LmsError } from './errors.js';
 import { MEDIA_TYPES, largestPage, withQuery, type Http } from './http.js';
-import { compact, listOf, record, text } from './read.js';
+import { compact, listOf, record, sisIdText, text } from './read.js';
 import { SCOPES } from './scopes.js';
 
 export interface MemberFilters {
@@ -36,7 +36,7 @@ function member(raw: unknown, url: string): Member {
     givenName: text(o.given_name),
     familyName: text(o.family_name),
     email: text(o.email),
-    sourcedId: text(o.lis_person_sourcedid),
+    sourcedId: sisIdText(o.lis_person_sourcedid),
     source: 'nrps' as const,
   });
 }

@@ -14,6 +14,19 @@ export function text(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
+/**
+ * An LTI variable the LMS could not substitute: Canvas leaves it as its literal text
+ * (`$Person.sourcedId` for a user with no SIS id; canvas-lms lib/lti/variable_expander.rb
+ * expands only where a variable's guard passes). It names nobody.
+ */
+export const UNSUBSTITUTED = /^\$[A-Za-z][\w]*(\.[\w]+)+$/;
+
+/** An SIS id (lis_person_sourcedid, sis_user_id, a custom substitution): absent when empty or left unsubstituted. */
+export function sisIdText(v: unknown): string | undefined {
+  const t = text(v)?.trim();
+  return t && !UNSUBSTITUTED.test(t) ? t : undefined;
+}
+
 export function num(v: unknown): number | undefined {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   return typeof n === 'number' && Number.isFinite(n) ? n : undefined;

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { matchLearners } from '../../src/lms/sources/matchLearners.js';
 import { mergeReading } from '../../src/lms/sources/mergeReading.js';
+import { sisIdText } from '../../src/lms/read.js';
 import type { Member } from '../../src/rules/snapshot.js';
 import { LEARNER, INSTRUCTOR, snapshot } from '../rules/fixtures.js';
 
@@ -31,6 +32,21 @@ describe('matching learners', () => {
     expect(twice.unmatchedMembers.map((x) => x.userId).sort()).toEqual(['ada', 'eve']);
     const shared = matchLearners([m('ada', 'S1')], [l('101', 'S1'), l('102', 'S1')], new Map());
     expect(shared.userIdOf.size).toBe(0);
+  });
+
+  it('takes an SIS id Canvas left unsubstituted ("$Person.sourcedId", the user has none) as absent, on either side', () => {
+    // Canvas expands a variable only where its guard passes and leaves the literal text otherwise
+    // (canvas-lms lib/lti/variable_expander.rb): the literal names nobody, it must not match anyone.
+    const both = matchLearners([m('ada', '$Person.sourcedId')], [l('101', '$Person.sourcedId')], new Map());
+    expect(both.userIdOf.size).toBe(0);
+    expect(both.unmatchedMembers.map((x) => x.userId)).toEqual(['ada']);
+    const real = matchLearners([m('ada', '$Person.sourcedId'), m('bob', 'S2')], [l('101', '$Person.sourcedId'), l('102', 'S2')], new Map([['ada', '101']]));
+    expect([...real.userIdOf]).toEqual([['101', 'ada'], ['102', 'bob']]);
+    expect(sisIdText('$Person.sourcedId')).toBeUndefined();
+    expect(sisIdText('$User.sourcedId')).toBeUndefined();
+    expect(sisIdText(' ')).toBeUndefined();
+    expect(sisIdText('S$1')).toBe('S$1');
+    expect(sisIdText('$1000')).toBe('$1000');
   });
 
   it('does not report learners who left the course: they are not evaluated', () => {

@@ -5,7 +5,7 @@
  */
 import type { Activity, LineItem, MemberStatus } from '../../rules/snapshot.js';
 import { LmsError } from '../errors.js';
-import { compact, num, record, text } from '../read.js';
+import { compact, num, record, sisIdText, text } from '../read.js';
 import type { LmsCompletion, LmsLearner, LmsResult, LmsStaff, ReadOptions, SourceReading } from '../sources/reading.js';
 import type { CanvasApi, CanvasQuery } from './canvasApi.js';
 import { mapLimit } from '../mapLimit.js';
@@ -90,13 +90,13 @@ async function enrollments(api: CanvasApi, course: string, only: string[] | unde
     const lmsUserId = text(e.user_id);
     if (!lmsUserId || (wanted && !wanted.has(lmsUserId))) continue;
     if (STAFF_ENROLLMENTS.includes(String(e.type))) {
-      staff.set(lmsUserId, compact({ lmsUserId, sisId: text(e.sis_user_id), gradesOnly: false }));
+      staff.set(lmsUserId, compact({ lmsUserId, sisId: sisIdText(e.sis_user_id), gradesOnly: false }));
       continue;
     }
     // A student enrolled in several sections has an enrolment in each: active if any is.
     if (byUser.get(lmsUserId)?.status === 'Active') continue;
     const status: MemberStatus = e.enrollment_state === 'active' ? 'Active' : 'Inactive';
-    byUser.set(lmsUserId, compact({ lmsUserId, sisId: text(e.sis_user_id), name: text(record(e.user).name), status }));
+    byUser.set(lmsUserId, compact({ lmsUserId, sisId: sisIdText(e.sis_user_id), name: text(record(e.user).name), status }));
   }
   return { learners: [...byUser.values()], staff: [...staff.values()] };
 }

@@ -7,6 +7,7 @@
 import type { Member } from '../../rules/snapshot.js';
 import { audienceOf } from '../../lti/roles.js';
 import type { LmsLearner } from './reading.js';
+import { sisIdText } from '../read.js';
 
 export interface LearnerMatch {
   /** LMS user id → LTI user id, one to one. */
@@ -19,14 +20,19 @@ export interface LearnerMatch {
 
 export function matchLearners(members: readonly Member[], learners: readonly LmsLearner[], knownLmsIds: ReadonlyMap<string, string>): LearnerMatch {
   const bySis = new Map<string, LmsLearner[]>();
-  for (const l of learners) if (l.sisId) bySis.set(l.sisId, [...(bySis.get(l.sisId) ?? []), l]);
+  for (const l of learners) {
+    // Snapshots stored before sisIdText may still hold a literal "$Person.sourcedId": it names nobody.
+    const sis = sisIdText(l.sisId);
+    if (sis) bySis.set(sis, [...(bySis.get(sis) ?? []), l]);
+  }
   const listed = new Set(learners.map((l) => l.lmsUserId));
 
   const claims = new Map<string, Member[]>();
   const unmatchedMembers: Member[] = [];
   // Everyone on the roster is matched (a Moodle non-editing teacher is a Learner over LTI and no student in Moodle); only learners are reported.
   for (const m of members) {
-    const sisMatch = m.sourcedId ? bySis.get(m.sourcedId) : undefined;
+    const sourcedId = sisIdText(m.sourcedId);
+    const sisMatch = sourcedId ? bySis.get(sourcedId) : undefined;
     const lmsUserId = knownLmsIds.get(m.userId) ?? (sisMatch?.length === 1 ? sisMatch[0]!.lmsUserId : undefined);
     if (!lmsUserId || !listed.has(lmsUserId)) unmatchedMembers.push(m);
     else claims.set(lmsUserId, [...(claims.get(lmsUserId) ?? []), m]);

@@ -19,6 +19,7 @@ import { inputProblem, type InputProblem } from '../../inputProblem.js';
 import { canvasGrantOf, grantTokens, markCanvasGrantRefused, saveRefreshedTokens, type CanvasGrant } from '../../store/canvasGrant.js';
 import { lmsUserIdOf, lmsUserIdsOf } from '../../store/lmsUser.js';
 import { LmsError } from '../errors.js';
+import { sisIdText } from '../read.js';
 import type { Transport } from '../http.js';
 import { CanvasApi } from '../canvasRest/canvasApi.js';
 import { CanvasBearer } from '../canvasRest/canvasBearer.js';
@@ -151,9 +152,13 @@ export function mergeLmsApi(snapshot: CourseSnapshot, outcome: LmsApiOutcome): {
 function listedStaff(members: readonly Member[], teachers: readonly LmsStaff[], known: ReadonlyMap<string, string>): ListedStaff[] {
   const byId = new Map(teachers.map((t) => [t.lmsUserId, t]));
   const bySis = new Map<string, LmsStaff[]>();
-  for (const t of teachers) if (t.sisId) bySis.set(t.sisId, [...(bySis.get(t.sisId) ?? []), t]);
+  for (const t of teachers) {
+    const sis = sisIdText(t.sisId);
+    if (sis) bySis.set(sis, [...(bySis.get(sis) ?? []), t]);
+  }
   return members.flatMap((m) => {
-    const sis = m.sourcedId ? bySis.get(m.sourcedId) : undefined;
+    const sourcedId = sisIdText(m.sourcedId);
+    const sis = sourcedId ? bySis.get(sourcedId) : undefined;
     const teacher = byId.get(known.get(m.userId) ?? '') ?? (sis?.length === 1 ? sis[0] : undefined);
     return teacher ? [{ userId: m.userId, gradesOnly: teacher.gradesOnly }] : [];
   });
