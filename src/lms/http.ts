@@ -136,15 +136,41 @@ export async function readJson(res: Response, url: string): Promise<unknown> {
  */
 function lmsMessage(body: string, statusText: string): string {
   try {
-    const json = JSON.parse(body) as { errors?: { message?: string } | { message?: string }[]; error_description?: string; error?: string; reason?: string } | null;
-    const errors = Array.isArray(json?.errors) ? json.errors[0] : json?.errors;
-    const said = errors?.message ?? json?.error_description ?? json?.error ?? json?.reason;
+    const json = JSON.parse(body) as unknown;
+    const said = lmsSaid(json);
     if (said) return said;
     if (json !== null && typeof json === 'object') return statusText; // JSON that says nothing: `[]`
   } catch {
     // not JSON: Moodle and proxies answer in plain text
   }
   return body.trim().slice(0, 300) || statusText;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+
+/**
+ * What an LMS's JSON error body says, for a person. Canvas answers in several shapes:
+ * `{"errors":[{"message":…}]}` (API errors), `{"errors":{"type":…,"message":…}}` (LTI services),
+ * `{"errors":{"title":[{"attribute":…,"message":…}]}}` (a record that failed validation, 422),
+ * `{"errorMessage":…}` and `{"message":…}`; OAuth2 answers `error_description`/`error`, Moodle `reason`.
+ */
+export function lmsSaid(json: unknown): string | undefined {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return undefined;
+  const o = json as Record<string, unknown>;
+  const errors = o.errors;
+  const messages: string[] = [];
+  const take = (e: unknown, field?: string) => {
+    const m = typeof e === 'string' ? str(e) : e && typeof e === 'object' ? str((e as Record<string, unknown>).message) : undefined;
+    if (m) messages.push(field ? `${field}: ${m}` : m);
+  };
+  if (Array.isArray(errors)) errors.forEach((e) => take(e));
+  else if (errors && typeof errors === 'object') {
+    const e = errors as Record<string, unknown>;
+    if (str(e.message)) take(e);
+    else for (const [field, v] of Object.entries(e)) (Array.isArray(v) ? v : [v]).forEach((x) => take(x, field));
+  } else take(errors);
+  if (messages.length) return [...new Set(messages)].slice(0, 3).join('; ').slice(0, 300);
+  return str(o.errorMessage) ?? str(o.error_description) ?? str(o.message) ?? str(o.error) ?? str(o.reason);
 }
 
 /** Turns a final non-2xx answer into an LmsError that says what to do. */

@@ -8,6 +8,7 @@ import type { Request, Response } from 'express';
 import { registerPlatform } from './platforms.js';
 import { productFamily, registrationRequest, type PlatformConfiguration } from './registrationRequest.js';
 import { sendProblem } from '../web/errorPage.js';
+import { lmsSaid } from '../lms/http.js';
 import type { RegistrationMode } from '../../config/index.js';
 
 const TIMEOUT_MS = 10_000;
@@ -38,7 +39,10 @@ async function postRegistration(config: PlatformConfiguration, body: object, tok
     signal: AbortSignal.timeout(TIMEOUT_MS),
   }).catch((err: Error) => { throw new RegistrationFailed('registration_unreachable', `the registration endpoint could not be reached (${err.message})`); });
   const answer = (await res.json().catch(() => ({}))) as Record<string, any>;
-  if (!res.ok) throw new RegistrationFailed('registration_refused', `the LMS refused the registration (HTTP ${res.status}${answer.error ? `: ${answer.error_description ?? answer.error}` : ''})`);
+  if (!res.ok) {
+    const said = lmsSaid(answer);
+    throw new RegistrationFailed('registration_refused', `the LMS refused the registration (${said ? `${said}, ` : ''}HTTP ${res.status})`);
+  }
   const clientId = answer.client_id;
   const deploymentId = answer['https://purl.imsglobal.org/spec/lti-tool-configuration']?.deployment_id;
   if (typeof clientId !== 'string' || !clientId) throw new RegistrationFailed('registration_invalid', 'the LMS answered without a client_id');

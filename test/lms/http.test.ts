@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeJwt, generateKeyPair } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LmsClient } from '../../src/lms/client.js';
-import { nextLink } from '../../src/lms/http.js';
+import { lmsSaid, nextLink } from '../../src/lms/http.js';
 import { SCOPES } from '../../src/lms/scopes.js';
 
 const LMS = 'https://lms.example.edu';
@@ -73,6 +73,23 @@ describe('retries', () => {
     ]);
     await expect(client.members(MEMBERS_URL)).rejects.toMatchObject({ kind: 'unauthorized', status: 403, message: expect.stringContaining('not this course') });
     expect(waits).toEqual([250]);
+  });
+
+  it("says what Canvas's 422 body says, not only its status", async () => {
+    // A record that failed validation (canvas-lms renders `record.errors`, keyed by attribute).
+    const { client } = fakeLms([Response.json({ errors: { title: [{ attribute: 'title', type: 'too_long', message: 'Title is too long' }] } }, { status: 422 })]);
+    await expect(client.members(MEMBERS_URL)).rejects.toMatchObject({ kind: 'bad_response', status: 422, message: expect.stringContaining('(title: Title is too long)') });
+  });
+
+  it("reads each shape of Canvas's error bodies", () => {
+    expect(lmsSaid({ errors: [{ message: 'The specified resource does not exist.' }] })).toBe('The specified resource does not exist.');
+    expect(lmsSaid({ errors: { type: 'unprocessable_entity', message: 'Score maximum must be positive' } })).toBe('Score maximum must be positive');
+    expect(lmsSaid({ errors: { scoreMaximum: [{ message: 'must be greater than 0' }], label: [{ message: 'blank' }] } })).toBe('scoreMaximum: must be greater than 0; label: blank');
+    expect(lmsSaid({ errorMessage: 'Registration token expired' })).toBe('Registration token expired');
+    expect(lmsSaid({ message: 'Invalid access token.' })).toBe('Invalid access token.');
+    expect(lmsSaid({ error: 'invalid_grant', error_description: 'assertion expired' })).toBe('assertion expired');
+    expect(lmsSaid([])).toBeUndefined();
+    expect(lmsSaid({ errors: {} })).toBeUndefined();
   });
 
   it('takes one fresh token on a 401, then reports unauthorized', async () => {
