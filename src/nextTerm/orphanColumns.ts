@@ -16,6 +16,7 @@ import { awardsOf } from '../store/award.js';
 import { credentialsOfAwards } from '../store/issuedCredential.js';
 import { lmsClientFor } from '../lms/forCourse.js';
 import { BADGE_COLUMN_TAG, postToGradebook } from '../awards/gradebookColumn.js';
+import { sameLineItem } from '../rules/lineItemKey.js';
 
 const RESOURCE_PREFIX = 'laurel-badge:';
 
@@ -51,7 +52,7 @@ async function currentOrphan(course: CourseRecord, lineItemId: string): Promise<
   if (!course.lineItemsUrl) return undefined;
   const client = await lmsClientFor(course);
   const columns = await client.lineItems(course.lineItemsUrl, { tag: BADGE_COLUMN_TAG });
-  return (await orphanColumns(course, columns.filter((c) => c.tag === BADGE_COLUMN_TAG))).find((o) => o.lineItem.id === lineItemId);
+  return (await orphanColumns(course, columns.filter((c) => c.tag === BADGE_COLUMN_TAG))).find((o) => sameLineItem(o.lineItem.id, lineItemId));
 }
 
 /** Deletes the column; undefined when it is not an orphan column of this course (any more). */

@@ -7,6 +7,7 @@ import type { BadgeDefinition, Rule } from './badge.js';
 import type { LineItem } from './snapshot.js';
 import { itemDescription } from './sources.js';
 import { formatNumber, listText } from './text.js';
+import { byLineItemKey, lineItemKey } from './lineItemKey.js';
 
 /** The phrases a narrative is made of; {name} marks a value filled in. */
 export const ENGLISH_CRITERIA = {
@@ -52,8 +53,8 @@ export type NamedItem = Pick<LineItem, 'id' | 'label'> & { scoreMaximum?: number
 
 export function criteriaNarrative(badge: BadgeDefinition, lineItems: readonly NamedItem[], badgesById: ReadonlyMap<string, BadgeDefinition>, language: CriteriaLanguage = ENGLISH): string {
   const { phrase, number } = language;
-  const lineItemsById = new Map(lineItems.map((li) => [li.id, li]));
-  const label = (lineItemId: string) => lineItemsById.get(lineItemId)?.label ?? itemDescription(lineItemId);
+  const lineItemsById = byLineItemKey(lineItems);
+  const label = (lineItemId: string) => lineItemsById.get(lineItemKey(lineItemId))?.label ?? itemDescription(lineItemId);
   const list = (items: string[], conjunction: 'and' | 'or', separator: ', ' | '; ' = ', ') => listText(items, phrase(conjunction), separator);
 
   const say = (rule: Rule, top: boolean): string => {
@@ -72,7 +73,7 @@ export function criteriaNarrative(badge: BadgeDefinition, lineItems: readonly Na
       case 'minGrade': {
         const item = label(rule.lineItemId);
         if (rule.percent !== undefined) return phrase('minPercent', { percent: number(rule.percent), item });
-        const max = lineItemsById.get(rule.lineItemId)?.scoreMaximum;
+        const max = lineItemsById.get(lineItemKey(rule.lineItemId))?.scoreMaximum;
         const points = number(rule.points ?? 0);
         return max ? phrase('minPointsOutOf', { points, outOf: number(max), item }) : phrase('minPoints', { points, item });
       }

@@ -3,6 +3,7 @@
  * reports them.
  */
 import type { Completion, CourseSnapshot, Result } from './snapshot.js';
+import { byLineItemKey, lineItemKey } from './lineItemKey.js';
 
 export type Grade =
   /** The line item is not in the snapshot: deleted in the LMS since the badge was defined. */
@@ -14,10 +15,10 @@ export type Grade =
 
 export type GradeLookup = (lineItemId: string, userId: string) => Grade;
 
-const keyOf = (lineItemId: string, userId: string) => `${lineItemId}\u0000${userId}`;
+const keyOf = (lineItemId: string, userId: string) => `${lineItemKey(lineItemId)}\u0000${userId}`;
 
 export function gradeLookup(snapshot: CourseSnapshot): GradeLookup {
-  const lineItems = new Map(snapshot.lineItems.map((li) => [li.id, li]));
+  const lineItems = byLineItemKey(snapshot.lineItems);
   const results = new Map<string, Result>();
   for (const r of snapshot.results) {
     // Should the LMS report two results for one learner and column, the higher score counts,
@@ -27,7 +28,7 @@ export function gradeLookup(snapshot: CourseSnapshot): GradeLookup {
     if (!other || (r.resultScore ?? -Infinity) > (other.resultScore ?? -Infinity)) results.set(key, r);
   }
   return (lineItemId, userId) => {
-    const lineItem = lineItems.get(lineItemId);
+    const lineItem = lineItems.get(lineItemKey(lineItemId));
     if (!lineItem) return { kind: 'missing' };
     const result = results.get(keyOf(lineItemId, userId));
     // `== null`: a JSON result may carry resultScore: null.

@@ -9,6 +9,7 @@ import { instantOf } from './instant.js';
 import { prerequisiteCycle } from './order.js';
 import { formatNumber } from './text.js';
 import type { InputProblem, InputProblemParams } from '../inputProblem.js';
+import { byLineItemKey, lineItemKey } from './lineItemKey.js';
 
 /** `message` is a sentence a person can act on; `code` and `params` let a page say it in its language. */
 export interface RuleProblem extends InputProblem {
@@ -34,7 +35,7 @@ export interface BeyondLti {
 /** One badge being edited; `allBadges` are the course's badges (this one may be among them, edited or not). */
 export function validateBadge(badge: BadgeDefinition, allBadges: BadgeDefinition[], lineItems: LineItem[], beyond: BeyondLti = {}): RuleProblem[] {
   const badgesById = new Map(allBadges.map((b) => [b.id, b])).set(badge.id, badge);
-  const lineItemsById = new Map(lineItems.map((li) => [li.id, li]));
+  const lineItemsById = byLineItemKey(lineItems);
   const activityIds = new Set((beyond.activities ?? []).map((a) => a.id));
   const problems: RuleProblem[] = [];
   const report = (path: string, code: string, message: string, params: InputProblemParams = {}) => {
@@ -45,7 +46,7 @@ export function validateBadge(badge: BadgeDefinition, allBadges: BadgeDefinition
 
   /** The line item named (or, where `activities` is set, the activity), else a problem saying what to do. */
   const lineItemAt = (path: string, lineItemId: string, activities = false): LineItem | undefined => {
-    const lineItem = lineItemsById.get(lineItemId);
+    const lineItem = lineItemsById.get(lineItemKey(lineItemId));
     if (lineItem || (activities && activityIds.has(lineItemId))) return lineItem;
     const todo = 'pick one from the list, or add the activity as a Laurel link';
     const unread = unreadSource(lineItemId, beyond.sources);

@@ -13,6 +13,7 @@ import type { Rule } from '../rules/badge.js';
 import { itemDescription } from '../rules/sources.js';
 import type { Source } from '../rules/snapshot.js';
 import type { Translator } from '../i18n/translate.js';
+import { lineItemKey } from '../rules/lineItemKey.js';
 
 export interface PickerGroup { label: string; options: { value: string; label: string }[] }
 
@@ -27,9 +28,11 @@ export const itemOfValue = (value: string) => (value.startsWith(COMPLETION) ? va
 /** Which option each condition chose: its completion option for a 'completed' condition where there is one, else its item's. */
 export function pickerChoices(groups: readonly PickerGroup[], conditions: readonly Rule[]): (string | undefined)[] {
   const values = new Set(groups.flatMap((g) => g.options.map((o) => o.value)));
+  // A line item given under another host this launch is the same option (lineItemKey.ts).
+  const optionOf = new Map(groups.flatMap((g) => g.options.map((o) => [lineItemKey(o.value), o.value] as const)));
   return conditions.map((c) => {
     if (!('lineItemId' in c)) return undefined;
-    return c.kind === 'completed' && values.has(completionValue(c.lineItemId)) ? completionValue(c.lineItemId) : c.lineItemId;
+    return c.kind === 'completed' && values.has(completionValue(c.lineItemId)) ? completionValue(c.lineItemId) : optionOf.get(lineItemKey(c.lineItemId)) ?? c.lineItemId;
   });
 }
 
@@ -46,8 +49,8 @@ export function pickerGroups(columns: CourseLineItems, conditions: readonly Rule
       options: columns.activities.filter((a) => a.source === source).map((a) => ({ value: completionValue(a.id), label: a.label })),
     })),
   ];
-  const listed = new Set(groups.flatMap((g) => g.options.map((o) => itemOfValue(o.value))));
-  const unlisted = [...new Set(conditions.flatMap((c) => ('lineItemId' in c && c.lineItemId && !listed.has(c.lineItemId) ? [c.lineItemId] : [])))];
+  const listed = new Set(groups.flatMap((g) => g.options.map((o) => lineItemKey(itemOfValue(o.value)))));
+  const unlisted = [...new Set(conditions.flatMap((c) => ('lineItemId' in c && c.lineItemId && !listed.has(lineItemKey(c.lineItemId)) ? [c.lineItemId] : [])))];
   groups.push({ label: t('picker.unreadable'), options: unlisted.map((id) => ({ value: id, label: itemDescription(id) })) });
   return groups.filter((g) => g.options.length > 0);
 }
