@@ -5,7 +5,7 @@
 import type { BadgeDefinition } from './badge.js';
 import type { CourseSnapshot, Member } from './snapshot.js';
 import type { Approval, HeldBadge, RevokedBadge, Verdict } from './verdict.js';
-import { audienceOf } from '../lti/roles.js';
+import { audienceOf } from './audience.js';
 import { completionLookup, gradeLookup } from './gradebook.js';
 import { compareIds, dependencyOrder } from './order.js';
 import { reasonFor, type Standing } from './reason.js';
