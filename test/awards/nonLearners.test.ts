@@ -90,4 +90,23 @@ describe('Canvas\'s Test Student and observers', () => {
     expect(htmlText(bulk.text)).toContain(observer.name);
     expect(await AwardModel.countDocuments({ badgeId: helper })).toBe(0);
   });
+
+  it('the Test Student who launches sees a preview of the learner page, in English and French, and nothing is awarded', async () => {
+    const instructor = apiFor(await launchAs(c.emulator.course.users.find((u) => u.role === 'Instructor')!));
+    const open = (await instructor.post('/api/course/badges', { name: 'Open to all', rules: OPEN })).body.id as string;
+    const res = await finishLaunch(await startLaunch(c, { userId: testStudent.id }));
+    expect(res.status).toBe(303);
+    const page = await request(laurel.url).get(res.headers.location).set('Accept', 'text/html');
+    expect(page.status).toBe(200);
+    const text = htmlText(page.text);
+    expect(text).toContain('This is Canvas\'s Test Student: Laurel shows what a learner would see; nothing is awarded.');
+    expect(text).toContain('Open to all');
+    expect(text).toContain('A learner with these results would earn this badge.');
+    expect(await AwardModel.countDocuments({ userId: testStudent.id })).toBe(0);
+    expect(await AwardModel.countDocuments({ badgeId: open })).toBe(0);
+
+    const fr = await finishLaunch(await startLaunch(c, { userId: testStudent.id, locale: 'fr' }));
+    const frPage = await request(laurel.url).get(fr.headers.location).set('Accept', 'text/html');
+    expect(htmlText(frPage.text)).toContain('Ceci est l\'étudiant test de Canvas');
+  });
 });
