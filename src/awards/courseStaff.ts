@@ -32,11 +32,14 @@ export async function rosterOf(course: CourseRecord): Promise<{ members: Member[
   return { members, staff: staffIdsOf(known) };
 }
 
-/** Why a member cannot be awarded, in English (the API's words); undefined for a learner. */
+/** Why a member cannot be awarded (staff, the Test Student, an observer), in English (the API's words); undefined for a learner. */
 export function notALearner(m: Member, staff: ReadonlySet<string>): string | undefined {
   if (isLearner(m, staff)) return undefined;
   const who = m.name ?? m.userId;
-  return audienceOf(m.roles) === 'staff'
+  const audience = audienceOf(m.roles);
+  if (audience === 'test-student') return `${who} is Canvas's Test Student (Student View, a teacher looking as a learner): badges are for learners.`;
+  if (audience === 'observer') return `${who} observes learners in this course (an observer or mentor, not a learner): badges are for learners.`;
+  return audience === 'staff'
     ? `${who} is staff in this course (the LMS's roster says so): badges are for learners.`
     : `${who} is staff in this course (they opened Laurel here as staff, or the LMS lists them as a teacher), though the LMS's roster lists them as a learner, as Moodle does for a non-editing teacher: badges are for learners.`;
 }

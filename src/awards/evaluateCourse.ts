@@ -38,6 +38,8 @@ export interface EvaluateOptions {
   userId?: string;
   /** Create awards from the verdicts; false for a preview. */
   apply: boolean;
+  /** `userId` is Canvas's Test Student: evaluated as a learner for their preview page, never applied. */
+  preview?: boolean;
   /** A badge being edited, evaluated as if saved (preview before saving). */
   draft?: BadgeDefinition;
   client?: LmsClient;
@@ -68,11 +70,11 @@ export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): 
   const { snapshot } = api;
   await learnCourseStaff(course, knownStaff, snapshot.members, api.staff, !o.userId);
   const warnings = [...lti.warnings, ...api.warnings];
-  const verdicts = evaluate({ badges, snapshot, held, revoked, approvals, userIds: o.userId ? [o.userId] : undefined });
+  const verdicts = evaluate({ badges, snapshot, held, revoked, approvals, userIds: o.userId ? [o.userId] : undefined, preview: o.preview ? o.userId : undefined });
 
   let awarded = 0;
   let pending = 0;
-  if (o.apply) {
+  if (o.apply && !o.preview) {
     const toAward = verdicts.filter((v) => v.earned && !v.alreadyAwarded);
     o.onProgress?.({ phase: 'recording awards', done: 0, total: toAward.length });
     const members = new Map(snapshot.members.map((m) => [m.userId, m]));

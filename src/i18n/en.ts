@@ -437,6 +437,8 @@ export const en = {
 
   'learner.title': 'My badges',
   'learner.heading': 'My badges in {course}',
+  'learner.preview': 'This is Canvas\'s Test Student: Laurel shows what a learner would see; nothing is awarded.',
+  'learner.previewWouldEarn': 'A learner with these results would earn this badge.',
   'learner.earned': 'Earned',
   'learner.noneEarned': 'You have not earned a badge in this course yet.',
   'learner.aBadge': 'A badge',

@@ -435,6 +435,8 @@ export const fr: Record<MessageKey, string> = {
 
   'learner.title': 'Mes badges',
   'learner.heading': 'Mes badges dans {course}',
+  'learner.preview': 'Ceci est l\'étudiant test de Canvas : Laurel montre ce qu\'un apprenant verrait ; rien n\'est décerné.',
+  'learner.previewWouldEarn': 'Un apprenant avec ces résultats obtiendrait ce badge.',
   'learner.earned': 'Obtenus',
   'learner.noneEarned': 'Vous n\'avez pas encore obtenu de badge dans ce cours.',
   'learner.aBadge': 'Un badge',

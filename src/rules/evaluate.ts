@@ -5,7 +5,7 @@
 import type { BadgeDefinition } from './badge.js';
 import type { CourseSnapshot, Member } from './snapshot.js';
 import type { Approval, HeldBadge, RevokedBadge, Verdict } from './verdict.js';
-import { audienceOf } from '../lti/roles.js';
+import { audienceOf } from './audience.js';
 import { completionLookup, gradeLookup } from './gradebook.js';
 import { compareIds, dependencyOrder } from './order.js';
 import { reasonFor, type Standing } from './reason.js';
@@ -19,6 +19,11 @@ export interface EvaluationInput {
   revoked?: RevokedBadge[];
   /** Only these learners (a learner's launch); absent: every learner of the course. */
   userIds?: string[];
+  /**
+   * Canvas's Test Student, evaluated as a learner would be for the preview of the learner page
+   * they see in Student View; never a learner otherwise (the caller applies none of it).
+   */
+  preview?: string;
 }
 
 const EXCLUDED: Record<Member['status'], string | undefined> = {
@@ -26,6 +31,12 @@ const EXCLUDED: Record<Member['status'], string | undefined> = {
   Inactive: 'inactive in the course',
   Deleted: 'removed from the course',
 };
+
+/** A learner, or the Test Student whose preview this is. */
+function evaluated(m: Member, preview: string | undefined): boolean {
+  const audience = audienceOf(m.roles);
+  return audience === 'learner' || (audience === 'test-student' && m.userId === preview);
+}
 
 const keyOf = (badgeId: string, userId: string) => `${badgeId}\u0000${userId}`;
 
@@ -38,7 +49,7 @@ export function evaluate(input: EvaluationInput): Verdict[] {
   const only = input.userIds && new Set(input.userIds);
   const staff = new Set(snapshot.staff ?? []);
   const learners = snapshot.members
-    .filter((m) => audienceOf(m.roles) === 'learner' && !staff.has(m.userId) && (!only || only.has(m.userId)))
+    .filter((m) => evaluated(m, input.preview) && !staff.has(m.userId) && (!only || only.has(m.userId)))
     .sort((a, b) => compareIds(a.userId, b.userId));
   const badgesById = new Map(input.badges.map((b) => [b.id, b]));
   const grades = gradeLookup(snapshot);

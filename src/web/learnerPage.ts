@@ -1,6 +1,7 @@
 /**
  * A learner's own page. Each visit re-evaluates this learner only (a few LMS requests with
- * the user_id filter), so a badge earned since the last run shows up at once.
+ * the user_id filter), so a badge earned since the last run shows up at once. Canvas's Test
+ * Student (Student View) sees the same page as a preview: evaluated, never awarded.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Request, Response } from 'express';
@@ -20,6 +21,7 @@ import { pageView } from './coursePages.js';
 import { pageTranslator } from './pageLanguage.js';
 import type { MessageKey } from '../i18n/en.js';
 import type { EvidenceProblem } from '../awards/evidence.js';
+import { audienceOf } from '../lti/roles.js';
 
 /** Past this, the page shows what is stored and the evaluation finishes in the background. */
 const QUICK_MS = 5000;
@@ -29,7 +31,8 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
   let evaluation: Evaluation | undefined;
   let note: string | undefined;
   const { t } = pageTranslator(res);
-  const running = evaluateCourse(course, { apply: true, userId: token.user, log: req.log });
+  const preview = audienceOf(token.platformContext.roles) === 'test-student';
+  const running = evaluateCourse(course, { apply: !preview, preview, userId: token.user, log: req.log });
   running.catch((err) => req.log.warn({ err, courseKey: course.courseKey }, 'learner evaluation failed'));
   try {
     evaluation = await Promise.race([running, delay(QUICK_MS, undefined, { ref: false })]);
@@ -37,7 +40,7 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
   } catch (err) {
     note = t('learner.note.couldNotRead', { error: (err as Error).message });
   }
-  const awards = await awardsOf(course.courseKey, { userId: token.user });
+  const awards = preview ? [] : await awardsOf(course.courseKey, { userId: token.user });
   // Signing may need the LMS (the grade columns' names): like the evaluation, it may finish after the page is shown.
   const signing = issueLearnerCredentials(publicBase(), course, awards, req.log).catch((err) => req.log.warn({ err, courseKey: course.courseKey }, 'could not sign the learner\'s credentials'));
   await Promise.race([signing, delay(QUICK_MS, undefined, { ref: false })]);
@@ -51,6 +54,7 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
   const linkedInIds = new Map((await Promise.all(issuerKeys.map(issuerProfileByKey))).filter((p) => p?.linkedInOrganizationId).map((p) => [p!.key, p!.linkedInOrganizationId!]));
   res.render('course/learner', {
     ...pageView(res),
+    preview,
     note: note ?? (typeof req.query.note === 'string' && req.query.note in NOTES ? t(NOTES[req.query.note]!) : undefined),
     earned: earned.map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId), ...shareable(credentials.get(a.id), linkedInIds) })),
     pending: awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId) })),

@@ -17,7 +17,12 @@ describe('who lands where (LTI 1.3 roles, full URIs and short forms)', () => {
     [[`${M}/Instructor#Grader`], 'staff'], // LTI's grader, even without the principal role
     [[`${M}#Learner`], 'learner'],
     [['Learner'], 'learner'],
-    [[`${M}#Mentor`], 'learner'],
+    // canvas-lms lib/lti/substitutions_helper.rb, LIS_V2_LTI_ADVANTAGE_ROLE_MAP: ObserverEnrollment, StudentViewEnrollment.
+    [[`${M}#Mentor`], 'observer'],
+    [['Mentor'], 'observer'],
+    [[`${M}#Learner`, `${M}#Mentor`], 'learner'], // a learner who also observes someone is still a learner
+    [['http://purl.imsglobal.org/vocab/lis/v2/system/person#User', `${M}#Learner`, 'http://purl.imsglobal.org/vocab/lti/system/person#TestUser'], 'test-student'],
+    [[`${M}#Instructor`, 'http://purl.imsglobal.org/vocab/lti/system/person#TestUser'], 'staff'],
     [[`${I}#Faculty`, `${M}#Learner`], 'learner'], // faculty enrolled as a student is a learner here
     [[], 'learner'],
   ])('%j → %s', (roles, audience) => {

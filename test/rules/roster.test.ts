@@ -28,6 +28,20 @@ describe('who is evaluated', () => {
     expect(run([quiz], course).map((v) => v.userId)).toEqual(['ada', 'short-learner']);
   });
 
+  // canvas-lms lib/lti/substitutions_helper.rb, LIS_V2_LTI_ADVANTAGE_ROLE_MAP: StudentViewEnrollment is
+  // membership#Learner plus lti/system/person#TestUser; ObserverEnrollment is membership#Mentor.
+  it('Canvas\'s Test Student and observers are not evaluated, even asked for by id (a launch of theirs)', () => {
+    const TEST_USER = 'http://purl.imsglobal.org/vocab/lti/system/person#TestUser';
+    const MENTOR = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor';
+    const course = snapshot({
+      members: [member('ada'), member('test-student', [LEARNER, TEST_USER]), member('parent', [MENTOR]), member('short-parent', ['Mentor'])],
+      lineItems: [QUIZ1],
+      results: ['ada', 'test-student'].map((u) => result(QUIZ1.id, u, 10)),
+    });
+    expect(run([quiz], course).map((v) => v.userId)).toEqual(['ada']);
+    expect(run([quiz], course, { userIds: ['test-student', 'parent'] })).toEqual([]);
+  });
+
   it('userIds restricts the run to one learner (a learner\'s launch)', () => {
     const course = snapshot({ members: [member('ada'), member('bob'), member('teacher', [INSTRUCTOR])], lineItems: [QUIZ1] });
     expect(run([quiz], course, { userIds: ['bob'] }).map((v) => v.userId)).toEqual(['bob']);

@@ -232,7 +232,7 @@ function module(p: Platform, m: SeedModule, withItems: boolean, student: SeedUse
   return out;
 }
 
-const ENROLLMENT_TYPE: Record<SeedUser['role'], string> = { Instructor: 'TeacherEnrollment', TeachingAssistant: 'TaEnrollment', Learner: 'StudentEnrollment' };
+const ENROLLMENT_TYPE: Record<SeedUser['role'], string> = { Instructor: 'TeacherEnrollment', TeachingAssistant: 'TaEnrollment', Learner: 'StudentEnrollment', TestStudent: 'StudentViewEnrollment', Observer: 'ObserverEnrollment' };
 const ENROLLMENT_STATE: Record<SeedUser['status'], string> = { Active: 'active', Inactive: 'inactive', Deleted: 'deleted' };
 
 function enrollments(p: Platform): RequestHandler {

@@ -54,6 +54,8 @@ export function idTokenClaims(p: Platform, o: ClaimsRequest): Record<string, unk
     [`${LTI}deployment_id`]: tool.deploymentId,
     [`${LTI}target_link_uri`]: o.targetLinkUri ?? (message === 'LtiDeepLinkingRequest' ? tool.deepLinkingUri ?? tool.targetLinkUri : tool.targetLinkUri),
     [`${LTI}roles`]: launchClaimRoles(flavour, user),
+    // An observer's learners, by their LTI user ids (canvas-lms lib/lti/messages/jwt_message.rb, add_mentorship_claims!, current_observee_list).
+    ...(user.observes?.length ? { [`${LTI}role_scope_mentor`]: user.observes } : {}),
     [`${LTI}context`]: {
       id: course.contextId,
       label: course.label,

@@ -12,8 +12,11 @@ import { FAMILY_NAMES, GIVEN_NAMES } from './names.js';
  * A course member's role. In the Moodle flavour the TeachingAssistant is Moodle's non-editing
  * teacher (role `teacher`): launched as Instructor, listed as Learner by NRPS, `teacher` by the
  * web services, refused a score by AGS (roles.ts, nrps.ts, ags.ts, moodleWsFunctions.ts).
+ * Canvas only: the TestStudent is the Student View's fake student (StudentViewEnrollment), the
+ * Observer an ObserverEnrollment linked to the learners in `observes` (canvas-lms
+ * lib/lti/substitutions_helper.rb, LIS_V2_LTI_ADVANTAGE_ROLE_MAP).
  */
-export type CourseRole = 'Instructor' | 'TeachingAssistant' | 'Learner';
+export type CourseRole = 'Instructor' | 'TeachingAssistant' | 'Learner' | 'TestStudent' | 'Observer';
 export type MemberStatus = 'Active' | 'Inactive' | 'Deleted';
 
 export interface SeedUser {
@@ -41,6 +44,8 @@ export interface SeedUser {
    * so the LMS refuses their scores; a Moodle non-editing teacher, whom NRPS still lists as Learner.
    */
   gradable?: boolean;
+  /** An observer's learners (SeedUser ids): Canvas's `role_scope_mentor` claim. */
+  observes?: string[];
 }
 
 export interface SeedActivity {
@@ -221,9 +226,28 @@ export function seedCourse(o: SeedOptions = {}): SeedCourse {
     });
   });
 
+  if (flavour === 'canvas') users.push(...canvasNonLearners(users, ids));
+
   const modules = seedModules(activities, ids.moduleItemId);
   const completions = seedCompletions(modules, users, results, random);
   return { flavour, id: ids.courseId, contextId: ids.contextId, title: 'Introduction to Chemistry', label: 'CHEM 101', users, activities, results, modules, completions };
+}
+
+/**
+ * Canvas's people who are not learners, after everyone else so the seeded names, scores and
+ * counts of learners stay as they were: the Student View's "Test Student" (Canvas creates it the
+ * first time a teacher uses Student View; it has no grades here) and an observer of the first
+ * active learner (a parent, as Canvas's observers usually are).
+ */
+function canvasNonLearners(users: SeedUser[], ids: ReturnType<typeof idShapes>): SeedUser[] {
+  const observed = users.find((u) => u.role === 'Learner' && u.status === 'Active');
+  const person = (i: number, role: CourseRole, givenName: string, familyName: string, email: string): SeedUser => {
+    const lmsId = ids.userLmsId(i);
+    return { id: ids.userSub(lmsId), lmsId, name: `${givenName} ${familyName}`.trim(), givenName, familyName, email, role, status: 'Active', sourcedId: '' };
+  };
+  const testStudent = person(users.length, 'TestStudent', 'Test', 'Student', '');
+  const observer = { ...person(users.length + 1, 'Observer', 'Morgan', 'Parent', 'morgan.parent@example.net'), observes: observed ? [observed.id] : [] };
+  return [testStudent, observer];
 }
 
 /**

@@ -272,6 +272,9 @@ const ROLE: Record<CourseRole, { roleid: number; shortname: string; sortorder: n
   Instructor: { roleid: 3, shortname: 'editingteacher', sortorder: 3 },
   TeachingAssistant: { roleid: 4, shortname: 'teacher', sortorder: 4 },
   Learner: { roleid: 5, shortname: 'student', sortorder: 5 },
+  // Canvas's people: never seeded on Moodle (Moodle's parent role is a user-context role, not an enrolment).
+  TestStudent: { roleid: 5, shortname: 'student', sortorder: 5 },
+  Observer: { roleid: 0, shortname: '', sortorder: 9 },
 };
 
 /**

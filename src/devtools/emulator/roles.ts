@@ -8,6 +8,13 @@ const MEMBERSHIP = 'http://purl.imsglobal.org/vocab/lis/v2/membership';
 const INSTITUTION = 'http://purl.imsglobal.org/vocab/lis/v2/institution/person';
 const SYSTEM_USER = 'http://purl.imsglobal.org/vocab/lis/v2/system/person#User';
 const TEACHING_ASSISTANT = `${MEMBERSHIP}/Instructor#TeachingAssistant`;
+/**
+ * canvas-lms lib/lti/substitutions_helper.rb, LIS_V2_LTI_ADVANTAGE_ROLE_MAP: StudentViewEnrollment is
+ * membership#Learner plus lti/system/person#TestUser (and the fake student's "fake_student" user role
+ * adds TestUser again: the launch dedupes); ObserverEnrollment is membership#Mentor.
+ */
+const TEST_USER = 'http://purl.imsglobal.org/vocab/lti/system/person#TestUser';
+const MENTOR = `${MEMBERSHIP}#Mentor`;
 
 /**
  * A site administrator's extra roles: Canvas adds the institution Administrator role for account
@@ -27,11 +34,13 @@ export function launchRoles(flavour: Flavour, role: CourseRole): string[] {
       case 'Instructor': return [`${INSTITUTION}#Instructor`, `${MEMBERSHIP}#Instructor`, SYSTEM_USER];
       case 'TeachingAssistant': return [`${MEMBERSHIP}#Instructor`, TEACHING_ASSISTANT, SYSTEM_USER];
       case 'Learner': return [`${INSTITUTION}#Student`, `${MEMBERSHIP}#Learner`, SYSTEM_USER];
+      case 'TestStudent': return [`${MEMBERSHIP}#Learner`, TEST_USER, SYSTEM_USER];
+      case 'Observer': return [MENTOR, SYSTEM_USER];
     }
   }
   // Moodle launches from an activity as Instructor whoever holds mod/lti:manage, which the
   // non-editing teacher role has: a TA arrives as a plain Instructor.
-  return [`${MEMBERSHIP}#${role === 'Learner' ? 'Learner' : 'Instructor'}`];
+  return [`${MEMBERSHIP}#${role === 'Instructor' || role === 'TeachingAssistant' ? 'Instructor' : 'Learner'}`];
 }
 
 /** A member's `roles` in an NRPS answer. */
@@ -41,6 +50,8 @@ export function membershipRoles(flavour: Flavour, role: CourseRole): string[] {
       case 'Instructor': return [`${MEMBERSHIP}#Instructor`];
       case 'TeachingAssistant': return [`${MEMBERSHIP}#Instructor`, TEACHING_ASSISTANT];
       case 'Learner': return [`${MEMBERSHIP}#Learner`];
+      case 'TestStudent': return [`${MEMBERSHIP}#Learner`, TEST_USER];
+      case 'Observer': return [MENTOR];
     }
   }
   // Moodle's NRPS sends short names (seen) and decides at course level by
