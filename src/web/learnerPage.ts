@@ -31,7 +31,11 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
   let evaluation: Evaluation | undefined;
   let note: string | undefined;
   const { t } = pageTranslator(res);
-  const preview = audienceOf(token.platformContext.roles) === 'test-student';
+  const audience = audienceOf(token.platformContext.roles);
+  // An observer (Canvas's Mentor) earns nothing here, and a learner's badges are theirs to share:
+  // a clear page saying so, rather than an empty "My badges".
+  if (audience === 'observer') return res.render('course/observer', pageView(res));
+  const preview = audience === 'test-student';
   const running = evaluateCourse(course, { apply: !preview, preview, userId: token.user, log: req.log });
   running.catch((err) => req.log.warn({ err, courseKey: course.courseKey }, 'learner evaluation failed'));
   try {

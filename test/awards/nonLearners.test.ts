@@ -109,4 +109,15 @@ describe('Canvas\'s Test Student and observers', () => {
     const frPage = await request(laurel.url).get(fr.headers.location).set('Accept', 'text/html');
     expect(htmlText(frPage.text)).toContain('Ceci est l\'étudiant test de Canvas');
   });
+
+  it('an observer who launches is told, on a page of its own, why they see no badges and how learners share them', async () => {
+    const res = await finishLaunch(await startLaunch(c, { userId: observer.id }));
+    expect(res.status).toBe(303);
+    const page = await request(laurel.url).get(res.headers.location).set('Accept', 'text/html');
+    expect(page.status).toBe(200);
+    const text = htmlText(page.text);
+    expect(text).toContain('Observers see no badges here');
+    expect(text).not.toContain('My badges');
+    expect(await AwardModel.countDocuments({ userId: observer.id })).toBe(0);
+  });
 });
