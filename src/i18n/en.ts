@@ -838,7 +838,7 @@ export const en = {
   'problem.grader_cannot_edit.detail': 'The LMS gives you a grading role here (in Moodle, a non-editing teacher): you may award, approve and revoke badges, but creating, changing or deleting them is for the course\'s editing teachers.',
   'problem.grader_cannot_edit.todo': 'Ask an editing teacher of the course to make this change, or the LMS administrator to give you an editing role.',
   'problem.not_a_learner.title': 'Badges are for learners',
-  'problem.not_a_learner.detail': 'Staff of this course cannot be awarded a badge: {names}.',
+  'problem.not_a_learner.detail': 'These people are not learners of this course (staff, Canvas\'s Test Student or observers) and cannot be awarded a badge: {names}.',
   'problem.not_a_learner.todo': 'Go back and choose learners only. A teacher who should hold a badge earns it in a course where they are a learner.',
   'problem.not_admin.title': 'This is for LMS administrators',
   'problem.not_admin.detail': 'The platform\'s settings and issuer profile are set by an administrator of the LMS (the institution or system Administrator role).',

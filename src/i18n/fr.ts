@@ -836,7 +836,7 @@ export const fr: Record<MessageKey, string> = {
   'problem.grader_cannot_edit.detail': 'Le LMS vous donne ici un rôle de correction (dans Moodle, enseignant non éditeur) : vous pouvez attribuer, approuver et retirer des badges, mais les créer, les modifier ou les supprimer revient aux enseignants éditeurs du cours.',
   'problem.grader_cannot_edit.todo': 'Demandez ce changement à un enseignant éditeur du cours, ou un rôle d\'édition à l\'administrateur du LMS.',
   'problem.not_a_learner.title': 'Les badges sont pour les apprenants',
-  'problem.not_a_learner.detail': 'L\'équipe pédagogique de ce cours ne peut pas recevoir de badge : {names}.',
+  'problem.not_a_learner.detail': 'Ces personnes ne sont pas des apprenants de ce cours (équipe pédagogique, étudiant test de Canvas ou observateurs) et ne peuvent pas recevoir de badge : {names}.',
   'problem.not_a_learner.todo': 'Revenez en arrière et choisissez uniquement des apprenants. Un enseignant qui devrait détenir un badge l\'obtient dans un cours où il est apprenant.',
   'problem.not_admin.title': 'Cette page est réservée aux administrateurs du LMS',
   'problem.not_admin.detail': 'Les réglages de la plateforme et le profil de l\'émetteur sont définis par un administrateur du LMS (rôle Administrateur de l\'établissement ou du système).',

@@ -54,7 +54,7 @@ function refuseStaff(req: Request, res: Response, chosen: Member[]): boolean {
   sendProblem(req, res, {
     status: 409, reason: 'not_a_learner', params: { names },
     title: 'Badges are for learners',
-    detail: `Staff of this course cannot be awarded a badge: ${names}.`,
+    detail: `These people are not learners of this course (staff, Canvas's Test Student or observers) and cannot be awarded a badge: ${names}.`,
     todo: 'Go back and choose learners only. A teacher who should hold a badge earns it in a course where they are a learner.',
   });
   return true;

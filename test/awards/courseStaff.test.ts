@@ -125,7 +125,7 @@ describe('a Moodle non-editing teacher who opened Laurel', () => {
     const learner = activeLearners(c)[0]!;
     const confirm = await instructor.form('/course/bulk/award/confirm', { badgeId: helper, userId: [learner.id, teacher.id] });
     expect(confirm.status).toBe(409);
-    expect(htmlText(confirm.text)).toContain(`Staff of this course cannot be awarded a badge: ${teacher.name}.`);
+    expect(htmlText(confirm.text)).toContain(`These people are not learners of this course (staff, Canvas's Test Student or observers) and cannot be awarded a badge: ${teacher.name}.`);
     const bulk = await instructor.form('/course/bulk/award', { badgeId: helper, userId: [learner.id, teacher.id] });
     expect(bulk.status).toBe(409);
     expect(await AwardModel.countDocuments({ badgeId: helper })).toBe(0);
