@@ -32,6 +32,12 @@ export interface SeedUser {
   /** An administrator of the whole LMS (Canvas account admin, Moodle site admin) besides their course role. */
   siteAdmin?: boolean;
   /**
+   * Canvas: an administrator of a sub-account only (or of a custom account role). Canvas sends
+   * them the same institution Administrator role as a root account admin; only
+   * $Canvas.user.isRootAccountAdmin tells them apart (customVariables.ts).
+   */
+  subAccountAdmin?: boolean;
+  /**
    * False: not enrolled in the course, as a Moodle site administrator usually is not: they launch
    * (as Instructor and Administrator), but NRPS and the web services' enrolment list leave them out.
    */

@@ -10,8 +10,9 @@ const SYSTEM_USER = 'http://purl.imsglobal.org/vocab/lis/v2/system/person#User';
 const TEACHING_ASSISTANT = `${MEMBERSHIP}/Instructor#TeachingAssistant`;
 
 /**
- * A site administrator's extra roles: Canvas adds the institution Administrator role for account
- * admins; Moodle sends the institution and system Administrator roles for site admins.
+ * A site administrator's extra roles: Canvas adds the institution Administrator role for every
+ * account admin, root or sub-account alike (a sub-account admin is told apart only by
+ * $Canvas.user.isRootAccountAdmin, customVariables.ts); Moodle sends the institution and system Administrator roles for site admins.
  */
 export function adminRoles(flavour: Flavour): string[] {
   return flavour === 'canvas'
