@@ -88,6 +88,20 @@ describe('Canvas: root account admins, sub-account admins and granted administra
     expect(course.text).not.toContain('href="/admin?');
   });
 
+  it('seeds a sub-account admin as Canvas launches one into a course of their sub-account: Administrator, no course role, staff there, no admin page', async () => {
+    // lib/lti/substitutions_helper.rb (all_roles): context roles from current enrolments, institution roles from user.roles(root_account), where any account admin is "admin".
+    const seeded = c.emulator.course.users.find((u) => u.subAccountAdmin)!;
+    expect(seeded.enrolled).toBe(false);
+    expect(seeded.siteAdmin).toBeFalsy();
+    const steps = await startLaunch(c, { userId: seeded.id });
+    const claims = JSON.parse(Buffer.from(steps.idToken.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+    expect(claims[`${LTI}roles`]).toEqual(['http://purl.imsglobal.org/vocab/lis/v2/system/person#User', 'http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator']);
+    expect(claims[`${LTI}custom`]).toMatchObject({ canvas_user_id: seeded.lmsId, canvas_user_is_root_admin: 'false' });
+    const ltik = new URL((await finishLaunch(steps)).headers.location, laurel.url).searchParams.get('ltik')!;
+    expect((await get('/course', ltik)).status).toBe(200);
+    expect((await get('/admin', ltik)).status).toBe(403);
+  });
+
   it('gives a root account admin the admin page', async () => {
     const { ltik } = await launchAs(c, instructor, { siteAdmin: true });
     const page = await get('/admin', ltik);
