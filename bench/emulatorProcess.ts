@@ -88,7 +88,7 @@ const info: EmulatorInfo = {
     contextId: course.contextId, title: course.title, label: course.label, instructorId: instructor.id,
     learnerIds: course.users.filter((u) => u.role === 'Learner' && u.status === 'Active').map((u) => u.id),
     activityIds: graded.map((a) => a.id),
-    members: course.users.filter((u) => u.status !== 'Deleted').length,
+    members: course.users.filter((u) => u.enrolled !== false && u.status !== 'Deleted').length,
     resultsPerActivity: graded.map((a) => course.results.filter((r) => r.lineItemId === a.id).length),
     instructorLmsId: instructor.lmsId,
     participationId: course.activities.find((a) => a.label === 'Participation')!.id,

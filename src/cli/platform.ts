@@ -18,6 +18,8 @@ import { MOODLE_WS_FUNCTIONS } from '../lms/moodleWs/moodleWsApi.js';
 import { MOODLE_ROLE_CAPABILITIES } from '../lms/moodleWs/moodleCapabilities.js';
 import type { InputProblem } from '../inputProblem.js';
 import { configureSealing } from '../secrets/sealed.js';
+import { grantAdministrator, parseLmsUserId, revokeAdministrator } from '../store/platformAdministrators.js';
+import { recordAudit, registrationKey } from '../store/auditLog.js';
 
 const USAGE = `Usage: npm run platform -- <command>
 
@@ -45,6 +47,9 @@ const USAGE = `Usage: npm run platform -- <command>
       not saved; missing capabilities, it is saved and each is named (exit code 3).
   check-moodle PLATFORM_ID [--course COURSE_ID]
       Check the stored Moodle token again, after a Moodle administrator changed its role or service.
+  grant-admin PLATFORM_ID USER_ID      Make an LMS user (Canvas: their user id, /users/123) a Laurel administrator of the
+      platform: the admin page, issuer profile, keys, LMS API. Canvas's own root account admins are already.
+  revoke-admin PLATFORM_ID USER_ID     Undo grant-admin.
   disconnect PLATFORM_ID               Forget the platform's LMS API connection and instructors' Canvas grants.
 `;
 
@@ -128,6 +133,17 @@ async function run(argv: string[]): Promise<void> {
         }
         break;
       }
+      case 'grant-admin':
+      case 'revoke-admin': {
+        const { platformId, platform, positionals } = await lmsArgs(command, rest, {}, [], 1);
+        const userId = parseLmsUserId(positionals[0]);
+        if (!userId) fail(`${command}: "${positionals[0]}" is not an LMS user id (letters, digits, . _ : @ -)`);
+        const grant = command === 'grant-admin';
+        const changed = await (grant ? grantAdministrator : revokeAdministrator)(platform, userId, CLI.actor);
+        if (changed) await recordAudit({ actor: CLI.actor, actorName: CLI.actorName, platform: registrationKey(platform), action: grant ? 'platform.adminGranted' : 'platform.adminRevoked', detail: `LMS user ${userId}` });
+        console.log(`platform ${platformId}: LMS user ${userId} ${changed ? (grant ? 'is now a Laurel administrator' : 'is no longer a Laurel administrator') : (grant ? 'was already a Laurel administrator, nothing changed' : 'was not a granted administrator, nothing changed')}`);
+        break;
+      }
       case 'disconnect': {
         const { platformId, platform } = await lmsArgs(command, rest, {});
         const change = await disconnectLmsApi(platform, CLI);
@@ -153,18 +169,18 @@ function lacking(problems: InputProblem[]): void {
 }
 
 /** PLATFORM_ID (as "list" shows it), the platform it names, and the options: every string one is required but the `optional` ones. */
-async function lmsArgs(command: string, args: string[], options: NonNullable<ParseArgsConfig['options']>, optional: string[] = []) {
+async function lmsArgs(command: string, args: string[], options: NonNullable<ParseArgsConfig['options']>, optional: string[] = [], positionalCount = 0) {
   let parsed;
   try { parsed = parseArgs({ args, options, allowPositionals: true }); } catch (err) { fail(`${command}: ${(err as Error).message}\n\n${USAGE}`); }
   const [platformId, ...extra] = parsed.positionals;
-  if (!platformId || extra.length) fail(`${command} needs one PLATFORM_ID (see "list")`);
+  if (!platformId || extra.length !== positionalCount) fail(positionalCount ? `${command} needs PLATFORM_ID (see "list") and USER_ID` : `${command} needs one PLATFORM_ID (see "list")`);
   const values = parsed.values as Record<string, string | undefined> & { 'enforces-scopes'?: boolean };
   const missing = Object.entries(options).filter(([name, o]) => o.type === 'string' && !values[name] && !optional.includes(name)).map(([name]) => `--${name}`);
   if (missing.length) fail(`${command} needs ${missing.join(', ')}\n\n${USAGE}`);
   const found = (await listPlatforms()).find((p) => p.platformId === platformId);
   if (!found) fail(`no platform ${platformId} (see "list")`);
   const platform: Registration = { issuer: found.issuer, clientId: found.clientId };
-  return { platformId, platform, values };
+  return { platformId, platform, values, positionals: extra };
 }
 
 const dropped = (n: number) => (n ? `; ${n} instructor grant(s) of the previous Canvas key dropped` : '');

@@ -6,7 +6,10 @@ import { audienceOf, parseRole, STAFF_CONTEXT_ROLES, type Audience } from '../ru
 
 export { audienceOf, parseRole, type Audience };
 
-/** Platform administrators (institution or system Administrator) see the admin pages. */
+/**
+ * Claims an LMS Administrator role (institution or system). On Moodle only site administrators do;
+ * on Canvas every account-level role does: who administers Laurel is laurelAdministrator.ts.
+ */
 export function isPlatformAdmin(roles: readonly string[] = []): boolean {
   return roles.map(parseRole).some((r) => r.scope !== 'context' && r.name === 'Administrator');
 }

@@ -1,13 +1,14 @@
 /**
- * The admin page, for the LMS's administrators (institution or system Administrator role in the
- * launch): their own platform's registration and deployments, the background sync interval for
+ * The admin page, for Laurel's administrators of a platform (lti/laurelAdministrator.ts: a Canvas
+ * root account admin, a Moodle site administrator, or whom one of them granted it): their own platform's registration and deployments, the background sync interval for
  * it, its LMS API connection, the institution's issuer profile, its signing keys and their
  * rotation. Everything is read
  * and written for the launch's platform only; no form field names a platform.
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { LtijsToken } from 'ltijs';
-import { isPlatformAdmin } from '../lti/roles.js';
+import { isLaurelAdministrator, lmsUserIdOf } from '../lti/laurelAdministrator.js';
+import { grantAdministrator, grantedAdministrators, parseLmsUserId, revokeAdministrator } from '../store/platformAdministrators.js';
 import { IssuerProfileError, issuerProfileOf, saveIssuerProfile, type IssuerProfileInput } from '../store/issuerProfile.js';
 import { publishedKeys, rotateIssuerKeys } from '../store/issuerKeys.js';
 import { MAX_SYNC_INTERVAL_MINUTES, PlatformSettingsError, platformSettingsOf, saveSyncInterval } from '../store/platformSettings.js';
@@ -39,8 +40,16 @@ export interface AdminOptions {
 }
 
 function adminOnly(req: Request, res: Response, next: NextFunction): void {
-  if (isPlatformAdmin(token(res).platformContext?.roles)) return next();
-  sendProblem(req, res, { status: 403, reason: 'not_admin', title: 'This is for LMS administrators', detail: 'The platform\'s settings and issuer profile are set by an administrator of the LMS (the institution or system Administrator role).' });
+  isLaurelAdministrator(token(res)).then((admin) => {
+    if (admin) return next();
+    const userId = lmsUserIdOf(token(res)) ?? '?';
+    sendProblem(req, res, {
+      status: 403, reason: 'not_admin', title: 'This is for Laurel\'s administrators of this platform',
+      detail: 'The platform\'s settings, issuer profile, signing keys and LMS API connection are for the administrators of the whole LMS: on Canvas, the root account\'s administrators (a sub-account administrator is not one), on Moodle its site administrators, and whom one of them made a Laurel administrator.',
+      todo: `Ask a Laurel administrator of this platform to add your LMS user id (${userId}) on the admin page, or the server\'s operator to run "npm run platform -- grant-admin PLATFORM_ID ${userId}".`,
+      params: { userId },
+    });
+  }, next);
 }
 
 interface PageState {
@@ -50,11 +59,13 @@ interface PageState {
   input?: Partial<IssuerProfileInput>;
   syncInput?: string;
   lmsTyped?: LmsTyped;
+  /** An LMS user id typed in the grant form that is not one. */
+  grantInput?: string;
 }
 
 async function page(res: Response, o: AdminOptions, s: PageState = {}) {
   const t = token(res);
-  const [profile, platform, settings, lms] = await Promise.all([issuerProfileOf({ issuer: t.iss, clientId: t.clientId }), platformOverview(t), platformSettingsOf(t.iss, t.clientId), lmsSection(t, s.lmsTyped)]);
+  const [profile, platform, settings, lms, granted] = await Promise.all([issuerProfileOf({ issuer: t.iss, clientId: t.clientId }), platformOverview(t), platformSettingsOf(t.iss, t.clientId), lmsSection(t, s.lmsTyped), grantedAdministrators({ issuer: t.iss, clientId: t.clientId })]);
   const base = publicBase();
   const keys = await publishedKeys(profile.key);
   const ltik = res.locals.ltik as string;
@@ -64,6 +75,7 @@ async function page(res: Response, o: AdminOptions, s: PageState = {}) {
     profile: { ...profile, ...s.input }, did: issuerDid(base, profile.key), urls: issuerUrls(base, profile.key),
     keys: keyStatus(keys), lastRotation: lastRotation(keys),
     sync: { own: settings.syncIntervalMinutes, serverDefault: o.syncIntervalMinutes, max: MAX_SYNC_INTERVAL_MINUTES, input: s.syncInput ?? settings.syncIntervalMinutes?.toString() ?? '', invalid: s.syncInput !== undefined },
+    administrators: { granted, own: lmsUserIdOf(t), input: s.grantInput ?? '', invalid: s.grantInput !== undefined },
     lms, lmsProblemText: (p: InputProblem) => inputProblemText(p, tr),
     problems: s.problems ?? [], saved: s.saved, describeInterval: (minutes: number) => describeInterval(minutes, tr), ltik, q: `ltik=${encodeURIComponent(ltik)}`,
   });
@@ -96,6 +108,25 @@ export function adminPages(o: AdminOptions): Router {
     issuerProfileOf({ issuer: token(res).iss, clientId: token(res).clientId })
       .then((profile) => rotateIssuerKeys(profile.key))
       .then(async (ids) => { await auditOnPlatform(res, { action: 'issuer.keysRotated', detail: `new keys ${ids.join(', ')}` }); req.log.info({ platform: token(res).iss, by: token(res).user, keys: ids }, 'issuer keys rotated'); return page(res, o, { saved: pageTranslator(res).t('admin.saved.keys') }); })
+      .catch(next);
+  });
+
+  /** Makes an LMS user an administrator of this platform in Laurel, or no longer one. */
+  router.post('/admin/administrators', (req, res, next) => {
+    const body = req.body as Record<string, string | undefined>;
+    const tr = pageTranslator(res);
+    const t = token(res);
+    const userId = parseLmsUserId(body.userId);
+    if (!userId) { page(res, o, { problems: [tr.t('admin.administrators.invalid')], grantInput: body.userId ?? '' }).catch(next); return; }
+    const revoke = body.action === 'revoke';
+    (revoke ? revokeAdministrator : grantAdministrator)({ issuer: t.iss, clientId: t.clientId }, userId, t.user)
+      .then(async (changed) => {
+        if (changed) {
+          await auditOnPlatform(res, { action: revoke ? 'platform.adminRevoked' : 'platform.adminGranted', detail: `LMS user ${userId}` });
+          req.log.info({ platform: t.iss, by: t.user, userId }, revoke ? 'Laurel administrator revoked' : 'Laurel administrator granted');
+        }
+        return page(res, o, { saved: tr.t(revoke ? 'admin.saved.adminRevoked' : 'admin.saved.adminGranted', { userId }) });
+      })
       .catch(next);
   });
 

@@ -4,7 +4,8 @@
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { LtijsToken } from 'ltijs';
-import { isPlatformAdmin, audienceOf, parseRole } from '../lti/roles.js';
+import { audienceOf, parseRole } from '../lti/roles.js';
+import { administersByLaunch } from '../lti/laurelAdministrator.js';
 import { recordLaunchedCourse } from '../lti/courseOfLaunch.js';
 import { criteriaNarrative, validateBadge } from '../rules/index.js';
 import type { BadgeDefinition } from '../rules/badge.js';
@@ -70,7 +71,8 @@ export function pageView(res: Response) {
     roleLabel: t(roleLabel(token.platformContext.roles, Boolean(grader))),
     /** Grades and does not edit: the pages offer no editing (courseContext.editorsOnly refuses it). */
     grader: Boolean(grader),
-    admin: isPlatformAdmin(token.platformContext.roles),
+    /** The link to the admin page (one granted by a Laurel administrator reaches it at /admin). */
+    admin: administersByLaunch(token),
     ltik,
     q: `ltik=${encodeURIComponent(ltik)}`,
   };

@@ -51,7 +51,9 @@ describe('seedCourse', () => {
   it('is deterministic, realistic and shapes ids per flavour', () => {
     const a = seedCourse({ seed: 7 });
     expect(seedCourse({ seed: 7 })).toEqual(a);
-    expect(a.users.filter((u) => u.role === 'Instructor')).toHaveLength(1);
+    // Canvas also has a sub-account admin, not enrolled, last (laurelAdministrators.test.ts).
+    expect(a.users.filter((u) => u.role === 'Instructor' && u.enrolled !== false)).toHaveLength(1);
+    expect(a.users.filter((u) => u.enrolled === false).map((u) => u.subAccountAdmin)).toEqual([true]);
     expect(a.users.filter((u) => u.role === 'TeachingAssistant')).toHaveLength(1);
     expect(a.users.filter((u) => u.role === 'Learner')).toHaveLength(30);
     expect(a.activities.filter((x) => x.ags).map((x) => x.label)).toEqual(['Quiz 1', 'Lab: Safety', 'Essay', 'Quiz 2', 'Lab: Titration', 'Final Project']);
@@ -61,9 +63,11 @@ describe('seedCourse', () => {
     expect(a.results.some((r) => r.score! / a.activities.find((x) => x.id === r.lineItemId)!.scoreMaximum < 0.5)).toBe(true);
     expect(a.users[2]!.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4/); // Canvas: opaque uuid sub
     const m = seedCourse({ seed: 7, flavour: 'moodle' });
-    // Canvas alone adds its Test Student and an observer, after everyone else.
-    expect(a.users.slice(-2).map((u) => u.role)).toEqual(['TestStudent', 'Observer']);
-    expect(m.users.map((u) => u.name)).toEqual(a.users.slice(0, -2).map((u) => u.name));
+    // Canvas alone adds its Test Student, an observer and an unenrolled sub-account admin, after everyone else.
+    const canvasOnly = (u: { role: string; subAccountAdmin?: boolean }) => u.subAccountAdmin || u.role === 'TestStudent' || u.role === 'Observer';
+    expect(a.users.filter(canvasOnly).map((u) => u.role).slice(0, 2)).toEqual(['TestStudent', 'Observer']);
+    expect(m.users.map((u) => u.name)).toEqual(a.users.filter((u) => !canvasOnly(u)).map((u) => u.name));
+    for (const course of [a, m]) expect(new Set(course.users.map((u) => u.lmsId)).size, 'one LMS id per person').toBe(course.users.length);
     expect(m.users[2]!.id).toBe(m.users[2]!.lmsId);
     expect(m.contextId).toBe(m.id);
   });
@@ -423,7 +427,7 @@ describe.each<Flavour>(['canvas', 'moodle'])('%s emulator', (flavour) => {
     const { pages } = await followPages<{ context: { id: string }; members: Record<string, any>[] }>(url, get(token, MEMBERSHIPS));
     const members = pages.flatMap((pg) => pg.members);
     expect(pages[0]!.context.id).toBe(emu.course.contextId);
-    const expected = emu.course.users.filter((u) => (canvas ? u.status !== 'Deleted' : u.status === 'Active'));
+    const expected = emu.course.users.filter((u) => u.enrolled !== false && (canvas ? u.status !== 'Deleted' : u.status === 'Active'));
     expect(members.map((m) => m.user_id)).toEqual(expected.map((u) => u.id));
     const instructor = members.find((m) => m.user_id === teacher().id)!;
     expect(instructor.roles).toEqual([canvas ? 'http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor' : 'Instructor']);

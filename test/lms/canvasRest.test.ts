@@ -47,7 +47,7 @@ function students(course: SeedCourse, only?: string[]): SeedUser[] {
 
 /** The course's teachers, TAs and designers, listed with the students: never learners (the Test Student's and observers' enrolments are not asked for). */
 function staffOf(course: SeedCourse, only?: string[]): SeedUser[] {
-  return course.users.filter((u) => (u.role === 'Instructor' || u.role === 'TeachingAssistant') && u.status !== 'Deleted' && (!only || only.includes(u.lmsId)));
+  return course.users.filter((u) => u.enrolled !== false && (u.role === 'Instructor' || u.role === 'TeachingAssistant') && u.status !== 'Deleted' && (!only || only.includes(u.lmsId)));
 }
 
 /** What the seeded course says Canvas holds, worked out from the seed rather than from the emulator's answers. */

@@ -62,7 +62,7 @@ describe.each(['canvas', 'moodle'] as const)('dynamic registration from %s', (fl
     // Both LMSs are asked for the course's copy history (next term), Canvas also for its own ids.
     expect(tool.customParameters).toEqual({
       context_id_history: '$Context.id.history',
-      ...(flavour === 'canvas' ? { canvas_course_id: '$Canvas.course.id', canvas_user_id: '$Canvas.user.id' } : {}),
+      ...(flavour === 'canvas' ? { canvas_course_id: '$Canvas.course.id', canvas_user_id: '$Canvas.user.id', canvas_user_is_root_admin: '$Canvas.user.isRootAccountAdmin' } : {}),
     });
     // …and Laurel holds the platform, active, with its deployment.
     // Moodle names the deployment in its answer; Canvas does not (it creates one at install), so

@@ -242,7 +242,7 @@ function enrollments(p: Platform): RequestHandler {
     const wanted = states.length ? states : ['active', 'invited']; // Canvas's default
     const results = resultsByKey(p);
     const position = new Map(p.course.users.map((u, i) => [u, i]));
-    const listed = p.course.users.filter((u) => (!types.length || types.includes(ENROLLMENT_TYPE[u.role])) && wanted.includes(ENROLLMENT_STATE[u.status]));
+    const listed = p.course.users.filter((u) => u.enrolled !== false && (!types.length || types.includes(ENROLLMENT_TYPE[u.role])) && wanted.includes(ENROLLMENT_STATE[u.status]));
     sendPage(p, req, res, listed, (u) => {
       const e: Record<string, unknown> = {
         id: 300000 + position.get(u)!,

@@ -35,8 +35,16 @@ export interface SeedUser {
   /** An administrator of the whole LMS (Canvas account admin, Moodle site admin) besides their course role. */
   siteAdmin?: boolean;
   /**
+   * Canvas: an administrator of a sub-account only (or of a custom account role). Canvas sends
+   * them the same institution Administrator role as a root account admin; only
+   * $Canvas.user.isRootAccountAdmin tells them apart (customVariables.ts).
+   */
+  subAccountAdmin?: boolean;
+  /**
    * False: not enrolled in the course, as a Moodle site administrator usually is not: they launch
    * (as Instructor and Administrator), but NRPS and the web services' enrolment list leave them out.
+   * On Canvas (the seeded sub-account admin) they launch with no course role at all: Canvas takes
+   * context roles from current enrolments only (lib/lti/substitutions_helper.rb, all_roles).
    */
   enrolled?: false;
   /**
@@ -230,6 +238,12 @@ export function seedCourse(o: SeedOptions = {}): SeedCourse {
 
   const modules = seedModules(activities, ids.moduleItemId);
   const completions = seedCompletions(modules, users, results, random);
+  // Canvas: an admin of the sub-account the course is in, not enrolled; added last, so the seeded
+  // people, results and completions before it stay as they were.
+  if (flavour === 'canvas') {
+    const lmsId = ids.userLmsId(users.length); // after the Test Student and the observer: an id of its own
+    users.push({ id: ids.userSub(lmsId), lmsId, name: 'Samira Okafor', givenName: 'Samira', familyName: 'Okafor', email: 'samira.okafor@example.edu', role: 'Instructor', status: 'Active', sourcedId: `A${9000 + users.length}`, subAccountAdmin: true, enrolled: false });
+  }
   return { flavour, id: ids.courseId, contextId: ids.contextId, title: 'Introduction to Chemistry', label: 'CHEM 101', users, activities, results, modules, completions };
 }
 

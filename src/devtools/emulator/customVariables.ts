@@ -10,6 +10,10 @@
  * chain (mod/lti/locallib.php, get_course_history), which only a restore into a new course of
  * the same site sets (backup/moodle2/restore_stepslib.php): an import into an existing course
  * or a restore from another site leaves it "".
+ *
+ * `$Canvas.user.isRootAccountAdmin`: "true" for an admin of the root account, "false" for every
+ * other role, sub-account admins included (canvas-lms lib/lti/variable_expander.rb:
+ * `@current_user.roles(@root_account).include? "root_admin"`; a boolean, sent as a string in `custom`).
  */
 import type { SeedCourse, SeedUser } from './course.js';
 import type { Flavour } from './flavours.js';
@@ -17,7 +21,7 @@ import type { Flavour } from './flavours.js';
 export function substituteCustom(flavour: Flavour, course: SeedCourse, user: SeedUser, params: Record<string, string> = {}): Record<string, string> {
   const values: Record<string, string> = {
     '$Context.id.history': (course.contextHistory ?? []).join(','),
-    ...(flavour === 'canvas' ? { '$Canvas.course.id': course.id, '$Canvas.user.id': user.lmsId } : {}),
+    ...(flavour === 'canvas' ? { '$Canvas.course.id': course.id, '$Canvas.user.id': user.lmsId, '$Canvas.user.isRootAccountAdmin': String(Boolean(user.siteAdmin)) } : {}),
   };
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, values[v] ?? v]));
 }

@@ -17,8 +17,10 @@ const TEST_USER = 'http://purl.imsglobal.org/vocab/lti/system/person#TestUser';
 const MENTOR = `${MEMBERSHIP}#Mentor`;
 
 /**
- * A site administrator's extra roles: Canvas adds the institution Administrator role for account
- * admins; Moodle sends the institution and system Administrator roles for site admins.
+ * A site administrator's extra roles: Canvas adds the institution Administrator role for every
+ * account admin, root or sub-account alike (canvas-lms lib/lti/substitutions_helper.rb,
+ * LIS_V2_LTI_ADVANTAGE_ROLE_MAP: "admin" and AccountUser both map to it; a sub-account admin is
+ * told apart only by $Canvas.user.isRootAccountAdmin, customVariables.ts); Moodle sends the institution and system Administrator roles for site admins.
  */
 export function adminRoles(flavour: Flavour): string[] {
   return flavour === 'canvas'
@@ -27,8 +29,10 @@ export function adminRoles(flavour: Flavour): string[] {
 }
 
 /** The `roles` claim of a launch. */
-export function launchRoles(flavour: Flavour, role: CourseRole): string[] {
+export function launchRoles(flavour: Flavour, role: CourseRole, enrolled = true): string[] {
   if (flavour === 'canvas') {
+    // Not enrolled (an account admin opening the course): no context role, only system#User.
+    if (!enrolled) return [SYSTEM_USER];
     // Canvas adds an institution role and system#User; a TA is Instructor plus the TA sub-role.
     switch (role) {
       case 'Instructor': return [`${INSTITUTION}#Instructor`, `${MEMBERSHIP}#Instructor`, SYSTEM_USER];
