@@ -80,7 +80,7 @@ function expectedReading(course: SeedCourse, o: { completions: boolean; only?: s
         ...items.map((i) => ({ activityId: `canvas:module-item:${i.id}`, lmsUserId: u.lmsId, completed: Boolean(i.c?.completed) })),
       ];
     })),
-    learners: learners.map((u) => ({ lmsUserId: u.lmsId, sisId: u.sourcedId, name: u.name, status: u.status })),
+    learners: learners.map((u) => ({ lmsUserId: u.lmsId, sisId: u.sourcedId, name: u.name, status: u.status === 'Concluded' ? 'Inactive' as const : u.status })),
   };
 }
 

@@ -233,7 +233,7 @@ function module(p: Platform, m: SeedModule, withItems: boolean, student: SeedUse
 }
 
 const ENROLLMENT_TYPE: Record<SeedUser['role'], string> = { Instructor: 'TeacherEnrollment', TeachingAssistant: 'TaEnrollment', Learner: 'StudentEnrollment', TestStudent: 'StudentViewEnrollment', Observer: 'ObserverEnrollment' };
-const ENROLLMENT_STATE: Record<SeedUser['status'], string> = { Active: 'active', Inactive: 'inactive', Deleted: 'deleted' };
+const ENROLLMENT_STATE: Record<SeedUser['status'], string> = { Active: 'active', Inactive: 'inactive', Deleted: 'deleted', Concluded: 'completed' };
 
 function enrollments(p: Platform): RequestHandler {
   return (req, res) => {

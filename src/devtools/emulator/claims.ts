@@ -115,7 +115,7 @@ export function idTokenClaims(p: Platform, o: ClaimsRequest): Record<string, unk
 
 /** Moodle's roles come sorted (institution Administrator, membership Instructor, system Administrator; checked against 4.5). */
 function launchClaimRoles(flavour: Platform['flavour'], user: SeedUser): string[] {
-  const roles = [...launchRoles(flavour, user.role, user.enrolled !== false), ...(user.siteAdmin || (flavour === 'canvas' && user.subAccountAdmin) ? adminRoles(flavour) : [])];
+  const roles = [...launchRoles(flavour, user.role, user.enrolled !== false && user.status !== 'Concluded'), ...(user.siteAdmin || (flavour === 'canvas' && user.subAccountAdmin) ? adminRoles(flavour) : [])];
   return flavour === 'moodle' ? roles.sort() : roles;
 }
 

@@ -17,7 +17,12 @@ import { FAMILY_NAMES, GIVEN_NAMES } from './names.js';
  * lib/lti/substitutions_helper.rb, LIS_V2_LTI_ADVANTAGE_ROLE_MAP).
  */
 export type CourseRole = 'Instructor' | 'TeachingAssistant' | 'Learner' | 'TestStudent' | 'Observer';
-export type MemberStatus = 'Active' | 'Inactive' | 'Deleted';
+/**
+ * Concluded: Canvas's `completed` enrolment (app/models/enrollment.rb), as at term end. Canvas takes
+ * NRPS members and launch context roles from current enrolments only (lib/lti/substitutions_helper.rb,
+ * course_enrollments), so a concluded member leaves NRPS and launches with no course role.
+ */
+export type MemberStatus = 'Active' | 'Inactive' | 'Deleted' | 'Concluded';
 
 export interface SeedUser {
   /** What the tool sees as `sub` and NRPS `user_id` (Canvas: opaque uuid; Moodle: numeric user id). */

@@ -39,7 +39,8 @@ function memberships(p: Platform) {
     const canvas = p.flavour === 'canvas';
     // Canvas's differences view: here simply the members whose enrolment is no longer active.
     const differences = canvas && q.since !== undefined;
-    const listed = p.course.users.filter((u) => u.enrolled !== false &&
+    // A concluded enrolment is not a current one: never listed (course.ts, MemberStatus).
+    const listed = p.course.users.filter((u) => u.enrolled !== false && u.status !== 'Concluded' &&
       (differences ? u.status !== 'Active' : canvas ? u.status !== 'Deleted' : u.status === 'Active') &&
       (q.role === undefined || matchesRoleFilter(p.flavour, u.role, q.role)));
 
