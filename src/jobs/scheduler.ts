@@ -3,12 +3,14 @@
  * evaluation is older than its platform's interval: the one the platform's administrator set
  * on the admin page, else the server's SYNC_INTERVAL_MINUTES (0 turns it off, either way).
  * Every instance runs the scheduler; the course lease lets one of them do each course.
+ * A course whose term has ended (courseConclusion.ts) is skipped until staff launch it again.
  */
 import type { Logger } from 'pino';
 import { CourseModel, type CourseRecord } from '../store/course.js';
 import { ownSyncIntervals } from '../store/platformSettings.js';
 import { runCourseUnderLease } from './courseRun.js';
 import { issueCourseCredentials } from './issueCredentials.js';
+import { activeLearnerCount, noteRosterOfRun } from './courseConclusion.js';
 
 /** Courses nobody launched for this long are left alone (the term is over). */
 const ACTIVE_WITHIN_MS = 60 * 24 * 3600_000;
@@ -27,7 +29,7 @@ export async function dueCourses(defaultMinutes: number, now = new Date(), limit
     due.push({ ...notOwn, ...waitedFor(defaultMinutes) });
   }
   if (due.length === 0) return [];
-  return CourseModel.find({ lastLaunchAt: { $gt: new Date(now.getTime() - ACTIVE_WITHIN_MS) }, $or: due })
+  return CourseModel.find({ concludedAt: { $exists: false }, lastLaunchAt: { $gt: new Date(now.getTime() - ACTIVE_WITHIN_MS) }, $or: due })
     .sort({ lastEvaluatedAt: 1 }).limit(limit).lean();
 }
 
@@ -36,8 +38,12 @@ export async function evaluateDueCourses(defaultMinutes: number, logger: Logger,
   let ran = 0;
   for (const course of due) {
     try {
-      if (await runCourseUnderLease(course, { log: logger })) {
+      const evaluation = await runCourseUnderLease(course, { log: logger });
+      if (evaluation) {
         ran++;
+        if (await noteRosterOfRun(course, activeLearnerCount(evaluation.snapshot), now)) {
+          logger.info({ courseKey: course.courseKey }, 'the roster has had no active learner for several runs: the course has ended, background sync stops until staff launch it');
+        }
         await issueCourseCredentials(course.courseKey, undefined, logger);
       }
     } catch (err) {

@@ -4,7 +4,7 @@
  */
 import type { LtijsToken } from 'ltijs';
 import type { Logger } from 'pino';
-import { courseKeyOf, recordCourseLaunch, type CourseRecord } from '../store/course.js';
+import { courseKeyOf, recordCourseLaunch, resumeCourse, type CourseRecord } from '../store/course.js';
 import { recordLmsUserId } from '../store/lmsUser.js';
 import { recordTaughtCourse } from '../store/taughtCourse.js';
 import { audienceOf } from './roles.js';
@@ -17,14 +17,18 @@ export function courseKeyOfToken(token: LtijsToken): string {
 /**
  * Records the course, the person's own Canvas user id when Canvas sent it (for the REST source),
  * and a staff launch's person as staff of the course (staffOfLaunch.ts) and as teaching it
- * (their earlier courses, for next term).
+ * (their earlier courses, for next term); a staff launch also resumes a course Laurel took as ended.
  */
 export async function recordLaunchedCourse(token: LtijsToken, log?: Logger): Promise<CourseRecord> {
   const canvasUserId = canvasUserIdOf(token);
   if (canvasUserId) await recordLmsUserId(token.iss, token.clientId, token.user, canvasUserId);
   const course = await recordCourse(token);
   await recordStaffOfLaunch(course, token, log);
-  if (audienceOf(token.platformContext.roles) === 'staff') await recordTaughtCourse(course, token.user);
+  if (audienceOf(token.platformContext.roles) === 'staff') {
+    await recordTaughtCourse(course, token.user);
+    // Someone teaches it again: background sync reads it again (jobs/courseConclusion.ts).
+    await resumeCourse(course.courseKey);
+  }
   return course;
 }
 

@@ -28,6 +28,14 @@ export interface CourseRecord {
   lmsApiGrantedBy?: string;
   lastLaunchAt: Date;
   lastEvaluatedAt?: Date;
+  /** A background run has seen active learners in the roster: an empty roster later means the term ended. */
+  learnersSeen?: boolean;
+  /** Background runs in a row that found no active learner where there had been some. */
+  emptyRosterRuns?: number;
+  /** When Laurel decided the course had ended and stopped reading it (jobs/courseConclusion.ts); a staff launch clears it. */
+  concludedAt?: Date;
+  /** The `concludedAt` a staff launch cleared: the dashboard says the course was resumed, until a run finds learners again. */
+  resumedAfterEnd?: Date;
 }
 
 export function courseKeyOf(issuer: string, clientId: string, deploymentId: string, contextId: string): string {
@@ -50,6 +58,10 @@ const schema = new Schema<CourseRecord>({
   lmsApiGrantedBy: String,
   lastLaunchAt: { type: Date, required: true },
   lastEvaluatedAt: Date,
+  learnersSeen: Boolean,
+  emptyRosterRuns: Number,
+  concludedAt: Date,
+  resumedAfterEnd: Date,
 });
 schema.index({ courseKey: 1 }, { unique: true });
 schema.index({ lastEvaluatedAt: 1 });
@@ -57,7 +69,7 @@ schema.index({ lastEvaluatedAt: 1 });
 export const CourseModel = mongoose.model<CourseRecord>('course', schema);
 
 /** Idempotent: each launch refreshes what the LMS said about the course. */
-export async function recordCourseLaunch(c: Omit<CourseRecord, 'courseKey' | 'lastLaunchAt' | 'lastEvaluatedAt' | 'lmsApiGrantedBy'>): Promise<CourseRecord> {
+export async function recordCourseLaunch(c: Omit<CourseRecord, 'courseKey' | 'lastLaunchAt' | 'lastEvaluatedAt' | 'lmsApiGrantedBy' | 'learnersSeen' | 'emptyRosterRuns' | 'concludedAt' | 'resumedAfterEnd'>): Promise<CourseRecord> {
   const courseKey = courseKeyOf(c.issuer, c.clientId, c.deploymentId, c.contextId);
   const updated = await CourseModel.findOneAndUpdate(
     { courseKey },
@@ -82,4 +94,11 @@ export async function setLmsApiGrantedBy(courseKey: string, userId: string): Pro
  */
 export async function coursesWithLmsId(issuer: string, clientId: string, lmsCourseId?: string): Promise<CourseRecord[]> {
   return CourseModel.find({ issuer, clientId, lmsCourseId: lmsCourseId ?? { $exists: true } }).sort({ lastLaunchAt: -1 }).limit(1).lean();
+}
+
+/** A staff launch: the course is taught again (or never ended), so background runs read it again. */
+export async function resumeCourse(courseKey: string): Promise<void> {
+  const before = await CourseModel.findOneAndUpdate({ courseKey, $or: [{ concludedAt: { $exists: true } }, { emptyRosterRuns: { $gt: 0 } }] },
+    { $unset: { concludedAt: 1 }, $set: { emptyRosterRuns: 0 } }).lean();
+  if (before?.concludedAt) await CourseModel.updateOne({ courseKey }, { $set: { resumedAfterEnd: before.concludedAt } });
 }

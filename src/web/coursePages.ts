@@ -114,8 +114,13 @@ async function dashboard(req: Request, res: Response) {
   // Waiting for approval: who, for which badge, and the rules they met.
   const queue = awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: byId.get(a.badgeId), learner: a.recipient?.name ?? a.userId }));
   const [gradebook, nextTerm] = await Promise.all([gradebookProblems(course, badges, tr), nextTermOnDashboard(course, columns, badges)]);
-  res.render('course/dashboard', { ...pageView(res), rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at, gradebook, nextTerm, issuerUnset });
+    // Term end (jobs/courseConclusion.ts): the dates Laurel stopped reading the course, or resumed it.
+  const ended = course.concludedAt ? dayOf(course.concludedAt) : undefined;
+  const resumed = !ended && course.resumedAfterEnd ? dayOf(course.resumedAfterEnd) : undefined;
+  res.render('course/dashboard', { ...pageView(res), ended, resumed, rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at, gradebook, nextTerm, issuerUnset });
 }
+
+const dayOf = (d: Date | string) => new Date(d).toISOString().slice(0, 10);
 
 /** Who holds a badge, with a way to revoke. */
 async function badgeAwards(req: Request, res: Response) {

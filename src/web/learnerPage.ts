@@ -22,6 +22,7 @@ import { pageTranslator } from './pageLanguage.js';
 import type { MessageKey } from '../i18n/en.js';
 import type { EvidenceProblem } from '../awards/evidence.js';
 import { audienceOf } from '../lti/roles.js';
+import { courseStaffOf, staffIdsOf } from '../store/courseStaff.js';
 
 /** Past this, the page shows what is stored and the evaluation finishes in the background. */
 const QUICK_MS = 5000;
@@ -35,6 +36,12 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
   // An observer (Canvas's Mentor) earns nothing here, and a learner's badges are theirs to share:
   // a clear page saying so, rather than an empty "My badges".
   if (audience === 'observer') return res.render('course/observer', pageView(res));
+  // Someone Laurel knows as staff of this course, launching with no staff role: their teaching
+  // enrolment concluded (Canvas sends context roles of current enrolments only:
+  // lib/lti/substitutions_helper.rb). Told so, never shown nor evaluated as a learner.
+  if (audience === 'learner' && staffIdsOf(await courseStaffOf(course.courseKey)).has(token.user)) {
+    return res.render('course/former-staff', pageView(res));
+  }
   const preview = audience === 'test-student';
   const running = evaluateCourse(course, { apply: !preview, preview, userId: token.user, log: req.log });
   running.catch((err) => req.log.warn({ err, courseKey: course.courseKey }, 'learner evaluation failed'));

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
 import { connectDatabase } from '../../src/store/connect.js';
 import { ensureIndexes } from '../../src/store/indexes.js';
-import { CourseModel, courseKeyOf } from '../../src/store/course.js';
+import { CourseModel, courseKeyOf, resumeCourse } from '../../src/store/course.js';
+import { EMPTY_RUNS_TO_CONCLUDE, noteRosterOfRun } from '../../src/jobs/courseConclusion.js';
 import { PlatformSettingsModel, saveSyncInterval } from '../../src/store/platformSettings.js';
 import { dueCourses, evaluateDueCourses } from '../../src/jobs/scheduler.js';
 import { createLogger } from '../../src/log.js';
@@ -90,5 +91,37 @@ describe('which courses the scheduler evaluates', () => {
     expect((await CourseModel.findOne({ courseKey: a }).lean())!.lastEvaluatedAt).toEqual(now);
     expect((await CourseModel.findOne({ courseKey: c }).lean())!.lastEvaluatedAt).toEqual(minutesAgo(10));
     expect(await dueCourses(60, now)).toEqual([]);
+  });
+});
+
+describe('term end: a course whose roster emptied', () => {
+  const record = async (key: string) => (await CourseModel.findOne({ courseKey: key }).lean())!;
+
+  it('is concluded only after several empty readings in a row, and only if it had learners before', async () => {
+    const never = await course(A, 'never-had-learners', minutesAgo(90));
+    for (let i = 0; i < EMPTY_RUNS_TO_CONCLUDE + 1; i++) expect(await noteRosterOfRun(await record(never), 0, now)).toBe(false);
+    expect((await record(never)).concludedAt).toBeUndefined();
+
+    const ended = await course(A, 'ended', minutesAgo(90));
+    await noteRosterOfRun(await record(ended), 12, now);
+    await noteRosterOfRun(await record(ended), 0, now);
+    await noteRosterOfRun(await record(ended), 3, now); // learners back: the count starts again
+    for (let i = 1; i < EMPTY_RUNS_TO_CONCLUDE; i++) expect(await noteRosterOfRun(await record(ended), 0, now)).toBe(false);
+    expect((await record(ended)).concludedAt).toBeUndefined();
+    expect(await noteRosterOfRun(await record(ended), 0, now)).toBe(true);
+    expect((await record(ended)).concludedAt).toEqual(now);
+  });
+
+  it('is skipped by the scheduler until a staff launch resumes it', async () => {
+    const ended = await course(A, 'ended', minutesAgo(90));
+    const other = await course(B, 'other', minutesAgo(90));
+    await CourseModel.updateOne({ courseKey: ended }, { $set: { learnersSeen: true, emptyRosterRuns: EMPTY_RUNS_TO_CONCLUDE, concludedAt: minutesAgo(60) } });
+    expect(keysOf(await dueCourses(60, now))).toEqual([other]);
+    await resumeCourse(ended);
+    const resumed = await record(ended);
+    expect(resumed.concludedAt).toBeUndefined();
+    expect(resumed.emptyRosterRuns).toBe(0);
+    expect(resumed.resumedAfterEnd).toEqual(minutesAgo(60));
+    expect(keysOf(await dueCourses(60, now))).toEqual([ended, other].sort());
   });
 });
