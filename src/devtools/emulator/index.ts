@@ -3,6 +3,7 @@
  * behave (see /work/shared/docs/lti-digest.md): OIDC launch, dynamic registration, service
  * tokens, AGS, NRPS, deep linking, Platform Storage, throttling on demand.
  */
+import type { StorageTarget } from './platformStorage.js';
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -51,6 +52,8 @@ export interface EmulatorOptions {
   pageSize?: number;
   /** Milliseconds added to every request, as a distant LMS would (for benchmarks). */
   latencyMs?: number;
+  /** Canvas: `_parent` as Canvas sends it when its Platform Storage frame is off (default: the frame). */
+  storageTarget?: StorageTarget;
   /**
    * Serve HTTPS under this host name (it must resolve to `host`), as a real LMS on a site of its
    * own: the browser tests put Laurel and the LMS on two sites with a local CA.
@@ -137,6 +140,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     privacy: { hideNames: o.privacy?.hideNames ?? false, hideEmails: o.privacy?.hideEmails ?? false },
     pageSize: o.pageSize,
     latencyMs: o.latencyMs,
+    storageTarget: o.storageTarget,
   });
   server.on('request', createApp(p));
 
