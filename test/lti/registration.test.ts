@@ -46,7 +46,9 @@ describe.each(['canvas', 'moodle'] as const)('dynamic registration from %s', (fl
     // nested iframes on the school's host): a frame-ancestors of registered platforms only would
     // have the browser refuse to show it, and the dialog would never close.
     expect(frameAncestors(res)).toBe('*');
-    expect(res.text).toContain('/assets/registration-close.js'); // posts org.imsglobal.lti.close
+    // org.imsglobal.lti.close is posted by Done, not on load: the LMS closes the page on it.
+    expect(res.text).toContain('/assets/registration-close.js');
+    expect(res.text).toMatch(/<button type="button" id="registration-done">Done<\/button>/);
 
     // The LMS holds Laurel's registration…
     const tool = emulator.tools.at(-1)!;
