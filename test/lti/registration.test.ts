@@ -84,6 +84,31 @@ describe.each(['canvas', 'moodle'] as const)('dynamic registration from %s', (fl
   });
 });
 
+describe('dynamic registration from a newer Canvas, which makes a root-account deployment at once', () => {
+  // canvas-lms app/controllers/lti/ims/dynamic_registration_controller.rb: with
+  // lti_registrations_next, `create` makes `registration.new_external_tool(root_account, …)` and
+  // render_registration answers `deployment_id: deployment&.deployment_id` at the top level, not in
+  // the tool-configuration claim; "+ App › By Client ID" later makes another deployment.
+  it('records the root deployment from the top-level deployment_id, and still learns the ones installed by client id', async () => {
+    const emulator = await startEmulator({ flavour: 'canvas', rootDeploymentAtRegistration: true });
+    emulators.push(emulator);
+    const res = await new Browser().go('get', (await registrationFrameUrl(emulator)).toString());
+    expect(res.status).toBe(200);
+    const tool = emulator.tools.at(-1)!;
+    const root = tool.deploymentId;
+    const registered = async () => (await listPlatforms()).find((p) => p.issuer === emulator.issuer && p.clientId === tool.clientId)!;
+    expect(await registered()).toMatchObject({ deploymentIds: [root], learnsDeployments: true });
+
+    const learner = emulator.course.users.find((u) => u.role === 'Learner' && u.status === 'Active')!;
+    const launch = async () => finishLaunch(await startLaunch({ emulator, clientId: tool.clientId, deploymentId: tool.deploymentId }, { userId: learner.id }));
+    expect((await launch()).status).toBe(303);
+    const second = emulator.installByClientId(tool.clientId);
+    expect(second).not.toBe(root);
+    expect((await launch()).status).toBe(303);
+    expect((await registered()).deploymentIds.sort()).toEqual([root, second].sort());
+  });
+});
+
 describe('framing', () => {
   it('lets any site frame the registration page, its errors included, and no other page', async () => {
     const failed = await request(laurel.url).get('/lti/register').set('Accept', 'text/html');

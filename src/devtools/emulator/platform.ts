@@ -56,6 +56,8 @@ export interface Platform {
   latencyMs?: number;
   /** Canvas: where a tool keeps Platform Storage values (`_parent`: the storage frame is off). */
   storageTarget: StorageTarget;
+  /** Canvas: dynamic registration makes a root-account deployment and names it (top-level `deployment_id`). */
+  rootDeploymentAtRegistration?: boolean;
   requests: ServiceRequest[];
   deepLinks: DeepLinkReturn[];
   pendingLaunches: Map<string, PendingLaunch>;
@@ -76,7 +78,7 @@ export function withCourse<T>(p: Platform, course: SeedCourse, fn: () => T): T {
   return requestCourse.run({ p, course }, fn);
 }
 
-export function newPlatform(o: Pick<Platform, 'flavour' | 'url' | 'course' | 'keys' | 'privacy' | 'pageSize' | 'latencyMs'> & { storageTarget?: StorageTarget }): Platform {
+export function newPlatform(o: Pick<Platform, 'flavour' | 'url' | 'course' | 'keys' | 'privacy' | 'pageSize' | 'latencyMs' | 'rootDeploymentAtRegistration'> & { storageTarget?: StorageTarget }): Platform {
   const { course, ...rest } = o;
   let current = course;
   const p: Omit<Platform, 'course'> = {
