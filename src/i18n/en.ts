@@ -797,7 +797,8 @@ export const en = {
   'lti.registeredHeading': 'Laurel is registered',
   'lti.registeredWithHtml': 'Laurel is now registered with <strong>{issuer}</strong> ({family}).',
   'lti.mustApproveHtml': 'A Laurel administrator must approve this platform before its courses can launch Laurel (<code>npm run platform -- approve</code>, or the admin page).',
-  'lti.canClose': 'You can close this window.',
+  'lti.canClose': 'When you have read this, select Done: your LMS then closes this page.',
+  'lti.registrationDone': 'Done',
 
   'problem.rate_limited.title': 'Too many requests',
   'problem.rate_limited.detail': 'Laurel answers at most {limit} of these requests from one address every {windowSeconds} seconds, and more came from yours.',

@@ -795,7 +795,8 @@ export const fr: Record<MessageKey, string> = {
   'lti.registeredHeading': 'Laurel est enregistré',
   'lti.registeredWithHtml': 'Laurel est désormais enregistré auprès de <strong>{issuer}</strong> ({family}).',
   'lti.mustApproveHtml': 'Un administrateur de Laurel doit approuver cette plateforme avant que ses cours puissent lancer Laurel (<code>npm run platform -- approve</code>, ou la page d\'administration).',
-  'lti.canClose': 'Vous pouvez fermer cette fenêtre.',
+  'lti.canClose': 'Une fois ce message lu, choisissez Terminé : votre LMS ferme alors cette page.',
+  'lti.registrationDone': 'Terminé',
 
   'problem.rate_limited.title': 'Trop de requêtes',
   'problem.rate_limited.detail': 'Laurel répond à au plus {limit} de ces requêtes par adresse toutes les {windowSeconds} secondes, et la vôtre en a envoyé davantage.',

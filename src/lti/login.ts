@@ -65,6 +65,8 @@ export function loginRouter(o: { publicUrl: string; secureCookies: boolean }): R
     const authEndpoint = await platform.platformAuthEndpoint();
     const storageTarget = param(req, 'lti_storage_target');
     const useStorage = storageTarget !== undefined && STORAGE_TARGET.test(storageTarget);
+    // A named storage frame is on the OIDC auth origin (Canvas's post_message_forwarding); with
+    // `_parent` the page learns the course page's origin from its lti.capabilities answer.
     const storageOrigin = new URL(authEndpoint).origin;
 
     const auth = new URL(authEndpoint);

@@ -44,9 +44,17 @@ async function postRegistration(config: PlatformConfiguration, body: object, tok
     throw new RegistrationFailed('registration_refused', `the LMS refused the registration (${said ? `${said}, ` : ''}HTTP ${res.status})`);
   }
   const clientId = answer.client_id;
-  const deploymentId = answer['https://purl.imsglobal.org/spec/lti-tool-configuration']?.deployment_id;
   if (typeof clientId !== 'string' || !clientId) throw new RegistrationFailed('registration_invalid', 'the LMS answered without a client_id');
-  return { clientId, deploymentId: typeof deploymentId === 'string' && deploymentId ? deploymentId : undefined };
+  const named = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  return {
+    clientId,
+    // Moodle: the one deployment, in the tool-configuration claim.
+    deploymentId: named(answer['https://purl.imsglobal.org/spec/lti-tool-configuration']?.deployment_id),
+    // Newer Canvas: the root-account deployment it made at registration, at the top level
+    // (canvas-lms dynamic_registration_controller.rb render_registration); more come with each
+    // "+ App › By Client ID", so Laurel keeps learning them from launches.
+    rootDeploymentId: named(answer.deployment_id),
+  };
 }
 
 export function dynamicRegistration(o: { publicUrl: string; mode: RegistrationMode; onRegistered?: () => void }) {
@@ -59,14 +67,15 @@ export function dynamicRegistration(o: { publicUrl: string; mode: RegistrationMo
     const configUrl = new URL(configParam);
     try {
       const config = await readConfiguration(configUrl);
-      const { clientId, deploymentId } = await postRegistration(config, registrationRequest(o.publicUrl, config), token);
+      const { clientId, deploymentId, rootDeploymentId } = await postRegistration(config, registrationRequest(o.publicUrl, config), token);
       const family = productFamily(config);
       const platform = await registerPlatform({
         issuer: config.issuer, clientId, name: `${family} ${new URL(config.issuer).host}`,
         authEndpoint: config.authorization_endpoint, tokenEndpoint: config.token_endpoint, jwksUri: config.jwks_uri,
-        deploymentIds: deploymentId ? [deploymentId] : [], learnsDeployments: !deploymentId, active: o.mode === 'open',
+        deploymentIds: [deploymentId ?? rootDeploymentId].filter((d): d is string => d !== undefined),
+        learnsDeployments: !deploymentId, active: o.mode === 'open',
       }).catch((err: Error) => { throw new RegistrationFailed('registration_invalid', err.message); });
-      req.log.info({ issuer: config.issuer, clientId, deploymentId, active: platform.active }, 'platform registered');
+      req.log.info({ issuer: config.issuer, clientId, deploymentId: deploymentId ?? rootDeploymentId, active: platform.active }, 'platform registered');
       o.onRegistered?.();
       res.render('lti/registered', { issuer: config.issuer, family, active: platform.active });
     } catch (err) {

@@ -76,12 +76,19 @@ describe('a learner opens Laurel inside the emulated Moodle (no Platform Storage
 });
 
 describe('registering Laurel from an LMS it does not know yet', () => {
-  it('shows the registration page in the LMS\'s frame, and the LMS closes it when Laurel says so', async () => {
+  it('shows the registration page in the LMS\'s frame, which stays until the administrator selects Done, then the LMS closes it', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const refused: string[] = [];
     page.on('console', (m) => { if (/frame-ancestors|Refused to frame/i.test(m.text())) refused.push(m.text()); });
     await page.goto(demo.emulator.dynamicRegistrationUrl(`${demo.laurelUrl}/lti/register`));
+    // The outcome stays on screen (in approval mode, that a Laurel administrator must approve):
+    // the LMS closes the page as soon as it hears org.imsglobal.lti.close, so only Done sends it.
+    const frame = await laurelFrame(page, '/lti/register');
+    await frame.getByText('Laurel is registered').waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(1000);
+    expect(page.url()).not.toMatch(/\/emulator\/registered$/);
+    await frame.getByRole('button', { name: 'Done' }).click();
     // The emulated LMS leaves for its "Registered tools" page on org.imsglobal.lti.close.
     await page.waitForURL(/\/emulator\/registered$/, { timeout: 30_000 });
     expect(refused).toEqual([]);

@@ -46,7 +46,9 @@ describe.each(['canvas', 'moodle'] as const)('dynamic registration from %s', (fl
     // nested iframes on the school's host): a frame-ancestors of registered platforms only would
     // have the browser refuse to show it, and the dialog would never close.
     expect(frameAncestors(res)).toBe('*');
-    expect(res.text).toContain('/assets/registration-close.js'); // posts org.imsglobal.lti.close
+    // org.imsglobal.lti.close is posted by Done, not on load: the LMS closes the page on it.
+    expect(res.text).toContain('/assets/registration-close.js');
+    expect(res.text).toMatch(/<button type="button" id="registration-done">Done<\/button>/);
 
     // The LMS holds Laurel's registration…
     const tool = emulator.tools.at(-1)!;
@@ -79,6 +81,31 @@ describe.each(['canvas', 'moodle'] as const)('dynamic registration from %s', (fl
     expect(launch.status).toBe(303);
     expect(launch.headers.location).toMatch(/^\/me\?ltik=/);
     expect((await registered()).deploymentIds).toEqual([tool.deploymentId]);
+  });
+});
+
+describe('dynamic registration from a newer Canvas, which makes a root-account deployment at once', () => {
+  // canvas-lms app/controllers/lti/ims/dynamic_registration_controller.rb: with
+  // lti_registrations_next, `create` makes `registration.new_external_tool(root_account, …)` and
+  // render_registration answers `deployment_id: deployment&.deployment_id` at the top level, not in
+  // the tool-configuration claim; "+ App › By Client ID" later makes another deployment.
+  it('records the root deployment from the top-level deployment_id, and still learns the ones installed by client id', async () => {
+    const emulator = await startEmulator({ flavour: 'canvas', rootDeploymentAtRegistration: true });
+    emulators.push(emulator);
+    const res = await new Browser().go('get', (await registrationFrameUrl(emulator)).toString());
+    expect(res.status).toBe(200);
+    const tool = emulator.tools.at(-1)!;
+    const root = tool.deploymentId;
+    const registered = async () => (await listPlatforms()).find((p) => p.issuer === emulator.issuer && p.clientId === tool.clientId)!;
+    expect(await registered()).toMatchObject({ deploymentIds: [root], learnsDeployments: true });
+
+    const learner = emulator.course.users.find((u) => u.role === 'Learner' && u.status === 'Active')!;
+    const launch = async () => finishLaunch(await startLaunch({ emulator, clientId: tool.clientId, deploymentId: tool.deploymentId }, { userId: learner.id }));
+    expect((await launch()).status).toBe(303);
+    const second = emulator.installByClientId(tool.clientId);
+    expect(second).not.toBe(root);
+    expect((await launch()).status).toBe(303);
+    expect((await registered()).deploymentIds.sort()).toEqual([root, second].sort());
   });
 });
 

@@ -2,7 +2,7 @@
  * Laurel in a real Moodle 4.5.6, through Moodle's own pages as a school uses it, cross-site on
  * HTTPS as in production (Laurel at laurel.test behind a TLS proxy, Moodle at moodle.test) with
  * Chromium blocking third-party cookies: the administrator registers Laurel (Add LTI Advantage;
- * the dialog closes by itself), activates it and shows it in the activity chooser; the editing
+ * selects Done on Laurel's page and the dialog closes), activates it and shows it in the activity chooser; the editing
  * teacher adds it to a course; the administrator connects Moodle's web services with the role the
  * README documents; the teacher creates a badge on an ordinary assignment, previews, evaluates;
  * a learner sees it with its reasons; the "Badge:" column shows in Moodle's grader report and is
@@ -75,17 +75,18 @@ describe('Laurel in a real Moodle 4.5, cross-site on HTTPS, third-party cookies 
   let admin: Page;
   let teacher: Page;
 
-  it('the administrator registers Laurel with Add LTI Advantage, and the dialog closes by itself', async () => {
+  it('the administrator registers Laurel with Add LTI Advantage, reads the outcome, selects Done, and the dialog closes', async () => {
     admin = await personPage(seed.admin);
     await admin.goto(`${moodle}/mod/lti/toolconfigure.php`);
     await admin.locator('#tool-url').fill(`${moodleSite.laurelUrl}/lti/register`);
     await admin.locator('#tool-create-button').click();
-    // Moodle frames Laurel's registration page in its panel; Laurel says "done" (postMessage) and
-    // Moodle closes the panel and lists the new tool. A refused frame fails at once.
-    await Promise.race([
-      admin.locator('.tool-card', { hasText: 'Laurel' }).first().waitFor({ timeout: 30_000 }),
-      refusedFrame(admin, 30_000),
-    ]);
+    // Moodle frames Laurel's registration page in its panel; when the administrator selects Done,
+    // Laurel says "done" (postMessage) and Moodle closes the panel and lists the new tool. A
+    // refused frame fails at once.
+    const registered = await Promise.race([laurelFrame(admin, '/lti/register'), refusedFrame(admin, 30_000)]);
+    await registered.getByText('Laurel is registered').waitFor({ timeout: 30_000 });
+    await registered.getByRole('button', { name: 'Done' }).click();
+    await admin.locator('.tool-card', { hasText: 'Laurel' }).first().waitFor({ timeout: 30_000 });
     await admin.locator('#external-registration-container').waitFor({ state: 'hidden', timeout: 10_000 });
     await shot(admin, 'registered');
   });

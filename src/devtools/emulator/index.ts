@@ -3,6 +3,7 @@
  * behave (see /work/shared/docs/lti-digest.md): OIDC launch, dynamic registration, service
  * tokens, AGS, NRPS, deep linking, Platform Storage, throttling on demand.
  */
+import type { StorageTarget } from './platformStorage.js';
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -51,6 +52,14 @@ export interface EmulatorOptions {
   pageSize?: number;
   /** Milliseconds added to every request, as a distant LMS would (for benchmarks). */
   latencyMs?: number;
+  /** Canvas: `_parent` as Canvas sends it when its Platform Storage frame is off (default: the frame). */
+  storageTarget?: StorageTarget;
+  /**
+   * Canvas with `lti_registrations_next`: dynamic registration creates a root-account deployment
+   * and answers its id at the top level (canvas-lms app/controllers/lti/ims/
+   * dynamic_registration_controller.rb, `create` → `render_registration(…, deployment)`).
+   */
+  rootDeploymentAtRegistration?: boolean;
   /**
    * Serve HTTPS under this host name (it must resolve to `host`), as a real LMS on a site of its
    * own: the browser tests put Laurel and the LMS on two sites with a local CA.
@@ -75,6 +84,8 @@ export interface Emulator {
   registerTool(t: ToolRegistration): { clientId: string; deploymentId: string };
   /** Registered tools (manual or dynamic registration). */
   tools: RegisteredTool[];
+  /** Canvas "+ App › By Client ID": a new deployment of the tool, which later launches come from. Answers its id. */
+  installByClientId(clientId: string): string;
   /** A URL a browser opens to launch as that user (course page with the tool in an iframe unless embed is false). */
   launchUrl(o: LaunchUrlOptions): string;
   /** The admin page that runs dynamic registration against the tool's registration URL. */
@@ -137,6 +148,8 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     privacy: { hideNames: o.privacy?.hideNames ?? false, hideEmails: o.privacy?.hideEmails ?? false },
     pageSize: o.pageSize,
     latencyMs: o.latencyMs,
+    storageTarget: o.storageTarget,
+    rootDeploymentAtRegistration: o.rootDeploymentAtRegistration,
   });
   server.on('request', createApp(p));
 
@@ -163,6 +176,12 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
       return { clientId, deploymentId };
     },
     tools: p.tools,
+    installByClientId(clientId) {
+      const tool = p.tools.find((t) => t.clientId === clientId);
+      if (!tool) throw new Error(`no tool with client id ${clientId}`);
+      tool.deploymentId = `${p.tools.length + 100 + Math.floor(Math.random() * 1e6)}:${p.course.contextId}`;
+      return tool.deploymentId;
+    },
     launchUrl: (l) => launchUrl(p, l),
     dynamicRegistrationUrl: (toolRegisterUrl) => dynamicRegistrationUrl(p, toolRegisterUrl),
     signIdToken: (payload, opts) => signJwt(p.keys, payload, opts),

@@ -79,7 +79,7 @@ export function launchHandler(p: Platform) {
       lti_deployment_id: tool.deploymentId,
     };
     if (p.flavour === 'canvas') {
-      Object.assign(params, { canvas_environment: 'prod', canvas_region: 'not_configured', lti_storage_target: STORAGE_FRAME });
+      Object.assign(params, { canvas_environment: 'prod', canvas_region: 'not_configured', lti_storage_target: p.storageTarget });
       const target = new URL(tool.initiateLoginUri);
       for (const [k, v] of Object.entries(params)) target.searchParams.set(k, v);
       res.redirect(302, target.toString());
@@ -103,10 +103,12 @@ async function newMessageHint(p: Platform, locale: string): Promise<string> {
 function coursePage(p: Platform, userName: string, toolName: string, frameSrc: string): string {
   const canvas = p.flavour === 'canvas';
   const frameName = canvas ? 'tool_content' : 'contentframe';
-  const storage = canvas
-    ? `<iframe name="${STORAGE_FRAME}" src="${STORAGE_FRAME_PATH}" title="" hidden></iframe>
+  const framed = p.storageTarget === STORAGE_FRAME;
+  const storage = !canvas ? ''
+    : framed ? `<iframe name="${STORAGE_FRAME}" src="${STORAGE_FRAME_PATH}" title="" hidden></iframe>
 <script>${storageScript(toolOrigins(p), false)}</script>`
-    : '';
+    // The storage frame off: the course page keeps the values itself.
+    : `<script>${storageScript(toolOrigins(p), true)}</script>`;
   const header = `<header style="background:${canvas ? '#394b58' : '#0f47ad'};color:#fff;padding:.6rem 2rem;display:flex;justify-content:space-between">
 <strong>${escapeHtml(p.course.label)} · ${escapeHtml(p.course.title)}</strong><span>${escapeHtml(userName)}</span></header>`;
   return page(`${toolName} – ${p.course.label}`, `${header}

@@ -10,7 +10,6 @@ import { autoSubmitForm, errorPage } from './html.js';
 import { signJwt } from './keys.js';
 import type { Platform } from './platform.js';
 import { caught } from './caught.js';
-import { STORAGE_FRAME } from './platformStorage.js';
 import { findTool } from './tools.js';
 
 const CANVAS_AUTHORIZE = '/api/lti/authorize';
@@ -70,7 +69,7 @@ function authorize(p: Platform) {
     if (q.state !== undefined) fields.state = q.state;
     if (p.flavour === 'canvas') {
       // Canvas's form also carries Rails fields and the storage target (seen); tools must ignore extras.
-      Object.assign(fields, { utf8: '✓', authenticity_token: randomBytes(32).toString('base64'), lti_storage_target: STORAGE_FRAME });
+      Object.assign(fields, { utf8: '✓', authenticity_token: randomBytes(32).toString('base64'), lti_storage_target: p.storageTarget });
     }
     res.type('html').send(autoSubmitForm(q.redirect_uri, fields));
   };

@@ -1,6 +1,7 @@
 /**
  * The state of one running emulator, shared by its endpoints.
  */
+import { STORAGE_FRAME, type StorageTarget } from './platformStorage.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SeedActivity, SeedCourse, SeedResult, SeedUser } from './course.js';
 import { PATHS, serviceUrls, type Flavour, type FlavourPaths } from './flavours.js';
@@ -53,6 +54,10 @@ export interface Platform {
   /** Page size when the tool asks for none; undefined: the flavour's default. */
   pageSize?: number;
   latencyMs?: number;
+  /** Canvas: where a tool keeps Platform Storage values (`_parent`: the storage frame is off). */
+  storageTarget: StorageTarget;
+  /** Canvas: dynamic registration makes a root-account deployment and names it (top-level `deployment_id`). */
+  rootDeploymentAtRegistration?: boolean;
   requests: ServiceRequest[];
   deepLinks: DeepLinkReturn[];
   pendingLaunches: Map<string, PendingLaunch>;
@@ -73,11 +78,12 @@ export function withCourse<T>(p: Platform, course: SeedCourse, fn: () => T): T {
   return requestCourse.run({ p, course }, fn);
 }
 
-export function newPlatform(o: Pick<Platform, 'flavour' | 'url' | 'course' | 'keys' | 'privacy' | 'pageSize' | 'latencyMs'>): Platform {
+export function newPlatform(o: Pick<Platform, 'flavour' | 'url' | 'course' | 'keys' | 'privacy' | 'pageSize' | 'latencyMs' | 'rootDeploymentAtRegistration'> & { storageTarget?: StorageTarget }): Platform {
   const { course, ...rest } = o;
   let current = course;
   const p: Omit<Platform, 'course'> = {
     ...rest,
+    storageTarget: o.storageTarget ?? STORAGE_FRAME,
     pastCourses: [],
     paths: PATHS[o.flavour],
     tools: [],

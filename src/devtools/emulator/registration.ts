@@ -96,8 +96,12 @@ export function registrationEndpoint(p: Platform) {
       ...(body.logo_uri ? { logo_uri: body.logo_uri } : {}),
       token_endpoint_auth_method: 'private_key_jwt',
       scope: tool.scopes.join(' '),
-      // Moodle names the deployment; Canvas creates it later, when an admin installs the key.
+      // Moodle names the deployment in the tool configuration. Canvas creates one later, when an
+      // admin installs the key; newer Canvas (lti_registrations_next) also makes a root-account
+      // deployment now and names it at the top level (dynamic_registration_controller.rb,
+      // render_registration: `deployment_id: deployment&.deployment_id`).
       [TOOL_CONFIGURATION]: p.flavour === 'moodle' ? { ...config, deployment_id: tool.deploymentId } : config,
+      ...(p.flavour === 'canvas' && p.rootDeploymentAtRegistration ? { deployment_id: tool.deploymentId } : {}),
     });
   };
 }
