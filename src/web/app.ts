@@ -75,7 +75,8 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
         // The LMS frames the registration page before it is a registered platform (Moodle's
         // dialog; Canvas nests it in two iframes on the school's host): it may be framed by any
         // site. It only registers with the platform whose token it carries, and shows no data.
-        frameAncestors: [(req) => ((req as express.Request).path === ROUTES.register ? '*' : ["'self'", ...platforms()].join(' '))],
+        // Other pages: the platforms and the sites they show Laurel from (frameAncestors.ts).
+        frameAncestors: [(req) => ((req as express.Request).path === ROUTES.register ? '*' : ["'self'", ...platformOrigins.frameAncestors()].join(' '))],
         upgradeInsecureRequests: secureCookies ? [] : null,
       },
     },
@@ -106,6 +107,7 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
       secureCookies,
       secret: config.secret,
       sessionMaxAgeMinutes: config.sessionMaxAgeMinutes,
+      onFrameOrigins: (origins) => platformOrigins.remember(origins),
       checks: { findPlatform: findPlatformForLaunch, keySet: platformKeySet, acceptDeployment, useNonce },
     }),
   });

@@ -73,6 +73,11 @@ export interface Emulator {
   copyCourse(o?: CourseCopyOptions): SeedCourse;
   /** Manual registration, like an admin pasting the tool's URLs. */
   registerTool(t: ToolRegistration): { clientId: string; deploymentId: string };
+  /**
+   * Canvas: the next launches show the course from this origin (the school's host, or its own
+   * domain), which their return URLs name; undefined goes back to the emulator's own origin.
+   */
+  showCourseFrom(origin: string | undefined): void;
   /** Registered tools (manual or dynamic registration). */
   tools: RegisteredTool[];
   /** A URL a browser opens to launch as that user (course page with the tool in an iframe unless embed is false). */
@@ -162,6 +167,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
       const { clientId, deploymentId } = registerTool(p, t);
       return { clientId, deploymentId };
     },
+    showCourseFrom: (origin) => { p.courseHost = origin; },
     tools: p.tools,
     launchUrl: (l) => launchUrl(p, l),
     dynamicRegistrationUrl: (toolRegisterUrl) => dynamicRegistrationUrl(p, toolRegisterUrl),

@@ -43,6 +43,14 @@ export interface Platform {
   /** The emulator's origin, also its issuer. */
   url: string;
   paths: FlavourPaths;
+  /**
+   * Canvas: the origin the course page is shown from, which its launch URLs name (return_url,
+   * deep_link_return_url): cloud Canvas builds them from the host the person browses, the
+   * school's (school.instructure.com) or its own domain, never the issuer
+   * (canvas-lms lib/lti/messages/jwt_message.rb, deep_linking_request.rb: polymorphic_url).
+   * Default: url.
+   */
+  courseHost?: string;
   /** The course launches go to; during a service request naming an earlier course (withCourse), that one. */
   course: SeedCourse;
   /** Courses this one was copied from (courseCopy.ts): still there, as in the LMS, for their services. */
