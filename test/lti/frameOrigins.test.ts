@@ -119,3 +119,24 @@ describe('frame origins an administrator configures', () => {
     expect(frameAncestors(await request(laurel.url).get('/lti/register').set('Accept', 'text/html'))).toEqual(['*']);
   });
 });
+
+describe('npm run platform -- add-frame-origin', () => {
+  it('adds an origin the platform may frame Laurel from, and refuses a URL with a path', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { resolve } = await import('node:path');
+    const { listPlatforms } = await import('../../src/lti/platforms.js');
+    const cli = resolve(__dirname, '../../dist/src/cli/platform.js');
+    const cliRun = (...args: string[]) => promisify(execFile)(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH!, MONGODB_URI: laurel.config.mongodbUri!, LAUREL_SECRET: laurel.config.secret, NODE_ENV: 'test' } });
+    const platformId = (await listPlatforms()).find((p) => p.clientId === canvas.clientId)!.platformId;
+
+    await expect(cliRun('add-frame-origin', platformId, 'https://lms.school.test/courses')).rejects.toMatchObject({ stderr: expect.stringContaining('give the scheme and host only') });
+    expect((await cliRun('add-frame-origin', platformId, 'https://lms.school.test')).stdout).toContain(`platform ${platformId}: https://lms.school.test may frame Laurel`);
+    await laurel.running.laurel.platformOrigins.refresh();
+    expect(frameAncestors(await request(laurel.url).get('/course'))).toContain('https://lms.school.test');
+
+    expect((await cliRun('remove-frame-origin', platformId, 'https://lms.school.test')).stdout).toContain('https://lms.school.test removed');
+    await laurel.running.laurel.platformOrigins.refresh();
+    expect(frameAncestors(await request(laurel.url).get('/course'))).not.toContain('https://lms.school.test');
+  });
+});
