@@ -12,7 +12,7 @@ import { peekLaunchState, takeLaunchState } from '../store/launchState.js';
 import { stateCookieName, stateCookieOptions } from './stateCookie.js';
 import { isNonceUsed } from '../store/usedNonce.js';
 import { sendProblem } from '../web/errorPage.js';
-import { allowFramingBy } from '../web/frameAncestors.js';
+import { allowFramingBy, frameableByAnySite } from '../web/frameAncestors.js';
 import { launchOrigins } from './launchOrigins.js';
 import { learnFrameOrigins } from '../store/frameOrigins.js';
 
@@ -27,6 +27,7 @@ async function wasReplayed(idToken: string): Promise<boolean> {
 }
 
 function rejectLaunch(req: Request, res: Response, err: LaunchRejected): void {
+  frameableByAnySite(res);
   sendProblem(req, res, {
     status: 401, reason: err.reason, key: 'launch_rejected', params: { detail: err.detail },
     title: 'Laurel could not accept this launch', detail: `The launch was refused: ${err.detail}.`,
@@ -47,6 +48,7 @@ function platformLoginError(req: Request, res: Response, o: { secureCookies: boo
   if (typeof body.state === 'string' && body.state !== '') {
     res.clearCookie(stateCookieName(body.state), { ...stateCookieOptions(o.secureCookies), maxAge: undefined });
   }
+  frameableByAnySite(res); // shown in the platform's page, whose host no validated launch may have named yet
   const error = said(body.error);
   const description = said(body.error_description);
   req.log?.info({ error, description }, 'the platform answered the login with an OIDC error');

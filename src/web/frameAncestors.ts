@@ -58,6 +58,15 @@ export class PlatformOrigins {
 }
 
 /**
+ * A page any site may frame: a refused launch's explanation (no session, no data, no action),
+ * which must show in the platform's page even when no validated launch has named its host yet.
+ */
+export function frameableByAnySite(res: Response): void {
+  const csp = res.getHeader('Content-Security-Policy');
+  if (typeof csp === 'string') res.setHeader('Content-Security-Policy', csp.replace(/(^|;)(\s*frame-ancestors)[^;]*/, '$1$2 *'));
+}
+
+/**
  * Adds origins to the frame-ancestors of a response whose CSP is already set (helmet runs
  * first): the launch's page must be frameable by the site that launched it from its very first
  * launch, before any reload.
