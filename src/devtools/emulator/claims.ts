@@ -41,7 +41,7 @@ export function idTokenClaims(p: Platform, o: ClaimsRequest): Record<string, unk
   const locale = o.locale ?? 'en';
 
   const claims: Record<string, unknown> = {
-    iss: p.url,
+    iss: p.issuer,
     aud: tool.clientId, // both LMSs send a string, so no azp check is triggered by an array
     // Canvas adds azp; Moodle 4.5 does not (mod/lti/locallib.php, lti_sign_jwt; checked against it).
     ...(flavour === 'canvas' ? { azp: tool.clientId } : {}),

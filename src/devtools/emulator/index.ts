@@ -56,6 +56,13 @@ export interface EmulatorOptions {
    * own: the browser tests put Laurel and the LMS on two sites with a local CA.
    */
   tls?: { hostname: string; key: string | Buffer; cert: string | Buffer };
+  /**
+   * Canvas, with tls: serve as cloud Canvas does on several host names (all resolving to `host`,
+   * one port): the issuer host (canvas.instructure.com), the sso host that answers the OIDC login,
+   * token and key set (sso.canvaslms.com); tls.hostname is the school's host, where the course
+   * page, registration and services live. showCourseFrom adds the school's own domain.
+   */
+  cloudHosts?: { issuer: string; sso: string };
 }
 
 export interface Emulator {
@@ -133,7 +140,9 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     server.listen(o.port ?? 0, host, () => resolve());
   });
   const name = o.tls?.hostname ?? (host.includes(':') ? `[${host}]` : host);
-  const url = `${o.tls ? 'https' : 'http'}://${name}:${(server.address() as AddressInfo).port}`;
+  const port = (server.address() as AddressInfo).port;
+  const url = `${o.tls ? 'https' : 'http'}://${name}:${port}`;
+  const cloud = o.tls && o.cloudHosts ? { issuer: `https://${o.cloudHosts.issuer}:${port}`, sso: `https://${o.cloudHosts.sso}:${port}` } : {};
   const p = newPlatform({
     flavour: o.flavour,
     url,
@@ -142,17 +151,18 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     privacy: { hideNames: o.privacy?.hideNames ?? false, hideEmails: o.privacy?.hideEmails ?? false },
     pageSize: o.pageSize,
     latencyMs: o.latencyMs,
+    ...cloud,
   });
   server.on('request', createApp(p));
 
   return {
     flavour: o.flavour,
     url,
-    issuer: url,
+    issuer: p.issuer,
     endpoints: {
-      auth: `${url}${p.paths.auth}`,
-      token: `${url}${p.paths.token}`,
-      jwks: `${url}${p.paths.jwks}`,
+      auth: `${p.sso}${p.paths.auth}`,
+      token: `${p.sso}${p.paths.token}`,
+      jwks: `${p.sso}${p.paths.jwks}`,
       openidConfiguration: `${url}/.well-known/openid-configuration`,
       registration: `${url}${p.paths.registration}`,
     },

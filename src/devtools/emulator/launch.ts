@@ -71,7 +71,7 @@ export function launchHandler(p: Platform) {
     p.pendingLaunches.set(messageHint, launch);
 
     const params: Record<string, string> = {
-      iss: p.url,
+      iss: p.issuer,
       login_hint: launch.loginHint,
       target_link_uri: launch.targetLinkUri,
       lti_message_hint: messageHint,
@@ -104,7 +104,9 @@ function coursePage(p: Platform, userName: string, toolName: string, frameSrc: s
   const canvas = p.flavour === 'canvas';
   const frameName = canvas ? 'tool_content' : 'contentframe';
   const storage = canvas
-    ? `<iframe name="${STORAGE_FRAME}" src="${STORAGE_FRAME_PATH}" title="" hidden></iframe>
+    // Cloud Canvas's storage frame lives on the OIDC login host, the origin tools address
+    // (canvas-lms app/controllers/lti/platform_storage_controller.rb redirects it there).
+    ? `<iframe name="${STORAGE_FRAME}" src="${p.sso}${STORAGE_FRAME_PATH}" title="" hidden></iframe>
 <script>${storageScript(toolOrigins(p), false)}</script>`
     : '';
   const header = `<header style="background:${canvas ? '#394b58' : '#0f47ad'};color:#fff;padding:.6rem 2rem;display:flex;justify-content:space-between">

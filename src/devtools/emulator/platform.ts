@@ -40,9 +40,18 @@ export interface ThrottleState { remaining: number; retryAfterSeconds: number; p
 
 export interface Platform {
   flavour: Flavour;
-  /** The emulator's origin, also its issuer. */
+  /** The emulator's origin (Canvas: the school's host), where the course page, registration and services live. */
   url: string;
   paths: FlavourPaths;
+  /**
+   * Cloud Canvas signs as one issuer for every school (https://canvas.instructure.com: canvas-lms
+   * config/dynamic_settings.yml `lti_iss`, read as Canvas::Security.config['lti_iss'] in
+   * lib/lti/messages/jwt_message.rb) and answers the OIDC login, token and key set on its sso host
+   * (https://sso.canvaslms.com: app/controllers/lti/ims/authentication_controller.rb's
+   * authorize_redirect, security_controller.rb's jwks). Default: url for both, as a self-hosted LMS.
+   */
+  issuer: string;
+  sso: string;
   /**
    * Canvas: the origin the course page is shown from, which its launch URLs name (return_url,
    * deep_link_return_url): cloud Canvas builds them from the host the person browses, the
@@ -81,11 +90,13 @@ export function withCourse<T>(p: Platform, course: SeedCourse, fn: () => T): T {
   return requestCourse.run({ p, course }, fn);
 }
 
-export function newPlatform(o: Pick<Platform, 'flavour' | 'url' | 'course' | 'keys' | 'privacy' | 'pageSize' | 'latencyMs'>): Platform {
+export function newPlatform(o: Pick<Platform, 'flavour' | 'url' | 'course' | 'keys' | 'privacy' | 'pageSize' | 'latencyMs'> & Partial<Pick<Platform, 'issuer' | 'sso'>>): Platform {
   const { course, ...rest } = o;
   let current = course;
   const p: Omit<Platform, 'course'> = {
     ...rest,
+    issuer: o.issuer ?? o.url,
+    sso: o.sso ?? o.url,
     pastCourses: [],
     paths: PATHS[o.flavour],
     tools: [],
