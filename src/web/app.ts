@@ -65,7 +65,6 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
 
   app.use(requestLog(logger));
   app.use(pageLanguage);
-  const platforms = () => platformOrigins.list();
   app.use(helmet({
     contentSecurityPolicy: {
       directives: {
@@ -73,7 +72,7 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:', 'https:'], // institutions' logos live on their own sites
-        formAction: ["'self'", () => platforms().join(' ')],
+        formAction: ["'self'", () => platformOrigins.frameAncestors().join(' ')],
         // The LMS frames the registration page before it is a registered platform (Moodle's
         // dialog; Canvas nests it in two iframes on the school's host): it may be framed by any
         // site. It only registers with the platform whose token it carries, and shows no data.

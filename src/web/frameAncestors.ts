@@ -1,6 +1,7 @@
 /**
  * The origins allowed to frame Laurel (CSP frame-ancestors) and to receive its form posts
- * (form-action): those of the registered platforms (issuer, login, token), and the sites each
+ * (form-action, the deep-linking return): those of the registered platforms (issuer, login,
+ * token), and the sites each
  * platform really shows Laurel from (store/frameOrigins.ts: learned from validated launches or
  * configured by an administrator). Reloaded after a registration and every minute, so several
  * Laurel instances agree; a launch adds its own origins at once (remember), so the page it
@@ -15,12 +16,15 @@ export class PlatformOrigins {
   private frames: string[] = [];
   private timer?: NodeJS.Timeout;
 
-  /** Where Laurel's forms may post: the platforms' own endpoints. */
+  /** The platforms' own endpoints. */
   list(): string[] {
     return this.origins;
   }
 
-  /** Who may frame Laurel: the platforms' endpoints and the sites they show Laurel from. */
+  /**
+   * Who may frame Laurel, and where its forms may post (Canvas's deep_link_return_url is on the
+   * school's host): the platforms' endpoints and the sites they show Laurel from.
+   */
   frameAncestors(): string[] {
     return this.frames;
   }
@@ -67,15 +71,15 @@ export function frameableByAnySite(res: Response): void {
 }
 
 /**
- * Adds origins to the frame-ancestors of a response whose CSP is already set (helmet runs
- * first): the launch's page must be frameable by the site that launched it from its very first
- * launch, before any reload.
+ * Adds origins to the frame-ancestors and form-action of a response whose CSP is already set
+ * (helmet runs first): the launch's page must be frameable by the site that launched it from its
+ * very first launch, before any reload, and a deep-linking page must post back to that site.
  */
 export function allowFramingBy(res: Response, origins: string[]): void {
   const csp = res.getHeader('Content-Security-Policy');
   if (typeof csp !== 'string' || origins.length === 0) return;
-  res.setHeader('Content-Security-Policy', csp.replace(/(^|;)(\s*frame-ancestors)([^;]*)/, (_m, sep: string, name: string, list: string) => {
-    const have = list.trim().split(/\s+/);
+  res.setHeader('Content-Security-Policy', csp.replace(/(^|;)(\s*(?:frame-ancestors|form-action))([^;]*)/g, (_m, sep: string, name: string, list: string) => {
+    const have = list.trim().split(/\s+/).filter(Boolean);
     if (have.includes('*')) return `${sep}${name}${list}`;
     return `${sep}${name} ${[...have, ...origins.filter((o) => !have.includes(o))].join(' ')}`;
   }));

@@ -28,9 +28,10 @@ afterAll(async () => {
   await laurel?.close();
 });
 
-function frameAncestors(res: { headers: Record<string, unknown> }): string[] {
-  return (String(res.headers['content-security-policy']).match(/frame-ancestors ([^;]*)/)?.[1] ?? '').trim().split(/\s+/);
+function directive(name: string, res: { headers: Record<string, unknown> }): string[] {
+  return (String(res.headers['content-security-policy']).match(new RegExp(`${name} ([^;]*)`))?.[1] ?? '').trim().split(/\s+/);
 }
+const frameAncestors = (res: { headers: Record<string, unknown> }) => directive('frame-ancestors', res);
 
 const learner = () => canvas.emulator.course.users.find((u) => u.role === 'Learner' && u.status === 'Active')!;
 const SCHOOL = 'https://school.canvas.test';
@@ -60,6 +61,17 @@ describe('frame-ancestors learned from validated launches', () => {
     expect(doc?.learned.map((l) => l.origin)).toContain(SCHOOL);
     await laurel.running.laurel.platformOrigins.refresh();
     expect(laurel.running.laurel.platformOrigins.frameAncestors()).toContain(SCHOOL);
+  });
+
+  it('lets a deep-linking page post its answer back to the school\'s host (deep_link_return_url)', async () => {
+    canvas.emulator.showCourseFrom(SCHOOL);
+    const staff = canvas.emulator.course.users.find((u) => u.role === 'Instructor')!;
+    const steps = await startLaunch(canvas, { userId: staff.id, message: 'LtiDeepLinkingRequest' });
+    const launch = await finishLaunch(steps);
+    expect(directive('form-action', launch)).toContain(SCHOOL);
+    const page = await steps.browser.redirects(launch);
+    expect(directive('form-action', page)).toContain(SCHOOL);
+    expect(directive('form-action', page)).not.toContain(UNKNOWN);
   });
 
   it('learns the school\'s own domain when Canvas shows the course from it', async () => {
