@@ -20,6 +20,7 @@ import type { InputProblem } from '../inputProblem.js';
 import { configureSealing } from '../secrets/sealed.js';
 import { grantAdministrator, parseLmsUserId, revokeAdministrator } from '../store/platformAdministrators.js';
 import { recordAudit, registrationKey } from '../store/auditLog.js';
+import { addConfiguredFrameOrigin, FrameOriginError, removeConfiguredFrameOrigin } from '../store/frameOrigins.js';
 
 const USAGE = `Usage: npm run platform -- <command>
 
@@ -50,6 +51,10 @@ const USAGE = `Usage: npm run platform -- <command>
   grant-admin PLATFORM_ID USER_ID      Make an LMS user (Canvas: their user id, /users/123) a Laurel administrator of the
       platform: the admin page, issuer profile, keys, LMS API. Canvas's own root account admins are already.
   revoke-admin PLATFORM_ID USER_ID     Undo grant-admin.
+  add-frame-origin PLATFORM_ID ORIGIN  Let a site frame Laurel's pages for the platform (the school's own domain
+      where Canvas shows courses, e.g. https://lms.school.edu). Laurel learns such sites from the launches it
+      validates; add one by hand when its first launch must already be framed there.
+  remove-frame-origin PLATFORM_ID ORIGIN  Undo add-frame-origin.
   disconnect PLATFORM_ID               Forget the platform's LMS API connection and instructors' Canvas grants.
 `;
 
@@ -133,6 +138,24 @@ async function run(argv: string[]): Promise<void> {
         }
         break;
       }
+      case 'add-frame-origin':
+      case 'remove-frame-origin': {
+        const { platformId, platform, positionals } = await lmsArgs(command, rest, {}, [], 1);
+        if (command === 'add-frame-origin') {
+          let origin: string;
+          try { origin = await addConfiguredFrameOrigin(platform.issuer, platform.clientId, positionals[0]); } catch (err) {
+            if (err instanceof FrameOriginError) fail(`${command}: ${err.message}`);
+            throw err;
+          }
+          await recordAudit({ actor: CLI.actor, actorName: CLI.actorName, platform: registrationKey(platform), action: 'platform.frameOriginAdded', detail: origin });
+          console.log(`platform ${platformId}: ${origin} may frame Laurel (running Laurel instances pick it up within a minute)`);
+        } else {
+          const removed = await removeConfiguredFrameOrigin(platform.issuer, platform.clientId, positionals[0]);
+          if (removed) await recordAudit({ actor: CLI.actor, actorName: CLI.actorName, platform: registrationKey(platform), action: 'platform.frameOriginRemoved', detail: positionals[0] });
+          console.log(`platform ${platformId}: ${removed ? `${positionals[0]} removed` : `${positionals[0]} was not configured, nothing changed`}`);
+        }
+        break;
+      }
       case 'grant-admin':
       case 'revoke-admin': {
         const { platformId, platform, positionals } = await lmsArgs(command, rest, {}, [], 1);
@@ -173,7 +196,7 @@ async function lmsArgs(command: string, args: string[], options: NonNullable<Par
   let parsed;
   try { parsed = parseArgs({ args, options, allowPositionals: true }); } catch (err) { fail(`${command}: ${(err as Error).message}\n\n${USAGE}`); }
   const [platformId, ...extra] = parsed.positionals;
-  if (!platformId || extra.length !== positionalCount) fail(positionalCount ? `${command} needs PLATFORM_ID (see "list") and USER_ID` : `${command} needs one PLATFORM_ID (see "list")`);
+  if (!platformId || extra.length !== positionalCount) fail(positionalCount ? `${command} needs PLATFORM_ID (see "list") and ${command.includes('frame-origin') ? 'ORIGIN' : 'USER_ID'}` : `${command} needs one PLATFORM_ID (see "list")`);
   const values = parsed.values as Record<string, string | undefined> & { 'enforces-scopes'?: boolean };
   const missing = Object.entries(options).filter(([name, o]) => o.type === 'string' && !values[name] && !optional.includes(name)).map(([name]) => `--${name}`);
   if (missing.length) fail(`${command} needs ${missing.join(', ')}\n\n${USAGE}`);

@@ -22,9 +22,9 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
-export async function startDemo(o: { flavour: Flavour; env: Record<string, string | undefined>; logger: Logger; emulatorPort?: number; emulatorTls?: EmulatorOptions['tls'] }): Promise<Demo> {
+export async function startDemo(o: { flavour: Flavour; env: Record<string, string | undefined>; logger: Logger; emulatorPort?: number; emulatorTls?: EmulatorOptions['tls']; emulatorCloudHosts?: EmulatorOptions['cloudHosts'] }): Promise<Demo> {
   const config = loadConfig(o.env);
-  const emulator = await startEmulator({ flavour: o.flavour, port: o.emulatorPort ?? 0, host: '127.0.0.1', tls: o.emulatorTls });
+  const emulator = await startEmulator({ flavour: o.flavour, port: o.emulatorPort ?? 0, host: '127.0.0.1', tls: o.emulatorTls, cloudHosts: o.emulatorCloudHosts });
   const running = await boot(config, o.logger);
   const tool = await installInEmulator(emulator, config.publicUrl);
   await running.laurel.platformOrigins.refresh();

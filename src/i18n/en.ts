@@ -583,6 +583,8 @@ export const en = {
   'audit.action.platform.settings': 'Platform settings changed',
   'audit.action.platform.adminGranted': 'Laurel administrator added',
   'audit.action.platform.adminRevoked': 'Laurel administrator removed',
+  'audit.action.platform.frameOriginAdded': 'Site allowed to show Laurel added',
+  'audit.action.platform.frameOriginRemoved': 'Site allowed to show Laurel removed',
   'audit.action.badge.copied': 'Badge brought from an earlier course',
   'audit.action.column.adopted': 'Old badge column adopted',
   'audit.action.column.deleted': 'Old badge column deleted',

@@ -581,6 +581,8 @@ export const fr: Record<MessageKey, string> = {
   'audit.action.platform.settings': 'Réglages de la plateforme modifiés',
   'audit.action.platform.adminGranted': 'Administrateur de Laurel ajouté',
   'audit.action.platform.adminRevoked': 'Administrateur de Laurel retiré',
+  'audit.action.platform.frameOriginAdded': 'Site autorisé à afficher Laurel ajouté',
+  'audit.action.platform.frameOriginRemoved': 'Site autorisé à afficher Laurel retiré',
   'audit.action.badge.copied': 'Badge repris d\'un cours précédent',
   'audit.action.column.adopted': 'Ancienne colonne de badge reprise',
   'audit.action.column.deleted': 'Ancienne colonne de badge supprimée',

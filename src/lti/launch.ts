@@ -12,6 +12,9 @@ import { peekLaunchState, takeLaunchState } from '../store/launchState.js';
 import { stateCookieName, stateCookieOptions } from './stateCookie.js';
 import { isNonceUsed } from '../store/usedNonce.js';
 import { sendProblem } from '../web/errorPage.js';
+import { allowFramingBy, frameableByAnySite } from '../web/frameAncestors.js';
+import { launchOrigins } from './launchOrigins.js';
+import { learnFrameOrigins } from '../store/frameOrigins.js';
 
 /** A launch posted again finds its state used up; its nonce tells a replay from a stale login. */
 async function wasReplayed(idToken: string): Promise<boolean> {
@@ -24,6 +27,7 @@ async function wasReplayed(idToken: string): Promise<boolean> {
 }
 
 function rejectLaunch(req: Request, res: Response, err: LaunchRejected): void {
+  frameableByAnySite(res);
   sendProblem(req, res, {
     status: 401, reason: err.reason, key: 'launch_rejected', params: { detail: err.detail },
     title: 'Laurel could not accept this launch', detail: `The launch was refused: ${err.detail}.`,
@@ -44,6 +48,7 @@ function platformLoginError(req: Request, res: Response, o: { secureCookies: boo
   if (typeof body.state === 'string' && body.state !== '') {
     res.clearCookie(stateCookieName(body.state), { ...stateCookieOptions(o.secureCookies), maxAge: undefined });
   }
+  frameableByAnySite(res); // shown in the platform's page, whose host no validated launch may have named yet
   const error = said(body.error);
   const description = said(body.error_description);
   req.log?.info({ error, description }, 'the platform answered the login with an OIDC error');
@@ -58,7 +63,10 @@ function platformLoginError(req: Request, res: Response, o: { secureCookies: boo
   rejectLaunch(req, res, new LaunchRejected('platform_refused_login', `your LMS refused the login (${error}${description ? `: ${description}` : ''})`));
 }
 
-export function launchGuard(o: { checks: IdTokenChecks; secureCookies: boolean }) {
+/** Told the sites a validated launch was shown from, so the pages after it may be framed there. */
+export type FrameOriginsListener = (origins: string[]) => void;
+
+export function launchGuard(o: { checks: IdTokenChecks; secureCookies: boolean; onFrameOrigins?: FrameOriginsListener }) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (body.id_token === undefined && body.error !== undefined) return platformLoginError(req, res, o);
@@ -86,7 +94,13 @@ export function launchGuard(o: { checks: IdTokenChecks; secureCookies: boolean }
       if (!(await takeLaunchState(state))) throw new LaunchRejected('unknown_state', 'the state was already used');
       res.clearCookie(stateCookieName(state), { ...stateCookieOptions(o.secureCookies), maxAge: undefined });
 
-      await validateIdToken(body.id_token, { issuer: pending.issuer, clientId: pending.clientId, nonce: pending.nonce }, o.checks);
+      const claims = await validateIdToken(body.id_token, { issuer: pending.issuer, clientId: pending.clientId, nonce: pending.nonce }, o.checks);
+      // The platform signed where it shows Laurel (the school's host, its own domain): this
+      // page and the ones after it may be framed there (store/frameOrigins.ts).
+      const origins = launchOrigins(claims);
+      await learnFrameOrigins(pending.issuer, pending.clientId, origins);
+      o.onFrameOrigins?.(origins);
+      allowFramingBy(res, origins);
       // ltijs checks its own state cookie next; the browser binding was proven above.
       (req.signedCookies as Record<string, string>)['state' + state] = pending.issuer;
       next();
@@ -122,7 +136,7 @@ export function sessionGuard(o: { secret: string; maxAgeMinutes: number }) {
   };
 }
 
-export function installLaunchGuards(app: Express, o: { checks: IdTokenChecks; secureCookies: boolean; secret: string; sessionMaxAgeMinutes: number }): void {
+export function installLaunchGuards(app: Express, o: { checks: IdTokenChecks; secureCookies: boolean; secret: string; sessionMaxAgeMinutes: number; onFrameOrigins?: FrameOriginsListener }): void {
   app.post(ROUTES.launch, launchGuard(o));
   app.use(sessionGuard({ secret: o.secret, maxAgeMinutes: o.sessionMaxAgeMinutes }));
 }

@@ -40,6 +40,8 @@ import { configureSealing } from '../secrets/sealed.js';
 import { setPublicBase, publicBase } from '../awards/publicBase.js';
 import { canvasCallback, canvasConnect } from './canvasConnect.js';
 
+const ANY_SITE_FRAMES = new Set<string>([ROUTES.register, ROUTES.login, ROUTES.loginCheck]);
+
 const here = dirname(fileURLToPath(import.meta.url));
 // Works from src/web (tsx, vitest) and from dist/src/web (node).
 const projectRoot = resolve(here, '..', '..', ...(here.includes(`${join('dist', 'src')}`) ? ['..'] : []));
@@ -63,7 +65,6 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
 
   app.use(requestLog(logger));
   app.use(pageLanguage);
-  const platforms = () => platformOrigins.list();
   app.use(helmet({
     contentSecurityPolicy: {
       directives: {
@@ -71,11 +72,16 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:', 'https:'], // institutions' logos live on their own sites
-        formAction: ["'self'", () => platforms().join(' ')],
+        formAction: ["'self'", () => platformOrigins.frameAncestors().join(' ')],
         // The LMS frames the registration page before it is a registered platform (Moodle's
         // dialog; Canvas nests it in two iframes on the school's host): it may be framed by any
         // site. It only registers with the platform whose token it carries, and shows no data.
-        frameAncestors: [(req) => ((req as express.Request).path === ROUTES.register ? '*' : ["'self'", ...platforms()].join(' '))],
+        // The login initiation (and its cookie check) comes before any validated launch, so before
+        // Laurel can know the school's host that frames it (cloud Canvas shows courses from hosts no
+        // registration names): any site may frame it too. It shows no data; the launch it leads to
+        // is framed only by the sites that launch names (launch.ts). Other pages: the platforms and
+        // the sites they show Laurel from (frameAncestors.ts).
+        frameAncestors: [(req) => (ANY_SITE_FRAMES.has((req as express.Request).path) ? '*' : ["'self'", ...platformOrigins.frameAncestors()].join(' '))],
         upgradeInsecureRequests: secureCookies ? [] : null,
       },
     },
@@ -106,6 +112,7 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
       secureCookies,
       secret: config.secret,
       sessionMaxAgeMinutes: config.sessionMaxAgeMinutes,
+      onFrameOrigins: (origins) => platformOrigins.remember(origins),
       checks: { findPlatform: findPlatformForLaunch, keySet: platformKeySet, acceptDeployment, useNonce },
     }),
   });

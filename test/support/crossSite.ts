@@ -21,7 +21,14 @@ import { testDatabaseUri } from './database.js';
 
 export const LAUREL_HOST = 'laurel.test';
 export const LMS_HOST = 'lms.test';
-const NAMES = new Set([LAUREL_HOST, LMS_HOST]);
+/**
+ * Cloud Canvas's hosts: the issuer (canvas.instructure.com), the OIDC login, token and key set
+ * (sso.canvaslms.com), the school's host (school.instructure.com) and the school's own domain;
+ * and a site no platform shows Laurel from.
+ */
+export const CANVAS_HOSTS = { issuer: 'canvas.test', sso: 'sso.canvas.test', school: 'school.canvas.test', vanity: 'badges.school.test' } as const;
+export const UNKNOWN_HOST = 'unknown.test';
+const NAMES = new Set([LAUREL_HOST, LMS_HOST, ...Object.values(CANVAS_HOSTS), UNKNOWN_HOST]);
 
 export interface TestTls { key: Buffer; cert: Buffer; spki: string }
 
@@ -75,7 +82,7 @@ export async function startTlsFront(tls: TestTls, targetPort: number): Promise<{
  * The demo (Laurel and the emulated LMS with its seeded course) on two sites over HTTPS:
  * Laurel at https://laurel.test behind a TLS front, the LMS at https://lms.test.
  */
-export async function startCrossSiteDemo(flavour: Flavour): Promise<Demo & { tls: TestTls }> {
+export async function startCrossSiteDemo(flavour: Flavour, o: { cloudCanvas?: boolean } = {}): Promise<Demo & { tls: TestTls }> {
   resolveTestHosts();
   const tls = testTls();
   const port = await freePort();
@@ -87,7 +94,8 @@ export async function startCrossSiteDemo(flavour: Flavour): Promise<Demo & { tls
       MONGODB_URI: testDatabaseUri(), LAUREL_SECRET: randomBytes(32).toString('hex'), SYNC_INTERVAL_MINUTES: '0',
     },
     logger: createLogger('silent'),
-    emulatorTls: { hostname: LMS_HOST, key: tls.key, cert: tls.cert },
+    emulatorTls: { hostname: o.cloudCanvas ? CANVAS_HOSTS.school : LMS_HOST, key: tls.key, cert: tls.cert },
+    ...(o.cloudCanvas ? { emulatorCloudHosts: { issuer: CANVAS_HOSTS.issuer, sso: CANVAS_HOSTS.sso } } : {}),
   });
   return { ...demo, tls, stop: async () => { await demo.stop(); await front.close(); } };
 }

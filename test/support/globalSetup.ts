@@ -15,7 +15,7 @@ export default async function setup() {
   const db = await startLocalFerret(dir);
   process.env.LAUREL_TEST_MONGODB_URI = db.uri;
   const tls = join(dir, 'tls');
-  execFileSync(resolve(__dirname, '../../scripts/tls/local-ca.sh'), [tls, 'laurel.test', 'lms.test']);
+  execFileSync(resolve(__dirname, '../../scripts/tls/local-ca.sh'), [tls, 'laurel.test', 'lms.test', 'canvas.test', 'sso.canvas.test', 'school.canvas.test', 'badges.school.test', 'unknown.test']);
   process.env.LAUREL_TEST_TLS_DIR = tls;
   process.env.NODE_EXTRA_CA_CERTS = join(tls, 'ca.pem');
   return async () => {

@@ -41,7 +41,7 @@ export function idTokenClaims(p: Platform, o: ClaimsRequest): Record<string, unk
   const locale = o.locale ?? 'en';
 
   const claims: Record<string, unknown> = {
-    iss: p.url,
+    iss: p.issuer,
     aud: tool.clientId, // both LMSs send a string, so no azp check is triggered by an array
     // Canvas adds azp; Moodle 4.5 does not (mod/lti/locallib.php, lti_sign_jwt; checked against it).
     ...(flavour === 'canvas' ? { azp: tool.clientId } : {}),
@@ -73,7 +73,7 @@ export function idTokenClaims(p: Platform, o: ClaimsRequest): Record<string, unk
     [`${LTI}launch_presentation`]: {
       document_target: 'iframe',
       return_url: flavour === 'canvas'
-        ? `${p.url}/courses/${course.id}`
+        ? `${p.courseHost ?? p.url}/courses/${course.id}`
         : `${p.url}/mod/lti/return.php?course=${course.id}&launch_container=3&instanceid=${link?.id ?? ''}&sesskey=emulated`,
       locale,
     },
@@ -141,7 +141,7 @@ function deepLinkingSettings(p: Platform, tool: RegisteredTool): Record<string, 
   const data = `dl-${randomBytes(12).toString('hex')}`;
   p.deepLinkData.set(data, tool.clientId);
   const returnUrl = p.flavour === 'canvas'
-    ? `${p.url}${p.paths.deepLinkReturn.replace(':courseId', p.course.id)}?modal=true`
+    ? `${p.courseHost ?? p.url}${p.paths.deepLinkReturn.replace(':courseId', p.course.id)}?modal=true`
     : `${p.url}${p.paths.deepLinkReturn}?course=${p.course.id}&id=${tool.typeId}&sesskey=emulated`;
   return {
     deep_link_return_url: returnUrl,

@@ -28,7 +28,7 @@ export function deepLinkReturn(p: Platform) {
     if (!tool) return refuse('iss must be the client id of a registered tool.');
     let claims: JWTPayload;
     try {
-      ({ payload: claims } = await jwtVerify(jwt, toolKeys(tool), { algorithms: ['RS256'], issuer: tool.clientId, audience: p.url }));
+      ({ payload: claims } = await jwtVerify(jwt, toolKeys(tool), { algorithms: ['RS256'], issuer: tool.clientId, audience: p.issuer }));
     } catch (e) {
       return refuse(`The JWT did not verify: ${(e as Error).message} (RS256 with a key from the tool's JWKS; iss = client id; aud = ${p.url}).`);
     }

@@ -65,6 +65,13 @@ export interface EmulatorOptions {
    * own: the browser tests put Laurel and the LMS on two sites with a local CA.
    */
   tls?: { hostname: string; key: string | Buffer; cert: string | Buffer };
+  /**
+   * Canvas, with tls: serve as cloud Canvas does on several host names (all resolving to `host`,
+   * one port): the issuer host (canvas.instructure.com), the sso host that answers the OIDC login,
+   * token and key set (sso.canvaslms.com); tls.hostname is the school's host, where the course
+   * page, registration and services live. showCourseFrom adds the school's own domain.
+   */
+  cloudHosts?: { issuer: string; sso: string };
 }
 
 export interface Emulator {
@@ -82,6 +89,11 @@ export interface Emulator {
   copyCourse(o?: CourseCopyOptions): SeedCourse;
   /** Manual registration, like an admin pasting the tool's URLs. */
   registerTool(t: ToolRegistration): { clientId: string; deploymentId: string };
+  /**
+   * Canvas: the next launches show the course from this origin (the school's host, or its own
+   * domain), which their return URLs name; undefined goes back to the emulator's own origin.
+   */
+  showCourseFrom(origin: string | undefined): void;
   /** Registered tools (manual or dynamic registration). */
   tools: RegisteredTool[];
   /** Canvas "+ App › By Client ID": a new deployment of the tool, which later launches come from. Answers its id. */
@@ -139,7 +151,9 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     server.listen(o.port ?? 0, host, () => resolve());
   });
   const name = o.tls?.hostname ?? (host.includes(':') ? `[${host}]` : host);
-  const url = `${o.tls ? 'https' : 'http'}://${name}:${(server.address() as AddressInfo).port}`;
+  const port = (server.address() as AddressInfo).port;
+  const url = `${o.tls ? 'https' : 'http'}://${name}:${port}`;
+  const cloud = o.tls && o.cloudHosts ? { issuer: `https://${o.cloudHosts.issuer}:${port}`, sso: `https://${o.cloudHosts.sso}:${port}` } : {};
   const p = newPlatform({
     flavour: o.flavour,
     url,
@@ -150,17 +164,18 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     latencyMs: o.latencyMs,
     storageTarget: o.storageTarget,
     rootDeploymentAtRegistration: o.rootDeploymentAtRegistration,
+    ...cloud,
   });
   server.on('request', createApp(p));
 
   return {
     flavour: o.flavour,
     url,
-    issuer: url,
+    issuer: p.issuer,
     endpoints: {
-      auth: `${url}${p.paths.auth}`,
-      token: `${url}${p.paths.token}`,
-      jwks: `${url}${p.paths.jwks}`,
+      auth: `${p.sso}${p.paths.auth}`,
+      token: `${p.sso}${p.paths.token}`,
+      jwks: `${p.sso}${p.paths.jwks}`,
       openidConfiguration: `${url}/.well-known/openid-configuration`,
       registration: `${url}${p.paths.registration}`,
     },
@@ -175,6 +190,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
       const { clientId, deploymentId } = registerTool(p, t);
       return { clientId, deploymentId };
     },
+    showCourseFrom: (origin) => { p.courseHost = origin; },
     tools: p.tools,
     installByClientId(clientId) {
       const tool = p.tools.find((t) => t.clientId === clientId);

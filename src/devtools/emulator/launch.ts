@@ -71,7 +71,7 @@ export function launchHandler(p: Platform) {
     p.pendingLaunches.set(messageHint, launch);
 
     const params: Record<string, string> = {
-      iss: p.url,
+      iss: p.issuer,
       login_hint: launch.loginHint,
       target_link_uri: launch.targetLinkUri,
       lti_message_hint: messageHint,
@@ -105,7 +105,9 @@ function coursePage(p: Platform, userName: string, toolName: string, frameSrc: s
   const frameName = canvas ? 'tool_content' : 'contentframe';
   const framed = p.storageTarget === STORAGE_FRAME;
   const storage = !canvas ? ''
-    : framed ? `<iframe name="${STORAGE_FRAME}" src="${STORAGE_FRAME_PATH}" title="" hidden></iframe>
+    // Cloud Canvas's storage frame lives on the OIDC login host, the origin tools address
+    // (canvas-lms app/controllers/lti/platform_storage_controller.rb redirects it there).
+    : framed ? `<iframe name="${STORAGE_FRAME}" src="${p.sso}${STORAGE_FRAME_PATH}" title="" hidden></iframe>
 <script>${storageScript(toolOrigins(p), false)}</script>`
     // The storage frame off: the course page keeps the values itself.
     : `<script>${storageScript(toolOrigins(p), true)}</script>`;

@@ -10,10 +10,10 @@ import { SUPPORTED_SCOPES } from './scopes.js';
 export function openidConfiguration(p: Platform): Record<string, unknown> {
   const canvas = p.flavour === 'canvas';
   const config: Record<string, unknown> = {
-    issuer: p.url,
-    authorization_endpoint: `${p.url}${p.paths.auth}`,
-    token_endpoint: `${p.url}${p.paths.token}`,
-    jwks_uri: `${p.url}${p.paths.jwks}`,
+    issuer: p.issuer,
+    authorization_endpoint: `${p.sso}${p.paths.auth}`,
+    token_endpoint: `${p.sso}${p.paths.token}`,
+    jwks_uri: `${p.sso}${p.paths.jwks}`,
     registration_endpoint: `${p.url}${p.paths.registration}`,
     scopes_supported: ['openid', ...SUPPORTED_SCOPES],
     response_types_supported: ['id_token'],

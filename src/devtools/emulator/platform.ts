@@ -41,9 +41,26 @@ export interface ThrottleState { remaining: number; retryAfterSeconds: number; p
 
 export interface Platform {
   flavour: Flavour;
-  /** The emulator's origin, also its issuer. */
+  /** The emulator's origin (Canvas: the school's host), where the course page, registration and services live. */
   url: string;
   paths: FlavourPaths;
+  /**
+   * Cloud Canvas signs as one issuer for every school (https://canvas.instructure.com: canvas-lms
+   * config/dynamic_settings.yml `lti_iss`, read as Canvas::Security.config['lti_iss'] in
+   * lib/lti/messages/jwt_message.rb) and answers the OIDC login, token and key set on its sso host
+   * (https://sso.canvaslms.com: app/controllers/lti/ims/authentication_controller.rb's
+   * authorize_redirect, security_controller.rb's jwks). Default: url for both, as a self-hosted LMS.
+   */
+  issuer: string;
+  sso: string;
+  /**
+   * Canvas: the origin the course page is shown from, which its launch URLs name (return_url,
+   * deep_link_return_url): cloud Canvas builds them from the host the person browses, the
+   * school's (school.instructure.com) or its own domain, never the issuer
+   * (canvas-lms lib/lti/messages/jwt_message.rb, deep_linking_request.rb: polymorphic_url).
+   * Default: url.
+   */
+  courseHost?: string;
   /** The course launches go to; during a service request naming an earlier course (withCourse), that one. */
   course: SeedCourse;
   /** Courses this one was copied from (courseCopy.ts): still there, as in the LMS, for their services. */
@@ -78,12 +95,14 @@ export function withCourse<T>(p: Platform, course: SeedCourse, fn: () => T): T {
   return requestCourse.run({ p, course }, fn);
 }
 
-export function newPlatform(o: Pick<Platform, 'flavour' | 'url' | 'course' | 'keys' | 'privacy' | 'pageSize' | 'latencyMs' | 'rootDeploymentAtRegistration'> & { storageTarget?: StorageTarget }): Platform {
+export function newPlatform(o: Pick<Platform, 'flavour' | 'url' | 'course' | 'keys' | 'privacy' | 'pageSize' | 'latencyMs' | 'rootDeploymentAtRegistration'> & Partial<Pick<Platform, 'issuer' | 'sso'>> & { storageTarget?: StorageTarget }): Platform {
   const { course, ...rest } = o;
   let current = course;
   const p: Omit<Platform, 'course'> = {
     ...rest,
     storageTarget: o.storageTarget ?? STORAGE_FRAME,
+    issuer: o.issuer ?? o.url,
+    sso: o.sso ?? o.url,
     pastCourses: [],
     paths: PATHS[o.flavour],
     tools: [],

@@ -30,7 +30,7 @@ export function tokenEndpoint(p: Platform) {
     const tool = findTool(p, clientId);
     if (!tool) return fail(401, 'invalid_client', `No tool registered with client id "${String(clientId)}".`);
 
-    const tokenUrl = `${p.url}${p.paths.token}`;
+    const tokenUrl = `${p.sso}${p.paths.token}`;
     let claims;
     try {
       ({ payload: claims } = await jwtVerify(body.client_assertion, toolKeys(tool), {
@@ -61,7 +61,7 @@ export function tokenEndpoint(p: Platform) {
 async function newAccessToken(p: Platform, clientId: string): Promise<string> {
   if (p.flavour === 'moodle') return randomBytes(16).toString('hex');
   const now = Math.floor(Date.now() / 1000);
-  return signJwt(p.keys, { iss: p.url, sub: clientId, aud: `${p.url}${p.paths.token}`, iat: now, exp: now + ACCESS_TOKEN_SECONDS, jti: randomBytes(12).toString('hex') });
+  return signJwt(p.keys, { iss: p.issuer, sub: clientId, aud: `${p.sso}${p.paths.token}`, iat: now, exp: now + ACCESS_TOKEN_SECONDS, jti: randomBytes(12).toString('hex') });
 }
 
 /** Makes every issued access token expired: the next service call answers 401. */

@@ -1,0 +1,122 @@
+/**
+ * Laurel inside a cloud Canvas, as Instructure runs it, in a real browser with its CSP enforced
+ * and third-party cookies blocked. The emulated Canvas answers on four hosts: it signs as its
+ * issuer (canvas.test, as canvas.instructure.com: canvas-lms config/dynamic_settings.yml lti_iss),
+ * logs in, issues tokens and keys on its sso host (sso.canvas.test, as sso.canvaslms.com:
+ * app/controllers/lti/ims/authentication_controller.rb, app/controllers/lti/platform_storage_controller.rb),
+ * and shows the course from the school's host (school.canvas.test, as school.instructure.com)
+ * or the school's own domain (badges.school.test). No registration names the last two, so Laurel
+ * learns them from the launches it validates (lib/lti/messages/jwt_message.rb: return_url is
+ * built on the browsed host); a site no launch named cannot frame Laurel's course page.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { listPlatforms } from '../../src/lti/platforms.js';
+import { addConfiguredFrameOrigin } from '../../src/store/frameOrigins.js';
+import type { Browser, Frame, Page } from 'playwright-core';
+import type { Demo } from '../../src/devtools/demoCourse.js';
+import { demoLearner } from '../../src/devtools/demoBadges.js';
+import { launchChromium } from '../support/chromium.js';
+import { CANVAS_HOSTS, crossSiteChromiumArgs, keepsThirdPartyCookies, startCrossSiteDemo, UNKNOWN_HOST, type TestTls } from '../support/crossSite.js';
+
+let demo: Demo & { tls: TestTls };
+let browser: Browser;
+
+beforeAll(async () => {
+  demo = await startCrossSiteDemo('canvas', { cloudCanvas: true });
+  browser = await launchChromium(crossSiteChromiumArgs(demo.tls));
+});
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+/** The frame of `page` whose document is Laurel's page at `path`, once loaded. */
+async function laurelFrame(page: Page, path: string): Promise<Frame> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    for (const f of page.frames()) {
+      const href = await f.evaluate(() => location.href).catch(() => '');
+      if (href.startsWith(demo.laurelUrl + path)) return f;
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`Laurel's ${path} never loaded; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
+}
+
+const onHost = (url: string, host: string): string => { const u = new URL(url); u.hostname = host; return u.toString(); };
+
+/**
+ * A site of its own (a server on this machine, answering any of the test host names) whose page
+ * holds Laurel's page `laurelPage` in an iframe; answers that frame once it has loaded.
+ */
+async function startProbeSite(tls: TestTls): Promise<{ port: number; close(): Promise<void> }> {
+  const server = createHttpsServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+    const src = new URL(req.url!, 'https://probe').searchParams.get('frame') ?? '';
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(`<!doctype html><title>probe</title><iframe id="laurel" src="${src.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"></iframe>`);
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  return { port: (server.address() as AddressInfo).port, close: () => new Promise((ok) => { server.closeAllConnections(); server.close(() => ok()); }) };
+}
+
+async function frameFrom(page: Page, site: string, laurelPage: string): Promise<Frame> {
+  await page.goto(`${site}/?${new URLSearchParams({ frame: laurelPage })}`);
+  const frame = await (await page.locator('#laurel').elementHandle())!.contentFrame();
+  await frame!.waitForLoadState('load');
+  return frame!;
+}
+
+describe('a learner opens Laurel in a cloud Canvas course', () => {
+  it('from the school\'s host: the launch and the learner\'s page show inside Canvas\'s page', async () => {
+    expect(new URL(demo.emulator.issuer).hostname).toBe(CANVAS_HOSTS.issuer);
+    expect(new URL(demo.emulator.endpoints.auth).hostname).toBe(CANVAS_HOSTS.sso);
+    expect(new URL(demo.learnerUrl).hostname).toBe(CANVAS_HOSTS.school);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(demo.learnerUrl);
+    const frame = await laurelFrame(page, '/me?');
+    expect(await keepsThirdPartyCookies(frame)).toBe(false);
+    await expect(frame.locator('header').textContent()).resolves.toContain(demoLearner(demo.emulator).name);
+    await context.close();
+  });
+
+  it('from the school\'s own domain, which Canvas names in that launch', async () => {
+    demo.emulator.showCourseFrom(onHost(demo.emulator.url, CANVAS_HOSTS.vanity).replace(/\/$/, ''));
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(onHost(demo.learnerUrl, CANVAS_HOSTS.vanity));
+      const frame = await laurelFrame(page, '/me?');
+      await expect(frame.locator('header').textContent()).resolves.toContain(demoLearner(demo.emulator).name);
+      await context.close();
+    } finally {
+      demo.emulator.showCourseFrom(undefined);
+    }
+  });
+});
+
+describe('a site no launch named and no administrator configured', () => {
+  it('cannot frame Laurel\'s course page, which a site the administrator configured can', async () => {
+    const probe = await startProbeSite(demo.tls);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(demo.learnerUrl);
+    const course = (await laurelFrame(page, '/me?')).url();
+
+    // Where the frame's document comes from: Laurel's page, or the browser's error page when
+    // Laurel's frame-ancestors refuses the site around it.
+    const shown = async (f: Frame) => f.evaluate(() => location.href).catch(() => 'refused');
+    const unknown = `https://${UNKNOWN_HOST}:${probe.port}`;
+    expect(await shown(await frameFrom(page, unknown, course))).toBe('chrome-error://chromewebdata/');
+    // The same site, once an administrator names it (npm run platform -- add-frame-origin), may:
+    // the refusal above was Laurel's frame-ancestors, nothing else.
+    const platform = (await listPlatforms()).find((p) => p.issuer === demo.emulator.issuer)!;
+    await addConfiguredFrameOrigin(platform.issuer, platform.clientId, unknown);
+    await demo.running.laurel.platformOrigins.refresh();
+    expect(await shown(await frameFrom(page, unknown, course))).toBe(course);
+    await context.close();
+    await probe.close();
+  });
+});
