@@ -11,7 +11,7 @@ import type { Browser, Frame, Page } from 'playwright-core';
 import type { Demo } from '../../src/devtools/demoCourse.js';
 import { demoLearner } from '../../src/devtools/demoBadges.js';
 import { launchChromium } from '../support/chromium.js';
-import { crossSiteChromiumArgs, keepsThirdPartyCookies, startCrossSiteDemo, type TestTls } from '../support/crossSite.js';
+import { crossSiteChromiumArgs, keepsThirdPartyCookies, laurelFrameAt, startCrossSiteDemo, type TestTls } from '../support/crossSite.js';
 
 let demo: Demo & { tls: TestTls };
 let browser: Browser;
@@ -25,18 +25,7 @@ afterAll(async () => {
   await demo?.stop();
 });
 
-/** The frame of `page` whose document is Laurel's page at `path`, once loaded. */
-async function laurelFrame(page: Page, path: string): Promise<Frame> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    for (const f of page.frames()) {
-      const href = await f.evaluate(() => location.href).catch(() => '');
-      if (href.startsWith(demo.laurelUrl + path)) return f;
-    }
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`Laurel's ${path} never loaded; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
-}
+const laurelFrame = (page: Page, path: string): Promise<Frame> => laurelFrameAt(page, demo.laurelUrl, path);
 
 describe('a learner opens Laurel inside the emulated Moodle (no Platform Storage)', () => {
   it('lands on their page: the partitioned state cookie survives the blocked third-party cookies', async () => {

@@ -12,7 +12,7 @@ import { request as httpRequest } from 'node:http';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import type { Frame } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { createLogger } from '../../src/log.js';
 import { freePort } from '../../src/store/localFerret.js';
 import { startDemo, type Demo } from '../../src/devtools/demoCourse.js';
@@ -108,4 +108,17 @@ export async function keepsThirdPartyCookies(frame: Frame): Promise<boolean> {
     document.cookie = 'third_party_probe=; Max-Age=0; SameSite=None; Secure; Path=/';
     return kept;
   });
+}
+
+/** The frame of `page` whose document is Laurel's page at `path` (each frame is asked where it is: Playwright's frame URL can lag). */
+export async function laurelFrameAt(page: Page, laurelUrl: string, path: string): Promise<Frame> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    for (const f of page.frames()) {
+      const href = await f.evaluate(() => location.href).catch(() => '');
+      if (href.startsWith(laurelUrl + path)) return f;
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`Laurel's ${path} never loaded; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
 }
