@@ -11,24 +11,21 @@ import request from 'supertest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/chromium.js';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
-import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
+import { connectEmulator, type Connected } from '../support/lms.js';
+import { earnedBadge, instructorApi, type CourseApi } from '../support/courseApi.js';
 
 let laurel: RunningLaurel;
 let c: Connected;
-let ltik: string;
+let api: CourseApi;
 let browser: Browser;
 let otherSite: Server;
 let otherOrigin: string;
 let html = '';
-const bearer = (path: string) => request(laurel.url).get(path).set('Authorization', `Bearer ${ltik}`);
-const postBearer = (path: string, body: object) => request(laurel.url).post(path).set('Authorization', `Bearer ${ltik}`).send(body);
 
 beforeAll(async () => {
   laurel = await startLaurel({ SYNC_INTERVAL_MINUTES: '0' });
   c = await connectEmulator(laurel, 'canvas');
-  const instructor = c.emulator.course.users.find((u) => u.role === 'Instructor')!;
-  const res = await finishLaunch(await startLaunch(c, { userId: instructor.id }));
-  ltik = new URL(res.headers.location, laurel.url).searchParams.get('ltik')!;
+  api = await instructorApi(laurel, c);
   otherSite = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
   await new Promise<void>((ready) => otherSite.listen(0, '127.0.0.1', ready));
   otherOrigin = `http://127.0.0.1:${(otherSite.address() as AddressInfo).port}`;
@@ -43,23 +40,8 @@ afterAll(async () => {
 
 /** One badge, earned and signed: its public credential. */
 async function oneCredential(): Promise<{ badgeId: string; credential: Record<string, any> }> {
-  const columns = (await bearer('/api/course/line-items')).body.lineItems as { id: string; label: string }[];
-  const created = await postBearer('/api/course/badges', {
-    name: 'Quiz 1 passed', description: 'Passed the first quiz.',
-    rules: { kind: 'all', rules: [{ kind: 'minGrade', lineItemId: columns.find((l) => l.label === 'Quiz 1')!.id, percent: 10 }] },
-  });
-  expect(created.status).toBe(201);
-  const started = await postBearer('/api/course/evaluations', {});
-  for (const deadline = Date.now() + 50_000; Date.now() < deadline;) {
-    const job = (await bearer(started.headers.location)).body;
-    if (job.status === 'done') break;
-    if (job.status === 'failed') throw new Error(job.error);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const awards = (await bearer('/api/course/awards')).body.awards as { badgeId: string; links?: Record<string, string> }[];
-  const links = awards.find((a) => a.badgeId === created.body.id && a.links)!.links!;
-  const credential = (await request(laurel.url).get(new URL(links.credential).pathname)).body;
-  return { badgeId: created.body.id, credential };
+  const { badgeId, links } = await earnedBadge(api, { name: 'Quiz 1 passed', description: 'Passed the first quiz.' });
+  return { badgeId, credential: (await request(laurel.url).get(new URL(links.credential).pathname)).body };
 }
 
 describe('images of Laurel on another site', () => {
@@ -71,7 +53,7 @@ describe('images of Laurel on another site', () => {
       bakedCredential: `${laurel.url}${new URL(credential.id).pathname}.png`,
       ob2BakedPng: `${laurel.url}${new URL(credential.id).pathname.replace('/credentials/', '/ob2/assertions/')}.png`,
       logo: `${laurel.url}/assets/laurel.svg`,
-      staffOnly: `${laurel.url}/course/badges/${badgeId}/image?ltik=${encodeURIComponent(ltik)}`,
+      staffOnly: `${laurel.url}/course/badges/${badgeId}/image?ltik=${encodeURIComponent(api.ltik)}`,
     };
     // The staff-only image is there for the staff (same origin), so only the policy can block it.
     expect((await request(laurel.url).get(new URL(images.staffOnly!).pathname + new URL(images.staffOnly!).search)).status).toBe(200);

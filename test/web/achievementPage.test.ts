@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import Ajv2019 from 'ajv/dist/2019.js';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
-import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
+import { connectEmulator, type Connected } from '../support/lms.js';
+import { earnedBadge, instructorApi } from '../support/courseApi.js';
 import { htmlText } from '../support/html.js';
 import { saveIssuerProfile } from '../../src/store/issuerProfile.js';
 
@@ -17,36 +18,17 @@ const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avi
 
 let laurel: RunningLaurel;
 let c: Connected;
-let ltik: string;
 let credential: Record<string, any>;
 let achievementPath: string;
-const bearer = (path: string) => request(laurel.url).get(path).set('Authorization', `Bearer ${ltik}`);
-const postBearer = (path: string, body: object) => request(laurel.url).post(path).set('Authorization', `Bearer ${ltik}`).send(body);
 
 beforeAll(async () => {
   laurel = await startLaurel({ SYNC_INTERVAL_MINUTES: '0' });
   c = await connectEmulator(laurel, 'canvas');
   await saveIssuerProfile({ issuer: c.emulator.issuer, clientId: c.clientId }, { name: 'Example University', url: 'https://example.edu' }, 'test');
-  const instructor = c.emulator.course.users.find((u) => u.role === 'Instructor')!;
-  const res = await finishLaunch(await startLaunch(c, { userId: instructor.id }));
-  ltik = new URL(res.headers.location, laurel.url).searchParams.get('ltik')!;
-
-  const columns = (await bearer('/api/course/line-items')).body.lineItems as { id: string; label: string }[];
-  const created = await postBearer('/api/course/badges', {
+  const { links } = await earnedBadge(await instructorApi(laurel, c), {
     name: 'Lab <Safety>', description: 'Knows the lab\'s safety rules.',
     alignments: [{ targetName: 'Lab safety', targetUrl: 'https://example.edu/competencies/lab-safety', targetFramework: 'Example Skills' }],
-    rules: { kind: 'all', rules: [{ kind: 'minGrade', lineItemId: columns.find((l) => l.label === 'Quiz 1')!.id, percent: 10 }] },
   });
-  expect(created.status).toBe(201);
-  const started = await postBearer('/api/course/evaluations', {});
-  for (const deadline = Date.now() + 50_000; Date.now() < deadline;) {
-    const job = (await bearer(started.headers.location)).body;
-    if (job.status === 'done') break;
-    if (job.status === 'failed') throw new Error(job.error);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const awards = (await bearer('/api/course/awards')).body.awards as { badgeId: string; links?: Record<string, string> }[];
-  const links = awards.find((a) => a.badgeId === created.body.id && a.links)!.links!;
   credential = (await request(laurel.url).get(new URL(links.credential).pathname)).body;
   achievementPath = new URL(credential.credentialSubject.achievement.id).pathname;
 });
