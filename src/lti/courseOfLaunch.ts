@@ -26,8 +26,9 @@ export async function recordLaunchedCourse(token: LtijsToken, log?: Logger): Pro
   await recordStaffOfLaunch(course, token, log);
   if (audienceOf(token.platformContext.roles) === 'staff') {
     await recordTaughtCourse(course, token.user);
-    // Someone teaches it again: background sync reads it again (jobs/courseConclusion.ts).
-    await resumeCourse(course.courseKey);
+    // Someone teaches it again: background sync reads it again (jobs/courseConclusion.ts). The
+    // record just written says whether there is anything to resume: most launches skip the write.
+    if (course.concludedAt || course.emptyRosterRuns) await resumeCourse(course.courseKey);
   }
   return course;
 }
