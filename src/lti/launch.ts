@@ -9,7 +9,7 @@ import { LaunchRejected } from './launchRejected.js';
 import { validateIdToken, type IdTokenChecks } from './idToken.js';
 import { ROUTES } from './scopes.js';
 import { peekLaunchState, takeLaunchState } from '../store/launchState.js';
-import { stateCookieName, stateCookieOptions } from './stateCookie.js';
+import { clearStateCookie, stateCookieName } from './stateCookie.js';
 import { isNonceUsed } from '../store/usedNonce.js';
 import { sendProblem } from '../web/errorPage.js';
 import { allowFramingBy, frameableByAnySite } from '../web/frameAncestors.js';
@@ -46,7 +46,7 @@ const said = (v: unknown): string => (typeof v === 'string' ? v.replace(/[^\x20-
 function platformLoginError(req: Request, res: Response, o: { secureCookies: boolean }): void {
   const body = req.body as Record<string, unknown>;
   if (typeof body.state === 'string' && body.state !== '') {
-    res.clearCookie(stateCookieName(body.state), { ...stateCookieOptions(o.secureCookies), maxAge: undefined });
+    clearStateCookie(res, body.state, o.secureCookies);
   }
   frameableByAnySite(res); // shown in the platform's page, whose host no validated launch may have named yet
   const error = said(body.error);
@@ -92,7 +92,7 @@ export function launchGuard(o: { checks: IdTokenChecks; secureCookies: boolean; 
         }
       }
       if (!(await takeLaunchState(state))) throw new LaunchRejected('unknown_state', 'the state was already used');
-      res.clearCookie(stateCookieName(state), { ...stateCookieOptions(o.secureCookies), maxAge: undefined });
+      clearStateCookie(res, state, o.secureCookies);
 
       const claims = await validateIdToken(body.id_token, { issuer: pending.issuer, clientId: pending.clientId, nonce: pending.nonce }, o.checks);
       // The platform signed where it shows Laurel (the school's host, its own domain): this

@@ -2,7 +2,7 @@
  * Binds a login's `state` to the browser that started it. One cookie per login (the state is
  * in its name), so logins in two tabs do not overwrite each other.
  */
-import type { CookieOptions } from 'express';
+import type { CookieOptions, Response } from 'express';
 
 export const stateCookieName = (state: string) => `lti_state_${state}`;
 
@@ -14,4 +14,9 @@ export const stateCookieName = (state: string) => `lti_state_${state}`;
  */
 export function stateCookieOptions(secure: boolean): CookieOptions {
   return { httpOnly: true, secure, sameSite: secure ? 'none' : 'lax', partitioned: secure, maxAge: 10 * 60_000, path: '/lti' };
+}
+
+/** Forgets the login's cookie once the launch has used it (or the platform refused the login). */
+export function clearStateCookie(res: Response, state: string, secure: boolean): void {
+  res.clearCookie(stateCookieName(state), { ...stateCookieOptions(secure), maxAge: undefined });
 }
