@@ -12,14 +12,8 @@ import { listPlatforms } from '../lti/platforms.js';
 import { allFrameOrigins, platformKey } from '../store/frameOrigins.js';
 
 export class PlatformOrigins {
-  private origins: string[] = [];
   private frames: string[] = [];
   private timer?: NodeJS.Timeout;
-
-  /** The platforms' own endpoints. */
-  list(): string[] {
-    return this.origins;
-  }
 
   /**
    * Who may frame Laurel, and where its forms may post (Canvas's deep_link_return_url is on the
@@ -37,17 +31,14 @@ export class PlatformOrigins {
 
   async refresh(): Promise<void> {
     const [platforms, frameOrigins] = await Promise.all([listPlatforms(), allFrameOrigins()]);
-    const origins = new Set<string>();
     const frames = new Set<string>();
     for (const p of platforms) {
       for (const url of [p.issuer, p.authEndpoint, p.tokenEndpoint]) {
-        try { origins.add(new URL(url).origin); } catch { /* a bad URL was refused at registration */ }
+        try { frames.add(new URL(url).origin); } catch { /* a bad URL was refused at registration */ }
       }
       // A removed platform's sites go with it.
       for (const o of frameOrigins.get(platformKey(p.issuer, p.clientId)) ?? []) frames.add(o);
     }
-    for (const o of origins) frames.add(o);
-    this.origins = [...origins].sort();
     this.frames = [...frames].sort();
   }
 
