@@ -7,6 +7,7 @@ import { createRemoteJWKSet, generateKeyPair, jwtVerify, type JWTPayload } from 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedCourse, startEmulator, type Emulator, type Flavour, type SeedUser } from '../../src/devtools/emulator/index.js';
 import { storageScript } from '../../src/devtools/emulator/platformStorage.js';
+import { registrationFrameUrl } from '../support/lms.js';
 import { accessToken, clientAssertion, followPages, readForm, requestToken, signAsTool, startToolStub, type ToolStub } from './toolStub.js';
 
 const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
@@ -129,12 +130,26 @@ describe.each<Flavour>(['canvas', 'moodle'])('%s emulator', (flavour) => {
 
   it('runs dynamic registration only with the registration token it issued', async () => {
     const page = await (await fetch(emu.dynamicRegistrationUrl(`${tool.url}/lti/register`))).text();
-    const iframe = new URL(/<iframe id="registration" src="([^"]+)"/.exec(page)![1]!.replace(/&#38;/g, '&'));
+    const iframe = await registrationFrameUrl(emu, `${tool.url}/lti/register`);
     expect(iframe.origin + iframe.pathname).toBe(`${tool.url}/lti/register`);
     const token = iframe.searchParams.get('registration_token')!;
-    const config = (await (await fetch(iframe.searchParams.get('openid_configuration')!)).json()) as Record<string, string>;
+    const configUrl = iframe.searchParams.get('openid_configuration')!;
+    const config = (await (await fetch(configUrl)).json()) as Record<string, string>;
     expect(config.registration_endpoint).toBe(emu.endpoints.registration);
     expect(page).toContain('org.imsglobal.lti.close');
+    if (flavour === 'canvas') {
+      // security_controller.rb openid_configuration: no configuration without a token Canvas issued.
+      const bare = new URL(configUrl);
+      bare.search = '';
+      expect((await fetch(bare)).status).toBe(401);
+      // dynamic_registration_controller.rb dr_iframe: 400 without a url, 401 for a token Canvas did not issue.
+      const drIframe = new URL('/api/lti/accounts/self/dr_iframe', emu.url);
+      expect((await fetch(drIframe)).status).toBe(400);
+      const forged = new URL(iframe);
+      forged.searchParams.set('registration_token', 'forged');
+      drIframe.searchParams.set('url', forged.toString());
+      expect((await fetch(drIframe)).status).toBe(401);
+    }
 
     const body = {
       application_type: 'web', response_types: ['id_token'], grant_types: ['implicit', 'client_credentials'],

@@ -5,8 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
-import { Browser, finishLaunch, startLaunch } from '../support/lms.js';
-import { decodeEntities } from '../support/html.js';
+import { Browser, finishLaunch, registrationFrameUrl, startLaunch } from '../support/lms.js';
 import { startEmulator, type Emulator, type Flavour } from '../../src/devtools/emulator/index.js';
 import { listPlatforms } from '../../src/lti/platforms.js';
 
@@ -19,14 +18,6 @@ afterAll(async () => {
   await laurel?.close();
 });
 
-/** What the LMS's registration page loads in its iframe: Laurel's URL with the two parameters. */
-async function registrationFrameUrl(emulator: Emulator): Promise<URL> {
-  const page = await new Browser().go('get', emulator.dynamicRegistrationUrl(laurel.url + '/lti/register'));
-  const src = page.text.match(/<iframe[^>]*\ssrc="([^"]+)"/i)?.[1];
-  if (!src) throw new Error(`no iframe in the registration page:\n${page.text.slice(0, 400)}`);
-  return new URL(decodeEntities(src));
-}
-
 function frameAncestors(res: { headers: Record<string, unknown> }): string | undefined {
   return String(res.headers['content-security-policy']).match(/frame-ancestors ([^;]*)/)?.[1];
 }
@@ -35,7 +26,7 @@ describe.each(['canvas', 'moodle'] as const)('dynamic registration from %s', (fl
   it('registers Laurel with its messages and scopes, then launches', async () => {
     const emulator = await startEmulator({ flavour });
     emulators.push(emulator);
-    const frame = await registrationFrameUrl(emulator);
+    const frame = await registrationFrameUrl(emulator, laurel.url + '/lti/register');
     expect(frame.searchParams.get('openid_configuration')).toBeTruthy();
     expect(frame.searchParams.get('registration_token')).toBeTruthy();
 
@@ -92,7 +83,7 @@ describe('dynamic registration from a newer Canvas, which makes a root-account d
   it('records the root deployment from the top-level deployment_id, and still learns the ones installed by client id', async () => {
     const emulator = await startEmulator({ flavour: 'canvas', rootDeploymentAtRegistration: true });
     emulators.push(emulator);
-    const res = await new Browser().go('get', (await registrationFrameUrl(emulator)).toString());
+    const res = await new Browser().go('get', (await registrationFrameUrl(emulator, laurel.url + '/lti/register')).toString());
     expect(res.status).toBe(200);
     const tool = emulator.tools.at(-1)!;
     const root = tool.deploymentId;
@@ -132,7 +123,7 @@ describe('a registration Laurel cannot complete', () => {
   it('with a registration token the LMS did not issue reports the LMS\'s refusal', async () => {
     const emulator = await startEmulator({ flavour: 'moodle' });
     emulators.push(emulator);
-    const frame = await registrationFrameUrl(emulator);
+    const frame = await registrationFrameUrl(emulator, laurel.url + '/lti/register');
     frame.searchParams.set('registration_token', 'forged');
     const res = await new Browser().go('get', frame.toString());
     expect(res.status).toBe(400);

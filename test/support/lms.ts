@@ -7,7 +7,7 @@ import { startEmulator, type Emulator, type Flavour, type LaunchSession } from '
 import { installInEmulator } from '../../src/devtools/installInEmulator.js';
 import { ROUTES } from '../../src/lti/scopes.js';
 import type { RunningLaurel } from './laurel.js';
-import { dataAttributes, parseForm } from './html.js';
+import { dataAttributes, decodeEntities, parseForm } from './html.js';
 
 export interface Connected {
   emulator: Emulator;
@@ -123,4 +123,19 @@ export async function finishLaunch(s: LaunchSteps & { storage: Map<string, strin
     res = await s.browser.go('post', new URL(form.action, s.launchUrl).toString(), form.fields);
   }
   return res;
+}
+
+/**
+ * The tool's registration URL as the LMS's registration page frames it, with openid_configuration
+ * and registration_token: followed through Canvas's dr_iframe, which nests it one frame deeper.
+ */
+export async function registrationFrameUrl(emulator: Emulator, toolRegisterUrl: string): Promise<URL> {
+  let url = new URL(emulator.dynamicRegistrationUrl(toolRegisterUrl));
+  for (;;) {
+    const html = await (await fetch(url)).text();
+    const src = html.match(/<iframe[^>]*\ssrc="([^"]+)"/i)?.[1];
+    if (!src) throw new Error(`no iframe in the LMS's registration page ${url}:\n${html.slice(0, 400)}`);
+    url = new URL(decodeEntities(src), url);
+    if (url.origin !== new URL(emulator.url).origin) return url;
+  }
 }

@@ -13,7 +13,7 @@ import { mountAuthEndpoint } from './oidc.js';
 import { openidConfigurationHandler } from './openidConfiguration.js';
 import type { Platform } from './platform.js';
 import { STORAGE_FRAME_PATH, storageFrame } from './platformStorage.js';
-import { REGISTERED_PAGE_PATH, REGISTER_PAGE_PATH, registeredPage, registerPage, registrationEndpoint } from './registration.js';
+import { DR_IFRAME_PATH, drIframe, REGISTERED_PAGE_PATH, REGISTER_PAGE_PATH, registeredPage, registerPage, registrationEndpoint } from './registration.js';
 import { logServiceRequests, serviceError, throttleServiceRequests } from './serviceGuard.js';
 import { tokenEndpoint } from './token.js';
 
@@ -31,6 +31,7 @@ export function createApp(p: Platform): Express {
   app.post(p.paths.registration, express.json(), registrationEndpoint(p));
   app.get(REGISTER_PAGE_PATH, registerPage(p));
   app.get(REGISTERED_PAGE_PATH, registeredPage(p));
+  if (p.flavour === 'canvas') app.get(DR_IFRAME_PATH, drIframe(p));
 
   app.get(LAUNCH_PATH, caught(launchHandler(p)));
   if (p.flavour === 'canvas') app.get(STORAGE_FRAME_PATH, storageFrame(p));

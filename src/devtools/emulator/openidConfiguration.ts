@@ -37,14 +37,25 @@ export function openidConfiguration(p: Platform): Record<string, unknown> {
     },
   };
   if (canvas) {
-    config.authorization_server = new URL(p.url).host;
+    // Lti::Oidc.auth_domain (security_controller.rb): the sso host in the cloud.
+    config.authorization_server = new URL(p.sso).host;
     config['https://canvas.instructure.com/lti/account_name'] = PLATFORM_INFO.canvas.name;
   }
   return config;
 }
 
+/**
+ * Canvas answers its configuration only for a registration token it issued
+ * (app/controllers/security_controller.rb openid_configuration: 401 without one); the emulator's own
+ * /.well-known address answers anyone, for tests that read the configuration directly.
+ */
 export function openidConfigurationHandler(p: Platform) {
-  return (_req: Request, res: Response) => {
+  return (req: Request, res: Response) => {
+    const token = req.query.registration_token;
+    if (p.flavour === 'canvas' && req.path === p.paths.openidConfiguration && !(typeof token === 'string' && p.registrationTokens.has(token))) {
+      res.status(401).json({ error: 'Access token missing (You must include the registration_token parameter).' });
+      return;
+    }
     res.json(openidConfiguration(p));
   };
 }

@@ -12,39 +12,89 @@ import { registerTool } from './tools.js';
 
 export const REGISTER_PAGE_PATH = '/emulator/register';
 export const REGISTERED_PAGE_PATH = '/emulator/registered';
+export const DR_IFRAME_PATH = '/api/lti/accounts/self/dr_iframe';
 const TOOL_CONFIGURATION = 'https://purl.imsglobal.org/spec/lti-tool-configuration';
 
 export function dynamicRegistrationUrl(p: Platform, toolRegisterUrl: string): string {
   return `${p.url}${REGISTER_PAGE_PATH}?${new URLSearchParams({ url: toolRegisterUrl })}`;
 }
 
-/** The admin page: a fresh registration token each time, the tool in an iframe, waiting for its close message. */
+/**
+ * The admin page: a fresh registration token each time, the tool in an iframe, waiting for its
+ * close message. Canvas nests the tool one frame deeper: its registration wizard (the school's host)
+ * frames `/api/lti/accounts/:account_id/dr_iframe?url=…` (also the school's host), which frames the
+ * tool and forwards the tool's close message up (canvas-lms
+ * app/views/lti/ims/dynamic_registration/dr_iframe.html.erb). Its openid_configuration URL is on
+ * the issuer's host, with the token in it (dynamic_registration_controller.rb
+ * oidc_configuration_url: `host: parsed_issuer.host` outside development).
+ */
 export function registerPage(p: Platform) {
   return (req: Request, res: Response) => {
-    let toolUrl: URL;
-    try {
-      toolUrl = new URL(String(req.query.url));
-    } catch {
+    const toolUrl = httpUrl(req.query.url);
+    if (!toolUrl) {
       res.status(400).type('html').send(page('Dynamic registration', '<main><p class="error">Give the tool\'s registration URL as ?url=</p></main>'));
       return;
     }
     const token = randomBytes(24).toString('base64url');
     p.registrationTokens.add(token);
-    // Canvas also puts the token into the configuration URL; Moodle's is a fixed address.
-    const configUrl = p.flavour === 'canvas'
-      ? `${p.url}${p.paths.openidConfiguration}?registration_token=${token}`
+    const canvas = p.flavour === 'canvas';
+    // Canvas puts the token into the configuration URL; Moodle's is a fixed address.
+    const configUrl = canvas
+      ? `${p.issuer}${p.paths.openidConfiguration}?registration_token=${token}`
       : `${p.url}${p.paths.openidConfiguration}`;
     toolUrl.searchParams.set('openid_configuration', configUrl);
     toolUrl.searchParams.set('registration_token', token);
+    const framed = canvas ? `${DR_IFRAME_PATH}?${new URLSearchParams({ url: toolUrl.toString() })}` : toolUrl.toString();
+    // Canvas's wizard hears the close message from its own dr_iframe; Moodle's page from the tool.
+    const closeFrom = canvas ? new URL(p.url).origin : toolUrl.origin;
     res.type('html').send(page('Dynamic registration', `<main><h1>Register an LTI tool</h1>
-<iframe id="registration" src="${escapeHtml(toolUrl.toString())}" style="width:100%;height:80vh;border:1px solid #ccc"></iframe></main>
+<iframe id="registration" src="${escapeHtml(framed)}" style="width:100%;height:80vh;border:1px solid #ccc"></iframe></main>
 <script>
 window.addEventListener('message', function (event) {
-  if (event.origin !== ${JSON.stringify(toolUrl.origin)} || !event.data || event.data.subject !== 'org.imsglobal.lti.close') return;
+  if (event.origin !== ${JSON.stringify(closeFrom)} || !event.data || event.data.subject !== 'org.imsglobal.lti.close') return;
   location.href = ${JSON.stringify(REGISTERED_PAGE_PATH)};
 });
 </script>`));
   };
+}
+
+/**
+ * Canvas's dr_iframe (dynamic_registration_controller.rb `dr_iframe`, dr_iframe.html.erb): 400
+ * without a url, 401 when its registration_token is not one this Canvas issued, else the tool's
+ * registration page in a frame, with the tool's close message forwarded to the wizard above.
+ */
+export function drIframe(p: Platform) {
+  return (req: Request, res: Response) => {
+    const toolUrl = httpUrl(req.query.url);
+    if (!toolUrl) {
+      res.status(400).json({ errors: [{ message: 'url is missing or not an http(s) URL' }] });
+      return;
+    }
+    if (!p.registrationTokens.has(toolUrl.searchParams.get('registration_token') ?? '')) {
+      res.status(401).json({ errorMessage: 'Invalid root_account_id in registration_token' });
+      return;
+    }
+    res.type('html').send(`<!doctype html><style>body{margin:0;padding:0}</style>
+<script>
+var onMessage = function (message) {
+  if (message.data && message.data.subject === 'org.imsglobal.lti.close' && message.origin === ${JSON.stringify(toolUrl.origin)}) {
+    window.removeEventListener('message', onMessage);
+    window.parent.postMessage(message.data, '*');
+  }
+};
+window.addEventListener('message', onMessage);
+</script>
+<iframe src="${escapeHtml(toolUrl.toString())}" style="width:100%;height:600px;border:0;display:block"></iframe>`);
+  };
+}
+
+function httpUrl(v: unknown): URL | undefined {
+  try {
+    const url = new URL(String(v));
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What the admin sees after the tool closed the registration. */
@@ -119,13 +169,7 @@ function invalidRegistration(body: Record<string, unknown>): string | undefined 
 }
 
 function isUrl(v: unknown): v is string {
-  if (typeof v !== 'string') return false;
-  try {
-    new URL(v);
-    return true;
-  } catch {
-    return false;
-  }
+  return typeof v === 'string' && httpUrl(v) !== undefined;
 }
 
 function isStringRecord(v: unknown): v is Record<string, string> {
