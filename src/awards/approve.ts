@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { approvePendingAward, awardById, type Award } from '../store/award.js';
 import type { CourseRecord } from '../store/course.js';
 import { issueContext, issueCredential } from './issueCredential.js';
-import { publicBase } from './publicBase.js';
+import { publicBase } from '../publicBase.js';
 
 /** The award as it stands afterwards (null when the course has no such award), and whether this call approved it. */
 export async function approveAward(course: CourseRecord, id: string, by: string, log?: Logger): Promise<{ award: Award | null; approved: boolean }> {

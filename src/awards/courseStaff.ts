@@ -6,7 +6,7 @@
  * evaluation learns about the course's staff (who grades only).
  */
 import type { CourseSnapshot, Member } from '../rules/snapshot.js';
-import { audienceOf } from '../lti/roles.js';
+import { audienceOf } from '../rules/audience.js';
 import { lmsClientFor } from '../lms/forCourse.js';
 import type { ListedStaff } from '../lms/sources/readLmsApi.js';
 import type { CourseRecord } from '../store/course.js';

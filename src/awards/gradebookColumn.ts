@@ -37,7 +37,7 @@ import type { WriteFailure } from '../store/gradebookWrite.js';
 import { awardsOf } from '../store/award.js';
 import { issuedAmong } from '../store/issuedCredential.js';
 import { leaveOutOfCourseTotal } from './courseTotal.js';
-import { publicBase } from './publicBase.js';
+import { publicBase } from '../publicBase.js';
 
 /** Laurel's own columns carry this tag, so the rule editor can leave them out. */
 export const BADGE_COLUMN_TAG = 'laurel-badge';

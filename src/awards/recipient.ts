@@ -4,11 +4,7 @@
  */
 import type { Member } from '../rules/snapshot.js';
 import type { Award } from '../store/award.js';
-
-/** The member's name as the roster gives it, whole or in parts; undefined when hidden. */
-export function memberName(m: Member): string | undefined {
-  return m.name || [m.givenName, m.familyName].filter(Boolean).join(' ') || undefined;
-}
+import { memberName } from '../rules/memberName.js';
 
 /** What an award keeps of its learner, for their credential. */
 export function recipientOf(m: Member | undefined): Award['recipient'] {

@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from '../../config/index.js';
 import { createLogger } from '../log.js';
 import { DatabaseUnavailable, openDatabase } from '../store/database.js';
 import { configureSealing, currentKeyId, keyIdOf } from '../secrets/sealed.js';
-import { resealAll } from '../secrets/reseal.js';
+import { resealAll } from '../store/reseal.js';
 
 const USAGE = `Usage: npm run secrets -- <command>
 

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { takeLease, releaseLease } from '../store/lease.js';
 import { issueWaitingCredentials } from '../awards/issueCredential.js';
-import { publicBase } from '../awards/publicBase.js';
+import { publicBase } from '../publicBase.js';
 
 const LEASE_MS = 60_000;
 

@@ -1,53 +1,12 @@
 /**
- * The course a launch comes from, as Laurel stores it: context, and the AGS / NRPS
- * endpoints the platform offered in the launch.
+ * The course a launch comes from, read from the launch: its key in Laurel's store, the LMS's own
+ * course id, the launching person's Canvas user id.
  */
 import type { LtijsToken } from 'ltijs';
-import type { Logger } from 'pino';
-import { courseKeyOf, recordCourseLaunch, resumeCourse, type CourseRecord } from '../store/course.js';
-import { recordLmsUserId } from '../store/lmsUser.js';
-import { recordTaughtCourse } from '../store/taughtCourse.js';
-import { audienceOf } from './roles.js';
-import { recordStaffOfLaunch } from './staffOfLaunch.js';
+import { courseKeyOf } from '../store/course.js';
 
 export function courseKeyOfToken(token: LtijsToken): string {
   return courseKeyOf(token.iss, token.clientId, token.deploymentId, token.platformContext.context?.id ?? '');
-}
-
-/**
- * Records the course, the person's own Canvas user id when Canvas sent it (for the REST source),
- * and a staff launch's person as staff of the course (staffOfLaunch.ts) and as teaching it
- * (their earlier courses, for next term); a staff launch also resumes a course Laurel took as ended.
- */
-export async function recordLaunchedCourse(token: LtijsToken, log?: Logger): Promise<CourseRecord> {
-  const canvasUserId = canvasUserIdOf(token);
-  if (canvasUserId) await recordLmsUserId(token.iss, token.clientId, token.user, canvasUserId);
-  const course = await recordCourse(token);
-  await recordStaffOfLaunch(course, token, log);
-  if (audienceOf(token.platformContext.roles) === 'staff') {
-    await recordTaughtCourse(course, token.user);
-    // Someone teaches it again: background sync reads it again (jobs/courseConclusion.ts). The
-    // record just written says whether there is anything to resume: most launches skip the write.
-    if (course.concludedAt || course.emptyRosterRuns) await resumeCourse(course.courseKey);
-  }
-  return course;
-}
-
-function recordCourse(token: LtijsToken): Promise<CourseRecord> {
-  const c = token.platformContext;
-  return recordCourseLaunch({
-    issuer: token.iss,
-    clientId: token.clientId,
-    deploymentId: token.deploymentId,
-    contextId: c.context?.id ?? '',
-    title: c.context?.title ?? '',
-    label: c.context?.label ?? '',
-    lineItemsUrl: c.endpoint?.lineitems,
-    agsScopes: c.endpoint?.scope ?? [],
-    membershipsUrl: c.namesRoles?.context_memberships_url,
-    productFamily: token.platformInfo?.product_family_code,
-    lmsCourseId: lmsCourseIdOf(token),
-  });
 }
 
 /** A substitution the LMS made: Canvas leaves one it cannot make as the literal "$Canvas.user.id". */

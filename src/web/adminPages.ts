@@ -13,7 +13,7 @@ import { IssuerProfileError, issuerProfileOf, saveIssuerProfile, type IssuerProf
 import { publishedKeys, rotateIssuerKeys } from '../store/issuerKeys.js';
 import { MAX_SYNC_INTERVAL_MINUTES, PlatformSettingsError, platformSettingsOf, saveSyncInterval } from '../store/platformSettings.js';
 import { issuerDid, issuerUrls } from '../credentials/urls.js';
-import { publicBase } from '../awards/publicBase.js';
+import { publicBase } from '../publicBase.js';
 import { sendProblem } from './errorPage.js';
 import { bodyLimit } from './bodyErrors.js';
 import { pageTranslator } from './pageLanguage.js';

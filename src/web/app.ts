@@ -37,7 +37,7 @@ import { statusRoutes } from './public/statusRoutes.js';
 import { verifyPage } from './public/verifyPage.js';
 import { sharePublicly } from './public/publicJson.js';
 import { configureSealing } from '../secrets/sealed.js';
-import { setPublicBase, publicBase } from '../awards/publicBase.js';
+import { setPublicBase, publicBase } from '../publicBase.js';
 import { canvasCallback, canvasConnect } from './canvasConnect.js';
 
 const ANY_SITE_FRAMES = new Set<string>([ROUTES.register, ROUTES.login, ROUTES.loginCheck]);

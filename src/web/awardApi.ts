@@ -12,7 +12,7 @@ import { recipientOf } from '../awards/recipient.js';
 import { RevocationError } from '../awards/revoke.js';
 import { addEvidenceInCourse, approveInCourse, revokeInCourse } from './courseActions.js';
 import { auditInCourse } from './audit.js';
-import { publicBase } from '../awards/publicBase.js';
+import { publicBase } from '../publicBase.js';
 import { credentialUrls } from '../credentials/urls.js';
 import { issuedAmong } from '../store/issuedCredential.js';
 import { notALearner, rosterOf } from '../awards/courseStaff.js';

@@ -5,7 +5,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { LtijsToken } from 'ltijs';
 import { audienceOf, isGraderByRoles } from '../lti/roles.js';
-import { courseKeyOfToken, recordLaunchedCourse } from '../lti/courseOfLaunch.js';
+import { courseKeyOfToken } from '../lti/courseOfLaunch.js';
+import { recordLaunchedCourse } from '../awards/launchedCourse.js';
 import { findCourse, type CourseRecord } from '../store/course.js';
 import { courseStaffOf } from '../store/courseStaff.js';
 import { sendProblem } from './errorPage.js';

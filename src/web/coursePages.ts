@@ -6,7 +6,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { LtijsToken } from 'ltijs';
 import { audienceOf, parseRole } from '../lti/roles.js';
 import { administersByLaunch } from '../lti/laurelAdministrator.js';
-import { recordLaunchedCourse } from '../lti/courseOfLaunch.js';
+import { recordLaunchedCourse } from '../awards/launchedCourse.js';
 import { criteriaNarrative, validateBadge } from '../rules/index.js';
 import type { BadgeDefinition } from '../rules/badge.js';
 import { getBadge, listBadges, newBadgeId } from '../store/badge.js';
@@ -23,12 +23,12 @@ import { ALIGNMENT_ROWS, badgeFromForm, BadgeInputError, FORM_ROWS } from './bad
 import { courseOf, editorsOnly, loadCourse, staffOnly } from './courseContext.js';
 import { asyncRoute } from './asyncRoute.js';
 import { learnerPage, shareName, submitEvidence } from './learnerPage.js';
-import { publicBase } from '../awards/publicBase.js';
+import { publicBase } from '../publicBase.js';
 import { issuedAmong } from '../store/issuedCredential.js';
 import { credentialUrls } from '../credentials/urls.js';
 import { csv } from './csv.js';
 import { RevocationError } from '../awards/revoke.js';
-import { memberName } from '../awards/recipient.js';
+import { memberName } from '../rules/memberName.js';
 import { personName } from './personName.js';
 import { auditPages } from './auditPage.js';
 import { learnersPages } from './learnersPages.js';

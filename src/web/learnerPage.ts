@@ -12,7 +12,7 @@ import { addEvidenceInCourse } from './courseActions.js';
 import { listBadges } from '../store/badge.js';
 import { courseOf } from './courseContext.js';
 import { issueLearnerCredentials } from '../awards/issueCredential.js';
-import { publicBase } from '../awards/publicBase.js';
+import { publicBase } from '../publicBase.js';
 import { credentialsOfAwards, type IssuedCredential } from '../store/issuedCredential.js';
 import { linkedInAddToProfile } from '../credentials/linkedIn.js';
 import { issuerProfileByKey } from '../store/issuerProfile.js';

@@ -4,7 +4,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { evaluateCourse } from '../awards/evaluateCourse.js';
-import { memberName } from '../awards/recipient.js';
+import { memberName } from '../rules/memberName.js';
 import { isLearner, rosterOf } from '../awards/courseStaff.js';
 import { lmsClientFor } from '../lms/forCourse.js';
 import { mergeLmsApi, readLmsApi } from '../lms/sources/readLmsApi.js';

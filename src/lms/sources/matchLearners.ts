@@ -5,7 +5,7 @@
  * Anything ambiguous is left unmatched and reported: nobody is evaluated on someone else's grades.
  */
 import type { Member } from '../../rules/snapshot.js';
-import { audienceOf } from '../../lti/roles.js';
+import { audienceOf } from '../../rules/audience.js';
 import type { LmsLearner } from './reading.js';
 import { sisIdText } from '../read.js';
 

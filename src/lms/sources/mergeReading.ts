@@ -4,7 +4,7 @@
  * may share no names over LTI and still list them in its API), and the source marked as read.
  */
 import type { CourseSnapshot, Member } from '../../rules/snapshot.js';
-import { memberName } from '../../awards/recipient.js';
+import { memberName } from '../../rules/memberName.js';
 import type { LearnerMatch } from './matchLearners.js';
 import type { SourceReading } from './reading.js';
 

@@ -11,7 +11,7 @@
 import type { Logger } from 'pino';
 import type { BadgeDefinition, Rule } from '../../rules/badge.js';
 import type { CourseSnapshot, LmsApiSource, Member, SourceStatus } from '../../rules/snapshot.js';
-import { audienceOf } from '../../lti/roles.js';
+import { audienceOf } from '../../rules/audience.js';
 import type { CourseRecord } from '../../store/course.js';
 import { setLmsApiGrantedBy } from '../../store/course.js';
 import { connectionSecrets, lmsConnectionOf, recordLmsFailure, type LmsConnection } from '../../store/lmsConnection.js';
@@ -25,7 +25,7 @@ import { CanvasApi } from '../canvasRest/canvasApi.js';
 import { CanvasBearer } from '../canvasRest/canvasBearer.js';
 import { readCanvasCourse } from '../canvasRest/readCanvasCourse.js';
 import { canvasRedirectUri } from '../canvasRest/canvasRedirect.js';
-import { publicBase } from '../../awards/publicBase.js';
+import { publicBase } from '../../publicBase.js';
 import { MoodleWs, MoodleWsError } from '../moodleWs/moodleWsApi.js';
 import { readMoodleCourse } from '../moodleWs/readMoodleCourse.js';
 import { matchLearners, type LearnerMatch } from './matchLearners.js';

@@ -5,7 +5,7 @@
  * problems, else the current connection's, else the platform's issuer.
  */
 import type { LtijsToken } from 'ltijs';
-import { publicBase } from '../../awards/publicBase.js';
+import { publicBase } from '../../publicBase.js';
 import { CANVAS_API_SCOPES } from '../../lms/canvasRest/canvasOAuth.js';
 import { canvasRedirectUri } from '../../lms/canvasRest/canvasRedirect.js';
 import { MOODLE_WS_FUNCTIONS } from '../../lms/moodleWs/moodleWsApi.js';

@@ -12,12 +12,12 @@
  * the same secret, so the command confirms with a second pass.)
  */
 import mongoose, { type Types } from 'mongoose';
-import { IssuerKeySetModel, resealIssuerKeys } from '../store/issuerKeys.js';
-import { LmsConnectionModel } from '../store/lmsConnection.js';
-import { CanvasGrantModel } from '../store/canvasGrant.js';
-import { SubjectKeyModel } from '../store/subjectKey.js';
-import { resealed } from './sealed.js';
-import { LTIJS_ENCRYPTED_COLLECTIONS, ltijsDecrypt, ltijsEncrypt, LtijsSecretError, type LtijsEncrypted } from './ltijsData.js';
+import { IssuerKeySetModel, resealIssuerKeys } from './issuerKeys.js';
+import { LmsConnectionModel } from './lmsConnection.js';
+import { CanvasGrantModel } from './canvasGrant.js';
+import { SubjectKeyModel } from './subjectKey.js';
+import { resealed } from '../secrets/sealed.js';
+import { LTIJS_ENCRYPTED_COLLECTIONS, ltijsDecrypt, ltijsEncrypt, LtijsSecretError, type LtijsEncrypted } from '../secrets/ltijsData.js';
 
 export interface ResealCount { collection: string; resealed: number; alreadyCurrent: number }
 

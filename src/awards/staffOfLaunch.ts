@@ -9,7 +9,7 @@
  */
 import type { LtijsToken } from 'ltijs';
 import type { Logger } from 'pino';
-import { audienceOf, hasCourseStaffRole, isGraderByRoles, isPlatformAdmin } from './roles.js';
+import { audienceOf, hasCourseStaffRole, isGraderByRoles, isPlatformAdmin } from '../lti/roles.js';
 import { lmsClientFor } from '../lms/forCourse.js';
 import type { CourseRecord } from '../store/course.js';
 import { recordStaffLaunch } from '../store/courseStaff.js';

@@ -1,0 +1,49 @@
+/**
+ * What a launch records: the course as the platform offered it (context, and the AGS / NRPS
+ * endpoints of the launch), the person's Canvas user id, and a staff launch's person as staff and
+ * as teaching the course.
+ */
+import type { LtijsToken } from 'ltijs';
+import type { Logger } from 'pino';
+import { recordCourseLaunch, resumeCourse, type CourseRecord } from '../store/course.js';
+import { recordLmsUserId } from '../store/lmsUser.js';
+import { recordTaughtCourse } from '../store/taughtCourse.js';
+import { audienceOf } from '../rules/audience.js';
+import { canvasUserIdOf, lmsCourseIdOf } from '../lti/courseOfLaunch.js';
+import { recordStaffOfLaunch } from './staffOfLaunch.js';
+
+/**
+ * Records the course, the person's own Canvas user id when Canvas sent it (for the REST source),
+ * and a staff launch's person as staff of the course (staffOfLaunch.ts) and as teaching it
+ * (their earlier courses, for next term); a staff launch also resumes a course Laurel took as ended.
+ */
+export async function recordLaunchedCourse(token: LtijsToken, log?: Logger): Promise<CourseRecord> {
+  const canvasUserId = canvasUserIdOf(token);
+  if (canvasUserId) await recordLmsUserId(token.iss, token.clientId, token.user, canvasUserId);
+  const course = await recordCourse(token);
+  await recordStaffOfLaunch(course, token, log);
+  if (audienceOf(token.platformContext.roles) === 'staff') {
+    await recordTaughtCourse(course, token.user);
+    // Someone teaches it again: background sync reads it again (jobs/courseConclusion.ts). The
+    // record just written says whether there is anything to resume: most launches skip the write.
+    if (course.concludedAt || course.emptyRosterRuns) await resumeCourse(course.courseKey);
+  }
+  return course;
+}
+
+function recordCourse(token: LtijsToken): Promise<CourseRecord> {
+  const c = token.platformContext;
+  return recordCourseLaunch({
+    issuer: token.iss,
+    clientId: token.clientId,
+    deploymentId: token.deploymentId,
+    contextId: c.context?.id ?? '',
+    title: c.context?.title ?? '',
+    label: c.context?.label ?? '',
+    lineItemsUrl: c.endpoint?.lineitems,
+    agsScopes: c.endpoint?.scope ?? [],
+    membershipsUrl: c.namesRoles?.context_memberships_url,
+    productFamily: token.platformInfo?.product_family_code,
+    lmsCourseId: lmsCourseIdOf(token),
+  });
+}
