@@ -17,7 +17,7 @@ import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../s
 import { verifyDataIntegrity } from '../support/outsideVerifier.js';
 import { configureSealing, keyIdOf, sealedKeyId } from '../../src/secrets/sealed.js';
 import { ltijsDecrypt, ltijsEncrypt, readLtijsWithPreviousSecrets, type LtijsEncrypted } from '../../src/secrets/ltijsData.js';
-import { resealAll } from '../../src/secrets/reseal.js';
+import { resealAll } from '../../src/store/reseal.js';
 import { subjectKeyOf } from '../../src/store/subjectKey.js';
 import { IssuerKeySetModel, resealIssuerKeys, rotateIssuerKeys, signingKeys } from '../../src/store/issuerKeys.js';
 import { issuerKeyOf } from '../../src/store/issuerProfile.js';

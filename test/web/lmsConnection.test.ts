@@ -23,7 +23,7 @@ import { MOODLE_WS_FUNCTIONS } from '../../src/lms/moodleWs/moodleWsApi.js';
 import { MOODLE_ROLE_CAPABILITIES } from '../../src/lms/moodleWs/moodleCapabilities.js';
 import { connectCanvasApi, connectMoodleWs } from '../../src/lms/sources/connectLms.js';
 import { listPlatforms } from '../../src/lti/platforms.js';
-import { resealAll } from '../../src/secrets/reseal.js';
+import { resealAll } from '../../src/store/reseal.js';
 import { configureSealing, keyIdOf, sealedKeyId } from '../../src/secrets/sealed.js';
 import { AuditEntryModel } from '../../src/store/auditLog.js';
 import { CanvasGrantModel, grantTokens, saveCanvasGrant } from '../../src/store/canvasGrant.js';
