@@ -111,6 +111,17 @@ describe('frame-ancestors learned from validated launches', () => {
     expect(doc?.learned.map((l) => l.origin)).not.toContain('https://school0.canvas.test');
   });
 
+  it('remembers when a site was first named as well as last, for the admin page', async () => {
+    const issuer = 'https://dated.canvas.test';
+    await learnFrameOrigins(issuer, 'c1', [SCHOOL], new Date('2026-01-05T10:00:00Z'));
+    await learnFrameOrigins(issuer, 'c1', [SCHOOL, VANITY], new Date('2026-02-01T10:00:00Z'));
+    const doc = await PlatformFrameOriginsModel.findOne({ issuer, clientId: 'c1' }).lean();
+    expect(doc?.learned.map((l) => [l.origin, l.firstSeenAt?.toISOString(), l.seenAt.toISOString()])).toEqual([
+      [SCHOOL, '2026-01-05T10:00:00.000Z', '2026-02-01T10:00:00.000Z'],
+      [VANITY, '2026-02-01T10:00:00.000Z', '2026-02-01T10:00:00.000Z'],
+    ]);
+  });
+
   it('reads only http(s) origins from a launch\'s URLs', () => {
     expect(launchOrigins({
       'https://purl.imsglobal.org/spec/lti/claim/launch_presentation': { return_url: 'javascript:alert(1)' },
@@ -121,10 +132,12 @@ describe('frame-ancestors learned from validated launches', () => {
 });
 
 describe('frame origins an administrator configures', () => {
-  it('frames Laurel from a configured origin after a reload, and refuses anything but a bare origin', async () => {
+  it('frames Laurel from a configured origin after a reload, and refuses anything but a bare https origin', async () => {
     await expect(addConfiguredFrameOrigin(canvas.emulator.issuer, canvas.clientId, 'https://portal.school.test/lms')).rejects.toThrow(FrameOriginError);
     await expect(addConfiguredFrameOrigin(canvas.emulator.issuer, canvas.clientId, 'ftp://portal.school.test')).rejects.toThrow(FrameOriginError);
-    expect(await addConfiguredFrameOrigin(canvas.emulator.issuer, canvas.clientId, 'https://portal.school.test/')).toBe('https://portal.school.test');
+    await expect(addConfiguredFrameOrigin(canvas.emulator.issuer, canvas.clientId, 'http://portal.school.test')).rejects.toThrow(FrameOriginError);
+    expect(await addConfiguredFrameOrigin(canvas.emulator.issuer, canvas.clientId, 'https://portal.school.test/')).toEqual({ origin: 'https://portal.school.test', added: true });
+    expect(await addConfiguredFrameOrigin(canvas.emulator.issuer, canvas.clientId, 'https://Portal.School.test')).toEqual({ origin: 'https://portal.school.test', added: false });
     await laurel.running.laurel.platformOrigins.refresh();
     expect(frameAncestors(await request(laurel.url).get('/course'))).toContain('https://portal.school.test');
   });
@@ -145,7 +158,9 @@ describe('npm run platform -- add-frame-origin', () => {
     const platformId = (await listPlatforms()).find((p) => p.clientId === canvas.clientId)!.platformId;
 
     await expect(cliRun('add-frame-origin', platformId, 'https://lms.school.test/courses')).rejects.toMatchObject({ stderr: expect.stringContaining('give the scheme and host only') });
+    await expect(cliRun('add-frame-origin', platformId, 'http://lms.school.test')).rejects.toMatchObject({ stderr: expect.stringContaining('give it as https://lms.school.test') });
     expect((await cliRun('add-frame-origin', platformId, 'https://lms.school.test')).stdout).toContain(`platform ${platformId}: https://lms.school.test may frame Laurel`);
+    expect((await cliRun('add-frame-origin', platformId, 'https://lms.school.test')).stdout).toContain('it was already added, nothing changed');
     await laurel.running.laurel.platformOrigins.refresh();
     expect(frameAncestors(await request(laurel.url).get('/course'))).toContain('https://lms.school.test');
 
