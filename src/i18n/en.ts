@@ -48,7 +48,7 @@ export const en = {
   'dashboard.evaluate': 'Evaluate now and award',
   'dashboard.exportAwards': 'Export awards (CSV)',
   'dashboard.audit': 'Audit log',
-  'dashboard.admin': 'Administration (LMS administrators)',
+  'dashboard.admin': 'Laurel administration',
   'dashboard.lastJob.evaluation': 'Last evaluation:',
   'dashboard.lastJob.award': 'Last award by hand:',
   'dashboard.lastJob.revoke': 'Last revocation:',

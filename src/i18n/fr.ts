@@ -46,7 +46,7 @@ export const fr: Record<MessageKey, string> = {
   'dashboard.evaluate': 'Évaluer maintenant et attribuer',
   'dashboard.exportAwards': 'Exporter les attributions (CSV)',
   'dashboard.audit': 'Journal d\'audit',
-  'dashboard.admin': 'Administration (administrateurs du LMS)',
+  'dashboard.admin': 'Administration de Laurel',
   'dashboard.lastJob.evaluation': 'Dernière évaluation :',
   'dashboard.lastJob.award': 'Dernière attribution manuelle :',
   'dashboard.lastJob.revoke': 'Dernier retrait :',
