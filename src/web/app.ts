@@ -98,7 +98,8 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
   app.use(health());
   app.use(rateLimits(config.rateLimits, logger));
   app.get(ROUTES.canvasConfig, (_req, res) => { res.json(canvasDeveloperKey(config.publicUrl)); });
-  app.use(loginRouter({ publicUrl: config.publicUrl, secureCookies }));
+  const storageOrigins = (issuer: string, clientId: string) => platformOrigins.ofPlatform(issuer, clientId);
+  app.use(loginRouter({ publicUrl: config.publicUrl, secureCookies, storageOrigins }));
   // Public: what verifiers, employers and wallets read, with no session.
   app.use(issuerRoutes(base), credentialRoutes(base), statusRoutes(base), verifyPage(base));
   app.use(canvasCallback(config.publicUrl));
@@ -112,7 +113,8 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
       secureCookies,
       secret: config.secret,
       sessionMaxAgeMinutes: config.sessionMaxAgeMinutes,
-      onFrameOrigins: (origins) => platformOrigins.remember(origins),
+      onFrameOrigins: (origins, platform) => platformOrigins.remember(origins, platform),
+      storageOrigins,
       checks: { findPlatform: findPlatformForLaunch, keySet: platformKeySet, acceptDeployment, useNonce },
     }),
   });

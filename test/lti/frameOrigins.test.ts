@@ -11,6 +11,9 @@ import request from 'supertest';
 import { decodeJwt } from 'jose';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
+import { dataAttributes } from '../support/html.js';
+import { startEmulator } from '../../src/devtools/emulator/index.js';
+import { installInEmulator } from '../../src/devtools/installInEmulator.js';
 import {
   addConfiguredFrameOrigin, FrameOriginError, learnFrameOrigins, MAX_LEARNED_FRAME_ORIGINS, PlatformFrameOriginsModel,
 } from '../../src/store/frameOrigins.js';
@@ -144,6 +147,39 @@ describe('frame origins an administrator configures', () => {
 
   it('still lets any site frame the registration page', async () => {
     expect(frameAncestors(await request(laurel.url).get('/lti/register').set('Accept', 'text/html'))).toEqual(['*']);
+  });
+});
+
+describe('Platform Storage in the page around Laurel (lti_storage_target=_parent)', () => {
+  it('tells the storage page the sites this platform shows Laurel from, and only its own, at login and at launch', async () => {
+    // A Canvas with its storage frame off, registered beside the one above.
+    const emulator = await startEmulator({ flavour: 'canvas', storageTarget: '_parent' });
+    try {
+      const c: Connected = { emulator, ...(await installInEmulator(emulator, laurel.url)) };
+      await laurel.running.laurel.platformOrigins.refresh();
+      const PARENT_SCHOOL = 'https://parent.school.test';
+      emulator.showCourseFrom(PARENT_SCHOOL);
+      const user = emulator.course.users.find((u) => u.role === 'Learner' && u.status === 'Active')!;
+      expect((await finishLaunch(await startLaunch(c, { userId: user.id }))).status).toBe(303); // learns PARENT_SCHOOL
+      await addConfiguredFrameOrigin(emulator.issuer, c.clientId, 'https://portal.parent.test');
+      await laurel.running.laurel.platformOrigins.refresh();
+
+      const own = [new URL(emulator.url).origin, PARENT_SCHOOL, 'https://portal.parent.test'].sort();
+      const steps = await startLaunch(c, { userId: user.id, cookies: false });
+      const login = dataAttributes(steps.login.text, 'platform-storage');
+      expect(login.target).toBe('_parent');
+      expect(login.origins.split(' ').sort()).toEqual(own);
+      // Not the other platform's sites, though both are Canvas: its school's host answers nothing here.
+      expect(login.origins.split(' ')).not.toContain(SCHOOL);
+      expect(login.origins.split(' ')).not.toContain(new URL(canvas.emulator.url).origin);
+
+      const launch = await steps.browser.go('post', steps.launchUrl, { id_token: steps.idToken, state: steps.state });
+      expect(launch.status).toBe(200);
+      expect(dataAttributes(launch.text, 'platform-storage')).toMatchObject({ mode: 'get', target: '_parent', origins: login.origins });
+    } finally {
+      emulator.showCourseFrom(undefined);
+      await emulator.close();
+    }
   });
 });
 
