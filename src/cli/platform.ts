@@ -52,8 +52,9 @@ const USAGE = `Usage: npm run platform -- <command>
       platform: the admin page, issuer profile, keys, LMS API. Canvas's own root account admins are already.
   revoke-admin PLATFORM_ID USER_ID     Undo grant-admin.
   add-frame-origin PLATFORM_ID ORIGIN  Let a site frame Laurel's pages for the platform (the school's own domain
-      where Canvas shows courses, e.g. https://lms.school.edu). Laurel learns such sites from the launches it
-      validates; add one by hand when its first launch must already be framed there.
+      where Canvas shows courses, e.g. https://lms.school.edu: https, no path). Laurel learns such sites from the
+      launches it validates; add one by hand when its first launch must already be framed there. The admin page
+      lists them and adds or removes them too (Sites allowed to show Laurel).
   remove-frame-origin PLATFORM_ID ORIGIN  Undo add-frame-origin.
   disconnect PLATFORM_ID               Forget the platform's LMS API connection and instructors' Canvas grants.
 `;
@@ -142,13 +143,14 @@ async function run(argv: string[]): Promise<void> {
       case 'remove-frame-origin': {
         const { platformId, platform, positionals } = await lmsArgs(command, rest, {}, [], 1);
         if (command === 'add-frame-origin') {
-          let origin: string;
-          try { origin = await addConfiguredFrameOrigin(platform.issuer, platform.clientId, positionals[0]); } catch (err) {
+          let added: { origin: string; added: boolean };
+          try { added = await addConfiguredFrameOrigin(platform.issuer, platform.clientId, positionals[0]); } catch (err) {
             if (err instanceof FrameOriginError) fail(`${command}: ${err.message}`);
             throw err;
           }
-          await recordAudit({ actor: CLI.actor, actorName: CLI.actorName, platform: registrationKey(platform), action: 'platform.frameOriginAdded', detail: origin });
-          console.log(`platform ${platformId}: ${origin} may frame Laurel (running Laurel instances pick it up within a minute)`);
+          const { origin } = added;
+          if (added.added) await recordAudit({ actor: CLI.actor, actorName: CLI.actorName, platform: registrationKey(platform), action: 'platform.frameOriginAdded', detail: origin });
+          console.log(`platform ${platformId}: ${origin} may frame Laurel${added.added ? ' (running Laurel instances pick it up within a minute)' : ' (it was already added, nothing changed)'}`);
         } else {
           const removed = await removeConfiguredFrameOrigin(platform.issuer, platform.clientId, positionals[0]);
           if (removed) await recordAudit({ actor: CLI.actor, actorName: CLI.actorName, platform: registrationKey(platform), action: 'platform.frameOriginRemoved', detail: positionals[0] });

@@ -15,6 +15,7 @@ import { sendProblem } from '../web/errorPage.js';
 import { allowFramingBy, frameableByAnySite } from '../web/frameAncestors.js';
 import { launchOrigins } from './launchOrigins.js';
 import { learnFrameOrigins } from '../store/frameOrigins.js';
+import type { StorageOrigins } from './login.js';
 
 /** A launch posted again finds its state used up; its nonce tells a replay from a stale login. */
 async function wasReplayed(idToken: string): Promise<boolean> {
@@ -64,9 +65,9 @@ function platformLoginError(req: Request, res: Response, o: { secureCookies: boo
 }
 
 /** Told the sites a validated launch was shown from, so the pages after it may be framed there. */
-export type FrameOriginsListener = (origins: string[]) => void;
+export type FrameOriginsListener = (origins: string[], platform: { issuer: string; clientId: string }) => void;
 
-export function launchGuard(o: { checks: IdTokenChecks; secureCookies: boolean; onFrameOrigins?: FrameOriginsListener }) {
+export function launchGuard(o: { checks: IdTokenChecks; secureCookies: boolean; onFrameOrigins?: FrameOriginsListener; storageOrigins?: StorageOrigins }) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (body.id_token === undefined && body.error !== undefined) return platformLoginError(req, res, o);
@@ -85,7 +86,9 @@ export function launchGuard(o: { checks: IdTokenChecks; secureCookies: boolean; 
         if (!pending.storageTarget) throw new LaunchRejected('state_not_bound', 'this browser did not start this launch (its state cookie is missing)');
         if (body.lti_storage_state === undefined) {
           // No cookie came back: ask the platform's storage for the state from inside the browser.
-          return res.render('lti/platform-storage', { mode: 'get', target: pending.storageTarget, origin: pending.storageOrigin, state, nonce: '', next: ROUTES.launch, fields: { id_token: body.id_token, state } });
+          // As at login (login.ts): with `_parent`, only a site the platform shows Laurel from is believed.
+          const origins = pending.storageTarget === '_parent' ? o.storageOrigins?.(pending.issuer, pending.clientId) ?? [] : [];
+          return res.render('lti/platform-storage', { mode: 'get', target: pending.storageTarget, origin: pending.storageOrigin, origins, state, nonce: '', next: ROUTES.launch, fields: { id_token: body.id_token, state } });
         }
         if (body.lti_storage_state !== state || body.lti_storage_nonce !== pending.nonce) {
           throw new LaunchRejected('state_mismatch', 'the state kept in the platform\'s storage does not match this launch');
@@ -99,7 +102,7 @@ export function launchGuard(o: { checks: IdTokenChecks; secureCookies: boolean; 
       // page and the ones after it may be framed there (store/frameOrigins.ts).
       const origins = launchOrigins(claims);
       await learnFrameOrigins(pending.issuer, pending.clientId, origins);
-      o.onFrameOrigins?.(origins);
+      o.onFrameOrigins?.(origins, { issuer: pending.issuer, clientId: pending.clientId });
       allowFramingBy(res, origins);
       // ltijs checks its own state cookie next; the browser binding was proven above.
       (req.signedCookies as Record<string, string>)['state' + state] = pending.issuer;
@@ -136,7 +139,7 @@ export function sessionGuard(o: { secret: string; maxAgeMinutes: number }) {
   };
 }
 
-export function installLaunchGuards(app: Express, o: { checks: IdTokenChecks; secureCookies: boolean; secret: string; sessionMaxAgeMinutes: number; onFrameOrigins?: FrameOriginsListener }): void {
+export function installLaunchGuards(app: Express, o: { checks: IdTokenChecks; secureCookies: boolean; secret: string; sessionMaxAgeMinutes: number; onFrameOrigins?: FrameOriginsListener; storageOrigins?: StorageOrigins }): void {
   app.post(ROUTES.launch, launchGuard(o));
   app.use(sessionGuard({ secret: o.secret, maxAgeMinutes: o.sessionMaxAgeMinutes }));
 }

@@ -4,7 +4,9 @@
  * fresh state and nonce, bound to the browser by a cookie.
  *
  * Inside the LMS's iframe that cookie is third-party. When the platform offers LTI Platform
- * Storage (`lti_storage_target`, Canvas does), the state is also put there. Otherwise (Moodle)
+ * Storage (`lti_storage_target`, Canvas does), the state is also put there: in a named frame on
+ * the platform's login origin, or, with `_parent`, in the page around Laurel, which this page
+ * believes only on a site the platform is known to show Laurel from (any site may frame it). Otherwise (Moodle)
  * the browser comes back once to /lti/login/check before going to the platform: if the
  * (partitioned) cookie came with it, the login goes on; if not (a browser that keeps no
  * cookie in a cross-site frame at all), Laurel offers to start the same login in a new window,
@@ -29,7 +31,10 @@ function param(req: Request, name: string): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-export function loginRouter(o: { publicUrl: string; secureCookies: boolean }): Router {
+/** The sites a platform is known to show Laurel from (PlatformOrigins.ofPlatform): who may answer `_parent` storage. */
+export type StorageOrigins = (issuer: string, clientId: string) => string[];
+
+export function loginRouter(o: { publicUrl: string; secureCookies: boolean; storageOrigins: StorageOrigins }): Router {
   const router = Router();
   router.all(ROUTES.login, express.urlencoded({ extended: false, limit: '16kb' }), async (req: Request, res: Response) => {
     const iss = param(req, 'iss');
@@ -66,7 +71,8 @@ export function loginRouter(o: { publicUrl: string; secureCookies: boolean }): R
     const storageTarget = param(req, 'lti_storage_target');
     const useStorage = storageTarget !== undefined && STORAGE_TARGET.test(storageTarget);
     // A named storage frame is on the OIDC auth origin (Canvas's post_message_forwarding); with
-    // `_parent` the page learns the course page's origin from its lti.capabilities answer.
+    // `_parent` the page learns the course page's origin from its lti.capabilities answer, if it
+    // is one of the platform's known sites.
     const storageOrigin = new URL(authEndpoint).origin;
 
     const auth = new URL(authEndpoint);
@@ -85,7 +91,8 @@ export function loginRouter(o: { publicUrl: string; secureCookies: boolean }): R
     // The cookie is set in both cases: where the browser keeps it, the launch needs nothing more.
     res.cookie(stateCookieName(state), '1', stateCookieOptions(o.secureCookies));
     if (!useStorage) return res.redirect(302, `${o.publicUrl}${ROUTES.loginCheck}?state=${encodeURIComponent(state)}`);
-    res.render('lti/platform-storage', { mode: 'put', target: storageTarget, origin: storageOrigin, state, nonce, next: auth.toString(), fields: {} });
+    const origins = storageTarget === '_parent' ? o.storageOrigins(iss, await platform.platformClientId()) : [];
+    res.render('lti/platform-storage', { mode: 'put', target: storageTarget, origin: storageOrigin, origins, state, nonce, next: auth.toString(), fields: {} });
   });
 
   router.get(ROUTES.loginCheck, cookieParser(), async (req: Request, res: Response) => {

@@ -31,12 +31,16 @@ import { keyStatus, lastRotation } from './admin/keyStatus.js';
 import { lmsSection, type LmsTyped } from './admin/lmsSection.js';
 import { connectCanvasApi, connectMoodleWs, disconnectLmsApi, LmsConnectionError, recheckMoodleWs, type ChangedBy, type CheckContext, type LmsChange } from '../lms/sources/connectLms.js';
 import { lmsCourseIdOf } from '../lti/courseOfLaunch.js';
+import { addConfiguredFrameOrigin, FrameOriginError, frameOriginsOf, removeConfiguredFrameOrigin, type FrameOriginsOfPlatform } from '../store/frameOrigins.js';
+import type { PlatformOrigins } from './frameAncestors.js';
 
 const token = (res: Response) => res.locals.token as LtijsToken;
 
 export interface AdminOptions {
   /** The server's SYNC_INTERVAL_MINUTES: what a platform gets until its administrator sets its own. */
   syncIntervalMinutes: number;
+  /** Who may frame Laurel: reloaded after the page adds or removes a site, so the CSP follows at once. */
+  platformOrigins: PlatformOrigins;
 }
 
 function adminOnly(req: Request, res: Response, next: NextFunction): void {
@@ -61,11 +65,29 @@ interface PageState {
   lmsTyped?: LmsTyped;
   /** An LMS user id typed in the grant form that is not one. */
   grantInput?: string;
+  /** A site typed in the frame origins form that is not one. */
+  frameOriginInput?: string;
+}
+
+/** Each site once where it needs no more: a launch naming the registration's own host tells nothing new. */
+function frameOriginsView(registration: string[], frames: FrameOriginsOfPlatform, typed: string | undefined) {
+  return {
+    registration, learned: frames.learned.filter((l) => !registration.includes(l.origin)), configured: frames.configured,
+    input: typed ?? '', invalid: typed !== undefined,
+  };
+}
+
+/** The origins of the registration's own addresses: they always frame Laurel (frameAncestors.ts). */
+function registrationOrigins(p: { issuer: string; authEndpoint: string; tokenEndpoint: string } | null): string[] {
+  return p ? [...new Set([p.issuer, p.authEndpoint, p.tokenEndpoint].filter((u) => URL.canParse(u)).map((u) => new URL(u).origin))].sort() : [];
 }
 
 async function page(res: Response, o: AdminOptions, s: PageState = {}) {
   const t = token(res);
-  const [profile, platform, settings, lms, granted] = await Promise.all([issuerProfileOf({ issuer: t.iss, clientId: t.clientId }), platformOverview(t), platformSettingsOf(t.iss, t.clientId), lmsSection(t, s.lmsTyped), grantedAdministrators({ issuer: t.iss, clientId: t.clientId })]);
+  const [profile, platform, settings, lms, granted, frames] = await Promise.all([
+    issuerProfileOf({ issuer: t.iss, clientId: t.clientId }), platformOverview(t), platformSettingsOf(t.iss, t.clientId), lmsSection(t, s.lmsTyped),
+    grantedAdministrators({ issuer: t.iss, clientId: t.clientId }), frameOriginsOf(t.iss, t.clientId),
+  ]);
   const base = publicBase();
   const keys = await publishedKeys(profile.key);
   const ltik = res.locals.ltik as string;
@@ -76,6 +98,7 @@ async function page(res: Response, o: AdminOptions, s: PageState = {}) {
     keys: keyStatus(keys), lastRotation: lastRotation(keys),
     sync: { own: settings.syncIntervalMinutes, serverDefault: o.syncIntervalMinutes, max: MAX_SYNC_INTERVAL_MINUTES, input: s.syncInput ?? settings.syncIntervalMinutes?.toString() ?? '', invalid: s.syncInput !== undefined },
     administrators: { granted, own: lmsUserIdOf(t), input: s.grantInput ?? '', invalid: s.grantInput !== undefined },
+    frameOrigins: frameOriginsView(registrationOrigins(platform), frames, s.frameOriginInput),
     lms, lmsProblemText: (p: InputProblem) => inputProblemText(p, tr),
     problems: s.problems ?? [], saved: s.saved, describeInterval: (minutes: number) => describeInterval(minutes, tr), ltik, q: `ltik=${encodeURIComponent(ltik)}`,
   });
@@ -127,6 +150,34 @@ export function adminPages(o: AdminOptions): Router {
         }
         return page(res, o, { saved: tr.t(revoke ? 'admin.saved.adminRevoked' : 'admin.saved.adminGranted', { userId }) });
       })
+      .catch(next);
+  });
+
+  /**
+   * Adds or removes a site that may show Laurel's pages for this platform (as `npm run platform --
+   * add-frame-origin` does), then reloads who may frame Laurel, so this instance's CSP follows at once.
+   */
+  router.post('/admin/frame-origins', (req, res, next) => {
+    const body = req.body as Record<string, string | undefined>;
+    const tr = pageTranslator(res);
+    const t = token(res);
+    const typed = body.origin ?? '';
+    const remove = body.action === 'remove';
+    const change = remove
+      ? removeConfiguredFrameOrigin(t.iss, t.clientId, typed).then((removed) => ({ origin: typed.trim(), changed: removed }))
+      : addConfiguredFrameOrigin(t.iss, t.clientId, typed).then(({ origin, added }) => ({ origin, changed: added }));
+    change
+      .then(async ({ origin, changed }) => {
+        if (changed) {
+          await auditOnPlatform(res, { action: remove ? 'platform.frameOriginRemoved' : 'platform.frameOriginAdded', detail: origin });
+          await o.platformOrigins.refresh();
+          req.log.info({ platform: t.iss, clientId: t.clientId, by: t.user, origin }, remove ? 'frame origin removed' : 'frame origin added');
+        }
+        // Saying it again when it was already so: adding is idempotent.
+        const saved = remove ? (changed ? 'admin.saved.frameOriginRemoved' : 'admin.saved.frameOriginNotConfigured') : 'admin.saved.frameOriginAdded';
+        return page(res, o, { saved: tr.t(saved, { origin }) });
+      })
+      .catch((err) => (err instanceof FrameOriginError ? page(res, o, { problems: inputProblemsIn(err.problems, tr), frameOriginInput: typed }) : Promise.reject(err)))
       .catch(next);
   });
 

@@ -98,7 +98,8 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
   app.use(health());
   app.use(rateLimits(config.rateLimits, logger));
   app.get(ROUTES.canvasConfig, (_req, res) => { res.json(canvasDeveloperKey(config.publicUrl)); });
-  app.use(loginRouter({ publicUrl: config.publicUrl, secureCookies }));
+  const storageOrigins = (issuer: string, clientId: string) => platformOrigins.ofPlatform(issuer, clientId);
+  app.use(loginRouter({ publicUrl: config.publicUrl, secureCookies, storageOrigins }));
   // Public: what verifiers, employers and wallets read, with no session.
   app.use(issuerRoutes(base), credentialRoutes(base), statusRoutes(base), verifyPage(base));
   app.use(canvasCallback(config.publicUrl));
@@ -112,7 +113,8 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
       secureCookies,
       secret: config.secret,
       sessionMaxAgeMinutes: config.sessionMaxAgeMinutes,
-      onFrameOrigins: (origins) => platformOrigins.remember(origins),
+      onFrameOrigins: (origins, platform) => platformOrigins.remember(origins, platform),
+      storageOrigins,
       checks: { findPlatform: findPlatformForLaunch, keySet: platformKeySet, acceptDeployment, useNonce },
     }),
   });
@@ -135,7 +137,7 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
   lti.app.use(canvasConnect(config.publicUrl));
   lti.app.use(courseApi());
   lti.app.use(awardApi());
-  lti.app.use(adminPages({ syncIntervalMinutes: config.syncIntervalMinutes }));
+  lti.app.use(adminPages({ syncIntervalMinutes: config.syncIntervalMinutes, platformOrigins }));
   app.use(lti.app);
 
   app.use((req, res) => sendProblem(req, res, { status: 404, reason: 'not_found', title: 'Page not found', detail: `Nothing lives at ${req.path}.`, params: { path: req.path } }));

@@ -5,7 +5,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { LtijsToken } from 'ltijs';
 import { audienceOf, parseRole } from '../lti/roles.js';
-import { administersByLaunch } from '../lti/laurelAdministrator.js';
+import { isLaurelAdministrator } from '../lti/laurelAdministrator.js';
 import { recordLaunchedCourse } from '../awards/launchedCourse.js';
 import { criteriaNarrative, validateBadge } from '../rules/index.js';
 import type { BadgeDefinition } from '../rules/badge.js';
@@ -71,12 +71,16 @@ export function pageView(res: Response) {
     roleLabel: t(roleLabel(token.platformContext.roles, Boolean(grader))),
     /** Grades and does not edit: the pages offer no editing (courseContext.editorsOnly refuses it). */
     grader: Boolean(grader),
-    /** The link to the admin page (one granted by a Laurel administrator reaches it at /admin). */
-    admin: administersByLaunch(token),
     ltik,
     q: `ltik=${encodeURIComponent(ltik)}`,
   };
 }
+
+/**
+ * Whether the page links to the admin page: for whoever the admin page lets in, a Canvas root
+ * account admin, a Moodle site administrator, or whom a Laurel administrator granted it.
+ */
+export const linksToAdmin = (res: Response): Promise<boolean> => isLaurelAdministrator(courseOf(res).token);
 
 /** After a launch (or any request to /lti/launch with a valid ltik): record the course, go to the page for this role. */
 export async function landing(token: LtijsToken, req: Request, res: Response, next: NextFunction): Promise<void> {
@@ -92,9 +96,9 @@ export async function landing(token: LtijsToken, req: Request, res: Response, ne
 async function dashboard(req: Request, res: Response) {
   const { course, token } = courseOf(res);
   const tr = pageTranslator(res);
-  const [badges, awards, job, columns, standing, engagement, issuerUnset] = await Promise.all([
+  const [badges, awards, job, columns, standing, engagement, issuerUnset, admin] = await Promise.all([
     listBadges(course.courseKey), awardsOf(course.courseKey), latestJob(course.courseKey), courseLineItems(course, tr.t, token.user, req.log),
-    standingOfCourse(course.courseKey), engagementOfCourse(course.courseKey), unsetIssuer({ issuer: course.issuer, clientId: course.clientId }),
+    standingOfCourse(course.courseKey), engagementOfCourse(course.courseKey), unsetIssuer({ issuer: course.issuer, clientId: course.clientId }), linksToAdmin(res),
   ]);
   const byId = new Map(badges.map((b) => [b.id, b]));
   const rows = badges.map((b) => {
@@ -117,7 +121,7 @@ async function dashboard(req: Request, res: Response) {
     // Term end (jobs/courseConclusion.ts): the dates Laurel stopped reading the course, or resumed it.
   const ended = course.concludedAt ? dayOf(course.concludedAt) : undefined;
   const resumed = !ended && course.resumedAfterEnd ? dayOf(course.resumedAfterEnd) : undefined;
-  res.render('course/dashboard', { ...pageView(res), ended, resumed, rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at, gradebook, nextTerm, issuerUnset });
+  res.render('course/dashboard', { ...pageView(res), admin, ended, resumed, rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at, gradebook, nextTerm, issuerUnset });
 }
 
 const dayOf = (d: Date | string) => new Date(d).toISOString().slice(0, 10);

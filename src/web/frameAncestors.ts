@@ -13,6 +13,8 @@ import { allFrameOrigins, platformKey } from '../store/frameOrigins.js';
 
 export class PlatformOrigins {
   private frames: string[] = [];
+  /** The same, per platform (issuer + client id): who may answer its Platform Storage (lti/login.ts). */
+  private byPlatform = new Map<string, string[]>();
   private timer?: NodeJS.Timeout;
 
   /**
@@ -23,23 +25,42 @@ export class PlatformOrigins {
     return this.frames;
   }
 
+  /**
+   * The sites one platform shows Laurel from: its registration's endpoints, and the sites learned
+   * from its launches or configured for it. Empty for a platform Laurel does not know.
+   */
+  ofPlatform(issuer: string, clientId: string): string[] {
+    return this.byPlatform.get(platformKey(issuer, clientId)) ?? [];
+  }
+
   /** Origins a validated launch just showed; kept until the next reload finds them stored. */
-  remember(origins: string[]): void {
+  remember(origins: string[], platform?: { issuer: string; clientId: string }): void {
     const missing = origins.filter((o) => !this.frames.includes(o));
     if (missing.length) this.frames = [...this.frames, ...missing].sort();
+    if (!platform) return;
+    const key = platformKey(platform.issuer, platform.clientId);
+    const own = this.byPlatform.get(key) ?? [];
+    const added = origins.filter((o) => !own.includes(o));
+    if (added.length) this.byPlatform.set(key, [...own, ...added].sort());
   }
 
   async refresh(): Promise<void> {
     const [platforms, frameOrigins] = await Promise.all([listPlatforms(), allFrameOrigins()]);
     const frames = new Set<string>();
+    const byPlatform = new Map<string, string[]>();
     for (const p of platforms) {
+      const key = platformKey(p.issuer, p.clientId);
+      const own = new Set<string>();
       for (const url of [p.issuer, p.authEndpoint, p.tokenEndpoint]) {
-        try { frames.add(new URL(url).origin); } catch { /* a bad URL was refused at registration */ }
+        try { own.add(new URL(url).origin); } catch { /* a bad URL was refused at registration */ }
       }
       // A removed platform's sites go with it.
-      for (const o of frameOrigins.get(platformKey(p.issuer, p.clientId)) ?? []) frames.add(o);
+      for (const o of frameOrigins.get(key) ?? []) own.add(o);
+      for (const o of own) frames.add(o);
+      byPlatform.set(key, [...own].sort());
     }
     this.frames = [...frames].sort();
+    this.byPlatform = byPlatform;
   }
 
   start(everyMs = 60_000, onError: (err: unknown) => void = () => {}): void {

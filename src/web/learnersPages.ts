@@ -15,7 +15,7 @@ import { startBulkAward, startBulkRevoke } from '../jobs/bulkWork.js';
 import { RevocationError, revocationReason } from '../awards/revoke.js';
 import { courseOf, staffOnly } from './courseContext.js';
 import { asyncRoute } from './asyncRoute.js';
-import { pageView } from './coursePages.js';
+import { linksToAdmin, pageView } from './coursePages.js';
 import { personName } from './personName.js';
 import { sendProblem } from './errorPage.js';
 import { pageTranslator } from './pageLanguage.js';
@@ -97,7 +97,7 @@ async function confirmBulkAward(req: Request, res: Response) {
   const chosen = learners.filter((l) => userIds.includes(l.userId));
   const holders = new Set((await awardsOf(course.courseKey, { badgeId: badge.id })).filter((a) => a.status !== 'pending').map((a) => a.userId));
   const issuerUnset = await unsetIssuer({ issuer: course.issuer, clientId: course.clientId });
-  res.render('course/bulk-award', { ...pageView(res), badge, chosen, already: chosen.filter((l) => holders.has(l.userId)).length, issuerUnset });
+  res.render('course/bulk-award', { ...pageView(res), admin: await linksToAdmin(res), badge, chosen, already: chosen.filter((l) => holders.has(l.userId)).length, issuerUnset });
 }
 
 async function bulkAward(req: Request, res: Response) {

@@ -7,7 +7,9 @@
  * and shows the course from the school's host (school.canvas.test, as school.instructure.com)
  * or the school's own domain (badges.school.test). No registration names the last two, so Laurel
  * learns them from the launches it validates (lib/lti/messages/jwt_message.rb: return_url is
- * built on the browsed host); a site no launch named cannot frame Laurel's course page.
+ * built on the browsed host); a site no launch named cannot frame Laurel's course page, and a
+ * site that frames Laurel's login page (which any site may) is not believed as the course page
+ * that keeps the login's state (Platform Storage with lti_storage_target=_parent).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer as createHttpsServer } from 'node:https';
@@ -38,13 +40,14 @@ const onHost = (url: string, host: string): string => { const u = new URL(url); 
 
 /**
  * A site of its own (a server on this machine, answering any of the test host names) whose page
- * holds Laurel's page `laurelPage` in an iframe; answers that frame once it has loaded.
+ * holds Laurel's page `laurelPage` in an iframe; answers that frame once it has loaded. With
+ * `script`, the page runs it too (before the frame loads).
  */
-async function startProbeSite(tls: TestTls): Promise<{ port: number; close(): Promise<void> }> {
+async function startProbeSite(tls: TestTls, script = ''): Promise<{ port: number; close(): Promise<void> }> {
   const server = createHttpsServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     const src = new URL(req.url!, 'https://probe').searchParams.get('frame') ?? '';
     res.writeHead(200, { 'content-type': 'text/html' });
-    res.end(`<!doctype html><title>probe</title><iframe id="laurel" src="${src.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"></iframe>`);
+    res.end(`<!doctype html><title>probe</title><script>${script}</script><iframe id="laurel" src="${src.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"></iframe>`);
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   return { port: (server.address() as AddressInfo).port, close: () => new Promise((ok) => { server.closeAllConnections(); server.close(() => ok()); }) };
@@ -105,6 +108,61 @@ describe('a site no launch named and no administrator configured', () => {
     await addConfiguredFrameOrigin(platform.issuer, platform.clientId, unknown);
     await demo.running.laurel.platformOrigins.refresh();
     expect(await shown(await frameFrom(page, unknown, course))).toBe(course);
+    await context.close();
+    await probe.close();
+  });
+});
+
+/**
+ * A page that plays Canvas's course page with its storage frame off (ui/shared/lti/jquery/
+ * messages.ts answers lti.capabilities, lti.put_data and lti.get_data in the page itself), and
+ * records what the frame sent it and how many documents the frame loaded.
+ */
+const STORING_PAGE = `
+window.received = []; window.loads = 0;
+window.addEventListener('message', function (event) {
+  var d = event.data; if (!d || typeof d.subject !== 'string') return;
+  window.received.push({ origin: event.origin, subject: d.subject, key: d.key, value: d.value });
+  var answer = { subject: d.subject + '.response', message_id: d.message_id };
+  if (d.subject === 'lti.capabilities') answer.supported_messages = [{ subject: 'lti.capabilities' }, { subject: 'lti.put_data' }, { subject: 'lti.get_data' }];
+  else { answer.key = d.key; answer.value = d.value; }
+  event.source.postMessage(answer, event.origin);
+});
+document.addEventListener('DOMContentLoaded', function () { document.getElementById('laurel').addEventListener('load', function () { window.loads++; }); });
+`;
+
+interface Received { origin: string; subject: string; key?: string; value?: string }
+
+describe('Platform Storage in the page around Laurel (lti_storage_target=_parent)', () => {
+  it('gives a site that frames the login page no state, unless it is one the platform shows Laurel from', async () => {
+    const probe = await startProbeSite(demo.tls, STORING_PAGE);
+    const site = `https://${UNKNOWN_HOST}:${probe.port}`;
+    const platform = (await listPlatforms()).find((p) => p.issuer === demo.emulator.issuer)!;
+    const loginUrl = `${demo.laurelUrl}/lti/login?${new URLSearchParams({
+      iss: platform.issuer, client_id: platform.clientId, login_hint: 'someone', target_link_uri: `${demo.laurelUrl}/lti/launch`, lti_storage_target: '_parent',
+    })}`;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    /** Frames the login from the probe site; answers what the frame sent once it left the login page. */
+    const framedLogin = async (): Promise<Received[]> => {
+      await page.goto(`${site}/?${new URLSearchParams({ frame: loginUrl })}`);
+      await page.waitForFunction(() => (window as unknown as { loads: number }).loads >= 2, undefined, { timeout: 15_000 });
+      return page.evaluate(() => (window as unknown as { received: Received[] }).received);
+    };
+
+    // Unknown: it answered lti.capabilities as Canvas would, and the login went on without it.
+    const unknown = await framedLogin();
+    expect(unknown.map((m) => m.subject)).toContain('lti.capabilities');
+    expect(unknown.filter((m) => m.subject !== 'lti.capabilities')).toEqual([]);
+
+    // The same page, once an administrator names the site: the state goes there. The refusal
+    // above was the site's, nothing else.
+    await addConfiguredFrameOrigin(platform.issuer, platform.clientId, site);
+    await demo.running.laurel.platformOrigins.refresh();
+    const known = await framedLogin();
+    const puts = known.filter((m) => m.subject === 'lti.put_data');
+    expect(puts.map((m) => [m.origin, m.key?.split('_').slice(0, 2).join('_')]).sort()).toEqual([[demo.laurelUrl, 'laurel_nonce'], [demo.laurelUrl, 'laurel_state']]);
+    expect(puts.every((m) => typeof m.value === 'string' && m.value.length > 20)).toBe(true);
     await context.close();
     await probe.close();
   });

@@ -12,6 +12,7 @@ import type { Rule } from '../../src/rules/badge.js';
 import { badgeFromJson, BadgeInputError } from '../../src/web/badgeInput.js';
 import { checkIssuerProfile } from '../../src/store/issuerProfile.js';
 import { parseSyncInterval } from '../../src/store/platformSettings.js';
+import { checkFrameOrigin, tooManyFrameOrigins } from '../../src/store/frameOrigins.js';
 import { checkCanvasForm, checkMoodleForm } from '../../src/lms/sources/connectLms.js';
 import { moodleProblems } from '../../src/lms/sources/moodleConnectionProblems.js';
 import { moodleWsError } from '../../src/lms/moodleWs/moodleWsApi.js';
@@ -81,7 +82,11 @@ function everyProblem(): InputProblem[] {
     // What Moodle refuses while reading a course, as teachers and the admin page say it.
     ...['invalidtoken', 'webservicesoff', 'accessexception', 'invalidrecord', 'nopermissions', 'somethingnew'].map((code) => ws('gradereport_user_get_grade_items', code).problem),
   ];
-  return [...rules, ...shapes, ...issuer, parseSyncInterval('soon').problem!, ...lms];
+  const frameOrigins = [
+    ...['school.example.edu', 'http://lms.school.edu', 'https://*.school.edu', 'https://lms.school.edu/courses'].map((v) => checkFrameOrigin(v).problem!),
+    tooManyFrameOrigins(),
+  ];
+  return [...rules, ...shapes, ...issuer, parseSyncInterval('soon').problem!, ...lms, ...frameOrigins];
 }
 
 const english = translator('en');
@@ -113,6 +118,7 @@ describe('problems of what a person typed', () => {
       'Le nom est obligatoire',
       'alignments[1] : le lien vers « Skill » doit être une URL http(s) absolue',
       'adresse de contact : « nope » n\'est pas une adresse électronique',
+      'site : « https://lms.school.edu/courses » n\'est pas l\'origine d\'un site : donnez seulement le schéma et l\'hôte, par exemple https://lms.school.edu, sans chemin',
       'intervalle de synchronisation : « soon » n\'est pas un nombre entier de minutes de 0 à 10080 (0 désactive la synchronisation en arrière-plan ; laissez vide pour le réglage par défaut du serveur)',
       'jeton : le service Moodle de ce jeton n\'autorise pas toutes les fonctions qu\'appelle Laurel ; ajoutez-lui celles-ci (Administration du site → Serveur → Services web → Services externes → Fonctions), puis enregistrez de nouveau : core_course_get_contents',
     ]));

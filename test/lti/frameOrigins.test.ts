@@ -11,6 +11,9 @@ import request from 'supertest';
 import { decodeJwt } from 'jose';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
+import { dataAttributes } from '../support/html.js';
+import { startEmulator } from '../../src/devtools/emulator/index.js';
+import { installInEmulator } from '../../src/devtools/installInEmulator.js';
 import {
   addConfiguredFrameOrigin, FrameOriginError, learnFrameOrigins, MAX_LEARNED_FRAME_ORIGINS, PlatformFrameOriginsModel,
 } from '../../src/store/frameOrigins.js';
@@ -111,6 +114,17 @@ describe('frame-ancestors learned from validated launches', () => {
     expect(doc?.learned.map((l) => l.origin)).not.toContain('https://school0.canvas.test');
   });
 
+  it('remembers when a site was first named as well as last, for the admin page', async () => {
+    const issuer = 'https://dated.canvas.test';
+    await learnFrameOrigins(issuer, 'c1', [SCHOOL], new Date('2026-01-05T10:00:00Z'));
+    await learnFrameOrigins(issuer, 'c1', [SCHOOL, VANITY], new Date('2026-02-01T10:00:00Z'));
+    const doc = await PlatformFrameOriginsModel.findOne({ issuer, clientId: 'c1' }).lean();
+    expect(doc?.learned.map((l) => [l.origin, l.firstSeenAt?.toISOString(), l.seenAt.toISOString()])).toEqual([
+      [SCHOOL, '2026-01-05T10:00:00.000Z', '2026-02-01T10:00:00.000Z'],
+      [VANITY, '2026-02-01T10:00:00.000Z', '2026-02-01T10:00:00.000Z'],
+    ]);
+  });
+
   it('reads only http(s) origins from a launch\'s URLs', () => {
     expect(launchOrigins({
       'https://purl.imsglobal.org/spec/lti/claim/launch_presentation': { return_url: 'javascript:alert(1)' },
@@ -121,16 +135,51 @@ describe('frame-ancestors learned from validated launches', () => {
 });
 
 describe('frame origins an administrator configures', () => {
-  it('frames Laurel from a configured origin after a reload, and refuses anything but a bare origin', async () => {
+  it('frames Laurel from a configured origin after a reload, and refuses anything but a bare https origin', async () => {
     await expect(addConfiguredFrameOrigin(canvas.emulator.issuer, canvas.clientId, 'https://portal.school.test/lms')).rejects.toThrow(FrameOriginError);
     await expect(addConfiguredFrameOrigin(canvas.emulator.issuer, canvas.clientId, 'ftp://portal.school.test')).rejects.toThrow(FrameOriginError);
-    expect(await addConfiguredFrameOrigin(canvas.emulator.issuer, canvas.clientId, 'https://portal.school.test/')).toBe('https://portal.school.test');
+    await expect(addConfiguredFrameOrigin(canvas.emulator.issuer, canvas.clientId, 'http://portal.school.test')).rejects.toThrow(FrameOriginError);
+    expect(await addConfiguredFrameOrigin(canvas.emulator.issuer, canvas.clientId, 'https://portal.school.test/')).toEqual({ origin: 'https://portal.school.test', added: true });
+    expect(await addConfiguredFrameOrigin(canvas.emulator.issuer, canvas.clientId, 'https://Portal.School.test')).toEqual({ origin: 'https://portal.school.test', added: false });
     await laurel.running.laurel.platformOrigins.refresh();
     expect(frameAncestors(await request(laurel.url).get('/course'))).toContain('https://portal.school.test');
   });
 
   it('still lets any site frame the registration page', async () => {
     expect(frameAncestors(await request(laurel.url).get('/lti/register').set('Accept', 'text/html'))).toEqual(['*']);
+  });
+});
+
+describe('Platform Storage in the page around Laurel (lti_storage_target=_parent)', () => {
+  it('tells the storage page the sites this platform shows Laurel from, and only its own, at login and at launch', async () => {
+    // A Canvas with its storage frame off, registered beside the one above.
+    const emulator = await startEmulator({ flavour: 'canvas', storageTarget: '_parent' });
+    try {
+      const c: Connected = { emulator, ...(await installInEmulator(emulator, laurel.url)) };
+      await laurel.running.laurel.platformOrigins.refresh();
+      const PARENT_SCHOOL = 'https://parent.school.test';
+      emulator.showCourseFrom(PARENT_SCHOOL);
+      const user = emulator.course.users.find((u) => u.role === 'Learner' && u.status === 'Active')!;
+      expect((await finishLaunch(await startLaunch(c, { userId: user.id }))).status).toBe(303); // learns PARENT_SCHOOL
+      await addConfiguredFrameOrigin(emulator.issuer, c.clientId, 'https://portal.parent.test');
+      await laurel.running.laurel.platformOrigins.refresh();
+
+      const own = [new URL(emulator.url).origin, PARENT_SCHOOL, 'https://portal.parent.test'].sort();
+      const steps = await startLaunch(c, { userId: user.id, cookies: false });
+      const login = dataAttributes(steps.login.text, 'platform-storage');
+      expect(login.target).toBe('_parent');
+      expect(login.origins.split(' ').sort()).toEqual(own);
+      // Not the other platform's sites, though both are Canvas: its school's host answers nothing here.
+      expect(login.origins.split(' ')).not.toContain(SCHOOL);
+      expect(login.origins.split(' ')).not.toContain(new URL(canvas.emulator.url).origin);
+
+      const launch = await steps.browser.go('post', steps.launchUrl, { id_token: steps.idToken, state: steps.state });
+      expect(launch.status).toBe(200);
+      expect(dataAttributes(launch.text, 'platform-storage')).toMatchObject({ mode: 'get', target: '_parent', origins: login.origins });
+    } finally {
+      emulator.showCourseFrom(undefined);
+      await emulator.close();
+    }
   });
 });
 
@@ -145,7 +194,9 @@ describe('npm run platform -- add-frame-origin', () => {
     const platformId = (await listPlatforms()).find((p) => p.clientId === canvas.clientId)!.platformId;
 
     await expect(cliRun('add-frame-origin', platformId, 'https://lms.school.test/courses')).rejects.toMatchObject({ stderr: expect.stringContaining('give the scheme and host only') });
+    await expect(cliRun('add-frame-origin', platformId, 'http://lms.school.test')).rejects.toMatchObject({ stderr: expect.stringContaining('give it as https://lms.school.test') });
     expect((await cliRun('add-frame-origin', platformId, 'https://lms.school.test')).stdout).toContain(`platform ${platformId}: https://lms.school.test may frame Laurel`);
+    expect((await cliRun('add-frame-origin', platformId, 'https://lms.school.test')).stdout).toContain('it was already added, nothing changed');
     await laurel.running.laurel.platformOrigins.refresh();
     expect(frameAncestors(await request(laurel.url).get('/course'))).toContain('https://lms.school.test');
 

@@ -11,6 +11,8 @@
  * - ui/shared/lti/jquery/messages.ts: the course page itself answers put/get, which is where
  *   `lti_storage_target=_parent` sends them (doc/api lti_window_post_message: "_parent means
  *   messages should be sent to window.parent"; the named frame sits on the OIDC auth origin).
+ * Any site may frame Laurel's login page, so with `_parent` the page believes only the sites the
+ * platform is known to show Laurel from (data-origins, from web/frameAncestors.ts).
  */
 import { readFileSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
@@ -20,6 +22,7 @@ import { STORAGE_FRAME, storageScript } from '../../src/devtools/emulator/platfo
 const TOOL = 'https://laurel.example';
 const SCHOOL = 'https://school.example';
 const SSO = 'https://sso.example';
+const UNKNOWN = 'https://unknown.example';
 const SCRIPT = readFileSync(new URL('../../views/assets/platform-storage.js', import.meta.url), 'utf8');
 
 interface Sent { from: string; to: string; targetOrigin: string; data: Record<string, unknown>; delivered: boolean }
@@ -46,12 +49,12 @@ function world() {
 }
 
 /** Runs Laurel's page in a tool frame under `parent`; resolves with where it went or what it posted. */
-function laurelPage(o: { mode: 'put' | 'get'; target: string; origin: string; state: string; nonce?: string; parent: FakeWindow; tool: FakeWindow }) {
+function laurelPage(o: { mode: 'put' | 'get'; target: string; origin: string; origins?: string[]; state: string; nonce?: string; parent: FakeWindow; tool: FakeWindow }) {
   return new Promise<{ href?: string; submitted?: Record<string, string>; failed?: boolean; ms: number }>((resolve) => {
     const started = Date.now();
     const fields = { lti_storage_state: { value: '' }, lti_storage_nonce: { value: '' } };
     const elements: Record<string, unknown> = {
-      'platform-storage': { dataset: { mode: o.mode, target: o.target, origin: o.origin, state: o.state, nonce: o.nonce ?? '', next: 'https://sso.example/api/lti/authorize?state=' + o.state } },
+      'platform-storage': { dataset: { mode: o.mode, target: o.target, origin: o.origin, origins: (o.origins ?? (o.target === '_parent' ? [SSO, SCHOOL] : [])).join(' '), state: o.state, nonce: o.nonce ?? '', next: 'https://sso.example/api/lti/authorize?state=' + o.state } },
       continue: { elements: fields, submit: () => resolve({ submitted: { state: fields.lti_storage_state.value, nonce: fields.lti_storage_nonce.value }, ms: Date.now() - started }) },
       'storage-failed': { set hidden(v: boolean) { if (!v) resolve({ failed: true, ms: Date.now() - started }); } },
     };
@@ -64,8 +67,8 @@ function laurelPage(o: { mode: 'put' | 'get'; target: string; origin: string; st
 }
 
 /** A Canvas course page with the storage frame off: the page stores (`_parent`). */
-function coursePage(w: ReturnType<typeof world>, toolWindow: () => FakeWindow, withStorage = true) {
-  const page = w.win(SCHOOL, toolWindow);
+function coursePage(w: ReturnType<typeof world>, toolWindow: () => FakeWindow, withStorage = true, origin = SCHOOL) {
+  const page = w.win(origin, toolWindow);
   runInNewContext(storageScript([TOOL], withStorage), { window: page });
   return page;
 }
@@ -137,6 +140,44 @@ describe('LTI Platform Storage with lti_storage_target=_parent (Canvas with its 
     expect(put.href).toBeDefined();
     expect(put.ms).toBeLessThan(1000);
     expect(w.sent.some((s) => s.data.subject === 'lti.put_data')).toBe(false);
+  });
+});
+
+describe('LTI Platform Storage with lti_storage_target=_parent on a site the platform does not show Laurel from', () => {
+  it('sends no value to a page on an unknown site that answers as Canvas would, and goes on to the cookie at once', async () => {
+    const w = world();
+    let tool: FakeWindow;
+    // A site that frames Laurel's login page and stores as Canvas's course page does.
+    const page = coursePage(w, () => tool, true, UNKNOWN);
+    tool = w.win(TOOL, () => page);
+    const put = await laurelPage({ mode: 'put', target: '_parent', origin: SSO, origins: [SSO, SCHOOL], state: 'the-state', nonce: 'the-nonce', parent: page, tool });
+    // On to the platform's login, as when storage is unavailable: the state cookie is all there is.
+    expect(put.href).toContain('/api/lti/authorize');
+    expect(put.ms).toBeLessThan(1000);
+    // It answered lti.capabilities, and got nothing after it: no put, no value, delivered or not.
+    expect(w.sent.some((s) => s.from === UNKNOWN && s.data.subject === 'lti.capabilities.response')).toBe(true);
+    expect(w.sent.filter((s) => s.from === TOOL && s.data.subject !== 'lti.capabilities')).toEqual([]);
+    expect(JSON.stringify(w.sent)).not.toMatch(/the-state|the-nonce/);
+  });
+
+  it('at launch, takes no state from it: the page says the browser blocked the launch', async () => {
+    const w = world();
+    let tool: FakeWindow;
+    const page = coursePage(w, () => tool, true, UNKNOWN);
+    tool = w.win(TOOL, () => page);
+    const got = await laurelPage({ mode: 'get', target: '_parent', origin: SSO, origins: [SSO, SCHOOL], state: 's', parent: page, tool });
+    expect(got.failed).toBe(true);
+    expect(w.sent.some((s) => s.data.subject === 'lti.get_data')).toBe(false);
+  });
+
+  it('asks nobody when Laurel knows no site of the platform', async () => {
+    const w = world();
+    let tool: FakeWindow;
+    const page = coursePage(w, () => tool);
+    tool = w.win(TOOL, () => page);
+    const put = await laurelPage({ mode: 'put', target: '_parent', origin: SSO, origins: [], state: 's', nonce: 'n', parent: page, tool });
+    expect(put.href).toBeDefined();
+    expect(w.sent).toEqual([]);
   });
 });
 

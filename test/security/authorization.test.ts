@@ -239,6 +239,7 @@ const POLICY: Row[] = [
   ['POST', '/admin/sync-interval',                        401, 403, 403, 403, 403, 200, 403, form({ syncIntervalMinutes: '' })],
   ['GET', '/admin/audit.csv',                             401, 403, 403, 403, 403, 200, 403],
   ['POST', '/admin/administrators',                      401, 403, 403, 403, 403, 200, 403, form({ userId: '424242', action: 'revoke' })],
+  ['POST', '/admin/frame-origins',                        401, 403, 403, 403, 403, 200, 403, form({ origin: 'https://policy.example.edu', action: 'remove' })],
   // Public: what verifiers, employers and wallets read, by unguessable ids.
   ['GET', '/verify/:award',                               200, 200, 200, 200, 200, 200, 200],
   ['GET', '/credentials/:award',                          200, 200, 200, 200, 200, 200, 200],

@@ -46,6 +46,15 @@ const q = (ltik: string) => `ltik=${encodeURIComponent(ltik)}`;
 const get = (path: string, ltik: string) => request(laurel.url).get(`${path}?${q(ltik)}`);
 const post = (path: string, ltik: string, form: Record<string, string> = {}) => request(laurel.url).post(`${path}?${q(ltik)}`).type('form').send(form);
 
+/** Whether the course dashboard of this launch links to the admin page (the link carries the launch's session). */
+async function dashboardLinksToAdmin(ltik: string): Promise<boolean> {
+  const page = await get('/course', ltik);
+  expect(page.status).toBe(200);
+  const link = page.text.match(/<a [^>]*href="\/admin\?([^"#]*)"[^>]*>([^<]*)<\/a>/);
+  if (link) expect([new URLSearchParams(link[1].replace(/&amp;/g, '&')).get('ltik'), link[2]]).toEqual([ltik, 'Laurel administration']);
+  return link !== null;
+}
+
 describe('Canvas: root account admins, sub-account admins and granted administrators', () => {
   let c: Connected;
   let instructor: SeedUser;
@@ -102,11 +111,14 @@ describe('Canvas: root account admins, sub-account admins and granted administra
     expect((await get('/admin', ltik)).status).toBe(403);
   });
 
-  it('gives a root account admin the admin page', async () => {
+  it('gives a root account admin the admin page, and a link to it from the course dashboard', async () => {
     const { ltik } = await launchAs(c, instructor, { siteAdmin: true });
     const page = await get('/admin', ltik);
     expect(page.status).toBe(200);
     expect(htmlText(page.text)).toContain(`Your LMS user id: ${instructor.lmsId}.`);
+    expect(await dashboardLinksToAdmin(ltik)).toBe(true);
+    // The same instructor launching without the root admin's signal sees no link.
+    expect(await dashboardLinksToAdmin((await launchAs(c, instructor)).ltik)).toBe(false);
   });
 
   it('lets a root admin make a sub-account admin (or anyone) an administrator and undo it, audit-logged', async () => {
@@ -123,13 +135,16 @@ describe('Canvas: root account admins, sub-account admins and granted administra
     const sub = await launchAs(c, teacher, { subAccountAdmin: true });
     expect((await get('/admin', sub.ltik)).status).toBe(200);
     expect((await post('/admin/issuer/rotate-keys', sub.ltik)).status).toBe(200);
-    // A grant needs no Canvas admin role at all: the teacher as they are.
+    // A grant needs no Canvas admin role at all: the teacher as they are, whose dashboard links to the admin page.
     const plain = await launchAs(c, teacher);
     expect((await get('/admin', plain.ltik)).status).toBe(200);
+    expect(await dashboardLinksToAdmin(plain.ltik)).toBe(true);
 
     const revoked = await post('/admin/administrators', root.ltik, { userId: teacher.lmsId, action: 'revoke' });
     expect(htmlText(revoked.text)).toContain(`LMS user ${teacher.lmsId} is no longer a Laurel administrator`);
     expect((await get('/admin', (await launchAs(c, teacher, { subAccountAdmin: true })).ltik)).status).toBe(403);
+    // Revoked, the link goes too: the same session no longer sees it.
+    expect(await dashboardLinksToAdmin(plain.ltik)).toBe(false);
 
     const audit = await auditOfPlatform(registrationKey({ issuer: c.emulator.issuer, clientId: c.clientId }));
     expect(audit.filter((e) => e.action.startsWith('platform.admin')).map((e) => [e.action, e.actor, e.detail])).toEqual([
@@ -161,7 +176,10 @@ describe('Moodle: site administrators stay administrators', () => {
     const admin = await launchAs(c, teacher, { siteAdmin: true });
     expect(admin.custom.canvas_user_is_root_admin).toBeUndefined();
     expect((await get('/admin', admin.ltik)).status).toBe(200);
+    expect(await dashboardLinksToAdmin(admin.ltik)).toBe(true);
     // subAccountAdmin is a Canvas notion: a Moodle teacher with it is a teacher.
-    expect((await get('/admin', (await launchAs(c, teacher, { subAccountAdmin: true })).ltik)).status).toBe(403);
+    const teacherLtik = (await launchAs(c, teacher, { subAccountAdmin: true })).ltik;
+    expect((await get('/admin', teacherLtik)).status).toBe(403);
+    expect(await dashboardLinksToAdmin(teacherLtik)).toBe(false);
   });
 });

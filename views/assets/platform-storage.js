@@ -10,20 +10,30 @@
 // Target: a named frame (Canvas's post_message_forwarding) is on the OIDC auth origin; `_parent`
 // is the course page, on the school's own host, which answers capabilities: its answer's origin
 // is where the values go (Canvas's docs allow '*' there; Laurel sends no value to an unseen origin).
+// Any site may frame the login page, so with `_parent` only an answer from a site this platform
+// is known to show Laurel from counts (data-origins: the registration's addresses, the sites its
+// validated launches named, those an administrator added; web/frameAncestors.ts). Another site's
+// answer is no platform's: the page goes on as without storage, and that site gets no value.
 (function () {
   var el = document.getElementById('platform-storage');
   var d = el.dataset;
   var parentTarget = d.target === '_parent';
   var target = parentTarget ? window.parent : (window.parent.frames[d.target] || window.parent);
   var origin = parentTarget ? null : d.origin;
+  var known = parentTarget ? (d.origins || '').split(' ').filter(Boolean) : [d.origin];
   var pending = {};
   var counter = 0;
 
   window.addEventListener('message', function (event) {
     var data = event.data;
     if (!data || typeof data !== 'object' || !pending[data.message_id]) return;
-    if (event.source !== target || (origin ? event.origin !== origin : event.origin === 'null')) return;
+    if (event.source !== target) return;
     var done = pending[data.message_id];
+    if (origin ? event.origin !== origin : known.indexOf(event.origin) < 0) {
+      // The first answer came from a site this platform does not show Laurel from: not believed.
+      if (!origin) { delete pending[data.message_id]; done(event, 'unknown origin'); }
+      return;
+    }
     delete pending[data.message_id];
     done(event);
   });
@@ -34,9 +44,9 @@
       var message = Object.assign({ subject: subject, message_id: id }, extra);
       var resend = o.resend ? setInterval(function () { target.postMessage(message, o.to); }, 200) : null;
       var timer = setTimeout(function () { if (pending[id]) { delete pending[id]; clearInterval(resend); fail('timeout'); } }, o.wait);
-      pending[id] = function (event) {
+      pending[id] = function (event, refused) {
         clearInterval(resend); clearTimeout(timer);
-        if (event.data.error) fail(event.data.error); else ok(event);
+        if (refused) fail(refused); else if (event.data.error) fail(event.data.error); else ok(event);
       };
       target.postMessage(message, o.to);
     });
@@ -44,6 +54,7 @@
 
   // Which origin answers, and does it store? No answer, or no put/get: the cookie is all there is.
   function capabilities() {
+    if (known.length === 0) return Promise.reject(new Error('no site known to answer'));
     return send('lti.capabilities', {}, { to: origin || '*', resend: true, wait: 3000 }).then(function (event) {
       var subjects = (event.data.supported_messages || []).map(function (m) { return m && m.subject; });
       if (subjects.indexOf('lti.put_data') < 0 || subjects.indexOf('lti.get_data') < 0) throw new Error('no platform storage');
