@@ -9,6 +9,10 @@
  *   `omit_from_final_grade` (assignments_api_controller.rb#update). The line item does not say its
  *   assignment's id, so Laurel finds the one assignment with the column's name, 1 point and no
  *   submission; when it cannot tell which, it says so rather than touch another.
+ * - Canvas, through a developer key that enforces scopes: the edit needs the grant to carry the
+ *   key's `url:PUT|…/assignments/:id` scope, which Laurel asks for only from a course with a
+ *   "Badge:" column (canvasOAuth.ts). A grant given without it is not sent the PUT (Canvas would
+ *   answer 401, as to a revoked token): the instructor is asked to connect Canvas again.
  * - Moodle: nothing over AGS or the web services Laurel uses; a teacher sets the item's weight to 0
  *   (the badge editor says how, before the box is ticked).
  */
@@ -16,11 +20,13 @@ import type { LineItem } from '../rules/snapshot.js';
 import type { CourseRecord } from '../store/course.js';
 import { lmsConnectionOf } from '../store/lmsConnection.js';
 import { canvasApiFor } from '../lms/sources/readLmsApi.js';
+import { scopesEditAssignments } from '../lms/canvasRest/canvasOAuth.js';
+import { canvasGrantOf } from '../store/canvasGrant.js';
 import { record, text } from '../lms/read.js';
 import type { LmsClient } from '../lms/client.js';
 
 /** Why Laurel could not leave the column out (the dashboard says it with what to do: gradebookNotes.ts). */
-export type OmitProblem = 'no-course-id' | 'not-connected' | 'ambiguous' | 'not-kept' | 'refused';
+export type OmitProblem = 'no-course-id' | 'not-connected' | 'no-edit-scope' | 'ambiguous' | 'not-kept' | 'refused';
 
 /** omitted: out of the total now; problem: Laurel tried and could not; undefined: not something Laurel can do here. */
 export type OutOfTotal = { omitted: true } | { problem: OmitProblem; detail?: string } | undefined;
@@ -36,6 +42,7 @@ export async function leaveOutOfCourseTotal(course: CourseRecord, column: LineIt
       roster: async () => (course.membershipsUrl ? client.members(course.membershipsUrl) : []),
     });
     if (found === 'none' || found === 'refused') return { problem: 'not-connected' };
+    if (connection.enforcesScopes && !scopesEditAssignments(found.grant.scopes)) return { problem: 'no-edit-scope' };
     const path = `/api/v1/courses/${encodeURIComponent(course.lmsCourseId)}/assignments`;
     const candidates = (await found.api.list(path)).map(record).filter((a) =>
       text(a.name) === column.label && Number(a.points_possible) === column.scoreMaximum
@@ -48,4 +55,17 @@ export async function leaveOutOfCourseTotal(course: CourseRecord, column: LineIt
   } catch (err) {
     return { problem: 'refused', detail: (err as Error).message };
   }
+}
+
+/**
+ * Whether the Canvas grant this course is read through was given without the edit scope, on a
+ * key that enforces scopes: Laurel cannot leave "Badge:" columns out of the final grade until an
+ * instructor connects Canvas again from a course with such a column (Laurel then asks for it).
+ */
+export async function lacksEditScope(course: CourseRecord): Promise<boolean> {
+  if (course.productFamily !== 'canvas' || !course.lmsApiGrantedBy) return false;
+  const connection = await lmsConnectionOf(course.issuer, course.clientId);
+  if (connection?.kind !== 'canvas-rest' || !connection.enforcesScopes) return false;
+  const grant = await canvasGrantOf(course.issuer, course.clientId, [course.lmsApiGrantedBy]);
+  return Boolean(grant && !grant.refusedAt && !scopesEditAssignments(grant.scopes));
 }

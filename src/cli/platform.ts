@@ -13,7 +13,7 @@ import { addPlatformDeployment, listPlatforms, PlatformInputError, registerPlatf
 import { connectCanvasApi, connectMoodleWs, disconnectLmsApi, LmsConnectionError, recheckMoodleWs, type ChangedBy } from '../lms/sources/connectLms.js';
 import type { Registration } from '../store/issuerProfile.js';
 import { CANVAS_CALLBACK_PATH } from '../lms/canvasRest/canvasRedirect.js';
-import { CANVAS_API_SCOPES } from '../lms/canvasRest/canvasOAuth.js';
+import { CANVAS_EDIT_SCOPE, CANVAS_READ_SCOPES } from '../lms/canvasRest/canvasOAuth.js';
 import { MOODLE_WS_FUNCTIONS } from '../lms/moodleWs/moodleWsApi.js';
 import { MOODLE_ROLE_CAPABILITIES } from '../lms/moodleWs/moodleCapabilities.js';
 import type { InputProblem } from '../inputProblem.js';
@@ -36,7 +36,9 @@ const USAGE = `Usage: npm run platform -- <command>
   connect-canvas PLATFORM_ID --base-url URL --api-client-id ID --api-client-secret SECRET [--enforces-scopes]
       Let rules read the whole Canvas grade book: an API developer key (Admin → Developer Keys → + API Key)
       whose Redirect URI is PUBLIC_URL${CANVAS_CALLBACK_PATH}; instructors then click "Connect Canvas" in
-      Laurel. With --enforces-scopes the key must allow exactly ${CANVAS_API_SCOPES.join(', ')}.
+      Laurel. With --enforces-scopes the key must allow ${CANVAS_READ_SCOPES.join(', ')}, and
+      ${CANVAS_EDIT_SCOPE} for Laurel to leave its "Badge:" columns out of the final grade
+      (asked for only from courses with such a column).
       Another key or base URL drops the instructors' grants of the previous one.
   connect-moodle PLATFORM_ID --base-url URL --token TOKEN [--course COURSE_ID]
       Let rules read the whole Moodle grade book: a web-service token of a service allowing

@@ -53,6 +53,11 @@ export async function listBadges(courseKey: string): Promise<BadgeDefinition[]> 
   return found.map(definitionOf);
 }
 
+/** Whether a badge of the course asks for a "Badge:" column in the grade book (its gradebookColumn option). */
+export async function hasBadgeColumn(courseKey: string): Promise<boolean> {
+  return (await BadgeModel.exists({ courseKey, gradebookColumn: true })) !== null;
+}
+
 export async function getBadge(courseKey: string, id: string): Promise<BadgeDefinition | null> {
   const found = await BadgeModel.findOne({ courseKey, id }).lean();
   return found ? definitionOf(found) : null;

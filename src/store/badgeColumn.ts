@@ -74,6 +74,18 @@ export async function wantColumnRemoved(courseKey: string, badgeId: string, labe
   }, { upsert: true });
 }
 
+/**
+ * Columns Laurel could not leave out of the course total are written again now (the Canvas
+ * connection changed, and may now allow it); answers how many.
+ */
+export async function retryLeavingOut(courseKey: string, now = new Date()): Promise<number> {
+  const res = await BadgeColumnModel.updateMany(
+    { courseKey, wanted: 'present', state: 'written', omitted: { $ne: true }, omitProblem: { $exists: true } },
+    { $set: { state: 'pending', attempts: 0, nextAttemptAt: now, updatedAt: now }, $inc: { version: 1 } },
+  );
+  return res.modifiedCount;
+}
+
 /** Columns with something to write now. */
 export async function dueColumns(courseKey: string, now = new Date()): Promise<BadgeColumn[]> {
   return BadgeColumnModel.find({ courseKey, state: { $in: ['pending', 'failing'] }, nextAttemptAt: { $lte: now } }).lean();

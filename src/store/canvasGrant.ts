@@ -19,6 +19,11 @@ export interface CanvasGrant {
   refreshToken: string;
   expiresAt: Date;
   connectedAt: Date;
+  /**
+   * The scopes Laurel asked for (Canvas's token answer does not say them): absent when it asked
+   * none, the developer key not enforcing scopes (canvasOAuth.ts, scopesEditAssignments).
+   */
+  scopes?: string[];
   /** Set when Canvas refused the grant (revoked, or the key deleted): the instructor connects again. */
   refusedAt?: Date;
 }
@@ -33,6 +38,8 @@ const schema = new Schema<CanvasGrant>({
   refreshToken: { type: String, required: true },
   expiresAt: { type: Date, required: true },
   connectedAt: { type: Date, required: true },
+  // Absent, not [], when no scope was asked: mongoose would otherwise store an empty list.
+  scopes: { type: [String], default: undefined },
   refusedAt: Date,
 });
 schema.index({ issuer: 1, clientId: 1 });
@@ -40,12 +47,12 @@ schema.index({ issuer: 1, clientId: 1 });
 export const CanvasGrantModel = mongoose.model<CanvasGrant>('canvasGrant', schema);
 
 
-/** Stores (or replaces) the person's grant: connecting twice keeps one grant, the newest. */
-export async function saveCanvasGrant(issuer: string, clientId: string, userId: string, t: CanvasTokens): Promise<void> {
+/** Stores (or replaces) the person's grant, with the scopes asked for: connecting twice keeps one grant, the newest. */
+export async function saveCanvasGrant(issuer: string, clientId: string, userId: string, t: CanvasTokens, scopes?: readonly string[]): Promise<void> {
   const _id = personKey(issuer, clientId, userId);
   await CanvasGrantModel.replaceOne({ _id }, {
     _id, issuer, clientId, userId, canvasUserId: t.canvasUserId, accessToken: seal(t.accessToken), refreshToken: seal(t.refreshToken),
-    expiresAt: t.expiresAt, connectedAt: new Date(),
+    expiresAt: t.expiresAt, connectedAt: new Date(), ...(scopes ? { scopes: [...scopes] } : {}),
   }, { upsert: true });
 }
 

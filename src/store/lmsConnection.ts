@@ -36,7 +36,7 @@ export interface LmsConnection {
   /** Canvas: the API developer key's client id, and its secret (sealed). */
   apiClientId?: string;
   apiClientSecret?: string;
-  /** Canvas: the developer key enforces scopes, so Laurel asks for exactly the ones it uses. */
+  /** Canvas: the developer key enforces scopes, so Laurel names the ones it uses in its authorize request (canvasOAuth.ts). */
   enforcesScopes?: boolean;
   /** Moodle: the web-service token (sealed). */
   token?: string;

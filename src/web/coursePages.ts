@@ -46,6 +46,7 @@ import { criteriaWords } from './criteriaWords.js';
 import { revocationProblem } from './revocationProblem.js';
 import { jobPhase } from './jobPhase.js';
 import { gradebookColumnNote, gradebookProblems } from './gradebookNotes.js';
+import { lacksEditScope } from '../awards/courseTotal.js';
 import type { MessageKey } from '../i18n/en.js';
 
 export const PAGES = { staff: '/course', learner: '/me' } as const;
@@ -117,11 +118,15 @@ async function dashboard(req: Request, res: Response) {
   });
   // Waiting for approval: who, for which badge, and the rules they met.
   const queue = awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: byId.get(a.badgeId), learner: a.recipient?.name ?? a.userId }));
-  const [gradebook, nextTerm] = await Promise.all([gradebookProblems(course, badges, tr), nextTermOnDashboard(course, columns, badges)]);
+  const [gradebook, nextTerm, editScopeMissing] = await Promise.all([
+    gradebookProblems(course, badges, tr), nextTermOnDashboard(course, columns, badges),
+    // A "Badge:" column Laurel cannot leave out of Canvas's final grade with this grant: connecting again asks for the scope.
+    badges.some((b) => b.gradebookColumn) ? lacksEditScope(course) : false,
+  ]);
     // Term end (jobs/courseConclusion.ts): the dates Laurel stopped reading the course, or resumed it.
   const ended = course.concludedAt ? dayOf(course.concludedAt) : undefined;
   const resumed = !ended && course.resumedAfterEnd ? dayOf(course.resumedAfterEnd) : undefined;
-  res.render('course/dashboard', { ...pageView(res), admin, ended, resumed, rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at, gradebook, nextTerm, issuerUnset });
+  res.render('course/dashboard', { ...pageView(res), admin, ended, resumed, rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at, gradebook, nextTerm, issuerUnset, editScopeMissing });
 }
 
 const dayOf = (d: Date | string) => new Date(d).toISOString().slice(0, 10);
@@ -208,7 +213,7 @@ export async function editor(req: Request, res: Response, id: string | undefined
     ...pageView(res), badge, existing, conditions, combinator: badge?.rules.kind === 'any' ? 'any' : 'all', rows: FORM_ROWS, alignmentRows: ALIGNMENT_ROWS,
     otherBadges: badges.filter((b) => b.id !== badge?.id), columns, picker, choices: pickerChoices(picker, conditions), problems, preview: state.preview, note: state.note,
     image: image ? { mediaType: image.mediaType, width: image.width, height: image.height } : null,
-    gradebookNote: gradebookColumnNote(course, columns.sources, pageTranslator(res).t),
+    gradebookNote: gradebookColumnNote(course, columns.sources, await lacksEditScope(course), pageTranslator(res).t),
     action: existing ? `/course/badges/${encodeURIComponent(existing.id)}` : '/course/badges',
   });
 }

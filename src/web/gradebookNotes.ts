@@ -55,11 +55,16 @@ export async function gradebookProblems(course: CourseRecord, badges: readonly B
   return lines;
 }
 
-/** The editor's note beside the checkbox: whether the column counts in the total in this LMS, and how to leave it out. */
-export function gradebookColumnNote(course: Pick<CourseRecord, 'productFamily'>, sources: readonly SourceState[], t: Translator['t']): string {
+/**
+ * The editor's note beside the checkbox: whether the column counts in the total in this LMS, and
+ * how to leave it out. `lacksEditScope`: the Canvas grant was given without the scope to edit
+ * assignments (awards/courseTotal.ts), so connecting again from the course page is the way.
+ */
+export function gradebookColumnNote(course: Pick<CourseRecord, 'productFamily'>, sources: readonly SourceState[], lacksEditScope: boolean, t: Translator['t']): string {
   if (course.productFamily === 'moodle') return t('editor.gradebookNote.moodle');
   if (course.productFamily === 'canvas') {
     const connected = sources.some((s) => s.source === 'canvas-rest' && s.state === 'read');
+    if (connected && lacksEditScope) return t('editor.gradebookNote.canvasReadOnly');
     return t(connected ? 'editor.gradebookNote.canvasConnected' : 'editor.gradebookNote.canvas');
   }
   return t('editor.gradebookNote.elsewhere');

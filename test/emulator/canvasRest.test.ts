@@ -201,6 +201,57 @@ describe('Canvas REST API', () => {
     emu.canvasRateLimit({ capacity: 700, cost: 1, refillPerSecond: 10 });
   });
 
+  it('refuses, as Canvas does for a key that enforces scopes, an authorize request naming a scope the key lacks, or none; its tokens reach only their scopes', async () => {
+    // canvas-lms app/controllers/oauth2_provider_controller.rb#auth raises Canvas::OAuth::InvalidScopeError
+    // (lib/canvas/oauth/invalid_scope_error.rb) unless provider.valid_scopes? (lib/canvas/oauth/provider.rb), and
+    // redirect_oauth_error sends the browser back with error and error_description only (request_error.rb#append_error).
+    const read = ['url:GET|/api/v1/courses/:course_id/assignments', 'url:GET|/api/v1/courses/:course_id/enrollments'];
+    const edit = 'url:PUT|/api/v1/courses/:course_id/assignments/:id';
+    const scoped = emu.canvasApiKey({ scopes: read });
+    const ask = (scope?: string) => fetch(`${emu.url}/login/oauth2/auth?${new URLSearchParams({
+      client_id: scoped.clientId, response_type: 'code', redirect_uri: `${REDIRECT}?from=laurel`, state: 'st-3', user: teacher.lmsId, ...(scope !== undefined ? { scope } : {}),
+    })}`, { redirect: 'manual' });
+    const refusal = async (scope: string | undefined, missing: string) => {
+      const res = await ask(scope);
+      expect(res.status).toBe(302);
+      const back = new URL(res.headers.get('location')!);
+      expect(back.origin + back.pathname).toBe(REDIRECT);
+      expect([...back.searchParams]).toEqual([
+        ['from', 'laurel'],
+        ['error', 'invalid_scope'],
+        ['error_description', `A requested scope is invalid, unknown, malformed, or exceeds the scope granted by the resource owner. The following scopes were requested, but not granted: ${missing}`],
+      ]);
+    };
+    await refusal([...read, edit].join(' '), edit);
+    await refusal(`${edit} url:GET|/api/v1/courses/:course_id/modules url:GET|/api/v1/users/:id`, `${edit}, url:GET|/api/v1/courses/:course_id/modules, and url:GET|/api/v1/users/:id`);
+    await refusal(undefined, '');
+
+    const granted = await ask(read.join(' '));
+    expect(granted.status).toBe(302);
+    const back = new URL(granted.headers.get('location')!);
+    expect(back.searchParams.get('state')).toBe('st-3');
+    const res = await tokenRequest(emu, { grant_type: 'authorization_code', client_id: scoped.clientId, client_secret: scoped.clientSecret, redirect_uri: REDIRECT, code: back.searchParams.get('code')! });
+    const t = (await res.json()) as { access_token: string; refresh_token: string };
+    expect(Object.keys(t)).not.toContain('scope'); // Canvas::OAuth::Token#as_json says no scopes
+    expect((await api(emu, t.access_token, `/courses/${emu.course.id}/assignments`)).status).toBe(200);
+    const outside = await api(emu, t.access_token, `/courses/${emu.course.id}/modules`);
+    expect(outside.status).toBe(401);
+    expect(outside.headers.get('www-authenticate')).toBeNull();
+    expect(await outside.json()).toEqual({ errors: [{ message: 'Insufficient scopes on access token.' }] });
+    const assignment = emu.course.activities[0]!;
+    const put = await fetch(`${emu.url}/api/v1/courses/${emu.course.id}/assignments/${assignment.id}`, {
+      method: 'PUT', headers: { authorization: `Bearer ${t.access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ assignment: { omit_from_final_grade: true } }),
+    });
+    expect(put.status).toBe(401);
+    expect(assignment.omitFromFinalGrade).not.toBe(true);
+    // A refreshed token keeps the grant's scopes.
+    const refreshed = (await (await tokenRequest(emu, { grant_type: 'refresh_token', client_id: scoped.clientId, client_secret: scoped.clientSecret, refresh_token: t.refresh_token })).json()) as { access_token: string };
+    expect((await api(emu, refreshed.access_token, `/courses/${emu.course.id}/enrollments`)).status).toBe(200);
+    expect((await api(emu, refreshed.access_token, `/courses/${emu.course.id}/modules`)).status).toBe(401);
+    // A key that does not enforce scopes takes any, or none, and its tokens reach every endpoint.
+    expect((await api(emu, token, `/courses/${emu.course.id}/modules`)).status).toBe(200);
+  });
+
   it('answers 401 with Canvas\'s error for a missing, expired or revoked token', async () => {
     const path = `/courses/${emu.course.id}/assignments`;
     const missing = await fetch(`${emu.url}/api/v1${path}`);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedCourse, startEmulator, type Emulator, type SeedCourse, type SeedUser } from '../../src/devtools/emulator/index.js';
 import { CanvasApi } from '../../src/lms/canvasRest/canvasApi.js';
 import { CanvasBearer } from '../../src/lms/canvasRest/canvasBearer.js';
-import { CANVAS_API_SCOPES, canvasAuthorizeUrl, exchangeCanvasCode, type CanvasDeveloperKey, type CanvasTokens } from '../../src/lms/canvasRest/canvasOAuth.js';
+import { CANVAS_API_SCOPES, CANVAS_EDIT_SCOPE, CANVAS_READ_SCOPES, canvasAuthorizeUrl, canvasScopesFor, exchangeCanvasCode, scopesEditAssignments, type CanvasDeveloperKey, type CanvasTokens } from '../../src/lms/canvasRest/canvasOAuth.js';
 import { readCanvasCourse } from '../../src/lms/canvasRest/readCanvasCourse.js';
 import { LmsError } from '../../src/lms/errors.js';
 import { newTransport, type Transport } from '../../src/lms/http.js';
@@ -121,13 +121,41 @@ describe('Canvas REST source', () => {
   afterAll(() => emu.close());
 
   describe('OAuth', () => {
-    it('builds the authorize URL, with Canvas scopes when the key enforces them', () => {
+    it('builds the authorize URL, with Canvas scopes when the key enforces them: the edit scope only for a course that edits assignments', () => {
       const plain = new URL(canvasAuthorizeUrl({ baseUrl: 'https://school.instructure.com', clientId: '170000000000123', redirectUri: REDIRECT, state: 's' }));
       expect(plain.origin + plain.pathname).toBe('https://school.instructure.com/login/oauth2/auth');
       expect(Object.fromEntries(plain.searchParams)).toEqual({ client_id: '170000000000123', response_type: 'code', redirect_uri: REDIRECT, state: 's' });
-      const scoped = new URL(canvasAuthorizeUrl({ baseUrl: 'https://school.instructure.com', clientId: '1', redirectUri: REDIRECT, state: 's', scopes: true }));
-      expect(scoped.searchParams.get('scope')!.split(' ')).toEqual([...CANVAS_API_SCOPES]);
-      expect(CANVAS_API_SCOPES).toContain('url:GET|/api/v1/courses/:course_id/students/submissions');
+      const scopedUrl = (editsAssignments: boolean) => new URL(canvasAuthorizeUrl({ baseUrl: 'https://school.instructure.com', clientId: '1', redirectUri: REDIRECT, state: 's', scopes: canvasScopesFor({ editsAssignments }) }));
+      expect(scopedUrl(false).searchParams.get('scope')!.split(' ')).toEqual([...CANVAS_READ_SCOPES]);
+      expect(scopedUrl(true).searchParams.get('scope')!.split(' ')).toEqual([...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE]);
+      expect(CANVAS_READ_SCOPES).toContain('url:GET|/api/v1/courses/:course_id/students/submissions');
+      expect(CANVAS_READ_SCOPES).not.toContain(CANVAS_EDIT_SCOPE);
+      expect(CANVAS_API_SCOPES).toEqual([...CANVAS_READ_SCOPES, 'url:PUT|/api/v1/courses/:course_id/assignments/:id']);
+      // A grant records what was asked: without a list (no scope asked, or recorded before Laurel kept them) it may edit.
+      expect([undefined, [...CANVAS_API_SCOPES], [...CANVAS_READ_SCOPES]].map(scopesEditAssignments)).toEqual([true, true, false]);
+    });
+
+    it('connects through a key that enforces read-only scopes when it asks for those, and only reads with that grant', async () => {
+      const readOnly: CanvasDeveloperKey = { baseUrl: emu.url, redirectUri: REDIRECT, ...emu.canvasApiKey({ redirectUri: REDIRECT, scopes: [...CANVAS_READ_SCOPES] }) };
+      const ask = (editsAssignments: boolean) => {
+        const auth = new URL(canvasAuthorizeUrl({ baseUrl: readOnly.baseUrl, clientId: readOnly.clientId, redirectUri: REDIRECT, state: 'st-2', scopes: canvasScopesFor({ editsAssignments }) }));
+        auth.searchParams.set('user', teacher.lmsId);
+        return fetch(auth, { redirect: 'manual' });
+      };
+      // Asking the edit scope too, as Laurel always did, is refused as a whole (oauth2_provider_controller.rb#auth).
+      const refused = new URL((await ask(true)).headers.get('location')!);
+      expect(refused.searchParams.get('error')).toBe('invalid_scope');
+      expect(refused.searchParams.get('code')).toBeNull();
+
+      const back = new URL((await ask(false)).headers.get('location')!);
+      const t = transport();
+      const tokens = await exchangeCanvasCode(readOnly, back.searchParams.get('code')!, t);
+      const api = apiFor(readOnly, tokens, t);
+      const reading = await readCanvasCourse(api, emu.course.id, { completions: true });
+      expect(normalised(reading)).toEqual(normalised(expectedReading(emu.course, { completions: true })));
+      const edit = await api.put(`/api/v1/courses/${emu.course.id}/assignments/${emu.course.activities[0]!.id}`, { assignment: { omit_from_final_grade: true } }).catch((e: unknown) => e);
+      expect(edit).toMatchObject({ status: 401 });
+      expect(emu.course.activities[0]!.omitFromFinalGrade).not.toBe(true);
     });
 
     it('exchanges the code for tokens naming the Canvas user', async () => {

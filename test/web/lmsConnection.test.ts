@@ -14,10 +14,11 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import mongoose from 'mongoose';
 import request from 'supertest';
+import pino from 'pino';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
-import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
+import { Browser, connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
 import { htmlText } from '../support/html.js';
-import { CANVAS_API_SCOPES } from '../../src/lms/canvasRest/canvasOAuth.js';
+import { CANVAS_API_SCOPES, CANVAS_EDIT_SCOPE, CANVAS_READ_SCOPES } from '../../src/lms/canvasRest/canvasOAuth.js';
 import { canvasRedirectUri } from '../../src/lms/canvasRest/canvasRedirect.js';
 import { MOODLE_WS_FUNCTIONS } from '../../src/lms/moodleWs/moodleWsApi.js';
 import { MOODLE_ROLE_CAPABILITIES } from '../../src/lms/moodleWs/moodleCapabilities.js';
@@ -26,8 +27,9 @@ import { listPlatforms } from '../../src/lti/platforms.js';
 import { resealAll } from '../../src/store/reseal.js';
 import { configureSealing, keyIdOf, sealedKeyId } from '../../src/secrets/sealed.js';
 import { AuditEntryModel } from '../../src/store/auditLog.js';
-import { CanvasGrantModel, grantTokens, saveCanvasGrant } from '../../src/store/canvasGrant.js';
-import { connectionSecrets, lmsConnectionOf } from '../../src/store/lmsConnection.js';
+import { CanvasGrantModel, deleteCanvasGrantsOf, grantTokens, saveCanvasGrant } from '../../src/store/canvasGrant.js';
+import { connectCanvas, connectionSecrets, disconnectLms, lmsConnectionOf } from '../../src/store/lmsConnection.js';
+import { retryGradebookWrites } from '../../src/jobs/gradebookRetry.js';
 
 const COMPLETION = 'core_completion_get_activities_completion_status';
 const cli = resolve(__dirname, '../../dist/src/cli/platform.js');
@@ -307,7 +309,7 @@ describe('connecting Canvas on the admin page', () => {
     const section = lmsSection(res.text);
     expect(section.table).toMatchObject({
       API: 'Canvas REST API', Address: canvas.emulator.url, 'Developer key (client id)': key.clientId, 'Client secret': 'set (never shown)',
-      'Enforces scopes': 'yes: Laurel asks for exactly the scopes listed below',
+      'Enforces scopes': 'yes: Laurel asks for the read scopes listed below, and for the edit one only from a course with a "Badge:" column',
     });
     expect(res.text).not.toContain(key.clientSecret);
     expect((await adminPage(ltik)).text).not.toContain(key.clientSecret);
@@ -418,6 +420,141 @@ describe('npm run platform -- connect-moodle, connect-canvas, disconnect', () =>
     expect(await lmsConnectionOf(canvas.emulator.issuer, canvas.clientId)).toBeNull();
     expect(await grantsOf(canvas)).toBe(0);
     expect((await platformCli('disconnect', id)).stdout).toContain('had no LMS API connection');
+  });
+});
+
+describe('an instructor connects Canvas through a developer key that enforces scopes', () => {
+  // canvas-lms app/controllers/oauth2_provider_controller.rb#auth refuses an authorize request naming a scope the key
+  // lacks as a whole (Canvas::OAuth::InvalidScopeError, lib/canvas/oauth/provider.rb#valid_scopes?), sending the browser
+  // back with error=invalid_scope and no state: the emulated Canvas does the same (src/devtools/emulator/canvasOAuth.ts).
+  let c: Connected;
+  let key: ReturnType<Connected['emulator']['canvasApiKey']>;
+  let ltik: string;
+  const quiet = pino({ level: 'silent' });
+  const api = {
+    get: (path: string) => request(laurel.url).get(path).set('Authorization', `Bearer ${ltik}`),
+    post: (path: string, body: object = {}) => request(laurel.url).post(path).set('Authorization', `Bearer ${ltik}`).send(body),
+  };
+  const page = (path: string) => request(laurel.url).get(`${path}?ltik=${encodeURIComponent(ltik)}`).set('Accept', 'text/html');
+  const storedGrant = () => CanvasGrantModel.findOne({ issuer: c.emulator.issuer, clientId: c.clientId, userId: instructorOf(c).id }).lean();
+
+  beforeAll(async () => {
+    c = await connectEmulator(laurel, 'canvas');
+    // An administrator kept the key read-only: Enforce Scopes on, the read scopes ticked, not the edit one.
+    key = c.emulator.canvasApiKey({ redirectUri: canvasRedirectUri(laurel.url), scopes: [...CANVAS_READ_SCOPES] });
+    await connectCanvas(c.emulator.issuer, c.clientId, { baseUrl: c.emulator.url, apiClientId: key.clientId, apiClientSecret: key.clientSecret, enforcesScopes: true }, 'admin');
+    ltik = await ltikOf(c, instructorOf(c).id);
+  });
+  // Gone with its grants, as an administrator's disconnection leaves it: the re-sealing below counts what is stored.
+  afterAll(async () => {
+    await disconnectLms(c.emulator.issuer, c.clientId);
+    await deleteCanvasGrantsOf(c.emulator.issuer, c.clientId);
+    await c?.emulator.close();
+  });
+
+  /**
+   * "Connect Canvas" in one browser tab: Laurel → Canvas's authorize page (the emulator's, told who signs in) →
+   * Laurel's callback, again while Laurel sends it back to Canvas. Answers the scopes of each request and the last page.
+   */
+  async function connectCanvasTab(language?: string): Promise<{ asked: string[][]; page: request.Response }> {
+    const browser = new Browser();
+    browser.language = language;
+    const asked: string[][] = [];
+    let res = await browser.go('get', `${laurel.url}/course/lms/canvas/connect?ltik=${encodeURIComponent(ltik)}`);
+    for (let hops = 0; hops < 3 && res.status === 303; hops++) {
+      const authorize = new URL(res.headers.location);
+      expect(authorize.origin + authorize.pathname).toBe(`${c.emulator.url}/login/oauth2/auth`);
+      asked.push(authorize.searchParams.get('scope')?.split(' ') ?? []);
+      authorize.searchParams.set('user', instructorOf(c).lmsId);
+      const back = await fetch(authorize, { redirect: 'manual' });
+      expect(back.status).toBe(302);
+      res = await browser.go('get', back.headers.get('location')!);
+    }
+    return { asked, page: res };
+  }
+
+  async function evaluate() {
+    const started = await api.post('/api/course/evaluations');
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+      const job = (await api.get(started.headers.location)).body;
+      if (job.status === 'done') return;
+      if (job.status === 'failed') throw new Error(job.error);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('evaluation did not finish');
+  }
+
+  it('connects a read-only key from a course without a "Badge:" column: Laurel asks for the read scopes only, and reads the course', async () => {
+    const { asked, page: done } = await connectCanvasTab();
+    expect(asked).toEqual([[...CANVAS_READ_SCOPES]]);
+    expect(done.status).toBe(200);
+    expect(htmlText(done.text)).toContain('Canvas is connected');
+    expect(htmlText(done.text)).not.toContain('does not allow it to edit assignments');
+    expect((await storedGrant())?.scopes).toEqual([...CANVAS_READ_SCOPES]);
+    const columns = (await api.get('/api/course/line-items')).body.lineItems as { label: string; source: string }[];
+    expect(columns).toContainEqual(expect.objectContaining({ label: 'Participation', source: 'canvas-rest' }));
+  });
+
+  it('asks for the edit scope too from a course with a "Badge:" column; refused by the read-only key, connects to read and says why', async () => {
+    const quiz = ((await api.get('/api/course/line-items')).body.lineItems as { id: string; label: string }[]).find((l) => l.label === 'Quiz 1')!;
+    const created = await api.post('/api/course/badges', { name: 'Quiz Taker', description: 'Took quiz 1.', gradebookColumn: true, rules: { kind: 'all', rules: [{ kind: 'minGrade', lineItemId: quiz.id, percent: 10 }] } });
+    expect(created.status).toBe(201);
+
+    const { asked, page: done } = await connectCanvasTab();
+    expect(asked).toEqual([[...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE], [...CANVAS_READ_SCOPES]]);
+    expect(done.status).toBe(200);
+    const text = htmlText(done.text);
+    expect(text).toContain('Canvas is connected');
+    expect(text).toContain(`Canvas's developer key for Laurel does not allow it to edit assignments (${CANVAS_EDIT_SCOPE}), so Laurel is connected to read this course only`);
+    expect((await storedGrant())?.scopes).toEqual([...CANVAS_READ_SCOPES]);
+
+    // The column is made; Laurel does not send Canvas an edit its grant cannot make, and says what to do.
+    await evaluate();
+    const column = c.emulator.course.activities.find((a) => a.label === 'Badge: Quiz Taker')!;
+    expect(column).toBeDefined();
+    expect(column.omitFromFinalGrade).not.toBe(true);
+    expect(c.emulator.requests.filter((r) => r.method === 'PUT' && r.path.includes('/assignments/'))).toEqual([]);
+    const dashboard = htmlText((await page('/course')).text);
+    expect(dashboard).toContain('The "Badge: Quiz Taker" column still counts in Canvas\'s final grade: the Canvas connection was given without the right to edit assignments');
+    expect(dashboard).toContain('Your Canvas connection lets Laurel read this course but not edit assignments');
+    expect((await page('/course')).text).toContain('Connect Canvas again');
+    expect(htmlText((await page('/course/badges/new')).text)).toContain('your Canvas connection lets Laurel read this course but not edit assignments');
+  });
+
+  it('once an administrator adds the edit scope to the key, connecting again asks for it and the column leaves the final grade', async () => {
+    key.scopes!.push(CANVAS_EDIT_SCOPE);
+    const { asked, page: done } = await connectCanvasTab();
+    expect(asked).toEqual([[...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE]]);
+    expect(htmlText(done.text)).not.toContain('does not allow it to edit assignments');
+    expect((await storedGrant())?.scopes).toEqual([...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE]);
+
+    // The column Laurel could not leave out is written again (by the retrier, as every instance's would).
+    await retryGradebookWrites(quiet);
+    const column = c.emulator.course.activities.find((a) => a.label === 'Badge: Quiz Taker')!;
+    expect(column.omitFromFinalGrade).toBe(true);
+    expect(c.emulator.requests.some((r) => r.method === 'PUT' && r.path === `/api/v1/courses/${c.emulator.course.id}/assignments/${column.assignmentId}` && r.status === 200)).toBe(true);
+    const dashboard = (await page('/course')).text;
+    expect(htmlText(dashboard)).not.toContain('still counts in Canvas\'s final grade');
+    expect(dashboard).not.toContain('Connect Canvas again');
+  });
+
+  it('says what Canvas refused when the key lacks a read scope, in the page\'s language, and keeps the grant it had', async () => {
+    key.scopes!.splice(key.scopes!.indexOf('url:GET|/api/v1/courses/:course_id/modules'), 1);
+    const before = await storedGrant();
+    const { asked, page: done } = await connectCanvasTab();
+    // Refused with the edit scope, asked again without it, refused again: what is missing now is a read scope.
+    expect(asked).toEqual([[...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE], [...CANVAS_READ_SCOPES]]);
+    expect(done.status).toBe(400);
+    expect(done.headers['x-laurel-reason']).toBe('canvas_scope_refused');
+    expect(htmlText(done.text)).toContain('Canvas\'s developer key for Laurel does not allow every scope Laurel asked for (Canvas said: A requested scope is invalid, unknown, malformed, or exceeds the scope granted by the resource owner. The following scopes were requested, but not granted: url:GET|/api/v1/courses/:course_id/modules).');
+    expect((await storedGrant())?.accessToken).toBe(before?.accessToken);
+
+    // Laurel's admin page says the key does not enforce scopes, Canvas's does: Laurel asked for none, and says so (here in French).
+    await connectCanvas(c.emulator.issuer, c.clientId, { baseUrl: c.emulator.url, apiClientId: key.clientId, apiClientSecret: key.clientSecret, enforcesScopes: false }, 'admin');
+    const unscoped = await connectCanvasTab('fr');
+    expect(unscoped.asked).toEqual([[]]);
+    expect(unscoped.page.headers['x-laurel-reason']).toBe('canvas_scopes_not_asked');
+    expect(htmlText(unscoped.page.text)).toContain('La clé de développeur Canvas de Laurel impose des portées, mais la page d\'administration de Laurel dit le contraire');
   });
 });
 

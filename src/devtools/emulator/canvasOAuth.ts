@@ -3,6 +3,15 @@
  * authorize step that acts for a user given in the query (as the emulator's launch does), codes
  * exchanged for hour-long bearer tokens with refresh tokens, and the bearer check of /api/v1.
  * Errors are worded as Canvas words them.
+ *
+ * A key may enforce scopes ("Enforce Scopes" on, with the scopes ticked), as canvas-lms does in
+ * app/controllers/oauth2_provider_controller.rb#auth: an authorize request naming no scope, or a
+ * scope not on the key, is refused as a whole (lib/canvas/oauth/provider.rb#valid_scopes?), the
+ * browser sent back to the redirect URI with `error=invalid_scope` and Canvas's description naming
+ * the scopes missing, and without the `state` (lib/canvas/oauth/invalid_scope_error.rb,
+ * request_error.rb#append_error). Its tokens then reach only the endpoints of their scopes: any
+ * other answers 401 "Insufficient scopes on access token." (application_controller.rb,
+ * AccessTokenScopeError, with no WWW-Authenticate header).
  */
 import { randomBytes } from 'node:crypto';
 import express, { type Express, type RequestHandler, type Response } from 'express';
@@ -12,8 +21,13 @@ import { findUser, type Platform } from './platform.js';
 const CODE_SECONDS = 600;
 const TOKEN_SECONDS = 3600;
 
-export interface CanvasApiKey { clientId: string; clientSecret: string; redirectUri?: string }
-interface Grant { clientId: string; user: SeedUser; expiresAt: number }
+export interface CanvasApiKey {
+  clientId: string; clientSecret: string; redirectUri?: string;
+  /** "Enforce Scopes" on, with these ticked (e.g. `url:GET|/api/v1/courses/:course_id/assignments`); absent: the key does not enforce scopes. */
+  scopes?: string[];
+}
+/** `scopes`: those of the authorize request, kept with the code, its token and their refreshes. */
+interface Grant { clientId: string; user: SeedUser; expiresAt: number; scopes: string[] }
 export interface CanvasToken extends Grant { token: string }
 
 /** OAuth state of one emulator, kept beside the Platform rather than in it: only Canvas has it. */
@@ -26,10 +40,13 @@ function stateOf(p: Platform): OAuthState {
   return s;
 }
 
-/** Registers an API developer key, as an admin does under Developer Keys → + API Key. */
-export function canvasApiKey(p: Platform, o: { redirectUri?: string } = {}): CanvasApiKey {
+/** Registers an API developer key, as an admin does under Developer Keys → + API Key (with `scopes`: Enforce Scopes on, these ticked). */
+export function canvasApiKey(p: Platform, o: { redirectUri?: string; scopes?: string[] } = {}): CanvasApiKey {
   const s = stateOf(p);
-  const key = { clientId: String(10000000000000 + 500 + s.keys.length), clientSecret: randomBytes(32).toString('base64url'), redirectUri: o.redirectUri };
+  const key: CanvasApiKey = {
+    clientId: String(10000000000000 + 500 + s.keys.length), clientSecret: randomBytes(32).toString('base64url'), redirectUri: o.redirectUri,
+    ...(o.scopes ? { scopes: [...o.scopes] } : {}),
+  };
   s.keys.push(key);
   return key;
 }
@@ -61,12 +78,18 @@ function authorize(p: Platform): RequestHandler {
     if (!q.redirect_uri || (key.redirectUri && !q.redirect_uri.startsWith(key.redirectUri))) {
       return oauthError(res, 400, 'invalid_request', 'redirect_uri does not match client settings');
     }
+    const scopes = (q.scope ?? q.scopes ?? '').split(' ').filter(Boolean);
+    if (key.scopes) {
+      const missing = scopes.filter((x) => !key.scopes!.includes(x));
+      // valid_scopes? also wants at least one: a key that enforces scopes refuses a request naming none.
+      if (!scopes.length || missing.length) return invalidScope(res, q.redirect_uri, missing);
+    }
     // The emulator's stand-in for the login and "Authorize" pages: the user is named in the query,
     // else the course's first instructor is the one signed in (what the demo's browser needs).
     const user = q.user === undefined ? p.course.users.find((u) => u.role === 'Instructor' && u.status === 'Active') : findUser(p, q.user);
     if (!user) return oauthError(res, 400, 'invalid_request', `No user ${q.user} in this course (pass ?user=)`);
     const code = randomBytes(24).toString('hex');
-    stateOf(p).codes.set(code, { clientId: key.clientId, user, expiresAt: Date.now() + CODE_SECONDS * 1000 });
+    stateOf(p).codes.set(code, { clientId: key.clientId, user, expiresAt: Date.now() + CODE_SECONDS * 1000, scopes });
     const back = new URL(q.redirect_uri);
     back.searchParams.set('code', code);
     if (q.state !== undefined) back.searchParams.set('state', q.state);
@@ -92,7 +115,7 @@ function token(p: Platform): RequestHandler {
       if (!grant || grant.clientId !== key.clientId) return oauthError(res, 400, 'invalid_grant', 'refresh_token not found');
     }
 
-    const access = { token: randomBytes(32).toString('hex'), clientId: key.clientId, user: grant.user, expiresAt: Date.now() + TOKEN_SECONDS * 1000 };
+    const access = { token: randomBytes(32).toString('hex'), clientId: key.clientId, user: grant.user, expiresAt: Date.now() + TOKEN_SECONDS * 1000, scopes: grant.scopes };
     s.tokens.set(access.token, access);
     const body: Record<string, unknown> = {
       access_token: access.token,
@@ -104,7 +127,7 @@ function token(p: Platform): RequestHandler {
     // Canvas sends a refresh token with the code exchange only; refreshing keeps the same one.
     if (b.grant_type === 'authorization_code') {
       const refresh = randomBytes(32).toString('hex');
-      s.refreshTokens.set(refresh, { clientId: key.clientId, user: grant.user, expiresAt: Infinity });
+      s.refreshTokens.set(refresh, { clientId: key.clientId, user: grant.user, expiresAt: Infinity, scopes: grant.scopes });
       body.refresh_token = refresh;
     }
     res.json(body);
@@ -113,6 +136,37 @@ function token(p: Platform): RequestHandler {
 
 function oauthError(res: Response, status: number, error: string, description: string): void {
   res.status(status).json({ error, error_description: description });
+}
+
+/**
+ * Canvas's InvalidScopeError, sent back to the redirect URI (not an out-of-band one, which the
+ * emulator does not offer): `error` and `error_description` added to its query, no `state`.
+ */
+function invalidScope(res: Response, redirectUri: string, missing: string[]): void {
+  const back = new URL(redirectUri);
+  back.searchParams.append('error', 'invalid_scope');
+  back.searchParams.append('error_description', 'A requested scope is invalid, unknown, malformed, or exceeds the scope granted by the resource owner. ' +
+    `The following scopes were requested, but not granted: ${toSentence(missing)}`);
+  res.redirect(302, back.toString());
+}
+
+/** Rails's Array#to_sentence in English: "a", "a and b", "a, b, and c". */
+function toSentence(words: string[]): string {
+  if (words.length < 3) return words.join(' and ');
+  return `${words.slice(0, -1).join(', ')}, and ${words.at(-1)}`;
+}
+
+/** A token of a key that enforces scopes reaches only the endpoints of its scopes (after requireCanvasToken). */
+export function requireCanvasScope(p: Platform, scope: string): RequestHandler {
+  return (_req, res, next) => {
+    const t = res.locals.canvasToken as CanvasToken;
+    const key = stateOf(p).keys.find((k) => k.clientId === t.clientId);
+    if (key?.scopes && !(t.scopes.includes(scope) && key.scopes.includes(scope))) {
+      res.status(401).json({ errors: [{ message: 'Insufficient scopes on access token.' }] });
+      return;
+    }
+    next();
+  };
 }
 
 /** Requires a live API token; leaves it in res.locals.canvasToken. */

@@ -7,7 +7,7 @@
  * enrolments' scores then leave it out.
  */
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
-import { mountCanvasOAuth, requireCanvasToken, type CanvasToken } from './canvasOAuth.js';
+import { mountCanvasOAuth, requireCanvasScope, requireCanvasToken, type CanvasToken } from './canvasOAuth.js';
 import { throttleCanvasApi } from './canvasThrottle.js';
 import type { SeedActivity, SeedCompletion, SeedModule, SeedResult, SeedUser } from './course.js';
 import { linkHeader, paginate } from './paging.js';
@@ -16,14 +16,16 @@ import { logServiceRequests } from './serviceGuard.js';
 
 export function mountCanvasRest(app: Express, p: Platform): void {
   mountCanvasOAuth(app, p);
-  const guard = [logServiceRequests(p), requireCanvasToken(p), throttleCanvasApi(p), teacherOfCourse(p)];
+  // Each endpoint's scope is named as Canvas names it (its route, with :course_id and :id).
+  const guard = (scope: string) => [logServiceRequests(p), requireCanvasToken(p), throttleCanvasApi(p), requireCanvasScope(p, scope), teacherOfCourse(p)];
   const api = '/api/v1/courses/:courseId';
-  app.get(`${api}/assignments`, ...guard, (req, res) => { sendPage(p, req, res, p.course.activities.map((a) => assignment(p, a))); });
-  app.get(`${api}/assignment_groups`, ...guard, (req, res) => { sendPage(p, req, res, assignmentGroups(p, includes(req).includes('assignments'))); });
-  app.get(`${api}/students/submissions`, ...guard, studentSubmissions(p));
-  app.get(`${api}/modules`, ...guard, modules(p));
-  app.get(`${api}/enrollments`, ...guard, enrollments(p));
-  app.put(`${api}/assignments/:id`, express.json(), express.urlencoded({ extended: true }), ...guard, updateAssignment(p));
+  const scope = (method: string, path: string) => guard(`url:${method}|/api/v1/courses/:course_id${path}`);
+  app.get(`${api}/assignments`, ...scope('GET', '/assignments'), (req, res) => { sendPage(p, req, res, p.course.activities.map((a) => assignment(p, a))); });
+  app.get(`${api}/assignment_groups`, ...scope('GET', '/assignment_groups'), (req, res) => { sendPage(p, req, res, assignmentGroups(p, includes(req).includes('assignments'))); });
+  app.get(`${api}/students/submissions`, ...scope('GET', '/students/submissions'), studentSubmissions(p));
+  app.get(`${api}/modules`, ...scope('GET', '/modules'), modules(p));
+  app.get(`${api}/enrollments`, ...scope('GET', '/enrollments'), enrollments(p));
+  app.put(`${api}/assignments/:id`, express.json(), express.urlencoded({ extended: true }), ...scope('PUT', '/assignments/:id'), updateAssignment(p));
 }
 
 /** A line item's assignment id: its own for a column a tool made through AGS, else the line item's. */

@@ -130,8 +130,8 @@ export interface Emulator {
   moodleWebServices(on: boolean): void;
   /** Moodle: deletes a web-service token; calls with it answer `invalidtoken`. */
   revokeMoodleWsToken(token: string): void;
-  /** Canvas: registers an API developer key for the REST API's OAuth2 (redirectUri, if given, must prefix the one sent). */
-  canvasApiKey(o?: { redirectUri?: string }): CanvasApiKey;
+  /** Canvas: registers an API developer key for the REST API's OAuth2 (redirectUri, if given, must prefix the one sent; scopes, if given: it enforces them). */
+  canvasApiKey(o?: { redirectUri?: string; scopes?: string[] }): CanvasApiKey;
   /** Canvas: expires every REST access token issued so far (refresh tokens still work). */
   expireCanvasTokens(): void;
   /** Canvas: revokes every REST access and refresh token. */

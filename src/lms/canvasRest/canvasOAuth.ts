@@ -9,17 +9,41 @@ import { errorFor, readJson, send, type Transport } from '../http.js';
 import { num, record, text } from '../read.js';
 
 /**
- * What Laurel reads (and the one thing it edits), as Canvas names scopes: an administrator who
- * enforces scopes on the developer key ticks exactly these.
+ * What Laurel reads, as Canvas names scopes: asked for whenever the developer key enforces scopes,
+ * so an administrator who ticks these (and only these) can connect Laurel.
  */
-export const CANVAS_API_SCOPES = [
+export const CANVAS_READ_SCOPES = [
   'url:GET|/api/v1/courses/:course_id/assignments',
   'url:GET|/api/v1/courses/:course_id/students/submissions',
   'url:GET|/api/v1/courses/:course_id/modules',
   'url:GET|/api/v1/courses/:course_id/enrollments',
-  // Only to leave Laurel's own "Badge:" columns out of the final grade (awards/courseTotal.ts).
-  'url:PUT|/api/v1/courses/:course_id/assignments/:id',
 ] as const;
+
+/**
+ * The one thing Laurel edits: its own "Badge:" columns' assignments, left out of the final grade
+ * (awards/courseTotal.ts). Asked for only from a course that has such a column: Canvas refuses an
+ * authorisation that names a scope the key lacks as a whole (oauth2_provider_controller.rb#auth),
+ * so asking it everywhere would shut out a key an administrator kept read-only.
+ */
+export const CANVAS_EDIT_SCOPE = 'url:PUT|/api/v1/courses/:course_id/assignments/:id';
+
+/** Every scope Laurel may ask for: what the admin page lists for the key. */
+export const CANVAS_API_SCOPES = [...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE] as const;
+
+/** What to ask of a key that enforces scopes: the read scopes, and the edit one when the course needs it. */
+export function canvasScopesFor(o: { editsAssignments: boolean }): string[] {
+  return o.editsAssignments ? [...CANVAS_API_SCOPES] : [...CANVAS_READ_SCOPES];
+}
+
+/**
+ * Whether a grant given with these scopes lets Laurel edit assignments. Canvas's token answer does
+ * not say its scopes (Canvas::OAuth::Token#as_json): Laurel records what it asked for. No list: a
+ * grant asked without scopes (the key does not enforce them: the user's whole access), or one
+ * given before Laurel recorded them, when it always asked the edit scope.
+ */
+export function scopesEditAssignments(scopes: readonly string[] | undefined): boolean {
+  return scopes === undefined || scopes.includes(CANVAS_EDIT_SCOPE);
+}
 
 /** An API developer key (Admin › Developer Keys › + API Key) and the Canvas it belongs to. */
 export interface CanvasDeveloperKey {
@@ -43,10 +67,11 @@ export interface CanvasTokens {
 /** RFC 6749 §5.1: expires_in is optional; Canvas issues tokens for an hour. */
 const DEFAULT_EXPIRES_IN_S = 3600;
 
-export function canvasAuthorizeUrl(o: { baseUrl: string; clientId: string; redirectUri: string; state: string; scopes?: boolean }): string {
+/** `scopes`: for a key that enforces scopes (canvasScopesFor); none for one that does not. */
+export function canvasAuthorizeUrl(o: { baseUrl: string; clientId: string; redirectUri: string; state: string; scopes?: readonly string[] }): string {
   const u = new URL('/login/oauth2/auth', o.baseUrl);
   u.search = new URLSearchParams({ client_id: o.clientId, response_type: 'code', redirect_uri: o.redirectUri, state: o.state }).toString();
-  if (o.scopes) u.searchParams.set('scope', CANVAS_API_SCOPES.join(' '));
+  if (o.scopes?.length) u.searchParams.set('scope', o.scopes.join(' '));
   return u.toString();
 }
 

@@ -6,7 +6,7 @@
  */
 import type { LtijsToken } from 'ltijs';
 import { publicBase } from '../../publicBase.js';
-import { CANVAS_API_SCOPES } from '../../lms/canvasRest/canvasOAuth.js';
+import { CANVAS_EDIT_SCOPE, CANVAS_READ_SCOPES } from '../../lms/canvasRest/canvasOAuth.js';
 import { canvasRedirectUri } from '../../lms/canvasRest/canvasRedirect.js';
 import { MOODLE_WS_FUNCTIONS } from '../../lms/moodleWs/moodleWsApi.js';
 import type { LmsApiSource } from '../../rules/snapshot.js';
@@ -22,7 +22,9 @@ export interface LmsSection {
     lastFailure?: LmsFailureRecord;
   };
   redirectUri: string;
+  /** The read scopes Laurel always asks of a key that enforces scopes, and the edit one it asks only from a course with a "Badge:" column. */
   scopes: readonly string[];
+  editScope: string;
   functions: readonly string[];
   /** The capabilities of the Moodle role for Laurel's token. */
   capabilities: readonly string[];
@@ -52,7 +54,8 @@ export async function lmsSection(token: LtijsToken, typed: LmsTyped = {}): Promi
       updatedAt: stored.updatedAt, updatedBy: stored.updatedBy, check: stored.check, lastFailure: stored.lastFailure,
     } : undefined,
     redirectUri: canvasRedirectUri(publicBase()),
-    scopes: CANVAS_API_SCOPES,
+    scopes: CANVAS_READ_SCOPES,
+    editScope: CANVAS_EDIT_SCOPE,
     functions: MOODLE_WS_FUNCTIONS,
     capabilities: MOODLE_ROLE_CAPABILITIES,
     forms: { canvas: family !== 'moodle', moodle: family !== 'canvas' },
