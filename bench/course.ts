@@ -28,7 +28,7 @@ import { AwardModel } from '../src/store/award.js';
 import { CourseModel, recordCourseLaunch, setLmsApiGrantedBy, type CourseRecord } from '../src/store/course.js';
 import { connectCanvas, connectMoodle } from '../src/store/lmsConnection.js';
 import { saveCanvasGrant } from '../src/store/canvasGrant.js';
-import { emulatedCanvasGrant } from '../src/devtools/demoConnection.js';
+import { emulatedCanvasGrant } from '../test/demo/demoConnection.js';
 import { LmsClient } from '../src/lms/client.js';
 import { RequestCounter, type LoggedRequest } from '../src/lms/http.js';
 import { lti } from '../src/lti/provider.js';

@@ -8,7 +8,7 @@
  * Arguments: learners activities pageSize latencyMs laurelUrl [flavour] [canvasRequestCost]
  * (pageSize 0: the flavour's default, Moodle's being every item at once).
  */
-import { startEmulator, seedCourse, type CanvasRateLimit, type Flavour } from '../src/devtools/emulator/index.js';
+import { startEmulator, seedCourse, type CanvasRateLimit, type Flavour } from '../test/emulator/index.js';
 import { ROUTES } from '../src/lti/scopes.js';
 import { canvasRedirectUri } from '../src/lms/canvasRest/canvasRedirect.js';
 import { MOODLE_WS_FUNCTIONS } from '../src/lms/moodleWs/moodleWsApi.js';

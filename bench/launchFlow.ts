@@ -4,7 +4,7 @@
  * login initiation at Laurel, the LMS's authorization, the launch POST, and Laurel's landing page.
  * Any answer other than the expected one throws, saying which step and what came back.
  */
-import { LAUNCH_PATH } from '../src/devtools/emulator/launch.js';
+import { LAUNCH_PATH } from '../test/emulator/launch.js';
 
 interface Answer { status: number; location: string; text: string }
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
-import type { Flavour } from '../../src/devtools/emulator/index.js';
+import type { Flavour } from '../emulator/index.js';
 import { AwardModel } from '../../src/store/award.js';
 
 let laurel: RunningLaurel;

@@ -13,11 +13,11 @@ import request from 'supertest';
 import pino from 'pino';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
-import type { SeedActivity, SeedUser } from '../../src/devtools/emulator/index.js';
+import type { SeedActivity, SeedUser } from '../emulator/index.js';
 import { retryGradebookWrites } from '../../src/jobs/gradebookRetry.js';
 import { connectCanvas } from '../../src/store/lmsConnection.js';
 import { saveCanvasGrant } from '../../src/store/canvasGrant.js';
-import { emulatedCanvasGrant } from '../../src/devtools/demoConnection.js';
+import { emulatedCanvasGrant } from '../demo/demoConnection.js';
 import { canvasRedirectUri } from '../../src/lms/canvasRest/canvasRedirect.js';
 
 let laurel: RunningLaurel;

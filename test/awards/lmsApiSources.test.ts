@@ -10,7 +10,7 @@ import mongoose from 'mongoose';
 import request from 'supertest';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
-import type { Flavour, SeedUser } from '../../src/devtools/emulator/index.js';
+import type { Flavour, SeedUser } from '../emulator/index.js';
 import { connectCanvas, connectMoodle, disconnectLms } from '../../src/store/lmsConnection.js';
 import { CanvasGrantModel, grantTokens } from '../../src/store/canvasGrant.js';
 import { MOODLE_WS_FUNCTIONS } from '../../src/lms/moodleWs/moodleWsApi.js';

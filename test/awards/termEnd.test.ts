@@ -11,7 +11,7 @@ import { decodeJwt } from 'jose';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
 import { htmlText } from '../support/html.js';
-import type { SeedUser } from '../../src/devtools/emulator/index.js';
+import type { SeedUser } from '../emulator/index.js';
 import { AwardModel } from '../../src/store/award.js';
 import { CourseModel } from '../../src/store/course.js';
 import { dueCourses, evaluateDueCourses } from '../../src/jobs/scheduler.js';

@@ -17,8 +17,8 @@ import type { AddressInfo } from 'node:net';
 import { listPlatforms } from '../../src/lti/platforms.js';
 import { addConfiguredFrameOrigin } from '../../src/store/frameOrigins.js';
 import type { Browser, Frame, Page } from 'playwright-core';
-import type { Demo } from '../../src/devtools/demoCourse.js';
-import { demoLearner } from '../../src/devtools/demoBadges.js';
+import type { Demo } from '../demo/demoCourse.js';
+import { demoLearner } from '../demo/demoBadges.js';
 import { launchChromium } from '../support/chromium.js';
 import { CANVAS_HOSTS, crossSiteChromiumArgs, keepsThirdPartyCookies, laurelFrameAt, startCrossSiteDemo, UNKNOWN_HOST, type TestTls } from '../support/crossSite.js';
 

@@ -11,8 +11,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Frame, Page } from 'playwright-core';
-import type { Demo } from '../../src/devtools/demoCourse.js';
-import { demoLearner } from '../../src/devtools/demoBadges.js';
+import type { Demo } from '../demo/demoCourse.js';
+import { demoLearner } from '../demo/demoBadges.js';
 import { listPlatforms } from '../../src/lti/platforms.js';
 import { launchChromium } from '../support/chromium.js';
 import { CANVAS_HOSTS, crossSiteChromiumArgs, keepsThirdPartyCookies, laurelFrameAt, startCrossSiteDemo, type TestTls } from '../support/crossSite.js';

@@ -8,8 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Frame, Page } from 'playwright-core';
-import type { Demo } from '../../src/devtools/demoCourse.js';
-import { demoLearner } from '../../src/devtools/demoBadges.js';
+import type { Demo } from '../demo/demoCourse.js';
+import { demoLearner } from '../demo/demoBadges.js';
 import { launchChromium } from '../support/chromium.js';
 import { crossSiteChromiumArgs, keepsThirdPartyCookies, laurelFrameAt, startCrossSiteDemo, type TestTls } from '../support/crossSite.js';
 

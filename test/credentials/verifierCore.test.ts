@@ -15,14 +15,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { verifyCredential } from '@digitalcredentials/verifier-core';
 import { startCrossSiteDemo, LAUREL_HOST, LMS_HOST } from '../support/crossSite.js';
 import { startLaunch, finishLaunch } from '../support/lms.js';
-import { demoLearner } from '../../src/devtools/demoBadges.js';
+import { demoLearner } from '../demo/demoBadges.js';
 import { IssuedCredentialModel } from '../../src/store/issuedCredential.js';
 import { awardById } from '../../src/store/award.js';
 import { revoke } from '../../src/awards/revoke.js';
 import { rotateIssuerKeys } from '../../src/store/issuerKeys.js';
 import { unbakePng } from '../../src/credentials/baking/png.js';
 import { unbakeSvg } from '../../src/credentials/baking/svg.js';
-import type { Demo } from '../../src/devtools/demoCourse.js';
+import type { Demo } from '../demo/demoCourse.js';
 
 const SCHEMA_URL = 'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json';
 const schemaCopy = readFileSync(new URL('../../../shared/fixtures/openbadges/schema/ob_v3p0_achievementcredential.json', import.meta.url), 'utf8');

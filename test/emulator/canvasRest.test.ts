@@ -3,7 +3,7 @@
  * their shapes, Link paging, throttling, and the errors for bad tokens and other courses.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCourse, startEmulator, type Emulator, type SeedUser } from '../../src/devtools/emulator/index.js';
+import { seedCourse, startEmulator, type Emulator, type SeedUser } from './index.js';
 
 const REDIRECT = 'https://tool.example/canvas/oauth';
 

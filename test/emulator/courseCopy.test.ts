@@ -5,7 +5,7 @@
  * history a tool asks for with `$Context.id.history`, as each LMS computes it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type Flavour } from '../../src/devtools/emulator/index.js';
+import { startEmulator, type Emulator, type Flavour } from './index.js';
 import { accessToken, startToolStub, type ToolStub } from './toolStub.js';
 
 const CUSTOM = 'https://purl.imsglobal.org/spec/lti/claim/custom';

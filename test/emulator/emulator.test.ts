@@ -5,8 +5,8 @@
 import { runInNewContext } from 'node:vm';
 import { createRemoteJWKSet, generateKeyPair, jwtVerify, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCourse, startEmulator, type Emulator, type Flavour, type SeedUser } from '../../src/devtools/emulator/index.js';
-import { storageScript } from '../../src/devtools/emulator/platformStorage.js';
+import { seedCourse, startEmulator, type Emulator, type Flavour, type SeedUser } from './index.js';
+import { storageScript } from './platformStorage.js';
 import { registrationFrameUrl } from '../support/lms.js';
 import { accessToken, clientAssertion, followPages, readForm, requestToken, signAsTool, startToolStub, type ToolStub } from './toolStub.js';
 

@@ -3,7 +3,7 @@
  * contents and enrolled users, from the seeded course, with Moodle's tokens and errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/devtools/emulator/index.js';
+import { startEmulator, type Emulator } from './index.js';
 
 const ALL = ['gradereport_user_get_grade_items', 'core_completion_get_activities_completion_status', 'core_course_get_contents', 'core_enrol_get_enrolled_users'];
 

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { SignJWT, exportJWK, generateKeyPair, type JWTPayload } from 'jose';
-import type { Emulator } from '../../src/devtools/emulator/index.js';
+import type { Emulator } from './index.js';
 
 export interface ToolStub {
   url: string;

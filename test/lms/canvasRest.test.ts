@@ -5,7 +5,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCourse, startEmulator, type Emulator, type SeedCourse, type SeedUser } from '../../src/devtools/emulator/index.js';
+import { seedCourse, startEmulator, type Emulator, type SeedCourse, type SeedUser } from '../emulator/index.js';
 import { CanvasApi } from '../../src/lms/canvasRest/canvasApi.js';
 import { CanvasBearer } from '../../src/lms/canvasRest/canvasBearer.js';
 import { CANVAS_API_SCOPES, CANVAS_EDIT_SCOPE, CANVAS_READ_SCOPES, canvasAuthorizeUrl, canvasScopesFor, exchangeCanvasCode, scopesEditAssignments, type CanvasDeveloperKey, type CanvasTokens } from '../../src/lms/canvasRest/canvasOAuth.js';

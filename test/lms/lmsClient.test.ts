@@ -4,7 +4,7 @@
  * snapshots, strict media types, and what a run costs the LMS in requests.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCourse, startEmulator, type Emulator, type Flavour, type SeedActivity } from '../../src/devtools/emulator/index.js';
+import { seedCourse, startEmulator, type Emulator, type Flavour, type SeedActivity } from '../emulator/index.js';
 import { LmsClient, type LmsClientOptions } from '../../src/lms/client.js';
 import { LmsError } from '../../src/lms/errors.js';
 import { MEDIA_TYPES } from '../../src/lms/http.js';

@@ -6,7 +6,7 @@
  * that never leaves the request body.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type SeedUser } from '../../src/devtools/emulator/index.js';
+import { startEmulator, type Emulator, type SeedUser } from '../emulator/index.js';
 import { LmsError } from '../../src/lms/errors.js';
 import { newTransport } from '../../src/lms/http.js';
 import { MOODLE_WS_FUNCTIONS, MoodleWs, MoodleWsError } from '../../src/lms/moodleWs/moodleWsApi.js';

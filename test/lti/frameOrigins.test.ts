@@ -12,8 +12,8 @@ import { decodeJwt } from 'jose';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
 import { dataAttributes } from '../support/html.js';
-import { startEmulator } from '../../src/devtools/emulator/index.js';
-import { installInEmulator } from '../../src/devtools/installInEmulator.js';
+import { startEmulator } from '../emulator/index.js';
+import { installInEmulator } from '../demo/installInEmulator.js';
 import {
   addConfiguredFrameOrigin, FrameOriginError, learnFrameOrigins, MAX_LEARNED_FRAME_ORIGINS, PlatformFrameOriginsModel,
 } from '../../src/store/frameOrigins.js';

@@ -7,7 +7,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { Browser, connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
 import { parseForm } from '../support/html.js';
-import type { Flavour } from '../../src/devtools/emulator/index.js';
+import type { Flavour } from '../emulator/index.js';
 
 let laurel: RunningLaurel;
 const lms: Partial<Record<Flavour, Connected>> = {};

@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { STORAGE_FRAME, storageScript } from '../../src/devtools/emulator/platformStorage.js';
+import { STORAGE_FRAME, storageScript } from '../emulator/platformStorage.js';
 
 const TOOL = 'https://laurel.example';
 const SCHOOL = 'https://school.example';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { Browser, finishLaunch, registrationFrameUrl, startLaunch } from '../support/lms.js';
-import { startEmulator, type Emulator, type Flavour } from '../../src/devtools/emulator/index.js';
+import { startEmulator, type Emulator, type Flavour } from '../emulator/index.js';
 import { listPlatforms } from '../../src/lti/platforms.js';
 
 let laurel: RunningLaurel;

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { Browser, finishLaunch, startLaunch } from '../support/lms.js';
 import { decodeEntities } from '../support/html.js';
-import { startEmulator, type Emulator } from '../../src/devtools/emulator/index.js';
+import { startEmulator, type Emulator } from '../emulator/index.js';
 import { listPlatforms } from '../../src/lti/platforms.js';
 
 const run = promisify(execFile);

@@ -15,7 +15,7 @@ import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose';
-import { startEmulator, type Emulator, type SeedCourse, type SeedUser } from '../../src/devtools/emulator/index.js';
+import { startEmulator, type Emulator, type SeedCourse, type SeedUser } from '../emulator/index.js';
 import { parseForm, type ParsedForm } from '../support/html.js';
 
 const repo = resolve(__dirname, '../..');

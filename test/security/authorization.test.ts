@@ -15,10 +15,10 @@ import sharp from 'sharp';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
 import { htmlText } from '../support/html.js';
-import { installInEmulator } from '../../src/devtools/installInEmulator.js';
+import { installInEmulator } from '../demo/installInEmulator.js';
 import { issuerKeyOf } from '../../src/store/issuerProfile.js';
 import { platformSettingsOf } from '../../src/store/platformSettings.js';
-import type { SeedUser } from '../../src/devtools/emulator/index.js';
+import type { SeedUser } from '../emulator/index.js';
 
 const CALLERS = ['none', 'learner', 'peer', 'ta', 'instructor', 'admin', 'other'] as const;
 type Caller = typeof CALLERS[number];

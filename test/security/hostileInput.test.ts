@@ -14,7 +14,7 @@ import { decodeEntities, htmlText, parseForm } from '../support/html.js';
 import { registerPlatform } from '../../src/lti/platforms.js';
 import { ROUTES } from '../../src/lti/scopes.js';
 import { CourseModel } from '../../src/store/course.js';
-import type { SeedUser } from '../../src/devtools/emulator/index.js';
+import type { SeedUser } from '../emulator/index.js';
 
 let laurel: RunningLaurel;
 /** The course where hostile texts are typed (a–b). */

@@ -15,8 +15,8 @@ import { randomBytes } from 'node:crypto';
 import type { Frame, Page } from 'playwright-core';
 import { createLogger } from '../../src/log.js';
 import { freePort } from '../../src/store/localFerret.js';
-import { startDemo, type Demo } from '../../src/devtools/demoCourse.js';
-import type { Flavour } from '../../src/devtools/emulator/index.js';
+import { startDemo, type Demo } from '../demo/demoCourse.js';
+import type { Flavour } from '../emulator/index.js';
 import { testDatabaseUri } from './database.js';
 
 export const LAUREL_HOST = 'laurel.test';

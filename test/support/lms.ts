@@ -3,8 +3,8 @@
  * Laurel knowing that platform, as an admin's manual install would leave them.
  */
 import request from 'supertest';
-import { startEmulator, type Emulator, type Flavour, type LaunchSession } from '../../src/devtools/emulator/index.js';
-import { installInEmulator } from '../../src/devtools/installInEmulator.js';
+import { startEmulator, type Emulator, type Flavour, type LaunchSession } from '../emulator/index.js';
+import { installInEmulator } from '../demo/installInEmulator.js';
 import { ROUTES } from '../../src/lti/scopes.js';
 import type { RunningLaurel } from './laurel.js';
 import { dataAttributes, decodeEntities, parseForm } from './html.js';

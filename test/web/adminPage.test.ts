@@ -11,7 +11,7 @@ import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../s
 import { htmlText } from '../support/html.js';
 import { issuerKeyOf, issuerProfileByKey } from '../../src/store/issuerProfile.js';
 import { platformSettingsOf } from '../../src/store/platformSettings.js';
-import { installInEmulator } from '../../src/devtools/installInEmulator.js';
+import { installInEmulator } from '../demo/installInEmulator.js';
 import { registrationMethod } from '../../src/web/admin/platformOverview.js';
 
 let laurel: RunningLaurel;

@@ -19,7 +19,7 @@ import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../s
 import { htmlText } from '../support/html.js';
 import { listPlatforms } from '../../src/lti/platforms.js';
 import { auditOfPlatform, registrationKey } from '../../src/store/auditLog.js';
-import type { SeedUser } from '../../src/devtools/emulator/course.js';
+import type { SeedUser } from '../emulator/course.js';
 
 const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
 const cli = resolve(__dirname, '../../dist/src/cli/platform.js');

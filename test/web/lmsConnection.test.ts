@@ -426,7 +426,7 @@ describe('npm run platform -- connect-moodle, connect-canvas, disconnect', () =>
 describe('an instructor connects Canvas through a developer key that enforces scopes', () => {
   // canvas-lms app/controllers/oauth2_provider_controller.rb#auth refuses an authorize request naming a scope the key
   // lacks as a whole (Canvas::OAuth::InvalidScopeError, lib/canvas/oauth/provider.rb#valid_scopes?), sending the browser
-  // back with error=invalid_scope and no state: the emulated Canvas does the same (src/devtools/emulator/canvasOAuth.ts).
+  // back with error=invalid_scope and no state: the emulated Canvas does the same (test/emulator/canvasOAuth.ts).
   let c: Connected;
   let key: ReturnType<Connected['emulator']['canvasApiKey']>;
   let ltik: string;

@@ -13,7 +13,7 @@ import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../s
 import { decodeEntities } from '../support/html.js';
 import { courseKeyOf } from '../../src/store/course.js';
 import { listBadges } from '../../src/store/badge.js';
-import type { SeedActivity, SeedCourse } from '../../src/devtools/emulator/index.js';
+import type { SeedActivity, SeedCourse } from '../emulator/index.js';
 import type { BadgeDefinition } from '../../src/rules/badge.js';
 
 let laurel: RunningLaurel;

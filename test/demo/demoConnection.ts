@@ -4,15 +4,15 @@
  * Moodle web-service token; and a badge on what only that API sees, an ordinary assignment and
  * the first week's module or reading.
  */
-import type { Emulator } from './emulator/index.js';
-import { connectCanvas, connectMoodle } from '../store/lmsConnection.js';
-import { saveCanvasGrant } from '../store/canvasGrant.js';
-import { exchangeCanvasCode, type CanvasDeveloperKey, type CanvasTokens } from '../lms/canvasRest/canvasOAuth.js';
-import { canvasRedirectUri } from '../lms/canvasRest/canvasRedirect.js';
-import { MOODLE_WS_FUNCTIONS } from '../lms/moodleWs/moodleWsApi.js';
-import { newTransport } from '../lms/http.js';
-import { courseKeyOf } from '../store/course.js';
-import { saveBadge } from '../store/badge.js';
+import type { Emulator } from '../emulator/index.js';
+import { connectCanvas, connectMoodle } from '../../src/store/lmsConnection.js';
+import { saveCanvasGrant } from '../../src/store/canvasGrant.js';
+import { exchangeCanvasCode, type CanvasDeveloperKey, type CanvasTokens } from '../../src/lms/canvasRest/canvasOAuth.js';
+import { canvasRedirectUri } from '../../src/lms/canvasRest/canvasRedirect.js';
+import { MOODLE_WS_FUNCTIONS } from '../../src/lms/moodleWs/moodleWsApi.js';
+import { newTransport } from '../../src/lms/http.js';
+import { courseKeyOf } from '../../src/store/course.js';
+import { saveBadge } from '../../src/store/badge.js';
 
 /**
  * What an instructor's "Connect Canvas" comes to, done server-side against the emulated Canvas

@@ -7,8 +7,8 @@
  */
 import type { Logger } from 'pino';
 import { loadConfig } from '../../config/index.js';
-import { boot, type Running } from '../boot.js';
-import { startEmulator, type Emulator, type EmulatorOptions, type Flavour } from './emulator/index.js';
+import { boot, type Running } from '../../src/boot.js';
+import { startEmulator, type Emulator, type EmulatorOptions, type Flavour } from '../emulator/index.js';
 import { installInEmulator } from './installInEmulator.js';
 import { defineDemoBadges, demoLearner } from './demoBadges.js';
 import { connectDemoLms } from './demoConnection.js';

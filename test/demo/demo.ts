@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '../log.js';
+import { createLogger } from '../../src/log.js';
 import { startDemo } from './demoCourse.js';
 
 const flavour = process.argv.includes('--moodle') ? 'moodle' : 'canvas';

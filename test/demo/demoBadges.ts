@@ -3,11 +3,11 @@
  * and a level that stacks on the lab; the institution's issuer profile; and a learner who has
  * earned the first, for the demo's learner link.
  */
-import type { Emulator } from './emulator/index.js';
-import type { BadgeDefinition } from '../rules/badge.js';
-import { courseKeyOf } from '../store/course.js';
-import { saveBadge } from '../store/badge.js';
-import { saveIssuerProfile } from '../store/issuerProfile.js';
+import type { Emulator } from '../emulator/index.js';
+import type { BadgeDefinition } from '../../src/rules/badge.js';
+import { courseKeyOf } from '../../src/store/course.js';
+import { saveBadge } from '../../src/store/badge.js';
+import { saveIssuerProfile } from '../../src/store/issuerProfile.js';
 
 const QUIZ_PERCENT = 60;
 

@@ -2,10 +2,10 @@
  * Installs Laurel in an emulated LMS and registers that LMS with Laurel, as an admin's manual
  * install would leave them: the demo and the tests start from here.
  */
-import { registerPlatform } from '../lti/platforms.js';
-import { ROUTES } from '../lti/scopes.js';
-import { laurelCustomParameters } from '../lti/customParameters.js';
-import type { Emulator } from './emulator/index.js';
+import { registerPlatform } from '../../src/lti/platforms.js';
+import { ROUTES } from '../../src/lti/scopes.js';
+import { laurelCustomParameters } from '../../src/lti/customParameters.js';
+import type { Emulator } from '../emulator/index.js';
 
 export async function installInEmulator(emulator: Emulator, publicUrl: string): Promise<{ clientId: string; deploymentId: string }> {
   const tool = emulator.registerTool({
