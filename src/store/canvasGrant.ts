@@ -4,9 +4,18 @@
  * course of theirs, and by background runs of a course they teach. Tokens are sealed at rest.
  */
 import mongoose, { Schema } from 'mongoose';
-import type { CanvasTokens } from '../lms/canvasRest/canvasOAuth.js';
 import { seal, unseal } from '../secrets/sealed.js';
 import { personKey } from './lmsUser.js';
+
+/** What Canvas's OAuth token answer gives Laurel (lms/canvasRest/canvasOAuth.ts), and a grant keeps. */
+export interface CanvasTokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: Date;
+  /** The Canvas user who authorised Laurel: the REST API acts with their permissions. */
+  canvasUserId: string;
+  userName?: string;
+}
 
 export interface CanvasGrant {
   _id: string;

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { Router } from 'express';
 import sharp from 'sharp';
-import { asyncRoute } from './asyncRoute.js';
+import { asyncRoute } from './shared/asyncRoute.js';
 
 export function favicon(logoSvgPath: string): Router {
   const router = Router();

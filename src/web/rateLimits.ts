@@ -13,7 +13,7 @@ import { rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import type { RateLimits } from '../../config/index.js';
 import { ROUTES } from '../lti/scopes.js';
-import { sendProblem } from './errorPage.js';
+import { sendProblem } from './shared/errorPage.js';
 
 /** Where the public routers (web/public/) answer: what verifiers, employers and wallets read. */
 const PUBLIC_PATHS = ['/verify', '/credentials', '/ob2', '/achievements', '/images', '/issuers', '/status'];

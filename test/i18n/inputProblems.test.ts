@@ -9,7 +9,7 @@ import { translator } from '../../src/i18n/translate.js';
 import type { InputProblem } from '../../src/inputProblem.js';
 import { validateBadges } from '../../src/rules/index.js';
 import type { Rule } from '../../src/rules/badge.js';
-import { badgeFromJson, BadgeInputError } from '../../src/web/badgeInput.js';
+import { badgeFromJson, BadgeInputError } from '../../src/web/shared/badgeInput.js';
 import { checkIssuerProfile } from '../../src/store/issuerProfile.js';
 import { parseSyncInterval } from '../../src/store/platformSettings.js';
 import { checkFrameOrigin, tooManyFrameOrigins } from '../../src/store/frameOrigins.js';
@@ -17,7 +17,7 @@ import { checkCanvasForm, checkMoodleForm } from '../../src/lms/sources/connectL
 import { moodleProblems } from '../../src/lms/sources/moodleConnectionProblems.js';
 import { moodleWsError } from '../../src/lms/moodleWs/moodleWsApi.js';
 import { LmsError } from '../../src/lms/errors.js';
-import { inputProblemText, inputProblemsIn } from '../../src/web/inputProblemText.js';
+import { inputProblemText, inputProblemsIn } from '../../src/web/shared/inputProblemText.js';
 import { QUIZ1, all, any, average, badge, completed, dateWindow, minPercent, minPoints, prerequisite } from '../rules/fixtures.js';
 
 function shapeProblems(body: unknown): InputProblem[] {

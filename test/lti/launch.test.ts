@@ -119,7 +119,7 @@ describe('launching inside an iframe whose cookies the browser blocks', () => {
   });
 
   it('sets the state cookie SameSite=None; Secure; Partitioned when Laurel is served over HTTPS', async () => {
-    const { stateCookieOptions } = await import('../../src/lti/stateCookie.js');
+    const { stateCookieOptions } = await import('../../src/web/lti/stateCookie.js');
     expect(stateCookieOptions(true)).toMatchObject({ sameSite: 'none', secure: true, httpOnly: true, partitioned: true });
   });
 });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { lineItemKey, sameLineItem } from '../../src/rules/lineItemKey.js';
 import { validateBadge } from '../../src/rules/validate.js';
 import { criteriaNarrative } from '../../src/rules/criteria.js';
-import { pickerChoices, pickerGroups } from '../../src/web/rulePicker.js';
+import { pickerChoices, pickerGroups } from '../../src/web/shared/rulePicker.js';
 import { translator } from '../../src/i18n/translate.js';
 import { all, average, badge, lineItem, member, minPercent, minPoints, result, run, snapshot, verdictOf } from './fixtures.js';
 

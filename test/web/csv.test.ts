@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csv, csvCell } from '../../src/web/csv.js';
+import { csv, csvCell } from '../../src/web/shared/csv.js';
 
 describe('CSV export', () => {
   it('quotes what needs quoting, as RFC 4180 says', () => {

@@ -7,6 +7,9 @@
 import { LmsError } from '../errors.js';
 import { errorFor, readJson, send, type Transport } from '../http.js';
 import { num, record, text } from '../read.js';
+import type { CanvasTokens } from '../../store/canvasGrant.js';
+
+export type { CanvasTokens };
 
 /**
  * What Laurel reads, as Canvas names scopes: asked for whenever the developer key enforces scopes,
@@ -53,15 +56,6 @@ export interface CanvasDeveloperKey {
   clientSecret: string;
   /** Laurel's OAuth callback, as entered in the key's Redirect URIs. */
   redirectUri: string;
-}
-
-export interface CanvasTokens {
-  accessToken: string;
-  refreshToken: string;
-  expiresAt: Date;
-  /** The Canvas user who authorised Laurel: the REST API acts with their permissions. */
-  canvasUserId: string;
-  userName?: string;
 }
 
 /** RFC 6749 §5.1: expires_in is optional; Canvas issues tokens for an hour. */

@@ -17,9 +17,9 @@ import { credentialByPublicId, latestOfAchievement, type IssuedCredential } from
 import { awardOf } from '../../store/award.js';
 import { noteEngagement } from '../../store/engagement.js';
 import { badgeImageBySha } from '../../store/badgeImage.js';
-import { sendProblem } from '../errorPage.js';
-import { sendUploadedImage } from '../uploadedImage.js';
-import { asyncRoute } from '../asyncRoute.js';
+import { sendProblem } from '../shared/errorPage.js';
+import { sendUploadedImage } from '../shared/uploadedImage.js';
+import { asyncRoute } from '../shared/asyncRoute.js';
 import { sendPublicFile, sendPublicJson, sharePublicly } from './publicJson.js';
 
 /** `abc.png` → ['abc', 'png']; ids themselves never hold a dot. */

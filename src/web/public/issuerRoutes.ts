@@ -10,8 +10,8 @@ import { OB_CONTEXT_URL } from '../../credentials/documentLoader.js';
 import { issuerDidDocument, issuerJwks, issuerOf } from '../../awards/issuerDocuments.js';
 import { issuerProfileByKey } from '../../store/issuerProfile.js';
 import { revokedOfIssuer } from '../../store/issuedCredential.js';
-import { sendProblem } from '../errorPage.js';
-import { asyncRoute } from '../asyncRoute.js';
+import { sendProblem } from '../shared/errorPage.js';
+import { asyncRoute } from '../shared/asyncRoute.js';
 import { sendPublicJson } from './publicJson.js';
 
 export function issuerRoutes(base: string): Router {

@@ -7,8 +7,8 @@
  */
 import { Router, type Request } from 'express';
 import { publicStatusList, publicStatusListJwt } from '../../awards/statusListCredential.js';
-import { sendProblem } from '../errorPage.js';
-import { asyncRoute } from '../asyncRoute.js';
+import { sendProblem } from '../shared/errorPage.js';
+import { asyncRoute } from '../shared/asyncRoute.js';
 import { sendPublicFile, sendPublicJson } from './publicJson.js';
 
 const JWT_TYPES = ['application/vc+jwt', 'application/jwt'];

@@ -7,9 +7,9 @@ import { Router } from 'express';
 import { credentialUrls } from '../../credentials/urls.js';
 import { verifyAwardCached } from '../../awards/verificationCache.js';
 import { noteEngagement } from '../../store/engagement.js';
-import { sendProblem } from '../errorPage.js';
-import { asyncRoute } from '../asyncRoute.js';
-import { pageTranslator } from '../pageLanguage.js';
+import { sendProblem } from '../shared/errorPage.js';
+import { asyncRoute } from '../shared/asyncRoute.js';
+import { pageTranslator } from '../shared/pageLanguage.js';
 
 export function verifyPage(base: string): Router {
   const router = Router();

@@ -1,0 +1,18 @@
+/**
+ * The learner's room: their page under /me (their badges beside the grades that earned them,
+ * their progress, sharing and evidence), behind the course the session names.
+ */
+import { Router } from 'express';
+import { asyncRoute } from '../shared/asyncRoute.js';
+import { loadCourse } from '../shared/courseContext.js';
+import { PAGES } from '../shared/pageView.js';
+import { learnerPage, shareName, submitEvidence } from './learnerPage.js';
+
+export function learnerPages(): Router {
+  const router = Router();
+  router.use(PAGES.learner, loadCourse);
+  router.get(PAGES.learner, asyncRoute(learnerPage));
+  router.post('/me/awards/:id/sharing', asyncRoute(shareName));
+  router.post('/me/awards/:id/evidence', asyncRoute(submitEvidence));
+  return router;
+}
