@@ -16,7 +16,7 @@
  * then written: now, and again with backoff by whichever instance holds the course's lease
  * (jobs/gradebookRetry.ts) when the LMS failed. One learner's failure never stops the others'.
  * The LMS is a courtesy, not the record: a failure leaves the credential as it is, and is logged
- * at warn and shown on the course dashboard with what to do (gradebookProblems.ts).
+ * at warn and shown on the course dashboard with what to do (web/course/gradebookNotes.ts, gradebookProblems).
  */
 import type { Logger } from 'pino';
 import type { BadgeDefinition } from '../rules/badge.js';

@@ -1,7 +1,7 @@
 /**
  * `npm run secrets -- reseal`: the last step of changing LAUREL_SECRET. With the new secret in
  * LAUREL_SECRET and the old one in LAUREL_SECRET_PREVIOUS, moves every secret at rest under the
- * new one (see secrets/reseal.ts); once it reports nothing left, LAUREL_SECRET_PREVIOUS can go.
+ * new one (see store/reseal.ts); once it reports nothing left, LAUREL_SECRET_PREVIOUS can go.
  */
 import { ConfigError, loadConfig } from '../../config/index.js';
 import { createLogger } from '../log.js';

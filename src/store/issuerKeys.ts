@@ -89,10 +89,10 @@ export async function rotateIssuerKeys(issuerKey: string, now = new Date()): Pro
 
 /**
  * Seals every secret half of one issuer's keys under the current LAUREL_SECRET (see
- * secrets/reseal.ts); true when it rewrote the document, false when nothing needed it.
+ * store/reseal.ts); true when it rewrote the document, false when nothing needed it.
  * Conditional on the generation read, and bumping it, like a rotation: a rotation or another
  * re-seal in between makes this read again rather than write back what it read before (on
- * MongoDB; FerretDB 1.24 does not make the condition atomic, see secrets/reseal.ts).
+ * MongoDB; FerretDB 1.24 does not make the condition atomic, see store/reseal.ts).
  */
 export async function resealIssuerKeys(issuerKey: string): Promise<boolean> {
   for (let attempt = 0; attempt < 5; attempt++) {

@@ -1,7 +1,7 @@
 /**
  * Each issuer's key for learners' subject ids (credentials/subjectId.ts): random, made on first
  * use, sealed at rest like the signing keys. Not derived from LAUREL_SECRET: a new LAUREL_SECRET
- * re-seals it (secrets/reseal.ts) but never changes it, so a learner's id stays the same.
+ * re-seals it (store/reseal.ts) but never changes it, so a learner's id stays the same.
  *
  * One document per issuer, written once by an insert that a second instance loses: both end with
  * the same key.

@@ -12,7 +12,7 @@
  *   `lti_storage_target=_parent` sends them (doc/api lti_window_post_message: "_parent means
  *   messages should be sent to window.parent"; the named frame sits on the OIDC auth origin).
  * Any site may frame Laurel's login page, so with `_parent` the page believes only the sites the
- * platform is known to show Laurel from (data-origins, from web/frameAncestors.ts).
+ * platform is known to show Laurel from (data-origins, from web/shared/frameAncestors.ts).
  */
 import { readFileSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';

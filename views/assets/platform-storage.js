@@ -12,7 +12,7 @@
 // is where the values go (Canvas's docs allow '*' there; Laurel sends no value to an unseen origin).
 // Any site may frame the login page, so with `_parent` only an answer from a site this platform
 // is known to show Laurel from counts (data-origins: the registration's addresses, the sites its
-// validated launches named, those an administrator added; web/frameAncestors.ts). Another site's
+// validated launches named, those an administrator added; web/shared/frameAncestors.ts). Another site's
 // answer is no platform's: the page goes on as without storage, and that site gets no value.
 (function () {
   var el = document.getElementById('platform-storage');

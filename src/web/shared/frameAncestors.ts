@@ -13,7 +13,7 @@ import { allFrameOrigins, platformKey } from '../../store/frameOrigins.js';
 
 export class PlatformOrigins {
   private frames: string[] = [];
-  /** The same, per platform (issuer + client id): who may answer its Platform Storage (lti/login.ts). */
+  /** The same, per platform (issuer + client id): who may answer its Platform Storage (web/lti/login.ts). */
   private byPlatform = new Map<string, string[]>();
   private timer?: NodeJS.Timeout;
 
