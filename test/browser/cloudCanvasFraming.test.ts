@@ -119,7 +119,7 @@ describe('a site no launch named and no administrator configured', () => {
  * records what the frame sent it and how many documents the frame loaded.
  */
 const STORING_PAGE = `
-window.received = []; window.loads = 0;
+window.received = [];
 window.addEventListener('message', function (event) {
   var d = event.data; if (!d || typeof d.subject !== 'string') return;
   window.received.push({ origin: event.origin, subject: d.subject, key: d.key, value: d.value });
@@ -128,7 +128,6 @@ window.addEventListener('message', function (event) {
   else { answer.key = d.key; answer.value = d.value; }
   event.source.postMessage(answer, event.origin);
 });
-document.addEventListener('DOMContentLoaded', function () { document.getElementById('laurel').addEventListener('load', function () { window.loads++; }); });
 `;
 
 interface Received { origin: string; subject: string; key?: string; value?: string }
@@ -145,8 +144,10 @@ describe('Platform Storage in the page around Laurel (lti_storage_target=_parent
     const page = await context.newPage();
     /** Frames the login from the probe site; answers what the frame sent once it left the login page. */
     const framedLogin = async (): Promise<Received[]> => {
+      // The login page leaves for Canvas's authorization endpoint once it is done with storage.
+      const toAuthorization = page.waitForRequest((r) => r.url().startsWith(demo.emulator.endpoints.auth), { timeout: 30_000 });
       await page.goto(`${site}/?${new URLSearchParams({ frame: loginUrl })}`);
-      await page.waitForFunction(() => (window as unknown as { loads: number }).loads >= 2, undefined, { timeout: 15_000 });
+      await toAuthorization;
       return page.evaluate(() => (window as unknown as { received: Received[] }).received);
     };
 
