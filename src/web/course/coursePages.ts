@@ -24,7 +24,7 @@ import { credentialUrls } from '../../credentials/urls.js';
 import { csv } from '../shared/csv.js';
 import { RevocationError } from '../../awards/revoke.js';
 import { memberName } from '../../rules/memberName.js';
-import { nextTermOnDashboard } from './nextTermPages.js';
+import { orphanColumns } from '../../nextTerm/orphanColumns.js';
 import { standingOfCourse } from '../../store/courseStanding.js';
 import { figuresOf } from '../../rules/standing.js';
 import { unsetIssuer } from '../shared/issuerNotice.js';
@@ -63,15 +63,15 @@ async function dashboard(req: Request, res: Response) {
   });
   // Waiting for approval: who, for which badge, and the rules they met.
   const queue = awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: byId.get(a.badgeId), learner: a.recipient?.name ?? a.userId }));
-  const [gradebook, nextTerm, editScopeMissing] = await Promise.all([
-    gradebookProblems(course, badges, tr), nextTermOnDashboard(course, columns, badges),
+  const [gradebook, orphans, editScopeMissing] = await Promise.all([
+    gradebookProblems(course, badges, tr), columns.badgeColumns?.length ? orphanColumns(course, columns.badgeColumns, badges) : [],
     // A "Badge:" column Laurel cannot leave out of Canvas's final grade with this grant: connecting again asks for the scope.
     badges.some((b) => b.gradebookColumn) ? lacksEditScope(course) : false,
   ]);
     // Term end (jobs/courseConclusion.ts): the dates Laurel stopped reading the course, or resumed it.
   const ended = course.concludedAt ? dayOf(course.concludedAt) : undefined;
   const resumed = !ended && course.resumedAfterEnd ? dayOf(course.resumedAfterEnd) : undefined;
-  res.render('course/dashboard', { ...pageView(res), admin, ended, resumed, rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at, gradebook, nextTerm, issuerUnset, editScopeMissing });
+  res.render('course/dashboard', { ...pageView(res), admin, ended, resumed, rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at, gradebook, nextTerm: { orphans }, issuerUnset, editScopeMissing });
 }
 
 const dayOf = (d: Date | string) => new Date(d).toISOString().slice(0, 10);

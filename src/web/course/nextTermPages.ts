@@ -13,20 +13,12 @@ import { pageTranslator } from '../shared/pageLanguage.js';
 import { contextHistoryOf } from '../../lti/contextHistory.js';
 import { earlierCourses } from '../../nextTerm/earlierCourses.js';
 import { bringBadges, BringRefused } from '../../nextTerm/bringBadges.js';
-import { adoptOrphanColumn, deleteOrphanColumn, orphanColumns, type OrphanColumn } from '../../nextTerm/orphanColumns.js';
+import { adoptOrphanColumn, deleteOrphanColumn } from '../../nextTerm/orphanColumns.js';
 import type { Unmatched } from '../../rules/remap.js';
-import type { BadgeDefinition } from '../../rules/badge.js';
-import type { CourseLineItems } from '../../awards/courseLineItems.js';
-import type { CourseRecord } from '../../store/course.js';
 import type { Translator } from '../../i18n/translate.js';
 import { itemDescription } from '../../rules/sources.js';
 
 export const NEXT_TERM = { bring: '/course/bring-badges', columns: '/course/badge-columns' } as const;
-
-/** What the dashboard shows of next term: the way to bring badges, and the orphan columns. */
-export async function nextTermOnDashboard(course: CourseRecord, columns: CourseLineItems, badges: BadgeDefinition[]): Promise<{ orphans: OrphanColumn[] }> {
-  return { orphans: columns.badgeColumns?.length ? await orphanColumns(course, columns.badgeColumns, badges) : [] };
-}
 
 async function listPage(_req: Request, res: Response) {
   const { course, token } = courseOf(res);

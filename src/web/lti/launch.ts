@@ -12,10 +12,9 @@ import { peekLaunchState, takeLaunchState } from '../../store/launchState.js';
 import { clearStateCookie, stateCookieName } from './stateCookie.js';
 import { isNonceUsed } from '../../store/usedNonce.js';
 import { sendProblem } from '../shared/errorPage.js';
-import { allowFramingBy, frameableByAnySite } from '../shared/frameAncestors.js';
+import { allowFramingBy, frameableByAnySite, type StorageOrigins } from '../shared/frameAncestors.js';
 import { launchOrigins } from '../../lti/launchOrigins.js';
 import { learnFrameOrigins } from '../../store/frameOrigins.js';
-import type { StorageOrigins } from './login.js';
 
 /** A launch posted again finds its state used up; its nonce tells a replay from a stale login. */
 async function wasReplayed(idToken: string): Promise<boolean> {

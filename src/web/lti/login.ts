@@ -20,6 +20,7 @@ import { lti } from '../../lti/provider.js';
 import { ROUTES } from '../../lti/scopes.js';
 import { peekLaunchState, saveLaunchState } from '../../store/launchState.js';
 import { stateCookieName, stateCookieOptions } from './stateCookie.js';
+import type { StorageOrigins } from '../shared/frameAncestors.js';
 import { sendProblem } from '../shared/errorPage.js';
 
 const STORAGE_TARGET = /^[\w-]{1,64}$/;
@@ -31,8 +32,6 @@ function param(req: Request, name: string): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** The sites a platform is known to show Laurel from (PlatformOrigins.ofPlatform): who may answer `_parent` storage. */
-export type StorageOrigins = (issuer: string, clientId: string) => string[];
 
 export function loginRouter(o: { publicUrl: string; secureCookies: boolean; storageOrigins: StorageOrigins }): Router {
   const router = Router();

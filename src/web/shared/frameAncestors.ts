@@ -11,6 +11,9 @@ import type { Response } from 'express';
 import { listPlatforms } from '../../lti/platforms.js';
 import { allFrameOrigins, platformKey } from '../../store/frameOrigins.js';
 
+/** The sites a platform is known to show Laurel from (PlatformOrigins.ofPlatform): who may answer `_parent` storage. */
+export type StorageOrigins = (issuer: string, clientId: string) => string[];
+
 export class PlatformOrigins {
   private frames: string[] = [];
   /** The same, per platform (issuer + client id): who may answer its Platform Storage (web/lti/login.ts). */
