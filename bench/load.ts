@@ -9,11 +9,10 @@
  * Reports the rate sustained with zero errors and p50/p99 there, and Laurel's peak memory.
  */
 import { randomBytes } from 'node:crypto';
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort, startLocalFerret } from '../src/store/localFerret.js';
 import { connectDatabase, disconnectDatabase } from '../src/store/connect.js';
 import { ensureIndexes } from '../src/store/indexes.js';
@@ -28,6 +27,7 @@ import { setupProvider } from '../src/lti/provider.js';
 import type { BadgeDefinition } from '../src/rules/badge.js';
 import type { EmulatorInfo } from './emulatorProcess.js';
 import { launch, LAUNCH_STEPS } from './launchFlow.js';
+import { eachBy, ferretdbPid, rssMB, startEmulatorProcess, startLaurel, stopLaurel, verifyPage } from './processes.js';
 import { percentile, stepUp, type Step } from './stepUp.js';
 
 const CREDENTIALS = Number(process.env.BENCH_LOAD_CREDENTIALS ?? 300);
@@ -38,44 +38,6 @@ const PUBLIC_CLIENTS = [1, 2, 4, 8, 16, 32, 64, 128];
 const LAUNCH_CLIENTS = [1, 2, 4, 8, 16, 32, 64];
 
 const phase = (what: string) => process.stderr.write(`[load] ${what}\n`);
-
-function startEmulatorProcess(laurelUrl: string) {
-  const child = fork(fileURLToPath(new URL('./emulatorProcess.js', import.meta.url)), [String(LEARNERS), String(ACTIVITIES), '100', '0', laurelUrl]);
-  const info = new Promise<EmulatorInfo>((ok, fail) => { child.once('message', (m) => ok(m as EmulatorInfo)); child.once('exit', (code) => fail(new Error(`the emulator exited (${code})`))); });
-  return { child, info };
-}
-
-/** `npm start`'s server (dist/src/server.js), ready when /healthz says so. */
-async function startLaurel(env: Record<string, string>, url: string): Promise<ChildProcess> {
-  // BENCH_LAUREL_NODE_ARGS: e.g. --cpu-prof, to see where Laurel's time goes.
-  const nodeArgs = (process.env.BENCH_LAUREL_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, fileURLToPath(new URL('../src/server.js', import.meta.url))], {
-    env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env }, stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return child;
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill();
-  throw new Error('Laurel did not start');
-}
-
-/** The process's memory now or at its most (VmRSS, VmHWM; Linux), read before it ends. */
-function rssMB(pid: number, which: 'VmRSS' | 'VmHWM'): number {
-  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`${which}:\\s+(\\d+) kB`));
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
-}
-
-/** FerretDB's process, found by the folder it was started with (localFerret.ts keeps its child to itself). */
-function ferretdbPid(dir: string): number | undefined {
-  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(`--state-dir=${dir}\0`)) return Number(entry);
-    } catch { /* ended meanwhile */ }
-  }
-  return undefined;
-}
 
 /** Awards of a course of their own, signed: the badges whose pages are opened. */
 async function issuedBadges(base: string): Promise<string[]> {
@@ -107,19 +69,6 @@ async function launchCourse(lms: EmulatorInfo): Promise<void> {
   }
 }
 
-async function verifyPage(base: string, id: string): Promise<void> {
-  const res = await fetch(`${base}/verify/${id}?via=share`, { headers: { accept: 'text/html' } });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`the verification page answered ${res.status}: ${text.slice(0, 200)}`);
-  if (!text.includes('status-valid')) throw new Error('the verification page does not say valid');
-}
-
-/** `fn` over every item, `workers` at a time; the first failure stops it. */
-async function eachBy<T>(workers: number, items: T[], fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: workers }, async () => { while (next < items.length) await fn(items[next++]!); }));
-}
-
 const cpu = (s: Step, name: string) => (s.cpuMsPerOp?.[name] ?? NaN).toFixed(1);
 const row = (what: string, s: Step) => `  ${what.padEnd(8)} ${String(s.concurrency).padStart(7)} ${s.rps.toFixed(1).padStart(9)} ${s.p50ms.toFixed(1).padStart(8)} ${s.p99ms.toFixed(1).padStart(8)} ${String(s.errors).padStart(7)} ${cpu(s, 'laurel').padStart(10)} ${cpu(s, 'ferretdb').padStart(12)}${s.firstError ? `  ${s.firstError.slice(0, 120)}` : ''}`;
 
@@ -139,7 +88,7 @@ export async function loadBenchmark(): Promise<Record<string, number | Record<st
   const port = await freePort();
   const base = `http://localhost:${port}`;
   const secret = randomBytes(32).toString('hex');
-  const emulator = startEmulatorProcess(base);
+  const emulator = startEmulatorProcess(base, LEARNERS, ACTIVITIES);
   let laurel: ChildProcess | undefined;
   try {
     await connectDatabase(db.uri);
@@ -203,11 +152,7 @@ export async function loadBenchmark(): Promise<Record<string, number | Record<st
       peakRssMB: peak,
     };
   } finally {
-    if (laurel && laurel.exitCode === null) {
-      const exited = new Promise((ok) => laurel!.once('exit', ok));
-      laurel.kill('SIGTERM');
-      await exited;
-    }
+    await stopLaurel(laurel);
     emulator.child.disconnect();
     await db.stop();
     rmSync(dir, { recursive: true, force: true });

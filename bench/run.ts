@@ -15,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<Figures>> = {
   course: async () => (await import('./course.js')).courseBenchmark(),
   issuance: async () => (await import('./issuance.js')).issuanceBenchmark(),
   load: async () => (await import('./load.js')).loadBenchmark(),
+  institution: async () => (await import('./institution.js')).institutionBenchmark(),
 };
 
 const CHILD = '--child';
