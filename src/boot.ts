@@ -15,6 +15,7 @@ import { startJobResumer } from './jobs/resumeJobs.js';
 import { startGradebookRetrier } from './jobs/gradebookRetry.js';
 import { closeSigningPool } from './awards/signingPool.js';
 import { startingUp } from './web/startingUp.js';
+import { warnIfOutgrown } from './store/embeddedLimits.js';
 
 export interface Running {
   laurel: Laurel;
@@ -38,6 +39,7 @@ export async function boot(config: Config, logger: Logger): Promise<Running> {
     database = await openDatabase(config.mongodbUri, config.dataDir, logger, { connectTimeoutSeconds: config.databaseConnectTimeoutSeconds });
     const laurel = await createLaurel(config, logger, database.uri);
     const expiries = await ensureIndexes({ ttl: !database.ferretdb });
+    if (database.ferretdb) await warnIfOutgrown(logger);
     handle = laurel.app;
     return started(config, logger, server, database, laurel, expiries);
   } catch (err) {
