@@ -8,6 +8,8 @@ export default defineConfig({
     // The real-Moodle suite needs Moodle running: npm run test:moodle (scripts/moodle/e2e.sh).
     exclude: [...configDefaults.exclude, 'test/moodle/**'],
     globalSetup: ['test/support/globalSetup.ts'],
+    // Every test process records the shapes of the queries Laurel sends; the run's end checks them.
+    setupFiles: ['test/support/queryShapes/recorder.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -65,6 +65,9 @@ const schema = new Schema<CourseRecord>({
 });
 schema.index({ courseKey: 1 }, { unique: true });
 schema.index({ lastEvaluatedAt: 1 });
+// A platform's courses, latest launch first: the admin page's deployments, and the course a
+// check of the LMS's API tries (coursesWithLmsId).
+schema.index({ issuer: 1, clientId: 1, lastLaunchAt: -1 });
 
 export const CourseModel = mongoose.model<CourseRecord>('course', schema);
 

@@ -57,6 +57,8 @@ const schema = new Schema<EvaluationJob>({
 });
 schema.index({ id: 1 }, { unique: true });
 schema.index({ courseKey: 1, createdAt: -1 });
+// The jobs whose instance stopped renewing their lease (takeOverStalledJob): few among years of finished jobs.
+schema.index({ status: 1, leaseUntil: 1 });
 
 export const EvaluationJobModel = mongoose.model<EvaluationJob>('evaluationJob', schema);
 

@@ -47,6 +47,8 @@ const schema = new Schema<Stored>({
 });
 schema.index({ courseKey: 1, userId: 1 });
 schema.index({ achievementKey: 1, issuedAt: -1 });
+// An issuer's credentials: its OB 2.0 revocation list (revokedOfIssuer).
+schema.index({ issuerKey: 1 });
 
 export const IssuedCredentialModel = mongoose.model<Stored>('issuedCredential', schema);
 

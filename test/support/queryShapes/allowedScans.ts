@@ -1,0 +1,45 @@
+/**
+ * Queries that read a whole collection, or look by fields no index declares, on purpose. Each
+ * is allowed from one file, with why that is fine there: it runs rarely (an operator's command,
+ * a reload once a minute), and its collection holds a document per registration of Laurel in an
+ * LMS (a handful per institution), never one per course, learner or award. A hot path (a launch,
+ * a public page, a learner's page) never belongs here: give it a key or an index.
+ */
+import type { AllowedScan } from './served.js';
+
+const ONE_PER_REGISTRATION = 'one document per registration of Laurel in an LMS: a handful, however many courses and learners';
+
+export const allowedScans: readonly AllowedScan[] = [
+  // The sites that may show Laurel (web/shared/frameAncestors.ts), reloaded whole.
+  {
+    collection: 'platformframeorigins', operation: 'find', filter: {}, from: 'src/store/frameOrigins.ts',
+    reason: `each instance reloads every platform's frame origins once a minute and after a registration; ${ONE_PER_REGISTRATION}`,
+  },
+  {
+    collection: 'platforms', operation: 'find', filter: {}, from: 'src/lti/platforms.ts',
+    reason: `the same reload's platforms, and the operator's platform list (ltijs's getAllPlatforms); ${ONE_PER_REGISTRATION}`,
+  },
+  // The scheduler asks, each tick, which platforms chose their own interval.
+  {
+    collection: 'platformsettings', operation: 'find', filter: { syncIntervalMinutes: '$exists' }, from: 'src/store/platformSettings.ts',
+    reason: `once a tick of the scheduler (a minute); ${ONE_PER_REGISTRATION}`,
+  },
+  // ltijs's own queries, on ltijs's schemas (node_modules/ltijs/dist/Utils/Database.js).
+  {
+    collection: 'publickeys', operation: 'find', filter: {}, from: 'ltijs/dist/Utils/Keyset.js',
+    reason: `Laurel's JWKS (/lti/keys) is every platform's public key by definition, and LMSs cache it; ${ONE_PER_REGISTRATION}`,
+  },
+  {
+    collection: 'publickeys', operation: 'replaceOne', filter: { clientId: '=', platformUrl: '=' }, from: 'ltijs/dist/Utils/Auth.js',
+    reason: `registering a platform stores its key pair by URL and client id, which ltijs's schema does not index (kid only); once per registration, ${ONE_PER_REGISTRATION}`,
+  },
+  {
+    collection: 'privatekeys', operation: 'replaceOne', filter: { clientId: '=', platformUrl: '=' }, from: 'ltijs/dist/Utils/Auth.js',
+    reason: `registering a platform stores its key pair by URL and client id, which ltijs's schema does not index (kid only); once per registration, ${ONE_PER_REGISTRATION}`,
+  },
+  // `npm run secrets -- reseal` after a change of LAUREL_SECRET rewrites every sealed document, so it lists them all.
+  ...['issuerkeysets', 'lmsconnections', 'canvasgrants', 'subjectkeys'].map((collection): AllowedScan => ({
+    collection, operation: 'find', filter: {}, from: 'src/store/reseal.ts',
+    reason: 'an operator\'s command, run once after a change of secret, that reads every sealed document by design',
+  })),
+];
