@@ -24,7 +24,7 @@ if [ -x "$BIN" ] && [[ "$("$BIN" --version 2>&1 || true)" == *"version: v$VERSIO
     exit 0
   fi
   if ! command -v go >/dev/null; then
-    echo "$BIN is FerretDB v$VERSION without Laurel's patches (scripts/ferretdb): lookups by _id read the whole table. Install Go (1.24+) to build it patched." >&2
+    echo "$BIN is FerretDB v$VERSION without Laurel's patches (scripts/ferretdb): lookups by _id or by an indexed field read the whole table. Install Go (1.24+) to build it patched." >&2
     echo "$BIN"
     exit 0
   fi

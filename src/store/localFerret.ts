@@ -31,7 +31,7 @@ export async function freePort(): Promise<number> {
  * Finds the FerretDB binary (FERRETDB_BIN, or the script's default path), building it with Go
  * when it is missing. Always through scripts/install-ferretdb.sh, which answers in milliseconds when
  * the binary is there: it also rebuilds one without Laurel's patches (scripts/ferretdb), with which
- * a lookup by _id would read the whole table.
+ * a lookup by _id or by an indexed field would read the whole table.
  */
 export function ferretdbBinary(): string {
   return execFileSync(join(projectRoot, 'scripts', 'install-ferretdb.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
