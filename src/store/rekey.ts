@@ -19,6 +19,8 @@ import { LaunchStateModel } from './launchState.js';
 import { usedNonceKey, UsedNonceModel } from './usedNonce.js';
 import { PlatformFrameOriginsModel } from './frameOrigins.js';
 import { registrationKey } from './auditLog.js';
+import { LmsConnectionModel } from './lmsConnection.js';
+import { IssuerProfileModel } from './issuerProfile.js';
 
 type Stored = Record<string, unknown>;
 
@@ -42,6 +44,8 @@ const KEYED: KeyedCollection[] = [
   { model: LaunchStateModel, keyOf: (doc) => (strings(doc, ['state']) ? s(doc.state) : undefined) },
   { model: UsedNonceModel, keyOf: (doc) => (strings(doc, ['issuer', 'nonce']) ? usedNonceKey(s(doc.issuer), s(doc.nonce)) : undefined) },
   { model: PlatformFrameOriginsModel, keyOf: (doc) => (strings(doc, ['issuer', 'clientId']) ? registrationKey({ issuer: s(doc.issuer), clientId: s(doc.clientId) }) : undefined) },
+  { model: LmsConnectionModel, keyOf: (doc) => (strings(doc, ['issuer', 'clientId']) ? registrationKey({ issuer: s(doc.issuer), clientId: s(doc.clientId) }) : undefined) },
+  { model: IssuerProfileModel, keyOf: (doc) => (strings(doc, ['key']) ? s(doc.key) : undefined) },
 ];
 
 /** Drops the indexes the model no longer declares (the old lookups' unique ones among them); `_id_` stays. */
