@@ -3,11 +3,13 @@
  * platform (encrypted at rest with LAUREL_SECRET, see secrets/ltijsData.ts), the JWKS at
  * /lti/keys, launch storage and the `ltik` session token, Deep Linking messages. Laurel's own checks run first (see launch.ts), because ltijs
  * leaves some to the tool: unknown deployments, iat in the future, Platform Storage state.
+ * ltijs's records are kept by store/ltijsDatabase.ts, each under a key a launch finds it by.
  */
 import ltijs, { type LtijsProvider } from 'ltijs';
 import type { Express } from 'express';
 import { ROUTES } from './scopes.js';
 import { readLtijsWithPreviousSecrets } from '../secrets/ltijsData.js';
+import { LtijsDatabase } from '../store/ltijsDatabase.js';
 
 export const lti: LtijsProvider = ltijs.Provider;
 
@@ -22,7 +24,8 @@ export interface ProviderOptions {
 }
 
 export async function setupProvider(o: ProviderOptions): Promise<LtijsProvider> {
-  lti.setup(o.secret, { url: o.mongodbUri }, {
+  const database = new LtijsDatabase();
+  lti.setup(o.secret, { url: o.mongodbUri, plugin: database }, {
     appRoute: ROUTES.launch,
     loginRoute: ROUTES.login, // answered by Laurel's login.ts (Platform Storage), mounted before ltijs
     keysetRoute: ROUTES.keys,
@@ -36,7 +39,7 @@ export async function setupProvider(o: ProviderOptions): Promise<LtijsProvider> 
     // ltijs serves /lti/register only when this is set; Laurel's own handler answers it (registration.ts).
     dynReg: { url: o.publicUrl, name: 'Laurel' },
   });
-  readLtijsWithPreviousSecrets(lti.Database, o.previousSecrets ?? []);
+  readLtijsWithPreviousSecrets(database, o.previousSecrets ?? []);
   // Laurel is already connected (one mongoose connection); ltijs only marks itself ready.
   const sigintListeners = process.listeners('SIGINT');
   await lti.deploy({ serverless: true, silent: true });

@@ -1,7 +1,8 @@
 /**
  * A course Laurel has been launched from: which platform and deployment, its LTI context,
  * and the AGS / NRPS endpoints the launch offered, so background runs can read the LMS
- * without anyone launching. Every query in Laurel is scoped by `courseKey`.
+ * without anyone launching. Every query in Laurel is scoped by `courseKey`, which is also the
+ * record's `_id`: a launch and each page find the course with one lookup.
  */
 import { createHash } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
@@ -42,7 +43,8 @@ export function courseKeyOf(issuer: string, clientId: string, deploymentId: stri
   return createHash('sha256').update(JSON.stringify([issuer, clientId, deploymentId, contextId])).digest('base64url').slice(0, 32);
 }
 
-const schema = new Schema<CourseRecord>({
+const schema = new Schema<CourseRecord & { _id: string }>({
+  _id: String,
   courseKey: { type: String, required: true },
   issuer: { type: String, required: true },
   clientId: { type: String, required: true },
@@ -63,19 +65,21 @@ const schema = new Schema<CourseRecord>({
   concludedAt: Date,
   resumedAfterEnd: Date,
 });
-schema.index({ courseKey: 1 }, { unique: true });
+// Unique as the _id it equals; the jobs still find courses by this field.
+schema.index({ courseKey: 1 });
 schema.index({ lastEvaluatedAt: 1 });
 // A platform's courses, latest launch first: the admin page's deployments, and the course a
 // check of the LMS's API tries (coursesWithLmsId).
 schema.index({ issuer: 1, clientId: 1, lastLaunchAt: -1 });
+schema.pre('validate', function keyed() { this._id ??= this.courseKey; });
 
-export const CourseModel = mongoose.model<CourseRecord>('course', schema);
+export const CourseModel = mongoose.model<CourseRecord & { _id: string }>('course', schema);
 
 /** Idempotent: each launch refreshes what the LMS said about the course. */
 export async function recordCourseLaunch(c: Omit<CourseRecord, 'courseKey' | 'lastLaunchAt' | 'lastEvaluatedAt' | 'lmsApiGrantedBy' | 'learnersSeen' | 'emptyRosterRuns' | 'concludedAt' | 'resumedAfterEnd'>): Promise<CourseRecord> {
   const courseKey = courseKeyOf(c.issuer, c.clientId, c.deploymentId, c.contextId);
   const updated = await CourseModel.findOneAndUpdate(
-    { courseKey },
+    { _id: courseKey },
     { $set: { ...c, courseKey, lastLaunchAt: new Date() } },
     { upsert: true, new: true },
   ).lean();
@@ -83,12 +87,12 @@ export async function recordCourseLaunch(c: Omit<CourseRecord, 'courseKey' | 'la
 }
 
 export async function findCourse(courseKey: string): Promise<CourseRecord | null> {
-  return CourseModel.findOne({ courseKey }).lean();
+  return CourseModel.findById(courseKey).lean();
 }
 
 /** The instructor whose Canvas grant reads the course from now on. */
 export async function setLmsApiGrantedBy(courseKey: string, userId: string): Promise<void> {
-  await CourseModel.updateOne({ courseKey }, { $set: { lmsApiGrantedBy: userId } });
+  await CourseModel.updateOne({ _id: courseKey }, { $set: { lmsApiGrantedBy: userId } });
 }
 
 /**
@@ -99,9 +103,11 @@ export async function coursesWithLmsId(issuer: string, clientId: string, lmsCour
   return CourseModel.find({ issuer, clientId, lmsCourseId: lmsCourseId ?? { $exists: true } }).sort({ lastLaunchAt: -1 }).limit(1).lean();
 }
 
-/** A staff launch: the course is taught again (or never ended), so background runs read it again. */
+/**
+ * A staff launch: the course is taught again (or never ended), so background runs read it again.
+ * The caller asks only when the course's record says it ended or had empty runs.
+ */
 export async function resumeCourse(courseKey: string): Promise<void> {
-  const before = await CourseModel.findOneAndUpdate({ courseKey, $or: [{ concludedAt: { $exists: true } }, { emptyRosterRuns: { $gt: 0 } }] },
-    { $unset: { concludedAt: 1 }, $set: { emptyRosterRuns: 0 } }).lean();
-  if (before?.concludedAt) await CourseModel.updateOne({ courseKey }, { $set: { resumedAfterEnd: before.concludedAt } });
+  const before = await CourseModel.findOneAndUpdate({ _id: courseKey }, { $unset: { concludedAt: 1 }, $set: { emptyRosterRuns: 0 } }).lean();
+  if (before?.concludedAt) await CourseModel.updateOne({ _id: courseKey }, { $set: { resumedAfterEnd: before.concludedAt } });
 }

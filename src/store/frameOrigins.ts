@@ -6,11 +6,12 @@
  *  - learned: origins read from launches whose id_token Laurel validated (launchOrigins.ts);
  *  - configured: origins an administrator added (`npm run platform -- add-frame-origin`, or the
  *    admin page's "Sites that show Laurel").
- * One document per platform (issuer + Laurel's client id), bounded: the most recently seen
- * learned origins are kept, the oldest dropped.
+ * One document per platform (issuer + Laurel's client id), under the platform's key (a launch
+ * finds it by `_id`), bounded: the most recently seen learned origins are kept, the oldest dropped.
  */
 import mongoose, { Schema } from 'mongoose';
 import { inputProblem, type InputProblem } from '../inputProblem.js';
+import { registrationKey } from './auditLog.js';
 
 export const MAX_LEARNED_FRAME_ORIGINS = 20;
 export const MAX_CONFIGURED_FRAME_ORIGINS = 50;
@@ -25,15 +26,18 @@ export interface PlatformFrameOrigins {
   configured: string[];
 }
 
-const schema = new Schema<PlatformFrameOrigins>({
+const schema = new Schema<PlatformFrameOrigins & { _id: string }>({
+  _id: String,
   issuer: { type: String, required: true },
   clientId: { type: String, required: true },
   learned: [{ _id: false, origin: String, seenAt: Date, firstSeenAt: Date }],
   configured: [String],
 });
-schema.index({ issuer: 1, clientId: 1 }, { unique: true });
+schema.pre('validate', function keyed() { this._id ??= registrationKey(this); });
 
-export const PlatformFrameOriginsModel = mongoose.model<PlatformFrameOrigins>('platformFrameOrigins', schema);
+export const PlatformFrameOriginsModel = mongoose.model<PlatformFrameOrigins & { _id: string }>('platformFrameOrigins', schema);
+
+const byPlatform = (issuer: string, clientId: string) => ({ _id: registrationKey({ issuer, clientId }) });
 
 /** An origin as a browser compares it in frame-ancestors: http(s) scheme, host, port; nothing else. */
 export function frameOrigin(value: string): string | null {
@@ -55,13 +59,13 @@ const A_DAY = 24 * 60 * 60 * 1000;
  */
 export async function learnFrameOrigins(issuer: string, clientId: string, origins: string[], now = new Date()): Promise<void> {
   if (origins.length === 0) return;
-  const doc = await PlatformFrameOriginsModel.findOne({ issuer, clientId }).lean();
+  const doc = await PlatformFrameOriginsModel.findOne(byPlatform(issuer, clientId)).lean();
   const learned = new Map((doc?.learned ?? []).map((l) => [l.origin, { origin: l.origin, seenAt: new Date(l.seenAt), firstSeenAt: l.firstSeenAt }]));
   const stale = origins.some((o) => !learned.has(o) || now.getTime() - learned.get(o)!.seenAt.getTime() > A_DAY);
   if (!stale) return;
   for (const o of origins) learned.set(o, { origin: o, seenAt: now, firstSeenAt: learned.has(o) ? learned.get(o)!.firstSeenAt : now });
   const kept = [...learned.values()].sort((a, b) => b.seenAt.getTime() - a.seenAt.getTime()).slice(0, MAX_LEARNED_FRAME_ORIGINS);
-  await PlatformFrameOriginsModel.updateOne({ issuer, clientId }, { $set: { learned: kept } }, { upsert: true });
+  await PlatformFrameOriginsModel.updateOne(byPlatform(issuer, clientId), { $set: { issuer, clientId, learned: kept } }, { upsert: true });
 }
 
 export class FrameOriginError extends Error {
@@ -100,20 +104,20 @@ export const tooManyFrameOrigins = (): InputProblem =>
 export async function addConfiguredFrameOrigin(issuer: string, clientId: string, value: string): Promise<{ origin: string; added: boolean }> {
   const { origin, problem } = checkFrameOrigin(value);
   if (problem) throw new FrameOriginError([problem]);
-  const doc = await PlatformFrameOriginsModel.findOne({ issuer, clientId }).lean();
+  const doc = await PlatformFrameOriginsModel.findOne(byPlatform(issuer, clientId)).lean();
   const configured = new Set(doc?.configured ?? []);
   if (configured.has(origin)) return { origin, added: false };
   if (configured.size >= MAX_CONFIGURED_FRAME_ORIGINS) {
     throw new FrameOriginError([tooManyFrameOrigins()]);
   }
   configured.add(origin);
-  await PlatformFrameOriginsModel.updateOne({ issuer, clientId }, { $set: { configured: [...configured].sort() } }, { upsert: true });
+  await PlatformFrameOriginsModel.updateOne(byPlatform(issuer, clientId), { $set: { issuer, clientId, configured: [...configured].sort() } }, { upsert: true });
   return { origin, added: true };
 }
 
 export async function removeConfiguredFrameOrigin(issuer: string, clientId: string, value: string): Promise<boolean> {
   const origin = frameOrigin(value.trim()) ?? value.trim();
-  const res = await PlatformFrameOriginsModel.updateOne({ issuer, clientId }, { $pull: { configured: origin } });
+  const res = await PlatformFrameOriginsModel.updateOne(byPlatform(issuer, clientId), { $pull: { configured: origin } });
   return res.modifiedCount > 0;
 }
 
@@ -125,7 +129,7 @@ export interface FrameOriginsOfPlatform {
 
 /** One platform's origins, as the admin page lists them. */
 export async function frameOriginsOf(issuer: string, clientId: string): Promise<FrameOriginsOfPlatform> {
-  const doc = await PlatformFrameOriginsModel.findOne({ issuer, clientId }, { _id: 0, __v: 0 }).lean();
+  const doc = await PlatformFrameOriginsModel.findOne(byPlatform(issuer, clientId), { _id: 0, __v: 0 }).lean();
   const learned = [...(doc?.learned ?? [])].sort((a, b) => new Date(b.seenAt).getTime() - new Date(a.seenAt).getTime());
   return { learned, configured: doc?.configured ?? [] };
 }

@@ -1,8 +1,10 @@
 /**
  * Creates every model's indexes (Laurel's and ltijs's) at start. Where the server has no
  * TTL indexes (FerretDB), a TTL index becomes a plain index and the sweeper does expiry.
+ * First, documents stored before their collection was keyed move under their key (rekey.ts).
  */
 import mongoose from 'mongoose';
+import { rekeyStoredRecords } from './rekey.js';
 
 export interface Expiry {
   model: string;
@@ -12,6 +14,7 @@ export interface Expiry {
 }
 
 export async function ensureIndexes(opts: { ttl: boolean }): Promise<Expiry[]> {
+  await rekeyStoredRecords();
   const expiries: Expiry[] = [];
   for (const name of mongoose.modelNames()) {
     const model = mongoose.model(name);

@@ -3,7 +3,7 @@
  * issuer and client id), set by its administrator on the admin page, with a default until then.
  * Not per issuer alone: every Canvas cloud institution has the same issuer, and each must sign
  * in its own name. Every credential names its issuer by this profile's key, so the key never
- * changes for a registration.
+ * changes for a registration; it is also the profile's `_id`, so pages find it by key.
  */
 import { createHash } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
@@ -30,7 +30,8 @@ export interface IssuerProfile {
   updatedBy?: string;
 }
 
-const schema = new Schema<IssuerProfile>({
+const schema = new Schema<IssuerProfile & { _id: string }>({
+  _id: String,
   key: { type: String, required: true },
   platformIssuer: { type: String, required: true },
   clientId: { type: String, required: true },
@@ -43,9 +44,9 @@ const schema = new Schema<IssuerProfile>({
   updatedAt: Date,
   updatedBy: String,
 });
-schema.index({ key: 1 }, { unique: true });
+schema.pre('validate', function keyed() { this._id ??= this.key; });
 
-export const IssuerProfileModel = mongoose.model<IssuerProfile>('issuerProfile', schema);
+export const IssuerProfileModel = mongoose.model<IssuerProfile & { _id: string }>('issuerProfile', schema);
 
 export function issuerKeyOf(r: Registration): string {
   return createHash('sha256').update(JSON.stringify([r.issuer, r.clientId])).digest('base64url').slice(0, 16);
@@ -60,16 +61,16 @@ export function defaultProfile(r: Registration): IssuerProfile {
 /** The registration's profile, stored with the default on first use so that its key always leads back to it. */
 export async function issuerProfileOf(r: Registration): Promise<IssuerProfile> {
   const key = issuerKeyOf(r);
-  const found = await IssuerProfileModel.findOne({ key }, { _id: 0, __v: 0 }).lean();
+  const found = await IssuerProfileModel.findById(key, { _id: 0, __v: 0 }).lean();
   if (found) return found;
-  await IssuerProfileModel.updateOne({ key }, { $setOnInsert: defaultProfile(r) }, { upsert: true }).catch((err) => {
+  await IssuerProfileModel.updateOne({ _id: key }, { $setOnInsert: defaultProfile(r) }, { upsert: true }).catch((err) => {
     if (!isDuplicateKey(err)) throw err; // made by another instance meanwhile
   });
-  return (await IssuerProfileModel.findOne({ key }, { _id: 0, __v: 0 }).lean())!;
+  return (await IssuerProfileModel.findById(key, { _id: 0, __v: 0 }).lean())!;
 }
 
 export async function issuerProfileByKey(key: string): Promise<IssuerProfile | null> {
-  return IssuerProfileModel.findOne({ key }, { _id: 0, __v: 0 }).lean();
+  return IssuerProfileModel.findById(key, { _id: 0, __v: 0 }).lean();
 }
 
 export type IssuerProfileInput = Pick<IssuerProfile, 'name' | 'url' | 'email' | 'description' | 'imageUrl' | 'linkedInOrganizationId'>;
@@ -103,6 +104,6 @@ export async function saveIssuerProfile(r: Registration, input: IssuerProfileInp
     linkedInOrganizationId: clean(input.linkedInOrganizationId),
     updatedAt: new Date(), updatedBy: by,
   };
-  await IssuerProfileModel.replaceOne({ key }, profile, { upsert: true });
+  await IssuerProfileModel.replaceOne({ _id: key }, profile, { upsert: true });
   return profile;
 }

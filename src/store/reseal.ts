@@ -27,9 +27,9 @@ export interface ResealReport {
   unreadable: { collection: string; id: string; reason: string }[];
 }
 
-/** One ltijs document: true when rewritten, false when already under the current secret. */
-async function resealLtijsDocument(collection: string, id: Types.ObjectId, secret: string, previousSecrets: readonly string[]): Promise<boolean> {
-  const docs = mongoose.connection.db!.collection<LtijsEncrypted & { _id: Types.ObjectId; platformUrl?: string; clientId?: string }>(collection);
+/** One ltijs document (keyed by store/ltijsRecords.ts, or an ObjectId from before): true when rewritten, false when already under the current secret. */
+async function resealLtijsDocument(collection: string, id: string | Types.ObjectId, secret: string, previousSecrets: readonly string[]): Promise<boolean> {
+  const docs = mongoose.connection.db!.collection<LtijsEncrypted & { _id: string | Types.ObjectId; platformUrl?: string; clientId?: string }>(collection);
   for (let attempt = 0; attempt < 5; attempt++) {
     const doc = await docs.findOne({ _id: id });
     if (!doc || ltijsDecrypt(doc, secret) !== undefined) return false;
@@ -90,7 +90,7 @@ export async function resealAll(secret: string, previousSecrets: readonly string
   }
   for (const collection of LTIJS_ENCRYPTED_COLLECTIONS) {
     const ids = (await mongoose.connection.db!.collection(collection).find({ data: { $exists: true } }, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
-    await run(collection, ids, (id) => resealLtijsDocument(collection, id as Types.ObjectId, secret, previousSecrets));
+    await run(collection, ids, (id) => resealLtijsDocument(collection, id as string | Types.ObjectId, secret, previousSecrets));
   }
   return report;
 }

@@ -44,7 +44,8 @@ declare module 'ltijs' {
 
   export interface LtijsProvider {
     app: Express;
-    setup(encryptionKey: string, database: { url: string; connection?: object }, options: Record<string, unknown>): LtijsProvider;
+    /** `plugin`: the storage ltijs calls instead of its own (Get, Insert, Replace, Modify, Delete, Encrypt, Decrypt). */
+    setup(encryptionKey: string, database: { url: string; connection?: object; plugin?: object }, options: Record<string, unknown>): LtijsProvider;
     deploy(options: { serverless: boolean; silent?: boolean }): Promise<boolean>;
     close(options?: { silent?: boolean }): Promise<boolean>;
     onConnect(cb: TokenHandler): true;
