@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
+import { upsertOnce } from './insertNew.js';
 
 export interface CourseRecord {
   /** Derived from issuer + client id + deployment + context id: no course is reachable from another's key. */
@@ -78,11 +79,11 @@ export const CourseModel = mongoose.model<CourseRecord & { _id: string }>('cours
 /** Idempotent: each launch refreshes what the LMS said about the course. */
 export async function recordCourseLaunch(c: Omit<CourseRecord, 'courseKey' | 'lastLaunchAt' | 'lastEvaluatedAt' | 'lmsApiGrantedBy' | 'learnersSeen' | 'emptyRosterRuns' | 'concludedAt' | 'resumedAfterEnd'>): Promise<CourseRecord> {
   const courseKey = courseKeyOf(c.issuer, c.clientId, c.deploymentId, c.contextId);
-  const updated = await CourseModel.findOneAndUpdate(
+  const updated = await upsertOnce(() => CourseModel.findOneAndUpdate(
     { _id: courseKey },
     { $set: { ...c, courseKey, lastLaunchAt: new Date() } },
     { upsert: true, new: true },
-  ).lean();
+  ).lean());
   return updated!;
 }
 

@@ -5,6 +5,7 @@
  * document per course, keyed by the course, read once per evaluation or request.
  */
 import mongoose, { Schema } from 'mongoose';
+import { upsertOnce } from './insertNew.js';
 
 export interface CourseStaff {
   /** LTI user ids who launched Laurel in this course with a staff context role. Kept: a launch as staff is the LMS's own word. */
@@ -43,7 +44,7 @@ export async function recordStaffLaunch(courseKey: string, userId: string, grade
   const update = grader === undefined ? { $addToSet: { launched: userId } }
     : grader ? { $addToSet: { launched: userId, graders: userId } }
       : { $addToSet: { launched: userId }, $pull: { graders: userId } };
-  await CourseStaffModel.updateOne({ _id: courseKey }, update, { upsert: true });
+  await upsertOnce(() => CourseStaffModel.updateOne({ _id: courseKey }, update, { upsert: true }));
 }
 
 /** Writes only what changed: most evaluations learn nothing new. */

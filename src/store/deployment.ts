@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
+import { upsertOnce } from './insertNew.js';
 
 export interface Deployment {
   /** ltijs's platform id (its kid for that platform). */
@@ -41,11 +42,11 @@ export const DeploymentModel = mongoose.model<Deployment & { _id: string }>('dep
 
 /** Idempotent: adding a deployment twice keeps one record. */
 export async function addDeployment(d: Omit<Deployment, 'createdAt'>): Promise<void> {
-  await DeploymentModel.updateOne(
+  await upsertOnce(() => DeploymentModel.updateOne(
     { _id: deploymentKey(d.issuer, d.clientId, d.deploymentId) },
     { $setOnInsert: { ...d, createdAt: new Date() } },
     { upsert: true },
-  );
+  ));
 }
 
 export const ANY_DEPLOYMENT = '*';

@@ -12,6 +12,7 @@
 import mongoose, { Schema } from 'mongoose';
 import { inputProblem, type InputProblem } from '../inputProblem.js';
 import { registrationKey } from './auditLog.js';
+import { upsertOnce } from './insertNew.js';
 
 export const MAX_LEARNED_FRAME_ORIGINS = 20;
 export const MAX_CONFIGURED_FRAME_ORIGINS = 50;
@@ -65,7 +66,7 @@ export async function learnFrameOrigins(issuer: string, clientId: string, origin
   if (!stale) return;
   for (const o of origins) learned.set(o, { origin: o, seenAt: now, firstSeenAt: learned.has(o) ? learned.get(o)!.firstSeenAt : now });
   const kept = [...learned.values()].sort((a, b) => b.seenAt.getTime() - a.seenAt.getTime()).slice(0, MAX_LEARNED_FRAME_ORIGINS);
-  await PlatformFrameOriginsModel.updateOne(byPlatform(issuer, clientId), { $set: { issuer, clientId, learned: kept } }, { upsert: true });
+  await upsertOnce(() => PlatformFrameOriginsModel.updateOne(byPlatform(issuer, clientId), { $set: { issuer, clientId, learned: kept } }, { upsert: true }));
 }
 
 export class FrameOriginError extends Error {

@@ -22,3 +22,17 @@ export async function insertNew<T>(model: Model<T>, docs: T[]): Promise<Set<numb
     return new Set(list.map((e) => e.index!));
   }
 }
+
+/**
+ * An upsert that two launches may run at once (the first launches of a course, of a platform's
+ * site): both find nothing, both insert, one gets a duplicate key. Run again, it finds what the
+ * other wrote and updates it. MongoDB retries such upserts itself; FerretDB does not.
+ */
+export async function upsertOnce<T>(upsert: () => Promise<T>): Promise<T> {
+  try {
+    return await upsert();
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    return upsert();
+  }
+}

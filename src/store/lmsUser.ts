@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
+import { upsertOnce } from './insertNew.js';
 
 export interface LmsUser {
   _id: string;
@@ -31,7 +32,7 @@ export const personKey = (issuer: string, clientId: string, userId: string) => c
 /** Idempotent: each launch says it again. */
 export async function recordLmsUserId(issuer: string, clientId: string, userId: string, lmsUserId: string): Promise<void> {
   const _id = personKey(issuer, clientId, userId);
-  await LmsUserModel.updateOne({ _id }, { $set: { issuer, clientId, userId, lmsUserId } }, { upsert: true });
+  await upsertOnce(() => LmsUserModel.updateOne({ _id }, { $set: { issuer, clientId, userId, lmsUserId } }, { upsert: true }));
 }
 
 /** One person's LMS user id, if a launch of theirs carried it. */

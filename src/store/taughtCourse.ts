@@ -7,6 +7,7 @@
 import mongoose, { Schema } from 'mongoose';
 import { personKey } from './lmsUser.js';
 import type { CourseRecord } from './course.js';
+import { upsertOnce } from './insertNew.js';
 
 export interface TaughtCourse {
   courseKey: string;
@@ -38,11 +39,11 @@ export const TaughtCoursesModel = mongoose.model<TaughtCourses>('taughtCourses',
 export async function recordTaughtCourse(course: Pick<CourseRecord, 'issuer' | 'clientId' | 'courseKey' | 'deploymentId' | 'contextId' | 'title' | 'label'>, userId: string, at = new Date()): Promise<void> {
   const { issuer, clientId, courseKey, deploymentId, contextId, title, label } = course;
   const entry: TaughtCourse = { courseKey, deploymentId, contextId, title, label, lastLaunchAt: at };
-  await TaughtCoursesModel.updateOne(
+  await upsertOnce(() => TaughtCoursesModel.updateOne(
     { _id: personKey(issuer, clientId, userId) },
     { $set: { issuer, clientId, userId, [`courses.${courseKey}`]: entry } },
     { upsert: true },
-  );
+  ));
 }
 
 /** Every course this person launched as staff on this platform, most recently launched first. */
