@@ -24,19 +24,21 @@ export const allowedScans: readonly AllowedScan[] = [
     collection: 'platformsettings', operation: 'find', filter: { syncIntervalMinutes: '$exists' }, from: 'src/store/platformSettings.ts',
     reason: `once a tick of the scheduler (a minute); ${ONE_PER_REGISTRATION}`,
   },
-  // ltijs's own queries, on ltijs's schemas (node_modules/ltijs/dist/Utils/Database.js).
+  // ltijs's queries that name no key, through Laurel's Database plugin for ltijs (store/ltijsDatabase.ts).
   {
-    collection: 'publickeys', operation: 'find', filter: {}, from: 'ltijs/dist/Utils/Keyset.js',
+    collection: 'publickeys', operation: 'find', filter: {}, from: 'src/store/ltijsDatabase.ts',
     reason: `Laurel's JWKS (/lti/keys) is every platform's public key by definition, and LMSs cache it; ${ONE_PER_REGISTRATION}`,
   },
   {
-    collection: 'publickeys', operation: 'replaceOne', filter: { clientId: '=', platformUrl: '=' }, from: 'ltijs/dist/Utils/Auth.js',
-    reason: `registering a platform stores its key pair by URL and client id, which ltijs's schema does not index (kid only); once per registration, ${ONE_PER_REGISTRATION}`,
+    collection: 'platforms', operation: 'find', filter: {}, from: 'src/store/ltijsDatabase.ts',
+    reason: `ltijs's getAllPlatforms (the operator's list, the reload of who may frame Laurel); ${ONE_PER_REGISTRATION}`,
   },
-  {
-    collection: 'privatekeys', operation: 'replaceOne', filter: { clientId: '=', platformUrl: '=' }, from: 'ltijs/dist/Utils/Auth.js',
-    reason: `registering a platform stores its key pair by URL and client id, which ltijs's schema does not index (kid only); once per registration, ${ONE_PER_REGISTRATION}`,
-  },
+  // At start, the documents an earlier version stored under an ObjectId move under their key (store/rekey.ts).
+  ...['accesstokens', 'contexttokens', 'courses', 'deployments', 'idtokens', 'issuerprofiles', 'launchstates', 'lmsconnections', 'nonces',
+    'platformframeorigins', 'platforms', 'platformstatuses', 'privatekeys', 'publickeys', 'states', 'usednonces'].map((collection): AllowedScan => ({
+    collection, operation: 'find', filter: { _id: '$type' }, from: 'src/store/rekey.ts',
+    reason: 'once at start, the move of documents stored before their collection was keyed; MongoDB bounds it on the _id index by type',
+  })),
   // `npm run secrets -- reseal` after a change of LAUREL_SECRET rewrites every sealed document, so it lists them all.
   ...['issuerkeysets', 'lmsconnections', 'canvasgrants', 'subjectkeys'].map((collection): AllowedScan => ({
     collection, operation: 'find', filter: {}, from: 'src/store/reseal.ts',
