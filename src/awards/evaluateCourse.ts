@@ -51,25 +51,16 @@ export interface EvaluateOptions {
 export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): Promise<Evaluation> {
   const client = o.client ?? (await lmsClientFor(course));
   o.onProgress?.({ phase: 'reading grades and roster from the LMS', done: 0, total: 0 });
-  // The LMS is far and slow, the database near: read both at once.
-  const ltiRead = takeSnapshot(client, { lineItemsUrl: course.lineItemsUrl, membershipsUrl: course.membershipsUrl }, { userId: o.userId });
   const badgesRead = listBadges(course.courseKey).then((list) => (o.draft ? [...list.filter((b) => b.id !== o.draft!.id), o.draft] : list));
-  // The LMS's own API, where connected, beside LTI; the roster then says whose grades are whose.
-  const apiRead = badgesRead.then((badges) => readLmsApi(course, { badges, userId: o.userId, transport: client.transport, roster: () => ltiRead.then((l) => l.snapshot.members), log: o.log }));
-  const [lti, badges, held, revoked, approvals, apiOutcome, knownStaff] = await Promise.all([
-    ltiRead,
+  const [read, badges, held, revoked, approvals] = await Promise.all([
+    readCourse(course, client, badgesRead, o),
     badgesRead,
     o.userId ? badgesRead.then((list) => heldByLearner(course.courseKey, o.userId!, list.map((b) => b.id))) : heldBadges(course.courseKey),
     o.userId ? badgesRead.then((list) => revokedAwards(course.courseKey, { userId: o.userId!, badgeIds: list.map((b) => b.id) })) : revokedAwards(course.courseKey),
     approvalsOf(course.courseKey),
-    apiRead,
-    courseStaffOf(course.courseKey),
   ]);
-  // Staff are never learners: those the launches and the API made known join the roster's own.
-  const api = mergeLmsApi(withKnownStaff(lti.snapshot, knownStaff), apiOutcome);
-  const { snapshot } = api;
-  await learnCourseStaff(course, knownStaff, snapshot.members, api.staff, !o.userId);
-  const warnings = [...lti.warnings, ...api.warnings];
+  const { snapshot, warnings } = read;
+  await learnCourseStaff(course, read.knownStaff, snapshot.members, read.staff, !o.userId);
   const verdicts = evaluate({ badges, snapshot, held, revoked, approvals, userIds: o.userId ? [o.userId] : undefined, preview: o.preview ? o.userId : undefined });
 
   let awarded = 0;
@@ -88,4 +79,20 @@ export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): 
     o.onProgress?.({ phase: 'recording awards', done: toAward.length, total: toAward.length });
   }
   return { snapshot, badges, verdicts, warnings, awarded, pending, lmsRequests: client.requests };
+}
+
+/**
+ * The course as the LMS shows it: LTI services and the LMS's own API read at once, then merged.
+ * Its own function so that the readings (a large course's API results, its completions) are let
+ * go once merged, not kept beside the snapshot for the rest of the run.
+ */
+async function readCourse(course: CourseRecord, client: LmsClient, badgesRead: Promise<BadgeDefinition[]>, o: EvaluateOptions) {
+  // The LMS is far and slow, the database near: read both at once.
+  const ltiRead = takeSnapshot(client, { lineItemsUrl: course.lineItemsUrl, membershipsUrl: course.membershipsUrl }, { userId: o.userId });
+  // The LMS's own API, where connected, beside LTI; the roster then says whose grades are whose.
+  const apiRead = badgesRead.then((badges) => readLmsApi(course, { badges, userId: o.userId, transport: client.transport, roster: () => ltiRead.then((l) => l.snapshot.members), log: o.log }));
+  const [lti, apiOutcome, knownStaff] = await Promise.all([ltiRead, apiRead, courseStaffOf(course.courseKey)]);
+  // Staff are never learners: those the launches and the API made known join the roster's own.
+  const api = mergeLmsApi(withKnownStaff(lti.snapshot, knownStaff), apiOutcome);
+  return { snapshot: api.snapshot, staff: api.staff, knownStaff, warnings: [...lti.warnings, ...api.warnings] };
 }
