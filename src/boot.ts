@@ -50,7 +50,7 @@ export async function boot(config: Config, logger: Logger): Promise<Running> {
 /** The background work, once Laurel serves. */
 function started(config: Config, logger: Logger, server: Server, database: OpenDatabase, laurel: Laurel, expiries: Expiry[]): Running {
   const stopSweeper = database.ferretdb ? startSweeper(expiries, 60_000, (err) => logger.error({ err }, 'sweeper failed')) : () => {};
-  const stopScheduler = startScheduler(config.syncIntervalMinutes, logger);
+  const stopScheduler = startScheduler(config.syncIntervalMinutes, logger, { concurrency: config.syncConcurrency, tickMs: config.syncTickSeconds * 1000 });
   configureJobLease(config.jobLeaseSeconds * 1000);
   const stopResumer = startJobResumer(logger);
   const stopGradebookRetrier = startGradebookRetrier(logger);
