@@ -27,6 +27,15 @@ export const DEFAULT_SYNC_CONCURRENCY = 4;
 const LISTED_PER_SLOT = 5;
 
 /**
+ * Awards are signed as they are made (here, by "Evaluate now", approvals, launches); the scheduler
+ * also signs whatever a course has left unsigned (a crash between recording and signing), but
+ * that look reads every credential of the course: after a run that awarded nothing, only this
+ * often per course, and at an instance's first pass after it starts.
+ */
+const CATCH_UP_MS = 24 * 3600_000;
+const caughtUp = new Map<string, number>();
+
+/**
  * The courses to evaluate now, longest waiting first, leaving out `tried` (courses this pass has
  * already had). `defaultMinutes` is the server's interval.
  */
@@ -90,10 +99,11 @@ export async function evaluateDueCourses(defaultMinutes: number, logger: Logger,
 async function evaluateDue(course: CourseRecord, logger: Logger, now: Date): Promise<boolean> {
   const startedAt = Date.now();
   let learners: number;
+  let awarded: number;
   try {
     const run = await evaluated(course, logger, now);
     if (!run) return false;
-    learners = run.learners;
+    ({ learners, awarded } = run);
     logger.info({ courseKey: course.courseKey, awarded: run.awarded, pending: run.pending, startedAt, ms: Date.now() - startedAt }, 'course evaluated in the background');
   } catch (err) {
     logger.warn({ err, courseKey: course.courseKey }, 'background evaluation failed');
@@ -103,7 +113,11 @@ async function evaluateDue(course: CourseRecord, logger: Logger, now: Date): Pro
     if (await noteRosterOfRun(course, learners, now)) {
       logger.info({ courseKey: course.courseKey }, 'the roster has had no active learner for several runs: the course has ended, background sync stops until staff launch it');
     }
-    await issueCourseCredentials(course.courseKey, undefined, logger);
+    const lastCatchUp = caughtUp.get(course.courseKey);
+    if (awarded > 0 || lastCatchUp === undefined || Date.now() - lastCatchUp > CATCH_UP_MS) {
+      await issueCourseCredentials(course.courseKey, undefined, logger);
+      caughtUp.set(course.courseKey, Date.now());
+    }
   } catch (err) {
     logger.warn({ err, courseKey: course.courseKey }, 'background evaluation failed after its awards: credentials are issued at the next run');
   }
