@@ -11,7 +11,7 @@
  * is left alone (courseRun.ts), so instances sharing a database share the work.
  */
 import type { Logger } from 'pino';
-import { CourseModel, type CourseRecord } from '../store/course.js';
+import { CourseModel, noteCredentialsChecked, type CourseRecord } from '../store/course.js';
 import { ownSyncIntervals } from '../store/platformSettings.js';
 import { runCourseUnderLease } from './courseRun.js';
 import { issueCourseCredentials } from './issueCredentials.js';
@@ -30,10 +30,9 @@ const LISTED_PER_SLOT = 5;
  * Awards are signed as they are made (here, by "Evaluate now", approvals, launches); the scheduler
  * also signs whatever a course has left unsigned (a crash between recording and signing), but
  * that look reads every credential of the course: after a run that awarded nothing, only this
- * often per course, and at an instance's first pass after it starts.
+ * often per course, whichever instance runs it.
  */
 const CATCH_UP_MS = 24 * 3600_000;
-const caughtUp = new Map<string, number>();
 
 /**
  * The courses to evaluate now, longest waiting first, leaving out `tried` (courses this pass has
@@ -113,10 +112,10 @@ async function evaluateDue(course: CourseRecord, logger: Logger, now: Date): Pro
     if (await noteRosterOfRun(course, learners, now)) {
       logger.info({ courseKey: course.courseKey }, 'the roster has had no active learner for several runs: the course has ended, background sync stops until staff launch it');
     }
-    const lastCatchUp = caughtUp.get(course.courseKey);
-    if (awarded > 0 || lastCatchUp === undefined || Date.now() - lastCatchUp > CATCH_UP_MS) {
+    const checked = course.credentialsCheckedAt;
+    if (awarded > 0 || !checked || Date.now() - checked.getTime() > CATCH_UP_MS) {
       await issueCourseCredentials(course.courseKey, undefined, logger);
-      caughtUp.set(course.courseKey, Date.now());
+      await noteCredentialsChecked(course.courseKey);
     }
   } catch (err) {
     logger.warn({ err, courseKey: course.courseKey }, 'background evaluation failed after its awards: credentials are issued at the next run');

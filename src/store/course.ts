@@ -36,6 +36,8 @@ export interface CourseRecord {
   concludedAt?: Date;
   /** The `concludedAt` a staff launch cleared: the dashboard says the course was resumed, until a run finds learners again. */
   resumedAfterEnd?: Date;
+  /** When the scheduler last signed whatever the course's awards had left unsigned (jobs/scheduler.ts). */
+  credentialsCheckedAt?: Date;
 }
 
 export function courseKeyOf(issuer: string, clientId: string, deploymentId: string, contextId: string): string {
@@ -62,6 +64,7 @@ const schema = new Schema<CourseRecord>({
   emptyRosterRuns: Number,
   concludedAt: Date,
   resumedAfterEnd: Date,
+  credentialsCheckedAt: Date,
 });
 schema.index({ courseKey: 1 }, { unique: true });
 schema.index({ lastEvaluatedAt: 1 });
@@ -69,7 +72,7 @@ schema.index({ lastEvaluatedAt: 1 });
 export const CourseModel = mongoose.model<CourseRecord>('course', schema);
 
 /** Idempotent: each launch refreshes what the LMS said about the course. */
-export async function recordCourseLaunch(c: Omit<CourseRecord, 'courseKey' | 'lastLaunchAt' | 'lastEvaluatedAt' | 'lmsApiGrantedBy' | 'learnersSeen' | 'emptyRosterRuns' | 'concludedAt' | 'resumedAfterEnd'>): Promise<CourseRecord> {
+export async function recordCourseLaunch(c: Omit<CourseRecord, 'courseKey' | 'lastLaunchAt' | 'lastEvaluatedAt' | 'lmsApiGrantedBy' | 'learnersSeen' | 'emptyRosterRuns' | 'concludedAt' | 'resumedAfterEnd' | 'credentialsCheckedAt'>): Promise<CourseRecord> {
   const courseKey = courseKeyOf(c.issuer, c.clientId, c.deploymentId, c.contextId);
   const updated = await CourseModel.findOneAndUpdate(
     { courseKey },
@@ -94,6 +97,10 @@ export async function setLmsApiGrantedBy(courseKey: string, userId: string): Pro
  */
 export async function coursesWithLmsId(issuer: string, clientId: string, lmsCourseId?: string): Promise<CourseRecord[]> {
   return CourseModel.find({ issuer, clientId, lmsCourseId: lmsCourseId ?? { $exists: true } }).sort({ lastLaunchAt: -1 }).limit(1).lean();
+}
+
+export async function noteCredentialsChecked(courseKey: string, at = new Date()): Promise<void> {
+  await CourseModel.updateOne({ courseKey }, { $set: { credentialsCheckedAt: at } });
 }
 
 /** A staff launch: the course is taught again (or never ended), so background runs read it again. */
