@@ -9,13 +9,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-interface Figures { [name: string]: number | Figures }
+interface Figures { [name: string]: number | number[] | Figures }
 
 const BENCHMARKS: Record<string, () => Promise<Figures>> = {
   course: async () => (await import('./course.js')).courseBenchmark(),
   issuance: async () => (await import('./issuance.js')).issuanceBenchmark(),
   load: async () => (await import('./load.js')).loadBenchmark(),
   institution: async () => (await import('./institution.js')).institutionBenchmark(),
+  scheduler: async () => (await import('./schedulerThroughput.js')).schedulerBenchmark(),
 };
 
 const CHILD = '--child';

@@ -30,6 +30,10 @@ export interface Config {
   sessionMaxAgeMinutes: number;
   /** Background re-evaluation of each active course; 0 turns it off. */
   syncIntervalMinutes: number;
+  /** Courses one instance evaluates at once in the background. */
+  syncConcurrency: number;
+  /** How often an instance looks for courses due for background evaluation. */
+  syncTickSeconds: number;
   /** How long a job's instance may go silent before another instance takes the job over. */
   jobLeaseSeconds: number;
   rateLimits: RateLimits;
@@ -147,6 +151,8 @@ export function loadConfig(env: Env = process.env): Config {
     databaseConnectTimeoutSeconds: integer(env, 'DATABASE_CONNECT_TIMEOUT_SECONDS', 0, 24 * 3600, 60),
     sessionMaxAgeMinutes: integer(env, 'SESSION_MAX_AGE_MINUTES', 5, 7 * 24 * 60, 8 * 60),
     syncIntervalMinutes: integer(env, 'SYNC_INTERVAL_MINUTES', 0, 7 * 24 * 60, 60),
+    syncConcurrency: integer(env, 'SYNC_CONCURRENCY', 1, 64, 4),
+    syncTickSeconds: integer(env, 'SYNC_TICK_SECONDS', 1, 3600, 60),
     jobLeaseSeconds: integer(env, 'JOB_LEASE_SECONDS', 2, 3600, 60),
     rateLimits: rateLimits(env, nodeEnv),
   };

@@ -23,6 +23,10 @@ import { learnCourseStaff, withKnownStaff } from './courseStaff.js';
 export interface Progress { phase: string; done: number; total: number }
 
 export interface Evaluation {
+  /**
+   * The course as read. A whole course's run that records awards keeps no results or
+   * completions in it: they are let go once the verdicts are made, before the awards are written.
+   */
   snapshot: CourseSnapshot;
   badges: BadgeDefinition[];
   verdicts: Verdict[];
@@ -51,26 +55,7 @@ export interface EvaluateOptions {
 export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): Promise<Evaluation> {
   const client = o.client ?? (await lmsClientFor(course));
   o.onProgress?.({ phase: 'reading grades and roster from the LMS', done: 0, total: 0 });
-  // The LMS is far and slow, the database near: read both at once.
-  const ltiRead = takeSnapshot(client, { lineItemsUrl: course.lineItemsUrl, membershipsUrl: course.membershipsUrl }, { userId: o.userId });
-  const badgesRead = listBadges(course.courseKey).then((list) => (o.draft ? [...list.filter((b) => b.id !== o.draft!.id), o.draft] : list));
-  // The LMS's own API, where connected, beside LTI; the roster then says whose grades are whose.
-  const apiRead = badgesRead.then((badges) => readLmsApi(course, { badges, userId: o.userId, transport: client.transport, roster: () => ltiRead.then((l) => l.snapshot.members), log: o.log }));
-  const [lti, badges, held, revoked, approvals, apiOutcome, knownStaff] = await Promise.all([
-    ltiRead,
-    badgesRead,
-    o.userId ? badgesRead.then((list) => heldByLearner(course.courseKey, o.userId!, list.map((b) => b.id))) : heldBadges(course.courseKey),
-    o.userId ? badgesRead.then((list) => revokedAwards(course.courseKey, { userId: o.userId!, badgeIds: list.map((b) => b.id) })) : revokedAwards(course.courseKey),
-    approvalsOf(course.courseKey),
-    apiRead,
-    courseStaffOf(course.courseKey),
-  ]);
-  // Staff are never learners: those the launches and the API made known join the roster's own.
-  const api = mergeLmsApi(withKnownStaff(lti.snapshot, knownStaff), apiOutcome);
-  const { snapshot } = api;
-  await learnCourseStaff(course, knownStaff, snapshot.members, api.staff, !o.userId);
-  const warnings = [...lti.warnings, ...api.warnings];
-  const verdicts = evaluate({ badges, snapshot, held, revoked, approvals, userIds: o.userId ? [o.userId] : undefined, preview: o.preview ? o.userId : undefined });
+  const { snapshot, badges, verdicts, warnings } = await judge(course, client, o);
 
   let awarded = 0;
   let pending = 0;
@@ -78,14 +63,57 @@ export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): 
     const toAward = verdicts.filter((v) => v.earned && !v.alreadyAwarded);
     o.onProgress?.({ phase: 'recording awards', done: 0, total: toAward.length });
     const members = new Map(snapshot.members.map((m) => [m.userId, m]));
-    const created = await createAwards(toAward.map((v) => ({
-      courseKey: course.courseKey, badgeId: v.badgeId, userId: v.userId,
-      status: v.awaitingApproval ? 'pending' : 'awarded', origin: 'rules', reason: v.reason,
-      recipient: recipientOf(members.get(v.userId)),
-    })));
-    awarded = created.filter((a) => a.status === 'awarded').length;
-    pending = created.length - awarded;
+    // A batch of awards at a time: a large course's awards are not all made into documents at once.
+    for (let start = 0; start < toAward.length; start += AWARD_BATCH) {
+      const created = await createAwards(toAward.slice(start, start + AWARD_BATCH).map((v) => ({
+        courseKey: course.courseKey, badgeId: v.badgeId, userId: v.userId,
+        status: v.awaitingApproval ? 'pending' : 'awarded', origin: 'rules', reason: v.reason,
+        recipient: recipientOf(members.get(v.userId)),
+      })));
+      const createdAwarded = created.filter((a) => a.status === 'awarded').length;
+      awarded += createdAwarded;
+      pending += created.length - createdAwarded;
+    }
     o.onProgress?.({ phase: 'recording awards', done: toAward.length, total: toAward.length });
   }
   return { snapshot, badges, verdicts, warnings, awarded, pending, lmsRequests: client.requests };
+}
+
+const AWARD_BATCH = 1000;
+
+/**
+ * The course read and every badge's rules applied. Its own function so that what only the rules
+ * needed is let go when it returns: the readings once merged, and, for a whole course's run that
+ * records awards, the results and completions once judged (most of a large course's memory).
+ */
+async function judge(course: CourseRecord, client: LmsClient, o: EvaluateOptions) {
+  const badgesRead = listBadges(course.courseKey).then((list) => (o.draft ? [...list.filter((b) => b.id !== o.draft!.id), o.draft] : list));
+  const [read, badges, held, revoked, approvals] = await Promise.all([
+    readCourse(course, client, badgesRead, o),
+    badgesRead,
+    o.userId ? badgesRead.then((list) => heldByLearner(course.courseKey, o.userId!, list.map((b) => b.id))) : heldBadges(course.courseKey),
+    o.userId ? badgesRead.then((list) => revokedAwards(course.courseKey, { userId: o.userId!, badgeIds: list.map((b) => b.id) })) : revokedAwards(course.courseKey),
+    approvalsOf(course.courseKey),
+  ]);
+  const { snapshot, warnings } = read;
+  await learnCourseStaff(course, read.knownStaff, snapshot.members, read.staff, !o.userId);
+  const verdicts = evaluate({ badges, snapshot, held, revoked, approvals, userIds: o.userId ? [o.userId] : undefined, preview: o.preview ? o.userId : undefined });
+  const kept = o.apply && !o.userId ? { ...snapshot, results: [], completions: [] } : snapshot;
+  return { snapshot: kept, badges, verdicts, warnings };
+}
+
+/**
+ * The course as the LMS shows it: LTI services and the LMS's own API read at once, then merged.
+ * Its own function so that the readings (a large course's API results, its completions) are let
+ * go once merged, not kept beside the snapshot for the rest of the run.
+ */
+async function readCourse(course: CourseRecord, client: LmsClient, badgesRead: Promise<BadgeDefinition[]>, o: EvaluateOptions) {
+  // The LMS is far and slow, the database near: read both at once.
+  const ltiRead = takeSnapshot(client, { lineItemsUrl: course.lineItemsUrl, membershipsUrl: course.membershipsUrl }, { userId: o.userId });
+  // The LMS's own API, where connected, beside LTI; the roster then says whose grades are whose.
+  const apiRead = badgesRead.then((badges) => readLmsApi(course, { badges, userId: o.userId, transport: client.transport, roster: () => ltiRead.then((l) => l.snapshot.members), log: o.log }));
+  const [lti, apiOutcome, knownStaff] = await Promise.all([ltiRead, apiRead, courseStaffOf(course.courseKey)]);
+  // Staff are never learners: those the launches and the API made known join the roster's own.
+  const api = mergeLmsApi(withKnownStaff(lti.snapshot, knownStaff), apiOutcome);
+  return { snapshot: api.snapshot, staff: api.staff, knownStaff, warnings: [...lti.warnings, ...api.warnings] };
 }

@@ -14,8 +14,8 @@
  *   with its SVG profiles, then by our own rule that nothing may reach outside the document
  *   (links, url(...), @import), and finally drawn by sharp to prove it still renders.
  */
-import createDOMPurify, { type DOMPurify, type WindowLike } from 'dompurify';
-import { JSDOM, type DOMWindow } from 'jsdom';
+import type { DOMPurify, WindowLike } from 'dompurify';
+import type { DOMWindow } from 'jsdom';
 import sharp from 'sharp';
 import type { MessageKey } from '../i18n/en.js';
 import { translator, type Params, type Translator } from '../i18n/translate.js';
@@ -60,7 +60,7 @@ export async function checkBadgeImage(bytes: Buffer, declaredType?: string): Pro
   if (bytes.length > MAX_BADGE_IMAGE_BYTES) {
     throw new BadgeImageError('image.error.tooLarge', { size: (bytes.length / 1_048_576).toFixed(1) });
   }
-  const content = contentType(bytes);
+  const content = await contentType(bytes);
   const declared = declaredMediaType(declaredType);
   if (declared && declared !== content.mediaType) {
     throw new BadgeImageError(content.mediaType === 'image/png' ? 'image.error.typeMismatchPng' : 'image.error.typeMismatchSvg', { declared });
@@ -89,7 +89,7 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 
 type Content = { mediaType: 'image/png' } | { mediaType: 'image/svg+xml'; svg: Document };
 
-function contentType(bytes: Buffer): Content {
+async function contentType(bytes: Buffer): Promise<Content> {
   if (bytes.subarray(0, 8).equals(PNG_SIGNATURE)) return { mediaType: 'image/png' };
   const other = OTHER_FORMATS.find(([, magic]) => bytes.subarray(0, magic.length).equals(Buffer.from(magic)));
   if (other) throw new BadgeImageError(other[0], {}, true);
@@ -102,7 +102,8 @@ function contentType(bytes: Buffer): Content {
   // Entities are never needed to draw a badge, and even internal ones, expanded once each, can
   // grow a 1 MB file to gigabytes: refuse them before the parser sees them.
   if (/<!ENTITY/i.test(text)) throw new BadgeImageError('image.error.entities', {}, true);
-  const doc = new (sanitizer().window.DOMParser)().parseFromString(text, 'image/svg+xml');
+  const { window } = await sanitizer();
+  const doc = new window.DOMParser().parseFromString(text, 'image/svg+xml');
   const root = doc.documentElement;
   if (root.localName === 'parsererror') {
     if (!/<svg[\s>/]/i.test(text)) throw new BadgeImageError('image.error.notImage', {}, true);
@@ -155,7 +156,7 @@ function pngChunks(bytes: Buffer): Array<{ type: string; start: number; end: num
 const XLINK_NS = 'http://www.w3.org/1999/xlink';
 
 async function checkSvg(doc: Document): Promise<CheckedBadgeImage> {
-  const { purify, window } = sanitizer();
+  const { purify, window } = await sanitizer();
   // DOMPurify works in an HTML document, which cannot hold CDATA sections (drawing programs put
   // <style> in them): they become the plain text they stand for.
   for (const node of [...walk(doc.documentElement)]) if (node.nodeType === node.CDATA_SECTION_NODE) (node as CDATASection).replaceWith(doc.createTextNode(node.textContent ?? ''));
@@ -268,12 +269,15 @@ async function render(bytes: Buffer, kind: string): Promise<{ width: number; hei
   }
 }
 
-/** One jsdom window and DOMPurify for the process, made on first use (jsdom is slow to start). */
-let shared: { purify: DOMPurify; window: DOMWindow } | undefined;
-function sanitizer(): { purify: DOMPurify; window: DOMWindow } {
-  if (!shared) {
+/**
+ * One jsdom window and DOMPurify for the process, made on first use: jsdom is slow to start and
+ * weighs some 70 MB, which a server that never receives an SVG (or not yet) need not carry.
+ */
+let shared: Promise<{ purify: DOMPurify; window: DOMWindow }> | undefined;
+function sanitizer(): Promise<{ purify: DOMPurify; window: DOMWindow }> {
+  shared ??= Promise.all([import('jsdom'), import('dompurify')]).then(([{ JSDOM }, { default: createDOMPurify }]) => {
     const { window } = new JSDOM('');
-    shared = { purify: createDOMPurify(window as unknown as WindowLike), window };
-  }
+    return { purify: createDOMPurify(window as unknown as WindowLike), window };
+  });
   return shared;
 }

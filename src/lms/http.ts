@@ -4,6 +4,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { LmsError } from './errors.js';
+import { processGates, type HostGates } from './hostGate.js';
 
 /** Moodle compares media types literally (digest §9): each resource gets exactly its own, never `*\/*`. */
 export const MEDIA_TYPES = {
@@ -36,12 +37,17 @@ export interface Transport {
   now: () => Date;
   counter: RequestCounter;
   timeoutMs: number;
+  /** How many requests may be under way to each LMS host: the process's own, shared by every course read at once. */
+  gates: HostGates;
 }
 
-/** The real network and clock, a fresh request count, 30 s a request (a timeout is retried like a network error); `o` overrides any. */
+/**
+ * The real network and clock, a fresh request count, 30 s a request (a timeout is retried like a
+ * network error), the process's gates per LMS host; `o` overrides any.
+ */
 export function newTransport(o: Partial<Transport> = {}): Transport {
   const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<Transport>;
-  return { fetch: (input, init) => fetch(input, init), sleep: (ms) => delay(ms), now: () => new Date(), counter: new RequestCounter(), timeoutMs: 30_000, ...given };
+  return { fetch: (input, init) => fetch(input, init), sleep: (ms) => delay(ms), now: () => new Date(), counter: new RequestCounter(), timeoutMs: 30_000, gates: processGates, ...given };
 }
 
 const MAX_ATTEMPTS = 5;
@@ -58,16 +64,23 @@ const MOODLE_SERVICES = /\/mod\/lti\/services\.php\//;
  * response whatever its status; throws `unavailable` only when no response came at all.
  */
 export async function send(t: Transport, method: string, url: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
+  const gate = t.gates.of(url);
   for (let attempt = 1; ; attempt++) {
     let res: Response | undefined;
     let failure: unknown;
+    let transient = true;
+    // A place among the requests under way to this LMS, held until its answer's head has come.
+    await gate.enter();
     try {
       res = await t.fetch(url, { method, headers: init.headers, body: init.body, signal: AbortSignal.timeout(t.timeoutMs) });
+      transient = await isTransient(res);
     } catch (err) {
       failure = err;
+    } finally {
+      gate.done(res !== undefined && transient && isThrottled(res));
     }
     t.counter.log.push(res ? { method, url, status: res.status } : { method, url });
-    if (res && !(await isTransient(res))) return res;
+    if (res && !transient) return res;
     if (attempt === MAX_ATTEMPTS) {
       if (res) return res;
       throw new LmsError('unavailable', `Laurel could not reach the LMS at ${url} in ${MAX_ATTEMPTS} attempts (${(failure as Error).message}). Check that the LMS is up and reachable from Laurel's server.`, { url, cause: failure });
@@ -75,6 +88,11 @@ export async function send(t: Transport, method: string, url: string, init: { he
     await res?.body?.cancel();
     await t.sleep(waitMs(attempt, res?.headers.get('retry-after'), t.now()));
   }
+}
+
+/** The LMS refused for going too fast (rather than failing): 429, or Canvas's 403 (a transient 403 is only that). */
+function isThrottled(res: Response): boolean {
+  return res.status === 429 || res.status === 403;
 }
 
 async function isTransient(res: Response): Promise<boolean> {

@@ -55,7 +55,8 @@ export async function takeSnapshot(client: LmsClient, endpoints: SnapshotEndpoin
       takenAt,
       members,
       lineItems: lineItems.filter((_, i) => perItem[i] !== undefined),
-      results: uniqueBy(perItem.flatMap((r) => r ?? []), (r) => `${r.lineItemId}\n${r.userId}`),
+      // Each column's results are that column's (its id is theirs): a learner once per column, without a key string per result.
+      results: perItem.flatMap((r) => (r ? uniqueBy(r, (x) => x.userId) : [])),
     },
     warnings,
   };

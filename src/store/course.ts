@@ -38,6 +38,8 @@ export interface CourseRecord {
   concludedAt?: Date;
   /** The `concludedAt` a staff launch cleared: the dashboard says the course was resumed, until a run finds learners again. */
   resumedAfterEnd?: Date;
+  /** When the scheduler last signed whatever the course's awards had left unsigned (jobs/scheduler.ts). */
+  credentialsCheckedAt?: Date;
 }
 
 export function courseKeyOf(issuer: string, clientId: string, deploymentId: string, contextId: string): string {
@@ -65,6 +67,7 @@ const schema = new Schema<CourseRecord & { _id: string }>({
   emptyRosterRuns: Number,
   concludedAt: Date,
   resumedAfterEnd: Date,
+  credentialsCheckedAt: Date,
 });
 // Unique as the _id it equals; the jobs still find courses by this field.
 schema.index({ courseKey: 1 });
@@ -77,7 +80,7 @@ schema.pre('validate', function keyed() { this._id ??= this.courseKey; });
 export const CourseModel = mongoose.model<CourseRecord & { _id: string }>('course', schema);
 
 /** Idempotent: each launch refreshes what the LMS said about the course. */
-export async function recordCourseLaunch(c: Omit<CourseRecord, 'courseKey' | 'lastLaunchAt' | 'lastEvaluatedAt' | 'lmsApiGrantedBy' | 'learnersSeen' | 'emptyRosterRuns' | 'concludedAt' | 'resumedAfterEnd'>): Promise<CourseRecord> {
+export async function recordCourseLaunch(c: Omit<CourseRecord, 'courseKey' | 'lastLaunchAt' | 'lastEvaluatedAt' | 'lmsApiGrantedBy' | 'learnersSeen' | 'emptyRosterRuns' | 'concludedAt' | 'resumedAfterEnd' | 'credentialsCheckedAt'>): Promise<CourseRecord> {
   const courseKey = courseKeyOf(c.issuer, c.clientId, c.deploymentId, c.contextId);
   const updated = await upsertOnce(() => CourseModel.findOneAndUpdate(
     { _id: courseKey },
@@ -102,6 +105,10 @@ export async function setLmsApiGrantedBy(courseKey: string, userId: string): Pro
  */
 export async function coursesWithLmsId(issuer: string, clientId: string, lmsCourseId?: string): Promise<CourseRecord[]> {
   return CourseModel.find({ issuer, clientId, lmsCourseId: lmsCourseId ?? { $exists: true } }).sort({ lastLaunchAt: -1 }).limit(1).lean();
+}
+
+export async function noteCredentialsChecked(courseKey: string, at = new Date()): Promise<void> {
+  await CourseModel.updateOne({ _id: courseKey }, { $set: { credentialsCheckedAt: at } });
 }
 
 /**

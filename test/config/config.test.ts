@@ -23,6 +23,7 @@ describe('configuration from the environment', () => {
     expect(c.publicUrl).toBe('http://localhost:3000');
     expect(c.mongodbUri).toBeUndefined();
     expect(c.registrationMode).toBe('open');
+    expect([c.syncIntervalMinutes, c.syncConcurrency, c.syncTickSeconds]).toEqual([60, 4, 60]);
   });
 
   it('keeps new platforms waiting for approval in production by default', () => {
@@ -44,6 +45,8 @@ describe('configuration from the environment', () => {
     [{ REGISTRATION_MODE: 'closed' }, 'REGISTRATION_MODE', 'open, approval'],
     [{ LAUREL_SECRET: 'short' }, 'LAUREL_SECRET', 'at least 32 characters'],
     [{ TRUST_PROXY: 'maybe?' }, 'TRUST_PROXY', 'true, false'],
+    [{ SYNC_CONCURRENCY: '0' }, 'SYNC_CONCURRENCY', 'whole number from 1 to 64'],
+    [{ SYNC_TICK_SECONDS: '0.5' }, 'SYNC_TICK_SECONDS', 'whole number from 1 to 3600'],
   ])('refuses %j naming the variable and what it expects', (env, variable, expected) => {
     const err = errorOf(env as Record<string, string>);
     expect(err.variable).toBe(variable);

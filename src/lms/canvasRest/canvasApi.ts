@@ -33,12 +33,25 @@ export class CanvasApi {
 
   /** Every item of every page of `path` (e.g. `/api/v1/courses/7/assignments`). */
   async list(path: string, query: CanvasQuery = {}): Promise<unknown[]> {
+    const items: unknown[] = [];
+    await this.each(path, query, (item) => items.push(item));
+    return items;
+  }
+
+  /**
+   * Every item of every page of `path`, each handed to `visit` as its page arrives: a page is
+   * dropped once visited, so a course's 60,000 submissions are never all held as Canvas sent them.
+   */
+  async each(path: string, query: CanvasQuery, visit: (item: unknown) => void): Promise<void> {
     const u = new URL(path, this.baseUrl);
     for (const [name, v] of Object.entries(query)) for (const one of typeof v === 'string' ? [v] : v) u.searchParams.append(name, one);
     u.searchParams.set('per_page', String(PER_PAGE));
     const what = path.split('/').at(-1)!;
     try {
-      return await this.http.getAll(NO_SCOPES, u.toString(), 'application/json', (body, at) => listOf(body, what, at));
+      await this.http.getAll(NO_SCOPES, u.toString(), 'application/json', (body, at) => {
+        for (const item of listOf(body, what, at)) visit(item);
+        return [];
+      });
     } catch (err) {
       throw reconnectIfRefused(err);
     }

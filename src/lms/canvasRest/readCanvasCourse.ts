@@ -54,23 +54,27 @@ function assignmentId(canvasId: string): string {
   return `canvas:assignment:${canvasId}`;
 }
 
-/** Grouped by student: one list item per student, each with a submission (perhaps unsubmitted) for every assignment. */
+/** Grouped by student: one list item per student, each with a submission (perhaps unsubmitted) for every assignment. Mapped page by page, as read. */
 async function submissions(api: CanvasApi, course: string, only: string[] | undefined): Promise<LmsResult[]> {
   const results: LmsResult[] = [];
-  for (const raw of await api.list(`${course}/students/submissions`, { 'student_ids[]': only ?? ['all'], grouped: 'true' })) {
+  // One id string per assignment for every student's result, not a copy per submission.
+  const ids = new Map<string, string>();
+  await api.each(`${course}/students/submissions`, { 'student_ids[]': only ?? ['all'], grouped: 'true' }, (raw) => {
     const student = record(raw);
     const list = Array.isArray(student.submissions) ? student.submissions : [];
     for (const s of list.map(record)) {
-      const lineItemId = text(s.assignment_id);
+      const canvasId = text(s.assignment_id);
       const lmsUserId = text(s.user_id) ?? text(student.user_id);
-      if (!lineItemId || !lmsUserId) continue;
-      const r: LmsResult = { lineItemId: assignmentId(lineItemId), lmsUserId };
+      if (!canvasId || !lmsUserId) continue;
+      let lineItemId = ids.get(canvasId);
+      if (!lineItemId) ids.set(canvasId, (lineItemId = assignmentId(canvasId)));
+      const r: LmsResult = { lineItemId, lmsUserId };
       // Submitted, pending review or excused: a score may linger, but it is no grade.
       const score = num(s.score);
       if (score !== undefined && s.excused !== true && s.workflow_state === 'graded') r.resultScore = score;
       results.push(r);
     }
-  }
+  });
   return results;
 }
 
@@ -85,19 +89,19 @@ async function enrollments(api: CanvasApi, course: string, only: string[] | unde
   const wanted = only && new Set(only);
   const byUser = new Map<string, LmsLearner>();
   const staff = new Map<string, LmsStaff>();
-  for (const raw of await api.list(`${course}/enrollments`, query)) {
+  await api.each(`${course}/enrollments`, query, (raw) => {
     const e = record(raw);
     const lmsUserId = text(e.user_id);
-    if (!lmsUserId || (wanted && !wanted.has(lmsUserId))) continue;
+    if (!lmsUserId || (wanted && !wanted.has(lmsUserId))) return;
     if (STAFF_ENROLLMENTS.includes(String(e.type))) {
       staff.set(lmsUserId, compact({ lmsUserId, sisId: sisIdText(e.sis_user_id), gradesOnly: false }));
-      continue;
+      return;
     }
     // A student enrolled in several sections has an enrolment in each: active if any is.
-    if (byUser.get(lmsUserId)?.status === 'Active') continue;
+    if (byUser.get(lmsUserId)?.status === 'Active') return;
     const status: MemberStatus = e.enrollment_state === 'active' ? 'Active' : 'Inactive';
     byUser.set(lmsUserId, compact({ lmsUserId, sisId: sisIdText(e.sis_user_id), name: text(record(e.user).name), status }));
-  }
+  });
   return { learners: [...byUser.values()], staff: [...staff.values()] };
 }
 
@@ -118,29 +122,43 @@ async function courseModules(api: CanvasApi, course: string): Promise<Modules> {
 
 /**
  * Canvas reports progress one student at a time. A student Canvas no longer knows in the course
- * (unenrolled since the roster was read) answers 404 and is left out.
+ * (unenrolled since the roster was read) answers 404 and is left out. Each answer is merged as it
+ * comes (its completions kept, its modules dropped): 2,000 students' modules are never all held.
  */
 async function studentModules(api: CanvasApi, course: string, students: string[]): Promise<Modules> {
-  const read = await mapLimit(students, CONCURRENCY, async (lmsUserId) => {
+  // Every student sees the same modules, unless Canvas hides some from some: the union, in course
+  // order (each where the first student, in roster order, who sees it lists it).
+  const seen = new Map<string, { activity: Activity; student: number; position: number }>();
+  const perStudent: LmsCompletion[][] = [];
+  let answered = 0;
+  await mapLimit(students.map((lmsUserId, student) => ({ lmsUserId, student })), CONCURRENCY, async ({ lmsUserId, student }) => {
+    let modules: CanvasModule[];
     try {
-      return { lmsUserId, modules: await readModules(api, course, lmsUserId) };
+      modules = await readModules(api, course, lmsUserId);
     } catch (err) {
-      if (err instanceof LmsError && err.kind === 'not_found') return undefined;
+      if (err instanceof LmsError && err.kind === 'not_found') return;
       throw err;
     }
-  });
-  const answered = read.filter((r) => r !== undefined);
-  // With no student to ask, the modules are still there to name in rules.
-  if (!answered.length) return courseModules(api, course);
-  const completions: LmsCompletion[] = [];
-  for (const { lmsUserId, modules } of answered) {
+    answered++;
+    let position = 0;
+    /** The activity's id as first seen: one string for every student's completion of it. */
+    const known = (activity: Activity): string => {
+      const first = seen.get(activity.id);
+      if (!first || student < first.student) seen.set(activity.id, { activity: first?.activity ?? activity, student, position });
+      position++;
+      return (first?.activity ?? activity).id;
+    };
+    const completions: LmsCompletion[] = [];
     for (const m of modules) {
-      completions.push(compact({ activityId: m.activity.id, lmsUserId, completed: m.state === 'completed', completedAt: m.completedAt }));
-      for (const item of m.items) completions.push({ activityId: item.activity.id, lmsUserId, completed: item.completed });
+      completions.push(compact({ activityId: known(m.activity), lmsUserId, completed: m.state === 'completed', completedAt: m.completedAt }));
+      for (const item of m.items) completions.push({ activityId: known(item.activity), lmsUserId, completed: item.completed });
     }
-  }
-  // Every student sees the same modules, unless Canvas hides some from some: the union, in course order.
-  return { activities: activitiesOf(answered.flatMap((a) => a.modules)), completions };
+    perStudent[student] = completions;
+  });
+  // With no student to ask, the modules are still there to name in rules.
+  if (!answered) return courseModules(api, course);
+  const activities = [...seen.values()].sort((a, b) => a.student - b.student || a.position - b.position).map((s) => s.activity);
+  return { activities, completions: perStudent.flatMap((c) => c ?? []) };
 }
 
 function activitiesOf(modules: CanvasModule[]): Activity[] {

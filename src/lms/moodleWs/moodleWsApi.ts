@@ -7,6 +7,7 @@
  */
 import { LmsError, type LmsErrorKind } from '../errors.js';
 import { errorFor, readJson, send, type Transport } from '../http.js';
+import { readJsonEach } from '../jsonStream.js';
 import { record, text } from '../read.js';
 import { inputProblem, type InputProblem } from '../../inputProblem.js';
 import { missingCapabilityOf } from './moodleCapabilities.js';
@@ -58,6 +59,21 @@ export class MoodleWs {
    * function's value or throws an LmsError saying what to do.
    */
   async call(wsfunction: string, params: Record<string, string | number>): Promise<unknown> {
+    const res = await this.post(wsfunction, params);
+    return this.believed(wsfunction, await readJson(res, this.endpoint));
+  }
+
+  /**
+   * As call, for a function whose answer may be large (a course's whole grade report): the
+   * elements of its top-level `member` array are handed to `each` as they arrive, each dropped
+   * once read, and the answer comes back with that member empty.
+   */
+  async callEach(wsfunction: string, params: Record<string, string | number>, member: string, each: (item: unknown) => void): Promise<unknown> {
+    const res = await this.post(wsfunction, params);
+    return this.believed(wsfunction, await readJsonEach(res, this.endpoint, member, each));
+  }
+
+  private async post(wsfunction: string, params: Record<string, string | number>): Promise<Response> {
     const form = new URLSearchParams({ wstoken: this.#token, wsfunction, moodlewsrestformat: 'json' });
     for (const [name, value] of Object.entries(params)) form.set(name, String(value));
     const res = await send(this.transport, 'POST', this.endpoint, {
@@ -71,7 +87,11 @@ export class MoodleWs {
       throw await errorFor(new Response(body, { status: 403, statusText: res.statusText }), 'POST', this.endpoint);
     }
     if (!res.ok) throw await errorFor(res, 'POST', this.endpoint);
-    const body = await readJson(res, this.endpoint);
+    return res;
+  }
+
+  /** Moodle answers its errors with 200 and an exception in the body. */
+  private believed(wsfunction: string, body: unknown): unknown {
     const failure = record(body);
     const errorcode = text(failure.errorcode);
     if (text(failure.exception) && errorcode) throw moodleWsError(wsfunction, errorcode, failure, this.endpoint, 200);

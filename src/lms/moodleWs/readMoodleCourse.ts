@@ -24,35 +24,27 @@ export async function readMoodleCourse(ws: MoodleWs, courseId: string, o: ReadOp
   const perLearner = <R>(ids: string[], fn: (userid: string) => Promise<R>) => mapLimit(ids, PER_LEARNER, fn, failed.signal);
 
   const enrolledRead = failing(enrolledUsers(ws, courseId, o.lmsUserIds));
-  // userid 0: every learner with an active enrolment in one call; a learner's launch asks for just them.
-  const gradesRead = failing(o.lmsUserIds
-    ? perLearner(o.lmsUserIds, (userid) => gradeItems(ws, courseId, userid))
-    : gradeItems(ws, courseId, 0).then((g) => [g]));
+  // userid 0: every learner with an active enrolment in one call (read as it arrives, learner by
+  // learner); a learner's launch asks for just them.
+  const grades = new Grades();
+  const gradesRead = failing<unknown>(o.lmsUserIds
+    ? perLearner(o.lmsUserIds, (userid) => gradeItems(ws, courseId, userid, grades))
+    : gradeItems(ws, courseId, 0, grades));
   const completionsRead = o.completions
     ? failing((o.lmsUserIds ? Promise.resolve(o.lmsUserIds) : enrolledRead.then((e) => e.students))
       .then((ids) => perLearner(ids, (userid) => completionStatus(ws, courseId, userid))))
     : Promise.resolve([]);
-  const [{ learners, staff }, grades, activities, completions] = await Promise.all([enrolledRead, gradesRead, failing(courseActivities(ws, courseId)), completionsRead]);
-
-  const lineItems = new Map<string, LineItem>();
-  for (const g of grades) for (const item of g.lineItems) if (!lineItems.has(item.id)) lineItems.set(item.id, item);
-  return {
-    source: 'moodle-ws',
-    lineItems: [...lineItems.values()],
-    results: grades.flatMap((g) => g.results),
-    activities,
-    completions: completions.flat(),
-    learners,
-    staff,
-  };
+  const [{ learners, staff }, , activities, completions] = await Promise.all([enrolledRead, gradesRead, failing(courseActivities(ws, courseId)), completionsRead]);
+  return { source: 'moodle-ws', lineItems: [...grades.lineItems.values()], results: grades.results, activities, completions: completions.flat(), learners, staff };
 }
 
 /** What there is to set rules on: the grade items (as Moodle lists them for one student) and the activities. */
 async function moodleItems(ws: MoodleWs, courseId: string): Promise<SourceReading> {
   const [{ students }, activities] = await Promise.all([enrolledUsers(ws, courseId, undefined), courseActivities(ws, courseId)]);
   const first = students[0];
-  const { lineItems } = first ? await gradeItems(ws, courseId, first) : { lineItems: [] };
-  return { source: 'moodle-ws', lineItems, results: [], activities, completions: [], learners: [] };
+  const grades = new Grades();
+  if (first) await gradeItems(ws, courseId, first, grades);
+  return { source: 'moodle-ws', lineItems: [...grades.lineItems.values()], results: [], activities, completions: [], learners: [] };
 }
 
 /** Just the fields read (Moodle otherwise sends each user's profile, groups and courses), active enrolments only (which needs moodle/course:enrolreview). */
@@ -92,30 +84,36 @@ async function enrolledUsers(ws: MoodleWs, courseId: string, only: string[] | un
   return { learners, students, staff };
 }
 
-interface Grades { lineItems: LineItem[]; results: LmsResult[] }
+/** The grade items (each once, as first listed) and every learner's results, merged as read. */
+class Grades {
+  readonly lineItems = new Map<string, LineItem>();
+  readonly results: LmsResult[] = [];
+}
 
 /** The grade items of each learner listed, minus the course total, categories and Laurel's badge columns. */
-async function gradeItems(ws: MoodleWs, courseId: string, userid: string | 0): Promise<Grades> {
+async function gradeItems(ws: MoodleWs, courseId: string, userid: string | 0, into: Grades): Promise<void> {
   const f = 'gradereport_user_get_grade_items';
-  const usergrades = listOf(record(await ws.call(f, { courseid: courseId, userid })).usergrades, 'user grades', at(ws, f));
-  const out: Grades = { lineItems: [], results: [] };
-  for (const ug of usergrades.map(record)) {
-    const lmsUserId = text(ug.userid);
-    for (const item of listOf(ug.gradeitems, 'grade items', at(ws, f)).map(record)) {
-      const label = text(item.itemname) ?? '';
-      if (item.itemtype === 'course' || item.itemtype === 'category' || BADGE_COLUMN.test(label)) continue;
-      const min = num(item.grademin) ?? 0;
-      // An activity's first grade item is the activity's (ids shared with its completion); further ones (a workshop's assessment grade) are items of their own.
-      const cmid = text(item.cmid);
-      const itemId = text(item.id);
-      const id = cmid && !num(item.itemnumber) ? `moodle:cm:${cmid}` : itemId && `moodle:gradeitem:${itemId}`;
-      if (!id) continue;
-      out.lineItems.push({ id, label, scoreMaximum: (num(item.grademax) ?? 0) - min, source: 'moodle-ws' });
-      const raw = num(item.graderaw);
-      if (lmsUserId) out.results.push(compact({ lineItemId: id, lmsUserId, resultScore: raw === undefined ? undefined : raw - min }));
-    }
+  const answer = await ws.callEach(f, { courseid: courseId, userid }, 'usergrades', (ug) => learnerGrades(record(ug), ws, into));
+  listOf(record(answer).usergrades, 'user grades', at(ws, f));
+}
+
+function learnerGrades(ug: Record<string, unknown>, ws: MoodleWs, into: Grades): void {
+  const lmsUserId = text(ug.userid);
+  for (const item of listOf(ug.gradeitems, 'grade items', at(ws, 'gradereport_user_get_grade_items')).map(record)) {
+    const label = text(item.itemname) ?? '';
+    if (item.itemtype === 'course' || item.itemtype === 'category' || BADGE_COLUMN.test(label)) continue;
+    const min = num(item.grademin) ?? 0;
+    // An activity's first grade item is the activity's (ids shared with its completion); further ones (a workshop's assessment grade) are items of their own.
+    const cmid = text(item.cmid);
+    const itemId = text(item.id);
+    const id = cmid && !num(item.itemnumber) ? `moodle:cm:${cmid}` : itemId && `moodle:gradeitem:${itemId}`;
+    if (!id) continue;
+    let lineItem = into.lineItems.get(id);
+    if (!lineItem) into.lineItems.set(id, (lineItem = { id, label, scoreMaximum: (num(item.grademax) ?? 0) - min, source: 'moodle-ws' }));
+    const raw = num(item.graderaw);
+    // The item's own id string, not this learner's copy of it: one string for every learner's result.
+    if (lmsUserId) into.results.push(raw === undefined ? { lineItemId: lineItem.id, lmsUserId } : { lineItemId: lineItem.id, lmsUserId, resultScore: raw - min });
   }
-  return out;
 }
 
 /** Every course module with completion tracking (manual or automatic). */

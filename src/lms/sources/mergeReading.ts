@@ -3,21 +3,31 @@
  * the roster's LTI user ids (anyone unmatched left out), the names the LTI roster hid (an LMS
  * may share no names over LTI and still list them in its API), and the source marked as read.
  */
-import type { CourseSnapshot, Member } from '../../rules/snapshot.js';
+import type { Completion, CourseSnapshot, Member, Result } from '../../rules/snapshot.js';
 import { memberName } from '../../rules/memberName.js';
 import type { LearnerMatch } from './matchLearners.js';
 import type { SourceReading } from './reading.js';
 
 export function mergeReading(snapshot: CourseSnapshot, reading: SourceReading, match: LearnerMatch): CourseSnapshot {
   const { source } = reading;
-  const results = reading.results.flatMap((r) => {
+  // Built one by one, not spread: a large course's API has tens of thousands of each.
+  const results: Result[] = [];
+  for (const r of reading.results) {
     const userId = match.userIdOf.get(r.lmsUserId);
-    return userId ? [{ lineItemId: r.lineItemId, userId, source, ...(r.resultScore !== undefined ? { resultScore: r.resultScore } : {}), ...(r.resultMaximum !== undefined ? { resultMaximum: r.resultMaximum } : {}) }] : [];
-  });
-  const completions = reading.completions.flatMap((c) => {
+    if (!userId) continue;
+    const merged: Result = { lineItemId: r.lineItemId, userId, source };
+    if (r.resultScore !== undefined) merged.resultScore = r.resultScore;
+    if (r.resultMaximum !== undefined) merged.resultMaximum = r.resultMaximum;
+    results.push(merged);
+  }
+  const completions: Completion[] = [];
+  for (const c of reading.completions) {
     const userId = match.userIdOf.get(c.lmsUserId);
-    return userId ? [{ activityId: c.activityId, userId, completed: c.completed, source, ...(c.completedAt ? { completedAt: c.completedAt } : {}) }] : [];
-  });
+    if (!userId) continue;
+    const merged: Completion = { activityId: c.activityId, userId, completed: c.completed, source };
+    if (c.completedAt) merged.completedAt = c.completedAt;
+    completions.push(merged);
+  }
   return {
     ...snapshot,
     members: namedMembers(snapshot.members, reading, match),
