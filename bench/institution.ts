@@ -38,6 +38,7 @@ import { knownCourse } from './knownCourse.js';
 import { launch } from './launchFlow.js';
 import { eachBy, ferretdbPid, rssMB, startEmulatorProcess, startLaurel, stopLaurel, verifyPage } from './processes.js';
 import { percentile, runStep, type Step } from './stepUp.js';
+import { instancesSpeedup } from './schedulerThroughput.js';
 
 const COURSES = Number(process.env.BENCH_INSTITUTION_COURSES ?? 500);
 const LEARNERS_PER_COURSE = 100;
@@ -224,8 +225,13 @@ export async function institutionBenchmark(): Promise<Record<string, number | Re
     const seedSeconds = (performance.now() - seedStarted) / 1000;
     phase(`seeded in ${seedSeconds.toFixed(0)} s: ${Object.entries(seeded).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     const large = await measureSide('large platform', { ...side, laurel: await fresh() });
+    await stopLaurel(laurel);
+    // Last, as it adds a platform and its courses: the scheduler of two instances sharing this
+    // database against one (bench/schedulerThroughput.ts), each a real `npm start` server.
+    phase('two instances against one, sharing the large platform\'s database');
+    const instances = await instancesSpeedup({ database: { uri: db.uri, secret } });
 
-    const errors = empty.launch.errors + empty.public.errors + large.launch.errors + large.public.errors;
+    const errors = empty.launch.errors + empty.public.errors + large.launch.errors + large.public.errors + instances.many.evaluatedTwice + instances.many.twiceAtOnce;
     const figures = {
       launchCostRatio: ratio(large.launch.p50ms, empty.launch.p50ms),
       launchP99Ratio: ratio(large.launch.p99ms, empty.launch.p99ms),
@@ -236,6 +242,7 @@ export async function institutionBenchmark(): Promise<Record<string, number | Re
       schedulerRatio: ratio(empty.schedulerCoursesPerHour, large.schedulerCoursesPerHour),
       peakRssMB: large.peakRssMB,
       peakRssRatio: ratio(large.peakRssMB, empty.peakRssMB),
+      twoInstanceSpeedup: round(instances.speedup),
       errors,
       seedSeconds: round(seedSeconds, 0),
     };
@@ -251,6 +258,7 @@ export async function institutionBenchmark(): Promise<Record<string, number | Re
     line('course evaluation (200 learners)', `${empty.evaluationSeconds.toFixed(2)} s`, `${large.evaluationSeconds.toFixed(2)} s`, figures.evaluationRatio, '≤ 1.2');
     line('scheduler, courses an hour', empty.schedulerCoursesPerHour.toFixed(0), large.schedulerCoursesPerHour.toFixed(0), figures.schedulerRatio, '≤ 1.2 (empty over large)');
     line('Laurel peak RSS', `${empty.peakRssMB} MB`, `${large.peakRssMB} MB`, figures.peakRssRatio, '≤ 1.2');
+    console.log(`  scheduler, two instances sharing the large platform: ${instances.many.coursesPerHour.toFixed(0)} courses an hour against one's ${instances.one.coursesPerHour.toFixed(0)}: ${figures.twoInstanceSpeedup.toFixed(2)}× (target ≥ 1.7), ${instances.many.evaluatedTwice} evaluated twice`);
     console.log(`  errors: ${errors}${errors ? ` (first: ${[empty.launch, empty.public, large.launch, large.public].find((s) => s.firstError)?.firstError})` : ''}; the whole benchmark took ${((performance.now() - benchStarted) / 60_000).toFixed(1)} min`);
     return figures;
   } finally {
