@@ -213,7 +213,8 @@ export async function institutionBenchmark(): Promise<Record<string, number | Re
       await stopLaurel(laurel);
       laurel = await startLaurel(env, base);
       await eachBy(4, lms.course.learnerIds.slice(0, 20), (userId) => launch(lms, userId));
-      await eachBy(2, template.credentialIds.slice(0, 20), (id) => verifyPage(base, id));
+      // Every badge whose page is opened is seen once first (its full check, then kept), as in the load benchmark.
+      await eachBy(2, template.credentialIds, (id) => verifyPage(base, id));
       return laurel;
     };
     const side = { base, lms, liveKey, credentialIds: template.credentialIds, dir };
@@ -229,9 +230,13 @@ export async function institutionBenchmark(): Promise<Record<string, number | Re
     // Last, as it adds a platform and its courses: the scheduler of two instances sharing this
     // database against one (bench/schedulerThroughput.ts), each a real `npm start` server.
     phase('two instances against one, sharing the large platform\'s database');
-    const instances = await instancesSpeedup({ database: { uri: db.uri, secret } });
+    // Its failure leaves the other figures standing: said, and reported as missing.
+    const instances = await instancesSpeedup({ database: { uri: db.uri, secret } }).catch((err: Error) => {
+      phase(`two instances could not be measured: ${err.message}`);
+      return undefined;
+    });
 
-    const errors = empty.launch.errors + empty.public.errors + large.launch.errors + large.public.errors + instances.many.evaluatedTwice + instances.many.twiceAtOnce;
+    const errors = empty.launch.errors + empty.public.errors + large.launch.errors + large.public.errors + (instances ? instances.many.evaluatedTwice + instances.many.twiceAtOnce : 0);
     const figures = {
       launchCostRatio: ratio(large.launch.p50ms, empty.launch.p50ms),
       launchP99Ratio: ratio(large.launch.p99ms, empty.launch.p99ms),
@@ -242,7 +247,7 @@ export async function institutionBenchmark(): Promise<Record<string, number | Re
       schedulerRatio: ratio(empty.schedulerCoursesPerHour, large.schedulerCoursesPerHour),
       peakRssMB: large.peakRssMB,
       peakRssRatio: ratio(large.peakRssMB, empty.peakRssMB),
-      twoInstanceSpeedup: round(instances.speedup),
+      ...(instances ? { twoInstanceSpeedup: round(instances.speedup) } : {}),
       errors,
       seedSeconds: round(seedSeconds, 0),
     };
@@ -258,7 +263,9 @@ export async function institutionBenchmark(): Promise<Record<string, number | Re
     line('course evaluation (200 learners)', `${empty.evaluationSeconds.toFixed(2)} s`, `${large.evaluationSeconds.toFixed(2)} s`, figures.evaluationRatio, '≤ 1.2');
     line('scheduler, courses an hour', empty.schedulerCoursesPerHour.toFixed(0), large.schedulerCoursesPerHour.toFixed(0), figures.schedulerRatio, '≤ 1.2 (empty over large)');
     line('Laurel peak RSS', `${empty.peakRssMB} MB`, `${large.peakRssMB} MB`, figures.peakRssRatio, '≤ 1.2');
-    console.log(`  scheduler, two instances sharing the large platform: ${instances.many.coursesPerHour.toFixed(0)} courses an hour against one's ${instances.one.coursesPerHour.toFixed(0)}: ${figures.twoInstanceSpeedup.toFixed(2)}× (target ≥ 1.7), ${instances.many.evaluatedTwice} evaluated twice`);
+    console.log(instances
+      ? `  scheduler, two instances sharing the large platform: ${instances.many.coursesPerHour.toFixed(0)} courses an hour against one's ${instances.one.coursesPerHour.toFixed(0)}: ${instances.speedup.toFixed(2)}× (target ≥ 1.7), ${instances.many.evaluatedTwice} evaluated twice`
+      : '  scheduler, two instances sharing the large platform: not measured (see above); npm run bench -- scheduler measures it on a database of its own');
     console.log(`  errors: ${errors}${errors ? ` (first: ${[empty.launch, empty.public, large.launch, large.public].find((s) => s.firstError)?.firstError})` : ''}; the whole benchmark took ${((performance.now() - benchStarted) / 60_000).toFixed(1)} min`);
     return figures;
   } finally {
