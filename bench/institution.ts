@@ -32,9 +32,8 @@ import { setPublicBase } from '../src/publicBase.js';
 import { runCourseUnderLease } from '../src/jobs/courseRun.js';
 import { evaluateDueCourses } from '../src/jobs/scheduler.js';
 import { createLogger } from '../src/log.js';
-import type { BadgeDefinition } from '../src/rules/badge.js';
 import type { EmulatorInfo } from './emulatorProcess.js';
-import { knownCourse } from './knownCourse.js';
+import { launchedCourse } from './knownCourse.js';
 import { launch } from './launchFlow.js';
 import { eachBy, ferretdbPid, rssMB, startEmulatorProcess, startLaurel, stopLaurel, verifyPage } from './processes.js';
 import { percentile, runStep, type Step } from './stepUp.js';
@@ -80,20 +79,6 @@ async function templateCourse(base: string): Promise<{ courseKey: string; creden
   await issueWaitingCredentials(base, course.courseKey);
   await pastTerm({ courseKey: course.courseKey });
   return { courseKey: course.courseKey, credentialIds: await issuedInCourse(course.courseKey) };
-}
-
-/** The live course, known to Laurel, with three badges an instructor approves (launches award, never sign). */
-async function liveCourse(lms: EmulatorInfo): Promise<string> {
-  const record = await knownCourse(lms);
-  const columns = lms.course.activityIds.map((id) => `${record.lineItemsUrl}/${id}`);
-  for (const [i, percent] of [50, 70, 90].entries()) {
-    const badge: BadgeDefinition = {
-      id: `grade-${i}`, name: `Grade ${percent}`, description: `${percent}% or more.`, tags: [], alignments: [], issueMode: 'approval', evidenceRequired: false,
-      rules: { kind: 'all', rules: [{ kind: 'minGrade', lineItemId: columns[i]!, percent }] },
-    };
-    await saveBadge(record.courseKey, badge, lms.course.instructorId);
-  }
-  return record.courseKey;
 }
 
 /** Courses of past terms: launched years ago and ended, so the scheduler leaves them alone (as the copies are). */
@@ -197,7 +182,7 @@ export async function institutionBenchmark(): Promise<Record<string, number | Re
     phase(`signing the template course's ${LEARNERS_PER_COURSE * BADGES_PER_COURSE} credentials`);
     const template = await templateCourse(base);
     const lms = await emulator.info;
-    const liveKey = await liveCourse(lms);
+    const liveKey = await launchedCourse(lms);
 
     const env = {
       NODE_ENV: 'production', PORT: String(port), PUBLIC_URL: base, MONGODB_URI: db.uri, LAUREL_SECRET: secret, DATA_DIR: dir,

@@ -18,14 +18,12 @@ import { connectDatabase, disconnectDatabase } from '../src/store/connect.js';
 import { ensureIndexes } from '../src/store/indexes.js';
 import { configureSealing } from '../src/secrets/sealed.js';
 import { recordCourseLaunch } from '../src/store/course.js';
-import { knownCourse } from './knownCourse.js';
+import { launchedCourse } from './knownCourse.js';
 import { saveBadge } from '../src/store/badge.js';
 import { createAwards } from '../src/store/award.js';
 import { issueWaitingCredentials } from '../src/awards/issueCredential.js';
 import { issuedInCourse } from '../src/store/issuedCredential.js';
 import { setupProvider } from '../src/lti/provider.js';
-import type { BadgeDefinition } from '../src/rules/badge.js';
-import type { EmulatorInfo } from './emulatorProcess.js';
 import { launch, LAUNCH_STEPS } from './launchFlow.js';
 import { eachBy, ferretdbPid, rssMB, startEmulatorProcess, startLaurel, stopLaurel, verifyPage } from './processes.js';
 import { percentile, stepUp, type Step } from './stepUp.js';
@@ -54,19 +52,6 @@ async function issuedBadges(base: string): Promise<string[]> {
   })));
   await issueWaitingCredentials(base, course.courseKey);
   return issuedInCourse(course.courseKey);
-}
-
-/** The emulated course, known to Laurel, with three badges an instructor approves (so launches award, never sign). */
-async function launchCourse(lms: EmulatorInfo): Promise<void> {
-  const record = await knownCourse(lms);
-  const columns = lms.course.activityIds.map((id) => `${record.lineItemsUrl}/${id}`);
-  for (const [i, percent] of [50, 70, 90].entries()) {
-    const badge: BadgeDefinition = {
-      id: `grade-${i}`, name: `Grade ${percent}`, description: `${percent}% or more.`, tags: [], alignments: [], issueMode: 'approval', evidenceRequired: false,
-      rules: { kind: 'all', rules: [{ kind: 'minGrade', lineItemId: columns[i]!, percent }] },
-    };
-    await saveBadge(record.courseKey, badge, lms.course.instructorId);
-  }
 }
 
 const cpu = (s: Step, name: string) => (s.cpuMsPerOp?.[name] ?? NaN).toFixed(1);
@@ -99,7 +84,7 @@ export async function loadBenchmark(): Promise<Record<string, number | Record<st
     phase(`signing ${CREDENTIALS} badges to open`);
     const ids = await issuedBadges(base);
     const lms = await emulator.info;
-    await launchCourse(lms);
+    await launchedCourse(lms);
     await disconnectDatabase();
 
     phase('starting Laurel as npm start runs it (NODE_ENV=production, rate limits off)');

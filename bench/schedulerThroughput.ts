@@ -18,7 +18,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,7 @@ import { DEFAULT_SYNC_CONCURRENCY } from '../src/jobs/scheduler.js';
 import type { EmulatorInfo } from './emulatorProcess.js';
 import { knownCourse } from './knownCourse.js';
 import { cpuMs } from './stepUp.js';
+import { ferretdbPid, rssMB, stopLaurel } from './processes.js';
 
 export interface ThroughputOptions {
   /** Laurel instances sharing the database. */
@@ -118,7 +119,7 @@ async function startRig(o: Omit<ThroughputOptions, 'instances'>, most: number) {
   const lms = await new Promise<EmulatorInfo>((ok, fail) => { emulator.once('message', (m) => ok(m as EmulatorInfo)); emulator.once('exit', (code) => fail(new Error(`the emulator exited (${code})`))); });
   const instances: Instance[] = [];
   const stop = async () => {
-    await Promise.all(instances.map(({ child }) => stopProcess(child)));
+    await Promise.all(instances.map(({ child }) => stopLaurel(child)));
     if (emulator.connected) emulator.disconnect();
     if (db) {
       await disconnectDatabase();
@@ -162,7 +163,7 @@ async function startRig(o: Omit<ThroughputOptions, 'instances'>, most: number) {
 
     /** Every course due at once for the first `n` instances (the others stopped); timed until the last is evaluated again. */
     const due = async (n: number): Promise<Throughput> => {
-      await Promise.all(instances.slice(n).map((x) => stopProcess(x.child)));
+      await Promise.all(instances.slice(n).map((x) => stopLaurel(x.child)));
       for (let i = 0; i < n; i++) await start(i);
       const from = instances.slice(0, n).map((x) => x.lines.length);
       const watched = () => ({
@@ -237,28 +238,6 @@ async function startInstance(env: Record<string, string>, url: string): Promise<
   }
   child.kill();
   throw new Error('a Laurel instance did not start');
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((ok) => child.once('exit', ok));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-/** The benchmark's FerretDB, found by the folder it was started with. */
-function ferretdbPid(dir: string): number | undefined {
-  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(`--state-dir=${dir}\0`)) return Number(entry);
-    } catch { /* ended meanwhile */ }
-  }
-  return undefined;
-}
-
-function rssMB(pid: number, which: 'VmRSS' | 'VmHWM'): number {
-  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`${which}:\\s+(\\d+) kB`));
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
 /** `npm run bench -- scheduler`: one instance against two, with a short report. */
