@@ -11,23 +11,14 @@
  * dates and binary stay what they are). What a copy says is never verified: the copies weigh
  * what real documents weigh, which is what the reading paths pay for.
  */
-import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { BSON, type Document } from 'mongodb';
-import { startLocalFerret, freePort } from '../src/store/localFerret.js';
-import { connectDatabase, disconnectDatabase } from '../src/store/connect.js';
-import { ensureIndexes } from '../src/store/indexes.js';
-import { configureSealing } from '../src/secrets/sealed.js';
 import { recordCourseLaunch, findCourse, CourseModel } from '../src/store/course.js';
 import { saveBadge } from '../src/store/badge.js';
 import { createAwards } from '../src/store/award.js';
 import { issueWaitingCredentials } from '../src/awards/issueCredential.js';
 import { issuedInCourse } from '../src/store/issuedCredential.js';
-import { setupProvider } from '../src/lti/provider.js';
 import { setPublicBase } from '../src/publicBase.js';
 import { runCourseUnderLease } from '../src/jobs/courseRun.js';
 import { evaluateDueCourses } from '../src/jobs/scheduler.js';
@@ -35,7 +26,7 @@ import { createLogger } from '../src/log.js';
 import type { EmulatorInfo } from './emulatorProcess.js';
 import { launchedCourse } from './knownCourse.js';
 import { launch } from './launchFlow.js';
-import { eachBy, ferretdbPid, rssMB, startEmulatorProcess, startLaurel, stopLaurel, verifyPage } from './processes.js';
+import { eachBy, ferretdbPid, rssMB, startBenchPlatform, startLaurel, stopLaurel, verifyPage } from './processes.js';
 import { percentile, runStep, type Step } from './stepUp.js';
 import { instancesSpeedup } from './schedulerThroughput.js';
 
@@ -166,28 +157,16 @@ const ratio = (large: number, empty: number) => round(large / empty);
 export async function institutionBenchmark(): Promise<Record<string, number | Record<string, number>>> {
   const benchStarted = performance.now();
   phase('starting FerretDB and the emulated Canvas (processes of their own)');
-  const dir = mkdtempSync(join(tmpdir(), 'laurel-institution-'));
-  const db = await startLocalFerret(dir);
-  const port = await freePort();
-  const base = `http://localhost:${port}`;
-  const secret = randomBytes(32).toString('hex');
-  const emulator = startEmulatorProcess(base, LIVE_LEARNERS, 5);
+  const platform = await startBenchPlatform({ folder: 'laurel-institution-', learners: LIVE_LEARNERS, activities: 5 });
+  const { base, dir, db, secret, emulator, env } = platform;
   let laurel: ChildProcess | undefined;
   try {
-    await connectDatabase(db.uri);
-    await setupProvider({ secret, mongodbUri: db.uri, publicUrl: base, beforeValidation: () => {} });
-    await ensureIndexes({ ttl: false });
-    configureSealing(secret);
     setPublicBase(base);
     phase(`signing the template course's ${LEARNERS_PER_COURSE * BADGES_PER_COURSE} credentials`);
     const template = await templateCourse(base);
     const lms = await emulator.info;
     const liveKey = await launchedCourse(lms);
 
-    const env = {
-      NODE_ENV: 'production', PORT: String(port), PUBLIC_URL: base, MONGODB_URI: db.uri, LAUREL_SECRET: secret, DATA_DIR: dir,
-      SYNC_INTERVAL_MINUTES: '0', LOG_LEVEL: 'error', RATE_LIMIT_LAUNCH: '0', RATE_LIMIT_REGISTRATION: '0', RATE_LIMIT_PUBLIC: '0',
-    };
     phase('starting Laurel as npm start runs it');
     laurel = await startLaurel(env, base);
     phase(`first launch of each of the ${lms.course.learnerIds.length} live learners, first view of each badge`);
@@ -255,9 +234,7 @@ export async function institutionBenchmark(): Promise<Record<string, number | Re
     return figures;
   } finally {
     await stopLaurel(laurel);
-    await disconnectDatabase().catch(() => {});
-    emulator.child.disconnect();
-    await db.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await platform.stop();
   }
+
 }

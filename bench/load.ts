@@ -8,24 +8,16 @@
  *    POST, landing page (which re-evaluates the learner against the LMS).
  * Reports the rate sustained with zero errors and p50/p99 there, and Laurel's peak memory.
  */
-import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort, startLocalFerret } from '../src/store/localFerret.js';
-import { connectDatabase, disconnectDatabase } from '../src/store/connect.js';
-import { ensureIndexes } from '../src/store/indexes.js';
-import { configureSealing } from '../src/secrets/sealed.js';
+import { disconnectDatabase } from '../src/store/connect.js';
 import { recordCourseLaunch } from '../src/store/course.js';
 import { launchedCourse } from './knownCourse.js';
 import { saveBadge } from '../src/store/badge.js';
 import { createAwards } from '../src/store/award.js';
 import { issueWaitingCredentials } from '../src/awards/issueCredential.js';
 import { issuedInCourse } from '../src/store/issuedCredential.js';
-import { setupProvider } from '../src/lti/provider.js';
 import { launch, LAUNCH_STEPS } from './launchFlow.js';
-import { eachBy, ferretdbPid, rssMB, startEmulatorProcess, startLaurel, stopLaurel, verifyPage } from './processes.js';
+import { eachBy, ferretdbPid, rssMB, startBenchPlatform, startLaurel, stopLaurel, verifyPage } from './processes.js';
 import { percentile, stepUp, type Step } from './stepUp.js';
 
 const CREDENTIALS = Number(process.env.BENCH_LOAD_CREDENTIALS ?? 300);
@@ -68,19 +60,10 @@ function figures(r: { steps: Step[]; sustained: Step | undefined }) {
 
 export async function loadBenchmark(): Promise<Record<string, number | Record<string, number>>> {
   phase('starting FerretDB and the emulator (a process of its own)');
-  const dir = mkdtempSync(join(tmpdir(), 'laurel-bench-'));
-  const db = await startLocalFerret(dir);
-  const port = await freePort();
-  const base = `http://localhost:${port}`;
-  const secret = randomBytes(32).toString('hex');
-  const emulator = startEmulatorProcess(base, LEARNERS, ACTIVITIES);
+  const platform = await startBenchPlatform({ folder: 'laurel-bench-', learners: LEARNERS, activities: ACTIVITIES });
+  const { base, dir, emulator } = platform;
   let laurel: ChildProcess | undefined;
   try {
-    await connectDatabase(db.uri);
-    // ltijs keeps the platforms: set up as `npm run platform` does, to register the emulated Canvas.
-    await setupProvider({ secret, mongodbUri: db.uri, publicUrl: base, beforeValidation: () => {} });
-    await ensureIndexes({ ttl: false });
-    configureSealing(secret);
     phase(`signing ${CREDENTIALS} badges to open`);
     const ids = await issuedBadges(base);
     const lms = await emulator.info;
@@ -88,10 +71,7 @@ export async function loadBenchmark(): Promise<Record<string, number | Record<st
     await disconnectDatabase();
 
     phase('starting Laurel as npm start runs it (NODE_ENV=production, rate limits off)');
-    laurel = await startLaurel({
-      NODE_ENV: 'production', PORT: String(port), PUBLIC_URL: base, MONGODB_URI: db.uri, LAUREL_SECRET: secret, DATA_DIR: dir,
-      SYNC_INTERVAL_MINUTES: '0', LOG_LEVEL: 'error', RATE_LIMIT_LAUNCH: '0', RATE_LIMIT_REGISTRATION: '0', RATE_LIMIT_PUBLIC: '0',
-    }, base);
+    laurel = await startLaurel(platform.env, base);
 
     // First views: each badge checked in full once (proofs, status list), then kept.
     phase(`first view of each of the ${ids.length} badges`);
@@ -138,8 +118,6 @@ export async function loadBenchmark(): Promise<Record<string, number | Record<st
     };
   } finally {
     await stopLaurel(laurel);
-    emulator.child.disconnect();
-    await db.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await platform.stop();
   }
 }

@@ -3,9 +3,17 @@
  * emulated LMS, FerretDB (found by its state folder), their memory; and the two operations the
  * load benchmarks repeat, in parallel.
  */
+import { randomBytes } from 'node:crypto';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, startLocalFerret } from '../src/store/localFerret.js';
+import { connectDatabase, disconnectDatabase } from '../src/store/connect.js';
+import { ensureIndexes } from '../src/store/indexes.js';
+import { configureSealing } from '../src/secrets/sealed.js';
+import { setupProvider } from '../src/lti/provider.js';
 import type { EmulatorInfo } from './emulatorProcess.js';
 
 /** The emulated Canvas with a course of `learners`, in a process of its own (emulatorProcess.ts). */
@@ -13,6 +21,41 @@ export function startEmulatorProcess(laurelUrl: string, learners: number, activi
   const child = fork(fileURLToPath(new URL('./emulatorProcess.js', import.meta.url)), [String(learners), String(activities), '100', '0', laurelUrl]);
   const info = new Promise<EmulatorInfo>((ok, fail) => { child.once('message', (m) => ok(m as EmulatorInfo)); child.once('exit', (code) => fail(new Error(`the emulator exited (${code})`))); });
   return { child, info };
+}
+
+/**
+ * A load benchmark's platform: FerretDB in a folder of its own, the emulated Canvas with a course
+ * of `learners`, the database set up as `npm run platform` leaves it (ltijs, which keeps the
+ * platforms; indexes; sealing), and the environment `npm start` gets: production, rate limits
+ * off (all the load comes from one address), no background sync.
+ */
+export async function startBenchPlatform(o: { folder: string; learners: number; activities: number }) {
+  const dir = mkdtempSync(join(tmpdir(), o.folder));
+  const db = await startLocalFerret(dir);
+  const port = await freePort();
+  const base = `http://localhost:${port}`;
+  const secret = randomBytes(32).toString('hex');
+  const emulator = startEmulatorProcess(base, o.learners, o.activities);
+  const stop = async () => {
+    await disconnectDatabase().catch(() => {});
+    emulator.child.disconnect();
+    await db.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await connectDatabase(db.uri);
+    await setupProvider({ secret, mongodbUri: db.uri, publicUrl: base, beforeValidation: () => {} });
+    await ensureIndexes({ ttl: false });
+    configureSealing(secret);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const env = {
+    NODE_ENV: 'production', PORT: String(port), PUBLIC_URL: base, MONGODB_URI: db.uri, LAUREL_SECRET: secret, DATA_DIR: dir,
+    SYNC_INTERVAL_MINUTES: '0', LOG_LEVEL: 'error', RATE_LIMIT_LAUNCH: '0', RATE_LIMIT_REGISTRATION: '0', RATE_LIMIT_PUBLIC: '0',
+  };
+  return { dir, db, base, secret, emulator, env, stop };
 }
 
 /** `npm start`'s server (dist/src/server.js), ready when /healthz says so. */
