@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
 import { testDatabaseUri } from '../support/database.js';
+import { sideBySide } from '../support/sideBySide.js';
 
 const SMALL = 200;
 const LARGE = 20_000;
@@ -46,21 +47,9 @@ afterAll(async () => {
   await conn?.close();
 });
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 /** The median time of `op` on each collection, called in turn; `i` picks a document. */
-async function sideBySide(op: (c: mongoose.mongo.Collection, size: number, i: number) => Promise<unknown>) {
-  const times = { small: [] as number[], large: [] as number[] };
-  for (let i = 0; i < SAMPLES; i++) {
-    for (const [name, c, size] of [['small', small, SMALL], ['large', large, LARGE]] as const) {
-      const start = performance.now();
-      await op(c, size, i);
-      times[name].push(performance.now() - start);
-    }
-  }
-  const ratio = median(times.large) / median(times.small);
-  return { small: median(times.small), large: median(times.large), ratio };
-}
+const timed = (op: (c: mongoose.mongo.Collection, size: number, i: number) => Promise<unknown>) =>
+  sideBySide({ collection: small, size: SMALL }, { collection: large, size: LARGE }, SAMPLES, op);
 
 // A document spread over the collection, never the same one twice (deletes remove theirs).
 const key = (size: number, i: number) => `learner-${Math.floor(((i * 7919) % SAMPLES) * (size / SAMPLES))}`;
@@ -79,7 +68,7 @@ describe('a lookup by _id on the embedded FerretDB', () => {
   });
 
   it('finds in about the same time at 20,000 documents as at 200', async () => {
-    const { small: s, large: l, ratio } = await sideBySide(async (c, size, i) => {
+    const { small: s, large: l, ratio } = await timed(async (c, size, i) => {
       const doc = await c.findOne({ _id: key(size, i) as never });
       expect(doc?._id).toBe(key(size, i));
     });
@@ -93,7 +82,7 @@ describe('a lookup by _id on the embedded FerretDB', () => {
       deleteOne: async (c, size, i) => expect((await c.deleteOne({ _id: key(size, i) as never })).deletedCount).toBe(1),
     };
     for (const [name, op] of Object.entries(ops)) {
-      const { small: s, large: l, ratio } = await sideBySide(op);
+      const { small: s, large: l, ratio } = await timed(op);
       expect(ratio, `${name}: median ${l.toFixed(2)} ms at ${LARGE} documents, ${s.toFixed(2)} ms at ${SMALL}`).toBeLessThan(3);
     }
   });

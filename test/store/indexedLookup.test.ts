@@ -13,6 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
 import { testDatabaseUri } from '../support/database.js';
+import { sideBySide } from '../support/sideBySide.js';
 
 const SMALL = 200;
 const LARGE = 20_000;
@@ -49,21 +50,10 @@ afterAll(async () => {
   await conn?.close();
 });
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-/** The median time of `op` on each collection, called in turn; `i` picks a course. */
-async function sideBySide(op: (c: mongoose.mongo.Collection, courseKey: string) => Promise<unknown>) {
-  const times = { small: [] as number[], large: [] as number[] };
-  for (let i = 0; i < SAMPLES; i++) {
-    for (const [name, c, size] of [['small', small, SMALL], ['large', large, LARGE]] as const) {
-      const courseKey = `course-${Math.floor(((i * 7919) % SAMPLES) * (size / PER_COURSE / SAMPLES))}`;
-      const start = performance.now();
-      await op(c, courseKey);
-      times[name].push(performance.now() - start);
-    }
-  }
-  return { small: median(times.small), large: median(times.large), ratio: median(times.large) / median(times.small) };
-}
+/** The median time of `op` on each collection, called in turn; `i` picks a course spread over it. */
+const timed = (op: (c: mongoose.mongo.Collection, courseKey: string) => Promise<unknown>) =>
+  sideBySide({ collection: small, size: SMALL }, { collection: large, size: LARGE }, SAMPLES,
+    (c, size, i) => op(c, `course-${Math.floor(((i * 7919) % SAMPLES) * (size / PER_COURSE / SAMPLES))}`));
 
 describe('a find by an indexed field on the embedded FerretDB', () => {
   it('is narrowed with the field\'s index, as FerretDB\'s explain shows, alone or with a second condition', async () => {
@@ -77,7 +67,7 @@ describe('a find by an indexed field on the embedded FerretDB', () => {
   });
 
   it('finds a course\'s documents in about the same time at 20,000 documents as at 200', async () => {
-    const { small: s, large: l, ratio } = await sideBySide(async (c, courseKey) => {
+    const { small: s, large: l, ratio } = await timed(async (c, courseKey) => {
       const docs = await c.find({ courseKey }).toArray();
       expect(docs).toHaveLength(PER_COURSE);
     });
@@ -85,7 +75,7 @@ describe('a find by an indexed field on the embedded FerretDB', () => {
   });
 
   it('finds with a second condition in about the same time at 20,000 documents as at 200', async () => {
-    const { small: s, large: l, ratio } = await sideBySide(async (c, courseKey) => {
+    const { small: s, large: l, ratio } = await timed(async (c, courseKey) => {
       const docs = await c.find({ courseKey, status: 'awarded' }).toArray();
       expect(docs.map((d) => d.status)).toEqual(Array(PER_COURSE / 2).fill('awarded'));
     });
