@@ -231,13 +231,17 @@ async function startInstance(env: Record<string, string>, url: string): Promise<
     rest = parts.pop()!;
     for (const part of parts) if (part.startsWith('{')) lines.push(JSON.parse(part));
   });
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return { child, lines, url };
+  const started = Date.now();
+  for (const deadline = started + 60_000; Date.now() < deadline;) {
+    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) {
+      phase(`  an instance served in ${((Date.now() - started) / 1000).toFixed(1)} s (indexes ensured in ${lines.find((l) => l.msg === 'indexes ensured')?.ms} ms)`);
+      return { child, lines, url };
+    }
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   child.kill();
-  throw new Error('a Laurel instance did not start');
+  throw new Error(`a Laurel instance did not serve in 60 s; its last log lines: ${lines.slice(-3).map((l) => l.msg).join(' | ') || 'none'}`);
 }
 
 /** `npm run bench -- scheduler`: one instance against two, with a short report. */

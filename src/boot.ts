@@ -52,7 +52,10 @@ export async function boot(config: Config, logger: Logger): Promise<Running> {
   try {
     database = await openDatabase(config.mongodbUri, config.dataDir, logger, { connectTimeoutSeconds: config.databaseConnectTimeoutSeconds });
     const laurel = await createLaurel(config, logger, database.uri);
+    const indexing = performance.now();
     const expiries = await ensureIndexes({ ttl: !database.ferretdb });
+    // Said at every start: a start that grows with the data is what an operator must see.
+    logger.info({ ms: Math.round(performance.now() - indexing) }, 'indexes ensured');
     if (database.ferretdb) await warnIfOutgrown(logger);
     handle = laurel.app;
     return started(config, logger, server, database, laurel, expiries);

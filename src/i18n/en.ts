@@ -584,6 +584,7 @@ export const en = {
   'audit.action.award.manual': 'Awarded by hand',
   'audit.action.award.approved': 'Award approved',
   'audit.action.award.revoked': 'Award revoked',
+  'audit.action.award.toWallet': 'Added to a wallet',
   'audit.action.award.evidence': 'Evidence added',
   'audit.action.evaluation.run': 'Course evaluated',
   'audit.action.canvas.connected': 'Canvas connected',

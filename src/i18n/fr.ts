@@ -582,6 +582,7 @@ export const fr: Record<MessageKey, string> = {
   'audit.action.award.manual': 'Attribué manuellement',
   'audit.action.award.approved': 'Attribution approuvée',
   'audit.action.award.revoked': 'Attribution retirée',
+  'audit.action.award.toWallet': 'Ajouté à un portefeuille',
   'audit.action.award.evidence': 'Preuve ajoutée',
   'audit.action.evaluation.run': 'Cours évalué',
   'audit.action.canvas.connected': 'Canvas connecté',

@@ -7,7 +7,7 @@ import mongoose, { Schema } from 'mongoose';
 
 export type AuditAction =
   | 'badge.created' | 'badge.changed' | 'badge.deleted' | 'badge.image' | 'badge.copied' | 'column.adopted' | 'column.deleted'
-  | 'award.manual' | 'award.approved' | 'award.revoked' | 'award.evidence'
+  | 'award.manual' | 'award.approved' | 'award.revoked' | 'award.evidence' | 'award.toWallet'
   | 'evaluation.run' | 'canvas.connected' | 'canvas.disconnected' | 'issuer.changed' | 'issuer.keysRotated' | 'platform.settings'
   | 'platform.adminGranted' | 'platform.adminRevoked' | 'platform.frameOriginAdded' | 'platform.frameOriginRemoved';
 

@@ -38,6 +38,7 @@ import { credentialRoutes } from './public/credentialRoutes.js';
 import { statusRoutes } from './public/statusRoutes.js';
 import { verifyPage } from './public/verifyPage.js';
 import { sharePublicly } from './public/publicJson.js';
+import { walletRoutes } from './wallets/index.js';
 import { configureSealing } from '../secrets/sealed.js';
 import { setPublicBase, publicBase } from '../publicBase.js';
 import { canvasCallback } from './course/canvasConnect.js';
@@ -104,6 +105,7 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
   app.use(loginRouter({ publicUrl: config.publicUrl, secureCookies, storageOrigins }));
   // Public: what verifiers, employers and wallets read, with no session.
   app.use(issuerRoutes(base), credentialRoutes(base), statusRoutes(base), verifyPage(base));
+  app.use(walletRoutes());
   app.use(canvasCallback(config.publicUrl));
 
   const lti = await setupProvider({
