@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { openBadgeCredential } from '../credentials/openBadgeCredential.js';
 import { publicBase } from '../publicBase.js';
-import { awardById } from '../store/award.js';
+import { awardOf } from '../store/award.js';
 import { recordAudit } from '../store/auditLog.js';
 import { signingKeys } from '../store/issuerKeys.js';
 import type { IssuedCredential } from '../store/issuedCredential.js';
@@ -29,7 +29,7 @@ export class HolderCopyError extends Error {
  * new copy), and says in the course's audit log that a wallet received it.
  */
 export async function issueToHolder(issued: IssuedCredential, holderDid: string, format: HolderFormat, protocol: WalletProtocol): Promise<Record<string, unknown> | string> {
-  const award = await awardById(issued.publicId);
+  const award = await awardOf(issued.courseKey, issued.badgeId, issued.userId);
   if (!award) throw new HolderCopyError('The badge is no longer stored: it cannot be added to a wallet.', 'not_found');
   if (award.status !== 'awarded') throw new HolderCopyError('The badge was revoked: it cannot be added to a wallet.', 'revoked');
   const stored = openBadgeCredential({ base: publicBase(), ...issued.facts });
