@@ -3,14 +3,15 @@
  * key pairs, launches' tokens, courses, deployments… under ObjectIds, with unique indexes on the
  * fields they were found by. At start those documents move under their key (store/rekey.ts): the
  * platform launches again, a session opened before goes on, nothing is lost or doubled, and a
- * second start, or one after a run stopped halfway, changes nothing more.
+ * second start, or one after a run stopped halfway, changes nothing more; once a start found
+ * nothing to move, later starts do not look (each look reads whole collections on FerretDB).
  */
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
 import { ensureIndexes } from '../../src/store/indexes.js';
-import { rekeyStoredRecords } from '../../src/store/rekey.js';
+import { moveUnkeyedRecords, rekeyStoredRecords } from '../../src/store/rekey.js';
 import { courseKeyOf } from '../../src/store/course.js';
 import { issuerProfileOf, saveIssuerProfile } from '../../src/store/issuerProfile.js';
 
@@ -58,8 +59,9 @@ async function launch(role: 'Instructor' | 'Learner') {
   return { steps, res };
 }
 
-/** Every keyed collection as the earlier version left it: ObjectIds, `__v`, and its unique indexes. */
+/** Every keyed collection as the earlier version left it: ObjectIds, `__v`, and its unique indexes; and no mark that moving is done. */
 async function asBefore(): Promise<void> {
+  await db().collection('storemigrations').deleteMany({});
   for (const [name, unique] of Object.entries(LEGACY_UNIQUE)) {
     const docs = db().collection(name);
     const all = await docs.find({}).toArray();
@@ -123,10 +125,19 @@ describe('records stored before they were keyed', () => {
     expect(await db().collection('courses').countDocuments({})).toBe(1);
   });
 
-  it('move nothing on a second start', async () => {
+  it('move nothing on a second start, which says moving is done; later starts do not look again', async () => {
     const counts = await countsNow();
+    expect(await db().collection('storemigrations').countDocuments({}), 'not done after a pass that moved records').toBe(0);
     expect(await rekeyStoredRecords()).toEqual([]);
     expect(await countsNow()).toEqual(counts);
+    expect(await db().collection('storemigrations').findOne({})).toMatchObject({ _id: 'records-keyed', doneAt: expect.any(Date) });
+    // A record stored the earlier way after that is not looked for (nor found by a launch): starts no longer scan.
+    const courses = db().collection('courses');
+    const stray = new mongoose.Types.ObjectId();
+    await courses.insertOne({ _id: stray, courseKey: 'stray-course', __v: 0 } as never);
+    expect(await rekeyStoredRecords()).toEqual([]);
+    expect(await courses.countDocuments({ _id: stray })).toBe(1);
+    await courses.deleteOne({ _id: stray });
   });
 
   it('end as one document each after a run stopped between the copy and the delete; the copy, the newer, is kept', async () => {
@@ -136,7 +147,7 @@ describe('records stored before they were keyed', () => {
     // The earlier version's document, beside the copy a stopped run had already made and a launch had since updated.
     await courses.updateOne({ _id: courseKey }, { $set: { title: 'Renamed since' } });
     await courses.insertOne({ ...keyed, _id: new mongoose.Types.ObjectId(), title: 'As it was', __v: 0 } as never);
-    expect(await rekeyStoredRecords()).toEqual([{ collection: 'courses', moved: 1 }]);
+    expect(await moveUnkeyedRecords()).toEqual([{ collection: 'courses', moved: 1 }]);
     expect(await courses.find({}).toArray()).toEqual([expect.objectContaining({ _id: courseKey, title: 'Renamed since' })]);
   });
 });
