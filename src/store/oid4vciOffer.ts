@@ -63,7 +63,7 @@ export async function takeOffer(preAuthorizedCode: string, txCode: string | unde
     txCodeHash: txCode === undefined ? { $exists: false } : txCodeHashOf(preAuthorizedCode, txCode),
     wrongTxCodes: { $lt: MAX_WRONG_TX_CODES },
   };
-  return Oid4vciOfferModel.findOneAndDelete(filter, { projection: { _id: 0 } }).lean();
+  return Oid4vciOfferModel.findOneAndDelete(filter).lean(); // no projection: FerretDB's findAndModify takes none
 }
 
 /** Counts a wrong tx_code; the offer is deleted at the last one allowed. Answers how many tries are left. */
