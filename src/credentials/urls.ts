@@ -16,6 +16,24 @@ export function issuerUrls(base: string, issuerKey: string) {
   };
 }
 
+/**
+ * An issuer's OpenID for Verifiable Credential Issuance endpoints. Its credential issuer
+ * identifier is its profile URL; the metadata sit where OpenID4VCI 1.0 (section 12.2) and RFC 8414
+ * put them: the well-known name inserted between the host and the identifier's path (RFC 8615).
+ */
+export function oid4vciUrls(base: string, issuerKey: string) {
+  const { profile } = issuerUrls(base, issuerKey);
+  const { origin, pathname } = new URL(profile);
+  return {
+    credentialIssuer: profile,
+    issuerMetadata: `${origin}/.well-known/openid-credential-issuer${pathname}`,
+    authorizationServerMetadata: `${origin}/.well-known/oauth-authorization-server${pathname}`,
+    token: `${profile}/oid4vci/token`,
+    nonce: `${profile}/oid4vci/nonce`,
+    credential: `${profile}/oid4vci/credential`,
+  };
+}
+
 /** did:web of an issuer; the host's port is percent-encoded, as did:web requires. */
 export function issuerDid(base: string, issuerKey: string): string {
   const { host } = new URL(base);

@@ -930,6 +930,9 @@ export const en = {
   'problem.unknown_issuer.detail': 'Laurel knows no issuer {key}.',
   'problem.unknown_status_list.title': 'No such status list',
   'problem.unknown_status_list.detail': 'Laurel publishes no status list {listKey}.',
+  'wallet.oid4vci.credentialName': 'Open Badge',
+  'wallet.oid4vci.credentialDescription': 'A badge earned in a course: an Open Badges 3.0 credential, signed by its issuer.',
+  'wallet.oid4vci.txCode': 'Enter the 6-digit code shown on your badge page in Laurel.',
 } as const;
 
 export type MessageKey = keyof typeof en;

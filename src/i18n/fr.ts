@@ -928,4 +928,7 @@ export const fr: Record<MessageKey, string> = {
   'problem.unknown_issuer.detail': 'Laurel ne connaît aucun émetteur {key}.',
   'problem.unknown_status_list.title': 'Cette liste de statut n\'existe pas',
   'problem.unknown_status_list.detail': 'Laurel ne publie aucune liste de statut {listKey}.',
+  'wallet.oid4vci.credentialName': 'Open Badge',
+  'wallet.oid4vci.credentialDescription': 'Un badge obtenu dans un cours : un justificatif Open Badges 3.0, signé par son émetteur.',
+  'wallet.oid4vci.txCode': 'Saisissez le code à 6 chiffres affiché sur la page de votre badge dans Laurel.',
 };

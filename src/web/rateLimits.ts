@@ -15,8 +15,12 @@ import type { RateLimits } from '../../config/index.js';
 import { ROUTES } from '../lti/scopes.js';
 import { sendProblem } from './shared/errorPage.js';
 
-/** Where the public routers (web/public/) answer: what verifiers, employers and wallets read. */
-const PUBLIC_PATHS = ['/verify', '/credentials', '/ob2', '/achievements', '/images', '/issuers', '/status'];
+/**
+ * Where the public routers (web/public/) answer: what verifiers, employers and wallets read; and
+ * the OpenID4VCI metadata wallets read (its token, nonce and credential endpoints are under /issuers).
+ */
+const PUBLIC_PATHS = ['/verify', '/credentials', '/ob2', '/achievements', '/images', '/issuers', '/status',
+  '/.well-known/openid-credential-issuer', '/.well-known/oauth-authorization-server'];
 
 export function rateLimits(limits: RateLimits, logger: Logger): Router {
   const router = Router();

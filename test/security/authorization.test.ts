@@ -170,6 +170,7 @@ const draft = { combinator: 'all', kind_0: 'approval', issueMode: 'automatic' };
 /**
  * The policy. Allowed: 200, 201, 202, 204 or 303; refused: 401 without a session, 403 for the
  * wrong role, 404 for an id this caller's course does not hold (never a hint that it exists elsewhere).
+ * The wallet endpoints answer as OAuth does: 400 for a grant they do not know, 401 without their access token.
  */
 type Row = [Method, string, none: number, learner: number, peer: number, ta: number, instructor: number, admin: number, other: number, body?: Body];
 const POLICY: Row[] = [
@@ -259,6 +260,13 @@ const POLICY: Row[] = [
   ['GET', '/achievements/:achievement',                   200, 200, 200, 200, 200, 200, 200],
   ['GET', '/achievements/:achievement/image',             200, 200, 200, 200, 200, 200, 200],
   ['GET', '/ob2/badges/:achievement',                     200, 200, 200, 200, 200, 200, 200],
+  // Wallets (OpenID4VCI): the issuer's metadata and c_nonces are anyone's; a Laurel session is no
+  // access token (401 at the credential endpoint) and no pre-authorized code (400 invalid_grant), whoever holds it.
+  ['GET', '/.well-known/openid-credential-issuer/issuers/:issuer', 200, 200, 200, 200, 200, 200, 200],
+  ['GET', '/.well-known/oauth-authorization-server/issuers/:issuer', 200, 200, 200, 200, 200, 200, 200],
+  ['POST', '/issuers/:issuer/oid4vci/nonce',              200, 200, 200, 200, 200, 200, 200],
+  ['POST', '/issuers/:issuer/oid4vci/token',              400, 400, 400, 400, 400, 400, 400, form({ grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': 'not-an-offer' })],
+  ['POST', '/issuers/:issuer/oid4vci/credential',         401, 401, 401, 401, 401, 401, 401, json({ credential_configuration_id: 'OpenBadgeCredential_ldp_vc' })],
   ['GET', '/healthz',                                     200, 200, 200, 200, 200, 200, 200],
   // LTI: Laurel's keys and configuration are public; /lti/launch with a session lands on the caller's page.
   ['GET', '/lti/keys',                                    200, 200, 200, 200, 200, 200, 200],

@@ -61,6 +61,13 @@ describe('rate limits', () => {
     expect(json.body).toMatchObject({ error: 'rate_limited', title: 'Too many requests' });
     expect(json.body.detail).toContain(`at most ${PUBLIC} of these requests from one address every 60 seconds`);
 
+    // What wallets call (OpenID4VCI metadata and endpoints) counts under the same limit.
+    const metadata = await request(laurel.url).get('/.well-known/openid-credential-issuer/issuers/any').set('Accept', 'application/json');
+    expect(metadata.status).toBe(429);
+    expect(metadata.headers.ratelimit).toMatch(/^"public"; r=0; t=\d+$/);
+    expect((await request(laurel.url).get('/.well-known/oauth-authorization-server/issuers/any')).status).toBe(429);
+    expect((await request(laurel.url).post('/issuers/any/oid4vci/token').type('form').send({ grant_type: 'x' })).status).toBe(429);
+
     // The launch has a limit of its own, not spent by the public pages.
     const login = await request(laurel.url).get('/lti/login');
     expect(login.status).toBe(400);

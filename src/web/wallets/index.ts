@@ -3,8 +3,10 @@
  * composed here so that `web/app.ts` mounts one router.
  */
 import { Router } from 'express';
+import { oid4vciRoutes } from './oid4vciRoutes.js';
 
 export function walletRoutes(): Router {
   const router = Router();
+  router.use(oid4vciRoutes());
   return router;
 }
