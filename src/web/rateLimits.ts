@@ -15,8 +15,8 @@ import type { RateLimits } from '../../config/index.js';
 import { ROUTES } from '../lti/scopes.js';
 import { sendProblem } from './shared/errorPage.js';
 
-/** Where the public routers (web/public/) answer: what verifiers, employers and wallets read. */
-const PUBLIC_PATHS = ['/verify', '/credentials', '/ob2', '/achievements', '/images', '/issuers', '/status'];
+/** Where the public routers (web/public/, web/wallets/) answer: what verifiers, employers and wallets read, and the wallets' exchanges. */
+const PUBLIC_PATHS = ['/verify', '/credentials', '/ob2', '/achievements', '/images', '/issuers', '/status', '/exchanges'];
 
 export function rateLimits(limits: RateLimits, logger: Logger): Router {
   const router = Router();
