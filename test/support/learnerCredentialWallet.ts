@@ -104,8 +104,9 @@ export interface Received {
 /**
  * The whole exchange from a link, as LCW runs it: POST `{}` to `protocols.vcapi`, a
  * DIDAuthentication request answered with a presentation signed by `profile`, posted back, and
- * the credentials of the answer. (LCW 2.2.8 to 2.2.10 stop short of storing them after a
- * presentation request: see the report of this exchange's author.)
+ * the credentials of the answer, read as 2.1 to 2.2.7 read them before offering to store them.
+ * (2.2.8 to 2.2.10 send the same requests but store nothing after a presentation request: see
+ * src/wallets/vcApi/exchange.ts.)
  */
 export async function receiveThroughExchange(walletUrl: string, profile: LcwProfile): Promise<Received> {
   const { invitation } = openLink(walletUrl);

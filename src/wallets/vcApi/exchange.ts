@@ -19,6 +19,15 @@
  *    an array (ExchangeCredentials.tsx), 2.2 extracts the credentials of that presentation
  *    (verifiableObject.ts extractCredentialsFrom).
  *
+ * Which LCW releases then store the badge: 2.1.x to 2.2.7 do (they offer the learner to accept
+ * the credentials of the last answer). 2.2.8 and 2.2.9 sign and send the DID authentication but
+ * drop the answer (processMessageChain returns no credentials after a request), and 2.2.10
+ * (release commit f2e7334, June 2026) reads them but stores credentials only when no
+ * presentation request came first (`!isVPRFlow`, ExchangeCredentials.tsx, commit f5769cd): the
+ * learner sees "DID Authentication complete." and no badge, while the exchange completes and the
+ * audit log says a copy went. Fixing that is LCW's to do (main had it working in March 2026,
+ * commit 56e360d).
+ *
  * LCW shows no error an exchange answers (it does not read the status), so refusals are for
  * the logs and other wallets: a stable code and a sentence.
  */
