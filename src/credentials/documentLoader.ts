@@ -9,6 +9,7 @@ import { contexts as dataIntegrityContexts } from '@digitalbazaar/data-integrity
 import { contexts as multikeyContexts } from '@digitalbazaar/multikey-context';
 import { contexts as didContexts } from 'did-context';
 import { contexts as statusListContexts } from '@digitalbazaar/vc-bitstring-status-list-context';
+import { contexts as ed25519Signature2020Contexts } from 'ed25519-signature-2020-context';
 import obContext from './contexts/ob-v3p0-context-3.0.3.json' with { type: 'json' };
 import obExtensionsContext from './contexts/ob-v3p0-extensions.json' with { type: 'json' };
 
@@ -31,7 +32,8 @@ export const OB_CONTEXT_URL = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3
 export const OB_EXTENSIONS_CONTEXT_URL = 'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json';
 
 const staticDocuments = new Map<string, RemoteDocument>();
-for (const map of [credentialsContexts, dataIntegrityContexts, multikeyContexts, didContexts, statusListContexts]) {
+// Ed25519Signature2020's context: wallets (the DCC's LCW) sign their DID authentication with it.
+for (const map of [credentialsContexts, dataIntegrityContexts, multikeyContexts, didContexts, statusListContexts, ed25519Signature2020Contexts]) {
   for (const [url, document] of map) staticDocuments.set(url, { contextUrl: null, documentUrl: url, document: document as JsonObject });
 }
 staticDocuments.set(OB_CONTEXT_URL, { contextUrl: null, documentUrl: OB_CONTEXT_URL, document: obContext as JsonObject });

@@ -16,10 +16,11 @@ import { ROUTES } from '../lti/scopes.js';
 import { sendProblem } from './shared/errorPage.js';
 
 /**
- * Where the public routers (web/public/) answer: what verifiers, employers and wallets read; and
- * the OpenID4VCI metadata wallets read (its token, nonce and credential endpoints are under /issuers).
+ * Where the public routers (web/public/, web/wallets/) answer: what verifiers, employers and
+ * wallets read, the OpenID4VCI metadata (its token, nonce and credential endpoints are under
+ * /issuers), and the wallets' VC-API exchanges.
  */
-const PUBLIC_PATHS = ['/verify', '/credentials', '/ob2', '/achievements', '/images', '/issuers', '/status',
+const PUBLIC_PATHS = ['/verify', '/credentials', '/ob2', '/achievements', '/images', '/issuers', '/status', '/exchanges',
   '/.well-known/openid-credential-issuer', '/.well-known/oauth-authorization-server'];
 
 export function rateLimits(limits: RateLimits, logger: Logger): Router {

@@ -18,6 +18,8 @@ import { htmlText } from '../support/html.js';
 import { installInEmulator } from '../demo/installInEmulator.js';
 import { issuerKeyOf } from '../../src/store/issuerProfile.js';
 import { platformSettingsOf } from '../../src/store/platformSettings.js';
+import { credentialByPublicId } from '../../src/store/issuedCredential.js';
+import { createExchange } from '../../src/wallets/vcApi/exchange.js';
 import type { SeedUser } from '../emulator/index.js';
 
 const CALLERS = ['none', 'learner', 'peer', 'ta', 'instructor', 'admin', 'other'] as const;
@@ -57,6 +59,9 @@ interface Fixtures {
   list: string;
   achievement: string;
   sha: string;
+  /** A VC-API exchange for the learner's award (the id in its URL), and one that does not exist. */
+  exchange: string;
+  unknownExchange: string;
 }
 const f = { doomed: {}, doomedApi: {} } as unknown as Fixtures;
 let png: Buffer;
@@ -137,6 +142,9 @@ beforeAll(async () => {
   f.list = new URL(credential.credentialStatus.statusListCredential).pathname.split('/').pop()!;
   f.achievement = new URL(credential.credentialSubject.achievement.id).pathname.split('/').pop()!;
   f.issuer = issuerKeyOf({ issuer: home.emulator.issuer, clientId: home.clientId });
+  const { walletUrl } = await createExchange((await credentialByPublicId(held.id))!);
+  f.exchange = (JSON.parse(new URL(walletUrl).searchParams.get('request')!) as { protocols: { vcapi: string } }).protocols.vcapi.split('/').pop()!;
+  f.unknownExchange = 'A'.repeat(43);
 });
 afterAll(async () => {
   await home?.emulator.close();
@@ -268,6 +276,10 @@ const POLICY: Row[] = [
   ['POST', '/issuers/:issuer/oid4vci/token',              400, 400, 400, 400, 400, 400, 400, form({ grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': 'not-an-offer' })],
   ['POST', '/issuers/:issuer/oid4vci/credential',         401, 401, 401, 401, 401, 401, 401, json({ credential_configuration_id: 'OpenBadgeCredential_ldp_vc' })],
   ['GET', '/healthz',                                     200, 200, 200, 200, 200, 200, 200],
+  // A wallet's VC-API exchange: its unguessable id is the capability, a session adds nothing.
+  // (`{}` asks for the presentation request: the same answer to anyone, until a wallet completes it.)
+  ['POST', '/exchanges/:exchange',                        200, 200, 200, 200, 200, 200, 200, json({})],
+  ['POST', '/exchanges/:unknownExchange',                 404, 404, 404, 404, 404, 404, 404, json({})],
   // LTI: Laurel's keys and configuration are public; /lti/launch with a session lands on the caller's page.
   ['GET', '/lti/keys',                                    200, 200, 200, 200, 200, 200, 200],
   ['GET', '/lti/canvas.json',                             200, 200, 200, 200, 200, 200, 200],

@@ -4,9 +4,10 @@
  */
 import { Router } from 'express';
 import { oid4vciRoutes } from './oid4vciRoutes.js';
+import { vcApiRoutes } from './vcApiRoutes.js';
 
 export function walletRoutes(): Router {
   const router = Router();
-  router.use(oid4vciRoutes());
+  router.use(oid4vciRoutes(), vcApiRoutes());
   return router;
 }

@@ -1,0 +1,133 @@
+/**
+ * A VC-API exchange that gives one award's credential to the wallet of its learner, as the DCC
+ * Learner Credential Wallet (LCW) takes part in one. Single-use, ten minutes, one award.
+ *
+ * The steps, as LCW runs them (openwallet-foundation-labs/learner-credential-wallet v2.2.10:
+ * app/screens/ExchangeCredentials/ExchangeCredentials.tsx runExchange, app/lib/exchanges.ts
+ * processMessageChain, processRequest and sendToExchanger; digitalcredentials/learner-credential-
+ * wallet v2.1.2: app/lib/exchanges.ts handleVcApiExchangeComplete):
+ * 1. the learner opens the link `createExchange` made (lcwLink.ts); LCW POSTs `{}` to
+ *    `protocols.vcapi`, the exchange URL;
+ * 2. Laurel answers `{ verifiablePresentationRequest }`: a DIDAuthentication query, a challenge
+ *    and a domain (LCW refuses to sign without both: composeVp.ts). No `interact`: LCW 2.2
+ *    posts its answer to the exchange URL whatever `interact` says, 2.1 to
+ *    `interact.service[0].serviceEndpoint` and else to the exchange URL;
+ * 3. LCW POSTs `{ verifiablePresentation }`, signed for that challenge and domain;
+ * 4. Laurel checks it (didAuthentication.ts), signs the award's credential to the holder's DID
+ *    (awards/holderCopy.ts) and answers `{ verifiablePresentation: { verifiableCredential:
+ *    [credential] } }`: LCW 2.1 reads `verifiablePresentation.verifiableCredential` and needs
+ *    an array (ExchangeCredentials.tsx), 2.2 extracts the credentials of that presentation
+ *    (verifiableObject.ts extractCredentialsFrom).
+ *
+ * Which LCW releases then store the badge: 2.1.x to 2.2.7 do (they offer the learner to accept
+ * the credentials of the last answer). 2.2.8 and 2.2.9 sign and send the DID authentication but
+ * drop the answer (processMessageChain returns no credentials after a request), and 2.2.10
+ * (release commit f2e7334, June 2026) reads them but stores credentials only when no
+ * presentation request came first (`!isVPRFlow`, ExchangeCredentials.tsx, commit f5769cd): the
+ * learner sees "DID Authentication complete." and no badge, while the exchange completes and the
+ * audit log says a copy went. Fixing that is LCW's to do (main had it working in March 2026,
+ * commit 56e360d).
+ *
+ * LCW shows no error an exchange answers (it does not read the status), so refusals are for
+ * the logs and other wallets: a stable code and a sentence.
+ */
+import { randomBytes } from 'node:crypto';
+import { publicBase } from '../../publicBase.js';
+import { HolderCopyError, issueToHolder } from '../../awards/holderCopy.js';
+import { awardOf } from '../../store/award.js';
+import { credentialByPublicId, type IssuedCredential } from '../../store/issuedCredential.js';
+import { completeExchange, exchangeById, reopenExchange, saveExchange, type VcApiExchange } from '../../store/vcApiExchange.js';
+import { ACCEPTED_DID_METHODS, verifyDidAuthentication } from './didAuthentication.js';
+import { lcwExchangeLink } from './lcwLink.js';
+
+export const EXCHANGE_LIFETIME_SECONDS = 600;
+
+/** Where an exchange answers. Its id is 256 random bits in base64url (43 characters). */
+export const EXCHANGE_PATH = '/exchanges/:exchangeId';
+export const isExchangeId = (id: string) => /^[A-Za-z0-9_-]{43}$/.test(id);
+export const exchangeUrl = (base: string, exchangeId: string) => `${base}/exchanges/${exchangeId}`;
+
+export class ExchangeRefusal extends Error {
+  constructor(message: string, readonly status: number, readonly code: string) { super(message); }
+}
+
+/** The domain a wallet's proof must name: Laurel's public host, from PUBLIC_URL (never a request's Host header). */
+const exchangeDomain = () => new URL(publicBase()).host;
+
+/**
+ * An exchange for `issued` alone, which the first wallet to prove its DID within ten minutes
+ * completes; `walletUrl` is what LCW opens (a QR code or a tap). Refuses a revoked award.
+ */
+export async function createExchange(issued: IssuedCredential): Promise<{ walletUrl: string; expiresAt: Date }> {
+  const award = await awardOf(issued.courseKey, issued.badgeId, issued.userId);
+  if (!award) throw new HolderCopyError('The badge is no longer stored: it cannot be added to a wallet.', 'not_found');
+  if (award.status !== 'awarded') throw new HolderCopyError('The badge was revoked: it cannot be added to a wallet.', 'revoked');
+  const exchangeId = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + EXCHANGE_LIFETIME_SECONDS * 1000);
+  await saveExchange(exchangeId, {
+    publicId: issued.publicId, courseKey: issued.courseKey, badgeId: issued.badgeId, userId: issued.userId,
+    challenge: randomBytes(32).toString('base64url'), expiresAt,
+  });
+  const base = publicBase();
+  return { walletUrl: lcwExchangeLink(exchangeUrl(base, exchangeId), new URL(base).origin), expiresAt };
+}
+
+/** The exchange, still open at `now`; else why not. */
+async function openExchange(exchangeId: string, now: Date): Promise<VcApiExchange> {
+  const exchange = isExchangeId(exchangeId) ? await exchangeById(exchangeId) : null;
+  if (!exchange) throw new ExchangeRefusal('No exchange has this id: ask for a new link on your badge\'s page.', 404, 'exchange_not_found');
+  if (exchange.state === 'completed') throw new ExchangeRefusal('This exchange was completed already: each link gives the badge once. Ask for a new link on your badge\'s page.', 410, 'exchange_completed');
+  if (exchange.expiresAt.getTime() <= now.getTime()) throw new ExchangeRefusal(`This exchange expired: a link lasts ${EXCHANGE_LIFETIME_SECONDS / 60} minutes. Ask for a new link on your badge's page.`, 410, 'exchange_expired');
+  return exchange;
+}
+
+async function refuseUnlessHeld(exchange: VcApiExchange): Promise<void> {
+  const award = await awardOf(exchange.courseKey, exchange.badgeId, exchange.userId);
+  if (!award || award.status !== 'awarded') throw new ExchangeRefusal('The badge was revoked or removed: it cannot be added to a wallet.', 410, 'award_revoked');
+}
+
+/** The presentation request of step 2. */
+function presentationRequest(exchange: VcApiExchange) {
+  return {
+    verifiablePresentationRequest: {
+      query: [{ type: 'DIDAuthentication', acceptedMethods: ACCEPTED_DID_METHODS.map((method) => ({ method })) }],
+      challenge: exchange.challenge,
+      domain: exchangeDomain(),
+    },
+  };
+}
+
+/**
+ * One POST of a wallet to the exchange: without `verifiablePresentation` (LCW sends `{}`) it
+ * answers the presentation request; with it, the credential once the presentation authenticates
+ * the holder. Throws an ExchangeRefusal (or a DidAuthenticationError) and issues nothing otherwise.
+ */
+export async function participate(exchangeId: string, body: unknown, now = new Date()): Promise<object> {
+  const exchange = await openExchange(exchangeId, now);
+  await refuseUnlessHeld(exchange);
+  const presentation = body && typeof body === 'object' ? (body as { verifiablePresentation?: unknown }).verifiablePresentation : undefined;
+  if (presentation === undefined) return presentationRequest(exchange);
+
+  const holder = await verifyDidAuthentication(presentation, { challenge: exchange.challenge, domain: exchangeDomain() });
+  const issued = await credentialByPublicId(exchange.publicId);
+  if (!issued) throw new ExchangeRefusal('The badge\'s credential is no longer stored: it cannot be added to a wallet.', 410, 'award_revoked');
+  // Single use: of two presentations sent at once, one completes the exchange.
+  if (!(await completeExchange(exchangeId, holder, exchange.expiresAt, now))) {
+    throw new ExchangeRefusal('This exchange was completed already: each link gives the badge once. Ask for a new link on your badge\'s page.', 410, 'exchange_completed');
+  }
+  let credential: Record<string, unknown>;
+  try {
+    credential = (await issueToHolder(issued, holder, 'ldp_vc', 'VC-API exchange')) as Record<string, unknown>;
+  } catch (err) {
+    await reopenExchange(exchangeId, holder);
+    if (err instanceof HolderCopyError) throw new ExchangeRefusal(err.message, 410, 'award_revoked');
+    throw err;
+  }
+  return {
+    verifiablePresentation: {
+      '@context': ['https://www.w3.org/ns/credentials/v2'],
+      type: ['VerifiablePresentation'],
+      verifiableCredential: [credential],
+    },
+  };
+}

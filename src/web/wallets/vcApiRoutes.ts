@@ -1,0 +1,60 @@
+/**
+ * The VC-API exchange endpoint a wallet posts to (wallets/vcApi/exchange.ts): no session, no
+ * cookie, readable from any origin (web wallets call it from their pages), under the public
+ * rate limit (rateLimits.ts), never cached.
+ *
+ * The exchange id is in the URL, which the request log writes (the path, as for every request).
+ * That is the price of VC-API, where the URL is the exchange: the id alone gives nothing once
+ * the exchange is completed (single use) or ten minutes old, and the database keeps only its
+ * hash. Nothing else of an exchange is logged: no challenge, no presentation, no credential;
+ * a refusal is logged by its code.
+ */
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { apiProblem } from '../shared/apiProblem.js';
+import { asyncRoute } from '../shared/asyncRoute.js';
+import { DidAuthenticationError } from '../../wallets/vcApi/didAuthentication.js';
+import { EXCHANGE_PATH, ExchangeRefusal, participate } from '../../wallets/vcApi/exchange.js';
+
+/** A DID authentication is about 1 kB; this leaves room for other wallets' longer keys and proofs. */
+const BODY_LIMIT = '32kb';
+
+function openToWallets(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
+  res.setHeader('Access-Control-Allow-Headers', 'Content-Type');
+  res.setHeader('Access-Control-Max-Age', '600');
+  res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+}
+
+const DID_AUTHENTICATION_STATUS: Record<string, number> = { invalid_presentation: 400, unsupported_did: 400 };
+
+export function vcApiRoutes(): Router {
+  const router = Router();
+  router.options(EXCHANGE_PATH, openToWallets, (_req, res) => { res.status(204).end(); });
+  router.post(EXCHANGE_PATH, openToWallets, express.json({ limit: BODY_LIMIT }), asyncRoute(async (req, res) => {
+    try {
+      const answer = await participate(req.params.exchangeId!, req.body);
+      if ('verifiablePresentation' in answer) req.log.info('VC-API exchange completed: the credential went to the wallet');
+      res.json(answer);
+    } catch (err) {
+      if (err instanceof ExchangeRefusal) return refuse(req, res, err.status, err.code, err.message);
+      // A presentation that does not authenticate its holder: 400 when malformed, else 401.
+      if (err instanceof DidAuthenticationError) return refuse(req, res, DID_AUTHENTICATION_STATUS[err.code] ?? 401, err.code, err.message);
+      throw err;
+    }
+  }));
+  // A body Laurel cannot read answers JSON here, as the wallet asked in JSON.
+  router.use(EXCHANGE_PATH, (err: { type?: unknown; status?: unknown; expose?: unknown }, req: Request, res: Response, next: NextFunction) => {
+    if (typeof err?.type !== 'string' || err.expose !== true || typeof err.status !== 'number' || err.status >= 500) return next(err);
+    if (err.status === 413) return refuse(req, res, 413, 'body_too_large', `The request body is larger than the ${BODY_LIMIT} an exchange accepts.`);
+    refuse(req, res, 400, 'body_unreadable', 'The request body is not JSON: send `{}` to start the exchange, then `{ "verifiablePresentation": … }`.');
+  });
+  return router;
+}
+
+function refuse(req: Request, res: Response, status: number, code: string, detail: string): void {
+  req.log.warn({ reason: code, status }, 'VC-API exchange refused');
+  apiProblem(res, status, code, detail);
+}
