@@ -234,7 +234,7 @@ async function startInstance(env: Record<string, string>, url: string): Promise<
   const started = Date.now();
   for (const deadline = started + 60_000; Date.now() < deadline;) {
     if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) {
-      phase(`  an instance served in ${((Date.now() - started) / 1000).toFixed(1)} s (indexes ensured in ${lines.find((l) => l.msg === 'indexes ensured')?.ms} ms)`);
+      phase(`  an instance served in ${((Date.now() - started) / 1000).toFixed(1)} s (its steps in ms: ${JSON.stringify(lines.find((l) => String(l.msg).startsWith('Laurel listening'))?.startMs)})`);
       return { child, lines, url };
     }
     if (child.exitCode !== null) break;

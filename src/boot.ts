@@ -50,15 +50,19 @@ export async function boot(config: Config, logger: Logger): Promise<Running> {
   });
   let database: OpenDatabase | undefined;
   try {
-    database = await openDatabase(config.mongodbUri, config.dataDir, logger, { connectTimeoutSeconds: config.databaseConnectTimeoutSeconds });
-    const laurel = await createLaurel(config, logger, database.uri);
-    const indexing = performance.now();
-    const expiries = await ensureIndexes({ ttl: !database.ferretdb });
-    // Said at every start: a start that grows with the data is what an operator must see.
-    logger.info({ ms: Math.round(performance.now() - indexing) }, 'indexes ensured');
-    if (database.ferretdb) await warnIfOutgrown(logger);
+    // Each step's milliseconds, in the line that says Laurel serves: a start that grows with the data shows there.
+    const took: Record<string, number> = {};
+    const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
+      const from = performance.now();
+      try { return await work(); } finally { took[step] = Math.round(performance.now() - from); }
+    };
+    database = await timed('database', () => openDatabase(config.mongodbUri, config.dataDir, logger, { connectTimeoutSeconds: config.databaseConnectTimeoutSeconds }));
+    const { ferretdb, uri } = database;
+    const laurel = await timed('app', () => createLaurel(config, logger, uri));
+    const expiries = await timed('indexes', () => ensureIndexes({ ttl: !ferretdb }));
+    if (ferretdb) await timed('sizeCheck', () => warnIfOutgrown(logger));
     handle = laurel.app;
-    return started(config, logger, server, database, laurel, expiries);
+    return started(config, logger, server, database, laurel, expiries, took);
   } catch (err) {
     server.close();
     await database?.close().catch(() => {});
@@ -67,13 +71,13 @@ export async function boot(config: Config, logger: Logger): Promise<Running> {
 }
 
 /** The background work, once Laurel serves. */
-function started(config: Config, logger: Logger, server: Server, database: OpenDatabase, laurel: Laurel, expiries: Expiry[]): Running {
+function started(config: Config, logger: Logger, server: Server, database: OpenDatabase, laurel: Laurel, expiries: Expiry[], startMs: Record<string, number>): Running {
   const stopSweeper = database.ferretdb ? startSweeper(expiries, 60_000, (err) => logger.error({ err }, 'sweeper failed')) : () => {};
   const stopScheduler = startScheduler(config.syncIntervalMinutes, logger, { concurrency: config.syncConcurrency, tickMs: config.syncTickSeconds * 1000 });
   configureJobLease(config.jobLeaseSeconds * 1000);
   const stopResumer = startJobResumer(logger);
   const stopGradebookRetrier = startGradebookRetrier(logger);
-  logger.info({ port: config.port }, `Laurel listening on ${config.publicUrl} (port ${config.port})`);
+  logger.info({ port: config.port, startMs }, `Laurel listening on ${config.publicUrl} (port ${config.port})`);
   return {
     laurel,
     database,
