@@ -16,6 +16,7 @@ import { unbakePng } from '../../src/credentials/baking/png.js';
 import { crossSiteChromiumArgs, keepsThirdPartyCookies, startCrossSiteDemo, type TestTls } from '../support/crossSite.js';
 import { launchChromium } from '../support/chromium.js';
 import { seriousViolations } from '../support/axe.js';
+import { scanQr } from '../support/qr.js';
 
 const screenshots = resolve(__dirname, '../../docs/screenshots');
 let demo: Demo & { tls: TestTls };
@@ -88,6 +89,16 @@ async function untilJobDone(frame: Frame): Promise<string> {
 const hostileSvg = '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400" viewBox="0 0 400 400" onload="alert(1)">'
   + '<script>document.title="pwned"</script><foreignObject width="100" height="100"><div xmlns="http://www.w3.org/1999/xhtml">html</div></foreignObject>'
   + '<circle cx="200" cy="200" r="190" fill="#1a5fb4"/><text x="200" y="215" font-size="48" text-anchor="middle" fill="#fff">CF</text></svg>';
+
+/** How far the page is wider than its screen, and what sticks out (elements whose right edge passes it, not inside a scrolling region), to say what to fix. */
+function overflowAt(page: Page): Promise<{ overflow: number; widest: string[] }> {
+  return page.evaluate(() => {
+    const doc = document.documentElement;
+    const out = [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > doc.clientWidth + 1 && !el.closest('.table-wrap'))
+      .slice(0, 5).map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className ? `.${String(el.className).split(' ').join('.')}` : ''} (${Math.round(el.getBoundingClientRect().right)} px)`);
+    return { overflow: Math.max(0, doc.scrollWidth - doc.clientWidth), widest: out };
+  });
+}
 
 describe('a badge from the editor to the employer', () => {
   let context: BrowserContext;
@@ -247,6 +258,38 @@ describe('a badge from the editor to the employer', () => {
     await page.close();
   });
 
+  it('the learner adds the badge to a wallet: a QR code for each kind of wallet that scans as the link beside it, at 320 px too', async () => {
+    const page = await context.newPage();
+    await page.goto(demo.learnerUrl);
+    const frame = await laurelFrame(page, '/me?');
+    const learnerPage = frame.url();
+    const card = frame.locator('article', { has: frame.locator(`h3:text-is("${badgeName}")`) });
+    await click(frame, card.getByRole('button', { name: `Add to a wallet of ${badgeName}` }), /\/me\/awards\/[^/]+\/wallet\?/);
+    expect(await seriousViolations(frame)).toEqual([]);
+    const links: string[] = [];
+    for (const heading of ['A wallet that speaks OpenID4VCI', 'Learner Credential Wallet']) {
+      const section = frame.locator('section', { has: frame.locator(`h2:text-is("${heading}")`) });
+      const link = (await section.getByRole('link', { name: `Open in a wallet on this device (${heading})` }).getAttribute('href'))!;
+      expect(await scanQr(await section.locator('.qr svg').screenshot()), heading).toBe(link);
+      links.push(link);
+    }
+    expect(links[0]).toMatch(/^openid-credential-offer:\/\/\?credential_offer=/);
+    await expect(frame.locator('[data-tx-code]').textContent()).resolves.toMatch(/^\d{6}$/);
+    await frame.locator('main').screenshot({ path: join(screenshots, 'wallet-page.png') });
+    await page.close();
+
+    // On a phone's width, top level (a phone's browser opening Laurel's page): nothing wider than the screen.
+    const narrow = await browser.newContext({ viewport: { width: 320, height: 640 }, bypassCSP: true });
+    const phone = await narrow.newPage();
+    await phone.goto(learnerPage);
+    await Promise.all([phone.waitForURL(/\/wallet\?/), phone.getByRole('button', { name: `Add to a wallet of ${badgeName}` }).click()]);
+    expect(await overflowAt(phone), 'the wallet page at 320 px').toEqual({ overflow: 0, widest: [] });
+    expect(await seriousViolations(phone)).toEqual([]);
+    const offer = (await phone.getByRole('link', { name: /OpenID4VCI/ }).getAttribute('href'))!;
+    expect(offer, 'a new offer each time it is asked for').not.toBe(links[0]);
+    await narrow.close();
+  });
+
   it('a revocation shows on the public page at once, with its reason', async () => {
     const page = await context.newPage();
     await page.goto(demo.instructorUrl);
@@ -275,13 +318,7 @@ describe('a badge from the editor to the employer', () => {
     for (const [name, url] of visited) {
       if (name === 'editor-preview') continue; // a POST's answer: its page is the editor, checked as such
       await page.goto(url);
-      const { overflow, widest } = await page.evaluate(() => {
-        const doc = document.documentElement;
-        // What sticks out, to say what to fix: elements whose right edge passes the screen, not inside a scrolling region.
-        const out = [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > doc.clientWidth + 1 && !el.closest('.table-wrap'))
-          .slice(0, 5).map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className ? `.${String(el.className).split(' ').join('.')}` : ''} (${Math.round(el.getBoundingClientRect().right)} px)`);
-        return { overflow: doc.scrollWidth - doc.clientWidth, widest: out };
-      });
+      const { overflow, widest } = await overflowAt(page);
       expect(overflow, `${name} is wider than 320 px: ${widest.join(', ')}`).toBeLessThanOrEqual(0);
       expect(await seriousViolations(page), name).toEqual([]);
       if (name === 'learner-page') await page.screenshot({ path: join(screenshots, 'learner-page-320.png'), fullPage: true });

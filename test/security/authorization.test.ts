@@ -222,6 +222,7 @@ const POLICY: Row[] = [
   ['GET', '/me',                                          401, 200, 200, 200, 200, 200, 200],
   ['POST', '/me/awards/:award/sharing',                   401, 303, 404, 404, 404, 404, 404, form({ showName: 'on' })],
   ['POST', '/me/awards/:pending/evidence',                401, 303, 404, 404, 404, 404, 404, form({ text: 'My notes' })],
+  ['POST', '/me/awards/:award/wallet',                    401, 200, 404, 404, 404, 404, 404],
   // The course API: staff only.
   ['GET', '/api/course/line-items',                       401, 403, 403, 200, 200, 200, 200],
   ['GET', '/api/course/badges',                           401, 403, 403, 200, 200, 200, 200],
@@ -338,6 +339,7 @@ describe('refusals change nothing', () => {
     ['POST', '/course/bulk/revoke', 303, () => ({ form: { awardId: [f.award, f.revocable], reason: 'Taken over' } })],
     ['POST', '/me/awards/:award/sharing', 404, form({ showName: 'on' })],
     ['POST', '/me/awards/:pending/evidence', 404, form({ text: 'Taken over' })],
+    ['POST', '/me/awards/:award/wallet', 404],
     ['GET', '/api/course/badges/:badge', 404],
     ['PUT', '/api/course/badges/:badge', 404, json({ name: 'Taken over', rules: { kind: 'approval' } })],
     ['DELETE', '/api/course/badges/:badge', 404],

@@ -1,12 +1,13 @@
 /**
  * The learner's room: their page under /me (their badges beside the grades that earned them,
- * their progress, sharing and evidence), behind the course the session names.
+ * their progress, sharing, evidence, and adding a badge to a wallet), behind the course the session names.
  */
 import { Router } from 'express';
 import { asyncRoute } from '../shared/asyncRoute.js';
 import { loadCourse } from '../shared/courseContext.js';
 import { PAGES } from '../shared/pageView.js';
 import { learnerPage, shareName, submitEvidence } from './learnerPage.js';
+import { walletPage } from './walletPage.js';
 
 export function learnerPages(): Router {
   const router = Router();
@@ -14,5 +15,6 @@ export function learnerPages(): Router {
   router.get(PAGES.learner, asyncRoute(learnerPage));
   router.post('/me/awards/:id/sharing', asyncRoute(shareName));
   router.post('/me/awards/:id/evidence', asyncRoute(submitEvidence));
+  router.post('/me/awards/:id/wallet', asyncRoute(walletPage));
   return router;
 }

@@ -1,0 +1,41 @@
+/**
+ * "Add to a wallet", for one of the learner's signed badges: an OpenID4VCI credential offer (the
+ * protocol of most wallets) and a VC-API exchange (the DCC Learner Credential Wallet), each as a
+ * QR code that a phone scans from this screen and as a link that a phone's browser opens. Made
+ * when the learner asks (a POST), each for this award and this learner only, single-use, and
+ * expiring in minutes: a page left open hands nothing to whoever passes by later.
+ */
+import type { Request, Response } from 'express';
+import QRCode from 'qrcode';
+import { awardOf } from '../../store/award.js';
+import { credentialByPublicId } from '../../store/issuedCredential.js';
+import { createCredentialOffer } from '../../wallets/oid4vci/offer.js';
+import { createExchange } from '../../wallets/vcApi/exchange.js';
+import { courseOf } from '../shared/courseContext.js';
+import { pageView } from '../shared/pageView.js';
+
+/** A QR code as inline SVG: no image request, nothing for the CSP to allow. */
+function qrSvg(text: string): Promise<string> {
+  // Level L: the offers are long, and a screen shows them sharp; a larger code scans less well.
+  return QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'L', margin: 2 });
+}
+
+export async function walletPage(req: Request, res: Response): Promise<void> {
+  const { course, token } = courseOf(res);
+  const issued = await credentialByPublicId(String(req.params.id));
+  const award = issued && issued.courseKey === course.courseKey && issued.userId === token.user
+    ? await awardOf(issued.courseKey, issued.badgeId, issued.userId) : null;
+  if (!issued || award?.status !== 'awarded') {
+    res.status(404).render('error', { problem: { status: 404, reason: 'award_not_found', title: 'No such badge of yours', detail: 'It may have been revoked.' } });
+    return;
+  }
+  const [offer, exchange] = await Promise.all([createCredentialOffer(issued, { txCode: true }), createExchange(issued)]);
+  res.set('Cache-Control', 'no-store');
+  res.render('course/wallet', {
+    ...pageView(res),
+    badgeName: issued.facts.achievement.name,
+    image: issued.facts.achievement.imageUrl,
+    oid4vci: { link: offer.offerUri, qr: await qrSvg(offer.offerUri), txCode: offer.txCode, expiresAt: offer.expiresAt },
+    lcw: { link: exchange.walletUrl, qr: await qrSvg(exchange.walletUrl), expiresAt: exchange.expiresAt },
+  });
+}
