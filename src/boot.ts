@@ -60,8 +60,8 @@ export async function boot(config: Config, logger: Logger): Promise<Running> {
     const { ferretdb, uri } = database;
     const laurel = await timed('app', () => createLaurel(config, logger, uri));
     const expiries = await timed('indexes', () => ensureIndexes({ ttl: !ferretdb }));
-    if (ferretdb) await timed('sizeCheck', () => warnIfOutgrown(logger));
     handle = laurel.app;
+    if (ferretdb) warnIfOutgrown(logger).catch((err) => logger.warn({ err }, 'could not count what the database holds'));
     return started(config, logger, server, database, laurel, expiries, took);
   } catch (err) {
     server.close();

@@ -1,8 +1,12 @@
 /**
  * The size up to which the embedded FerretDB is measured to keep every cost flat (bench/
  * institution.ts: 500 courses, 150,000 credentials), and the warning at start when the data has
- * grown past it. Counting is cheap on FerretDB (a table's row count), so it runs at every start.
+ * grown past it. Counted with `$collStats` (its row count): FerretDB answers `count`, and so
+ * estimatedDocumentCount, by reading every document, 37 s at start at the measured size, where
+ * `$collStats` reads the table's rows without decoding them (20 times faster, measured). It runs
+ * after Laurel serves (boot.ts): a warning need not hold up the start.
  */
+import type { Model } from 'mongoose';
 import type { Logger } from 'pino';
 import { CourseModel } from './course.js';
 import { IssuedCredentialModel } from './issuedCredential.js';
@@ -11,8 +15,14 @@ export const EMBEDDED_MEASURED = { courses: 500, credentials: 150_000 } as const
 
 export interface DataSize { courses: number; credentials: number }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function documentsIn(model: Model<any>): Promise<number> {
+  const [stats] = await model.collection.aggregate<{ count?: number }>([{ $collStats: { count: {} } }]).toArray();
+  return stats?.count ?? 0;
+}
+
 export async function dataSize(): Promise<DataSize> {
-  const [courses, credentials] = await Promise.all([CourseModel.estimatedDocumentCount(), IssuedCredentialModel.estimatedDocumentCount()]);
+  const [courses, credentials] = await Promise.all([documentsIn(CourseModel), documentsIn(IssuedCredentialModel)]);
   return { courses, credentials };
 }
 
