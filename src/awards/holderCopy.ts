@@ -18,7 +18,7 @@ import { signCredential } from './signingPool.js';
 export type HolderFormat = 'ldp_vc' | 'jwt_vc_json';
 
 /** How the wallet asked: said in the audit log. */
-export type WalletProtocol = 'OpenID4VCI' | 'VC-API exchange';
+export type WalletProtocol = 'OpenID4VCI' | 'VC-API exchange' | 'LCW credential request';
 
 export class HolderCopyError extends Error {
   constructor(message: string, readonly code: 'revoked' | 'not_found') { super(message); }

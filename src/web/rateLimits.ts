@@ -18,7 +18,7 @@ import { sendProblem } from './shared/errorPage.js';
 /**
  * Where the public routers (web/public/, web/wallets/) answer: what verifiers, employers and
  * wallets read, the OpenID4VCI metadata (its token, nonce and credential endpoints are under
- * /issuers), and the wallets' VC-API exchanges.
+ * /issuers), and the wallets' VC-API exchanges (with LCW's credential requests under them).
  */
 const PUBLIC_PATHS = ['/verify', '/credentials', '/ob2', '/achievements', '/images', '/issuers', '/status', '/exchanges',
   '/.well-known/openid-credential-issuer', '/.well-known/oauth-authorization-server'];

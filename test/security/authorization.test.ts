@@ -143,7 +143,7 @@ beforeAll(async () => {
   f.achievement = new URL(credential.credentialSubject.achievement.id).pathname.split('/').pop()!;
   f.issuer = issuerKeyOf({ issuer: home.emulator.issuer, clientId: home.clientId });
   const { walletUrl } = await createExchange((await credentialByPublicId(held.id))!);
-  f.exchange = (JSON.parse(new URL(walletUrl).searchParams.get('request')!) as { protocols: { vcapi: string } }).protocols.vcapi.split('/').pop()!;
+  f.exchange = new URL(new URL(walletUrl).searchParams.get('vc_request_url')!).pathname.split('/')[2]!;
   f.unknownExchange = 'A'.repeat(43);
 });
 afterAll(async () => {
@@ -281,6 +281,9 @@ const POLICY: Row[] = [
   // (`{}` asks for the presentation request: the same answer to anyone, until a wallet completes it.)
   ['POST', '/exchanges/:exchange',                        200, 200, 200, 200, 200, 200, 200, json({})],
   ['POST', '/exchanges/:unknownExchange',                 404, 404, 404, 404, 404, 404, 404, json({})],
+  // LCW's credential request to the same exchange: a presentation or nothing, whoever holds a session.
+  ['POST', '/exchanges/:exchange/credential-request',     400, 400, 400, 400, 400, 400, 400, json({})],
+  ['POST', '/exchanges/:unknownExchange/credential-request', 404, 404, 404, 404, 404, 404, 404, json({})],
   // LTI: Laurel's keys and configuration are public; /lti/launch with a session lands on the caller's page.
   ['GET', '/lti/keys',                                    200, 200, 200, 200, 200, 200, 200],
   ['GET', '/lti/canvas.json',                             200, 200, 200, 200, 200, 200, 200],

@@ -1,17 +1,17 @@
 /**
  * The DCC Learner Credential Wallet receives a learner's badge through a VC-API exchange, driven
- * over real HTTP as LCW drives it (test/support/learnerCredentialWallet.ts: its steps, its DCC
- * signing libraries): the link LCW opens, `{}` for a presentation request, a DID authentication
- * signed with its did:key, and the badge signed to that DID, which the outside verifier
+ * over real HTTP as LCW 2.1 to 2.2.7 drive it (test/support/learnerCredentialWallet.ts: its
+ * steps, its DCC signing libraries): the exchange invitation (`exchangeInvitationUrl`; the link
+ * Laurel shows is the credential request one, lcwCredentialRequest.test.ts), `{}` for a
+ * presentation request, a DID authentication signed with its did:key, and the badge signed to
+ * that DID, which the outside verifier
  * (@digitalbazaar/vc, keys and status fetched from Laurel) and the DCC's verifier-core (what
  * LCW checks a credential with) both accept. Then every way it must refuse, each time issuing
  * nothing: another key than the holder's, another exchange's challenge or domain, a second use,
  * an expired exchange, a revoked award.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { verifyCredential as verifierCoreVerify } from '@digitalcredentials/verifier-core';
 import { DataIntegrityProof } from '@digitalcredentials/data-integrity';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalcredentials/eddsa-rdfc-2022-cryptosuite';
 import * as Ed25519Multikey from '@digitalcredentials/ed25519-multikey';
@@ -21,7 +21,7 @@ import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { connectEmulator, type Connected } from '../support/lms.js';
 import { instructorApi, type CourseApi } from '../support/courseApi.js';
 import { isRevoked, ob3SchemaValidator, verifyDataIntegrity } from '../support/outsideVerifier.js';
-import { composeDidAuth, mintDid, openLink, receiveThroughExchange, sendToExchanger, type LcwProfile } from '../support/learnerCredentialWallet.js';
+import { composeDidAuth, mintDid, openLink, receiveThroughExchange, sendToExchanger, verifyAsLcw, type LcwProfile } from '../support/learnerCredentialWallet.js';
 import { saveIssuerProfile } from '../../src/store/issuerProfile.js';
 import { credentialByPublicId, type IssuedCredential } from '../../src/store/issuedCredential.js';
 import { AuditEntryModel } from '../../src/store/auditLog.js';
@@ -56,19 +56,25 @@ afterAll(async () => { await c?.emulator.close(); await laurel?.close(); });
 /** How many copies of this award went to a wallet, as the course's audit log says. */
 const toWallet = (award: IssuedCredential) => AuditEntryModel.countDocuments({ courseKey: award.courseKey, action: 'award.toWallet', awardId: award.publicId });
 
-const exchangeUrlOf = (walletUrl: string) => openLink(walletUrl).invitation.protocols.vcapi!;
-const idOf = (walletUrl: string) => exchangeUrlOf(walletUrl).split('/').pop()!;
+/** A new exchange for `award`, as the VC-API invitation of it. */
+async function invite(award: IssuedCredential) {
+  const { exchangeInvitationUrl: invitationUrl, expiresAt } = await createExchange(award);
+  return { invitationUrl, expiresAt };
+}
+
+const exchangeUrlOf = (invitationUrl: string) => openLink(invitationUrl).invitation.protocols.vcapi!;
+const idOf = (invitationUrl: string) => exchangeUrlOf(invitationUrl).split('/').pop()!;
 
 /** Step 1 as LCW takes it: the presentation request of a new exchange. */
-async function requestOf(walletUrl: string) {
-  const answer = await sendToExchanger(exchangeUrlOf(walletUrl), {});
+async function requestOf(invitationUrl: string) {
+  const answer = await sendToExchanger(exchangeUrlOf(invitationUrl), {});
   expect(answer.status).toBe(200);
   return answer.body.verifiablePresentationRequest as { challenge: string; domain: string };
 }
 
 describe('LCW receives the badge through a VC-API exchange', () => {
   let wallet: LcwProfile;
-  let walletUrl: string;
+  let invitationUrl: string;
   let expiresAt: Date;
   let received: Awaited<ReturnType<typeof receiveThroughExchange>>;
   let auditBefore: number;
@@ -76,13 +82,13 @@ describe('LCW receives the badge through a VC-API exchange', () => {
   beforeAll(async () => {
     wallet = await mintDid();
     auditBefore = await toWallet(issued[0]!);
-    ({ walletUrl, expiresAt } = await createExchange(issued[0]!));
-    received = await receiveThroughExchange(walletUrl, wallet);
+    ({ invitationUrl, expiresAt } = await invite(issued[0]!));
+    received = await receiveThroughExchange(invitationUrl, wallet);
   });
 
-  it('offers a link LCW opens (lcw.app\'s request page), naming an exchange of Laurel\'s that lasts ten minutes', () => {
-    expect(walletUrl.startsWith('https://lcw.app/request.html?request=')).toBe(true);
-    const { deepLink, invitation } = openLink(walletUrl);
+  it('offers an invitation LCW opens (lcw.app\'s request page), naming an exchange of Laurel\'s that lasts ten minutes', () => {
+    expect(invitationUrl.startsWith('https://lcw.app/request.html?request=')).toBe(true);
+    const { deepLink, invitation } = openLink(invitationUrl);
     expect(deepLink.startsWith('dccrequest://request?request=')).toBe(true);
     expect(invitation).toEqual({ credentialRequestOrigin: new URL(laurel.url).origin, protocols: { vcapi: expect.stringMatching(new RegExp(`^${laurel.url}/exchanges/[A-Za-z0-9_-]{43}$`)) } });
     expect(expiresAt.getTime() - Date.now()).toBeGreaterThan(9 * 60_000);
@@ -111,7 +117,7 @@ describe('LCW receives the badge through a VC-API exchange', () => {
     const validate = ob3SchemaValidator();
     expect(validate(credential), JSON.stringify(validate.errors)).toBe(true);
     expect(await toWallet(issued[0]!)).toBe(auditBefore + 1);
-    const stored = await VcApiExchangeModel.findById(exchangeKey(idOf(walletUrl))).lean();
+    const stored = await VcApiExchangeModel.findById(exchangeKey(idOf(invitationUrl))).lean();
     expect(stored).toMatchObject({ state: 'completed', holder: wallet.did });
   });
 
@@ -121,32 +127,14 @@ describe('LCW receives the badge through a VC-API exchange', () => {
   });
 
   it('verifies with verifier-core, as LCW 2.2 checks a credential it receives', async () => {
-    // verifier-core resolves did:web over https; Laurel here speaks http on loopback, so its
-    // requests to Laurel's own origin go there in http, and every other request is refused
-    // (its contexts ship with it; 1EdTech's schema is answered from 1EdTech's copy).
-    const schemaUrl = 'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json';
-    const schema = readFileSync(new URL('../../../shared/fixtures/openbadges/schema/ob_v3p0_achievementcredential.json', import.meta.url), 'utf8');
-    const laurelOrigin = new URL(laurel.url);
-    const refused: string[] = [];
-    const fetch = globalThis.fetch;
-    globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-      const url = new URL(input instanceof Request ? input.url : String(input));
-      if (url.href === schemaUrl) return new Response(schema, { headers: { 'content-type': 'application/json' } });
-      if (url.host !== laurelOrigin.host) { refused.push(url.href); throw new TypeError(`refused by the test: ${url.href}`); }
-      return fetch(`${laurelOrigin.origin}${url.pathname}${url.search}`, init);
-    }) as typeof fetch;
-    try {
-      const result = (await verifierCoreVerify({ credential: received.credentials[0] as never, knownDIDRegistries: [] })) as { errors?: unknown; log?: { id: string; valid?: boolean }[] };
-      expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
-      expect(result.log).toEqual(expect.arrayContaining([{ id: 'valid_signature', valid: true }, { id: 'revocation_status', valid: true }]));
-    } finally {
-      globalThis.fetch = fetch;
-    }
-    expect(refused).toEqual([]);
+    const result = await verifyAsLcw(received.credentials[0]!, laurel.url);
+    expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
+    expect(result.log).toEqual(expect.arrayContaining([{ id: 'valid_signature', valid: true }, { id: 'revocation_status', valid: true }]));
+    expect(result.refused).toEqual([]);
   });
 
   it('is open to any origin, never cached, sets no cookie, and counts under the public rate limit', async () => {
-    const url = exchangeUrlOf((await createExchange(issued[0]!)).walletUrl);
+    const url = exchangeUrlOf((await invite(issued[0]!)).invitationUrl);
     const preflight = await fetch(url, { method: 'OPTIONS', headers: { Origin: 'https://wallet.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' } });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
@@ -173,15 +161,15 @@ describe('a DID authentication with a Data Integrity proof (eddsa-rdfc-2022), as
     const did = `did:key:${key.publicKeyMultibase}`;
     key.id = `${did}#${key.publicKeyMultibase}`;
     key.controller = did;
-    const { walletUrl } = await createExchange(issued[0]!);
-    const { challenge, domain } = await requestOf(walletUrl);
+    const { invitationUrl } = await invite(issued[0]!);
+    const { challenge, domain } = await requestOf(invitationUrl);
     const presentation = await dccVc.signPresentation({
       presentation: dccVc.createPresentation({ holder: did, verify: false }), challenge, domain,
       suite: new DataIntegrityProof({ signer: key.signer(), cryptosuite: eddsaRdfc2022 }),
       documentLoader: securityLoader({ fetchRemoteContexts: false }).build(),
     });
     expect(presentation.proof).toMatchObject({ type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022' });
-    const answer = await sendToExchanger(exchangeUrlOf(walletUrl), { verifiablePresentation: presentation });
+    const answer = await sendToExchanger(exchangeUrlOf(invitationUrl), { verifiablePresentation: presentation });
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body.verifiablePresentation.verifiableCredential[0].credentialSubject.id).toBe(did);
   });
@@ -189,9 +177,9 @@ describe('a DID authentication with a Data Integrity proof (eddsa-rdfc-2022), as
 
 describe('refusals: a clear error, and nothing issued', () => {
   /** Posts `payload` to the exchange and expects the refusal `error` with `status`, and no new copy of the award. */
-  async function refused(walletUrl: string, payload: object, status: number, error: string, award = issued[0]!) {
+  async function refused(invitationUrl: string, payload: object, status: number, error: string, award = issued[0]!) {
     const before = await toWallet(award);
-    const answer = await sendToExchanger(exchangeUrlOf(walletUrl), payload);
+    const answer = await sendToExchanger(exchangeUrlOf(invitationUrl), payload);
     expect({ status: answer.status, error: answer.body?.error }).toEqual({ status, error });
     expect(typeof answer.body.detail).toBe('string');
     expect(answer.body.verifiablePresentation).toBeUndefined();
@@ -201,50 +189,50 @@ describe('refusals: a clear error, and nothing issued', () => {
 
   it('a presentation naming the wallet\'s DID but signed with another wallet\'s key: refused', async () => {
     const [holder, other] = [await mintDid(), await mintDid()];
-    const { walletUrl } = await createExchange(issued[0]!);
-    const vpr = await requestOf(walletUrl);
+    const { invitationUrl } = await invite(issued[0]!);
+    const vpr = await requestOf(invitationUrl);
     const signedByOther = await composeDidAuth(holder, { ...vpr, signedBy: other });
-    const answer = await refused(walletUrl, { verifiablePresentation: signedByOther }, 401, 'holder_mismatch');
+    const answer = await refused(invitationUrl, { verifiablePresentation: signedByOther }, 401, 'holder_mismatch');
     expect(answer.detail).toMatch(/another DID than its holder/);
     // The other key claiming to be the holder's key: its signature does not verify with the holder's key.
     const forged = structuredClone(signedByOther);
     (forged.proof as { verificationMethod: string }).verificationMethod = `${holder.did}#${holder.did.slice('did:key:'.length)}`;
-    await refused(walletUrl, { verifiablePresentation: forged }, 401, 'proof_invalid');
+    await refused(invitationUrl, { verifiablePresentation: forged }, 401, 'proof_invalid');
     // Refused twice, the exchange is still open: the holder signing for itself receives the badge.
-    const own = await sendToExchanger(exchangeUrlOf(walletUrl), { verifiablePresentation: await composeDidAuth(holder, vpr) });
+    const own = await sendToExchanger(exchangeUrlOf(invitationUrl), { verifiablePresentation: await composeDidAuth(holder, vpr) });
     expect(own.status).toBe(200);
     expect(own.body.verifiablePresentation.verifiableCredential[0].credentialSubject.id).toBe(holder.did);
   });
 
   it('a presentation signed for another exchange\'s challenge, or another domain: refused', async () => {
     const wallet = await mintDid();
-    const first = await createExchange(issued[0]!);
-    const second = await createExchange(issued[0]!);
-    const forFirst = await composeDidAuth(wallet, await requestOf(first.walletUrl));
-    const vpr = await requestOf(second.walletUrl);
-    await refused(second.walletUrl, { verifiablePresentation: forFirst }, 401, 'wrong_challenge');
-    await refused(second.walletUrl, { verifiablePresentation: await composeDidAuth(wallet, { ...vpr, domain: 'wallet-phisher.example' }) }, 401, 'wrong_domain');
+    const first = await invite(issued[0]!);
+    const second = await invite(issued[0]!);
+    const forFirst = await composeDidAuth(wallet, await requestOf(first.invitationUrl));
+    const vpr = await requestOf(second.invitationUrl);
+    await refused(second.invitationUrl, { verifiablePresentation: forFirst }, 401, 'wrong_challenge');
+    await refused(second.invitationUrl, { verifiablePresentation: await composeDidAuth(wallet, { ...vpr, domain: 'wallet-phisher.example' }) }, 401, 'wrong_domain');
     // A changed word after signing: the proof no longer verifies.
     const tampered = { ...(await composeDidAuth(wallet, vpr)), id: 'urn:uuid:changed-after-signing' };
-    await refused(second.walletUrl, { verifiablePresentation: tampered }, 401, 'proof_invalid');
+    await refused(second.invitationUrl, { verifiablePresentation: tampered }, 401, 'proof_invalid');
   });
 
   it('a second use: the same presentation replayed, or another wallet after the first, is refused as completed', async () => {
     const [first, second] = [await mintDid(), await mintDid()];
-    const { walletUrl } = await createExchange(issued[0]!);
-    const done = await receiveThroughExchange(walletUrl, first);
+    const { invitationUrl } = await invite(issued[0]!);
+    const done = await receiveThroughExchange(invitationUrl, first);
     expect(done.answer.status).toBe(200);
-    await refused(walletUrl, { verifiablePresentation: done.presentation }, 410, 'exchange_completed');
-    await refused(walletUrl, {}, 410, 'exchange_completed');
-    await expect(receiveThroughExchange(walletUrl, second)).rejects.toThrow(/no presentation request: 410/);
-    expect((await VcApiExchangeModel.findById(exchangeKey(idOf(walletUrl))).lean())?.holder).toBe(first.did);
+    await refused(invitationUrl, { verifiablePresentation: done.presentation }, 410, 'exchange_completed');
+    await refused(invitationUrl, {}, 410, 'exchange_completed');
+    await expect(receiveThroughExchange(invitationUrl, second)).rejects.toThrow(/no presentation request: 410/);
+    expect((await VcApiExchangeModel.findById(exchangeKey(idOf(invitationUrl))).lean())?.holder).toBe(first.did);
   });
 
   it('two wallets presenting at once: one receives the badge, the other is refused', async () => {
-    const { walletUrl } = await createExchange(issued[0]!);
-    const vpr = await requestOf(walletUrl);
+    const { invitationUrl } = await invite(issued[0]!);
+    const vpr = await requestOf(invitationUrl);
     const before = await toWallet(issued[0]!);
-    const answers = await Promise.all([await mintDid(), await mintDid()].map(async (w) => sendToExchanger(exchangeUrlOf(walletUrl), { verifiablePresentation: await composeDidAuth(w, vpr) })));
+    const answers = await Promise.all([await mintDid(), await mintDid()].map(async (w) => sendToExchanger(exchangeUrlOf(invitationUrl), { verifiablePresentation: await composeDidAuth(w, vpr) })));
     expect(answers.map((a) => a.status).sort()).toEqual([200, 410]);
     expect(answers.find((a) => a.status === 410)!.body.error).toBe('exchange_completed');
     expect(await toWallet(issued[0]!)).toBe(before + 1);
@@ -252,26 +240,26 @@ describe('refusals: a clear error, and nothing issued', () => {
 
   it('an expired exchange: refused, before and after the wallet signs', async () => {
     const wallet = await mintDid();
-    const { walletUrl } = await createExchange(issued[0]!);
-    const presentation = await composeDidAuth(wallet, await requestOf(walletUrl));
-    await VcApiExchangeModel.updateOne({ _id: exchangeKey(idOf(walletUrl)) }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
-    await refused(walletUrl, { verifiablePresentation: presentation }, 410, 'exchange_expired');
-    await refused(walletUrl, {}, 410, 'exchange_expired');
+    const { invitationUrl } = await invite(issued[0]!);
+    const presentation = await composeDidAuth(wallet, await requestOf(invitationUrl));
+    await VcApiExchangeModel.updateOne({ _id: exchangeKey(idOf(invitationUrl)) }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    await refused(invitationUrl, { verifiablePresentation: presentation }, 410, 'exchange_expired');
+    await refused(invitationUrl, {}, 410, 'exchange_expired');
   });
 
   it('a revoked award: refused once revoked, and no exchange is made for it; the copy a wallet holds shows revoked', async () => {
     const award = issued[1]!;
     const [early, late] = [await mintDid(), await mintDid()];
-    const held = await receiveThroughExchange((await createExchange(award)).walletUrl, early);
+    const held = await receiveThroughExchange((await invite(award)).invitationUrl, early);
     expect(held.answer.status).toBe(200);
     expect(await isRevoked(held.credentials[0] as never)).toBe(false);
 
-    const { walletUrl } = await createExchange(award);
-    const presentation = await composeDidAuth(late, await requestOf(walletUrl));
+    const { invitationUrl } = await invite(award);
+    const presentation = await composeDidAuth(late, await requestOf(invitationUrl));
     const revoked = await staff.post(`/api/course/awards/${award.publicId}/revoke`, { reason: 'Awarded in error' });
     expect(revoked.status).toBe(200);
-    await refused(walletUrl, { verifiablePresentation: presentation }, 410, 'award_revoked', award);
-    await refused(walletUrl, {}, 410, 'award_revoked', award);
+    await refused(invitationUrl, { verifiablePresentation: presentation }, 410, 'award_revoked', award);
+    await refused(invitationUrl, {}, 410, 'award_revoked', award);
     await expect(createExchange(award)).rejects.toThrow(HolderCopyError);
     expect(await isRevoked(held.credentials[0] as never)).toBe(true);
   });
@@ -279,10 +267,10 @@ describe('refusals: a clear error, and nothing issued', () => {
   it('an unknown exchange, a body that is not JSON, a presentation that is not one: refused in JSON', async () => {
     const unknown = `https://lcw.app/request.html?request=${encodeURIComponent(JSON.stringify({ credentialRequestOrigin: laurel.url, protocols: { vcapi: `${laurel.url}/exchanges/${'A'.repeat(43)}` } }))}`;
     await refused(unknown, {}, 404, 'exchange_not_found');
-    const { walletUrl } = await createExchange(issued[0]!);
-    const notJson = await request(laurel.url).post(new URL(exchangeUrlOf(walletUrl)).pathname).set('Content-Type', 'application/json').send('{"verifiablePresentation":');
+    const { invitationUrl } = await invite(issued[0]!);
+    const notJson = await request(laurel.url).post(new URL(exchangeUrlOf(invitationUrl)).pathname).set('Content-Type', 'application/json').send('{"verifiablePresentation":');
     expect({ status: notJson.status, error: notJson.body.error }).toEqual({ status: 400, error: 'body_unreadable' });
-    await refused(walletUrl, { verifiablePresentation: 'a presentation' }, 400, 'invalid_presentation');
-    await refused(walletUrl, { verifiablePresentation: { type: ['VerifiablePresentation'], holder: 'did:web:wallet.example' } }, 400, 'unsupported_did');
+    await refused(invitationUrl, { verifiablePresentation: 'a presentation' }, 400, 'invalid_presentation');
+    await refused(invitationUrl, { verifiablePresentation: { type: ['VerifiablePresentation'], holder: 'did:web:wallet.example' } }, 400, 'unsupported_did');
   });
 });

@@ -14,6 +14,10 @@
  * key, `did:key:z6Mk…#z6Mk…`). Data Integrity `eddsa-rdfc-2022` proofs, which other wallets
  * make, are accepted too. Contexts are Laurel's static ones and did:key documents are computed
  * from the key itself: nothing is fetched.
+ *
+ * LCW's older credential request flow (lcwCredentialRequest.ts) signs the same presentation with
+ * the challenge alone: `requireDomain: false` accepts a proof that names no domain; one that names
+ * a domain must still name Laurel's.
  */
 import { timingSafeEqual } from 'node:crypto';
 import * as vc from '@digitalbazaar/vc';
@@ -52,10 +56,18 @@ export const holderDocumentLoader: DocumentLoader = async (url) => {
 
 const sameSecret = (a: unknown, b: string) => typeof a === 'string' && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
+export interface ExpectedAuthentication {
+  challenge: string;
+  /** Laurel's host: the domain a proof must name. */
+  domain: string;
+  /** False where the wallet is given no domain to sign (LCW's credential request): a proof may then name none. */
+  requireDomain?: boolean;
+}
+
 /** The holder's DID once `presentation` authenticates it for this challenge and domain; else a DidAuthenticationError saying what is wrong. */
-export async function verifyDidAuthentication(presentation: unknown, expected: { challenge: string; domain: string }): Promise<string> {
+export async function verifyDidAuthentication(presentation: unknown, expected: ExpectedAuthentication): Promise<string> {
   const invalid = (why: string) => new DidAuthenticationError(why, 'invalid_presentation');
-  if (!presentation || typeof presentation !== 'object' || Array.isArray(presentation)) throw invalid('`verifiablePresentation` must be a Verifiable Presentation (a JSON object).');
+  if (!presentation || typeof presentation !== 'object' || Array.isArray(presentation)) throw invalid('The presentation must be a Verifiable Presentation (a JSON object): `verifiablePresentation` in a VC-API exchange, the whole body in a credential request.');
   const vp = presentation as JsonObject;
   if (![vp.type].flat().includes('VerifiablePresentation')) throw invalid('The presentation\'s `type` must include "VerifiablePresentation".');
   const holder = typeof vp.holder === 'string' ? vp.holder : (vp.holder as JsonObject | undefined)?.id;
@@ -68,7 +80,8 @@ export async function verifyDidAuthentication(presentation: unknown, expected: {
   if (proof.proofPurpose !== 'authentication') throw invalid('The proof\'s `proofPurpose` must be "authentication".');
   // Said apart before the signature is checked, so that a wallet learns which it got wrong.
   if (!sameSecret(proof.challenge, expected.challenge)) throw new DidAuthenticationError('The proof\'s challenge is not this exchange\'s: sign the challenge of this exchange\'s presentation request.', 'wrong_challenge');
-  if (proof.domain !== expected.domain) throw new DidAuthenticationError(`The proof's domain is not this exchange's: it must be "${expected.domain}".`, 'wrong_domain');
+  const domainless = proof.domain === undefined && expected.requireDomain === false;
+  if (!domainless && proof.domain !== expected.domain) throw new DidAuthenticationError(`The proof's domain is not this exchange's: it must be "${expected.domain}".`, 'wrong_domain');
   const signer = typeof proof.verificationMethod === 'string' ? proof.verificationMethod.split('#')[0] : undefined;
   if (signer !== holder) throw new DidAuthenticationError('The presentation is signed with a key of another DID than its holder: the holder must sign it with a key of its own DID.', 'holder_mismatch');
 
@@ -77,7 +90,7 @@ export async function verifyDidAuthentication(presentation: unknown, expected: {
     result = await vc.verify({
       presentation: vp,
       challenge: expected.challenge,
-      domain: expected.domain,
+      domain: domainless ? undefined : expected.domain,
       suite: [new Ed25519Signature2020(), new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 })],
       documentLoader: holderDocumentLoader,
     });

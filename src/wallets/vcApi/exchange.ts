@@ -6,8 +6,8 @@
  * app/screens/ExchangeCredentials/ExchangeCredentials.tsx runExchange, app/lib/exchanges.ts
  * processMessageChain, processRequest and sendToExchanger; digitalcredentials/learner-credential-
  * wallet v2.1.2: app/lib/exchanges.ts handleVcApiExchangeComplete):
- * 1. the learner opens the link `createExchange` made (lcwLink.ts); LCW POSTs `{}` to
- *    `protocols.vcapi`, the exchange URL;
+ * 1. the wallet opens the exchange invitation `createExchange` made (`exchangeInvitationUrl`,
+ *    lcwLink.ts); LCW POSTs `{}` to `protocols.vcapi`, the exchange URL;
  * 2. Laurel answers `{ verifiablePresentationRequest }`: a DIDAuthentication query, a challenge
  *    and a domain (LCW refuses to sign without both: composeVp.ts). No `interact`: LCW 2.2
  *    posts its answer to the exchange URL whatever `interact` says, 2.1 to
@@ -28,17 +28,23 @@
  * audit log says a copy went. Fixing that is LCW's to do (main had it working in March 2026,
  * commit 56e360d).
  *
+ * So the link Laurel shows (`walletUrl`) is LCW's credential request link instead, which every
+ * release stores the badge from: the same exchange, its challenge in the link, and LCW's signed
+ * DID authentication posted to the exchange's credential request URL (lcwCredentialRequest.ts).
+ * The VC-API invitation (`exchangeInvitationUrl`) stays for wallets that speak VC-API. Either way
+ * completes the one exchange, once.
+ *
  * LCW shows no error an exchange answers (it does not read the status), so refusals are for
  * the logs and other wallets: a stable code and a sentence.
  */
 import { randomBytes } from 'node:crypto';
 import { publicBase } from '../../publicBase.js';
-import { HolderCopyError, issueToHolder } from '../../awards/holderCopy.js';
+import { HolderCopyError, issueToHolder, type WalletProtocol } from '../../awards/holderCopy.js';
 import { awardOf } from '../../store/award.js';
 import { credentialByPublicId, type IssuedCredential } from '../../store/issuedCredential.js';
 import { completeExchange, exchangeById, reopenExchange, saveExchange, type VcApiExchange } from '../../store/vcApiExchange.js';
 import { ACCEPTED_DID_METHODS, verifyDidAuthentication } from './didAuthentication.js';
-import { lcwExchangeLink } from './lcwLink.js';
+import { lcwCredentialRequestLink, lcwExchangeLink } from './lcwLink.js';
 
 export const EXCHANGE_LIFETIME_SECONDS = 600;
 
@@ -46,34 +52,50 @@ export const EXCHANGE_LIFETIME_SECONDS = 600;
 export const EXCHANGE_PATH = '/exchanges/:exchangeId';
 export const isExchangeId = (id: string) => /^[A-Za-z0-9_-]{43}$/.test(id);
 export const exchangeUrl = (base: string, exchangeId: string) => `${base}/exchanges/${exchangeId}`;
+/** Where LCW posts its DID authentication in the credential request flow: the `vc_request_url` of the link. */
+export const CREDENTIAL_REQUEST_PATH = `${EXCHANGE_PATH}/credential-request`;
+export const credentialRequestUrl = (base: string, exchangeId: string) => `${exchangeUrl(base, exchangeId)}/credential-request`;
 
 export class ExchangeRefusal extends Error {
   constructor(message: string, readonly status: number, readonly code: string) { super(message); }
 }
 
 /** The domain a wallet's proof must name: Laurel's public host, from PUBLIC_URL (never a request's Host header). */
-const exchangeDomain = () => new URL(publicBase()).host;
+export const exchangeDomain = () => new URL(publicBase()).host;
+
+export interface OfferedExchange {
+  /** What Laurel shows (a QR code or a tap): LCW's credential request link, which every LCW release stores the badge from. */
+  walletUrl: string;
+  /** The same exchange as a VC-API exchange invitation, for wallets that speak VC-API. */
+  exchangeInvitationUrl: string;
+  expiresAt: Date;
+}
 
 /**
  * An exchange for `issued` alone, which the first wallet to prove its DID within ten minutes
- * completes; `walletUrl` is what LCW opens (a QR code or a tap). Refuses a revoked award.
+ * completes, by either link. Refuses a revoked award.
  */
-export async function createExchange(issued: IssuedCredential): Promise<{ walletUrl: string; expiresAt: Date }> {
+export async function createExchange(issued: IssuedCredential): Promise<OfferedExchange> {
   const award = await awardOf(issued.courseKey, issued.badgeId, issued.userId);
   if (!award) throw new HolderCopyError('The badge is no longer stored: it cannot be added to a wallet.', 'not_found');
   if (award.status !== 'awarded') throw new HolderCopyError('The badge was revoked: it cannot be added to a wallet.', 'revoked');
   const exchangeId = randomBytes(32).toString('base64url');
+  const challenge = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + EXCHANGE_LIFETIME_SECONDS * 1000);
   await saveExchange(exchangeId, {
     publicId: issued.publicId, courseKey: issued.courseKey, badgeId: issued.badgeId, userId: issued.userId,
-    challenge: randomBytes(32).toString('base64url'), expiresAt,
+    challenge, expiresAt,
   });
   const base = publicBase();
-  return { walletUrl: lcwExchangeLink(exchangeUrl(base, exchangeId), new URL(base).origin), expiresAt };
+  return {
+    walletUrl: lcwCredentialRequestLink({ issuer: exchangeDomain(), challenge, requestUrl: credentialRequestUrl(base, exchangeId) }),
+    exchangeInvitationUrl: lcwExchangeLink(exchangeUrl(base, exchangeId), new URL(base).origin),
+    expiresAt,
+  };
 }
 
 /** The exchange, still open at `now`; else why not. */
-async function openExchange(exchangeId: string, now: Date): Promise<VcApiExchange> {
+export async function openExchange(exchangeId: string, now: Date): Promise<VcApiExchange> {
   const exchange = isExchangeId(exchangeId) ? await exchangeById(exchangeId) : null;
   if (!exchange) throw new ExchangeRefusal('No exchange has this id: ask for a new link on your badge\'s page.', 404, 'exchange_not_found');
   if (exchange.state === 'completed') throw new ExchangeRefusal('This exchange was completed already: each link gives the badge once. Ask for a new link on your badge\'s page.', 410, 'exchange_completed');
@@ -81,7 +103,7 @@ async function openExchange(exchangeId: string, now: Date): Promise<VcApiExchang
   return exchange;
 }
 
-async function refuseUnlessHeld(exchange: VcApiExchange): Promise<void> {
+export async function refuseUnlessHeld(exchange: VcApiExchange): Promise<void> {
   const award = await awardOf(exchange.courseKey, exchange.badgeId, exchange.userId);
   if (!award || award.status !== 'awarded') throw new ExchangeRefusal('The badge was revoked or removed: it cannot be added to a wallet.', 410, 'award_revoked');
 }
@@ -109,20 +131,7 @@ export async function participate(exchangeId: string, body: unknown, now = new D
   if (presentation === undefined) return presentationRequest(exchange);
 
   const holder = await verifyDidAuthentication(presentation, { challenge: exchange.challenge, domain: exchangeDomain() });
-  const issued = await credentialByPublicId(exchange.publicId);
-  if (!issued) throw new ExchangeRefusal('The badge\'s credential is no longer stored: it cannot be added to a wallet.', 410, 'award_revoked');
-  // Single use: of two presentations sent at once, one completes the exchange.
-  if (!(await completeExchange(exchangeId, holder, exchange.expiresAt, now))) {
-    throw new ExchangeRefusal('This exchange was completed already: each link gives the badge once. Ask for a new link on your badge\'s page.', 410, 'exchange_completed');
-  }
-  let credential: Record<string, unknown>;
-  try {
-    credential = (await issueToHolder(issued, holder, 'ldp_vc', 'VC-API exchange')) as Record<string, unknown>;
-  } catch (err) {
-    await reopenExchange(exchangeId, holder);
-    if (err instanceof HolderCopyError) throw new ExchangeRefusal(err.message, 410, 'award_revoked');
-    throw err;
-  }
+  const credential = await completeWithCredential(exchangeId, exchange, holder, 'VC-API exchange', now);
   return {
     verifiablePresentation: {
       '@context': ['https://www.w3.org/ns/credentials/v2'],
@@ -130,4 +139,24 @@ export async function participate(exchangeId: string, body: unknown, now = new D
       verifiableCredential: [credential],
     },
   };
+}
+
+/**
+ * The last step of either flow, once `holder` authenticated: completes the exchange (the first
+ * wallet to get here; two presentations sent at once, one wins) and signs the award's credential
+ * to `holder`. Reopens the exchange when no credential could be signed.
+ */
+export async function completeWithCredential(exchangeId: string, exchange: VcApiExchange, holder: string, protocol: WalletProtocol, now: Date): Promise<Record<string, unknown>> {
+  const issued = await credentialByPublicId(exchange.publicId);
+  if (!issued) throw new ExchangeRefusal('The badge\'s credential is no longer stored: it cannot be added to a wallet.', 410, 'award_revoked');
+  if (!(await completeExchange(exchangeId, holder, exchange.expiresAt, now))) {
+    throw new ExchangeRefusal('This exchange was completed already: each link gives the badge once. Ask for a new link on your badge\'s page.', 410, 'exchange_completed');
+  }
+  try {
+    return (await issueToHolder(issued, holder, 'ldp_vc', protocol)) as Record<string, unknown>;
+  } catch (err) {
+    await reopenExchange(exchangeId, holder);
+    if (err instanceof HolderCopyError) throw new ExchangeRefusal(err.message, 410, 'award_revoked');
+    throw err;
+  }
 }
