@@ -39,6 +39,7 @@ import { statusRoutes } from './public/statusRoutes.js';
 import { verifyPage } from './public/verifyPage.js';
 import { sharePublicly } from './public/publicJson.js';
 import { walletRoutes } from './wallets/index.js';
+import { openToWallets, WALLET_PATHS } from './wallets/openToWallets.js';
 import { configureSealing } from '../secrets/sealed.js';
 import { setPublicBase, publicBase } from '../publicBase.js';
 import { canvasCallback } from './course/canvasConnect.js';
@@ -99,6 +100,7 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
   }));
   app.use(favicon(join(projectRoot, 'views', 'assets', 'laurel.svg')));
   app.use(health());
+  app.use(WALLET_PATHS, openToWallets);
   app.use(rateLimits(config.rateLimits, logger));
   app.get(ROUTES.canvasConfig, (_req, res) => { res.json(canvasDeveloperKey(config.publicUrl)); });
   const storageOrigins = (issuer: string, clientId: string) => platformOrigins.ofPlatform(issuer, clientId);

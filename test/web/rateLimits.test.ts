@@ -61,12 +61,17 @@ describe('rate limits', () => {
     expect(json.body).toMatchObject({ error: 'rate_limited', title: 'Too many requests' });
     expect(json.body.detail).toContain(`at most ${PUBLIC} of these requests from one address every 60 seconds`);
 
-    // What wallets call (OpenID4VCI metadata and endpoints) counts under the same limit.
+    // What wallets call (OpenID4VCI metadata and endpoints, VC-API exchanges) counts under the same limit.
     const metadata = await request(laurel.url).get('/.well-known/openid-credential-issuer/issuers/any').set('Accept', 'application/json');
     expect(metadata.status).toBe(429);
     expect(metadata.headers.ratelimit).toMatch(/^"public"; r=0; t=\d+$/);
     expect((await request(laurel.url).get('/.well-known/oauth-authorization-server/issuers/any')).status).toBe(429);
     expect((await request(laurel.url).post('/issuers/any/oid4vci/token').type('form').send({ grant_type: 'x' })).status).toBe(429);
+    // A wallet in a browser reads the refusal and when to try again, not a CORS failure.
+    const exchange = await request(laurel.url).post('/exchanges/any').set('Origin', 'https://wallet.example').send({});
+    expect(exchange.status).toBe(429);
+    expect(exchange.headers['access-control-allow-origin']).toBe('*');
+    expect(exchange.headers['access-control-expose-headers']).toMatch(/Retry-After/);
 
     // The launch has a limit of its own, not spent by the public pages.
     const login = await request(laurel.url).get('/lti/login');

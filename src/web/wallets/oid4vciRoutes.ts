@@ -2,7 +2,7 @@
  * The OpenID4VCI issuer's HTTP face, one per issuer profile: its metadata at the well-known URLs
  * (RFC 8615 path insertion, as OpenID4VCI 1.0 section 12.2 and RFC 8414 say), and its token,
  * nonce and credential endpoints under the profile's URL. Wallets call them without a session,
- * from phones and from browsers: any origin may (no cookies are involved). Answers are JSON in
+ * from phones and from browsers: any origin may (openToWallets.ts). Answers are JSON in
  * the specifications' shapes, errors included, never an HTML page. Codes and tokens travel in
  * bodies and headers only, so the request log (which logs paths) never holds one.
  */
@@ -26,18 +26,6 @@ export const OID4VCI_PATHS = {
 } as const;
 
 const ALL_PATHS = Object.values(OID4VCI_PATHS);
-
-/** Any origin may call: wallets running in browsers do, and no cookie or session is involved. */
-function anyOrigin(req: Request, res: Response, next: NextFunction): void {
-  res.setHeader('Access-Control-Allow-Origin', '*');
-  res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
-  res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate, Retry-After');
-  if (req.method !== 'OPTIONS') return next();
-  res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
-  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, DPoP');
-  res.setHeader('Access-Control-Max-Age', '600');
-  res.status(204).end();
-}
 
 /** An error as OAuth and OpenID4VCI write it; the log gets its code and description, which name no secret. */
 function sendError(req: Request, res: Response, err: Oid4vciError): void {
@@ -69,8 +57,6 @@ const noStore = (res: Response) => res.set({ 'Cache-Control': 'no-store', Pragma
 
 export function oid4vciRoutes(): Router {
   const router = Router();
-  router.use(ALL_PATHS, anyOrigin);
-
   router.get(OID4VCI_PATHS.issuerMetadata, oid4vciRoute(async (_req, res, profile) => {
     res.set('Cache-Control', 'no-cache').json(credentialIssuerMetadata(publicBase(), profile));
   }));

@@ -1,8 +1,8 @@
 /**
  * The VC-API exchange endpoint a wallet posts to (wallets/vcApi/exchange.ts), and the same
  * exchange's credential request URL LCW posts to from the link Laurel shows
- * (wallets/vcApi/lcwCredentialRequest.ts): no session, no cookie, readable from any origin (web
- * wallets call them from their pages), under the public rate limit (rateLimits.ts), never cached.
+ * (wallets/vcApi/lcwCredentialRequest.ts): no session, no cookie, readable from any origin
+ * (openToWallets.ts), under the public rate limit (rateLimits.ts), never cached.
  *
  * The exchange id is in the URL, which the request log writes (the path, as for every request).
  * That is the price of VC-API, where the URL is the exchange: the id alone gives nothing once
@@ -20,12 +20,7 @@ import { answerText, requestCredential } from '../../wallets/vcApi/lcwCredential
 /** A DID authentication is about 1 kB; this leaves room for other wallets' longer keys and proofs. */
 const BODY_LIMIT = '32kb';
 
-function openToWallets(_req: Request, res: Response, next: NextFunction): void {
-  res.setHeader('Access-Control-Allow-Origin', '*');
-  res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
-  res.setHeader('Access-Control-Allow-Headers', 'Content-Type');
-  res.setHeader('Access-Control-Max-Age', '600');
-  res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+function noStore(_req: Request, res: Response, next: NextFunction): void {
   res.setHeader('Cache-Control', 'no-store');
   next();
 }
@@ -37,8 +32,7 @@ const CREDENTIAL_REQUEST = 'LCW credential request';
 
 export function vcApiRoutes(): Router {
   const router = Router();
-  router.options([EXCHANGE_PATH, CREDENTIAL_REQUEST_PATH], openToWallets, (_req, res) => { res.status(204).end(); });
-  router.post(EXCHANGE_PATH, openToWallets, express.json({ limit: BODY_LIMIT }), asyncRoute(async (req, res) => {
+  router.post(EXCHANGE_PATH, noStore, express.json({ limit: BODY_LIMIT }), asyncRoute(async (req, res) => {
     try {
       const answer = await participate(req.params.exchangeId!, req.body);
       if ('verifiablePresentation' in answer) req.log.info('VC-API exchange completed: the credential went to the wallet');
@@ -47,7 +41,7 @@ export function vcApiRoutes(): Router {
       refuseOrThrow(req, res, err, VC_API);
     }
   }));
-  router.post(CREDENTIAL_REQUEST_PATH, openToWallets, express.json({ limit: BODY_LIMIT }), asyncRoute(async (req, res) => {
+  router.post(CREDENTIAL_REQUEST_PATH, noStore, express.json({ limit: BODY_LIMIT }), asyncRoute(async (req, res) => {
     try {
       const credential = await requestCredential(req.params.exchangeId!, req.body);
       req.log.info('LCW credential request completed: the credential went to the wallet');
