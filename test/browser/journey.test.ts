@@ -17,6 +17,8 @@ import { crossSiteChromiumArgs, keepsThirdPartyCookies, startCrossSiteDemo, type
 import { launchChromium } from '../support/chromium.js';
 import { seriousViolations } from '../support/axe.js';
 import { scanQr } from '../support/qr.js';
+import { ed25519DidKey, LDP, receive } from '../support/oid4vciWallet.js';
+import { mintDid, receiveThroughCredentialRequest } from '../support/learnerCredentialWallet.js';
 
 const screenshots = resolve(__dirname, '../../docs/screenshots');
 let demo: Demo & { tls: TestTls };
@@ -258,7 +260,7 @@ describe('a badge from the editor to the employer', () => {
     await page.close();
   });
 
-  it('the learner adds the badge to a wallet: a QR code for each kind of wallet that scans as the link beside it, at 320 px too', async () => {
+  it('the learner adds the badge to two wallets: a QR code for each kind that scans as the link beside it, which each wallet follows to receive the badge; at 320 px too', async () => {
     const page = await context.newPage();
     await page.goto(demo.learnerUrl);
     const frame = await laurelFrame(page, '/me?');
@@ -274,8 +276,16 @@ describe('a badge from the editor to the employer', () => {
       links.push(link);
     }
     expect(links[0]).toMatch(/^openid-credential-offer:\/\/\?credential_offer=/);
-    await expect(frame.locator('[data-tx-code]').textContent()).resolves.toMatch(/^\d{6}$/);
-    await frame.locator('main').screenshot({ path: join(screenshots, 'wallet-page.png') });
+    const txCode = (await frame.locator('[data-tx-code]').textContent())!;
+    expect(txCode).toMatch(/^\d{6}$/);
+    // The learner's wallets take them, over HTTPS from Laurel's host, each receiving the badge signed to its own key:
+    // an OpenID4VCI wallet (@openid4vc/openid4vci's client, with the code the page shows) and LCW (its own steps and libraries).
+    const holder = await ed25519DidKey();
+    const viaOid4vci = await receive(holder, links[0]!, txCode, [LDP]);
+    expect(viaOid4vci.received[LDP]).toMatchObject({ name: badgeName, credentialSubject: { id: holder.did } });
+    const lcw = await mintDid();
+    const viaLcw = await receiveThroughCredentialRequest(links[1]!, lcw);
+    expect(viaLcw.credentials).toEqual([expect.objectContaining({ name: badgeName, credentialSubject: expect.objectContaining({ id: lcw.did }) })]);
     await page.close();
 
     // On a phone's width, top level (a phone's browser opening Laurel's page): nothing wider than the screen.
@@ -285,6 +295,7 @@ describe('a badge from the editor to the employer', () => {
     await Promise.all([phone.waitForURL(/\/wallet\?/), phone.getByRole('button', { name: `Add to a wallet of ${badgeName}` }).click()]);
     expect(await overflowAt(phone), 'the wallet page at 320 px').toEqual({ overflow: 0, widest: [] });
     expect(await seriousViolations(phone)).toEqual([]);
+    await phone.screenshot({ path: join(screenshots, 'wallet-page.png'), fullPage: true });
     const offer = (await phone.getByRole('link', { name: /OpenID4VCI/ }).getAttribute('href'))!;
     expect(offer, 'a new offer each time it is asked for').not.toBe(links[0]);
     await narrow.close();

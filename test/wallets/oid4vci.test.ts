@@ -13,13 +13,13 @@
  * The client is told to take http:// URLs (setGlobalConfig allowInsecureUrls): the test Laurel
  * speaks plain HTTP on loopback; everything else is the library as a wallet ships it.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { SignJWT, exportJWK, generateKeyPair, type JWK, type JWTPayload } from 'jose';
-import { Openid4vciClient, setGlobalConfig, type IssuerMetadataResult } from '@openid4vc/openid4vci';
-import { clientAuthenticationAnonymous, Oauth2ClientErrorResponseError, type JwtSigner } from '@openid4vc/oauth2';
+import { SignJWT, type JWTPayload } from 'jose';
+import { setGlobalConfig, type IssuerMetadataResult } from '@openid4vc/openid4vci';
+import { Oauth2ClientErrorResponseError, type JwtSigner } from '@openid4vc/oauth2';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
+import { ed25519DidKey, JWT, LDP, p256DidJwk, p256JwkHeader, receive, walletOf, type Holder } from '../support/oid4vciWallet.js';
 import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
 import { isRevoked, ob3SchemaValidator, verifyDataIntegrity, verifyJwt } from '../support/outsideVerifier.js';
 import { saveIssuerProfile } from '../../src/store/issuerProfile.js';
@@ -31,8 +31,6 @@ import { createCredentialOffer } from '../../src/wallets/oid4vci/offer.js';
 
 setGlobalConfig({ allowInsecureUrls: true });
 
-const LDP = 'OpenBadgeCredential_ldp_vc';
-const JWT = 'OpenBadgeCredential_jwt_vc_json';
 const PRE_AUTHORIZED = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
 
 let laurel: RunningLaurel;
@@ -45,80 +43,6 @@ let held: IssuedCredential;
 let target: IssuedCredential;
 /** Every code, tx_code and token the tests handled: none may reach a log line. */
 const secrets: string[] = [];
-
-// --- The holders: keys made with jose; did:key written here, from the multicodec tables, not by Laurel's resolver. ---
-
-const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
-function base58btc(bytes: Uint8Array): string {
-  let n = BigInt(`0x${Buffer.from(bytes).toString('hex') || '0'}`);
-  let out = '';
-  while (n > 0n) { out = BASE58[Number(n % 58n)] + out; n /= 58n; }
-  for (const b of bytes) { if (b !== 0) break; out = `1${out}`; }
-  return out;
-}
-
-interface Holder { did: string; signer: JwtSigner; privateKey: CryptoKey; publicJwk: JWK }
-
-async function ed25519DidKey(): Promise<Holder> {
-  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-  const publicJwk = await exportJWK(publicKey);
-  // did:key: 'z' + base58btc(multicodec ed25519-pub 0xed 0x01 + the 32 raw bytes)
-  const fingerprint = `z${base58btc(new Uint8Array([0xed, 0x01, ...Buffer.from(publicJwk.x!, 'base64url')]))}`;
-  const did = `did:key:${fingerprint}`;
-  return { did, publicJwk, privateKey, signer: { method: 'did', didUrl: `${did}#${fingerprint}`, alg: 'EdDSA' } };
-}
-
-async function p256(): Promise<{ privateKey: CryptoKey; publicJwk: JWK }> {
-  const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
-  const { kty, crv, x, y } = await exportJWK(publicKey);
-  return { privateKey, publicJwk: { kty, crv, x, y } };
-}
-
-async function p256DidJwk(): Promise<Holder> {
-  const { privateKey, publicJwk } = await p256();
-  const did = `did:jwk:${Buffer.from(JSON.stringify(publicJwk)).toString('base64url')}`;
-  return { did, publicJwk, privateKey, signer: { method: 'did', didUrl: `${did}#0`, alg: 'ES256' } };
-}
-
-async function p256JwkHeader(): Promise<Holder> {
-  const { privateKey, publicJwk } = await p256();
-  // Laurel names such a holder by the did:jwk of its key (members in RFC 7638 order).
-  const did = `did:jwk:${Buffer.from(JSON.stringify({ crv: publicJwk.crv, kty: publicJwk.kty, x: publicJwk.x, y: publicJwk.y })).toString('base64url')}`;
-  return { did, publicJwk, privateKey, signer: { method: 'jwk', publicJwk: publicJwk as never, alg: 'ES256' } };
-}
-
-/** The wallet: the library, with its callbacks done by jose and node:crypto. */
-function walletOf(holder: Holder): Openid4vciClient {
-  return new Openid4vciClient({
-    callbacks: {
-      hash: (data, alg) => createHash(alg.replace('-', '')).update(data).digest(),
-      generateRandom: (length) => randomBytes(length),
-      clientAuthentication: clientAuthenticationAnonymous(),
-      signJwt: async (_signer, { header, payload }) => ({
-        jwt: await new SignJWT(payload as JWTPayload).setProtectedHeader(header as never).sign(holder.privateKey),
-        signerJwk: holder.publicJwk as never,
-      }),
-    },
-  });
-}
-
-/** The whole flow as a wallet runs it: offer, metadata, token, then one nonce and proof per configuration. */
-async function receive(holder: Holder, offerUri: string, txCode: string | undefined, configurations: string[]) {
-  const wallet = walletOf(holder);
-  const credentialOffer = await wallet.resolveCredentialOffer(offerUri);
-  const issuerMetadata = await wallet.resolveIssuerMetadata(credentialOffer.credential_issuer);
-  const { accessTokenResponse } = await wallet.retrievePreAuthorizedCodeAccessTokenFromOffer({ credentialOffer, issuerMetadata, txCode });
-  secrets.push(accessTokenResponse.access_token);
-  const received: Record<string, unknown> = {};
-  for (const credentialConfigurationId of configurations) {
-    const { c_nonce } = await wallet.requestNonce({ issuerMetadata });
-    const { jwt } = await wallet.createCredentialRequestJwtProof({ issuerMetadata, signer: holder.signer, nonce: c_nonce, credentialConfigurationId });
-    const answer = await wallet.retrieveCredentials({ issuerMetadata, accessToken: accessTokenResponse.access_token, credentialConfigurationId, proofs: { jwt: [jwt] } });
-    const [first] = answer.credentialResponse.credentials!;
-    received[credentialConfigurationId] = typeof first === 'object' && first !== null && 'credential' in first ? first.credential : first;
-  }
-  return { received, issuerMetadata, accessToken: accessTokenResponse.access_token };
-}
 
 async function offerFor(issued: IssuedCredential, txCode: boolean) {
   const offer = await createCredentialOffer(issued, { txCode });
@@ -288,7 +212,8 @@ describe('a wallet we did not write adds the badge', () => {
     expect(offer.expiresAt.getTime() - Date.now()).toBeLessThanOrEqual(10 * 60_000);
     const holder = await ed25519DidKey();
     const before = await walletCopies();
-    const { received } = await receive(holder, offer.offerUri, undefined, [LDP, JWT]);
+    const { received, accessToken } = await receive(holder, offer.offerUri, undefined, [LDP, JWT]);
+    secrets.push(accessToken);
     await checkCopies(holder, received);
     expect(await walletCopies()).toBe(before + 2);
     const said = (await auditOfCourse(held.courseKey)).filter((e) => e.action === 'award.toWallet').map((e) => e.detail);
@@ -301,11 +226,15 @@ describe('a wallet we did not write adds the badge', () => {
     expect(offer.json.grants[PRE_AUTHORIZED].tx_code).toMatchObject({ input_mode: 'numeric', length: 6, description: expect.stringContaining('6-digit code') });
     expect(JSON.stringify(offer.json)).not.toContain(offer.txCode); // the digits travel apart from the offer
     const didJwk = await p256DidJwk();
-    await checkCopies(didJwk, (await receive(didJwk, offer.offerUri, offer.txCode, [LDP, JWT])).received);
+    const viaDidJwk = await receive(didJwk, offer.offerUri, offer.txCode, [LDP, JWT]);
+    secrets.push(viaDidJwk.accessToken);
+    await checkCopies(didJwk, viaDidJwk.received);
 
     const again = await offerFor(held, true);
     const bare = await p256JwkHeader();
-    await checkCopies(bare, (await receive(bare, again.offerUri, again.txCode, [LDP, JWT])).received);
+    const viaJwk = await receive(bare, again.offerUri, again.txCode, [LDP, JWT]);
+    secrets.push(viaJwk.accessToken);
+    await checkCopies(bare, viaJwk.received);
   });
 
   it('takes the drafts\' single proof object too (wallets written before 1.0 send it)', async () => {
