@@ -7,8 +7,8 @@
  * many requests arrive at once: each try and the taking are claims (store/writeClaim.ts), since a
  * conditional delete or increment is not single-winner on FerretDB (measured: up to 11 of 20
  * requests got a token for one code, and twenty guesses sent together were all judged). The
- * expiry date is checked whenever an offer is read; the TTL index (the sweeper on FerretDB) and
- * the claims' own only free the room.
+ * expiry date is checked whenever an offer is read; the TTL indexes of offers and claims (the
+ * sweeper on FerretDB) only free the room.
  */
 import { createHash } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
