@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
+import { claimOnce } from './writeClaim.js';
 import type { Member } from '../rules/snapshot.js';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
@@ -87,12 +88,19 @@ export async function latestJob(courseKey: string): Promise<EvaluationJob | null
 
 /**
  * Takes over one job whose instance stopped renewing its lease (it died, or lost the database),
- * by a conditional write on that one document, so two instances never take the same job.
+ * so that two instances never take the same job: the taker claims the job's lease that ran out
+ * (store/writeClaim.ts; a conditional findOneAndUpdate let up to all 10 of 10 instances take one
+ * job on FerretDB). Jobs another instance is taking are passed over.
  */
 export async function takeOverStalledJob(leaseMs: number, now = new Date()): Promise<EvaluationJob | null> {
-  return EvaluationJobModel.findOneAndUpdate(
-    { status: { $in: ['queued', 'running'] }, leaseUntil: { $lt: now } },
-    { $set: { leaseUntil: new Date(now.getTime() + leaseMs) }, $inc: { attempts: 1 } },
-    { new: true },
-  ).lean();
+  const stalled = await EvaluationJobModel.find({ status: { $in: ['queued', 'running'] }, leaseUntil: { $lt: now } }).limit(10).lean();
+  for (const job of stalled) {
+    // Kept a lease past the new one: long past any instance that read this one.
+    if (!(await claimOnce(`job ${job.id} ${job.leaseUntil!.getTime()}`, new Date(now.getTime() + 2 * leaseMs)))) continue;
+    const taken = { leaseUntil: new Date(now.getTime() + leaseMs), attempts: (job.attempts ?? 1) + 1 };
+    // On the lease read: had the job's instance renewed it meanwhile, the job is still its.
+    const written = await EvaluationJobModel.updateOne({ id: job.id, leaseUntil: job.leaseUntil }, { $set: taken });
+    if (written.matchedCount === 1) return { ...job, ...taken };
+  }
+  return null;
 }

@@ -3,12 +3,16 @@
  * transaction code (tx_code) the learner types into the wallet. Neither code is stored: the offer
  * sits under the SHA-256 of its pre-authorized code, so the token endpoint finds it by key, and
  * keeps the SHA-256 of the code and tx_code together, so the stored hash tells nothing of the six
- * digits without the code. An offer is taken once (findOneAndDelete), and spent after three wrong
- * tx_codes. The expiry date is checked whenever an offer is read; the TTL index (the sweeper on
- * FerretDB) only frees the room.
+ * digits without the code. An offer is taken once, and tried with three tx_codes at most, however
+ * many requests arrive at once: each try and the taking are claims (store/writeClaim.ts), since a
+ * conditional delete or increment is not single-winner on FerretDB (measured: up to 11 of 20
+ * requests got a token for one code, and twenty guesses sent together were all judged). The
+ * expiry date is checked whenever an offer is read; the TTL indexes of offers and claims (the
+ * sweeper on FerretDB) only free the room.
  */
 import { createHash } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
+import { claimOnce } from './writeClaim.js';
 
 export interface Oid4vciOffer {
   /** The award's public id (the issued credential's key). */
@@ -16,19 +20,17 @@ export interface Oid4vciOffer {
   issuerKey: string;
   /** SHA-256 of the code and the tx_code, when the offer asks for one. */
   txCodeHash?: string;
-  wrongTxCodes: number;
   expiresAt: Date;
 }
 
-/** Wrong tx_codes an offer takes before it is spent. */
-export const MAX_WRONG_TX_CODES = 3;
+/** Tries of a tx_code an offer takes: three wrong ones spend it. */
+export const MAX_TX_CODE_TRIES = 3;
 
 const schema = new Schema<Oid4vciOffer & { _id: string }>({
   _id: String,
   publicId: { type: String, required: true },
   issuerKey: { type: String, required: true },
   txCodeHash: String,
-  wrongTxCodes: { type: Number, required: true, default: 0 },
   expiresAt: { type: Date, required: true },
 }, { versionKey: false });
 schema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
@@ -44,7 +46,7 @@ const txCodeHashOf = (preAuthorizedCode: string, txCode: string) => sha256(`${pr
 
 export async function saveOffer(o: { preAuthorizedCode: string; txCode?: string; publicId: string; issuerKey: string; expiresAt: Date }): Promise<void> {
   await Oid4vciOfferModel.create({
-    _id: offerKey(o.preAuthorizedCode), publicId: o.publicId, issuerKey: o.issuerKey, wrongTxCodes: 0, expiresAt: o.expiresAt,
+    _id: offerKey(o.preAuthorizedCode), publicId: o.publicId, issuerKey: o.issuerKey, expiresAt: o.expiresAt,
     ...(o.txCode !== undefined ? { txCodeHash: txCodeHashOf(o.preAuthorizedCode, o.txCode) } : {}),
   });
 }
@@ -53,25 +55,32 @@ export async function findOffer(preAuthorizedCode: string): Promise<Oid4vciOffer
   return Oid4vciOfferModel.findById(offerKey(preAuthorizedCode), { _id: 0 }).lean();
 }
 
+export type Redemption =
+  | { taken: true }
+  /** The tx_code was wrong; `left` more may be tried (none: the offer is spent). */
+  | { wrongTxCode: { left: number } }
+  /** Taken by another request, or its tries are spent: this request's code was not judged. */
+  | { gone: true };
+
 /**
- * Takes the offer, once, when the tx_code is its own (or it asks for none) and it is not spent:
- * null when another request took it first or the tx_code is wrong.
+ * Redeems the offer, as `findOffer` read it, once. With a tx_code, each try is counted before it
+ * is judged (the n-th try claims "try n"), so guesses sent together get three judged in all, and
+ * the third wrong one deletes the offer. The right code (or none, when the offer asks for none)
+ * then claims the offer itself: one request takes it. The claims are kept until the offer
+ * expires, after which the token endpoint refuses it anyway.
  */
-export async function takeOffer(preAuthorizedCode: string, txCode: string | undefined): Promise<Oid4vciOffer | null> {
-  const filter = {
-    _id: offerKey(preAuthorizedCode),
-    txCodeHash: txCode === undefined ? { $exists: false } : txCodeHashOf(preAuthorizedCode, txCode),
-    wrongTxCodes: { $lt: MAX_WRONG_TX_CODES },
-  };
-  return Oid4vciOfferModel.findOneAndDelete(filter).lean(); // no projection: FerretDB's findAndModify takes none
-}
-
-/** Counts a wrong tx_code; the offer is deleted at the last one allowed. Answers how many tries are left. */
-export async function countWrongTxCode(preAuthorizedCode: string): Promise<number> {
+export async function redeemOffer(preAuthorizedCode: string, offer: Oid4vciOffer, txCode: string | undefined): Promise<Redemption> {
   const _id = offerKey(preAuthorizedCode);
-  const counted = await Oid4vciOfferModel.findOneAndUpdate({ _id }, { $inc: { wrongTxCodes: 1 } }, { new: true }).lean();
-  const left = counted ? Math.max(0, MAX_WRONG_TX_CODES - counted.wrongTxCodes) : 0;
-  if (counted && left === 0) await Oid4vciOfferModel.deleteOne({ _id });
-  return left;
+  if (offer.txCodeHash !== undefined) {
+    let tried = 0;
+    for (let n = 1; n <= MAX_TX_CODE_TRIES && !tried; n++) if (await claimOnce(`oid4vciOffer ${_id} try ${n}`, offer.expiresAt)) tried = n;
+    if (!tried) return { gone: true };
+    if (txCode === undefined || txCodeHashOf(preAuthorizedCode, txCode) !== offer.txCodeHash) {
+      if (tried === MAX_TX_CODE_TRIES) await Oid4vciOfferModel.deleteOne({ _id });
+      return { wrongTxCode: { left: MAX_TX_CODE_TRIES - tried } };
+    }
+  }
+  if (!(await claimOnce(`oid4vciOffer ${_id}`, offer.expiresAt))) return { gone: true };
+  await Oid4vciOfferModel.deleteOne({ _id });
+  return { taken: true };
 }
-

@@ -7,11 +7,15 @@ import mongoose from 'mongoose';
 import { connectDatabase } from '../../src/store/connect.js';
 import { ensureIndexes } from '../../src/store/indexes.js';
 import { LeaseModel, releaseLease, takeLease } from '../../src/store/lease.js';
+import { WriteClaimModel } from '../../src/store/writeClaim.js';
+import { sweepExpired } from '../../src/store/sweeper.js';
+import type { Expiry } from '../../src/store/indexes.js';
 import { testDatabaseUri } from '../support/database.js';
 
+let expiries: Expiry[];
 beforeAll(async () => {
   await connectDatabase(testDatabaseUri());
-  await ensureIndexes({ ttl: false });
+  expiries = await ensureIndexes({ ttl: false });
 });
 afterAll(async () => {
   await mongoose.connection.db?.dropDatabase();
@@ -23,7 +27,7 @@ describe('a lease', () => {
     expect(await takeLease('course-a', 60_000, 'instance-1')).toBe(true);
     expect(await takeLease('course-a', 60_000, 'instance-2')).toBe(false);
     expect(await takeLease('course-a', 60_000, 'instance-1')).toBe(true);
-    expect(await LeaseModel.countDocuments({ name: 'course-a' })).toBe(1);
+    expect(await LeaseModel.countDocuments({ _id: 'course-a' })).toBe(1);
   });
 
   it('goes to whoever asks once the holder releases it', async () => {
@@ -41,5 +45,51 @@ describe('a lease', () => {
   it('is taken by exactly one of many instances asking at the same moment', async () => {
     const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => takeLease('course-c', 60_000, `instance-${i}`)));
     expect(answers.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe('a lease that ran out', () => {
+  // FerretDB runs a conditional findOneAndUpdate as a read then a write: the takers all read the
+  // expired lease, and many wrote themselves in (4 to 12 of 20 won, before leases were claimed).
+  it('is taken over by exactly one of twenty instances asking at the same moment', async () => {
+    const start = new Date('2026-11-23T10:00:00Z');
+    expect(await takeLease('course-d', 60_000, 'crashed', start)).toBe(true);
+    const later = new Date(start.getTime() + 61_000);
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => takeLease('course-d', 60_000, `taker-${i}`, later)));
+    expect(answers.filter(Boolean)).toHaveLength(1);
+    const winner = `taker-${answers.indexOf(true)}`;
+    // The winner holds it: it renews, and nobody else takes it.
+    expect(await takeLease('course-d', 60_000, winner, later)).toBe(true);
+    expect(await takeLease('course-d', 60_000, 'crashed', later)).toBe(false);
+  });
+
+  it('is either renewed by its holder or taken over, never both', async () => {
+    for (let round = 0; round < 5; round++) {
+      const start = new Date(Date.UTC(2026, 10, 24, 10, round));
+      const name = `course-e${round}`;
+      expect(await takeLease(name, 60_000, 'slow', start)).toBe(true);
+      const edge = new Date(start.getTime() + 60_001);
+      const answers = await Promise.all([
+        takeLease(name, 60_000, 'slow', edge),
+        ...Array.from({ length: 10 }, (_, i) => takeLease(name, 60_000, `taker-${i}`, edge)),
+      ]);
+      expect(answers.filter(Boolean), `round ${round}`).toHaveLength(1);
+    }
+  });
+});
+
+describe('the claims that pick one winner', () => {
+  it('are swept once they expire, and the lease stays with its holder', async () => {
+    const start = new Date('2026-11-25T10:00:00Z');
+    expect(await takeLease('course-f', 60_000, 'crashed', start)).toBe(true);
+    const later = new Date(start.getTime() + 61_000);
+    expect(await takeLease('course-f', 60_000, 'survivor', later)).toBe(true);
+    expect(await WriteClaimModel.countDocuments({})).toBeGreaterThan(0);
+    await sweepExpired(expiries, new Date('2027-01-01T00:00:00Z'));
+    expect(await WriteClaimModel.countDocuments({})).toBe(0);
+    expect(await takeLease('course-f', 60_000, 'crashed', later)).toBe(false);
+    expect(await takeLease('course-f', 60_000, 'survivor', later)).toBe(true);
+    await releaseLease('course-f', 'survivor');
+    expect(await LeaseModel.exists({ _id: 'course-f' })).toBeNull();
   });
 });

@@ -1,15 +1,16 @@
 /**
  * The token endpoint of the pre-authorized code flow (OpenID4VCI 1.0 section 6): a wallet trades
  * the offer's code, and its tx_code when the offer asked for one, for an access token good for
- * five minutes and for that award's credentials only. The offer is taken once, atomically, so a
- * replayed code gets `invalid_grant`; three wrong tx_codes spend it, so six digits cannot be
- * guessed. Only hashes of codes and tokens are stored.
+ * five minutes and for that award's credentials only. The offer is taken once, so a replayed
+ * code (or one sent twice at once) gets `invalid_grant`; three tries of a tx_code in all spend it,
+ * however many arrive at once, so six digits cannot be guessed. Only hashes of codes and tokens
+ * are stored.
  */
 import { randomBytes } from 'node:crypto';
 import { oid4vciUrls } from '../../credentials/urls.js';
 import { publicBase } from '../../publicBase.js';
 import { saveAccessToken } from '../../store/oid4vciAccessToken.js';
-import { countWrongTxCode, findOffer, takeOffer, type Oid4vciOffer } from '../../store/oid4vciOffer.js';
+import { findOffer, redeemOffer, type Oid4vciOffer } from '../../store/oid4vciOffer.js';
 import { Oid4vciError } from './errors.js';
 import { PRE_AUTHORIZED_CODE_GRANT } from './issuerMetadata.js';
 
@@ -57,18 +58,20 @@ export async function redeemPreAuthorizedCode(issuerKey: string, body: Record<st
   if (offer.txCodeHash === undefined && txCode !== undefined) {
     throw new Oid4vciError(400, 'invalid_request', 'This offer asks for no transaction code: send the token request without tx_code.');
   }
-  const taken = await takeOffer(code, txCode);
-  if (!taken) {
-    if (txCode === undefined) throw grantRefused(`This pre-authorized code was already used: each offer gives one access token. ${NEW_OFFER}`);
-    const left = await countWrongTxCode(code);
+  const redeemed = await redeemOffer(code, offer, txCode);
+  if ('wrongTxCode' in redeemed) {
+    const { left } = redeemed.wrongTxCode;
     throw grantRefused(left > 0
       ? `The transaction code is wrong (${left} ${left === 1 ? 'try' : 'tries'} left): type the 6 digits shown on the badge page in Laurel.`
       : `The transaction code is wrong, and this offer has had its last try. ${NEW_OFFER}`);
   }
-  // Expired between the read and the take: taken all the same, and good for nothing.
-  usable(taken, issuerKey, now);
+  if ('gone' in redeemed) {
+    throw grantRefused(txCode === undefined
+      ? `This pre-authorized code was already used: each offer gives one access token. ${NEW_OFFER}`
+      : `This offer was already used, or has had its three tries of a transaction code. ${NEW_OFFER}`);
+  }
 
   const accessToken = randomBytes(32).toString('base64url');
-  await saveAccessToken(accessToken, { publicId: taken.publicId, issuerKey, expiresAt: new Date(now.getTime() + ACCESS_TOKEN_TTL_SECONDS * 1000) });
+  await saveAccessToken(accessToken, { publicId: offer.publicId, issuerKey, expiresAt: new Date(now.getTime() + ACCESS_TOKEN_TTL_SECONDS * 1000) });
   return { access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS };
 }

@@ -1,0 +1,31 @@
+/**
+ * A job whose instance stopped renewing its lease is taken over by one instance, however many
+ * notice it at the same moment: the others run something else or nothing. Against the real
+ * FerretDB, which runs findAndModify as a read then a write.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import mongoose from 'mongoose';
+import { connectDatabase } from '../../src/store/connect.js';
+import { ensureIndexes } from '../../src/store/indexes.js';
+import { createJob, findJob, takeOverStalledJob } from '../../src/store/evaluationJob.js';
+import { testDatabaseUri } from '../support/database.js';
+
+beforeAll(async () => {
+  await connectDatabase(testDatabaseUri());
+  await ensureIndexes({ ttl: false });
+});
+afterAll(async () => {
+  await mongoose.connection.db?.dropDatabase();
+  await mongoose.disconnect();
+});
+
+describe('a stalled job', () => {
+  it('is taken over by exactly one of ten instances noticing it at once', async () => {
+    for (let round = 0; round < 5; round++) {
+      const job = await createJob(`course-${round}`, 'instructor', { leaseMs: -1000 });
+      const taken = await Promise.all(Array.from({ length: 10 }, () => takeOverStalledJob(60_000)));
+      expect(taken.filter((t) => t?.id === job.id), `round ${round}`).toHaveLength(1);
+      expect((await findJob(job.courseKey, job.id))?.attempts).toBe(2);
+    }
+  });
+});
