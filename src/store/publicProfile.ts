@@ -90,10 +90,11 @@ async function withdraw(id: string, now: Date): Promise<void> {
   await PublicProfileModel.updateOne({ _id: id }, { $set: { withdrawnAt: now, awardIds: [], showName: false }, $unset: { name: 1 } });
 }
 
-/** Stops publishing: the page's URL answers "gone" from now on. Nothing published: nothing to do. */
-export async function withdrawProfile(p: Person, now = new Date()): Promise<void> {
+/** Stops publishing: the page's URL answers "gone" from now on. Nothing published: nothing to do (false). */
+export async function withdrawProfile(p: Person, now = new Date()): Promise<boolean> {
   const id = await profileIdOf(p);
-  if (!id) return;
+  if (!id) return false;
   await withdraw(id, now);
   await releaseProfileId(p, id);
+  return true;
 }

@@ -300,10 +300,13 @@ describe('the public page of badges', () => {
   it('is gone once withdrawn (410), and publishing again makes a new address', async () => {
     const withdrawn = await post('/me/all/profile/withdraw', s.learnerSecond);
     expect(withdrawn.status).toBe(303);
+    expect(withdrawn.headers.location).toContain('note=withdrawn');
     const gone = await request(laurel.url).get(new URL(url).pathname).set('Accept', 'text/html');
     expect(gone.status).toBe(410);
     expect(htmlText(gone.text)).not.toContain('Taken Back');
     expect(htmlText((await page('/me/all', s.learnerSecond)).text)).toContain('Off: nobody sees a page of your badges.');
+    // Withdrawing again: nothing was published, nothing said.
+    expect((await post('/me/all/profile/withdraw', s.learnerSecond)).headers.location).not.toContain('note=');
 
     await post('/me/all/profile', s.learnerSecond, { award: a.second });
     const again = /id="profile-link" class="share-link" readonly value="([^"]+)"/.exec((await page('/me/all', s.learnerSecond)).text)![1]!;

@@ -135,6 +135,6 @@ export async function saveProfile(req: Request, res: Response): Promise<void> {
 
 /** Stops publishing: the page's address answers "gone" from now on. */
 export async function unpublishProfile(_req: Request, res: Response): Promise<void> {
-  await withdrawProfile(personOf(res));
-  res.redirect(303, `${ALL_BADGES}?${pageView(res).q}&note=withdrawn`);
+  const withdrawn = await withdrawProfile(personOf(res));
+  res.redirect(303, `${ALL_BADGES}?${pageView(res).q}${withdrawn ? '&note=withdrawn' : ''}`);
 }
