@@ -1,13 +1,14 @@
 /**
  * What a launch records: the course as the platform offered it (context, and the AGS / NRPS
- * endpoints of the launch), the person's Canvas user id, and a staff launch's person as staff and
- * as teaching the course.
+ * endpoints of the launch), the person's Canvas user id, a staff launch's person as staff and
+ * as teaching the course, and a learner's launch as one of their courses (all their badges).
  */
 import type { LtijsToken } from 'ltijs';
 import type { Logger } from 'pino';
 import { recordCourseLaunch, resumeCourse, type CourseRecord } from '../store/course.js';
 import { recordLmsUserId } from '../store/lmsUser.js';
 import { recordTaughtCourse } from '../store/taughtCourse.js';
+import { recordLearnerCourse } from '../store/learnerCourse.js';
 import { audienceOf } from '../rules/audience.js';
 import { canvasUserIdOf, lmsCourseIdOf } from '../lti/courseOfLaunch.js';
 import { recordStaffOfLaunch } from './staffOfLaunch.js';
@@ -16,13 +17,16 @@ import { recordStaffOfLaunch } from './staffOfLaunch.js';
  * Records the course, the person's own Canvas user id when Canvas sent it (for the REST source),
  * and a staff launch's person as staff of the course (staffOfLaunch.ts) and as teaching it
  * (their earlier courses, for next term); a staff launch also resumes a course Laurel took as ended.
+ * A learner's launch adds the course to theirs, where "all my badges" looks (store/learnerCourse.ts).
  */
 export async function recordLaunchedCourse(token: LtijsToken, log?: Logger): Promise<CourseRecord> {
   const canvasUserId = canvasUserIdOf(token);
   if (canvasUserId) await recordLmsUserId(token.iss, token.clientId, token.user, canvasUserId);
   const course = await recordCourse(token);
   await recordStaffOfLaunch(course, token, log);
-  if (audienceOf(token.platformContext.roles) === 'staff') {
+  const audience = audienceOf(token.platformContext.roles);
+  if (audience === 'learner') await recordLearnerCourse(course, token.user);
+  if (audience === 'staff') {
     await recordTaughtCourse(course, token.user);
     // Someone teaches it again: background sync reads it again (jobs/courseConclusion.ts). The
     // record just written says whether there is anything to resume: most launches skip the write.

@@ -37,6 +37,7 @@ import { bodyErrors } from './shared/bodyErrors.js';
 import { credentialRoutes } from './public/credentialRoutes.js';
 import { statusRoutes } from './public/statusRoutes.js';
 import { verifyPage } from './public/verifyPage.js';
+import { profilePage } from './public/profilePage.js';
 import { sharePublicly } from './public/publicJson.js';
 import { walletRoutes } from './wallets/index.js';
 import { openToWallets, WALLET_PATHS } from './wallets/openToWallets.js';
@@ -106,7 +107,7 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
   const storageOrigins = (issuer: string, clientId: string) => platformOrigins.ofPlatform(issuer, clientId);
   app.use(loginRouter({ publicUrl: config.publicUrl, secureCookies, storageOrigins }));
   // Public: what verifiers, employers and wallets read, with no session.
-  app.use(issuerRoutes(base), credentialRoutes(base), statusRoutes(base), verifyPage(base));
+  app.use(issuerRoutes(base), credentialRoutes(base), statusRoutes(base), verifyPage(base), profilePage(base));
   app.use(walletRoutes());
   app.use(canvasCallback(config.publicUrl));
 

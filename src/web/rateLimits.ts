@@ -17,10 +17,10 @@ import { sendProblem } from './shared/errorPage.js';
 
 /**
  * Where the public routers (web/public/, web/wallets/) answer: what verifiers, employers and
- * wallets read, the OpenID4VCI metadata (its token, nonce and credential endpoints are under
+ * wallets read, learners' public pages of badges, the OpenID4VCI metadata (its token, nonce and credential endpoints are under
  * /issuers), and the wallets' VC-API exchanges (with LCW's credential requests under them).
  */
-const PUBLIC_PATHS = ['/verify', '/credentials', '/ob2', '/achievements', '/images', '/issuers', '/status', '/exchanges',
+const PUBLIC_PATHS = ['/verify', '/profiles', '/credentials', '/ob2', '/achievements', '/images', '/issuers', '/status', '/exchanges',
   '/.well-known/openid-credential-issuer', '/.well-known/oauth-authorization-server'];
 
 export function rateLimits(limits: RateLimits, logger: Logger): Router {

@@ -8,7 +8,7 @@ import type { BadgeDefinition, Reason, Rule } from '../../src/rules/index.js';
 import { criteriaNarrative } from '../../src/rules/index.js';
 import { translator } from '../../src/i18n/translate.js';
 import { reasonText } from '../../src/web/shared/reasonText.js';
-import { criteriaWords } from '../../src/web/course/criteriaWords.js';
+import { criteriaWords } from '../../src/web/shared/criteriaWords.js';
 import { problemIn } from '../../src/web/shared/errorPage.js';
 import { lineItemVisibilityHint } from '../../src/lms/visibility.js';
 import { BadgeImageError, checkBadgeImage } from '../../src/credentials/badgeImageUpload.js';

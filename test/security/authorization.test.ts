@@ -62,6 +62,9 @@ interface Fixtures {
   /** A VC-API exchange for the learner's award (the id in its URL), and one that does not exist. */
   exchange: string;
   unknownExchange: string;
+  /** A public page of badges, published by a learner of the course on the other LMS, and an id that names none. */
+  profile: string;
+  unknownProfile: string;
 }
 const f = { doomed: {}, doomedApi: {} } as unknown as Fixtures;
 let png: Buffer;
@@ -145,6 +148,18 @@ beforeAll(async () => {
   const { walletUrl } = await createExchange((await credentialByPublicId(held.id))!);
   f.exchange = new URL(new URL(walletUrl).searchParams.get('vc_request_url')!).pathname.split('/')[2]!;
   f.unknownExchange = 'A'.repeat(43);
+
+  // A learner of the other LMS's course publishes a page of their badge: no caller here can withdraw it.
+  const otherStaff = api(sessions.other);
+  const otherBadge = (await otherStaff.post('/api/course/badges', { name: 'Published elsewhere', rules: { kind: 'approval' } })).body.id as string;
+  const otherLearner = other.emulator.course.users.find((u) => u.role === 'Learner' && u.status === 'Active')!;
+  const otherAward = (await otherStaff.post('/api/course/awards', { badgeId: otherBadge, userId: otherLearner.id })).body.id as string;
+  const otherLearnerSession = await ltikOf(other, otherLearner);
+  const published = await request(laurel.url).post('/me/all/profile').set('Authorization', `Bearer ${otherLearnerSession}`).type('form').send({ award: otherAward });
+  expect(published.status).toBe(303);
+  const otherLearnerPage = await request(laurel.url).get('/me/all').set('Authorization', `Bearer ${otherLearnerSession}`);
+  f.profile = /\/profiles\/([A-Za-z0-9_-]+)/.exec(otherLearnerPage.text)![1]!;
+  f.unknownProfile = 'A'.repeat(22);
 });
 afterAll(async () => {
   await home?.emulator.close();
@@ -223,6 +238,11 @@ const POLICY: Row[] = [
   ['POST', '/me/awards/:award/sharing',                   401, 303, 404, 404, 404, 404, 404, form({ showName: 'on' })],
   ['POST', '/me/awards/:pending/evidence',                401, 303, 404, 404, 404, 404, 404, form({ text: 'My notes' })],
   ['POST', '/me/awards/:award/wallet',                    401, 200, 404, 404, 404, 404, 404],
+  // All of a learner's badges, from every course of the registration: anyone launched sees their own; a public
+  // page of them takes the caller's own signed badges only; stopping it is anyone's for their own (nothing to stop: nothing done).
+  ['GET', '/me/all',                                      401, 200, 200, 200, 200, 200, 200],
+  ['POST', '/me/all/profile',                             401, 303, 404, 404, 404, 404, 404, () => ({ form: { award: [f.award] } })],
+  ['POST', '/me/all/profile/withdraw',                    401, 303, 303, 303, 303, 303, 303],
   // The course API: staff only.
   ['GET', '/api/course/line-items',                       401, 403, 403, 200, 200, 200, 200],
   ['GET', '/api/course/badges',                           401, 403, 403, 200, 200, 200, 200],
@@ -252,6 +272,9 @@ const POLICY: Row[] = [
   ['POST', '/admin/frame-origins',                        401, 403, 403, 403, 403, 200, 403, form({ origin: 'https://policy.example.edu', action: 'remove' })],
   // Public: what verifiers, employers and wallets read, by unguessable ids.
   ['GET', '/verify/:award',                               200, 200, 200, 200, 200, 200, 200],
+  // A learner's public page of badges, by its unguessable id: a session adds nothing.
+  ['GET', '/profiles/:profile',                           200, 200, 200, 200, 200, 200, 200],
+  ['GET', '/profiles/:unknownProfile',                    404, 404, 404, 404, 404, 404, 404],
   ['GET', '/credentials/:award',                          200, 200, 200, 200, 200, 200, 200],
   ['GET', '/credentials/:award.jwt',                      200, 200, 200, 200, 200, 200, 200],
   ['GET', '/credentials/:award.png',                      200, 200, 200, 200, 200, 200, 200],
@@ -343,6 +366,8 @@ describe('refusals change nothing', () => {
     ['POST', '/me/awards/:award/sharing', 404, form({ showName: 'on' })],
     ['POST', '/me/awards/:pending/evidence', 404, form({ text: 'Taken over' })],
     ['POST', '/me/awards/:award/wallet', 404],
+    ['GET', '/me/all', 200], // their own badges: none of this course's
+    ['POST', '/me/all/profile', 404, () => ({ form: { award: [f.award] } })],
     ['GET', '/api/course/badges/:badge', 404],
     ['PUT', '/api/course/badges/:badge', 404, json({ name: 'Taken over', rules: { kind: 'approval' } })],
     ['DELETE', '/api/course/badges/:badge', 404],
@@ -391,10 +416,12 @@ describe("a learner never reads another learner's awards, progress or evidence",
     const mine = (await api(sessions.peer).get('/api/me/awards')).body.awards as { id: string; userId: string }[];
     expect(mine.every((a) => a.userId === f.peerId)).toBe(true);
     expect(mine.map((a) => a.id)).not.toContain(f.award);
-    const page = await call('GET', '/me', sessions.peer, 'peer');
-    expect(page.status).toBe(200);
-    for (const theirs of [f.award, f.pending, learnerName, EVIDENCE]) expect(htmlText(page.text)).not.toContain(theirs);
-    expect(page.text).not.toContain(f.award);
+    for (const path of ['/me', '/me/all']) {
+      const page = await call('GET', path, sessions.peer, 'peer');
+      expect(page.status).toBe(200);
+      for (const theirs of [f.award, f.pending, learnerName, EVIDENCE]) expect(htmlText(page.text)).not.toContain(theirs);
+      expect(page.text).not.toContain(f.award);
+    }
   });
 
   it("another learner's standing, roster and awards are staff pages", async () => {

@@ -33,7 +33,7 @@ import { approveInCourse, deleteBadgeInCourse, revokeInCourse, saveBadgeInCourse
 import { pageTranslator } from '../shared/pageLanguage.js';
 import type { Translator } from '../../i18n/translate.js';
 import { inputProblemsIn, inputProblemText } from '../shared/inputProblemText.js';
-import { criteriaWords } from './criteriaWords.js';
+import { criteriaWords } from '../shared/criteriaWords.js';
 import { revocationProblem } from '../shared/revocationProblem.js';
 import { jobPhase } from './jobPhase.js';
 import { gradebookProblems } from './gradebookNotes.js';

@@ -1,6 +1,8 @@
 /**
  * The learner's room: their page under /me (their badges beside the grades that earned them,
- * their progress, sharing, evidence, and adding a badge to a wallet), behind the course the session names.
+ * their progress, sharing, evidence, and adding a badge to a wallet), behind the course the
+ * session names; and /me/all, every badge they hold from every course of the platform, with
+ * their public page of badges.
  */
 import { Router } from 'express';
 import { asyncRoute } from '../shared/asyncRoute.js';
@@ -8,11 +10,15 @@ import { loadCourse } from '../shared/courseContext.js';
 import { PAGES } from '../shared/pageView.js';
 import { learnerPage, shareName, submitEvidence } from './learnerPage.js';
 import { walletPage } from './walletPage.js';
+import { ALL_BADGES, allBadgesPage, saveProfile, unpublishProfile } from './allBadgesPage.js';
 
 export function learnerPages(): Router {
   const router = Router();
   router.use(PAGES.learner, loadCourse);
   router.get(PAGES.learner, asyncRoute(learnerPage));
+  router.get(ALL_BADGES, asyncRoute(allBadgesPage));
+  router.post(`${ALL_BADGES}/profile`, asyncRoute(saveProfile));
+  router.post(`${ALL_BADGES}/profile/withdraw`, asyncRoute(unpublishProfile));
   router.post('/me/awards/:id/sharing', asyncRoute(shareName));
   router.post('/me/awards/:id/evidence', asyncRoute(submitEvidence));
   router.post('/me/awards/:id/wallet', asyncRoute(walletPage));

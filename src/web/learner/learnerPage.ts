@@ -74,7 +74,7 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
 }
 
 /** A signed badge's links: downloads, the verification page, and LinkedIn's form filled in. */
-function shareable(c: IssuedCredential | undefined, linkedInIds: ReadonlyMap<string, string>) {
+export function shareable(c: IssuedCredential | undefined, linkedInIds: ReadonlyMap<string, string>) {
   if (!c) return {};
   const urls = credentialUrls(publicBase(), c.publicId);
   const { achievement, issuer, award } = c.facts;

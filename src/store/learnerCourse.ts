@@ -1,0 +1,99 @@
+/**
+ * The courses a person launched Laurel from as a learner, per platform (registration): one
+ * document per person, written at each such launch, so "all my badges" starts with one lookup by
+ * key, then reads each course's awards by its (courseKey, userId) index. Courses are keyed by
+ * courseKey inside the document, as store/taughtCourse.ts does for teachers: a launch sets its
+ * own entry in one atomic write, and repeats change nothing but the date. The document also
+ * points to the learner's public page of badges while it is published (store/publicProfile.ts).
+ *
+ * Nothing is backfilled: a learner who launched before this existed has their courses listed as
+ * they launch each one again (the course of the session is always shown).
+ */
+import mongoose, { Schema } from 'mongoose';
+import { personKey } from './lmsUser.js';
+import type { CourseRecord } from './course.js';
+import { upsertOnce } from './insertNew.js';
+
+export interface LearnerCourse {
+  courseKey: string;
+  deploymentId: string;
+  contextId: string;
+  title: string;
+  label: string;
+  lastLaunchAt: Date;
+}
+
+interface LearnerCourses {
+  _id: string;
+  issuer: string;
+  clientId: string;
+  userId: string;
+  courses: Record<string, LearnerCourse>;
+  /** The id of the learner's public page of badges while it is published. */
+  profileId?: string;
+}
+
+const schema = new Schema<LearnerCourses>({
+  _id: String,
+  issuer: { type: String, required: true },
+  clientId: { type: String, required: true },
+  userId: { type: String, required: true },
+  courses: { type: Schema.Types.Mixed, default: {} },
+  profileId: String,
+}, { versionKey: false, minimize: false });
+
+export const LearnerCoursesModel = mongoose.model<LearnerCourses>('learnerCourses', schema);
+
+export interface Person { issuer: string; clientId: string; userId: string }
+
+const keyOf = (p: Person) => personKey(p.issuer, p.clientId, p.userId);
+
+export async function recordLearnerCourse(course: Pick<CourseRecord, 'issuer' | 'clientId' | 'courseKey' | 'deploymentId' | 'contextId' | 'title' | 'label'>, userId: string, at = new Date()): Promise<void> {
+  const { issuer, clientId, courseKey, deploymentId, contextId, title, label } = course;
+  const entry: LearnerCourse = { courseKey, deploymentId, contextId, title, label, lastLaunchAt: at };
+  await upsertOnce(() => LearnerCoursesModel.updateOne(
+    { _id: keyOf({ issuer, clientId, userId }) },
+    { $set: { issuer, clientId, userId, [`courses.${courseKey}`]: entry } },
+    { upsert: true },
+  ));
+}
+
+/** Every course this person launched as a learner on this platform, most recently launched first. */
+export async function learnerCoursesOf(p: Person): Promise<LearnerCourse[]> {
+  const found = await LearnerCoursesModel.findById(keyOf(p), { courses: 1 }).lean();
+  return Object.values(found?.courses ?? {}).sort((a, b) => new Date(b.lastLaunchAt).getTime() - new Date(a.lastLaunchAt).getTime());
+}
+
+/** Whether this person launched this course as a learner (on the platform of the key). */
+export async function isLearnerCourse(p: Person, courseKey: string): Promise<boolean> {
+  const found = await LearnerCoursesModel.findById(keyOf(p), { [`courses.${courseKey}.courseKey`]: 1 }).lean();
+  return found?.courses?.[courseKey]?.courseKey === courseKey;
+}
+
+/** The id of the person's published page of badges, if any. */
+export async function profileIdOf(p: Person): Promise<string | undefined> {
+  return (await LearnerCoursesModel.findById(keyOf(p), { profileId: 1 }).lean())?.profileId ?? undefined;
+}
+
+/**
+ * Points the person's document to a newly published page, unless it points to one already (a
+ * publication at the same moment, from another tab): true when this page is now theirs.
+ */
+export async function claimProfileId(p: Person, profileId: string): Promise<boolean> {
+  try {
+    const res = await LearnerCoursesModel.updateOne(
+      { _id: keyOf(p), profileId: { $exists: false } },
+      { $set: { issuer: p.issuer, clientId: p.clientId, userId: p.userId, profileId } },
+      { upsert: true },
+    );
+    return res.modifiedCount + res.upsertedCount === 1;
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000) return false; // the document exists and points elsewhere
+    throw err;
+  }
+}
+
+/** Forgets the pointer to this page (once it is withdrawn). */
+export async function releaseProfileId(p: Person, profileId: string): Promise<void> {
+  await LearnerCoursesModel.updateOne({ _id: keyOf(p), profileId }, { $unset: { profileId: 1 } });
+}
