@@ -11,6 +11,7 @@ import { awardOf } from '../../store/award.js';
 import { credentialByPublicId } from '../../store/issuedCredential.js';
 import { createCredentialOffer } from '../../wallets/oid4vci/offer.js';
 import { createExchange } from '../../wallets/vcApi/exchange.js';
+import { latestCredential } from '../../awards/renewal.js';
 import { courseOf } from '../shared/courseContext.js';
 import { pageView } from '../shared/pageView.js';
 
@@ -22,9 +23,11 @@ function qrSvg(text: string): Promise<string> {
 
 export async function walletPage(req: Request, res: Response): Promise<void> {
   const { course, token } = courseOf(res);
-  const issued = await credentialByPublicId(String(req.params.id));
-  const award = issued && issued.courseKey === course.courseKey && issued.userId === token.user
-    ? await awardOf(issued.courseKey, issued.badgeId, issued.userId) : null;
+  const named = await credentialByPublicId(String(req.params.id));
+  const award = named && named.courseKey === course.courseKey && named.userId === token.user
+    ? await awardOf(named.courseKey, named.badgeId, named.userId) : null;
+  // A renewed badge goes to the wallet as its latest credential.
+  const issued = award && (await latestCredential(award.id, award));
   if (!issued || award?.status !== 'awarded') {
     res.status(404).render('error', { problem: { status: 404, reason: 'award_not_found', title: 'No such badge of yours', detail: 'It may have been revoked.' } });
     return;
