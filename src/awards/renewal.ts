@@ -9,7 +9,7 @@ import type { BadgeDefinition } from '../rules/badge.js';
 import type { HeldBadge, Verdict } from '../rules/verdict.js';
 import { renewalRules } from '../rules/renewal.js';
 import { validUntil } from '../rules/validity.js';
-import { awardOf, noteRenewal, type Award, type HeldAward } from '../store/award.js';
+import { noteRenewal, type Award, type HeldAward } from '../store/award.js';
 import { recordRenewals, renewalsOfAward, type AwardRenewal, type NewRenewal } from '../store/renewal.js';
 import { credentialByPublicId, type IssuedCredential } from '../store/issuedCredential.js';
 
@@ -57,8 +57,7 @@ export async function applyRenewals(courseKey: string, verdicts: Verdict[], badg
 
 /** Every credential of an award, oldest first: its own public id, then each renewal's. */
 export async function credentialIdsOfAward(award: Pick<Award, 'id' | 'renewal'>): Promise<string[]> {
-  const renewals = award.renewal ? await renewalsOfAward(award.id, award.renewal.period) : [];
-  return [award.id, ...renewals.map((r) => r.id)];
+  return [award.id, ...(await awardRenewals(award)).map((r) => r.id)];
 }
 
 /** An award's renewals, oldest first (none when it was never renewed). */
@@ -70,8 +69,8 @@ export async function awardRenewals(award: Pick<Award, 'id' | 'renewal'>): Promi
  * The latest credential of an award, by the award's public id: its latest renewal's once that is
  * signed, else the one it renews, back to the award's own. Null when the award has none signed.
  */
-export async function latestCredential(awardId: string, award: Award | null): Promise<IssuedCredential | null> {
-  if (!award?.renewal) return credentialByPublicId(awardId);
+export async function latestCredential(award: Pick<Award, 'id' | 'renewal'>): Promise<IssuedCredential | null> {
+  if (!award.renewal) return credentialByPublicId(award.id);
   const latest = await credentialByPublicId(award.renewal.publicId);
   if (latest) return latest;
   // Renewed but not signed yet (it is signed with the course's next credentials): the newest signed before it.
@@ -81,9 +80,4 @@ export async function latestCredential(awardId: string, award: Award | null): Pr
     if (found) return found;
   }
   return null;
-}
-
-/** The award of a credential found by its public id, whichever of its credentials that is. */
-export async function awardOfCredential(issued: Pick<IssuedCredential, 'courseKey' | 'badgeId' | 'userId'>): Promise<Award | null> {
-  return awardOf(issued.courseKey, issued.badgeId, issued.userId);
 }

@@ -27,7 +27,7 @@ export async function walletPage(req: Request, res: Response): Promise<void> {
   const award = named && named.courseKey === course.courseKey && named.userId === token.user
     ? await awardOf(named.courseKey, named.badgeId, named.userId) : null;
   // A renewed badge goes to the wallet as its latest credential.
-  const issued = award && (await latestCredential(award.id, award));
+  const issued = award && (await latestCredential(award));
   if (!issued || award?.status !== 'awarded') {
     res.status(404).render('error', { problem: { status: 404, reason: 'award_not_found', title: 'No such badge of yours', detail: 'It may have been revoked.' } });
     return;

@@ -77,7 +77,7 @@ export function credentialRoutes(base: string): Router {
       const issued = await credentialByPublicId(id);
       award = issued && (await awardOf(issued.courseKey, issued.badgeId, issued.userId));
     }
-    const latest = award && (await latestCredential(award.id, award));
+    const latest = award && (await latestCredential(award));
     if (!latest) return notFound(req, res);
     const urls = credentialUrls(base, latest.publicId);
     res.vary('Accept');
