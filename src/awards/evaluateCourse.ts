@@ -1,7 +1,8 @@
 /**
- * Reads the LMS, applies every badge's rules, and turns verdicts into awards: the one place
- * where lms/, rules/ and store/ meet. Awarding is idempotent: an award depends only on the
- * verdict, and the unique award index makes a second run (or a second instance) a no-op.
+ * Reads the LMS, applies every badge's rules, and turns verdicts into awards, and into renewals
+ * of awards in their renewal window: the one place where lms/, rules/ and store/ meet. Awarding
+ * and renewing are idempotent: each depends only on the verdict, and a unique key makes a second
+ * run (or a second instance) a no-op.
  */
 import type { Logger } from 'pino';
 import type { BadgeDefinition } from '../rules/badge.js';
@@ -19,6 +20,7 @@ import { createAwards, heldBadges, heldByLearner, revokedAwards } from '../store
 import { approvalsOf } from '../store/approval.js';
 import { courseStaffOf } from '../store/courseStaff.js';
 import { learnCourseStaff, withKnownStaff } from './courseStaff.js';
+import { applyRenewals, heldForRules } from './renewal.js';
 
 export interface Progress { phase: string; done: number; total: number }
 
@@ -34,6 +36,8 @@ export interface Evaluation {
   /** Awards this run created. */
   awarded: number;
   pending: number;
+  /** Renewals this run recorded (their credentials are signed with the course's next ones). */
+  renewed: number;
   lmsRequests: number;
 }
 
@@ -50,15 +54,19 @@ export interface EvaluateOptions {
   onProgress?: (p: Progress) => void;
   /** Where a failure of the LMS's own API is logged for the administrator. */
   log?: Logger;
+  /** The run's clock: the snapshot's time, the "now" of every rule, the date of its awards and renewals. */
+  now?: Date;
 }
 
 export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): Promise<Evaluation> {
   const client = o.client ?? (await lmsClientFor(course));
   o.onProgress?.({ phase: 'reading grades and roster from the LMS', done: 0, total: 0 });
-  const { snapshot, badges, verdicts, warnings } = await judge(course, client, o);
+  const { snapshot, badges, verdicts, warnings, held } = await judge(course, client, o);
+  const now = new Date(snapshot.takenAt);
 
   let awarded = 0;
   let pending = 0;
+  let renewed = 0;
   if (o.apply && !o.preview) {
     const toAward = verdicts.filter((v) => v.earned && !v.alreadyAwarded);
     o.onProgress?.({ phase: 'recording awards', done: 0, total: toAward.length });
@@ -69,14 +77,15 @@ export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): 
         courseKey: course.courseKey, badgeId: v.badgeId, userId: v.userId,
         status: v.awaitingApproval ? 'pending' : 'awarded', origin: 'rules', reason: v.reason,
         recipient: recipientOf(members.get(v.userId)),
-      })));
+      })), now);
       const createdAwarded = created.filter((a) => a.status === 'awarded').length;
       awarded += createdAwarded;
       pending += created.length - createdAwarded;
     }
     o.onProgress?.({ phase: 'recording awards', done: toAward.length, total: toAward.length });
+    renewed = await applyRenewals(course.courseKey, verdicts, badges, held, now);
   }
-  return { snapshot, badges, verdicts, warnings, awarded, pending, lmsRequests: client.requests };
+  return { snapshot, badges, verdicts, warnings, awarded, pending, renewed, lmsRequests: client.requests };
 }
 
 const AWARD_BATCH = 1000;
@@ -97,9 +106,10 @@ async function judge(course: CourseRecord, client: LmsClient, o: EvaluateOptions
   ]);
   const { snapshot, warnings } = read;
   await learnCourseStaff(course, read.knownStaff, snapshot.members, read.staff, !o.userId);
-  const verdicts = evaluate({ badges, snapshot, held, revoked, approvals, userIds: o.userId ? [o.userId] : undefined, preview: o.preview ? o.userId : undefined });
+  const badgesById = new Map(badges.map((b) => [b.id, b]));
+  const verdicts = evaluate({ badges, snapshot, held: heldForRules(held, badgesById), revoked, approvals, userIds: o.userId ? [o.userId] : undefined, preview: o.preview ? o.userId : undefined });
   const kept = o.apply && !o.userId ? { ...snapshot, results: [], completions: [] } : snapshot;
-  return { snapshot: kept, badges, verdicts, warnings };
+  return { snapshot: kept, badges, verdicts, warnings, held };
 }
 
 /**
@@ -109,7 +119,7 @@ async function judge(course: CourseRecord, client: LmsClient, o: EvaluateOptions
  */
 async function readCourse(course: CourseRecord, client: LmsClient, badgesRead: Promise<BadgeDefinition[]>, o: EvaluateOptions) {
   // The LMS is far and slow, the database near: read both at once.
-  const ltiRead = takeSnapshot(client, { lineItemsUrl: course.lineItemsUrl, membershipsUrl: course.membershipsUrl }, { userId: o.userId });
+  const ltiRead = takeSnapshot(client, { lineItemsUrl: course.lineItemsUrl, membershipsUrl: course.membershipsUrl }, { userId: o.userId, ...(o.now ? { now: () => o.now! } : {}) });
   // The LMS's own API, where connected, beside LTI; the roster then says whose grades are whose.
   const apiRead = badgesRead.then((badges) => readLmsApi(course, { badges, userId: o.userId, transport: client.transport, roster: () => ltiRead.then((l) => l.snapshot.members), log: o.log }));
   const [lti, apiOutcome, knownStaff] = await Promise.all([ltiRead, apiRead, courseStaffOf(course.courseKey)]);

@@ -2,7 +2,8 @@
  * An award becomes a signed credential: the OB 3.0 credential with its Data Integrity proof,
  * then its VC-JWT over it, stored once. Awards are recorded first (quick, in bulk) and their
  * credentials issued after, so a large evaluation is not held up by signing; anything a crash
- * left unissued is issued by the next pass, and issuing twice stores one credential.
+ * left unissued is issued by the next pass, and issuing twice stores one credential. A renewal
+ * of an award (store/renewal.ts) is issued the same way: a credential of its own, of the same award.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Achievement, AwardFacts, Evidence, Issuer, Recipient, StatusEntry } from '../credentials/model.js';
@@ -15,15 +16,18 @@ import type { BadgeDefinition } from '../rules/badge.js';
 import type { NamedItem } from '../rules/criteria.js';
 import { courseLineItems, namedItems } from './courseLineItems.js';
 import type { Reason } from '../rules/verdict.js';
-import { awardedInPages, type Award } from '../store/award.js';
+import { awardedInPages, awardOf, noteRenewal, type Award } from '../store/award.js';
+import { renewalOf, renewalsOf, type AwardRenewal } from '../store/renewal.js';
+import { renewalRules } from '../rules/renewal.js';
 import { listBadges } from '../store/badge.js';
 import { CourseModel, type CourseRecord } from '../store/course.js';
 import { signingKeys, type SigningKeys } from '../store/issuerKeys.js';
 import { subjectKeyOf } from '../store/subjectKey.js';
 import { credentialByPublicId, issuedAmong, issuedInCourse, storeCredentials, type IssuedCredential } from '../store/issuedCredential.js';
+import { credentialUrls } from '../credentials/urls.js';
 import { statusEntriesFor } from '../store/statusList.js';
 import { issuerForPlatform } from './issuerDocuments.js';
-import { validUntil } from './validity.js';
+import { validUntil } from '../rules/validity.js';
 import { signCredential } from './signingPool.js';
 import { postToGradebook } from './gradebookColumn.js';
 import { courseStaffOf, staffIdsOf } from '../store/courseStaff.js';
@@ -47,14 +51,16 @@ export function achievementOf(base: string, courseKey: string, badge: BadgeDefin
   };
 }
 
-/** The rules met, as evidence: one entry per condition the learner met, with what was seen. */
-function evidenceOf(award: Award): Evidence[] {
+/** The rules met, as evidence: one entry per condition the learner met, with what was seen (for a renewal, its rules). */
+function evidenceOf(award: Award, renewal?: AwardRenewal): Evidence[] {
   const met: Evidence[] = [];
+  const name = renewal ? 'Renewal criterion met' : 'Criterion met';
   const walk = (r: Reason) => {
     if (r.children) r.children.forEach(walk);
-    else if (r.met) met.push({ name: 'Criterion met', narrative: r.text });
+    else if (r.met) met.push({ name, narrative: r.text });
   };
-  if (award.reason) walk(award.reason);
+  const reason = renewal ? renewal.reason : award.reason;
+  if (reason) walk(reason);
   const given = (award.evidence ?? []).map((e) => ({ ...(e.url ? { id: e.url } : {}), name: e.name ?? (e.addedBy === award.userId ? 'Submitted by the learner' : 'Added by an instructor'), ...(e.text ? { narrative: e.text } : {}) }));
   return [...met, ...given];
 }
@@ -79,7 +85,12 @@ export async function issueContext(base: string, course: CourseRecord, log?: Log
   };
 }
 
-/** Whether the award can have its credential now. */
+/** One credential to sign: an award's own (its public id), or one of its renewals (the renewal's). */
+interface Issuance { publicId: string; award: Award; renewal?: AwardRenewal }
+
+const firstOf = (award: Award): Issuance => ({ publicId: award.id, award });
+
+/** Whether the award can have its credential now (a revoked award is not renewed either). */
 function issuable(award: Award, ctx: IssueContext): boolean {
   const badge = ctx.badges.get(award.badgeId);
   if (award.status !== 'awarded' || !award.awardedAt || !badge) return false; // a deleted badge keeps its awards, with no new credential
@@ -88,7 +99,7 @@ function issuable(award: Award, ctx: IssueContext): boolean {
 
 /** What signing a batch needs from the database, read before the CPU work starts. */
 interface PreparedBatch {
-  todo: Award[];
+  todo: Issuance[];
   lineItems?: readonly NamedItem[];
   issuer?: Issuer;
   keys?: SigningKeys;
@@ -100,20 +111,21 @@ interface PreparedBatch {
  * Reads what a batch of awards (one course) needs: which are issued already or cannot be issued
  * yet, the issuer and its keys, and each award's status entry.
  */
-async function prepareBatch(awards: Award[], ctx: IssueContext, alreadyIssued?: ReadonlySet<string>): Promise<PreparedBatch> {
-  const candidates = awards.filter((a) => issuable(a, ctx));
-  const done = alreadyIssued ?? new Set(candidates.length ? await issuedAmong(candidates.map((a) => a.id)) : []);
-  const todo = candidates.filter((a) => !done.has(a.id));
+async function prepareBatch(items: Issuance[], ctx: IssueContext, alreadyIssued?: ReadonlySet<string>): Promise<PreparedBatch> {
+  const candidates = items.filter((i) => issuable(i.award, ctx));
+  const done = alreadyIssued ?? new Set(candidates.length ? await issuedAmong(candidates.map((i) => i.publicId)) : []);
+  const todo = candidates.filter((i) => !done.has(i.publicId));
   if (!todo.length) return { todo };
   const issuer = await issuerForPlatform(ctx.base, { issuer: ctx.course.issuer, clientId: ctx.course.clientId });
-  const [keys, entries, lineItems, subjectKey] = await Promise.all([signingKeys(issuer.key), statusEntriesFor(issuer.key, todo.map((a) => a.id)), ctx.columns(), subjectKeyOf(issuer.key)]);
+  // A renewal has a status entry of its own: revoking the award sets every one of its credentials' bits.
+  const [keys, entries, lineItems, subjectKey] = await Promise.all([signingKeys(issuer.key), statusEntriesFor(issuer.key, todo.map((i) => i.publicId)), ctx.columns(), subjectKeyOf(issuer.key)]);
   return { todo, issuer, keys, entries, lineItems, subjectKey };
 }
 
 /** Signs a prepared batch: CPU work only, on the signing threads, no database. */
 async function signBatch({ todo, issuer, keys, entries, lineItems, subjectKey }: PreparedBatch, ctx: IssueContext): Promise<IssuedCredential[]> {
   const { base, course } = ctx;
-  return Promise.all(todo.map(async (award) => {
+  return Promise.all(todo.map(async ({ publicId, award, renewal }) => {
     const badge = ctx.badges.get(award.badgeId)!;
     const achievement = achievementOf(base, course.courseKey, badge, ctx.badges, lineItems);
     const recipient: Recipient = {
@@ -122,13 +134,19 @@ async function signBatch({ todo, issuer, keys, entries, lineItems, subjectKey }:
       ...(award.recipient?.email ? { email: award.recipient.email } : {}),
       ...(award.recipient?.name ? { name: award.recipient.name } : {}),
     };
-    const until = validUntil(award.awardedAt!, badge.validFor);
-    const facts: AwardFacts = { publicId: award.id, awardedAt: award.awardedAt!, ...(until ? { validUntil: until } : {}), evidence: evidenceOf(award) };
-    const status = entries!.get(award.id)!;
+    // A renewal runs from its own day, for the period recorded with it; the award's first credential from the award.
+    const until = renewal ? renewal.validUntil : validUntil(award.awardedAt!, badge.validFor);
+    // Only a badge that is renewed promises a newer credential: the refresh service, by the award's id.
+    const refreshUrl = until && renewalRules(badge) ? credentialUrls(base, award.id).latest : undefined;
+    const facts: AwardFacts = {
+      publicId, awardedAt: award.awardedAt!, ...(renewal ? { validFrom: renewal.renewedAt } : {}), ...(until ? { validUntil: until } : {}),
+      ...(refreshUrl ? { refreshUrl } : {}), evidence: evidenceOf(award, renewal),
+    };
+    const status = entries!.get(publicId)!;
     const unsigned = openBadgeCredential({ base, issuer: issuer!, achievement, recipient, award: facts, status });
     const { credential, jwt } = await signCredential({ unsigned, keys: keys!, did: issuer!.did });
     return {
-      publicId: award.id, courseKey: course.courseKey, badgeId: award.badgeId, userId: award.userId, issuerKey: issuer!.key,
+      publicId, awardId: award.id, courseKey: course.courseKey, badgeId: award.badgeId, userId: award.userId, issuerKey: issuer!.key,
       achievementKey: achievement.key, facts: { issuer: issuer!, achievement, recipient, award: facts, status },
       credential, jwt, issuedAt: new Date(),
     };
@@ -142,14 +160,38 @@ async function signBatch({ todo, issuer, keys, entries, lineItems, subjectKey }:
 async function storeBatch(signed: IssuedCredential[], ctx: IssueContext): Promise<void> {
   await storeCredentials(signed);
   const staff = staffIdsOf(await courseStaffOf(ctx.course.courseKey));
-  await postToGradebook(ctx.course, ctx.badges, signed.filter((c) => !staff.has(c.userId)), ctx.log);
+  // The grade book's score and link are the award's: a renewal changes neither.
+  await postToGradebook(ctx.course, ctx.badges, signed.filter((c) => !staff.has(c.userId) && c.awardId === c.publicId), ctx.log);
 }
 
-/** Signs and stores the credentials of these awards; returns how many this call stored. */
+/** Signs and stores the credentials of these awards (their first ones); returns how many this call stored. */
 export async function issueCredentials(awards: Award[], ctx: IssueContext, alreadyIssued?: ReadonlySet<string>): Promise<number> {
-  const signed = await signBatch(await prepareBatch(awards, ctx, alreadyIssued), ctx);
+  return issueAll(awards.map(firstOf), ctx, alreadyIssued);
+}
+
+async function issueAll(items: Issuance[], ctx: IssueContext, alreadyIssued?: ReadonlySet<string>): Promise<number> {
+  const signed = await signBatch(await prepareBatch(items, ctx, alreadyIssued), ctx);
   await storeBatch(signed, ctx);
   return signed.length;
+}
+
+/**
+ * The renewals of a course not signed yet, with their awards (read by key: a few at a time, the
+ * renewals of the last runs). An award whose note of its latest renewal a crash left behind is
+ * noted here too, so its next window is counted from the right end.
+ */
+async function waitingRenewals(renewals: AwardRenewal[], alreadyIssued: ReadonlySet<string>): Promise<Issuance[]> {
+  const waiting = renewals.filter((r) => !alreadyIssued.has(r.id));
+  const items = await Promise.all(waiting.map(async (renewal): Promise<Issuance | undefined> => {
+    const award = await awardOf(renewal.courseKey, renewal.badgeId, renewal.userId);
+    if (!award) return undefined;
+    if ((award.renewal?.period ?? 0) < renewal.period) {
+      award.renewal = { period: renewal.period, publicId: renewal.id, renewedAt: renewal.renewedAt, validUntil: renewal.validUntil };
+      await noteRenewal(renewal.courseKey, renewal.badgeId, renewal.userId, award.renewal);
+    }
+    return { publicId: renewal.id, award, renewal };
+  }));
+  return items.filter((i): i is Issuance => i !== undefined);
 }
 
 /** Issues the award's credential unless it exists; the stored credential, or undefined when it cannot have one yet. */
@@ -170,11 +212,15 @@ export async function issueWaitingCredentials(base: string, courseKey: string, o
   // scanning the collection, so a query per page would make a large course quadratic.
   const alreadyIssued = new Set(await issuedInCourse(courseKey));
   const pages = awardedInPages(courseKey, PAGE);
+  let renewals: Issuance[] | undefined;
   // Signing is CPU work, reading and storing wait on the database: while one page is signed,
-  // the next is read and prepared and the previous one stored.
+  // the next is read and prepared and the previous one stored. The renewals waiting come last.
   const prepare = async (): Promise<PreparedBatch | undefined> => {
     const page = await pages.next();
-    return page.done ? undefined : prepareBatch(page.value, ctx, alreadyIssued);
+    if (!page.done) return prepareBatch(page.value.map(firstOf), ctx, alreadyIssued);
+    if (renewals) return undefined;
+    renewals = await waitingRenewals(await renewalsOf(courseKey), alreadyIssued);
+    return renewals.length ? prepareBatch(renewals, ctx, alreadyIssued) : undefined;
   };
   let issued = 0;
   let storing: Promise<void> = Promise.resolve();
@@ -193,10 +239,21 @@ export async function issueWaitingCredentials(base: string, courseKey: string, o
   return issued;
 }
 
-/** A learner's own awards' credentials, signed while they look (their launch) unless all are signed already. */
+/**
+ * A learner's own awards' credentials, and their latest renewals', signed while they look (their
+ * launch) unless all are signed already.
+ */
 export async function issueLearnerCredentials(base: string, course: CourseRecord, awards: Award[], log?: Logger): Promise<void> {
   const given = awards.filter((a) => a.status === 'awarded');
-  const issued = new Set(given.length ? await issuedAmong(given.map((a) => a.id)) : []);
-  if (given.every((a) => issued.has(a.id))) return;
-  await issueCredentials(given, await issueContext(base, course, log), issued);
+  const ids = [...given.map((a) => a.id), ...given.flatMap((a) => (a.renewal ? [a.renewal.publicId] : []))];
+  const issued = new Set(ids.length ? await issuedAmong(ids) : []);
+  if (ids.every((id) => issued.has(id))) return;
+  const ctx = await issueContext(base, course, log);
+  await issueAll(given.map(firstOf), ctx, issued);
+  const renewed = given.filter((a) => a.renewal && !issued.has(a.renewal.publicId));
+  if (renewed.length) {
+    // The latest renewal of each (an earlier one left unsigned is the course's next pass's).
+    const renewals = (await Promise.all(renewed.map((a) => renewalOf(a.id, a.renewal!.period)))).filter((r): r is AwardRenewal => r !== null);
+    await issueAll(await waitingRenewals(renewals, issued), ctx, issued);
+  }
 }

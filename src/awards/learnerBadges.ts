@@ -9,11 +9,11 @@ import type { Award } from '../store/award.js';
 import { awardsOf } from '../store/award.js';
 import { listBadges } from '../store/badge.js';
 import { findCourse, type CourseRecord } from '../store/course.js';
-import { credentialsOfAwards, type IssuedCredential } from '../store/issuedCredential.js';
+import type { IssuedCredential } from '../store/issuedCredential.js';
 import { learnerCoursesOf, type Person } from '../store/learnerCourse.js';
 import type { BadgeDefinition } from '../rules/badge.js';
 import { badgeState, type BadgeState } from './badgeState.js';
-import { validUntil } from './validity.js';
+import { currentValidUntil, latestCredential } from './renewal.js';
 
 export interface LearnerCourseAwards {
   course: CourseRecord;
@@ -26,7 +26,7 @@ export interface HeldBadge {
   award: Award;
   /** Absent once the instructor deleted the badge (its award and credential stay). */
   badge?: BadgeDefinition;
-  /** The signed credential, once there is one. */
+  /** The latest signed credential (a renewed badge's renewal), once there is one. */
   credential?: IssuedCredential;
   validUntil?: Date;
   state: BadgeState;
@@ -52,25 +52,23 @@ export async function learnerAwards(person: Person, sessionCourseKey?: string): 
   return found.filter((c): c is LearnerCourseAwards => c !== undefined);
 }
 
-/** The awards with their credentials (each read by key) and where each stands today. */
+/** The awards with their latest credentials (each read by key) and where each stands today. */
 export async function withStates(courses: LearnerCourseAwards[], now = new Date()): Promise<LearnerCourseBadges[]> {
   return Promise.all(courses.map(async (c) => {
-    const credentials = new Map((await credentialsOfAwards(c.awards.map((a) => a.id))).map((cr) => [cr.publicId, cr]));
-    const held = c.awards.map((award): HeldBadge => {
+    const held = await Promise.all(c.awards.map(async (award): Promise<HeldBadge> => {
       const badge = c.badges.find((b) => b.id === award.badgeId);
-      const credential = credentials.get(award.id);
+      const credential = (await latestCredential(award)) ?? undefined;
       const until = credential ? credential.facts.award.validUntil : endOf(award, badge);
       return { award, badge, credential, validUntil: until, state: badgeState(award.status, until, now) };
-    });
+    }));
     return { ...c, held };
   }));
 }
 
-/** Before signing, the end the credential will carry (the badge's period from the award's date). */
+/** Before signing, the end the credential will carry (its latest renewal's, else the badge's period from the award's date). */
 function endOf(award: Award, badge: BadgeDefinition | undefined): Date | undefined {
-  if (!award.awardedAt || !badge?.validFor) return undefined;
   try {
-    return validUntil(new Date(award.awardedAt), badge.validFor);
+    return currentValidUntil(award, badge);
   } catch {
     return undefined; // a period the editor would refuse now: the credential will say
   }

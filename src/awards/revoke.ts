@@ -1,11 +1,13 @@
 /**
  * Revocation by an instructor, with a reason: the award record says who, when and why, and the
- * credential's bit in the issuer's status list is set, so every verifier sees it at once, and
+ * bit of each of its credentials (the award's own and its renewals') in the issuer's status list
+ * is set, so every verifier sees it at once, and
  * its "Badge:" grade-book score is to be cleared. The credential itself is never edited.
  */
 import { revokeAward, type Award } from '../store/award.js';
 import { setRevoked, statusEntryOf } from '../store/statusList.js';
 import { clearFromGradebook } from './gradebookColumn.js';
+import { credentialIdsOfAward } from './renewal.js';
 
 /** `code` says which message it is, for pages that say it in their own language. */
 export class RevocationError extends Error {
@@ -27,8 +29,10 @@ export async function revoke(courseKey: string, awardId: string, reason: string,
   const done = await revokeAward(courseKey, awardId, why, by);
   if (!done) throw new RevocationError(`No award ${awardId} in this course.`, 'not_found', { awardId });
   // A credential not issued yet has no slot, and will never be issued now.
-  const entry = await statusEntryOf(awardId);
-  if (entry) await setRevoked(entry);
+  for (const publicId of await credentialIdsOfAward(done.award)) {
+    const entry = await statusEntryOf(publicId);
+    if (entry) await setRevoked(entry);
+  }
   // Its "Badge:" grade-book score, if it has one, is cleared (written by the caller's syncGradebook);
   // asked again on a second call, so a revocation interrupted here still clears it.
   await clearFromGradebook(courseKey, done.award.badgeId, done.award.userId);

@@ -61,12 +61,19 @@ export interface Evidence {
 
 /** One issued award, as the credential says it. */
 export interface AwardFacts {
-  /** Unguessable public id of the award: the credential lives at `${base}/credentials/${publicId}`. */
+  /**
+   * Unguessable public id of the credential: `${base}/credentials/${publicId}`. The award's own for
+   * its first credential, a renewal's own for a renewed one.
+   */
   publicId: string;
-  /** When it was awarded (validFrom, issuedOn). */
+  /** When it was awarded (awardedDate, issuedOn; validFrom too unless renewed). */
   awardedAt: Date;
+  /** A renewed credential: when it was renewed, from which it is valid. */
+  validFrom?: Date;
   /** From the badge's validity period; absent: never expires. */
   validUntil?: Date;
+  /** A badge that can be renewed: where its latest credential is answered (refreshService). */
+  refreshUrl?: string;
   evidence: Evidence[];
 }
 

@@ -60,6 +60,12 @@ export type BitstringStatusListEntry = {
   statusListCredential: string;
 };
 
+/**
+ * 1EdTech's refresh service (defined in the extensions context every credential names): a GET of
+ * its id answers the latest credential of the same award, the renewed one once it is renewed.
+ */
+export type RefreshServiceJson = { id: string; type: '1EdTechCredentialRefresh' };
+
 export type OpenBadgeCredential = {
   '@context': [typeof VC_CONTEXT_URL, typeof OB_CONTEXT_URL, typeof OB_EXTENSIONS_CONTEXT_URL];
   id: string;
@@ -77,6 +83,7 @@ export type OpenBadgeCredential = {
   };
   evidence?: EvidenceJson[];
   credentialStatus: BitstringStatusListEntry;
+  refreshService?: RefreshServiceJson;
   credentialSchema: [{ id: typeof OB_CREDENTIAL_SCHEMA_URL; type: '1EdTechJsonSchemaValidator2019' }];
 };
 
@@ -99,7 +106,8 @@ export function openBadgeCredential({ base, issuer, achievement, recipient, awar
     id: credentialUrls(base, award.publicId).credential,
     type: ['VerifiableCredential', 'OpenBadgeCredential'],
     issuer: issuerProfile(issuer),
-    validFrom: dateTime(award.awardedAt),
+    // A renewal is valid from the day it was renewed; awardedDate keeps the day it was first awarded.
+    validFrom: dateTime(award.validFrom ?? award.awardedAt),
     ...(award.validUntil ? { validUntil: dateTime(award.validUntil) } : {}),
     awardedDate: dateTime(award.awardedAt),
     name: achievement.name,
@@ -117,6 +125,7 @@ export function openBadgeCredential({ base, issuer, achievement, recipient, awar
       statusListIndex: String(status.index),
       statusListCredential: listUrl,
     },
+    ...(award.refreshUrl ? { refreshService: { id: award.refreshUrl, type: '1EdTechCredentialRefresh' as const } } : {}),
     credentialSchema: [{ id: OB_CREDENTIAL_SCHEMA_URL, type: '1EdTechJsonSchemaValidator2019' }],
   };
 }

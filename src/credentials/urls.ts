@@ -68,6 +68,11 @@ export function credentialUrls(base: string, publicId: string) {
     ob2Svg: `${base}/ob2/assertions/${publicId}.svg`,
     /** The public verification page */
     page: `${base}/verify/${publicId}`,
+    /**
+     * The award's latest credential (its refreshService): by the award's public id, the renewed
+     * credential once it is renewed, this one before.
+     */
+    latest: `${root}/latest`,
   };
 }
 

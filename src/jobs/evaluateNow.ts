@@ -33,14 +33,14 @@ export function evaluationWork(job: EvaluationJob, course: CourseRecord, logger:
         log: logger,
       });
       if (evaluation) {
-        report({ phase: 'signing credentials', done: 0, total: evaluation.awarded });
+        report({ phase: 'signing credentials', done: 0, total: evaluation.awarded + evaluation.renewed });
         const issued = await issueCourseCredentials(course.courseKey, (done) => report({ done }), logger);
         await syncGradebook(course, logger);
-        logger.info({ courseKey: course.courseKey, job: job.id, awarded: evaluation.awarded, pending: evaluation.pending, issued }, 'course evaluated');
+        logger.info({ courseKey: course.courseKey, job: job.id, awarded: evaluation.awarded, pending: evaluation.pending, renewed: evaluation.renewed, issued }, 'course evaluated');
         await recordAudit({ courseKey: course.courseKey, actor: job.requestedBy, action: 'evaluation.run', detail: `${evaluation.awarded} awarded, ${evaluation.pending} waiting for approval` });
         return {
           learners: new Set(evaluation.verdicts.map((v) => v.userId)).size, badges: evaluation.badges.length,
-          awarded: evaluation.awarded, pending: evaluation.pending, warnings: evaluation.warnings, lmsRequests: evaluation.lmsRequests,
+          awarded: evaluation.awarded, pending: evaluation.pending, renewed: evaluation.renewed, warnings: evaluation.warnings, lmsRequests: evaluation.lmsRequests,
         };
       }
       if (Date.now() > deadline) throw new Error('another Laurel instance has been evaluating this course for too long; try again in a minute');

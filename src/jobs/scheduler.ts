@@ -130,7 +130,8 @@ async function evaluateDue(course: CourseRecord, logger: Logger, now: Date): Pro
  */
 async function evaluated(course: CourseRecord, logger: Logger, now: Date): Promise<{ learners: number; awarded: number; pending: number } | null> {
   const evaluation = await runCourseUnderLease(course, { log: logger }, { listed: course, failedAt: now });
-  return evaluation && { learners: activeLearnerCount(evaluation.snapshot), awarded: evaluation.awarded, pending: evaluation.pending };
+  // A renewal has a credential to sign, as an award has.
+  return evaluation && { learners: activeLearnerCount(evaluation.snapshot), awarded: evaluation.awarded + evaluation.renewed, pending: evaluation.pending };
 }
 
 export interface SchedulerTiming extends SchedulerOptions {

@@ -112,7 +112,10 @@ function result(raw: unknown, lineItemId: string, url: string): Result {
   const resultScore = num(o.resultScore);
   const resultMaximum = num(o.resultMaximum);
   const comment = text(o.comment);
+  // Moodle says when the score was given; Canvas does not (rules bounded in time need it).
+  const timestamp = resultScore === undefined ? undefined : text(o.timestamp);
   if (resultScore !== undefined) r.resultScore = resultScore;
+  if (timestamp !== undefined && !Number.isNaN(Date.parse(timestamp))) r.gradedAt = new Date(timestamp).toISOString();
   if (resultMaximum !== undefined) r.resultMaximum = resultMaximum;
   if (comment !== undefined) r.comment = comment;
   return r;

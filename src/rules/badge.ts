@@ -7,10 +7,13 @@
 export type Rule =
   | { kind: 'all'; rules: Rule[] }
   | { kind: 'any'; rules: Rule[] }
-  /** At least this share (percent, 0–100) or these points on one line item. Exactly one of percent / points. */
-  | { kind: 'minGrade'; lineItemId: string; percent?: number; points?: number }
-  /** The learner has a graded result (a score) on the line item. */
-  | { kind: 'completed'; lineItemId: string }
+  /**
+   * At least this share (percent, 0–100) or these points on one line item. Exactly one of percent / points.
+   * With `withinDays`, the grade counts only if it was given within the last so many days (a refresher).
+   */
+  | { kind: 'minGrade'; lineItemId: string; percent?: number; points?: number; withinDays?: number }
+  /** The learner has a graded result (a score) on the line item; with `withinDays`, one given that recently. */
+  | { kind: 'completed'; lineItemId: string; withinDays?: number }
   /** The learner holds (or earns in the same run) another badge of this course. */
   | { kind: 'prerequisite'; badgeId: string }
   /** Weighted mean of the percents on these line items (weight default 1; no result counts as 0 %) is at least `percent`. */
@@ -21,6 +24,16 @@ export type Rule =
   | { kind: 'approval' };
 
 export type IssueMode = 'automatic' | 'approval';
+
+/**
+ * Renewing a badge that expires: in the last `windowDays` days of a learner's credential, a
+ * learner who meets `rules` (absent: the badge's own rules, met again) gets a new credential,
+ * valid for the badge's period from that day. The earlier credential stays valid until it expires.
+ */
+export interface Renewal {
+  windowDays: number;
+  rules?: Rule;
+}
 
 export interface Alignment {
   targetName: string;
@@ -45,6 +58,8 @@ export interface BadgeDefinition {
   level?: number;
   /** ISO 8601 duration the badge stays valid after it is awarded (e.g. P2Y); absent: no expiry. */
   validFor?: string;
+  /** How a badge that expires is renewed; absent: it simply ends. */
+  renewal?: Renewal;
   issueMode: IssueMode;
   evidenceRequired: boolean;
   /** Also show the badge in the LMS's grade book: a "Badge: <name>" column scored when earned. */

@@ -22,6 +22,8 @@ export const ENGLISH_CRITERIA = {
   minPoints: 'earn at least {points} points on {item}',
   minPointsOutOf: 'earn at least {points} of {outOf} points on {item}',
   completed: 'complete {item}',
+  recent: '{condition} within the last {days} days',
+  recentDay: '{condition} within the last day',
   prerequisite: 'earn {badge} first',
   weighted: '{item} (weight {weight})',
   average: 'average at least {percent} % over {items}',
@@ -57,6 +59,10 @@ export function criteriaNarrative(badge: BadgeDefinition, lineItems: readonly Na
   const label = (lineItemId: string) => lineItemsById.get(lineItemKey(lineItemId))?.label ?? itemDescription(lineItemId);
   const list = (items: string[], conjunction: 'and' | 'or', separator: ', ' | '; ' = ', ') => listText(items, phrase(conjunction), separator);
 
+  /** A condition bounded in time: "… within the last 90 days". */
+  const recent = (condition: string, days: number | undefined) => (days === undefined ? condition
+    : days === 1 ? phrase('recentDay', { condition }) : phrase('recent', { condition, days: number(days) }));
+
   const say = (rule: Rule, top: boolean): string => {
     switch (rule.kind) {
       case 'all':
@@ -72,12 +78,12 @@ export function criteriaNarrative(badge: BadgeDefinition, lineItems: readonly Na
       }
       case 'minGrade': {
         const item = label(rule.lineItemId);
-        if (rule.percent !== undefined) return phrase('minPercent', { percent: number(rule.percent), item });
+        if (rule.percent !== undefined) return recent(phrase('minPercent', { percent: number(rule.percent), item }), rule.withinDays);
         const max = lineItemsById.get(lineItemKey(rule.lineItemId))?.scoreMaximum;
         const points = number(rule.points ?? 0);
-        return max ? phrase('minPointsOutOf', { points, outOf: number(max), item }) : phrase('minPoints', { points, item });
+        return recent(max ? phrase('minPointsOutOf', { points, outOf: number(max), item }) : phrase('minPoints', { points, item }), rule.withinDays);
       }
-      case 'completed': return phrase('completed', { item: label(rule.lineItemId) });
+      case 'completed': return recent(phrase('completed', { item: label(rule.lineItemId) }), rule.withinDays);
       case 'prerequisite': return phrase('prerequisite', { badge: badgesById.get(rule.badgeId)?.name ?? rule.badgeId });
       case 'average': {
         const items = rule.items.map((i) => (i.weight === undefined || i.weight === 1 ? label(i.lineItemId) : phrase('weighted', { item: label(i.lineItemId), weight: number(i.weight) })));

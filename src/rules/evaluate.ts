@@ -1,6 +1,7 @@
 /**
  * One evaluation run: every badge against every learner of a course snapshot, with reasons.
- * Evaluation never takes an award back: it only says who now meets the rules.
+ * Evaluation never takes an award back: it only says who now meets the rules, and for an award
+ * in the last days of its credential, whether it is renewed.
  */
 import type { BadgeDefinition } from './badge.js';
 import type { CourseSnapshot, Member } from './snapshot.js';
@@ -9,6 +10,7 @@ import { audienceOf } from './audience.js';
 import { completionLookup, gradeLookup } from './gradebook.js';
 import { compareIds, dependencyOrder } from './order.js';
 import { reasonFor, type Standing } from './reason.js';
+import { expiryState, renewalOpens, renewalRules } from './renewal.js';
 
 export interface EvaluationInput {
   badges: BadgeDefinition[];
@@ -54,7 +56,7 @@ export function evaluate(input: EvaluationInput): Verdict[] {
   const badgesById = new Map(input.badges.map((b) => [b.id, b]));
   const grades = gradeLookup(snapshot);
   const completions = completionLookup(snapshot);
-  const held = new Set(input.held.map((h) => keyOf(h.badgeId, h.userId)));
+  const held = new Map(input.held.map((h) => [keyOf(h.badgeId, h.userId), h]));
   const approved = new Set(input.approvals.map((a) => keyOf(a.badgeId, a.userId)));
   const revoked = new Map((input.revoked ?? []).map(({ badgeId, userId, ...r }) => [keyOf(badgeId, userId), r]));
   const earnedInRun = new Map<string, Standing>();
@@ -70,10 +72,11 @@ export function evaluate(input: EvaluationInput): Verdict[] {
   for (const badge of dependencyOrder(input.badges)) {
     for (const learner of learners) {
       const key = keyOf(badge.id, learner.userId);
-      const reason = reasonFor(badge.rules, {
+      const context = {
         userId: learner.userId, now: snapshot.takenAt, grades, completions, sources: snapshot.sources, badgesById,
         standing: standing(learner.userId), approved: approved.has(key),
-      });
+      };
+      const reason = reasonFor(badge.rules, context);
       // Learners who left the course still get their reasons, so the preview can show them.
       const excluded = EXCLUDED[learner.status];
       // A revoked award is not earned again, nor does it count for a badge that requires it.
@@ -82,7 +85,15 @@ export function evaluate(input: EvaluationInput): Verdict[] {
       const alreadyAwarded = held.has(key);
       const awaitingApproval = earned && badge.issueMode === 'approval' && !alreadyAwarded;
       if (earned) earnedInRun.set(key, awaitingApproval ? 'awaiting approval' : 'earned in this run');
-      verdicts.push({ badgeId: badge.id, userId: learner.userId, earned, awaitingApproval, alreadyAwarded, ...(excluded ? { excluded } : {}), ...(revocation ? { revoked: revocation } : {}), reason });
+      // A held award in the last days of its credential: the renewal rules say whether a new one is due.
+      const validUntil = held.get(key)?.validUntil;
+      const rules = renewalRules(badge);
+      let renewal: Verdict['renewal'];
+      if (rules && validUntil && expiryState(validUntil, badge.renewal, snapshot.takenAt) === 'renewable') {
+        const renewalReason = rules === badge.rules ? reason : reasonFor(rules, context);
+        renewal = { expires: new Date(validUntil).toISOString(), opens: renewalOpens(validUntil, badge.renewal!.windowDays).toISOString(), met: renewalReason.met && !excluded, reason: renewalReason };
+      }
+      verdicts.push({ badgeId: badge.id, userId: learner.userId, earned, awaitingApproval, alreadyAwarded, ...(excluded ? { excluded } : {}), ...(revocation ? { revoked: revocation } : {}), reason, ...(renewal ? { renewal } : {}) });
     }
   }
   return verdicts;

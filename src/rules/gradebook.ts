@@ -10,8 +10,8 @@ export type Grade =
   | { kind: 'missing' }
   /** No result, or a result without a score (not graded yet, excused, pending). */
   | { kind: 'ungraded'; label: string }
-  /** `maximum` is the result's own maximum, else the line item's scoreMaximum; it may be 0. */
-  | { kind: 'scored'; label: string; score: number; maximum: number };
+  /** `maximum` is the result's own maximum, else the line item's scoreMaximum; it may be 0. `gradedAt` where the LMS says. */
+  | { kind: 'scored'; label: string; score: number; maximum: number; gradedAt?: string };
 
 export type GradeLookup = (lineItemId: string, userId: string) => Grade;
 
@@ -33,7 +33,9 @@ export function gradeLookup(snapshot: CourseSnapshot): GradeLookup {
     const result = results.get(keyOf(lineItemId, userId));
     // `== null`: a JSON result may carry resultScore: null.
     if (result?.resultScore == null) return { kind: 'ungraded', label: lineItem.label };
-    return { kind: 'scored', label: lineItem.label, score: result.resultScore, maximum: result.resultMaximum ?? lineItem.scoreMaximum };
+    const scored: Grade = { kind: 'scored', label: lineItem.label, score: result.resultScore, maximum: result.resultMaximum ?? lineItem.scoreMaximum };
+    if (result.gradedAt) scored.gradedAt = result.gradedAt;
+    return scored;
   };
 }
 
@@ -43,7 +45,7 @@ export function percentOf(grade: { score: number; maximum: number }): number | u
 }
 
 /** Undefined: the activity is not in the snapshot (no source lists it). */
-export type CompletionLookup = (activityId: string, userId: string) => { label: string; completed: boolean } | undefined;
+export type CompletionLookup = (activityId: string, userId: string) => { label: string; completed: boolean; completedAt?: string } | undefined;
 
 export function completionLookup(snapshot: CourseSnapshot): CompletionLookup {
   const activities = new Map((snapshot.activities ?? []).map((a) => [a.id, a]));
@@ -52,6 +54,8 @@ export function completionLookup(snapshot: CourseSnapshot): CompletionLookup {
     const activity = activities.get(activityId);
     if (!activity) return undefined;
     // No completion record for a learner: the LMS has nothing for them, so not completed.
-    return { label: activity.label, completed: completions.get(keyOf(activityId, userId))?.completed === true };
+    const completion = completions.get(keyOf(activityId, userId));
+    const completed = completion?.completed === true;
+    return { label: activity.label, completed, ...(completed && completion.completedAt ? { completedAt: completion.completedAt } : {}) };
   };
 }

@@ -38,8 +38,15 @@ export function reasonFor(rule: Rule, learner: LearnerContext): Reason {
   switch (rule.kind) {
     case 'all':
     case 'any': return group(rule.kind, rule.rules.map((r) => reasonFor(r, learner)));
-    case 'minGrade': return minGrade(rule, learner.grades(rule.lineItemId, learner.userId), learner.sources);
-    case 'completed': return completed(rule, learner);
+    case 'minGrade': {
+      const grade = learner.grades(rule.lineItemId, learner.userId);
+      return recent(minGrade(rule, grade, learner.sources), rule.withinDays, grade.kind === 'scored' ? grade.gradedAt : undefined, learner.now);
+    }
+    case 'completed': {
+      const activity = learner.completions(rule.lineItemId, learner.userId);
+      const grade = activity ? undefined : learner.grades(rule.lineItemId, learner.userId);
+      return recent(completed(rule, learner), rule.withinDays, activity ? activity.completedAt : grade?.kind === 'scored' ? grade.gradedAt : undefined, learner.now);
+    }
     case 'prerequisite': return prerequisite(rule, learner);
     case 'average': return average(rule, learner);
     case 'dateWindow': return dateWindow(rule, learner.now);
@@ -47,6 +54,27 @@ export function reasonFor(rule: Rule, learner: LearnerContext): Reason {
       ? { kind: 'approval', met: true, seen: 'approved', text: 'Approved by an instructor' }
       : { kind: 'approval', met: false, seen: null, text: 'Not approved by an instructor yet' };
   }
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A rule bounded in time ("within the last 90 days", a refresher): met only if the grade or the
+ * completion it met was given that recently, by the LMS's date of it and the snapshot's now.
+ * Without a date from the LMS it cannot be told, so it is not met, and says so.
+ */
+function recent(reason: Reason, withinDays: number | undefined, at: string | undefined, now: string): Reason {
+  if (withinDays === undefined || !reason.met) return reason;
+  const lastDays = withinDays === 1 ? 'the last day' : `the last ${withinDays} days`;
+  const given = at === undefined ? Number.NaN : Date.parse(at);
+  if (Number.isNaN(given)) {
+    return { ...reason, met: false, details: { ...reason.details, withinDays, recency: 'undated' }, text: `${reason.text}, but the LMS does not say when (needed within ${lastDays})` };
+  }
+  const gradedAt = new Date(given).toISOString();
+  const met = given >= Date.parse(now) - withinDays * DAY_MS;
+  const details = { ...reason.details, withinDays, gradedAt, recency: met ? 'recent' as const : 'too old' as const };
+  const when = met ? `within ${lastDays}` : withinDays === 1 ? 'more than a day ago' : `more than ${withinDays} days ago`;
+  return { ...reason, met, details, text: `${reason.text}, on ${gradedAt.slice(0, 10)}, ${when}` };
 }
 
 function group(kind: 'all' | 'any', children: Reason[]): Reason {

@@ -55,6 +55,11 @@ export interface Result {
   /** The maximum the score is given against; absent means the line item's scoreMaximum. */
   resultMaximum?: number;
   comment?: string;
+  /**
+   * When the score was given (ISO 8601), where the LMS says: Moodle's AGS results and both LMS
+   * APIs do, Canvas's AGS results do not. Only rules bounded in time ("within the last 90 days") read it.
+   */
+  gradedAt?: string;
   source: Source;
 }
 

@@ -10,6 +10,25 @@ import { prerequisiteCycle } from './order.js';
 import { formatNumber } from './text.js';
 import type { InputProblem, InputProblemParams } from '../inputProblem.js';
 import { byLineItemKey, lineItemKey } from './lineItemKey.js';
+import { validUntil } from './validity.js';
+import { daysBetween } from './renewal.js';
+
+/** The most days a rule may look back, or a renewal window may last: ten years. */
+const MAX_DAYS = 3650;
+
+/**
+ * The fewest days a validity period can last, counted from February 1st of a common year, when
+ * a month is shortest: what a renewal window must stay below, whatever the date of the award.
+ */
+function shortestDays(validFor: string): number | undefined {
+  const from = new Date(Date.UTC(2023, 1, 1));
+  try {
+    const until = validUntil(from, validFor);
+    return until && daysBetween(from, until);
+  } catch {
+    return undefined; // not a period: the badge's shape says so
+  }
+}
 
 /** `message` is a sentence a person can act on; `code` and `params` let a page say it in its language. */
 export interface RuleProblem extends InputProblem {
@@ -65,14 +84,23 @@ export function validateBadge(badge: BadgeDefinition, allBadges: BadgeDefinition
     else report(path, 'percentNaN', 'The percent is not a number: give a number from 0 to 100');
   };
 
-  const check = (rule: Rule, path: string): void => {
+  /** A number of days a rule looks back ("within the last 90 days"). */
+  const withinAt = (path: string, days: number | undefined) => {
+    if (days === undefined || (Number.isInteger(days) && days >= 1 && days <= MAX_DAYS)) return;
+    if (Number.isFinite(days)) report(path, 'withinDays', `Within the last ${days} days cannot be: give a whole number of days from 1 to ${MAX_DAYS}`, { days, max: MAX_DAYS });
+    else report(path, 'withinDaysNaN', `The number of days is not a number: give a whole number of days from 1 to ${MAX_DAYS}`, { max: MAX_DAYS });
+  };
+
+  /** `renewing`: the rules of the badge's renewal, where an instructor's approval has no place. */
+  const check = (rule: Rule, path: string, renewing = false): void => {
     switch (rule.kind) {
       case 'all':
       case 'any':
         if (rule.rules.length === 0) report(path, 'emptyGroup', `This "${rule.kind}" group has no rules: add a rule to it, or remove the group`, { kind: rule.kind });
-        rule.rules.forEach((child, i) => check(child, `${path}.rules[${i}]`));
+        rule.rules.forEach((child, i) => check(child, `${path}.rules[${i}]`, renewing));
         return;
       case 'minGrade': {
+        withinAt(path, rule.withinDays);
         const lineItem = lineItemAt(path, rule.lineItemId);
         const { percent, points } = rule;
         if (percent !== undefined && points !== undefined) report(path, 'percentAndPoints', 'Give either a percent or points, not both');
@@ -91,6 +119,7 @@ export function validateBadge(badge: BadgeDefinition, allBadges: BadgeDefinition
         return;
       }
       case 'completed':
+        withinAt(path, rule.withinDays);
         lineItemAt(path, rule.lineItemId, true);
         return;
       case 'prerequisite':
@@ -121,12 +150,29 @@ export function validateBadge(badge: BadgeDefinition, allBadges: BadgeDefinition
         return;
       }
       case 'approval':
+        // An approval is given once, for the award: it would renew the badge for ever.
+        if (renewing) report(path, 'renewalApproval', 'A renewal cannot wait for an instructor\'s approval: remove this condition from the renewal rules (the badge\'s awards page shows who renews)');
         return;
     }
   };
 
+  /** The renewal: only for a badge that expires, with a window shorter than its validity. */
+  const checkRenewal = (renewal: NonNullable<BadgeDefinition['renewal']>) => {
+    if (!badge.validFor) report('renewal', 'renewalNoExpiry', 'A badge that never expires is never renewed: give it a validity period (such as P1Y), or no renewal');
+    const days = renewal.windowDays;
+    const shortest = badge.validFor ? shortestDays(badge.validFor) : undefined;
+    if (!Number.isFinite(days)) report('renewal.windowDays', 'renewalWindowNaN', 'The renewal window is not a number: give the days before expiry when renewal opens, such as 60');
+    else if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) report('renewal.windowDays', 'renewalWindow', `A renewal window of ${days} days cannot be: give a whole number of days from 1 to ${MAX_DAYS}`, { days, max: MAX_DAYS });
+    else if (shortest !== undefined && days >= shortest) {
+      report('renewal.windowDays', 'renewalWindowTooLong', `A renewal window of ${days} days is not shorter than the badge's validity (${badge.validFor}, ${shortest} days at the shortest): give fewer days, or a renewed badge would be renewable at once`,
+        { days, validFor: badge.validFor!, validity: shortest });
+    }
+    if (renewal.rules) check(renewal.rules, 'renewal.rules', true);
+  };
+
   if (!badge.name.trim()) report('name', 'nameRequired', 'Give the badge a name: learners see it on their badge');
   check(badge.rules, 'rules');
+  if (badge.renewal) checkRenewal(badge.renewal);
   const cycle = prerequisiteCycle(badge.id, badgesById);
   // A badge requiring itself was reported at its rule above.
   if (cycle && cycle.length > 2) {

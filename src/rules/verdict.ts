@@ -58,6 +58,14 @@ export interface ReasonDetails {
   /** A date window's ends, as the rule gives them. */
   from?: string;
   until?: string;
+  /**
+   * A rule bounded in time, once its grade or completion is there: how many days back it may be,
+   * when the LMS says it was given (ISO 8601), and whether that is recent enough (else the rule is
+   * unmet), too old, or unknown (the LMS gives no date).
+   */
+  withinDays?: number;
+  gradedAt?: string;
+  recency?: 'recent' | 'too old' | 'undated';
 }
 
 export interface Verdict {
@@ -77,6 +85,18 @@ export interface Verdict {
    */
   revoked?: Revocation;
   reason: Reason;
+  /** Present while the learner's award is in its renewal window: whether it is renewed now, and why. */
+  renewal?: RenewalVerdict;
+}
+
+/** A held award in the last days of its credential, against the badge's renewal rules. */
+export interface RenewalVerdict {
+  /** When the learner's current credential expires, and when its renewal window opened (ISO 8601). */
+  expires: string;
+  opens: string;
+  /** The renewal rules are met (and the learner is active): a new credential is due. */
+  met: boolean;
+  reason: Reason;
 }
 
 /** What is stored of a revocation, as far as it was recorded. */
@@ -89,6 +109,8 @@ export interface RevokedBadge extends HeldBadge, Revocation {}
 export interface HeldBadge {
   badgeId: string;
   userId: string;
+  /** When the award's latest credential expires (ISO 8601), for a badge that may be renewed; absent: it does not expire. */
+  validUntil?: string;
 }
 
 export interface Approval {

@@ -35,7 +35,12 @@ export interface Award {
   revokedAt?: Date;
   revokedBy?: string;
   revocationReason?: string;
+  /** The award's latest renewal (store/renewal.ts), for a badge that expires and was renewed. */
+  renewal?: LatestRenewal;
 }
+
+/** What an award keeps of its latest renewal: enough to find its credential and its end without another read. */
+export interface LatestRenewal { period: number; publicId: string; renewedAt: Date; validUntil: Date }
 
 export interface AwardEvidence { url?: string; text?: string; name?: string; addedBy: string; addedAt: Date }
 
@@ -59,6 +64,7 @@ const schema = new Schema<StoredAward>({
   revokedAt: Date,
   revokedBy: String,
   revocationReason: String,
+  renewal: { type: new Schema<LatestRenewal>({ period: Number, publicId: String, renewedAt: Date, validUntil: Date }, { _id: false }), default: undefined },
 });
 schema.index({ courseKey: 1, badgeId: 1 });
 schema.index({ id: 1 }, { unique: true });
@@ -113,18 +119,21 @@ export async function createAwards(list: NewAward[], now = new Date(), batchSize
   return created;
 }
 
+/** An award as evaluation reads it: who holds which badge, since when, and its latest renewal. */
+export type HeldAward = Pick<Award, 'id' | 'badgeId' | 'userId' | 'awardedAt' | 'renewal'>;
+
 /** Who holds which badge (awards given, not pending or revoked): what the rules read, and no more. */
-export async function heldBadges(courseKey: string): Promise<{ badgeId: string; userId: string }[]> {
-  return AwardModel.find({ courseKey, status: 'awarded' }, { _id: 0, badgeId: 1, userId: 1 }).lean();
+export async function heldBadges(courseKey: string): Promise<HeldAward[]> {
+  return AwardModel.find({ courseKey, status: 'awarded' }, { _id: 0, id: 1, badgeId: 1, userId: 1, awardedAt: 1, renewal: 1 }).lean();
 }
 
 /**
  * What one learner holds among these badges, each read by its award key: by _id, so a learner's
  * launch does not read through the course's awards (FerretDB scans for any other query).
  */
-export async function heldByLearner(courseKey: string, userId: string, badgeIds: string[]): Promise<{ badgeId: string; userId: string }[]> {
+export async function heldByLearner(courseKey: string, userId: string, badgeIds: string[]): Promise<HeldAward[]> {
   const found = await Promise.all(badgeIds.map((badgeId) => awardOf(courseKey, badgeId, userId)));
-  return found.filter((a) => a?.status === 'awarded').map((a) => ({ badgeId: a!.badgeId, userId: a!.userId }));
+  return found.filter((a) => a?.status === 'awarded').map((a) => ({ id: a!.id, badgeId: a!.badgeId, userId: a!.userId, awardedAt: a!.awardedAt, ...(a!.renewal ? { renewal: a!.renewal } : {}) }));
 }
 
 /**
@@ -184,6 +193,15 @@ export async function revokeAward(courseKey: string, id: string, reason: string,
 export async function addEvidence(courseKey: string, id: string, evidence: AwardEvidence): Promise<boolean> {
   const res = await AwardModel.updateOne({ courseKey, id }, { $push: { evidence } });
   return res.modifiedCount === 1;
+}
+
+/**
+ * The award's latest renewal is this one (already recorded, once, in store/renewal.ts): a plain
+ * write by key. Whoever writes it writes the same renewal, and the next period cannot be recorded
+ * before this one is noted, since its window is counted from this one's end.
+ */
+export async function noteRenewal(courseKey: string, badgeId: string, userId: string, latest: LatestRenewal): Promise<void> {
+  await AwardModel.updateOne({ _id: awardKey(courseKey, badgeId, userId) }, { $set: { renewal: latest } });
 }
 
 export async function setShowName(courseKey: string, userId: string, id: string, show: boolean): Promise<boolean> {

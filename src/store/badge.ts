@@ -27,6 +27,7 @@ const schema = new Schema<StoredBadge>({
   group: String,
   level: Number,
   validFor: String,
+  renewal: Schema.Types.Mixed,
   issueMode: { type: String, enum: ['automatic', 'approval'], default: 'automatic' },
   evidenceRequired: { type: Boolean, default: false },
   gradebookColumn: { type: Boolean, default: false },
@@ -63,12 +64,19 @@ export async function getBadge(courseKey: string, id: string): Promise<BadgeDefi
   return found ? definitionOf(found) : null;
 }
 
+/**
+ * What a definition may leave out to mean "none" (no expiry, no renewal…): left out when saved,
+ * it is removed from the stored badge, not kept from before. (The image is set on its own.)
+ */
+const OPTIONAL = ['criteriaNarrative', 'imageUrl', 'group', 'level', 'validFor', 'renewal', 'gradebookColumn'] as const;
+
 /** Creates or replaces a badge in one atomic write. */
 export async function saveBadge(courseKey: string, badge: BadgeDefinition, by: string): Promise<void> {
   const now = new Date();
+  const left = OPTIONAL.filter((key) => badge[key] === undefined);
   await BadgeModel.updateOne(
     { courseKey, id: badge.id },
-    { $set: { ...badge, courseKey, updatedAt: now, updatedBy: by }, $setOnInsert: { createdAt: now } },
+    { $set: { ...badge, courseKey, updatedAt: now, updatedBy: by }, $setOnInsert: { createdAt: now }, ...(left.length ? { $unset: Object.fromEntries(left.map((key) => [key, 1])) } : {}) },
     { upsert: true },
   );
 }

@@ -30,7 +30,8 @@ export interface EvaluationJob {
   requestedBy: string;
   createdAt: Date;
   finishedAt?: Date;
-  result?: { learners: number; badges: number; awarded: number; pending: number; warnings: string[]; lmsRequests: number; revoked?: number };
+  /** `renewed`: renewals an evaluation recorded (absent on jobs before renewals existed). */
+  result?: { learners: number; badges: number; awarded: number; pending: number; warnings: string[]; lmsRequests: number; revoked?: number; renewed?: number };
   error?: string;
   input?: BulkAwardInput | BulkRevokeInput;
   /** Held by the instance running the job until then; renewed while it runs. */

@@ -1,7 +1,8 @@
 /**
  * Issued credentials, stored as signed and never edited: the OB 3.0 credential with its proof,
  * its VC-JWT, and the facts it was made from (so the OB 2.0 documents and the public page say
- * the same thing). Keyed by the award's public id: issuing twice stores one.
+ * the same thing). Keyed by the credential's public id, which is the award's for its first
+ * credential and a renewal's for each renewal (store/renewal.ts): issuing twice stores one.
  */
 import mongoose, { Schema } from 'mongoose';
 import type { Achievement, AwardFacts, Issuer, Recipient, StatusEntry } from '../credentials/model.js';
@@ -17,8 +18,10 @@ export interface CredentialFacts {
 }
 
 export interface IssuedCredential {
-  /** The award's public id. */
+  /** The credential's public id: the award's own, or a renewal's. */
   publicId: string;
+  /** The award's public id (the same as publicId but for a renewal). */
+  awardId: string;
   courseKey: string;
   badgeId: string;
   userId: string;
@@ -30,10 +33,12 @@ export interface IssuedCredential {
   issuedAt: Date;
 }
 
-interface Stored { _id: string; courseKey: string; badgeId: string; userId: string; issuerKey: string; achievementKey: string; factsJson: string; credentialJson: string; jwt: string; issuedAt: Date }
+interface Stored { _id: string; awardId?: string; courseKey: string; badgeId: string; userId: string; issuerKey: string; achievementKey: string; factsJson: string; credentialJson: string; jwt: string; issuedAt: Date }
 
 const schema = new Schema<Stored>({
   _id: { type: String, required: true },
+  // Only for a renewal's credential: the award's first credential has the award's id as its own.
+  awardId: String,
   courseKey: { type: String, required: true },
   badgeId: { type: String, required: true },
   userId: { type: String, required: true },
@@ -55,7 +60,7 @@ export const IssuedCredentialModel = mongoose.model<Stored>('issuedCredential', 
 function fromStored(s: Stored): IssuedCredential {
   const facts = JSON.parse(s.factsJson, (key, value) => (key === 'awardedAt' || key === 'validUntil' ? new Date(value) : value)) as CredentialFacts;
   return {
-    publicId: s._id, courseKey: s.courseKey, badgeId: s.badgeId, userId: s.userId, issuerKey: s.issuerKey, achievementKey: s.achievementKey,
+    publicId: s._id, awardId: s.awardId ?? s._id, courseKey: s.courseKey, badgeId: s.badgeId, userId: s.userId, issuerKey: s.issuerKey, achievementKey: s.achievementKey,
     facts, credential: JSON.parse(s.credentialJson), jwt: s.jwt, issuedAt: s.issuedAt,
   };
 }
@@ -63,7 +68,7 @@ function fromStored(s: Stored): IssuedCredential {
 /** Stores those that do not exist yet (issued twice, or by two instances at once: one is kept). */
 export async function storeCredentials(list: IssuedCredential[]): Promise<void> {
   await insertNew(IssuedCredentialModel, list.map((c) => ({
-    _id: c.publicId, courseKey: c.courseKey, badgeId: c.badgeId, userId: c.userId, issuerKey: c.issuerKey, achievementKey: c.achievementKey,
+    _id: c.publicId, ...(c.awardId !== c.publicId ? { awardId: c.awardId } : {}), courseKey: c.courseKey, badgeId: c.badgeId, userId: c.userId, issuerKey: c.issuerKey, achievementKey: c.achievementKey,
     factsJson: JSON.stringify(c.facts), credentialJson: JSON.stringify(c.credential), jwt: c.jwt, issuedAt: c.issuedAt,
   })));
 }
@@ -99,9 +104,10 @@ export async function credentialsOfAwards(awardIds: string[]): Promise<IssuedCre
   return found.filter((s): s is NonNullable<typeof s> => s !== null).map(fromStored);
 }
 
-/** The issuer's revoked credentials with their reasons (the OB 2.0 revocation list). */
+/** The issuer's revoked credentials with their reasons (the OB 2.0 revocation list): every credential of a revoked award. */
 export async function revokedOfIssuer(issuerKey: string): Promise<{ publicId: string; reason: string }[]> {
-  const ids = (await IssuedCredentialModel.find({ issuerKey }, { _id: 1 }).lean()).map((c) => c._id);
-  const revoked = await AwardModel.find({ id: { $in: ids }, status: 'revoked' }, { id: 1, revocationReason: 1 }).lean();
-  return revoked.map((a) => ({ publicId: a.id, reason: a.revocationReason ?? 'Revoked by the issuer' }));
+  const issued = (await IssuedCredentialModel.find({ issuerKey }, { _id: 1, awardId: 1 }).lean()).map((c) => ({ publicId: c._id, awardId: c.awardId ?? c._id }));
+  const revoked = await AwardModel.find({ id: { $in: [...new Set(issued.map((c) => c.awardId))] }, status: 'revoked' }, { id: 1, revocationReason: 1 }).lean();
+  const reasons = new Map(revoked.map((a) => [a.id, a.revocationReason ?? 'Revoked by the issuer']));
+  return issued.filter((c) => reasons.has(c.awardId)).map((c) => ({ publicId: c.publicId, reason: reasons.get(c.awardId)! }));
 }

@@ -9,6 +9,11 @@ const issuer = {
   email: 'badges@example.edu', description: 'Badges of the Faculty of Science', imageUrl: 'https://example.edu/logo.png',
 };
 const facts = (o: Partial<OpenBadgeFacts> = {}): OpenBadgeFacts => ({ base, issuer, achievement: achievement(), recipient: withEmail, award: award(), status, ...o });
+/** The award's first renewal: its own public id, from its own day, pointing at the award's latest. */
+const renewed = award({
+  publicId: 'Rn5w2KpQ8zXc4vB7mT1yLg', validFrom: new Date('2028-10-01T08:00:00Z'), validUntil: new Date('2030-10-01T08:00:00Z'),
+  refreshUrl: 'https://badges.example.edu/credentials/kT4v9QmZ2xWc7bN1pR8sLd/latest',
+});
 const sha256 = (s: string) => 'sha256$' + createHash('sha256').update(s).digest('hex');
 
 describe('OB 3.0 §1: an award as an OpenBadgeCredential', () => {
@@ -30,6 +35,7 @@ describe('OB 3.0 §1: an award as an OpenBadgeCredential', () => {
       award: award({ validUntil: undefined, evidence: [] }),
       achievement: achievement({ tags: [], alignments: [], achievementType: 'Certificate' }),
     })],
+    ['a renewal of a badge that is renewed, with its refresh service', facts({ award: renewed })],
   ])('validates against the official schema: %s', (_, input) => {
     expect(validate(openBadgeCredential(input)), JSON.stringify(validate.errors)).toBe(true);
   });
@@ -59,6 +65,15 @@ describe('OB 3.0 §1: an award as an OpenBadgeCredential', () => {
     const c = openBadgeCredential(facts());
     expect([c.validFrom, c.awardedDate, c.validUntil]).toEqual(['2026-11-23T10:00:00Z', '2026-11-23T10:00:00Z', '2028-11-23T10:00:00Z']);
     expect('validUntil' in openBadgeCredential(facts({ award: award({ validUntil: undefined }) }))).toBe(false);
+  });
+
+  it('a renewal is valid from the day it was renewed and keeps the award\'s awardedDate; a badge that is renewed names 1EdTech\'s refresh service', () => {
+    const c = openBadgeCredential(facts({ award: renewed }));
+    expect([c.validFrom, c.awardedDate, c.validUntil]).toEqual(['2028-10-01T08:00:00Z', '2026-11-23T10:00:00Z', '2030-10-01T08:00:00Z']);
+    expect(c.refreshService).toEqual({ id: 'https://badges.example.edu/credentials/kT4v9QmZ2xWc7bN1pR8sLd/latest', type: '1EdTechCredentialRefresh' });
+    // Its type is a term of 1EdTech's extensions context, which every credential names.
+    expect(c['@context']).toContain('https://purl.imsglobal.org/spec/ob/v3p0/extensions.json');
+    expect('refreshService' in openBadgeCredential(facts())).toBe(false);
   });
 
   it('identifies a learner with an email by the salted SHA-256 of the address, never the address', () => {

@@ -109,6 +109,8 @@ describe('verifier-core (the DCC\'s verifier) checks what Laurel serves, offline
   it('the credential Laurel serves as JSON verifies: signature, issuer, status, expiry, and 1EdTech\'s schema', async () => {
     const credential = await (await get(`/credentials/${issued.publicId}`)).json();
     expect(credential['@context']).toContain('https://purl.imsglobal.org/spec/ob/v3p0/extensions.json');
+    // Quiz 1 Mastery is renewed: its refresh service, a type 1EdTech's extensions define, is part of what verifies.
+    expect(credential.refreshService).toEqual({ id: `${demo.laurelUrl}/credentials/${issued.publicId}/latest`, type: '1EdTechCredentialRefresh' });
     const result = await check(credential);
     expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
     expect(result.log).toEqual(expect.arrayContaining([

@@ -24,7 +24,7 @@ export async function defineDemoBadges(emulator: Emulator, tool: { clientId: str
   const courseKey = courseKeyOf(emulator.issuer, tool.clientId, tool.deploymentId, course.contextId);
   const safety = { targetName: 'Laboratory safety', targetUrl: 'https://example.edu/competencies/lab-safety', targetFramework: 'Example Chemistry Skills' };
   for (const b of [
-    badge({ id: 'demo-quiz-1', name: 'Quiz 1 Mastery', description: 'Showed a sound grasp of the first unit.', tags: ['quiz'], validFor: 'P2Y', rules: { kind: 'all', rules: [{ kind: 'minGrade', lineItemId: column('Quiz 1'), percent: QUIZ_PERCENT }] } }),
+    badge({ id: 'demo-quiz-1', name: 'Quiz 1 Mastery', description: 'Showed a sound grasp of the first unit.', tags: ['quiz'], validFor: 'P2Y', renewal: { windowDays: 60 }, rules: { kind: 'all', rules: [{ kind: 'minGrade', lineItemId: column('Quiz 1'), percent: QUIZ_PERCENT }] } }),
     badge({ id: 'demo-safety', name: 'Safe in the Lab', description: 'Completed the laboratory safety session.', alignments: [safety], group: 'lab', level: 1, rules: { kind: 'all', rules: [{ kind: 'completed', lineItemId: column('Lab: Safety') }] } }),
     badge({ id: 'demo-lab-ready', name: 'Lab Ready', description: 'Safe in the lab and ready for titration work.', alignments: [safety], group: 'lab', level: 2, rules: { kind: 'all', rules: [{ kind: 'prerequisite', badgeId: 'demo-safety' }, { kind: 'minGrade', lineItemId: column('Quiz 2'), percent: 70 }] } }),
   ]) await saveBadge(courseKey, b, instructor.id);

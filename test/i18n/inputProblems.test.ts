@@ -40,9 +40,15 @@ function everyProblem(): InputProblem[] {
   const wrong = all(completed('Quiz 9'), completed(''), completed('canvas:assignment:42'), minPercent(QUIZ1.id, 101), minPercent(QUIZ1.id, Number.NaN), any(),
     { kind: 'minGrade', lineItemId: QUIZ1.id, percent: 50, points: 5 }, { kind: 'minGrade', lineItemId: QUIZ1.id },
     minPoints(QUIZ1.id, -2.5), minPoints(QUIZ1.id, Number.NaN), minPoints(QUIZ1.id, 12.5), prerequisite('a'), prerequisite('nope'), prerequisite(''),
-    average(50), average(50, { lineItemId: QUIZ1.id, weight: 0 }), dateWindow('next monday'), dateWindow('2026-12-20', '2026-09-01'));
+    average(50), average(50, { lineItemId: QUIZ1.id, weight: 0 }), dateWindow('next monday'), dateWindow('2026-12-20', '2026-09-01'),
+    { kind: 'minGrade', lineItemId: QUIZ1.id, percent: 50, withinDays: 0.5 }, { kind: 'completed', lineItemId: QUIZ1.id, withinDays: Number.NaN });
   const rules = validateBadges([
     badge('a', wrong, { name: ' ' }),
+    // Renewals: of a badge that never expires, with a window as long as a month, of no days, of no number, waiting for an approval.
+    badge('r1', completed(QUIZ1.id), { name: 'Never expires', renewal: { windowDays: 60 } }),
+    badge('r2', completed(QUIZ1.id), { name: 'Monthly', validFor: 'P1M', renewal: { windowDays: 30, rules: all(completed(QUIZ1.id), { kind: 'approval' }) } }),
+    badge('r3', completed(QUIZ1.id), { name: 'Yearly', validFor: 'P1Y', renewal: { windowDays: 0 } }),
+    badge('r4', completed(QUIZ1.id), { name: 'Yearly too', validFor: 'P1Y', renewal: { windowDays: Number.NaN } }),
     badge('l1', all(completed(QUIZ1.id), prerequisite('l2')), { name: 'Level 1' }),
     badge('l2', prerequisite('l1'), { name: 'Level 2' }),
   ], [QUIZ1]);
@@ -50,6 +56,8 @@ function everyProblem(): InputProblem[] {
     ...shapeProblems('a badge'),
     ...shapeProblems({ name: 5, description: 1, level: true, tags: 'x', alignments: 'x', evidenceRequired: 'yes', rules: nested(10) }),
     ...shapeProblems({ name: 'x'.repeat(121), rules: { kind: 'approval' } }),
+    ...shapeProblems({ name: 'Renewed', validFor: 'P1Y', renewal: 'yearly', rules: { kind: 'approval' } }),
+    ...shapeProblems({ name: 'Renewed', validFor: 'P1Y', renewal: { windowDays: '60' }, rules: { kind: 'completed', lineItemId: 'q', withinDays: 'lately' } }),
     ...shapeProblems({
       name: '', issueMode: 'sometimes', level: 30, validFor: 'forever',
       alignments: [{ targetName: '', targetUrl: '' }, { targetName: 'Skill', targetUrl: 'nope' }, ...Array.from({ length: 9 }, () => ({ targetName: 'S', targetUrl: 'https://s.example' }))],
@@ -116,6 +124,8 @@ describe('problems of what a person typed', () => {
       'Le groupe « any » ne contient aucune règle : ajoutez-y une règle, ou supprimez le groupe',
       'Ces badges s\'exigent les uns les autres, si bien qu\'aucun ne peut être obtenu : Level 1 → Level 2 → Level 1. Supprimez l\'un de ces prérequis',
       'Le nom est obligatoire',
+      'Une période de renouvellement de 30 jours n\'est pas plus courte que la validité du badge (P1M, 28 jours au plus court) : donnez moins de jours, sinon un badge renouvelé serait aussitôt renouvelable',
+      'Dans les 0,5 derniers jours, ce n\'est pas possible : donnez un nombre entier de jours de 1 à 3650',
       'alignments[1] : le lien vers « Skill » doit être une URL http(s) absolue',
       'adresse de contact : « nope » n\'est pas une adresse électronique',
       'site : « https://lms.school.edu/courses » n\'est pas l\'origine d\'un site : donnez seulement le schéma et l\'hôte, par exemple https://lms.school.edu, sans chemin',

@@ -15,6 +15,7 @@ import { BadgeImageError, checkBadgeImage } from '../../src/credentials/badgeIma
 import { LAB, QUIZ1, QUIZ2, adasVerdict, all, any, approval, average, badge, completed, dateWindow, lineItem, member, minPercent, minPoints, prerequisite, result, run, snapshot, verdictOf } from '../rules/fixtures.js';
 
 const english = translator('en');
+const within = (rule: Rule, withinDays: number): Rule => ({ ...rule, withinDays }) as Rule;
 const french = translator('fr');
 const nodes = (r: Reason): Reason[] => [r, ...(r.children ?? []).flatMap(nodes)];
 
@@ -39,6 +40,13 @@ function everyReason(): Reason[] {
     [dateWindow('not a date'), []],
     [approval(), []],
     [all(), []],
+    // Rules bounded in time (today is 2026-11-23): graded recently enough, too long ago, or on no date the LMS gave.
+    [within(minPercent(QUIZ1.id, 50), 90), [{ ...result(QUIZ1.id, 'ada', 9), gradedAt: '2026-10-01T12:00:00Z' }]],
+    [within(minPoints(QUIZ1.id, 5), 1), [{ ...result(QUIZ1.id, 'ada', 9), gradedAt: '2026-11-23T08:00:00Z' }]],
+    [within(minPercent(QUIZ1.id, 50), 90), [{ ...result(QUIZ1.id, 'ada', 8.506), gradedAt: '2025-01-10T00:00:00Z' }]],
+    [within(completed(LAB.id), 1), [{ ...result(LAB.id, 'ada', 1), gradedAt: '2026-11-20T00:00:00Z' }]],
+    [within(completed(LAB.id), 30), [result(LAB.id, 'ada', 1)]],
+    [within(completed(LAB.id), 1), [result(LAB.id, 'ada', 1)]],
   ];
   const reasons = cases.flatMap(([rules, results]) => nodes(adasVerdict(rules, results).reason));
   const noMaximum = run([badge('p', minPercent(PARTICIPATION.id, 50)), badge('q', minPoints(PARTICIPATION.id, 5))],
@@ -73,6 +81,13 @@ describe('a reason in the page\'s language', () => {
     expect(reasonText(adasVerdict(completed(LAB.id), []).reason, french)).toBe('Lab: Safety : pas encore noté');
     expect(reasonText(adasVerdict(all(approval(), completed(LAB.id)), [result(LAB.id, 'ada', 1)]).reason, french)).toBe('Toutes requises : 1 sur 2 remplies');
     expect(reasonText(adasVerdict(dateWindow('2027-01-01'), []).reason, french)).toBe('Ouvert à partir du 2027-01-01 : aujourd\'hui, 2026-11-23, c\'est avant l\'ouverture');
+    const refresher = (gradedAt?: string) => adasVerdict(within(minPercent(QUIZ1.id, 60), 90), [{ ...result(QUIZ1.id, 'ada', 7.2), ...(gradedAt ? { gradedAt } : {}) }]).reason;
+    expect(reasonText(refresher('2026-10-01T12:00:00Z'), french)).toBe('Quiz 1 : 72 % sur les 60 % requis, le 2026-10-01, dans les 90 derniers jours');
+    expect(refresher('2026-10-01T12:00:00Z').met).toBe(true);
+    expect(reasonText(refresher('2025-01-10T00:00:00Z'), french)).toBe('Quiz 1 : 72 % sur les 60 % requis, le 2025-01-10, il y a plus de 90 jours');
+    expect(refresher('2025-01-10T00:00:00Z').met).toBe(false);
+    expect(reasonText(refresher(), french)).toBe('Quiz 1 : 72 % sur les 60 % requis, mais le LMS ne dit pas quand (il le faut dans les 90 derniers jours)');
+    expect(refresher().met).toBe(false);
     expect(reasonText(adasVerdict(minPercent('moodle:cm:42', 50), []).reason, french)).toBe('Moodle activity 42 : lu par le service web Moodle — aucune connexion n\'est configurée ; un administrateur la configure sur la page d\'administration de Laurel');
   });
 
@@ -99,6 +114,7 @@ describe('the criteria in words', () => {
     [all(average(75, { lineItemId: QUIZ1.id }, { lineItemId: QUIZ2.id, weight: 2.5 }), approval()), {}],
     [minPercent(QUIZ1.id, 50), { issueMode: 'approval' }],
     [all(), {}],
+    [all({ kind: 'minGrade', lineItemId: QUIZ1.id, percent: 80, withinDays: 90 }, { kind: 'completed', lineItemId: LAB.id, withinDays: 1 }), {}],
   ];
   const narrative = (rules: Rule, extra: Partial<BadgeDefinition>, language?: ReturnType<typeof criteriaWords>) =>
     criteriaNarrative(badge('b', rules, extra), [QUIZ1, QUIZ2, LAB], new Map([[level1.id, level1]]), language);
@@ -111,6 +127,8 @@ describe('the criteria in words', () => {
     expect(narrative(...badges[0]!, criteriaWords(french))).toBe('Obtenir au moins 80 % à Quiz 2 et terminer Lab: Safety.');
     expect(narrative(...badges[3]!, criteriaWords(french))).toBe('Obtenir une moyenne d\'au moins 75 % sur Quiz 1 et Quiz 2 (coefficient 2,5) et obtenir l\'approbation d\'un enseignant.');
     expect(narrative(...badges[4]!, criteriaWords(french))).toBe('Obtenir au moins 50 % à Quiz 1. Un enseignant examine chaque attribution avant sa délivrance.');
+    expect(narrative(...badges[6]!, criteriaWords(french))).toBe('Obtenir au moins 80 % à Quiz 1 dans les 90 derniers jours et terminer Lab: Safety dans la dernière journée.');
+    expect(narrative(...badges[6]!)).toBe('Earn at least 80 % on Quiz 1 within the last 90 days and complete Lab: Safety within the last day.');
   });
 });
 

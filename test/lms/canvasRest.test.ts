@@ -56,15 +56,17 @@ function expectedReading(course: SeedCourse, o: { completions: boolean; only?: s
   const staff = staffOf(course, o.only).map((u) => ({ lmsUserId: u.lmsId, sisId: u.sourcedId, gradesOnly: false }));
   const lineItems = course.activities.filter((a) => !a.label.startsWith('Badge: '))
     .map((a) => ({ id: `canvas:assignment:${a.id}`, label: a.label, scoreMaximum: a.scoreMaximum, source: 'canvas-rest' as const }));
-  const scores = new Map(course.results.map((r) => [`${r.userId} ${r.lineItemId}`, r.score]));
+  const scores = new Map(course.results.map((r) => [`${r.userId} ${r.lineItemId}`, r]));
   const done = new Map(course.completions.map((c) => [`${c.userId} ${c.itemId}`, c]));
   return {
     source: 'canvas-rest',
     staff,
     lineItems,
     results: learners.flatMap((u) => course.activities.filter((a) => !a.label.startsWith('Badge: ')).map((a) => {
-      const score = scores.get(`${u.id} ${a.id}`);
-      return { lineItemId: `canvas:assignment:${a.id}`, lmsUserId: u.lmsId, ...(score !== undefined ? { resultScore: score } : {}) };
+      const r = scores.get(`${u.id} ${a.id}`);
+      const score = r?.score;
+      // When it was graded (Canvas's graded_at), which rules "within the last N days" read.
+      return { lineItemId: `canvas:assignment:${a.id}`, lmsUserId: u.lmsId, ...(score !== undefined ? { resultScore: score, gradedAt: new Date(r!.timestamp).toISOString() } : {}) };
     })),
     // Modules are read only for completion (the pickers read them with itemsOnly).
     activities: !o.completions ? [] : course.modules.flatMap((m) => [

@@ -78,8 +78,8 @@ describe('Moodle web-services reading against the emulated Moodle', () => {
       lineItems: items.map(({ a, id }) => ({ id, label: a.label, scoreMaximum: a.scoreMaximum, source: 'moodle-ws' })),
       results: graded.flatMap((u) => items.map(({ a, id }) => {
         const r = c.results.find((x) => x.userId === u.id && x.lineItemId === a.id && x.score !== undefined);
-        // Moodle keeps grades against the item's maximum.
-        return { lineItemId: id, lmsUserId: u.lmsId, ...(r ? { resultScore: (r.score! * a.scoreMaximum) / (r.scoreMaximum ?? a.scoreMaximum) } : {}) };
+        // Moodle keeps grades against the item's maximum, and says when it was graded (to the second).
+        return { lineItemId: id, lmsUserId: u.lmsId, ...(r ? { resultScore: (r.score! * a.scoreMaximum) / (r.scoreMaximum ?? a.scoreMaximum), gradedAt: new Date(Math.floor(Date.parse(r.timestamp) / 1000) * 1000).toISOString() } : {}) };
       })),
       activities: moduleItems().filter((i) => i.completion).map((i) => ({ id: `moodle:cm:${i.id}`, label: i.title, source: 'moodle-ws' })),
       completions: completing.flatMap((u) => moduleItems().filter((i) => i.completion).map((i) => {

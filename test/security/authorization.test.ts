@@ -279,6 +279,7 @@ const POLICY: Row[] = [
   ['GET', '/credentials/:award.jwt',                      200, 200, 200, 200, 200, 200, 200],
   ['GET', '/credentials/:award.png',                      200, 200, 200, 200, 200, 200, 200],
   ['GET', '/credentials/:award.svg',                      200, 200, 200, 200, 200, 200, 200],
+  ['GET', '/credentials/:award/latest',                   200, 200, 200, 200, 200, 200, 200],
   ['GET', '/ob2/assertions/:award',                       200, 200, 200, 200, 200, 200, 200],
   ['GET', '/ob2/assertions/:award.png',                   200, 200, 200, 200, 200, 200, 200],
   ['GET', '/ob2/assertions/:award.svg',                   200, 200, 200, 200, 200, 200, 200],

@@ -71,7 +71,11 @@ async function submissions(api: CanvasApi, course: string, only: string[] | unde
       const r: LmsResult = { lineItemId, lmsUserId };
       // Submitted, pending review or excused: a score may linger, but it is no grade.
       const score = num(s.score);
-      if (score !== undefined && s.excused !== true && s.workflow_state === 'graded') r.resultScore = score;
+      if (score !== undefined && s.excused !== true && s.workflow_state === 'graded') {
+        r.resultScore = score;
+        const gradedAt = text(s.graded_at);
+        if (gradedAt && !Number.isNaN(Date.parse(gradedAt))) r.gradedAt = new Date(gradedAt).toISOString();
+      }
       results.push(r);
     }
   });

@@ -111,8 +111,12 @@ function learnerGrades(ug: Record<string, unknown>, ws: MoodleWs, into: Grades):
     let lineItem = into.lineItems.get(id);
     if (!lineItem) into.lineItems.set(id, (lineItem = { id, label, scoreMaximum: (num(item.grademax) ?? 0) - min, source: 'moodle-ws' }));
     const raw = num(item.graderaw);
+    const graded = num(item.gradedategraded);
     // The item's own id string, not this learner's copy of it: one string for every learner's result.
-    if (lmsUserId) into.results.push(raw === undefined ? { lineItemId: lineItem.id, lmsUserId } : { lineItemId: lineItem.id, lmsUserId, resultScore: raw - min });
+    if (lmsUserId) {
+      into.results.push(raw === undefined ? { lineItemId: lineItem.id, lmsUserId }
+        : { lineItemId: lineItem.id, lmsUserId, resultScore: raw - min, ...(graded ? { gradedAt: new Date(graded * 1000).toISOString() } : {}) });
+    }
   }
 }
 

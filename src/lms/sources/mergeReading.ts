@@ -18,6 +18,7 @@ export function mergeReading(snapshot: CourseSnapshot, reading: SourceReading, m
     const merged: Result = { lineItemId: r.lineItemId, userId, source };
     if (r.resultScore !== undefined) merged.resultScore = r.resultScore;
     if (r.resultMaximum !== undefined) merged.resultMaximum = r.resultMaximum;
+    if (r.gradedAt !== undefined) merged.gradedAt = r.gradedAt;
     results.push(merged);
   }
   const completions: Completion[] = [];

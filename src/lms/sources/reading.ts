@@ -30,6 +30,8 @@ export interface LmsResult {
   resultScore?: number;
   /** The maximum the score is against, when it differs from the item's. */
   resultMaximum?: number;
+  /** When it was graded (ISO 8601), where the API says. */
+  gradedAt?: string;
 }
 
 export interface LmsCompletion {

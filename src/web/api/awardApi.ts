@@ -15,6 +15,7 @@ import { auditInCourse } from '../shared/audit.js';
 import { publicBase } from '../../publicBase.js';
 import { credentialUrls } from '../../credentials/urls.js';
 import { issuedAmong } from '../../store/issuedCredential.js';
+import { awardRenewals } from '../../awards/renewal.js';
 import { notALearner, rosterOf } from '../../awards/courseStaff.js';
 import { courseOf, loadCourse, staffOnly } from '../shared/courseContext.js';
 import { asyncRoute } from '../shared/asyncRoute.js';
@@ -23,10 +24,18 @@ import { bodyLimit } from '../shared/bodyErrors.js';
 import type { CourseRecord } from '../../store/course.js';
 
 
-/** Awards as the API shows them: with the links of their credential once it is signed. */
+/**
+ * Awards as the API shows them: with the links of their credential once it is signed, and, for a
+ * renewed badge, each renewal with its own credential's links (`renewal` names the latest).
+ */
 async function views(awards: Award[]) {
-  const issued = new Set(await issuedAmong(awards.map((a) => a.id)));
-  return awards.map((a) => ({ ...a, ...(issued.has(a.id) ? { links: credentialUrls(publicBase(), a.id) } : {}) }));
+  const renewals = new Map(await Promise.all(awards.filter((a) => a.renewal).map(async (a) => [a.id, await awardRenewals(a)] as const)));
+  const issued = new Set(await issuedAmong([...awards.map((a) => a.id), ...[...renewals.values()].flat().map((r) => r.id)]));
+  const links = (id: string) => (issued.has(id) ? { links: credentialUrls(publicBase(), id) } : {});
+  return awards.map((a) => ({
+    ...a, ...links(a.id),
+    ...(renewals.has(a.id) ? { renewals: renewals.get(a.id)!.map(({ id, period, renews, renewedAt, validUntil }) => ({ id, period, renews, renewedAt, validUntil, ...links(id) })) } : {}),
+  }));
 }
 
 async function view(a: Award) {

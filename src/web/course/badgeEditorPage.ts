@@ -11,7 +11,7 @@ import { courseLineItems } from '../../awards/courseLineItems.js';
 import type { Evaluation } from '../../awards/evaluateCourse.js';
 import { lacksEditScope } from '../../awards/courseTotal.js';
 import { pickerChoices, pickerGroups } from '../shared/rulePicker.js';
-import { ALIGNMENT_ROWS, FORM_ROWS } from '../shared/badgeInput.js';
+import { ALIGNMENT_ROWS, FORM_ROWS, RENEWAL_ROWS } from '../shared/badgeInput.js';
 import { courseOf } from '../shared/courseContext.js';
 import { pageTranslator } from '../shared/pageLanguage.js';
 import { pageView } from '../shared/pageView.js';
@@ -34,10 +34,14 @@ export async function editor(req: Request, res: Response, id: string | undefined
   const badge = state.draft ?? existing;
   const problems = state.problems ?? [];
   const conditions = badge && (badge.rules.kind === 'all' || badge.rules.kind === 'any') ? badge.rules.rules : [];
-  const picker = pickerGroups(columns, conditions, pageTranslator(res));
+  // The renewal's own conditions, where it has them (else it renews on the conditions above).
+  const renewalRules = badge?.renewal?.rules;
+  const renewalConditions = renewalRules && (renewalRules.kind === 'all' || renewalRules.kind === 'any') ? renewalRules.rules : [];
+  const picker = pickerGroups(columns, [...conditions, ...renewalConditions], pageTranslator(res));
   res.status(problems.length ? 400 : 200).render('course/badge-editor', {
     ...pageView(res), badge, existing, conditions, combinator: badge?.rules.kind === 'any' ? 'any' : 'all', rows: FORM_ROWS, alignmentRows: ALIGNMENT_ROWS,
     otherBadges: badges.filter((b) => b.id !== badge?.id), columns, picker, choices: pickerChoices(picker, conditions), problems, preview: state.preview, note: state.note,
+    renewal: { how: !badge?.renewal ? '' : renewalRules ? 'own' : 'same', windowDays: badge?.renewal?.windowDays, combinator: renewalRules?.kind === 'any' ? 'any' : 'all', conditions: renewalConditions, choices: pickerChoices(picker, renewalConditions), rows: RENEWAL_ROWS },
     image: image ? { mediaType: image.mediaType, width: image.width, height: image.height } : null,
     gradebookNote: gradebookColumnNote(course, columns.sources, await lacksEditScope(course), pageTranslator(res).t),
     action: existing ? `/course/badges/${encodeURIComponent(existing.id)}` : '/course/badges',

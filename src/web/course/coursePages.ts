@@ -38,6 +38,9 @@ import { revocationProblem } from '../shared/revocationProblem.js';
 import { jobPhase } from './jobPhase.js';
 import { gradebookProblems } from './gradebookNotes.js';
 import { lacksEditScope } from '../../awards/courseTotal.js';
+import { currentValidUntil } from '../../awards/renewal.js';
+import { renewalsOf } from '../../store/renewal.js';
+import { expiryState, renewalOpens } from '../../rules/renewal.js';
 
 async function dashboard(req: Request, res: Response) {
   const { course, token } = courseOf(res);
@@ -76,13 +79,30 @@ async function dashboard(req: Request, res: Response) {
 
 const dayOf = (d: Date | string) => new Date(d).toISOString().slice(0, 10);
 
-/** Who holds a badge, with a way to revoke. */
+/**
+ * Who holds a badge, with a way to revoke; for a badge that expires, until when each holds it,
+ * who renewed (and when), whose renewal window is open, and who lapsed.
+ */
 async function badgeAwards(req: Request, res: Response) {
   const { course } = courseOf(res);
   const badge = await getBadge(course.courseKey, String(req.params.id));
   if (!badge) return badgeNotFound(req, res);
-  const awards = (await awardsOf(course.courseKey, { badgeId: badge.id })).filter((a) => a.status !== 'pending');
-  res.render('course/badge-awards', { ...pageView(res), badge, awards });
+  const [all, renewals] = await Promise.all([awardsOf(course.courseKey, { badgeId: badge.id }), badge.validFor ? renewalsOf(course.courseKey, badge.id) : []]);
+  const awards = all.filter((a) => a.status !== 'pending');
+  const now = new Date();
+  const rows = awards.map((award) => {
+    const validUntil = award.status === 'awarded' ? currentValidUntil(award, badge) : undefined;
+    const state = validUntil && expiryState(validUntil, badge.renewal, now);
+    const opens = validUntil && badge.renewal ? renewalOpens(validUntil, badge.renewal.windowDays) : undefined;
+    const renewedOn = renewals.filter((r) => r.awardId === award.id).sort((a, b) => a.period - b.period).map((r) => r.renewedAt);
+    return { award, validUntil, state, opens, renewedOn };
+  });
+  const expiry = badge.validFor && {
+    renewable: rows.filter((r) => r.state === 'renewable').length,
+    lapsed: rows.filter((r) => r.state === 'lapsed').length,
+    renewed: rows.filter((r) => r.award.status === 'awarded' && r.renewedOn.length).length,
+  };
+  res.render('course/badge-awards', { ...pageView(res), badge, awards, rows, expiry });
 }
 
 /** The confirmation before a revocation: what, for whom, how many are affected, and the reason to give. */

@@ -23,6 +23,11 @@ import type { MessageKey } from '../../i18n/en.js';
 import type { EvidenceProblem } from '../../awards/evidence.js';
 import { audienceOf } from '../../lti/roles.js';
 import { courseStaffOf, staffIdsOf } from '../../store/courseStaff.js';
+import type { Award } from '../../store/award.js';
+import type { BadgeDefinition } from '../../rules/badge.js';
+import type { Verdict } from '../../rules/verdict.js';
+import { awardRenewals, currentValidUntil } from '../../awards/renewal.js';
+import { expiryState } from '../../rules/renewal.js';
 
 /** Past this, the page shows what is stored and the evaluation finishes in the background. */
 const QUICK_MS = 5000;
@@ -55,11 +60,13 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
   // Signing may need the LMS (the grade columns' names): like the evaluation, it may finish after the page is shown.
   const signing = issueLearnerCredentials(publicBase(), course, awards, req.log).catch((err) => req.log.warn({ err, courseKey: course.courseKey }, 'could not sign the learner\'s credentials'));
   await Promise.race([signing, delay(QUICK_MS, undefined, { ref: false })]);
-  const credentials = new Map((await credentialsOfAwards(awards.map((a) => a.id))).map((c) => [c.publicId, c]));
+  // Each award's first credential, and its latest renewal's where it was renewed: the page shows the latest.
+  const credentials = new Map((await credentialsOfAwards(awards.flatMap((a) => (a.renewal ? [a.renewal.publicId, a.id] : [a.id])))).map((c) => [c.publicId, c]));
+  const latestOf = (a: Award) => (a.renewal && credentials.get(a.renewal.publicId)) || credentials.get(a.id);
   const badges = evaluation?.badges ?? (await listBadges(course.courseKey));
   const verdicts = new Map(evaluation?.verdicts.map((v) => [v.badgeId, v]) ?? []);
   const earned = awards.filter((a) => a.status === 'awarded');
-  await noteEngagement('viewed', earned.filter((a) => credentials.has(a.id)));
+  await noteEngagement('viewed', earned.filter((a) => latestOf(a)));
   // The issuer's LinkedIn organization as its administrator sets it now, not as it was at signing.
   const issuerKeys = [...new Set([...credentials.values()].map((c) => c.facts.issuer.key))];
   const linkedInIds = new Map((await Promise.all(issuerKeys.map(issuerProfileByKey))).filter((p) => p?.linkedInOrganizationId).map((p) => [p!.key, p!.linkedInOrganizationId!]));
@@ -67,10 +74,33 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
     ...pageView(res),
     preview,
     note: note ?? (typeof req.query.note === 'string' && req.query.note in NOTES ? t(NOTES[req.query.note]!) : undefined),
-    earned: earned.map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId), ...shareable(credentials.get(a.id), linkedInIds) })),
+    earned: await Promise.all(earned.map(async (a) => {
+      const badge = badges.find((b) => b.id === a.badgeId);
+      return { award: a, badge, ...shareable(latestOf(a), linkedInIds), ...(await validityOf(a, badge, verdicts.get(a.badgeId), credentials.get(a.id))) };
+    })),
     pending: awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId) })),
     progress: badges.filter((b) => !awards.some((a) => a.badgeId === b.id)).map((b) => ({ badge: b, verdict: verdicts.get(b.id) })),
   });
+}
+
+/**
+ * How long a badge that expires stays valid, and its renewals: until when, whether it lapsed,
+ * when it was renewed and the credentials before the latest (still valid until they expire),
+ * and, in its renewal window, what renews it.
+ */
+async function validityOf(award: Award, badge: BadgeDefinition | undefined, verdict: Verdict | undefined, first: IssuedCredential | undefined) {
+  const validUntil = currentValidUntil(award, badge);
+  if (!validUntil) return { history: [] };
+  const renewals = await awardRenewals(award);
+  const history = award.renewal ? [
+    { page: credentialUrls(publicBase(), award.id).page, from: award.awardedAt, until: first?.facts.award.validUntil },
+    ...renewals.slice(0, -1).map((r) => ({ page: credentialUrls(publicBase(), r.id).page, from: r.renewedAt, until: r.validUntil })),
+  ] : [];
+  return {
+    validUntil, lapsed: expiryState(validUntil, badge?.renewal, new Date()) === 'lapsed', renewedAt: award.renewal?.renewedAt,
+    // In the renewal window and not renewed yet: what renews it (once renewed, the dates above say so).
+    renewal: verdict?.renewal && !verdict.renewal.met ? verdict.renewal : undefined, history,
+  };
 }
 
 /** A signed badge's links: downloads, the verification page, and LinkedIn's form filled in. */

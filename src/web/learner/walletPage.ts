@@ -18,6 +18,7 @@ import { createCredentialOffer } from '../../wallets/oid4vci/offer.js';
 import { createExchange } from '../../wallets/vcApi/exchange.js';
 import { findCourse } from '../../store/course.js';
 import { isLearnerCourse } from '../../store/learnerCourse.js';
+import { latestCredential } from '../../awards/renewal.js';
 import { courseOf } from '../shared/courseContext.js';
 import { pageView } from '../shared/pageView.js';
 import { ALL_BADGES, personOf } from './allBadgesPage.js';
@@ -38,10 +39,12 @@ async function anotherCourseOfTheirs(res: Response, courseKey: string): Promise<
 
 export async function walletPage(req: Request, res: Response): Promise<void> {
   const { course, token } = courseOf(res);
-  const issued = await credentialByPublicId(String(req.params.id));
-  const theirs = issued !== null && issued.userId === token.user
-    && (issued.courseKey === course.courseKey || await anotherCourseOfTheirs(res, issued.courseKey));
-  const award = issued && theirs ? await awardOf(issued.courseKey, issued.badgeId, issued.userId) : null;
+  const named = await credentialByPublicId(String(req.params.id));
+  const theirs = named !== null && named.userId === token.user
+    && (named.courseKey === course.courseKey || await anotherCourseOfTheirs(res, named.courseKey));
+  const award = named && theirs ? await awardOf(named.courseKey, named.badgeId, named.userId) : null;
+  // A renewed badge goes to the wallet as its latest credential.
+  const issued = award && (await latestCredential(award));
   if (!issued || award?.status !== 'awarded') {
     res.status(404).render('error', { problem: { status: 404, reason: 'award_not_found', title: 'No such badge of yours', detail: 'It may have been revoked.' } });
     return;

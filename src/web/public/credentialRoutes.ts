@@ -1,6 +1,6 @@
 /**
  * An award's public documents: the OB 3.0 credential (JSON with its proof, and its VC-JWTs:
- * RS256 at `.jwt`, EdDSA at `.eddsa.jwt`), the
+ * RS256 at `.jwt`, EdDSA at `.eddsa.jwt`), the award's latest credential (its refresh service), the
  * OB 2.0 hosted Assertion, and both baked into PNG and SVG for download; the badge definition
  * (Achievement, as JSON-LD or as a page for people; BadgeClass) and its image. Ids are
  * unguessable; nothing here needs a session.
@@ -14,7 +14,8 @@ import { bakeSvg } from '../../credentials/baking/svg.js';
 import { achievementImage } from '../../awards/achievementImage.js';
 import { eddsaVcJwt } from '../../awards/eddsaVcJwt.js';
 import { credentialByPublicId, latestOfAchievement, type IssuedCredential } from '../../store/issuedCredential.js';
-import { awardOf } from '../../store/award.js';
+import { awardById, awardOf } from '../../store/award.js';
+import { latestCredential } from '../../awards/renewal.js';
 import { noteEngagement } from '../../store/engagement.js';
 import { badgeImageBySha } from '../../store/badgeImage.js';
 import { sendProblem } from '../shared/errorPage.js';
@@ -61,6 +62,31 @@ export function credentialRoutes(base: string): Router {
       default:
         return notFound(req, res);
     }
+  }));
+
+  /**
+   * The refresh service (1EdTechCredentialRefresh) that credentials of a badge that is renewed
+   * name: the award's latest credential, by the award's public id (or any of its credentials'),
+   * the renewed one once it is renewed and signed. JSON with its proof, or the VC-JWT when asked
+   * for (Accept: application/vc+jwt); Content-Location says which credential it is.
+   */
+  router.get('/credentials/:id/latest', asyncRoute(async (req, res) => {
+    const id = req.params.id!;
+    let award = await awardById(id);
+    if (!award) {
+      const issued = await credentialByPublicId(id);
+      award = issued && (await awardOf(issued.courseKey, issued.badgeId, issued.userId));
+    }
+    const latest = award && (await latestCredential(award));
+    if (!latest) return notFound(req, res);
+    const urls = credentialUrls(base, latest.publicId);
+    res.vary('Accept');
+    res.set({ 'Content-Location': urls.credential, 'Access-Control-Expose-Headers': 'Content-Location' });
+    if (req.accepts(['application/vc+ld+json', 'application/json', 'application/vc+jwt']) === 'application/vc+jwt') {
+      res.set('Content-Location', urls.jwt);
+      return sendPublicFile(res, latest.jwt, 'application/vc+jwt');
+    }
+    sendPublicJson(res, latest.credential, { type: 'application/vc+ld+json' });
   }));
 
   router.get('/ob2/assertions/:file', asyncRoute(async (req, res) => {

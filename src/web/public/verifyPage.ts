@@ -10,6 +10,7 @@ import { noteEngagement } from '../../store/engagement.js';
 import { sendProblem } from '../shared/errorPage.js';
 import { asyncRoute } from '../shared/asyncRoute.js';
 import { pageTranslator } from '../shared/pageLanguage.js';
+import { issuedAmong } from '../../store/issuedCredential.js';
 
 export function verifyPage(base: string): Router {
   const router = Router();
@@ -20,6 +21,8 @@ export function verifyPage(base: string): Router {
     if (req.query.via === 'share' && award) await noteEngagement('shared', [award]);
     const { achievement, issuer, recipient, award: facts } = issued.facts;
     const urls = credentialUrls(base, issued.publicId);
+    // A credential since renewed: the page says so and links the latest (once it is signed).
+    const latest = award?.renewal && award.renewal.publicId !== issued.publicId && (await issuedAmong([award.renewal.publicId])).length ? award.renewal : undefined;
     // The page is in the reader's language (Accept-Language); the credential itself stays as signed.
     const { date } = pageTranslator(res);
     res.set('Cache-Control', 'no-cache');
@@ -32,6 +35,8 @@ export function verifyPage(base: string): Router {
       recipientName: award?.showName ? recipient.name ?? award.recipient?.name : undefined,
       awardedAt: date(facts.awardedAt), awardedAtIso: facts.awardedAt.toISOString(),
       validUntil: facts.validUntil ? date(facts.validUntil) : '',
+      renewedOn: facts.validFrom ? date(facts.validFrom) : '',
+      latest: latest && { page: credentialUrls(base, latest.publicId).page, renewedOn: date(latest.renewedAt), validUntil: date(latest.validUntil) },
       og: { title: `${achievement.name} — ${issuer.name}`, description: achievement.description, image: achievement.imageUrl, url: urls.page },
     });
   }));

@@ -2,7 +2,7 @@
  * A badge as an instructor sends it (JSON from the API, or the editor's form), checked for
  * shape and turned into a BadgeDefinition. The rules' meaning is checked by rules/validate.
  */
-import type { BadgeDefinition, Rule } from '../../rules/badge.js';
+import type { BadgeDefinition, Renewal, Rule } from '../../rules/badge.js';
 import { isHttpUrl } from '../../httpUrl.js';
 import { inputProblem, type InputProblem, type InputProblemParams } from '../../inputProblem.js';
 import { itemOfValue } from './rulePicker.js';
@@ -24,6 +24,12 @@ function ruleShape(v: unknown, path: string, problems: InputProblem[], depth = 0
   const r = v as Record<string, unknown>;
   if (!KINDS.includes(r.kind as Rule['kind'])) { report('ruleKind', `${path}.kind must be one of ${KINDS.join(', ')}`, { kinds: KINDS.join(', ') }); return undefined; }
   const num = (k: string) => (r[k] === undefined || r[k] === '' ? undefined : typeof r[k] === 'number' ? r[k] as number : Number.NaN);
+  // "Within the last N days" (a rule bounded in time), on a grade or a completion; rules/validate checks the number.
+  const within = () => {
+    const withinDays = num('withinDays');
+    if (Number.isNaN(withinDays)) report('withinDaysNumber', `${path}.withinDays must be a number of days`);
+    return withinDays === undefined ? {} : { withinDays };
+  };
   switch (r.kind) {
     case 'all':
     case 'any': {
@@ -34,9 +40,9 @@ function ruleShape(v: unknown, path: string, problems: InputProblem[], depth = 0
     case 'minGrade': {
       const percent = num('percent'); const points = num('points');
       if (Number.isNaN(percent) || Number.isNaN(points)) report('gradeNumbers', `${path}: percent and points must be numbers`);
-      return { kind: 'minGrade', lineItemId: str(r.lineItemId) ?? '', ...(percent !== undefined ? { percent } : {}), ...(points !== undefined ? { points } : {}) };
+      return { kind: 'minGrade', lineItemId: str(r.lineItemId) ?? '', ...(percent !== undefined ? { percent } : {}), ...(points !== undefined ? { points } : {}), ...within() };
     }
-    case 'completed': return { kind: 'completed', lineItemId: str(r.lineItemId) ?? '' };
+    case 'completed': return { kind: 'completed', lineItemId: str(r.lineItemId) ?? '', ...within() };
     case 'prerequisite': return { kind: 'prerequisite', badgeId: str(r.badgeId) ?? '' };
     case 'average': {
       const percent = num('percent');
@@ -47,6 +53,20 @@ function ruleShape(v: unknown, path: string, problems: InputProblem[], depth = 0
     case 'dateWindow': return { kind: 'dateWindow', ...(str(r.from) ? { from: str(r.from) } : {}), ...(str(r.until) ? { until: str(r.until) } : {}) };
     default: return { kind: 'approval' };
   }
+}
+
+/**
+ * `renewal`: `{ windowDays, rules? }` (absent rules: the badge's own, met again), or null / absent
+ * for a badge that is not renewed. Whether it fits the badge is rules/validate's to say.
+ */
+function renewalShape(v: unknown, problems: InputProblem[]): Renewal | undefined {
+  if (v === undefined || v === null) return undefined;
+  const report = (code: string, message: string) => problems.push(inputProblem(`badge.${code}`, message));
+  if (typeof v !== 'object' || Array.isArray(v)) { report('renewal', 'renewal must be an object such as { "windowDays": 60 }, or null'); return undefined; }
+  const r = v as Record<string, unknown>;
+  if (typeof r.windowDays !== 'number') report('renewalWindowDays', 'renewal.windowDays must be a number of days, such as 60');
+  const rules = r.rules === undefined || r.rules === null ? undefined : ruleShape(r.rules, 'renewal.rules', problems);
+  return { windowDays: typeof r.windowDays === 'number' ? r.windowDays : Number.NaN, ...(rules ? { rules } : {}) };
 }
 
 /** From a JSON body (the API). `id` comes from the URL or is new, never from the body. */
@@ -88,6 +108,7 @@ export function badgeFromJson(body: unknown, id: string): BadgeDefinition {
   });
   if (alignments.length > 10) report('tooManyAlignments', 'at most 10 alignments');
   const rules = ruleShape(b.rules, 'rules', problems);
+  const renewal = renewalShape(b.renewal, problems);
   if (problems.length) throw new BadgeInputError(problems);
   return {
     id,
@@ -100,6 +121,7 @@ export function badgeFromJson(body: unknown, id: string): BadgeDefinition {
     ...(str(b.group) ? { group: str(b.group) } : {}),
     ...(level !== undefined ? { level } : {}),
     ...(validFor ? { validFor } : {}),
+    ...(renewal ? { renewal } : {}),
     issueMode: issueMode as BadgeDefinition['issueMode'],
     evidenceRequired: b.evidenceRequired === true,
     ...(b.gradebookColumn === true ? { gradebookColumn: true } : {}),
@@ -108,29 +130,58 @@ export function badgeFromJson(body: unknown, id: string): BadgeDefinition {
 }
 
 export const FORM_ROWS = 5;
+export const RENEWAL_ROWS = 3;
 export const ALIGNMENT_ROWS = 3;
+
+/** A number the form gives as text: undefined when left empty, NaN when it is not one (validation says so). */
+function formNumber(value: unknown): number | undefined {
+  const text = str(value);
+  return text === undefined || text === '' ? undefined : Number(text);
+}
+
+/** The form's condition rows named `${prefix}kind_i`, `…item_i`, `…value_i`, `…unit_i`, `…within_i`, `…badge_i`. */
+function formConditions(form: Record<string, unknown>, prefix: string, rows: number): Record<string, unknown>[] {
+  const rules: Record<string, unknown>[] = [];
+  for (let i = 0; i < rows; i++) {
+    const field = (name: string) => form[`${prefix}${name}_${i}`];
+    const kind = str(field('kind'));
+    if (!kind) continue;
+    const n = formNumber(field('value'));
+    const withinDays = formNumber(field('within'));
+    const within = withinDays === undefined ? {} : { withinDays };
+    // The item picked, from the grades' or the completion's list alike.
+    const item = typeof field('item') === 'string' ? itemOfValue(field('item') as string) : field('item');
+    if (kind === 'minGrade') rules.push({ kind, lineItemId: item, [field('unit') === 'points' ? 'points' : 'percent']: n, ...within });
+    else if (kind === 'completed') rules.push({ kind, lineItemId: item, ...within });
+    else if (kind === 'prerequisite') rules.push({ kind, badgeId: field('badge') });
+    else rules.push({ kind });
+  }
+  return rules;
+}
+
+/**
+ * The form's renewal: `renewal` is '' (not renewed), 'same' (the conditions above, met again) or
+ * 'own' (up to RENEWAL_ROWS conditions of its own, `r`-prefixed, joined by `renewalCombinator`),
+ * opening `renewalWindowDays` days before expiry.
+ */
+function formRenewal(form: Record<string, unknown>): Record<string, unknown> | undefined {
+  const how = str(form.renewal);
+  if (how !== 'same' && how !== 'own') return undefined;
+  const windowDays = formNumber(form.renewalWindowDays) ?? Number.NaN;
+  if (how === 'same') return { windowDays };
+  return { windowDays, rules: { kind: form.renewalCombinator === 'any' ? 'any' : 'all', rules: formConditions(form, 'r', RENEWAL_ROWS) } };
+}
 
 /**
  * From the editor's form: name, description, issue mode, up to FORM_ROWS conditions joined by
- * "all" or "any" (kind_i, item_i, value_i, unit_i, badge_i), and up to ALIGNMENT_ROWS alignments.
+ * "all" or "any" (kind_i, item_i, value_i, unit_i, within_i, badge_i), the renewal, and up to
+ * ALIGNMENT_ROWS alignments.
  */
 export function badgeFromForm(form: Record<string, unknown>, id: string): BadgeDefinition {
-  const rules: Record<string, unknown>[] = [];
-  for (let i = 0; i < FORM_ROWS; i++) {
-    const kind = str(form[`kind_${i}`]);
-    if (!kind) continue;
-    const value = str(form[`value_${i}`]);
-    const n = value === undefined || value === '' ? undefined : Number(value);
-    // The item picked, from the grades' or the completion's list alike.
-    const item = typeof form[`item_${i}`] === 'string' ? itemOfValue(form[`item_${i}`] as string) : form[`item_${i}`];
-    if (kind === 'minGrade') rules.push({ kind, lineItemId: item, [form[`unit_${i}`] === 'points' ? 'points' : 'percent']: n });
-    else if (kind === 'completed') rules.push({ kind, lineItemId: item });
-    else if (kind === 'prerequisite') rules.push({ kind, badgeId: form[`badge_${i}`] });
-    else rules.push({ kind });
-  }
+  const rules = formConditions(form, '', FORM_ROWS);
   return badgeFromJson({
     name: form.name, description: form.description, criteriaNarrative: form.criteriaNarrative, issueMode: form.issueMode,
-    group: form.group, level: form.level, validFor: form.validFor, evidenceRequired: form.evidenceRequired === 'on',
+    group: form.group, level: form.level, validFor: form.validFor, renewal: formRenewal(form), evidenceRequired: form.evidenceRequired === 'on',
     gradebookColumn: form.gradebookColumn === 'on',
     tags: str(form.tags)?.split(',') ?? [],
     // Alignment rows left empty are not alignments.

@@ -20,6 +20,17 @@ export function unreadSourceText(source: LmsApiSource, state: Exclude<SourceStat
 }
 
 export function reasonText(r: Reason, tr: Translator): string {
+  const recency = r.details?.recency;
+  if (!recency) return sentenceText(r, tr);
+  // A rule bounded in time: the grade's own sentence (said as met: it was), then when it was given.
+  const { withinDays = 0, gradedAt = '' } = r.details!;
+  const said = sentenceText({ ...r, met: true }, tr);
+  const values = { count: String(withinDays), date: gradedAt.slice(0, 10) };
+  return recency === 'undated' ? tr.tn('reason.undated', withinDays, { said, ...values })
+    : tr.tn(recency === 'recent' ? 'reason.recent' : 'reason.tooOld', withinDays, { said, ...values });
+}
+
+function sentenceText(r: Reason, tr: Translator): string {
   const { t } = tr;
   const subject = r.subject ?? '';
   const number = (n: unknown) => (typeof n === 'number' ? tr.number(n) : String(n ?? ''));
