@@ -17,6 +17,8 @@ import { startGradebookRetrier } from './jobs/gradebookRetry.js';
 import { closeSigningPool } from './awards/signingPool.js';
 import { startingUp } from './web/startingUp.js';
 import { warnIfOutgrown } from './store/embeddedLimits.js';
+import { configureAnnouncements } from './awards/announce.js';
+import { startMessageSender } from './messages/sender.js';
 
 export interface Running {
   laurel: Laurel;
@@ -77,6 +79,9 @@ function started(config: Config, logger: Logger, server: Server, database: OpenD
   configureJobLease(config.jobLeaseSeconds * 1000);
   const stopResumer = startJobResumer(logger);
   const stopGradebookRetrier = startGradebookRetrier(logger);
+  // Awards enqueue their messages (awards/announce.ts); every instance's sender delivers them.
+  configureAnnouncements({ email: Boolean(config.messages.smtpUrl), expiryReminderDays: config.messages.expiryReminderDays, log: logger });
+  const messageSender = startMessageSender(config, logger);
   logger.info({ port: config.port, startMs }, `Laurel listening on ${config.publicUrl} (port ${config.port})`);
   return {
     laurel,
@@ -90,6 +95,7 @@ function started(config: Config, logger: Logger, server: Server, database: OpenD
       stopScheduler();
       stopResumer();
       stopGradebookRetrier();
+      messageSender.stop();
       laurel.platformOrigins.stop();
       await closeSigningPool();
       await database.close();

@@ -1,6 +1,7 @@
 /**
  * The learner's room: their page under /me (their badges beside the grades that earned them,
- * their progress, sharing, evidence, and adding a badge to a wallet), behind the course the session names.
+ * their progress, sharing, evidence, adding a badge to a wallet, and whether Laurel sends them
+ * messages), behind the course the session names.
  */
 import { Router } from 'express';
 import { asyncRoute } from '../shared/asyncRoute.js';
@@ -8,6 +9,7 @@ import { loadCourse } from '../shared/courseContext.js';
 import { PAGES } from '../shared/pageView.js';
 import { learnerPage, shareName, submitEvidence } from './learnerPage.js';
 import { walletPage } from './walletPage.js';
+import { chooseMessages } from './messagesChoice.js';
 
 export function learnerPages(): Router {
   const router = Router();
@@ -16,5 +18,6 @@ export function learnerPages(): Router {
   router.post('/me/awards/:id/sharing', asyncRoute(shareName));
   router.post('/me/awards/:id/evidence', asyncRoute(submitEvidence));
   router.post('/me/awards/:id/wallet', asyncRoute(walletPage));
+  router.post('/me/messages', asyncRoute(chooseMessages));
   return router;
 }

@@ -23,6 +23,7 @@ import type { MessageKey } from '../../i18n/en.js';
 import type { EvidenceProblem } from '../../awards/evidence.js';
 import { audienceOf } from '../../lti/roles.js';
 import { courseStaffOf, staffIdsOf } from '../../store/courseStaff.js';
+import { messagesChoiceView } from './messagesChoice.js';
 
 /** Past this, the page shows what is stored and the evaluation finishes in the background. */
 const QUICK_MS = 5000;
@@ -70,6 +71,7 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
     earned: earned.map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId), ...shareable(credentials.get(a.id), linkedInIds) })),
     pending: awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId) })),
     progress: badges.filter((b) => !awards.some((a) => a.badgeId === b.id)).map((b) => ({ badge: b, verdict: verdicts.get(b.id) })),
+    messages: await messagesChoiceView(token),
   });
 }
 
@@ -94,6 +96,8 @@ function shareable(c: IssuedCredential | undefined, linkedInIds: ReadonlyMap<str
 const NOTES: Record<string, MessageKey> = {
   evidence: 'learner.note.evidence',
   sharing: 'learner.note.sharing',
+  messagesOff: 'learner.note.messagesOff',
+  messagesOn: 'learner.note.messagesOn',
 };
 
 /** The catalogue's words for each evidence problem (the problem page), and for each kind of invalid evidence. */
