@@ -18,12 +18,14 @@ import { closeSigningPool } from './awards/signingPool.js';
 import { startingUp } from './web/startingUp.js';
 import { warnIfOutgrown } from './store/embeddedLimits.js';
 import { configureAnnouncements } from './awards/announce.js';
-import { startMessageSender } from './messages/sender.js';
+import { startMessageSender, type Sender } from './messages/sender.js';
 
 export interface Running {
   laurel: Laurel;
   database: OpenDatabase;
   server: Server;
+  /** This instance's message sender (messages/sender.ts): what its background passes deliver with. */
+  messageSender: Sender;
   /** Finishes requests in flight, then closes the database. */
   stop(): Promise<void>;
 }
@@ -87,6 +89,7 @@ function started(config: Config, logger: Logger, server: Server, database: OpenD
     laurel,
     database,
     server,
+    messageSender: messageSender.sender,
     stop: async () => {
       const closed = new Promise((ok) => server.close(ok));
       server.closeIdleConnections();
