@@ -28,9 +28,10 @@ import { MessageFailure, sendThroughLms } from './throughLms.js';
 
 /** Attempts before a message is given up: with the backoff, about a day of trying. */
 export const MAX_ATTEMPTS = 12;
-/** Messages one pass reads, and sends at once. */
+/** Messages a round reads, and sends at once; a pass reads round after round while they come full. */
 const BATCH = 50;
 const AT_ONCE = 4;
+const ROUNDS = 20;
 
 export interface Sender {
   logger: Logger;
@@ -55,9 +56,14 @@ type Outcome =
 
 /** One pass: delivers what is due at `now`; answers how many it sent. */
 export async function deliverDueMessages(s: Sender, now = new Date()): Promise<number> {
-  const due = await dueMessages(now, BATCH);
-  const sent = await mapLimit(due, AT_ONCE, (m) => deliverClaimed(s, m, now));
-  return sent.filter(Boolean).length;
+  let sent = 0;
+  // Each message a round claims is due again only later than `now`: the next round reads the next ones.
+  for (let round = 0; round < ROUNDS; round++) {
+    const due = await dueMessages(now, BATCH);
+    sent += (await mapLimit(due, AT_ONCE, (m) => deliverClaimed(s, m, now))).filter(Boolean).length;
+    if (due.length < BATCH) break;
+  }
+  return sent;
 }
 
 async function deliverClaimed(s: Sender, m: OutboxMessage, now: Date): Promise<boolean> {
