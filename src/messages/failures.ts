@@ -12,8 +12,9 @@ const SERVICES = 'Site administration → Server → Web services → External s
 export const failures = {
   moodleCapability: (capability: string) => inputProblem('moodle.sendCapability',
     `Moodle refused to send Laurel's message: the Moodle account of Laurel's token lacks the capability ${capability}. A Moodle administrator allows it in that account's role (${ROLES}); Laurel tries again by itself.`, { capability }),
+  /** Not a failure tried again: Moodle's messages are simply not set up for Laurel (kept on the message as why it was skipped, or went by e-mail). */
   moodleFunction: () => inputProblem('moodle.sendFunction',
-    `Moodle refused core_message_send_instant_messages to Laurel's token: Laurel's external service lacks this function, or the service is disabled. A Moodle administrator adds it to the service (${SERVICES}); Laurel tries again by itself.`),
+    `Moodle refused core_message_send_instant_messages to Laurel's token: Laurel's external service lacks this function, so Laurel's messages through Moodle are not set up. A Moodle administrator who wants them adds it to the service (${SERVICES}).`),
   moodleMessagingOff: () => inputProblem('moodle.messagingOff',
     'Messaging is turned off on this Moodle site. A Moodle administrator ticks "Enable messaging system" (Site administration → General → Advanced features); Laurel tries again by itself.'),
   moodleRecipient: (user: string, said: string) => inputProblem('moodle.recipientRefused',

@@ -105,25 +105,25 @@ async function deliver(s: Sender, m: OutboxMessage, now: Date): Promise<Outcome>
   const composed = composeMessage(about.tell, translator(localeOf(person?.locale)));
   const hidden = [about.email, ...about.names];
 
-  let lmsRefusal: InputProblem | undefined;
+  let lmsRefusal: MessageFailure | undefined;
   const connection = await lmsConnectionOf(m.issuer, m.clientId);
   if (connection) {
     try {
       return { sent: await sendThroughLms(connection, about.course, m.userId, composed, { transport: (s.transport ?? newTransport)(), names: hidden.filter((h): h is string => Boolean(h)) }) };
     } catch (err) {
       if (!(err instanceof MessageFailure)) throw err;
-      lmsRefusal = err.problem;
+      lmsRefusal = err;
     }
   }
   if (s.email && about.email) {
     try {
       await s.email.send(about.email, composed);
-      return { sent: 'email', ...(lmsRefusal ? { note: lmsRefusal } : {}) };
+      return { sent: 'email', ...(lmsRefusal ? { note: lmsRefusal.problem } : {}) };
     } catch (err) {
       return { failed: failures.emailFailed(withoutPerson((err as Error).message, hidden)) };
     }
   }
-  if (lmsRefusal) return { failed: lmsRefusal };
+  if (lmsRefusal) return lmsRefusal.notSetUp ? { skip: lmsRefusal.problem } : { failed: lmsRefusal.problem };
   if (s.email) return { failed: failures.noAddress() };
   return { failed: failures.nowhere() };
 }

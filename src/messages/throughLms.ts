@@ -20,9 +20,13 @@ import type { ComposedMessage } from './compose.js';
 import { failures, withoutPerson } from './failures.js';
 import type { MessageChannel } from '../store/outbox.js';
 
-/** A message the LMS did not take, and why in Laurel's words. */
+/**
+ * A message the LMS did not take, and why in Laurel's words. `notSetUp`: the LMS's messaging is not
+ * set up for Laurel at all (Moodle's service without the messaging function: an administrator who
+ * connected the web services to read grades only), which is no failure to try again.
+ */
 export class MessageFailure extends Error {
-  constructor(readonly problem: InputProblem) { super(problem.message); }
+  constructor(readonly problem: InputProblem, readonly notSetUp = false) { super(problem.message); }
 }
 
 /** Moodle counts a message's bytes and refuses past 4,096 (core_message\api::MESSAGE_MAX_LENGTH). */
@@ -46,7 +50,8 @@ async function throughMoodle(connection: LmsConnection, userId: string, m: Compo
     if (err instanceof MoodleMessageRefused) throw new MessageFailure(failures.moodleRecipient(err.touserid, withoutPerson(err.moodleSaid, o.names)));
     if (err instanceof MoodleWsError) {
       if (err.capability) throw new MessageFailure(failures.moodleCapability(err.capability));
-      if (err.errorcode === 'accessexception') throw new MessageFailure(failures.moodleFunction());
+      // Moodle checks that the service has the function before any capability: without it, Laurel's messages were never set up there.
+      if (err.errorcode === 'accessexception') throw new MessageFailure(failures.moodleFunction(), true);
       if (err.errorcode === 'disabled') throw new MessageFailure(failures.moodleMessagingOff());
       throw new MessageFailure(failures.lmsFailed(err.problem.message));
     }

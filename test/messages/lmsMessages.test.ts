@@ -2,10 +2,12 @@
  * Issue 19 through the LMS's own messaging, where Laurel is connected to its API: Moodle's private
  * messages (core_message_send_instant_messages, from the account of Laurel's token) and Canvas
  * conversations (from the instructor whose grant reads the course), each read from the emulated
- * LMS's state. When the LMS refuses (a capability or a function missing, a scope the key does not
- * give), the message is marked failed with Laurel's sentence saying who fixes it and where, shown on
- * the admin page, and tried again with backoff (1 minute, then 2…) until it goes; where an SMTP
- * server is configured, it goes by e-mail instead and the LMS's refusal is kept on it.
+ * LMS's state. When the LMS refuses (a capability missing, a scope the key does not give, a user it
+ * will not message), the message is marked failed with Laurel's sentence saying who fixes it and
+ * where, shown on the admin page, and tried again with backoff (1 minute, then 2…) until it goes;
+ * a Moodle service without the messaging function is Moodle's messages not set up (skipped, not a
+ * failure); where an SMTP server is configured, it goes by e-mail instead and the LMS's refusal is
+ * kept on it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
@@ -150,12 +152,15 @@ describe('through Moodle\'s messages, with its web services connected', () => {
     expect(await messagesOnAdminPage(s.c, s.instructor)).toContain('No message has failed.');
   });
 
-  it('names the function a service lacks, and what Moodle said of a user it would not message', async () => {
+  it('sends nothing through a service without the messaging function, Moodle\'s messages not being set up, and names what Moodle said of a user it would not message', async () => {
     s.c.emulator.changeMoodleWsToken(token, { functions: [...MOODLE_WS_FUNCTIONS] });
+    const before = s.c.emulator.moodleMessages.length;
     const one = await awardBadge(s.api, 'Function Star');
     await send();
     const [first] = await awardsOf(s.courseKey, { userId: s.learner.id, badgeId: one });
-    expect((await OutboxModel.findById(`awarded ${first!.id}`).lean())!.failure).toMatchObject({ code: 'moodle.sendFunction' });
+    expect(await OutboxModel.findById(`awarded ${first!.id}`).lean()).toMatchObject({ state: 'skipped', note: { code: 'moodle.sendFunction' } });
+    expect(s.c.emulator.moodleMessages).toHaveLength(before);
+    expect(await messagesOnAdminPage(s.c, s.instructor)).toContain('No message has failed.'); // a choice, not a failure
 
     s.c.emulator.changeMoodleWsToken(token, { functions: [...MOODLE_WS_FUNCTIONS, 'core_message_send_instant_messages'], capabilities: [...MOODLE_ROLE_CAPABILITIES, 'mod/lti:view', 'moodle/site:sendmessage'] });
     const two = await awardBadge(s.api, 'Privacy Star');
@@ -168,13 +173,21 @@ describe('through Moodle\'s messages, with its web services connected', () => {
   });
 
   it('goes by e-mail instead where an SMTP server is configured, keeping Moodle\'s refusal on the message', async () => {
+    s.c.emulator.changeMoodleWsToken(token, { functions: [...MOODLE_WS_FUNCTIONS] });
+    const three = await awardBadge(s.api, 'Elsewhere Star');
     const before = s.c.emulator.moodleMessages.length;
-    await deliverDueMessages(withEmail(), new Date(Date.now() + 10 * MINUTE));
+    const sender = withEmail();
+    await deliverDueMessages(sender, new Date(Date.now() + 10 * MINUTE));
+    sender.email!.close();
     expect(s.c.emulator.moodleMessages).toHaveLength(before);
     const subjects = (await mailTo(s.learner.email)).map((m) => m.Subject);
-    expect(subjects).toEqual(expect.arrayContaining(['You earned the badge “Function Star”', 'You earned the badge “Privacy Star”']));
-    const [two] = await awardsOf(s.courseKey, { userId: s.learner.id, badgeId: (await s.api.get('/api/course/badges')).body.badges.find((b: { name: string }) => b.name === 'Privacy Star').id });
-    expect(await OutboxModel.findById(`awarded ${two!.id}`).lean()).toMatchObject({ state: 'sent', channel: 'email', note: { code: 'moodle.recipientRefused' } });
+    expect(subjects.sort()).toEqual(['You earned the badge “Elsewhere Star”', 'You earned the badge “Privacy Star”']);
+    const badgeIds = new Map(((await s.api.get('/api/course/badges')).body.badges as { id: string; name: string }[]).map((b) => [b.name, b.id]));
+    const [privacy] = await awardsOf(s.courseKey, { userId: s.learner.id, badgeId: badgeIds.get('Privacy Star')! });
+    const [elsewhere] = await awardsOf(s.courseKey, { userId: s.learner.id, badgeId: three });
+    // What Moodle said at the attempt that went by e-mail: its service no longer has the function.
+    expect(await OutboxModel.findById(`awarded ${privacy!.id}`).lean()).toMatchObject({ state: 'sent', channel: 'email', note: { code: 'moodle.sendFunction' } });
+    expect(await OutboxModel.findById(`awarded ${elsewhere!.id}`).lean()).toMatchObject({ state: 'sent', channel: 'email', note: { code: 'moodle.sendFunction' } });
   });
 });
 
@@ -241,7 +254,9 @@ describe('through Canvas conversations, with its API connected', () => {
     expect(await messagesOnAdminPage(s.c, s.instructor)).toContain('Canvas refused Laurel\'s message: the developer key enforces scopes');
     expect(s.c.emulator.requests.some((r) => r.method === 'POST' && r.path === '/api/v1/conversations' && r.status === 401)).toBe(true);
 
-    await deliverDueMessages(withEmail(), new Date(Date.now() + 2 * MINUTE));
+    const sender = withEmail();
+    await deliverDueMessages(sender, new Date(Date.now() + 2 * MINUTE));
+    sender.email!.close();
     expect((await mailTo(s.learner.email)).map((m) => m.Subject)).toEqual(['Your badge “Canvas Star” was revoked']);
     expect(await OutboxModel.findById(`revoked ${a!.id}`).lean()).toMatchObject({ state: 'sent', channel: 'email', note: { code: 'canvas.scope' } });
   });

@@ -223,6 +223,8 @@ const POLICY: Row[] = [
   ['POST', '/me/awards/:award/sharing',                   401, 303, 404, 404, 404, 404, 404, form({ showName: 'on' })],
   ['POST', '/me/awards/:pending/evidence',                401, 303, 404, 404, 404, 404, 404, form({ text: 'My notes' })],
   ['POST', '/me/awards/:award/wallet',                    401, 200, 404, 404, 404, 404, 404],
+  // Whether Laurel sends messages to this person: each caller's own choice, whoever they are.
+  ['POST', '/me/messages',                                401, 303, 303, 303, 303, 303, 303, form({ messages: 'on' })],
   // The course API: staff only.
   ['GET', '/api/course/line-items',                       401, 403, 403, 200, 200, 200, 200],
   ['GET', '/api/course/badges',                           401, 403, 403, 200, 200, 200, 200],
