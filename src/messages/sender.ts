@@ -26,7 +26,7 @@ import { emailSender, type EmailSender } from './email.js';
 import { failures, skipped, withoutPerson } from './failures.js';
 import { MessageFailure, sendThroughLms } from './throughLms.js';
 
-/** Attempts before a message is given up: with the backoff, about a day of trying. */
+/** Failed attempts before a message is given up: with the backoff, about a day of trying. */
 export const MAX_ATTEMPTS = 12;
 /** Messages a round reads, and sends at once; a pass reads round after round while they come full. */
 const BATCH = 50;
@@ -67,9 +67,9 @@ export async function deliverDueMessages(s: Sender, now = new Date()): Promise<n
 }
 
 async function deliverClaimed(s: Sender, m: OutboxMessage, now: Date): Promise<boolean> {
-  const attempt = m.attempts + 1;
-  if (!(await claimAttempt(m, retryAfter(attempt, now), now))) return false;
-  const where = { message: m._id, kind: m.kind, courseKey: m.courseKey, attempt };
+  const failed = (m.failures ?? 0) + 1; // should this attempt fail, the how-manieth failure
+  if (!(await claimAttempt(m, retryAfter(failed, now), now))) return false;
+  const where = { message: m._id, kind: m.kind, courseKey: m.courseKey, attempt: m.attempts + 1 };
   let outcome: Outcome;
   try {
     outcome = await deliver(s, m, now);
@@ -89,8 +89,8 @@ async function deliverClaimed(s: Sender, m: OutboxMessage, now: Date): Promise<b
   } else if ('later' in outcome) {
     await postpone(m._id, outcome.later);
   } else {
-    const final = attempt >= MAX_ATTEMPTS;
-    await markFailed(m._id, outcome.failed, final, new Date());
+    const final = failed >= MAX_ATTEMPTS;
+    await markFailed(m._id, outcome.failed, failed, final, new Date());
     s.logger.warn({ ...where, problem: outcome.failed.code, why: outcome.failed.message, givenUp: final }, final ? 'message given up' : 'message not sent: tried again later');
   }
   return false;
@@ -123,10 +123,15 @@ async function deliver(s: Sender, m: OutboxMessage, now: Date): Promise<Outcome>
       return { failed: failures.emailFailed(withoutPerson((err as Error).message, hidden)) };
     }
   }
-  if (lmsRefusal) return lmsRefusal.notSetUp ? { skip: lmsRefusal.problem } : { failed: lmsRefusal.problem };
-  if (s.email) return { failed: failures.noAddress() };
-  return { failed: failures.nowhere() };
+  const failed = lmsRefusal?.problem ?? (s.email ? failures.noAddress() : failures.nowhere());
+  // Nothing to try again: the LMS's messaging was not set up; or a digest to someone Laurel cannot
+  // reach yet, when tomorrow's says what still waits.
+  if (lmsRefusal?.notSetUp || (m.kind === 'digest' && UNREACHABLE.has(failed.code))) return { skip: failed };
+  return { failed };
 }
+
+/** Failures that say Laurel does not know where the person is yet (no Canvas id, no address). */
+const UNREACHABLE = new Set([failures.canvasNoId().code, failures.noAddress().code]);
 
 /** Started by boot.ts on every instance; `tickSeconds` 0 sends nothing from this instance. */
 export function startMessageSender(config: Config, logger: Logger): { stop(): void; sender: Sender } {

@@ -46,7 +46,10 @@ export interface OutboxMessage {
   /** The award it is about (none for a digest). */
   awardId?: string;
   state: MessageState;
+  /** Attempts claimed so far (each claim's key names its number). */
   attempts: number;
+  /** Attempts that failed: what the backoff and giving up count. */
+  failures?: number;
   nextAttemptAt?: Date;
   createdAt: Date;
   sentAt?: Date;
@@ -70,6 +73,7 @@ const schema = new Schema<OutboxMessage>({
   awardId: String,
   state: { type: String, required: true },
   attempts: { type: Number, default: 0 },
+  failures: Number,
   nextAttemptAt: Date,
   createdAt: { type: Date, required: true },
   sentAt: Date,
@@ -132,10 +136,10 @@ export async function markSent(key: string, channel: MessageChannel, note: Input
   await OutboxModel.updateOne({ _id: key }, { $set: { state: 'sent', sentAt: now, channel, ...(note ? { note } : {}) }, $unset: { nextAttemptAt: 1, failure: 1 } });
 }
 
-/** A failed attempt: due again at the time the claim set, or given up (`final`). */
-export async function markFailed(key: string, failure: InputProblem, final: boolean, now = new Date()): Promise<void> {
+/** A failed attempt (the `failures`-th): due again at the time the claim set, or given up (`final`). */
+export async function markFailed(key: string, failure: InputProblem, failures: number, final: boolean, now = new Date()): Promise<void> {
   await OutboxModel.updateOne({ _id: key }, {
-    $set: { failure: { ...failure, at: now }, ...(final ? { state: 'failed' } : {}) },
+    $set: { failure: { ...failure, at: now }, failures, ...(final ? { state: 'failed' } : {}) },
     ...(final ? { $unset: { nextAttemptAt: 1 } } : {}),
   });
 }
@@ -144,7 +148,7 @@ export async function markSkipped(key: string, why: InputProblem): Promise<void>
   await OutboxModel.updateOne({ _id: key }, { $set: { state: 'skipped', note: why }, $unset: { nextAttemptAt: 1 } });
 }
 
-/** Not yet: due again at `at` (a reminder whose credential's end moved). The attempt it took counts, so its claim is never reused. */
+/** Not yet: due again at `at` (a credential being signed, a reminder whose credential's end moved). No failure: the backoff does not grow. */
 export async function postpone(key: string, at: Date): Promise<void> {
   await OutboxModel.updateOne({ _id: key }, { $set: { nextAttemptAt: at }, $unset: { failure: 1 } });
 }

@@ -4,7 +4,8 @@
  * conversations (from the instructor whose grant reads the course), each read from the emulated
  * LMS's state. When the LMS refuses (a capability missing, a scope the key does not give, a user it
  * will not message), the message is marked failed with Laurel's sentence saying who fixes it and
- * where, shown on the admin page, and tried again with backoff (1 minute, then 2…) until it goes;
+ * where, shown on the admin page, and tried again with backoff (1 minute, then 2…) until it goes
+ * or is given up after the last attempt;
  * a Moodle service without the messaging function is Moodle's messages not set up (skipped, not a
  * failure); where an SMTP server is configured, it goes by e-mail instead and the LMS's refusal is
  * kept on it.
@@ -16,7 +17,7 @@ import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../s
 import { decodeEntities, htmlText } from '../support/html.js';
 import { mailTo, testMailpit, uniqueAddress } from '../support/mailpit.js';
 import type { Flavour, SeedUser } from '../emulator/index.js';
-import { deliverDueMessages, type Sender } from '../../src/messages/sender.js';
+import { deliverDueMessages, MAX_ATTEMPTS, type Sender } from '../../src/messages/sender.js';
 import { emailSender } from '../../src/messages/email.js';
 import { connectCanvas, connectMoodle } from '../../src/store/lmsConnection.js';
 import { MOODLE_WS_FUNCTIONS } from '../../src/lms/moodleWs/moodleWsApi.js';
@@ -124,7 +125,7 @@ describe('through Moodle\'s messages, with its web services connected', () => {
     await send(t0);
     const key = `revoked ${a.id}`;
     let failed = (await OutboxModel.findById(key).lean())!;
-    expect(failed).toMatchObject({ state: 'due', attempts: 1, failure: { code: 'moodle.sendCapability', params: { capability: 'moodle/site:sendmessage' } } });
+    expect(failed).toMatchObject({ state: 'due', attempts: 1, failures: 1, failure: { code: 'moodle.sendCapability', params: { capability: 'moodle/site:sendmessage' } } });
     expect(failed.failure!.message).toBe('Moodle refused to send Laurel\'s message: the Moodle account of Laurel\'s token lacks the capability moodle/site:sendmessage. A Moodle administrator allows it in that account\'s role (Site administration → Users → Permissions → Define roles); Laurel tries again by itself.');
     expect(failed.nextAttemptAt!.getTime()).toBe(t0.getTime() + MINUTE);
 
@@ -136,11 +137,11 @@ describe('through Moodle\'s messages, with its web services connected', () => {
 
     // Not before its time; then 2 minutes after the second failure.
     await send(new Date(t0.getTime() + 30_000));
-    expect((await OutboxModel.findById(key).lean())!.attempts).toBe(1);
+    expect((await OutboxModel.findById(key).lean())!).toMatchObject({ attempts: 1, failures: 1 });
     const t1 = new Date(t0.getTime() + MINUTE);
     await send(t1);
     failed = (await OutboxModel.findById(key).lean())!;
-    expect(failed.attempts).toBe(2);
+    expect(failed).toMatchObject({ attempts: 2, failures: 2 });
     expect(failed.nextAttemptAt!.getTime()).toBe(t1.getTime() + 2 * MINUTE);
 
     // A Moodle administrator grants it: the next attempt goes.
@@ -230,6 +231,14 @@ describe('through Canvas conversations, with its API connected', () => {
     await launch(s.c, other);
     await send(new Date(Date.now() + 2 * MINUTE));
     expect(s.c.emulator.canvasConversations.filter((m) => m.recipientIds.includes(other.lmsId))).toHaveLength(1);
+
+    // Someone who never opens Laurel: given up after the last attempt, and the admin page says so.
+    const never = (await awardsOf(s.courseKey, { badgeId })).find((x) => x.userId !== s.learner.id && x.userId !== other.id)!;
+    const key = `awarded ${never.id}`;
+    await OutboxModel.updateOne({ _id: key }, { $set: { failures: MAX_ATTEMPTS - 1, nextAttemptAt: new Date() } });
+    await send();
+    expect(await OutboxModel.findById(key).lean()).toMatchObject({ state: 'failed', failures: MAX_ATTEMPTS, failure: { code: 'canvas.noCanvasId' } });
+    expect(await messagesOnAdminPage(s.c, s.instructor)).toContain('given up');
   });
 
   it('the instructors\' digest goes to them in Canvas too', async () => {

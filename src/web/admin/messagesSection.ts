@@ -33,7 +33,7 @@ export async function messagesSection(token: LtijsToken, tr: Translator): Promis
     moodleSetup: lms === 'moodle',
     maxAttempts: MAX_ATTEMPTS,
     failed: failed.map((m) => ({
-      kind: m.kind, course: titles.get(m.courseKey) ?? m.courseKey, attempts: m.attempts, failure: failureText(m.failure!, tr), at: m.failure!.at,
+      kind: m.kind, course: titles.get(m.courseKey) ?? m.courseKey, attempts: m.failures ?? m.attempts, failure: failureText(m.failure!, tr), at: m.failure!.at,
       ...(m.state === 'due' && m.nextAttemptAt ? { next: m.nextAttemptAt } : {}), givenUp: m.state === 'failed',
     })),
   };
