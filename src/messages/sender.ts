@@ -32,6 +32,12 @@ export const MAX_ATTEMPTS = 12;
 const BATCH = 50;
 const AT_ONCE = 4;
 const ROUNDS = 20;
+/**
+ * How long a claimed attempt keeps others off the message: more than an attempt can take (the
+ * LMS's five tries of 30 s at most, then the SMTP server's timeouts), so no second sender starts it
+ * meanwhile; the failed attempt then sets the backoff's time.
+ */
+const ATTEMPT_HELD_MS = 5 * 60_000;
 
 export interface Sender {
   logger: Logger;
@@ -68,7 +74,7 @@ export async function deliverDueMessages(s: Sender, now = new Date()): Promise<n
 
 async function deliverClaimed(s: Sender, m: OutboxMessage, now: Date): Promise<boolean> {
   const failed = (m.failures ?? 0) + 1; // should this attempt fail, the how-manieth failure
-  if (!(await claimAttempt(m, retryAfter(failed, now), now))) return false;
+  if (!(await claimAttempt(m, new Date(now.getTime() + ATTEMPT_HELD_MS), now))) return false;
   const where = { message: m._id, kind: m.kind, courseKey: m.courseKey, attempt: m.attempts + 1 };
   let outcome: Outcome;
   try {
@@ -90,7 +96,7 @@ async function deliverClaimed(s: Sender, m: OutboxMessage, now: Date): Promise<b
     await postpone(m._id, outcome.later);
   } else {
     const final = failed >= MAX_ATTEMPTS;
-    await markFailed(m._id, outcome.failed, failed, final, new Date());
+    await markFailed(m._id, outcome.failed, failed, final ? undefined : retryAfter(failed, now), new Date());
     s.logger.warn({ ...where, problem: outcome.failed.code, why: outcome.failed.message, givenUp: final }, final ? 'message given up' : 'message not sent: tried again later');
   }
   return false;

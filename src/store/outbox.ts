@@ -7,8 +7,8 @@
  * Sending is claimed, not updated under a condition (FerretDB runs a conditional update as a read
  * then a write: store/writeClaim.ts): a sender claims `outbox <key> <attempts>` by inserting it,
  * and only the one that inserted it sends that attempt, after moving the message's next attempt
- * ahead. A sender that dies mid-send leaves the message due again at that time: sent twice at
- * worst, never lost.
+ * past the time an attempt may take. A sender that dies mid-send leaves the message due again
+ * then: sent twice at worst, never lost.
  *
  * What a message says is made when it is sent (the award as it is then, the person's language),
  * so nothing here holds a message body; `failure` is Laurel's sentence for the administrator.
@@ -123,12 +123,14 @@ export async function dueMessages(now: Date, limit: number): Promise<OutboxMessa
 const CLAIM_KEPT_MS = 60 * 60_000;
 
 /**
- * Claims this attempt of the message and moves its next attempt to `retryAt`, so a sender that
- * dies while sending leaves it to be tried then. False when another sender claimed it first.
+ * Claims this attempt of the message and holds it until `holdUntil`: longer than any attempt takes
+ * (the LMS's retries, then the SMTP server's timeouts), so no other sender starts the next attempt
+ * while this one runs, and a sender that dies while sending leaves it to be tried then. False when
+ * another sender claimed it first.
  */
-export async function claimAttempt(m: OutboxMessage, retryAt: Date, now = new Date()): Promise<boolean> {
+export async function claimAttempt(m: OutboxMessage, holdUntil: Date, now = new Date()): Promise<boolean> {
   if (!(await claimOnce(`outbox ${m._id} ${m.attempts}`, new Date(now.getTime() + CLAIM_KEPT_MS)))) return false;
-  const moved = await OutboxModel.updateOne({ _id: m._id, attempts: m.attempts, state: 'due' }, { $set: { attempts: m.attempts + 1, nextAttemptAt: retryAt } });
+  const moved = await OutboxModel.updateOne({ _id: m._id, attempts: m.attempts, state: 'due' }, { $set: { attempts: m.attempts + 1, nextAttemptAt: holdUntil } });
   return moved.matchedCount === 1;
 }
 
@@ -136,11 +138,11 @@ export async function markSent(key: string, channel: MessageChannel, note: Input
   await OutboxModel.updateOne({ _id: key }, { $set: { state: 'sent', sentAt: now, channel, ...(note ? { note } : {}) }, $unset: { nextAttemptAt: 1, failure: 1 } });
 }
 
-/** A failed attempt (the `failures`-th): due again at the time the claim set, or given up (`final`). */
-export async function markFailed(key: string, failure: InputProblem, failures: number, final: boolean, now = new Date()): Promise<void> {
+/** A failed attempt (the `failures`-th): due again at `retryAt`, or given up (no `retryAt`). */
+export async function markFailed(key: string, failure: InputProblem, failures: number, retryAt: Date | undefined, now = new Date()): Promise<void> {
   await OutboxModel.updateOne({ _id: key }, {
-    $set: { failure: { ...failure, at: now }, failures, ...(final ? { state: 'failed' } : {}) },
-    ...(final ? { $unset: { nextAttemptAt: 1 } } : {}),
+    $set: { failure: { ...failure, at: now }, failures, ...(retryAt ? { nextAttemptAt: retryAt } : { state: 'failed' }) },
+    ...(retryAt ? {} : { $unset: { nextAttemptAt: 1 } }),
   });
 }
 
