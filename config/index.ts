@@ -36,7 +36,24 @@ export interface Config {
   syncTickSeconds: number;
   /** How long a job's instance may go silent before another instance takes the job over. */
   jobLeaseSeconds: number;
+  /** How learners and instructors are told (awards, approvals, revocations, expiry): see Messages. */
+  messages: Messages;
   rateLimits: RateLimits;
+}
+
+/**
+ * Telling learners and instructors: through the LMS where its API is connected, else by e-mail
+ * through the institution's SMTP server. Without SMTP_URL, only the LMS's messaging is used.
+ */
+export interface Messages {
+  /** The SMTP server, smtp:// (STARTTLS when the server offers it) or smtps:// (TLS from the start), with its credentials. */
+  smtpUrl?: string;
+  /** The sender of Laurel's e-mails, e.g. "Badges <badges@school.edu>"; required with smtpUrl. */
+  smtpFrom?: string;
+  /** Days before a credential expires that its learner is reminded; 0 sends no reminder. */
+  expiryReminderDays: number;
+  /** How often an instance looks for messages to send; 0: this instance sends none. */
+  tickSeconds: number;
 }
 
 /**
@@ -154,8 +171,35 @@ export function loadConfig(env: Env = process.env): Config {
     syncConcurrency: integer(env, 'SYNC_CONCURRENCY', 1, 64, 4),
     syncTickSeconds: integer(env, 'SYNC_TICK_SECONDS', 1, 3600, 60),
     jobLeaseSeconds: integer(env, 'JOB_LEASE_SECONDS', 2, 3600, 60),
+    messages: messages(env),
     rateLimits: rateLimits(env, nodeEnv),
   };
+}
+
+/** SMTP_URL, SMTP_FROM, EXPIRY_REMINDER_DAYS and MESSAGES_TICK_SECONDS. The password is never repeated in an error. */
+function messages(env: Env): Messages {
+  const expiryReminderDays = integer(env, 'EXPIRY_REMINDER_DAYS', 0, 365, 30);
+  const tickSeconds = integer(env, 'MESSAGES_TICK_SECONDS', 0, 3600, 30);
+  const raw = env.SMTP_URL;
+  if (raw === undefined || raw === '') {
+    if (env.SMTP_FROM) throw new ConfigError('SMTP_FROM', 'is set but SMTP_URL is not: give the SMTP server as SMTP_URL too (smtp://user:password@smtp.school.edu:587), or unset SMTP_FROM', undefined);
+    return { expiryReminderDays, tickSeconds };
+  }
+  const shown = raw.replace(/\/\/[^@/]*@/, '//***@');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('SMTP_URL', 'must be an SMTP server URL such as smtp://user:password@smtp.school.edu:587 or smtps://user:password@smtp.school.edu:465', shown);
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new ConfigError('SMTP_URL', 'must start with smtp:// (STARTTLS) or smtps:// (TLS), such as smtp://user:password@smtp.school.edu:587', shown);
+  if (!url.hostname) throw new ConfigError('SMTP_URL', 'must name the SMTP server\'s host, such as smtp://user:password@smtp.school.edu:587', shown);
+  const from = (env.SMTP_FROM ?? '').trim();
+  if (!from) throw new ConfigError('SMTP_FROM', 'is required with SMTP_URL: the address Laurel\'s e-mails come from, such as "Badges <badges@school.edu>"', undefined);
+  if (!/^(?:[^<>@\s][^<>@]*<)?[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>?$/.test(from) || from.includes('<') !== from.endsWith('>')) {
+    throw new ConfigError('SMTP_FROM', 'must be an e-mail address, optionally with a name: badges@school.edu or "Badges <badges@school.edu>"', from);
+  }
+  return { smtpUrl: raw, smtpFrom: from, expiryReminderDays, tickSeconds };
 }
 
 /** Off under NODE_ENV=test unless a test sets them: the suite sends many requests from one address. */

@@ -17,11 +17,15 @@ import { startGradebookRetrier } from './jobs/gradebookRetry.js';
 import { closeSigningPool } from './awards/signingPool.js';
 import { startingUp } from './web/startingUp.js';
 import { warnIfOutgrown } from './store/embeddedLimits.js';
+import { configureAnnouncements } from './awards/announce.js';
+import { startMessageSender, type Sender } from './messages/sender.js';
 
 export interface Running {
   laurel: Laurel;
   database: OpenDatabase;
   server: Server;
+  /** This instance's message sender (messages/sender.ts): what its background passes deliver with. */
+  messageSender: Sender;
   /** Finishes requests in flight, then closes the database. */
   stop(): Promise<void>;
 }
@@ -77,11 +81,15 @@ function started(config: Config, logger: Logger, server: Server, database: OpenD
   configureJobLease(config.jobLeaseSeconds * 1000);
   const stopResumer = startJobResumer(logger);
   const stopGradebookRetrier = startGradebookRetrier(logger);
+  // Awards enqueue their messages (awards/announce.ts); every instance's sender delivers them.
+  configureAnnouncements({ email: Boolean(config.messages.smtpUrl), expiryReminderDays: config.messages.expiryReminderDays, log: logger });
+  const messageSender = startMessageSender(config, logger);
   logger.info({ port: config.port, startMs }, `Laurel listening on ${config.publicUrl} (port ${config.port})`);
   return {
     laurel,
     database,
     server,
+    messageSender: messageSender.sender,
     stop: async () => {
       const closed = new Promise((ok) => server.close(ok));
       server.closeIdleConnections();
@@ -90,6 +98,7 @@ function started(config: Config, logger: Logger, server: Server, database: OpenD
       stopScheduler();
       stopResumer();
       stopGradebookRetrier();
+      messageSender.stop();
       laurel.platformOrigins.stop();
       await closeSigningPool();
       await database.close();

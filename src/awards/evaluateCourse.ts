@@ -21,6 +21,7 @@ import { approvalsOf } from '../store/approval.js';
 import { courseStaffOf } from '../store/courseStaff.js';
 import { learnCourseStaff, withKnownStaff } from './courseStaff.js';
 import { applyRenewals, heldForRules } from './renewal.js';
+import { announceAwards } from './announce.js';
 
 export interface Progress { phase: string; done: number; total: number }
 
@@ -78,6 +79,7 @@ export async function evaluateCourse(course: CourseRecord, o: EvaluateOptions): 
         status: v.awaitingApproval ? 'pending' : 'awarded', origin: 'rules', reason: v.reason,
         recipient: recipientOf(members.get(v.userId)),
       })), now);
+      await announceAwards(course.courseKey, created); // their learners (and the staff's digest) are told
       const createdAwarded = created.filter((a) => a.status === 'awarded').length;
       awarded += createdAwarded;
       pending += created.length - createdAwarded;

@@ -1,7 +1,8 @@
 /**
  * What a launch records: the course as the platform offered it (context, and the AGS / NRPS
- * endpoints of the launch), the person's Canvas user id, a staff launch's person as staff and
- * as teaching the course, and a learner's launch as one of their courses (all their badges).
+ * endpoints of the launch), the person's Canvas user id, language and e-mail address (for Laurel's
+ * messages), a staff launch's person as staff and as teaching the course, and a learner's launch
+ * as one of their courses (all their badges).
  */
 import type { LtijsToken } from 'ltijs';
 import type { Logger } from 'pino';
@@ -12,6 +13,8 @@ import { recordLearnerCourse } from '../store/learnerCourse.js';
 import { audienceOf } from '../rules/audience.js';
 import { canvasUserIdOf, lmsCourseIdOf } from '../lti/courseOfLaunch.js';
 import { recordStaffOfLaunch } from './staffOfLaunch.js';
+import { recordLaunchContact } from '../store/messageRecipient.js';
+import { localeOf } from '../i18n/locale.js';
 
 /**
  * Records the course, the person's own Canvas user id when Canvas sent it (for the REST source),
@@ -22,6 +25,9 @@ import { recordStaffOfLaunch } from './staffOfLaunch.js';
 export async function recordLaunchedCourse(token: LtijsToken, log?: Logger): Promise<CourseRecord> {
   const canvasUserId = canvasUserIdOf(token);
   if (canvasUserId) await recordLmsUserId(token.iss, token.clientId, token.user, canvasUserId);
+  // Laurel's messages to them are in the language of their last launch, by e-mail to its address.
+  await recordLaunchContact({ issuer: token.iss, clientId: token.clientId, userId: token.user },
+    { locale: localeOf(token.platformContext.launchPresentation?.locale), email: token.userInfo?.email });
   const course = await recordCourse(token);
   await recordStaffOfLaunch(course, token, log);
   const audience = audienceOf(token.platformContext.roles);

@@ -8,6 +8,7 @@ import { revokeAward, type Award } from '../store/award.js';
 import { setRevoked, statusEntryOf } from '../store/statusList.js';
 import { clearFromGradebook } from './gradebookColumn.js';
 import { credentialIdsOfAward } from './renewal.js';
+import { announceRevocation } from './announce.js';
 
 /** `code` says which message it is, for pages that say it in their own language. */
 export class RevocationError extends Error {
@@ -36,5 +37,7 @@ export async function revoke(courseKey: string, awardId: string, reason: string,
   // Its "Badge:" grade-book score, if it has one, is cleared (written by the caller's syncGradebook);
   // asked again on a second call, so a revocation interrupted here still clears it.
   await clearFromGradebook(courseKey, done.award.badgeId, done.award.userId);
+  // Its learner is told, with the reason (asked again on a second call: enqueued once).
+  await announceRevocation(courseKey, done.award);
   return { award: done.award, revoked: done.changed };
 }

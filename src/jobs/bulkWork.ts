@@ -12,6 +12,7 @@ import type { CourseRecord } from '../store/course.js';
 import type { Member } from '../rules/snapshot.js';
 import { recipientOf } from '../awards/recipient.js';
 import { revoke } from '../awards/revoke.js';
+import { announceAwards } from '../awards/announce.js';
 import { syncGradebook } from '../awards/gradebookColumn.js';
 import { findCourse } from '../store/course.js';
 import { issueCourseCredentials } from './issueCredentials.js';
@@ -34,7 +35,8 @@ export function bulkAwardWork(job: EvaluationJob, logger: Logger): JobWork {
     const created = await createAwards(members.map((m) => ({
       courseKey, badgeId, userId: m.userId, status: 'awarded' as const, origin: 'instructor' as const, awardedBy: actor, recipient: recipientOf(m),
     })));
-    // Only the awards this run created are logged: a run taken over after a crash logs the rest.
+    // Only the awards this run created are logged and told: a run taken over after a crash does the rest.
+    await announceAwards(courseKey, created);
     await recordAudit(created.map((a) => ({ courseKey, actor, actorName, action: 'award.manual' as const, badgeId, userId: a.userId, detail: a.recipient?.name ?? a.userId })));
     logger.info({ courseKey, badgeId, by: actor, created: created.length, attempt: job.attempts }, 'bulk award');
     report({ phase: 'signing credentials', done: 0 });

@@ -170,10 +170,16 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim
  * What an LMS's JSON error body says, for a person. Canvas answers in several shapes:
  * `{"errors":[{"message":…}]}` (API errors), `{"errors":{"type":…,"message":…}}` (LTI services),
  * `{"errors":{"title":[{"attribute":…,"message":…}]}}` (a record that failed validation, 422),
- * `{"errorMessage":…}` and `{"message":…}`; OAuth2 answers `error_description`/`error`, Moodle `reason`.
+ * `{"errorMessage":…}` and `{"message":…}`, and a list of `{"attribute":…,"message":…}` (an API argument
+ * refused: conversations_controller.rb#render_error); OAuth2 answers `error_description`/`error`, Moodle `reason`.
  */
 export function lmsSaid(json: unknown): string | undefined {
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) return undefined;
+  if (Array.isArray(json)) {
+    const refused = json.map((e) => (e && typeof e === 'object' ? e as Record<string, unknown> : {})).filter((e) => str(e.message) || str(e.attribute))
+      .map((e) => [str(e.attribute), str(e.message)].filter(Boolean).join(': '));
+    return refused.length ? refused.slice(0, 3).join('; ').slice(0, 300) : undefined;
+  }
+  if (json === null || typeof json !== 'object') return undefined;
   const o = json as Record<string, unknown>;
   const errors = o.errors;
   const messages: string[] = [];

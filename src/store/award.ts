@@ -98,14 +98,17 @@ export function awardKey(courseKey: string, badgeId: string, userId: string): st
   return createHash('sha256').update(JSON.stringify([courseKey, badgeId, userId])).digest('base64url');
 }
 
+/** An award this call created: what was asked, with its public id and when. */
+export type CreatedAward = NewAward & { id: string; createdAt: Date };
+
 /**
  * Many awards in a few round trips (an evaluation of a large course). Returns the awards this
  * call created; those that existed are left untouched. Plain inserts keyed by _id: an award
  * that exists, or that another instance inserts first, fails alone with a duplicate key.
  * (Upserts on the other keys would do: FerretDB then scans the collection per award.)
  */
-export async function createAwards(list: NewAward[], now = new Date(), batchSize = 1000): Promise<NewAward[]> {
-  const created: NewAward[] = [];
+export async function createAwards(list: NewAward[], now = new Date(), batchSize = 1000): Promise<CreatedAward[]> {
+  const created: CreatedAward[] = [];
   for (let start = 0; start < list.length; start += batchSize) {
     const batch = list.slice(start, start + batchSize);
     const docs: StoredAward[] = batch.map(({ reason, ...a }) => ({
@@ -114,7 +117,7 @@ export async function createAwards(list: NewAward[], now = new Date(), batchSize
       ...(reason ? { reasonJson: JSON.stringify(reason) } : {}),
     }));
     const refused = await insertNew(AwardModel, docs);
-    batch.forEach((a, i) => { if (!refused.has(i)) created.push(a); });
+    batch.forEach((a, i) => { if (!refused.has(i)) created.push({ ...a, id: docs[i]!.id, createdAt: now }); });
   }
   return created;
 }
@@ -145,6 +148,11 @@ export async function revokedAwards(courseKey: string, only?: { userId: string; 
     ? (await Promise.all(only.badgeIds.map((badgeId) => awardOf(courseKey, badgeId, only.userId)))).filter((a): a is Award => a?.status === 'revoked')
     : await AwardModel.find({ courseKey, status: 'revoked' }, { _id: 0, badgeId: 1, userId: 1, revokedAt: 1, revokedBy: 1, revocationReason: 1 }).lean();
   return found.map((a) => ({ badgeId: a.badgeId, userId: a.userId, at: a.revokedAt, by: a.revokedBy, reason: a.revocationReason }));
+}
+
+/** A course's awards waiting for an instructor's approval (the instructors' digest). */
+export async function pendingAwardsOf(courseKey: string): Promise<Award[]> {
+  return (await AwardModel.find({ courseKey, status: 'pending' }).lean()).map(fromStored);
 }
 
 export async function awardsOf(courseKey: string, filter: { userId?: string; badgeId?: string } = {}): Promise<Award[]> {

@@ -47,12 +47,25 @@ describe('configuration from the environment', () => {
     [{ TRUST_PROXY: 'maybe?' }, 'TRUST_PROXY', 'true, false'],
     [{ SYNC_CONCURRENCY: '0' }, 'SYNC_CONCURRENCY', 'whole number from 1 to 64'],
     [{ SYNC_TICK_SECONDS: '0.5' }, 'SYNC_TICK_SECONDS', 'whole number from 1 to 3600'],
+    [{ SMTP_URL: 'mailto:badges@school.edu' }, 'SMTP_URL', 'smtp:// (STARTTLS) or smtps://'],
+    [{ SMTP_URL: 'smtp://user:pw@smtp.school.edu:587' }, 'SMTP_FROM', 'required with SMTP_URL'],
+    [{ SMTP_URL: 'smtp://smtp.school.edu', SMTP_FROM: 'badges' }, 'SMTP_FROM', 'an e-mail address'],
+    [{ SMTP_FROM: 'badges@school.edu' }, 'SMTP_FROM', 'SMTP_URL is not'],
+    [{ EXPIRY_REMINDER_DAYS: '400' }, 'EXPIRY_REMINDER_DAYS', 'whole number from 0 to 365'],
+    [{ MESSAGES_TICK_SECONDS: '-1' }, 'MESSAGES_TICK_SECONDS', 'whole number from 0 to 3600'],
   ])('refuses %j naming the variable and what it expects', (env, variable, expected) => {
     const err = errorOf(env as Record<string, string>);
     expect(err.variable).toBe(variable);
     expect(err.message.startsWith(variable + ' ')).toBe(true);
     expect(err.message).toContain(expected);
     expect(err.message).not.toContain('\n');
+  });
+
+  it('tells learners by e-mail only with an SMTP server and a sender, reminds 30 days ahead by default, and hides the SMTP password when refusing its URL', () => {
+    expect(loadConfig({ LAUREL_SECRET: secret }).messages).toEqual({ expiryReminderDays: 30, tickSeconds: 30 });
+    expect(loadConfig({ LAUREL_SECRET: secret, SMTP_URL: 'smtps://badges:pw@smtp.school.edu:465', SMTP_FROM: 'Badges <badges@school.edu>', EXPIRY_REMINDER_DAYS: '0' }).messages)
+      .toEqual({ smtpUrl: 'smtps://badges:pw@smtp.school.edu:465', smtpFrom: 'Badges <badges@school.edu>', expiryReminderDays: 0, tickSeconds: 30 });
+    expect(errorOf({ SMTP_URL: 'http://badges:hunter2@smtp.school.edu' }).message).not.toContain('hunter2');
   });
 
   it('hides a password in a refused MONGODB_URI', () => {

@@ -4,7 +4,7 @@
  * scores. Numeric Canvas ids throughout (users by `lmsId`), lists paged by `page`/`per_page`
  * with the `Link` header, each request charged to the token's throttling bucket. An assignment
  * can be left out of the final grade (`omit_from_final_grade`, the one edit emulated), and the
- * enrolments' scores then leave it out.
+ * enrolments' scores then leave it out. Conversations (private messages) are canvasConversations.ts.
  */
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { mountCanvasOAuth, requireCanvasScope, requireCanvasToken, type CanvasToken } from './canvasOAuth.js';
@@ -13,6 +13,7 @@ import type { SeedActivity, SeedCompletion, SeedModule, SeedResult, SeedUser } f
 import { linkHeader, paginate } from './paging.js';
 import type { Platform } from './platform.js';
 import { logServiceRequests } from './serviceGuard.js';
+import { mountCanvasConversations } from './canvasConversations.js';
 
 export function mountCanvasRest(app: Express, p: Platform): void {
   mountCanvasOAuth(app, p);
@@ -26,6 +27,8 @@ export function mountCanvasRest(app: Express, p: Platform): void {
   app.get(`${api}/modules`, ...scope('GET', '/modules'), modules(p));
   app.get(`${api}/enrollments`, ...scope('GET', '/enrollments'), enrollments(p));
   app.put(`${api}/assignments/:id`, express.json(), express.urlencoded({ extended: true }), ...scope('PUT', '/assignments/:id'), updateAssignment(p));
+  // Laurel's messages to learners and instructors.
+  mountCanvasConversations(app, p);
 }
 
 /** A line item's assignment id: its own for a column a tool made through AGS, else the line item's. */

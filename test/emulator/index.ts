@@ -22,6 +22,8 @@ import { dynamicRegistrationUrl } from './registration.js';
 import { expireTokens } from './token.js';
 import { registerTool, type RegisteredTool, type ToolRegistration } from './tools.js';
 import { courseTotal, type CourseTotal } from './courseTotal.js';
+import { canvasConversationsOf, type SentConversation } from './canvasConversations.js';
+import { moodleMessagesOf, setMoodleMessaging, type SentMoodleMessage } from './moodleWsMessages.js';
 
 export { seedCourse } from './course.js';
 export type { CourseRole, MemberStatus, SeedActivity, SeedCourse, SeedOptions, SeedResult, SeedUser } from './course.js';
@@ -30,6 +32,8 @@ export type { CourseCopyOptions } from './courseCopy.js';
 export type { CanvasApiKey } from './canvasOAuth.js';
 export type { CourseTotal } from './courseTotal.js';
 export type { CanvasRateLimit } from './canvasThrottle.js';
+export type { SentConversation } from './canvasConversations.js';
+export type { SentMoodleMessage } from './moodleWsMessages.js';
 export type { ClaimsRequest } from './claims.js';
 export type { SignOptions } from './keys.js';
 export type { LaunchUrlOptions } from './launch.js';
@@ -130,6 +134,12 @@ export interface Emulator {
   moodleWebServices(on: boolean): void;
   /** Moodle: deletes a web-service token; calls with it answer `invalidtoken`. */
   revokeMoodleWsToken(token: string): void;
+  /** Moodle: the private messages sent through core_message_send_instant_messages, oldest first. */
+  moodleMessages: SentMoodleMessage[];
+  /** Moodle: turns the messaging system ("Enable messaging system") off or on. */
+  moodleMessaging(on: boolean): void;
+  /** Canvas: the conversations made through POST /api/v1/conversations, oldest first. */
+  canvasConversations: SentConversation[];
   /** Canvas: registers an API developer key for the REST API's OAuth2 (redirectUri, if given, must prefix the one sent; scopes, if given: it enforces them). */
   canvasApiKey(o?: { redirectUri?: string; scopes?: string[] }): CanvasApiKey;
   /** Canvas: expires every REST access token issued so far (refresh tokens still work). */
@@ -212,6 +222,9 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     revokeMoodleWsToken: (token) => revokeMoodleWsToken(p, token),
     changeMoodleWsToken: (token, o) => changeMoodleWsToken(p, token, o),
     moodleWebServices: (on) => setMoodleWebServices(p, on),
+    moodleMessages: moodleMessagesOf(p),
+    moodleMessaging: (on) => setMoodleMessaging(p, on),
+    canvasConversations: canvasConversationsOf(p),
     canvasApiKey: (k) => canvasApiKey(p, k),
     expireCanvasTokens: () => expireCanvasTokens(p),
     revokeCanvasTokens: () => revokeCanvasTokens(p),

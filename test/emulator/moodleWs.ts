@@ -35,6 +35,18 @@ export class WsArgs {
     return Number(raw);
   }
 
+  /** A list of structures sent as `name[i][key]` (core_message_send_instant_messages's `messages[0][touserid]`), each as its keys' raw values. */
+  structs(name: string): Record<string, string>[] {
+    const out: Record<string, string>[] = [];
+    const pattern = new RegExp(`^${name}\\[(\\d+)\\]\\[(\\w+)\\]$`);
+    for (const [field, value] of this.fields) {
+      const m = pattern.exec(field);
+      if (!m) continue;
+      (out[Number(m[1])] ??= {})[m[2]!] = value;
+    }
+    return out.filter(Boolean);
+  }
+
   /** A list of `{ name, value }` pairs sent as `name[i][name]` and `name[i][value]`. */
   nameValues(name: string): { name: string; value: string }[] {
     const out: { name: string; value: string }[] = [];

@@ -13,12 +13,15 @@ import type { CompletionRule, CourseRole, SeedActivity, SeedModuleItem, SeedResu
 import type { WsArgs, WsCaller, WsFunction } from './moodleWs.js';
 import { codingError, courseContextNotValid, invalidParameter, missingRecord, moodleException, notAccessible, requiredCapability } from './moodleWsErrors.js';
 import { findUser, type Platform } from './platform.js';
+import { sendInstantMessages } from './moodleWsMessages.js';
 
 export const MOODLE_WS_FUNCTIONS: Record<string, WsFunction> = {
   gradereport_user_get_grade_items: { params: ['courseid', 'userid', 'groupid'], run: gradeItems },
   core_completion_get_activities_completion_status: { params: ['courseid', 'userid'], run: completionStatus },
   core_course_get_contents: { params: ['courseid', 'options'], run: courseContents },
   core_enrol_get_enrolled_users: { params: ['courseid', 'options'], run: enrolledUsers },
+  // Laurel's messages: moodleWsMessages.ts.
+  core_message_send_instant_messages: { params: ['messages'], run: sendInstantMessages },
 };
 
 function checkCourse(p: Platform, args: WsArgs): void {

@@ -243,6 +243,8 @@ const POLICY: Row[] = [
   ['GET', '/me/all',                                      401, 200, 200, 200, 200, 200, 200],
   ['POST', '/me/all/profile',                             401, 303, 404, 404, 404, 404, 404, () => ({ form: { award: [f.award] } })],
   ['POST', '/me/all/profile/withdraw',                    401, 303, 303, 303, 303, 303, 303],
+  // Whether Laurel sends messages to this person: each caller's own choice, whoever they are.
+  ['POST', '/me/messages',                                401, 303, 303, 303, 303, 303, 303, form({ messages: 'on' })],
   // The course API: staff only.
   ['GET', '/api/course/line-items',                       401, 403, 403, 200, 200, 200, 200],
   ['GET', '/api/course/badges',                           401, 403, 403, 200, 200, 200, 200],

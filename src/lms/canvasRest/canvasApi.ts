@@ -1,6 +1,7 @@
 /**
- * Lists from the Canvas REST API (`/api/v1/...`), and the one edit Laurel makes (an assignment of
- * its own left out of the final grade), with a bearer token from an API developer key:
+ * Lists from the Canvas REST API (`/api/v1/...`), the one edit Laurel makes (an assignment of
+ * its own left out of the final grade) and the messages it sends (conversations), with a bearer
+ * token from an API developer key:
  * every page at Canvas's largest page size, paced by Canvas's throttling bucket so a big course
  * slows down before Canvas starts refusing (digest §8, §10).
  */
@@ -66,6 +67,18 @@ export class CanvasApi {
     } catch (err) {
       throw reconnectIfRefused(err);
     }
+  }
+
+  /**
+   * A POST of form fields (Canvas's `name[]` lists repeated); answers Canvas's JSON. A refusal is
+   * thrown as it came (401 included): what it means depends on what was posted.
+   */
+  async post(path: string, fields: CanvasQuery): Promise<unknown> {
+    const url = new URL(path, this.baseUrl).toString();
+    const form = new URLSearchParams();
+    for (const [name, v] of Object.entries(fields)) for (const one of typeof v === 'string' ? [v] : v) form.append(name, one);
+    const res = await this.http.call(NO_SCOPES, { method: 'POST', url, contentType: 'application/x-www-form-urlencoded', accept: 'application/json', body: form.toString() });
+    return readJson(res, url);
   }
 
   private async pace(res: Response): Promise<void> {

@@ -34,6 +34,8 @@ const DESCRIPTIONS: Record<string, string> = {
   'View quiz information': 'mod/quiz:view',
   'Launch external tool activities': 'mod/lti:view',
   'View page content': 'mod/page:view',
+  // Laurel's messages (moodleMessages.ts), optional.
+  'Send messages to any user': 'moodle/site:sendmessage',
 };
 
 /**
@@ -45,6 +47,7 @@ const FIRST_CHECKED: Record<string, string> = {
   core_completion_get_activities_completion_status: 'report/progress:view',
   core_enrol_get_enrolled_users: 'moodle/course:enrolreview',
   core_course_get_contents: 'moodle/course:view',
+  core_message_send_instant_messages: 'moodle/site:sendmessage',
 };
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The admin page, for Laurel's administrators of a platform (lti/laurelAdministrator.ts: a Canvas
  * root account admin, a Moodle site administrator, or whom one of them granted it): their own platform's registration and deployments, the background sync interval for
- * it, its LMS API connection, the institution's issuer profile, its signing keys and their
+ * it, its LMS API connection, the messages Laurel sends there and those that failed, the
+ * institution's issuer profile, its signing keys and their
  * rotation. Everything is read
  * and written for the launch's platform only; no form field names a platform.
  */
@@ -29,6 +30,7 @@ import { personName } from '../shared/personName.js';
 import { platformOverview } from './platformOverview.js';
 import { keyStatus, lastRotation } from './keyStatus.js';
 import { lmsSection, type LmsTyped } from './lmsSection.js';
+import { messagesSection } from './messagesSection.js';
 import { connectCanvasApi, connectMoodleWs, disconnectLmsApi, LmsConnectionError, recheckMoodleWs, type ChangedBy, type CheckContext, type LmsChange } from '../../lms/sources/connectLms.js';
 import { lmsCourseIdOf } from '../../lti/courseOfLaunch.js';
 import { addConfiguredFrameOrigin, FrameOriginError, frameOriginsOf, removeConfiguredFrameOrigin, type FrameOriginsOfPlatform } from '../../store/frameOrigins.js';
@@ -84,14 +86,14 @@ function registrationOrigins(p: { issuer: string; authEndpoint: string; tokenEnd
 
 async function page(res: Response, o: AdminOptions, s: PageState = {}) {
   const t = token(res);
-  const [profile, platform, settings, lms, granted, frames] = await Promise.all([
+  const tr = pageTranslator(res);
+  const [profile, platform, settings, lms, granted, frames, messages] = await Promise.all([
     issuerProfileOf({ issuer: t.iss, clientId: t.clientId }), platformOverview(t), platformSettingsOf(t.iss, t.clientId), lmsSection(t, s.lmsTyped),
-    grantedAdministrators({ issuer: t.iss, clientId: t.clientId }), frameOriginsOf(t.iss, t.clientId),
+    grantedAdministrators({ issuer: t.iss, clientId: t.clientId }), frameOriginsOf(t.iss, t.clientId), messagesSection(t, tr),
   ]);
   const base = publicBase();
   const keys = await publishedKeys(profile.key);
   const ltik = res.locals.ltik as string;
-  const tr = pageTranslator(res);
   res.status(s.problems?.length ? 400 : 200).render('admin/index', {
     title: tr.t('admin.title'), person: { name: personName(t) }, iss: t.iss, platform,
     profile: { ...profile, ...s.input }, did: issuerDid(base, profile.key), urls: issuerUrls(base, profile.key),
@@ -99,7 +101,7 @@ async function page(res: Response, o: AdminOptions, s: PageState = {}) {
     sync: { own: settings.syncIntervalMinutes, serverDefault: o.syncIntervalMinutes, max: MAX_SYNC_INTERVAL_MINUTES, input: s.syncInput ?? settings.syncIntervalMinutes?.toString() ?? '', invalid: s.syncInput !== undefined },
     administrators: { granted, own: lmsUserIdOf(t), input: s.grantInput ?? '', invalid: s.grantInput !== undefined },
     frameOrigins: frameOriginsView(registrationOrigins(platform), frames, s.frameOriginInput),
-    lms, lmsProblemText: (p: InputProblem) => inputProblemText(p, tr),
+    lms, lmsProblemText: (p: InputProblem) => inputProblemText(p, tr), messages,
     problems: s.problems ?? [], saved: s.saved, describeInterval: (minutes: number) => describeInterval(minutes, tr), ltik, q: `ltik=${encodeURIComponent(ltik)}`,
   });
 }

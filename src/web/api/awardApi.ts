@@ -10,6 +10,7 @@ import { getBadge } from '../../store/badge.js';
 import { issueContext, issueCredential } from '../../awards/issueCredential.js';
 import { recipientOf } from '../../awards/recipient.js';
 import { RevocationError } from '../../awards/revoke.js';
+import { announceAwards } from '../../awards/announce.js';
 import { addEvidenceInCourse, approveInCourse, revokeInCourse } from '../shared/courseActions.js';
 import { auditInCourse } from '../shared/audit.js';
 import { publicBase } from '../../publicBase.js';
@@ -75,7 +76,10 @@ export function awardApi(): Router {
     const award = (await awardsOf(course.courseKey, { badgeId, userId }))[0]!;
     req.log.info({ courseKey: course.courseKey, badgeId, userId, by: token.user, created }, 'manual award');
     if (created) await auditInCourse(res, { action: 'award.manual', badgeId, awardId: award.id, userId, detail: award.recipient?.name ?? userId });
-    res.status(created ? 201 : 200).json(await view((await issueNow(course, award, req.log))!));
+    const issued = (await issueNow(course, award, req.log))!;
+    // Its learner is told, once the link in the message leads to the signed badge.
+    if (created) await announceAwards(course.courseKey, [award]);
+    res.status(created ? 201 : 200).json(await view(issued));
   }));
 
   router.post('/api/course/awards/:id/approve', staffOnly, asyncRoute(async (req, res) => {

@@ -1,8 +1,8 @@
 /**
  * The learner's room: their page under /me (their badges beside the grades that earned them,
- * their progress, sharing, evidence, and adding a badge to a wallet), behind the course the
- * session names; and /me/all, every badge they hold from every course of the platform, with
- * their public page of badges.
+ * their progress, sharing, evidence, adding a badge to a wallet, and whether Laurel sends them
+ * messages), behind the course the session names; and /me/all, every badge they hold from every
+ * course of the platform, with their public page of badges.
  */
 import { Router } from 'express';
 import { asyncRoute } from '../shared/asyncRoute.js';
@@ -11,6 +11,7 @@ import { PAGES } from '../shared/pageView.js';
 import { learnerPage, shareName, submitEvidence } from './learnerPage.js';
 import { walletPage } from './walletPage.js';
 import { ALL_BADGES, allBadgesPage, saveProfile, unpublishProfile } from './allBadgesPage.js';
+import { chooseMessages } from './messagesChoice.js';
 
 export function learnerPages(): Router {
   const router = Router();
@@ -22,5 +23,6 @@ export function learnerPages(): Router {
   router.post('/me/awards/:id/sharing', asyncRoute(shareName));
   router.post('/me/awards/:id/evidence', asyncRoute(submitEvidence));
   router.post('/me/awards/:id/wallet', asyncRoute(walletPage));
+  router.post('/me/messages', asyncRoute(chooseMessages));
   return router;
 }

@@ -28,6 +28,7 @@ import type { BadgeDefinition } from '../../rules/badge.js';
 import type { Verdict } from '../../rules/verdict.js';
 import { awardRenewals, currentValidUntil } from '../../awards/renewal.js';
 import { expiryState } from '../../rules/renewal.js';
+import { messagesChoiceView } from './messagesChoice.js';
 
 /** Past this, the page shows what is stored and the evaluation finishes in the background. */
 const QUICK_MS = 5000;
@@ -80,6 +81,7 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
     })),
     pending: awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId) })),
     progress: badges.filter((b) => !awards.some((a) => a.badgeId === b.id)).map((b) => ({ badge: b, verdict: verdicts.get(b.id) })),
+    messages: await messagesChoiceView(token),
   });
 }
 
@@ -124,6 +126,8 @@ export function shareable(c: IssuedCredential | undefined, linkedInIds: Readonly
 const NOTES: Record<string, MessageKey> = {
   evidence: 'learner.note.evidence',
   sharing: 'learner.note.sharing',
+  messagesOff: 'learner.note.messagesOff',
+  messagesOn: 'learner.note.messagesOn',
 };
 
 /** The catalogue's words for each evidence problem (the problem page), and for each kind of invalid evidence. */
