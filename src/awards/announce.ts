@@ -17,6 +17,7 @@ import { courseStaffOf, staffIdsOf } from '../store/courseStaff.js';
 import { lmsConnectionOf } from '../store/lmsConnection.js';
 import { enqueueMessages, outboxMessage, type NewMessage } from '../store/outbox.js';
 import { validUntil } from '../rules/validity.js';
+import type { AwardRenewal } from '../store/renewal.js';
 
 export interface AnnouncementSettings {
   /** An SMTP server is configured: every event can be told by e-mail. */
@@ -65,6 +66,21 @@ export async function announceAwards(courseKey: string, awards: readonly Announc
 /** An award an instructor approved: its learner is told it is theirs now. */
 export async function announceApproval(courseKey: string, award: Announced, now = new Date()): Promise<void> {
   await announceAwards(courseKey, [{ ...award, status: 'awarded' }], now);
+}
+
+/**
+ * Renewals just recorded: each new credential's expiry reminder, keyed by its period, so every
+ * period gets its own (the award's first reminder gives way to it: messages/about.ts).
+ */
+export async function announceRenewals(courseKey: string, renewals: readonly Pick<AwardRenewal, 'awardId' | 'userId' | 'period' | 'validUntil'>[], now = new Date()): Promise<void> {
+  const days = settings.expiryReminderDays;
+  if (!renewals.length || days <= 0) return;
+  await guarded('renewals', courseKey, async () => {
+    const course = await courseToTell(courseKey);
+    if (!course) return;
+    const due = renewals.map((r) => ({ r, remindAt: new Date(r.validUntil.getTime() - days * DAY_MS) })).filter(({ remindAt }) => remindAt > now);
+    await enqueueMessages(due.map(({ r, remindAt }) => message(course, 'expiring', r.userId, r.awardId, remindAt, `expiring ${r.awardId} ${r.period}`)), now);
+  });
 }
 
 /** A revocation: its learner is told, with the reason (read from the award when the message is sent). */

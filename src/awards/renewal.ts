@@ -12,6 +12,7 @@ import { validUntil } from '../rules/validity.js';
 import { noteRenewal, type Award, type HeldAward } from '../store/award.js';
 import { recordRenewals, renewalsOfAward, type AwardRenewal, type NewRenewal } from '../store/renewal.js';
 import { credentialByPublicId, type IssuedCredential } from '../store/issuedCredential.js';
+import { announceRenewals } from './announce.js';
 
 /** When the award's latest credential expires: its latest renewal's end, else the badge's period from the award. */
 export function currentValidUntil(award: Pick<Award, 'awardedAt' | 'renewal'>, badge: BadgeDefinition | undefined): Date | undefined {
@@ -52,6 +53,7 @@ export async function applyRenewals(courseKey: string, verdicts: Verdict[], badg
   if (!due.length) return 0;
   const recorded = await recordRenewals(due);
   await Promise.all(recorded.map(({ renewal: r }) => noteRenewal(courseKey, r.badgeId, r.userId, { period: r.period, publicId: r.id, renewedAt: r.renewedAt, validUntil: r.validUntil })));
+  await announceRenewals(courseKey, recorded.filter((r) => r.created).map((r) => r.renewal), now);
   return recorded.filter((r) => r.created).length;
 }
 

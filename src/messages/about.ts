@@ -12,6 +12,7 @@ import { awardById, pendingAwardsOf, type Award } from '../store/award.js';
 import { getBadge, listBadges } from '../store/badge.js';
 import { findCourse, type CourseRecord } from '../store/course.js';
 import { credentialByPublicId, issuedAmong } from '../store/issuedCredential.js';
+import { latestCredential } from '../awards/renewal.js';
 import { credentialUrls } from '../credentials/urls.js';
 import type { MessageFacts } from './compose.js';
 import { skipped } from './failures.js';
@@ -64,16 +65,23 @@ export async function aboutMessage(m: OutboxMessage, person: MessageRecipient | 
       if (award.status !== 'revoked') return { skip: skipped.outdated() };
       return tell({ kind: 'revoked', ...common, reason: award.revocationReason ?? '', at: award.revokedAt ?? o.now, ...((await signed()) ? { link } : {}) });
     case 'expiring':
-      return aboutExpiry(award, common, o, tell, link);
+      return aboutExpiry(m, award, common, o, tell);
     default:
       return { skip: skipped.outdated() };
   }
 }
 
-/** The reminder goes by the signed credential's end: a credential renewed or re-signed since moves it. */
-async function aboutExpiry(award: Award, common: { badge: string; course: string }, o: AboutOptions, tell: (f: MessageFacts) => About, link: string): Promise<About> {
+/**
+ * The reminder goes by the end of the award's latest signed credential. Each period has its own
+ * (`expiring <award>` for the first credential, `expiring <award> <n>` for the n-th renewal's,
+ * enqueued when it is recorded): one whose period a renewal has passed gives way to the next's.
+ */
+async function aboutExpiry(m: OutboxMessage, award: Award, common: { badge: string; course: string }, o: AboutOptions, tell: (f: MessageFacts) => About): Promise<About> {
   if (award.status !== 'awarded') return { skip: skipped.outdated() };
-  const until = (await credentialByPublicId(award.id))?.facts.award.validUntil;
+  if (Number(m._id.split(' ')[2] ?? 0) !== (award.renewal?.period ?? 0)) return { skip: skipped.outdated() };
+  const latest = await latestCredential(award);
+  const until = latest?.facts.award.validUntil;
+  const link = credentialUrls(o.base, latest?.publicId ?? award.id).page;
   if (!until || o.expiryReminderDays <= 0) return { skip: skipped.noReminder() };
   if (until.getTime() <= o.now.getTime()) return { skip: skipped.outdated() };
   const remindAt = new Date(until.getTime() - o.expiryReminderDays * DAY_MS);

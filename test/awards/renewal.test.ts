@@ -14,6 +14,9 @@ import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
 import { isRevoked, ob3SchemaValidator, verifyDataIntegrity, verifyJwt } from '../support/outsideVerifier.js';
 import { htmlText } from '../support/html.js';
+import { testMailpit } from '../support/mailpit.js';
+import { outboxMessage } from '../../src/store/outbox.js';
+import { aboutMessage } from '../../src/messages/about.js';
 import { saveIssuerProfile, issuerKeyOf } from '../../src/store/issuerProfile.js';
 import { CourseModel, type CourseRecord } from '../../src/store/course.js';
 import { AwardModel, awardOf, createAwards } from '../../src/store/award.js';
@@ -63,7 +66,8 @@ interface AwardView { id: string; userId: string; links?: Record<string, string>
 const awardsOfBadge = async () => ((await staff.get('/api/course/awards')).body.awards as AwardView[]).filter((a) => a.userId && (a as { badgeId?: string }).badgeId === badgeId);
 
 beforeAll(async () => {
-  laurel = await startLaurel({ SYNC_INTERVAL_MINUTES: '0' });
+  // With an SMTP server, so that awards and renewals put their messages in the outbox (none is sent: no sender runs).
+  laurel = await startLaurel({ SYNC_INTERVAL_MINUTES: '0', SMTP_URL: testMailpit().smtpUrl, SMTP_FROM: 'badges@example.edu', MESSAGES_TICK_SECONDS: '0' });
   c = await connectEmulator(laurel, 'canvas');
   const seed = c.emulator.course;
   const quiz1 = seed.activities.find((a) => a.label === 'Quiz 1')!;
@@ -166,6 +170,19 @@ describe('inside it, today', () => {
     const afterFirst = new Date(Date.parse(first.validUntil) + DAY);
     expect((await verifyIssued(laurel.config.publicUrl, (await credentialByPublicId(award.id))!, afterFirst)).status).toBe('expired');
     expect((await verifyIssued(laurel.config.publicUrl, (await credentialByPublicId(renewal.id))!, afterFirst)).status).toBe('valid');
+  });
+
+  it('moves the learner\'s expiry reminder to the renewed credential: the first one\'s gives way, the renewal\'s is due 30 days before its end', async () => {
+    const award = (await awardsOfBadge()).find((a) => a.userId === holders[0]!.id)!;
+    const renewal = award.renewals![0]!;
+    const renewed = await json(renewal.links!.credential);
+    const [first, next] = [await outboxMessage(`expiring ${award.id}`), await outboxMessage(`expiring ${award.id} 1`)];
+    expect(first, 'the reminder enqueued with the award').not.toBeNull();
+    expect(next, 'the reminder enqueued with the renewal').not.toBeNull();
+    expect(Math.abs(next!.nextAttemptAt!.getTime() - (Date.parse(renewed.validUntil) - 30 * DAY))).toBeLessThan(1000);
+    const options = { base: laurel.config.publicUrl, expiryReminderDays: 30, now: new Date(next!.nextAttemptAt!.getTime() + 1000) };
+    expect(await aboutMessage(first!, null, options)).toMatchObject({ skip: expect.anything() });
+    expect(await aboutMessage(next!, null, options)).toMatchObject({ tell: { kind: 'expiring', link: `${laurel.url}/verify/${renewal.id}` } });
   });
 
   it('a wallet that follows the first credential\'s refreshService with plain fetch gets the renewed one, and verifies it', async () => {
