@@ -114,6 +114,8 @@ export interface Emulator {
   throttle(o: { times: number; retryAfterSeconds: number; paths?: RegExp }): void;
   /** Expires every access token issued so far: service calls with them answer 401. */
   expireTokens(): void;
+  /** Every LTI service access token issued so far (a test searches logs for them). */
+  accessTokens(): string[];
   /** The next `times` score posts for this learner (LTI user id) answer 500. */
   failScores(userId: string, times: number): void;
   /** The learner's course total in points as the LMS counts it: which columns count (courseTotal.ts). */
@@ -214,6 +216,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     idTokenClaims: (c) => idTokenClaims(p, c),
     throttle: ({ times, retryAfterSeconds, paths }) => { p.throttle = { remaining: times, retryAfterSeconds, paths }; },
     expireTokens: () => expireTokens(p),
+    accessTokens: () => [...p.accessTokens.keys()],
     failScores: (userId, times) => { p.scoreFailures.set(userId, times); },
     courseTotal: (userId) => courseTotal(p, userId),
     requests: p.requests,

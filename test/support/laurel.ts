@@ -31,7 +31,8 @@ export async function startLaurel(env: Record<string, string> = {}): Promise<Run
   });
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({ write(chunk, _enc, done) { for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line)); done(); } });
-  const running = await boot(config, createLogger('info', sink));
+  // LOG_LEVEL in env sets what is kept (info unless a test asks, e.g. debug to search every line).
+  const running = await boot(config, createLogger(env.LOG_LEVEL ?? 'info', sink));
   return {
     url: config.publicUrl,
     config,
