@@ -400,7 +400,7 @@ export async function courseBenchmark(): Promise<Record<string, number | Record<
   phase('starting FerretDB, the emulated Canvas (a process of its own) and Laurel');
   const dir = mkdtempSync(join(tmpdir(), 'laurel-bench-'));
   const db = await startLocalFerret(dir);
-  const config = loadConfig({ NODE_ENV: 'test', PORT: String(await freePort()), MONGODB_URI: db.uri, LAUREL_SECRET: randomBytes(32).toString('hex'), SYNC_INTERVAL_MINUTES: '0', LOG_LEVEL: 'silent' });
+  const config = loadConfig({ NODE_ENV: 'test', PORT: String(await freePort()), MONGODB_URI: db.uri, LAUREL_SECRET: randomBytes(32).toString('hex'), SYNC_INTERVAL_MINUTES: '0', LOG_LEVEL: 'silent', MESSAGES_TICK_SECONDS: process.env.BENCH_MESSAGES_TICK ?? '30' });
   const canvas = startEmulatorProcess(config.publicUrl, 'canvas', PAGE);
   let moodle: ReturnType<typeof startEmulatorProcess> | undefined;
   const running = await boot(config, createLogger('silent'));
