@@ -12,6 +12,7 @@ import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
 import { launchChromium } from '../support/chromium.js';
 import { seriousViolations } from '../support/axe.js';
+import { overflowAt } from '../support/overflow.js';
 import type { SeedUser } from '../emulator/index.js';
 
 let laurel: RunningLaurel;
@@ -47,15 +48,6 @@ async function awardBadges(ltik: string, badges: { name: string; more?: object; 
   return ids;
 }
 
-/** How far the page is wider than its screen, and what sticks out (as the journey measures it). */
-function overflowAt(page: Page): Promise<{ overflow: number; widest: string[] }> {
-  return page.evaluate(() => {
-    const doc = document.documentElement;
-    const out = [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > doc.clientWidth + 1 && !el.closest('.table-wrap'))
-      .slice(0, 5).map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className ? `.${String(el.className).split(' ').join('.')}` : ''} (${Math.round(el.getBoundingClientRect().right)} px)`);
-    return { overflow: Math.max(0, doc.scrollWidth - doc.clientWidth), widest: out };
-  });
-}
 
 /** Every page the test visited, for the 320 px pass (a POST's answer is visited again by its form). */
 const visited = new Map<string, string>();

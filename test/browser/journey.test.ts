@@ -16,6 +16,7 @@ import { unbakePng } from '../../src/credentials/baking/png.js';
 import { crossSiteChromiumArgs, keepsThirdPartyCookies, startCrossSiteDemo, type TestTls } from '../support/crossSite.js';
 import { launchChromium } from '../support/chromium.js';
 import { seriousViolations } from '../support/axe.js';
+import { overflowAt } from '../support/overflow.js';
 import { scanQr } from '../support/qr.js';
 import { ed25519DidKey, LDP, receive } from '../support/oid4vciWallet.js';
 import { mintDid, receiveThroughCredentialRequest } from '../support/learnerCredentialWallet.js';
@@ -92,15 +93,6 @@ const hostileSvg = '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="
   + '<script>document.title="pwned"</script><foreignObject width="100" height="100"><div xmlns="http://www.w3.org/1999/xhtml">html</div></foreignObject>'
   + '<circle cx="200" cy="200" r="190" fill="#1a5fb4"/><text x="200" y="215" font-size="48" text-anchor="middle" fill="#fff">CF</text></svg>';
 
-/** How far the page is wider than its screen, and what sticks out (elements whose right edge passes it, not inside a scrolling region), to say what to fix. */
-function overflowAt(page: Page): Promise<{ overflow: number; widest: string[] }> {
-  return page.evaluate(() => {
-    const doc = document.documentElement;
-    const out = [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > doc.clientWidth + 1 && !el.closest('.table-wrap'))
-      .slice(0, 5).map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className ? `.${String(el.className).split(' ').join('.')}` : ''} (${Math.round(el.getBoundingClientRect().right)} px)`);
-    return { overflow: Math.max(0, doc.scrollWidth - doc.clientWidth), widest: out };
-  });
-}
 
 describe('a badge from the editor to the employer', () => {
   let context: BrowserContext;

@@ -5,10 +5,10 @@
  * MongoDB: it leads an index, and every unique index begins with it or is marked ¹ (kept as a
  * plain index on a sharded cluster).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import mongoose from 'mongoose';
+import { declaredModels } from '../support/storeModels.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '../..');
@@ -41,12 +41,7 @@ describe('the README\'s table of collections', () => {
   const declared = new Map<string, string[]>();
 
   beforeAll(async () => {
-    for (const file of readdirSync(join(root, 'src/store')).filter((f) => f.endsWith('.ts'))) await import(join(root, 'src/store', file));
-    // ltijs declares its models when its Database is made (it connects only in setup()).
-    const Database = createRequire(join(root, 'package.json'))('ltijs/dist/Utils/Database.js') as new (o: { url: string }) => unknown;
-    new Database({ url: 'mongodb://127.0.0.1:1/unused' });
-    for (const name of mongoose.modelNames()) {
-      const model = mongoose.model(name);
+    for (const model of await declaredModels(root)) {
       declared.set(model.collection.collectionName, model.schema.indexes().map((i) => written(i as [Record<string, unknown>, Record<string, unknown>])));
     }
   });

@@ -5,10 +5,10 @@
  * what it holds fails here, by name; so does a field or collection the inventory names that no
  * schema has any more. The checker is first shown to catch both on a made-up schema and document.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import mongoose, { Schema } from 'mongoose';
+import { Schema } from 'mongoose';
+import { declaredModels } from '../support/storeModels.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '../..');
@@ -101,12 +101,7 @@ describe('docs/privacy.md', () => {
   const declared = new Map<string, string[]>();
 
   beforeAll(async () => {
-    for (const file of readdirSync(join(root, 'src/store')).filter((f) => f.endsWith('.ts'))) await import(join(root, 'src/store', file));
-    // ltijs declares its models when its Database is made (it connects only in setup()).
-    const Database = createRequire(join(root, 'package.json'))('ltijs/dist/Utils/Database.js') as new (o: { url: string }) => unknown;
-    new Database({ url: 'mongodb://127.0.0.1:1/unused' });
-    for (const name of mongoose.modelNames()) {
-      const model = mongoose.model(name);
+    for (const model of await declaredModels(root)) {
       declared.set(model.collection.collectionName, pathsOf(model.schema));
     }
   });
