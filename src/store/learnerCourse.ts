@@ -13,6 +13,7 @@ import mongoose, { Schema } from 'mongoose';
 import { personKey } from './lmsUser.js';
 import type { CourseRecord } from './course.js';
 import { upsertOnce } from './insertNew.js';
+import { claimOnce } from './writeClaim.js';
 
 export interface LearnerCourse {
   courseKey: string;
@@ -31,6 +32,8 @@ interface LearnerCourses {
   courses: Record<string, LearnerCourse>;
   /** The id of the learner's public page of badges while it is published. */
   profileId?: string;
+  /** How many pages they ever published: each publication claims the next number (writeClaim.ts). */
+  profiles?: number;
 }
 
 const schema = new Schema<LearnerCourses>({
@@ -40,6 +43,7 @@ const schema = new Schema<LearnerCourses>({
   userId: { type: String, required: true },
   courses: { type: Schema.Types.Mixed, default: {} },
   profileId: String,
+  profiles: Number,
 }, { versionKey: false, minimize: false });
 
 export const LearnerCoursesModel = mongoose.model<LearnerCourses>('learnerCourses', schema);
@@ -75,22 +79,27 @@ export async function profileIdOf(p: Person): Promise<string | undefined> {
   return (await LearnerCoursesModel.findById(keyOf(p), { profileId: 1 }).lean())?.profileId ?? undefined;
 }
 
+/** How long a publication's claim is kept: far longer than the pointer's write after it takes. */
+const PROFILE_CLAIM_MS = 24 * 60 * 60_000;
+
 /**
- * Points the person's document to a newly published page, unless it points to one already (a
- * publication at the same moment, from another tab): true when this page is now theirs.
+ * Points the person's document to a newly published page, unless it points to one already or
+ * another publication at the same moment (another tab, a double click) won: true when this page
+ * is now theirs. The winner is who claims the next publication's number (a unique insert): a
+ * conditional update would not do, FerretDB running it as a read then a write (store/writeClaim.ts).
  */
-export async function claimProfileId(p: Person, profileId: string): Promise<boolean> {
-  try {
-    const res = await LearnerCoursesModel.updateOne(
-      { _id: keyOf(p), profileId: { $exists: false } },
-      { $set: { issuer: p.issuer, clientId: p.clientId, userId: p.userId, profileId } },
-      { upsert: true },
-    );
-    return res.modifiedCount + res.upsertedCount === 1;
-  } catch (err) {
-    if ((err as { code?: number }).code === 11000) return false; // the document exists and points elsewhere
-    throw err;
-  }
+export async function claimProfileId(p: Person, profileId: string, now = new Date()): Promise<boolean> {
+  const key = keyOf(p);
+  const found = await LearnerCoursesModel.findById(key, { profileId: 1, profiles: 1 }).lean();
+  if (found?.profileId) return false;
+  const next = (found?.profiles ?? 0) + 1;
+  if (!(await claimOnce(`profile ${key} ${next}`, new Date(now.getTime() + PROFILE_CLAIM_MS)))) return false;
+  await upsertOnce(() => LearnerCoursesModel.updateOne(
+    { _id: key },
+    { $set: { issuer: p.issuer, clientId: p.clientId, userId: p.userId, profileId, profiles: next } },
+    { upsert: true },
+  ));
+  return true;
 }
 
 /** Forgets the pointer to this page (once it is withdrawn). */

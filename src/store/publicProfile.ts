@@ -58,11 +58,14 @@ export async function publishedProfileOf(p: Person): Promise<PublicProfile | nul
 
 export interface ProfileChoice { awardIds: string[]; showName: boolean; name?: string }
 
+/** Publications racing another at the same moment try again this many times. */
+const PUBLISH_ATTEMPTS = 5;
+
 /**
  * Publishes the person's page with these badges, or changes what the published one shows (its
  * URL stays). Answers the page as saved.
  */
-export async function publishProfile(p: Person, choice: ProfileChoice, now = new Date()): Promise<PublicProfile> {
+export async function publishProfile(p: Person, choice: ProfileChoice, now = new Date(), attempt = 1): Promise<PublicProfile> {
   const shown = { awardIds: choice.awardIds, showName: choice.showName };
   const current = await profileIdOf(p);
   if (current) {
@@ -78,10 +81,13 @@ export async function publishProfile(p: Person, choice: ProfileChoice, now = new
     _id: id, issuer: p.issuer, clientId: p.clientId, userId: p.userId, ...shown,
     ...(choice.showName && choice.name ? { name: choice.name } : {}), publishedAt: now, updatedAt: now,
   });
-  if (!(await claimProfileId(p, id))) {
-    // Published at the same moment from elsewhere: that page stands, this one goes at once.
+  if (!(await claimProfileId(p, id, now))) {
+    // Published at the same moment from elsewhere: that page stands, this one goes at once, and
+    // the choice is saved on that page (once its pointer is written; a few tries, then said).
     await withdraw(id, now);
-    return publishProfile(p, choice, now);
+    if (attempt >= PUBLISH_ATTEMPTS) throw new Error('Your page of badges is being published from elsewhere at this moment: try again in a few seconds.');
+    await new Promise((r) => setTimeout(r, 20 * attempt));
+    return publishProfile(p, choice, now, attempt + 1);
   }
   return (await publicProfileById(id))!;
 }
