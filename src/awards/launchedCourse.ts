@@ -24,11 +24,14 @@ import { localeOf } from '../i18n/locale.js';
  */
 export async function recordLaunchedCourse(token: LtijsToken, log?: Logger): Promise<CourseRecord> {
   const canvasUserId = canvasUserIdOf(token);
-  if (canvasUserId) await recordLmsUserId(token.iss, token.clientId, token.user, canvasUserId);
-  // Laurel's messages to them are in the language of their last launch, by e-mail to its address.
-  await recordLaunchContact({ issuer: token.iss, clientId: token.clientId, userId: token.user },
-    { locale: localeOf(token.platformContext.launchPresentation?.locale), email: token.userInfo?.email });
-  const course = await recordCourse(token);
+  // Three records of their own, written together: a launch waits for the slowest, not the sum.
+  const [course] = await Promise.all([
+    recordCourse(token),
+    canvasUserId ? recordLmsUserId(token.iss, token.clientId, token.user, canvasUserId) : undefined,
+    // Laurel's messages to them are in the language of their last launch, by e-mail to its address.
+    recordLaunchContact({ issuer: token.iss, clientId: token.clientId, userId: token.user },
+      { locale: localeOf(token.platformContext.launchPresentation?.locale), email: token.userInfo?.email }),
+  ]);
   await recordStaffOfLaunch(course, token, log);
   const audience = audienceOf(token.platformContext.roles);
   if (audience === 'learner') await recordLearnerCourse(course, token.user);
