@@ -1,9 +1,8 @@
 /**
  * The courses a person launched Laurel from as a learner, per platform (registration): one
  * document per person, written at each such launch, so "all my badges" starts with one lookup by
- * key, then reads each course's awards by its (courseKey, userId) index. Courses are keyed by
- * courseKey inside the document, as store/taughtCourse.ts does for teachers: a launch sets its
- * own entry in one atomic write, and repeats change nothing but the date. The document also
+ * key (store/launchedCourses.ts, as for teachers), then reads each course's awards by its
+ * (courseKey, userId) index. The document also
  * points to the learner's public page of badges while it is published (store/publicProfile.ts).
  *
  * Nothing is backfilled: a learner who launched before this existed has their courses listed as
@@ -14,22 +13,11 @@ import { personKey } from './lmsUser.js';
 import type { CourseRecord } from './course.js';
 import { upsertOnce } from './insertNew.js';
 import { claimOnce } from './writeClaim.js';
+import { launchedCoursesOf, PERSON_COURSES_FIELDS, PERSON_COURSES_OPTIONS, recordLaunchedCourse, type LaunchedCourse, type PersonCourses } from './launchedCourses.js';
 
-export interface LearnerCourse {
-  courseKey: string;
-  deploymentId: string;
-  contextId: string;
-  title: string;
-  label: string;
-  lastLaunchAt: Date;
-}
+export type LearnerCourse = LaunchedCourse;
 
-interface LearnerCourses {
-  _id: string;
-  issuer: string;
-  clientId: string;
-  userId: string;
-  courses: Record<string, LearnerCourse>;
+interface LearnerCourses extends PersonCourses {
   /** The id of the learner's public page of badges while it is published. */
   profileId?: string;
   /** How many pages they ever published: each publication claims the next number (writeClaim.ts). */
@@ -37,14 +25,10 @@ interface LearnerCourses {
 }
 
 const schema = new Schema<LearnerCourses>({
-  _id: String,
-  issuer: { type: String, required: true },
-  clientId: { type: String, required: true },
-  userId: { type: String, required: true },
-  courses: { type: Schema.Types.Mixed, default: {} },
+  ...PERSON_COURSES_FIELDS,
   profileId: String,
   profiles: Number,
-}, { versionKey: false, minimize: false });
+}, PERSON_COURSES_OPTIONS);
 
 export const LearnerCoursesModel = mongoose.model<LearnerCourses>('learnerCourses', schema);
 
@@ -53,19 +37,12 @@ export interface Person { issuer: string; clientId: string; userId: string }
 const keyOf = (p: Person) => personKey(p.issuer, p.clientId, p.userId);
 
 export async function recordLearnerCourse(course: Pick<CourseRecord, 'issuer' | 'clientId' | 'courseKey' | 'deploymentId' | 'contextId' | 'title' | 'label'>, userId: string, at = new Date()): Promise<void> {
-  const { issuer, clientId, courseKey, deploymentId, contextId, title, label } = course;
-  const entry: LearnerCourse = { courseKey, deploymentId, contextId, title, label, lastLaunchAt: at };
-  await upsertOnce(() => LearnerCoursesModel.updateOne(
-    { _id: keyOf({ issuer, clientId, userId }) },
-    { $set: { issuer, clientId, userId, [`courses.${courseKey}`]: entry } },
-    { upsert: true },
-  ));
+  await recordLaunchedCourse(LearnerCoursesModel, course, userId, at);
 }
 
 /** Every course this person launched as a learner on this platform, most recently launched first. */
 export async function learnerCoursesOf(p: Person): Promise<LearnerCourse[]> {
-  const found = await LearnerCoursesModel.findById(keyOf(p), { courses: 1 }).lean();
-  return Object.values(found?.courses ?? {}).sort((a, b) => new Date(b.lastLaunchAt).getTime() - new Date(a.lastLaunchAt).getTime());
+  return launchedCoursesOf(LearnerCoursesModel, p.issuer, p.clientId, p.userId);
 }
 
 /** Whether this person launched this course as a learner (on the platform of the key). */
