@@ -51,6 +51,19 @@ export interface Recipient {
   salt: string;
   /** Shown only when the learner chose to show it. */
   name?: string;
+  /**
+   * Set once Laurel no longer keeps who the learner was (retention, erasure: src/privacy/): the
+   * hashes the public documents carry, so they read the same without the e-mail or LTI user id.
+   */
+  hashed?: HashedRecipient;
+}
+
+/** The salted hashes identifying a recipient in the public documents (the salt is the recipient's). */
+export interface HashedRecipient {
+  /** OB 3.0 `credentialSubject.identifier`. */
+  identifiers: { identityType: 'emailAddress' | 'ltiUserId' | 'ltiPlatformId'; identityHash: string }[];
+  /** OB 2.0 `recipient`. */
+  ob2: { type: 'email' | 'id'; identity: string };
 }
 
 export interface Evidence {

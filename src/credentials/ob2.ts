@@ -164,6 +164,7 @@ export function ob2RevocationList(input: {
  */
 export function ob2Recipient(recipient: Recipient): Ob2IdentityObject {
   const { email, salt } = recipient;
+  if (recipient.hashed) return { ...recipient.hashed.ob2, hashed: true, salt };
   if (email) return { type: 'email', hashed: true, salt, identity: identityHash(normalizedEmail(email), salt) };
   return { type: 'id', hashed: true, salt, identity: identityHash(ob2LtiRecipientIri(recipient), salt) };
 }

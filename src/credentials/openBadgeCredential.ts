@@ -185,6 +185,7 @@ export function identifiers(r: Recipient): IdentityObjectJson[] {
   const hashed = (identityType: IdentityObjectJson['identityType'], value: string): IdentityObjectJson => ({
     type: 'IdentityObject', identityType, hashed: true, identityHash: identityHash(value, r.salt), salt: r.salt,
   });
+  if (r.hashed) return r.hashed.identifiers.map((i) => ({ type: 'IdentityObject', ...i, hashed: true, salt: r.salt }));
   const ids = r.email
     ? [hashed('emailAddress', normalizedEmail(r.email))]
     : [hashed('ltiUserId', r.ltiUserId), hashed('ltiPlatformId', r.ltiPlatformId)];
