@@ -2,16 +2,13 @@
  * The background scheduler picks each course by its own platform's interval: the one the
  * platform's administrator set (0 is off), else the server's SYNC_INTERVAL_MINUTES.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import mongoose from 'mongoose';
-import { connectDatabase } from '../../src/store/connect.js';
-import { ensureIndexes } from '../../src/store/indexes.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CourseModel, courseKeyOf, resumeCourse } from '../../src/store/course.js';
 import { EMPTY_RUNS_TO_CONCLUDE, noteRosterOfRun } from '../../src/jobs/courseConclusion.js';
 import { PlatformSettingsModel, saveSyncInterval } from '../../src/store/platformSettings.js';
 import { dueCourses, evaluateDueCourses } from '../../src/jobs/scheduler.js';
 import { createLogger } from '../../src/log.js';
-import { testDatabaseUri } from '../support/database.js';
+import { useTestDatabase } from '../support/database.js';
 
 const now = new Date('2026-03-02T12:00:00Z');
 const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
@@ -30,17 +27,10 @@ async function course(platform: { issuer: string; clientId: string }, contextId:
 
 const keysOf = (courses: { courseKey: string }[]) => courses.map((c) => c.courseKey).sort();
 
-beforeAll(async () => {
-  await connectDatabase(testDatabaseUri());
-  await ensureIndexes({ ttl: false });
-});
+useTestDatabase();
 beforeEach(async () => {
   await CourseModel.deleteMany({});
   await PlatformSettingsModel.deleteMany({});
-});
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await mongoose.disconnect();
 });
 
 describe('which courses the scheduler evaluates', () => {

@@ -3,27 +3,19 @@
  * the same bytes stored once however often (or however concurrently) they are uploaded.
  */
 import { createHash } from 'node:crypto';
-import mongoose from 'mongoose';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { checkBadgeImage, type CheckedBadgeImage } from '../../src/credentials/badgeImageUpload.js';
-import { connectDatabase } from '../../src/store/connect.js';
-import { ensureIndexes } from '../../src/store/indexes.js';
 import { BadgeImageModel, badgeImageBySha, storeBadgeImage } from '../../src/store/badgeImage.js';
-import { testDatabaseUri } from '../support/database.js';
+import { useTestDatabase } from '../support/database.js';
 
 let png: CheckedBadgeImage;
 let svg: CheckedBadgeImage;
 
+useTestDatabase();
 beforeAll(async () => {
-  await connectDatabase(testDatabaseUri());
-  await ensureIndexes({ ttl: false });
   png = await checkBadgeImage(await sharp({ create: { width: 64, height: 64, channels: 4, background: '#2e6b3a' } }).png().toBuffer());
   svg = await checkBadgeImage(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><circle cx="20" cy="20" r="18" fill="#f2c14e"/></svg>'));
-});
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await mongoose.disconnect();
 });
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');

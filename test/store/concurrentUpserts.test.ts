@@ -4,24 +4,14 @@
  * succeed and leave one document, on FerretDB too, which does not retry an upsert that lost the
  * race to create (MongoDB does): found by the institution benchmark's concurrent first launches.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import mongoose from 'mongoose';
-import { connectDatabase } from '../../src/store/connect.js';
-import { ensureIndexes } from '../../src/store/indexes.js';
+import { describe, expect, it } from 'vitest';
 import { CourseModel, recordCourseLaunch } from '../../src/store/course.js';
 import { addDeployment, DeploymentModel } from '../../src/store/deployment.js';
 import { learnFrameOrigins, PlatformFrameOriginsModel } from '../../src/store/frameOrigins.js';
 import { LmsUserModel, recordLmsUserId } from '../../src/store/lmsUser.js';
-import { testDatabaseUri } from '../support/database.js';
+import { useTestDatabase } from '../support/database.js';
 
-beforeAll(async () => {
-  await connectDatabase(testDatabaseUri());
-  await ensureIndexes({ ttl: false });
-});
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await mongoose.disconnect();
-});
+useTestDatabase();
 
 const issuer = 'https://canvas.example.edu';
 const at = (n: number, fn: (i: number) => Promise<unknown>) => Promise.all(Array.from({ length: n }, (_, i) => fn(i)));

@@ -3,26 +3,18 @@
  * measured it with, and is silent below it. The limits are passed small here; the real ones are
  * EMBEDDED_MEASURED.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import mongoose from 'mongoose';
+import { beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { connectDatabase } from '../../src/store/connect.js';
-import { ensureIndexes } from '../../src/store/indexes.js';
 import { recordCourseLaunch } from '../../src/store/course.js';
 import { dataSize, EMBEDDED_MEASURED, warnIfOutgrown } from '../../src/store/embeddedLimits.js';
-import { testDatabaseUri } from '../support/database.js';
+import { useTestDatabase } from '../support/database.js';
 
+useTestDatabase();
 beforeAll(async () => {
-  await connectDatabase(testDatabaseUri());
-  await ensureIndexes({ ttl: false });
   for (const contextId of ['a', 'b', 'c']) {
     await recordCourseLaunch({ issuer: 'https://lms.example.edu', clientId: 'limits', deploymentId: '1', contextId, title: contextId, label: contextId, agsScopes: [], productFamily: 'moodle' });
   }
-});
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await mongoose.disconnect();
 });
 
 function capture() {

@@ -3,21 +3,11 @@
  * notice it at the same moment: the others run something else or nothing. Against the real
  * FerretDB, which runs findAndModify as a read then a write.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import mongoose from 'mongoose';
-import { connectDatabase } from '../../src/store/connect.js';
-import { ensureIndexes } from '../../src/store/indexes.js';
+import { describe, expect, it } from 'vitest';
 import { createJob, findJob, takeOverStalledJob } from '../../src/store/evaluationJob.js';
-import { testDatabaseUri } from '../support/database.js';
+import { useTestDatabase } from '../support/database.js';
 
-beforeAll(async () => {
-  await connectDatabase(testDatabaseUri());
-  await ensureIndexes({ ttl: false });
-});
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await mongoose.disconnect();
-});
+useTestDatabase();
 
 describe('a stalled job', () => {
   it('is taken over by exactly one of ten instances noticing it at once', async () => {

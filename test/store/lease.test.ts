@@ -2,25 +2,13 @@
  * Course leases: one holder at a time, renewable by its holder, taken over once it runs out
  * (a crashed instance never renews).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import mongoose from 'mongoose';
-import { connectDatabase } from '../../src/store/connect.js';
-import { ensureIndexes } from '../../src/store/indexes.js';
+import { describe, expect, it } from 'vitest';
 import { LeaseModel, releaseLease, takeLease } from '../../src/store/lease.js';
 import { WriteClaimModel } from '../../src/store/writeClaim.js';
 import { sweepExpired } from '../../src/store/sweeper.js';
-import type { Expiry } from '../../src/store/indexes.js';
-import { testDatabaseUri } from '../support/database.js';
+import { useTestDatabase } from '../support/database.js';
 
-let expiries: Expiry[];
-beforeAll(async () => {
-  await connectDatabase(testDatabaseUri());
-  expiries = await ensureIndexes({ ttl: false });
-});
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await mongoose.disconnect();
-});
+const database = useTestDatabase();
 
 describe('a lease', () => {
   it('has one holder at a time; the holder renews it', async () => {
@@ -85,7 +73,7 @@ describe('the claims that pick one winner', () => {
     const later = new Date(start.getTime() + 61_000);
     expect(await takeLease('course-f', 60_000, 'survivor', later)).toBe(true);
     expect(await WriteClaimModel.countDocuments({})).toBeGreaterThan(0);
-    await sweepExpired(expiries, new Date('2027-01-01T00:00:00Z'));
+    await sweepExpired(database.expiries(), new Date('2027-01-01T00:00:00Z'));
     expect(await WriteClaimModel.countDocuments({})).toBe(0);
     expect(await takeLease('course-f', 60_000, 'crashed', later)).toBe(false);
     expect(await takeLease('course-f', 60_000, 'survivor', later)).toBe(true);

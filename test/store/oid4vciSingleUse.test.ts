@@ -5,26 +5,18 @@
  * Against the real FerretDB, which runs findAndModify as a read then a write.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import mongoose from 'mongoose';
-import { connectDatabase } from '../../src/store/connect.js';
-import { ensureIndexes } from '../../src/store/indexes.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { setPublicBase } from '../../src/publicBase.js';
 import { findOffer, saveOffer } from '../../src/store/oid4vciOffer.js';
 import { saveNonce, takeNonce } from '../../src/store/oid4vciNonce.js';
 import { accessTokenGrant } from '../../src/store/oid4vciAccessToken.js';
 import { redeemPreAuthorizedCode } from '../../src/wallets/oid4vci/token.js';
 import { Oid4vciError } from '../../src/wallets/oid4vci/errors.js';
-import { testDatabaseUri } from '../support/database.js';
+import { useTestDatabase } from '../support/database.js';
 
+useTestDatabase();
 beforeAll(async () => {
-  await connectDatabase(testDatabaseUri());
-  await ensureIndexes({ ttl: false });
   setPublicBase('https://laurel.example.edu');
-});
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await mongoose.disconnect();
 });
 
 const issuerKey = 'issuer-1';

@@ -4,22 +4,12 @@
  * public that they could not withdraw. Against the real FerretDB, which runs a conditional update
  * as a read then a write.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import mongoose from 'mongoose';
-import { connectDatabase } from '../../src/store/connect.js';
-import { ensureIndexes } from '../../src/store/indexes.js';
+import { describe, expect, it } from 'vitest';
 import { profileIdOf } from '../../src/store/learnerCourse.js';
 import { publicProfileById, publishProfile, withdrawProfile } from '../../src/store/publicProfile.js';
-import { testDatabaseUri } from '../support/database.js';
+import { useTestDatabase } from '../support/database.js';
 
-beforeAll(async () => {
-  await connectDatabase(testDatabaseUri());
-  await ensureIndexes({ ttl: false });
-});
-afterAll(async () => {
-  await mongoose.connection.db?.dropDatabase();
-  await mongoose.disconnect();
-});
+useTestDatabase();
 
 describe('publishing a page of badges', () => {
   it('ten times at once leaves one published page, the learner\'s; withdrawn, then published at once again, the same', async () => {
