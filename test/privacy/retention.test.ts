@@ -89,14 +89,15 @@ async function teachCourse(): Promise<{ courseKey: string; staff: Session; badge
   const graded = await staff.post('/api/course/badges', { name: 'Quiz 1 Mastery', rules: { kind: 'all', rules: [{ kind: 'minGrade', lineItemId: quiz.id, percent: 1 }] } });
   const report = await staff.post('/api/course/badges', { name: 'Lab report', evidenceRequired: true, rules: { kind: 'all', rules: [{ kind: 'minGrade', lineItemId: quiz.id, percent: 1 }] } });
   const bulk = await staff.post('/api/course/badges', { name: 'Participation', rules: { kind: 'approval' } });
-  for (const b of [graded, report, bulk]) expect(b.status, JSON.stringify(b.body)).toBe(201);
+  const approved = await staff.post('/api/course/badges', { name: 'Presentation', issueMode: 'approval', rules: { kind: 'all', rules: [{ kind: 'minGrade', lineItemId: quiz.id, percent: 1 }] } });
+  for (const b of [graded, report, bulk, approved]) expect(b.status, JSON.stringify(b.body)).toBe(201);
   const job = await evaluate(staff);
   expect(job.result.awarded).toBeGreaterThan(1);
   const started = await staff.form('/course/bulk/award', { badgeId: bulk.body.id, userId: learners().slice(0, 2).map((u) => u.id) });
   expect(started.status).toBe(303);
   await untilJobDone(staff, new URL(started.headers.location, laurel.url).pathname + new URL(started.headers.location, laurel.url).search);
   const courseKey = (await CourseModel.findOne({ issuer: c.emulator.issuer, clientId: c.clientId }).sort({ lastLaunchAt: -1 }).lean())!.courseKey;
-  return { courseKey, staff, badgeIds: [graded.body.id, report.body.id, bulk.body.id] };
+  return { courseKey, staff, badgeIds: [graded.body.id, report.body.id, bulk.body.id, approved.body.id] };
 }
 
 /** Every document of the database but what Laurel's other background work and the launches change on their own. */
@@ -119,6 +120,7 @@ describe('retention of a course no longer launched', () => {
   let before: Map<string, Record<string, unknown>>;
   let after: Map<string, Record<string, unknown>>;
   let shown: { id: string; userId: string };
+  let waiting: { id: string; userId: string };
   let publicBefore: Map<string, string>;
   let learnerOfOld: Session;
   const now = new Date();
@@ -133,6 +135,10 @@ describe('retention of a course no longer launched', () => {
     const report = awards.find((a) => a.badgeId === old.badgeIds[1] && a.userId === shown.userId)!;
     const evidence = await learnerOfOld.post(`/api/me/awards/${report.id}/evidence`, { url: 'https://example.edu/reports/1', text: 'My lab report on titration', name: 'Titration report' });
     expect(evidence.status, JSON.stringify(evidence.body)).toBe(201);
+    // An award waiting for approval, never issued, with the evidence an instructor attached.
+    waiting = awards.find((a) => a.badgeId === old.badgeIds[3] && a.status === 'pending')!;
+    const attached = await old.staff.post(`/api/course/awards/${waiting.id}/evidence`, { text: 'Presented in week 3' });
+    expect(attached.status, JSON.stringify(attached.body)).toBe(201);
 
     // The next term's course: the same LMS course through a new deployment, taught and evaluated too.
     const deployment = c.emulator.installByClientId(c.clientId);
@@ -206,6 +212,15 @@ describe('retention of a course no longer launched', () => {
     expect(added.map((k) => k.split(' ')[0]).sort()).toEqual(['auditentries', 'auditentries']);
     for (const k of added) after.delete(k);
     expect(Object.fromEntries(after)).toEqual(Object.fromEntries(expected));
+  });
+
+  it('keeps the evidence of an award never issued, which its credential will be made from', () => {
+    const award = [...after.values()].find((d) => d.id === waiting.id)!;
+    expect(award.status).toBe('pending');
+    expect(award.evidence).toMatchObject([{ text: 'Presented in week 3', addedBy: instructor().id }]);
+    expect(award.reasonJson).toBeUndefined();
+    const issued = [...after.values()].find((d) => d.id === shown.id && d.courseKey === old.courseKey && d.badgeId === old.badgeIds[0])!;
+    expect(issued.reasonJson).toBeUndefined();
   });
 
   it('leaves no e-mail, no hidden name, no grade and no LTI id in the clear in the old course\'s credentials\' facts', () => {
