@@ -1,7 +1,7 @@
 /**
  * The admin page, for Laurel's administrators of a platform (lti/laurelAdministrator.ts: a Canvas
  * root account admin, a Moodle site administrator, or whom one of them granted it): their own platform's registration and deployments, the background sync interval for
- * it, its LMS API connection, the messages Laurel sends there and those that failed, the
+ * it, how long its courses' personal data is kept (retentionSection.ts), its LMS API connection, the messages Laurel sends there and those that failed, the
  * institution's issuer profile, its signing keys and their
  * rotation. Everything is read
  * and written for the launch's platform only; no form field names a platform.
