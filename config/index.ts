@@ -36,6 +36,11 @@ export interface Config {
   syncTickSeconds: number;
   /** How long a job's instance may go silent before another instance takes the job over. */
   jobLeaseSeconds: number;
+  /**
+   * Days a course's personal data is kept after it was last launched (privacy/retention/), unless a
+   * platform's administrator sets their own; 0 keeps it forever.
+   */
+  retentionDays: number;
   /** How learners and instructors are told (awards, approvals, revocations, expiry): see Messages. */
   messages: Messages;
   rateLimits: RateLimits;
@@ -171,9 +176,23 @@ export function loadConfig(env: Env = process.env): Config {
     syncConcurrency: integer(env, 'SYNC_CONCURRENCY', 1, 64, 4),
     syncTickSeconds: integer(env, 'SYNC_TICK_SECONDS', 1, 3600, 60),
     jobLeaseSeconds: integer(env, 'JOB_LEASE_SECONDS', 2, 3600, 60),
+    retentionDays: retentionDays(env),
     messages: messages(env),
     rateLimits: rateLimits(env, nodeEnv),
   };
+}
+
+/**
+ * RETENTION_DAYS: a year by default (a re-sit and an appeal fit in it). The bounds are the admin
+ * page's (store/platformSettings.ts): longer than the background sync's 60 days, at most ten years.
+ */
+function retentionDays(env: Env): number {
+  const raw = env.RETENTION_DAYS;
+  if (raw === undefined || raw === '') return 365;
+  if (!/^\d+$/.test(raw) || (Number(raw) !== 0 && (Number(raw) < 90 || Number(raw) > 3650))) {
+    throw new ConfigError('RETENTION_DAYS', 'must be a whole number of days from 90 to 3650 (how long a course\'s personal data is kept after it was last launched), or 0 to keep it forever', raw);
+  }
+  return Number(raw);
 }
 
 /** SMTP_URL, SMTP_FROM, EXPIRY_REMINDER_DAYS and MESSAGES_TICK_SECONDS. The password is never repeated in an error. */

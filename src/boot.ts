@@ -19,6 +19,7 @@ import { startingUp } from './web/startingUp.js';
 import { warnIfOutgrown } from './store/embeddedLimits.js';
 import { configureAnnouncements } from './awards/announce.js';
 import { startMessageSender, type Sender } from './messages/sender.js';
+import { startRetention } from './privacy/retention/retentionPass.js';
 
 export interface Running {
   laurel: Laurel;
@@ -81,6 +82,8 @@ function started(config: Config, logger: Logger, server: Server, database: OpenD
   configureJobLease(config.jobLeaseSeconds * 1000);
   const stopResumer = startJobResumer(logger);
   const stopGradebookRetrier = startGradebookRetrier(logger);
+  // Every instance ticks; one of them removes each platform's old personal data, once a day at most.
+  const stopRetention = startRetention(config.retentionDays, logger);
   // Awards enqueue their messages (awards/announce.ts); every instance's sender delivers them.
   configureAnnouncements({ email: Boolean(config.messages.smtpUrl), expiryReminderDays: config.messages.expiryReminderDays, log: logger });
   const messageSender = startMessageSender(config, logger);
@@ -98,6 +101,7 @@ function started(config: Config, logger: Logger, server: Server, database: OpenD
       stopScheduler();
       stopResumer();
       stopGradebookRetrier();
+      stopRetention();
       messageSender.stop();
       laurel.platformOrigins.stop();
       await closeSigningPool();

@@ -185,7 +185,8 @@ export function identifiers(r: Recipient): IdentityObjectJson[] {
   const hashed = (identityType: IdentityObjectJson['identityType'], value: string): IdentityObjectJson => ({
     type: 'IdentityObject', identityType, hashed: true, identityHash: identityHash(value, r.salt), salt: r.salt,
   });
-  if (r.hashed) return r.hashed.identifiers.map((i) => ({ type: 'IdentityObject', ...i, hashed: true, salt: r.salt }));
+  // In the same key order as below: a credential made again from kept facts reads byte for byte as before.
+  if (r.hashed) return r.hashed.identifiers.map((i) => ({ type: 'IdentityObject', identityType: i.identityType, hashed: true, identityHash: i.identityHash, salt: r.salt }));
   const ids = r.email
     ? [hashed('emailAddress', normalizedEmail(r.email))]
     : [hashed('ltiUserId', r.ltiUserId), hashed('ltiPlatformId', r.ltiPlatformId)];

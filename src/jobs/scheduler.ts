@@ -18,7 +18,7 @@ import { issueCourseCredentials } from './issueCredentials.js';
 import { activeLearnerCount, noteRosterOfRun } from './courseConclusion.js';
 
 /** Courses nobody launched for this long are left alone (the term is over). */
-const ACTIVE_WITHIN_MS = 60 * 24 * 3600_000;
+export const ACTIVE_WITHIN_MS = 60 * 24 * 3600_000;
 
 /** Courses an instance evaluates at once unless SYNC_CONCURRENCY says otherwise. */
 export const DEFAULT_SYNC_CONCURRENCY = 4;

@@ -40,6 +40,11 @@ export interface CourseRecord {
   resumedAfterEnd?: Date;
   /** When the scheduler last signed whatever the course's awards had left unsigned (jobs/scheduler.ts). */
   credentialsCheckedAt?: Date;
+  /**
+   * When retention last removed the course's personal data (privacy/retention/): the course is
+   * trimmed again only if it was launched after that, and its data then grew old again.
+   */
+  personalDataRemovedAt?: Date;
 }
 
 export function courseKeyOf(issuer: string, clientId: string, deploymentId: string, contextId: string): string {
@@ -68,6 +73,7 @@ const schema = new Schema<CourseRecord & { _id: string }>({
   concludedAt: Date,
   resumedAfterEnd: Date,
   credentialsCheckedAt: Date,
+  personalDataRemovedAt: Date,
 });
 // Unique as the _id it equals; the jobs still find courses by this field.
 schema.index({ courseKey: 1 });
@@ -80,7 +86,7 @@ schema.pre('validate', function keyed() { this._id ??= this.courseKey; });
 export const CourseModel = mongoose.model<CourseRecord & { _id: string }>('course', schema);
 
 /** Idempotent: each launch refreshes what the LMS said about the course. */
-export async function recordCourseLaunch(c: Omit<CourseRecord, 'courseKey' | 'lastLaunchAt' | 'lastEvaluatedAt' | 'lmsApiGrantedBy' | 'learnersSeen' | 'emptyRosterRuns' | 'concludedAt' | 'resumedAfterEnd' | 'credentialsCheckedAt'>): Promise<CourseRecord> {
+export async function recordCourseLaunch(c: Omit<CourseRecord, 'courseKey' | 'lastLaunchAt' | 'lastEvaluatedAt' | 'lmsApiGrantedBy' | 'learnersSeen' | 'emptyRosterRuns' | 'concludedAt' | 'resumedAfterEnd' | 'credentialsCheckedAt' | 'personalDataRemovedAt'>): Promise<CourseRecord> {
   const courseKey = courseKeyOf(c.issuer, c.clientId, c.deploymentId, c.contextId);
   const updated = await upsertOnce(() => CourseModel.findOneAndUpdate(
     { _id: courseKey },

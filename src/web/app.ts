@@ -144,7 +144,7 @@ export async function createLaurel(config: Config, logger: Logger, mongodbUri: s
   lti.app.use(learnerPages());
   lti.app.use(courseApi());
   lti.app.use(awardApi());
-  lti.app.use(adminPages({ syncIntervalMinutes: config.syncIntervalMinutes, platformOrigins }));
+  lti.app.use(adminPages({ syncIntervalMinutes: config.syncIntervalMinutes, retentionDays: config.retentionDays, platformOrigins }));
   app.use(lti.app);
 
   app.use((req, res) => sendProblem(req, res, { status: 404, reason: 'not_found', title: 'Page not found', detail: `Nothing lives at ${req.path}.`, params: { path: req.path } }));

@@ -24,6 +24,7 @@ describe('configuration from the environment', () => {
     expect(c.mongodbUri).toBeUndefined();
     expect(c.registrationMode).toBe('open');
     expect([c.syncIntervalMinutes, c.syncConcurrency, c.syncTickSeconds]).toEqual([60, 4, 60]);
+    expect(c.retentionDays).toBe(365);
   });
 
   it('keeps new platforms waiting for approval in production by default', () => {

@@ -1,6 +1,6 @@
 /**
  * The problems of what a person typed (a badge's shape and rules, the issuer profile, the sync
- * interval, the LMS API connection): each has a code the catalogues know, the English catalogue says exactly what the
+ * interval, the retention days, the LMS API connection): each has a code the catalogues know, the English catalogue says exactly what the
  * code says (the JSON API keeps the code's English), and a French page says it in French.
  */
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { validateBadges } from '../../src/rules/index.js';
 import type { Rule } from '../../src/rules/badge.js';
 import { badgeFromJson, BadgeInputError } from '../../src/web/shared/badgeInput.js';
 import { checkIssuerProfile } from '../../src/store/issuerProfile.js';
-import { parseSyncInterval } from '../../src/store/platformSettings.js';
+import { parseRetentionDays, parseSyncInterval } from '../../src/store/platformSettings.js';
 import { checkFrameOrigin, tooManyFrameOrigins } from '../../src/store/frameOrigins.js';
 import { checkCanvasForm, checkMoodleForm } from '../../src/lms/sources/connectLms.js';
 import { moodleProblems } from '../../src/lms/sources/moodleConnectionProblems.js';
@@ -94,7 +94,7 @@ function everyProblem(): InputProblem[] {
     ...['school.example.edu', 'http://lms.school.edu', 'https://*.school.edu', 'https://lms.school.edu/courses'].map((v) => checkFrameOrigin(v).problem!),
     tooManyFrameOrigins(),
   ];
-  return [...rules, ...shapes, ...issuer, parseSyncInterval('soon').problem!, ...lms, ...frameOrigins];
+  return [...rules, ...shapes, ...issuer, parseSyncInterval('soon').problem!, parseRetentionDays('a year').problem!, ...lms, ...frameOrigins];
 }
 
 const english = translator('en');

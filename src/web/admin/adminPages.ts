@@ -1,7 +1,7 @@
 /**
  * The admin page, for Laurel's administrators of a platform (lti/laurelAdministrator.ts: a Canvas
  * root account admin, a Moodle site administrator, or whom one of them granted it): their own platform's registration and deployments, the background sync interval for
- * it, its LMS API connection, the messages Laurel sends there and those that failed, the
+ * it, how long its courses' personal data is kept (retentionSection.ts), its LMS API connection, the messages Laurel sends there and those that failed, the
  * institution's issuer profile, its signing keys and their
  * rotation. Everything is read
  * and written for the launch's platform only; no form field names a platform.
@@ -31,6 +31,7 @@ import { platformOverview } from './platformOverview.js';
 import { keyStatus, lastRotation } from './keyStatus.js';
 import { lmsSection, type LmsTyped } from './lmsSection.js';
 import { messagesSection } from './messagesSection.js';
+import { describeRetention, retentionRoutes, retentionSection } from './retentionSection.js';
 import { connectCanvasApi, connectMoodleWs, disconnectLmsApi, LmsConnectionError, recheckMoodleWs, type ChangedBy, type CheckContext, type LmsChange } from '../../lms/sources/connectLms.js';
 import { lmsCourseIdOf } from '../../lti/courseOfLaunch.js';
 import { addConfiguredFrameOrigin, FrameOriginError, frameOriginsOf, removeConfiguredFrameOrigin, type FrameOriginsOfPlatform } from '../../store/frameOrigins.js';
@@ -41,6 +42,8 @@ const token = (res: Response) => res.locals.token as LtijsToken;
 export interface AdminOptions {
   /** The server's SYNC_INTERVAL_MINUTES: what a platform gets until its administrator sets its own. */
   syncIntervalMinutes: number;
+  /** The server's RETENTION_DAYS: what a platform gets until its administrator sets its own. */
+  retentionDays: number;
   /** Who may frame Laurel: reloaded after the page adds or removes a site, so the CSP follows at once. */
   platformOrigins: PlatformOrigins;
 }
@@ -64,6 +67,8 @@ interface PageState {
   /** What was typed, shown again when it had problems. */
   input?: Partial<IssuerProfileInput>;
   syncInput?: string;
+  /** The retention days typed, shown again when they had problems. */
+  retentionInput?: string;
   lmsTyped?: LmsTyped;
   /** An LMS user id typed in the grant form that is not one. */
   grantInput?: string;
@@ -99,6 +104,7 @@ async function page(res: Response, o: AdminOptions, s: PageState = {}) {
     profile: { ...profile, ...s.input }, did: issuerDid(base, profile.key), urls: issuerUrls(base, profile.key),
     keys: keyStatus(keys), lastRotation: lastRotation(keys),
     sync: { own: settings.syncIntervalMinutes, serverDefault: o.syncIntervalMinutes, max: MAX_SYNC_INTERVAL_MINUTES, input: s.syncInput ?? settings.syncIntervalMinutes?.toString() ?? '', invalid: s.syncInput !== undefined },
+    retention: retentionSection(settings, o.retentionDays, s.retentionInput), describeRetention: (days: number) => describeRetention(days, tr),
     administrators: { granted, own: lmsUserIdOf(t), input: s.grantInput ?? '', invalid: s.grantInput !== undefined },
     frameOrigins: frameOriginsView(registrationOrigins(platform), frames, s.frameOriginInput),
     lms, lmsProblemText: (p: InputProblem) => inputProblemText(p, tr), messages,
@@ -111,6 +117,7 @@ export function adminPages(o: AdminOptions): Router {
   router.use('/admin', bodyLimit(16 * 1024), express.urlencoded({ extended: false, limit: '16kb' }), adminOnly);
 
   router.get('/admin', asyncRoute((_req, res) => page(res, o)));
+  router.use(retentionRoutes(o.retentionDays, (res, s) => page(res, o, s)));
 
   /** The registration's changes (issuer profile, keys, sync interval, LMS API) as CSV, newest first. */
   router.get('/admin/audit.csv', asyncRoute(async (_req, res) => {
