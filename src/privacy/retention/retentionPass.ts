@@ -81,16 +81,21 @@ export async function retentionPass(serverDays: number, logger: Logger, now = ne
 export interface RetentionTiming {
   /** How often the instance looks for platforms whose day has not run yet. */
   tickMs?: number;
+  /** The first look after start: soon, so an instance restarted more often than hourly still runs it. */
+  firstMs?: number;
 }
 
-/** Every instance ticks (an hour by default); the day's claim lets one of them do each platform. */
+/** Every instance ticks (an hour by default, first five minutes after start); the day's claim lets one of them do each platform. */
 export function startRetention(serverDays: number, logger: Logger, o: RetentionTiming = {}): () => void {
   let running = false;
-  const timer = setInterval(() => {
+  const tick = () => {
     if (running) return;
     running = true;
     retentionPass(serverDays, logger).catch((err) => logger.error({ err }, 'retention pass failed')).finally(() => { running = false; });
-  }, o.tickMs ?? 3600_000);
+  };
+  const first = setTimeout(tick, o.firstMs ?? 5 * 60_000);
+  const timer = setInterval(tick, o.tickMs ?? 3600_000);
+  first.unref();
   timer.unref();
-  return () => clearInterval(timer);
+  return () => { clearTimeout(first); clearInterval(timer); };
 }
