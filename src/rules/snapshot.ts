@@ -91,7 +91,7 @@ export type SourceStatus = 'read' | 'not connected' | 'not authorized' | 'needs 
 export interface SourceState {
   source: LmsApiSource;
   state: SourceStatus;
-  /** What happened, for a person, when not `read`. */
+  /** What happened, for a person, when not `read`; or, when read, what was left unread (Canvas module items it would not list). */
   message?: string;
   /** The same, as a code and its values, so a page says it in its own language (when the source gave one). */
   problem?: { code: string; params: Record<string, string | number>; message: string };

@@ -9,12 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
-import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
+import { Browser, connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
+import { htmlText } from '../support/html.js';
 import type { Flavour, SeedUser } from '../emulator/index.js';
-import { connectCanvas, connectMoodle, disconnectLms } from '../../src/store/lmsConnection.js';
+import { connectCanvas, connectMoodle, disconnectLms, lmsConnectionOf } from '../../src/store/lmsConnection.js';
 import { CanvasGrantModel, grantTokens } from '../../src/store/canvasGrant.js';
 import { MOODLE_WS_FUNCTIONS } from '../../src/lms/moodleWs/moodleWsApi.js';
 import { canvasRedirectUri } from '../../src/lms/canvasRest/canvasRedirect.js';
+import { CANVAS_ITEMS_SCOPE, CANVAS_READ_SCOPES } from '../../src/lms/canvasRest/canvasOAuth.js';
 import { saveBadge } from '../../src/store/badge.js';
 import { AwardModel } from '../../src/store/award.js';
 import { courseKeyOf } from '../../src/store/course.js';
@@ -239,5 +241,91 @@ describe('learners matched between the LTI roster and Canvas', () => {
     expect(after.verdicts.find((v) => v.userId === ada.id)!.earned).toBe(true);
     const mine = (await learnerApi.get('/api/me/awards')).body.awards as { status: string; reason: { subject: string } }[];
     expect(mine).toEqual([expect.objectContaining({ status: 'awarded', reason: expect.objectContaining({ subject: 'Participation' }) })]);
+  });
+});
+
+describe('a badge on a module item\'s completion, through a key that enforces scopes (Canvas ignores include parameters by default)', () => {
+  // canvas-lms doc/api/developer_keys.md, "Canvas API Includes": a scoped token's include[]=items is ignored unless the
+  // key's "Allow Include Parameters" is on, and it is off by default (db/migrate AddAllowIncludeParamsToDeveloperKey).
+  let c: Connected;
+  let api: Api;
+  let ltik: string;
+  let instructor: SeedUser;
+  let key: ReturnType<Connected['emulator']['canvasApiKey']>;
+  /** The learners the seed says completed the item: the badge's rightful holders. */
+  let expected: string[];
+  const courseKey = () => courseKeyOf(c.emulator.issuer, c.clientId, c.deploymentId, c.emulator.course.contextId);
+  const awarded = async () => (await AwardModel.find({ courseKey: courseKey(), badgeId: 'reader' }).lean()).map((a) => a.userId).sort();
+  const coursePage = async () => htmlText((await request(laurel.url).get(`/course?ltik=${encodeURIComponent(ltik)}`).set('Accept', 'text/html')).text);
+  const itemReads = () => c.emulator.requests.filter((r) => /\/modules\/\d+\/items/.test(r.path));
+  const WHAT_TO_DO = 'A Canvas administrator turns on "Allow Include Parameters" on Laurel\'s API developer key in Canvas (Admin → Developer Keys); or ticks url:GET|/api/v1/courses/:course_id/modules/:module_id/items on it';
+
+  /** "Connect Canvas" in one browser (its cookie carries what was asked across Canvas's refusals): the scopes of each authorize request. */
+  async function connectTab(): Promise<string[][]> {
+    const browser = new Browser();
+    const asked: string[][] = [];
+    let res = await browser.go('get', `${laurel.url}/course/lms/canvas/connect?ltik=${encodeURIComponent(ltik)}`);
+    for (let hops = 0; hops < 3 && res.status === 303; hops++) {
+      const authorize = new URL(res.headers.location);
+      asked.push(authorize.searchParams.get('scope')?.split(' ') ?? []);
+      authorize.searchParams.set('user', instructor.lmsId);
+      res = await browser.go('get', (await fetch(authorize, { redirect: 'manual' })).headers.get('location')!);
+    }
+    expect(htmlText(res.text)).toContain('Canvas is connected');
+    return asked;
+  }
+
+  beforeAll(async () => {
+    c = await connectEmulator(laurel, 'canvas');
+    const { course } = c.emulator;
+    instructor = course.users.find((u) => u.role === 'Instructor')!;
+    ltik = await launch(c, instructor);
+    api = apiFor(ltik);
+    // As our README had it: Enforce Scopes on, the read scopes ticked, "Allow Include Parameters" left as Canvas leaves it.
+    key = c.emulator.canvasApiKey({ redirectUri: canvasRedirectUri(laurel.url), scopes: [...CANVAS_READ_SCOPES] });
+    expect(key.allowIncludes).toBe(false);
+    await connectCanvas(c.emulator.issuer, c.clientId, { baseUrl: c.emulator.url, apiClientId: key.clientId, apiClientSecret: key.clientSecret, enforcesScopes: true }, 'admin');
+    const item = course.modules[0]!.items.find((i) => i.completion)!;
+    expected = course.users.filter((u) => u.role === 'Learner' && u.status === 'Active' && course.completions.some((x) => x.userId === u.id && x.itemId === item.id && x.completed)).map((u) => u.id).sort();
+    expect(expected.length).toBeGreaterThan(2);
+    expect(expected.length).toBeLessThan(course.users.filter((u) => u.role === 'Learner' && u.status === 'Active').length);
+    await saveBadge(courseKey(), { id: 'reader', name: 'Reader', description: '', tags: [], alignments: [], issueMode: 'automatic', evidenceRequired: false, rules: { kind: 'completed', lineItemId: `canvas:module-item:${item.id}` } }, instructor.id);
+  });
+  afterAll(async () => { await c?.emulator.close(); });
+
+  it('without the items scope, awards nobody and says on the course page, in the run and on the admin page what to change', async () => {
+    // Laurel asks for the items scope too; the key lacks it, so Laurel asks again without it.
+    expect(await connectTab()).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE], [...CANVAS_READ_SCOPES]]);
+    const job = await evaluate(api);
+    expect(job.status).toBe('done');
+    expect(await awarded()).toEqual([]);
+    expect(job.result.warnings.join(' ')).toContain(WHAT_TO_DO);
+    expect((await preview(api)).warnings.join(' ')).toContain(WHAT_TO_DO);
+    const page = await coursePage();
+    expect(page).toContain(`Canvas did not list the items of these modules: ${c.emulator.course.modules.filter((m) => m.items.length).map((m) => m.name).join(', ')}.`);
+    expect(page).toContain(WHAT_TO_DO);
+    expect((await lmsConnectionOf(c.emulator.issuer, c.clientId))!.lastFailure?.problem).toMatchObject({ code: 'lms.canvasModuleItems' });
+    expect(itemReads()).toEqual([]);
+  });
+
+  it('once the key has the items scope and the instructor connects again, awards exactly who completed the item, reading the items on their own', async () => {
+    key.scopes!.push(CANVAS_ITEMS_SCOPE);
+    expect(await connectTab()).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE]]);
+    const job = await evaluate(api);
+    expect(job.status).toBe('done');
+    expect(await awarded()).toEqual(expected);
+    expect(job.result.warnings.join(' ')).not.toContain('Allow Include Parameters');
+    expect(await coursePage()).not.toContain('Canvas did not list the items');
+    expect(itemReads().length).toBeGreaterThan(0);
+    expect(itemReads().every((r) => r.status === 200)).toBe(true);
+  });
+
+  it('with "Allow Include Parameters" on, reads the items inline as before, and earns the same', async () => {
+    key.allowIncludes = true;
+    const before = itemReads().length;
+    const { verdicts, warnings } = await preview(api);
+    expect(verdicts.filter((v) => v.badgeId === 'reader' && v.earned).map((v) => v.userId).sort()).toEqual(expected);
+    expect(warnings.join(' ')).not.toContain('Allow Include Parameters');
+    expect(itemReads()).toHaveLength(before);
   });
 });

@@ -12,9 +12,15 @@
  * request_error.rb#append_error). Its tokens then reach only the endpoints of their scopes: any
  * other answers 401 "Insufficient scopes on access token." (application_controller.rb,
  * AccessTokenScopeError, with no WWW-Authenticate header).
+ *
+ * Such a key also has "Allow Include Parameters", off unless the admin turns it on (canvas-lms
+ * db/migrate AddAllowIncludeParamsToDeveloperKey: `change_column_default(:developer_keys,
+ * :allow_includes, false)`): without it, Canvas ignores `include`/`includes` on every request
+ * made with the key's tokens (doc/api/developer_keys.md, "Canvas API Includes"). canvasIncludes
+ * answers what an endpoint is to honour.
  */
 import { randomBytes } from 'node:crypto';
-import express, { type Express, type RequestHandler, type Response } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { SeedUser } from './course.js';
 import { findUser, type Platform } from './platform.js';
 
@@ -25,6 +31,8 @@ export interface CanvasApiKey {
   clientId: string; clientSecret: string; redirectUri?: string;
   /** "Enforce Scopes" on, with these ticked (e.g. `url:GET|/api/v1/courses/:course_id/assignments`); absent: the key does not enforce scopes. */
   scopes?: string[];
+  /** "Allow Include Parameters" (Canvas's default: off); matters only on a key that enforces scopes. */
+  allowIncludes: boolean;
 }
 /** `scopes`: those of the authorize request, kept with the code, its token and their refreshes. */
 interface Grant { clientId: string; user: SeedUser; expiresAt: number; scopes: string[] }
@@ -41,10 +49,11 @@ function stateOf(p: Platform): OAuthState {
 }
 
 /** Registers an API developer key, as an admin does under Developer Keys → + API Key (with `scopes`: Enforce Scopes on, these ticked). */
-export function canvasApiKey(p: Platform, o: { redirectUri?: string; scopes?: string[] } = {}): CanvasApiKey {
+export function canvasApiKey(p: Platform, o: { redirectUri?: string; scopes?: string[]; allowIncludes?: boolean } = {}): CanvasApiKey {
   const s = stateOf(p);
   const key: CanvasApiKey = {
     clientId: String(10000000000000 + 500 + s.keys.length), clientSecret: randomBytes(32).toString('base64url'), redirectUri: o.redirectUri,
+    allowIncludes: o.allowIncludes ?? false,
     ...(o.scopes ? { scopes: [...o.scopes] } : {}),
   };
   s.keys.push(key);
@@ -167,6 +176,18 @@ export function requireCanvasScope(p: Platform, scope: string): RequestHandler {
     }
     next();
   };
+}
+
+/**
+ * The `include[]` (or `include`, `includes[]`, `includes`) values a request asks for, as Canvas
+ * honours them: none for a token of a key that enforces scopes without "Allow Include Parameters".
+ */
+export function canvasIncludes(p: Platform, req: Request, res: Response): string[] {
+  const t = res.locals.canvasToken as CanvasToken | undefined;
+  const key = t && stateOf(p).keys.find((k) => k.clientId === t.clientId);
+  if (key?.scopes && !key.allowIncludes) return [];
+  const q = req.query as Record<string, unknown>;
+  return [q.include, q.includes].flatMap((v) => (Array.isArray(v) ? v : v === undefined ? [] : [v])).map(String);
 }
 
 /** Requires a live API token; leaves it in res.locals.canvasToken. */

@@ -172,6 +172,56 @@ describe('Canvas REST API', () => {
     expect(plain[0]!.state).toBeUndefined();
   });
 
+  it('lists a module\'s items on their own, paged, as inline, with a student\'s completion', async () => {
+    // context_module_items_api_controller.rb#index: Api.paginate over the module's items, module_item_json with the student's progress.
+    const student = emu.course.users.find((x) => x.role === 'Learner')!;
+    const inline = (await (await api(emu, token, `/courses/${emu.course.id}/modules?include[]=items&student_id=${student.lmsId}`)).json()) as { id: number; items: unknown[]; items_count: number }[];
+    for (const m of inline) {
+      const { items, pages } = await allPages(emu, token, `/courses/${emu.course.id}/modules/${m.id}/items?student_id=${student.lmsId}&per_page=2`);
+      expect(items).toEqual(m.items);
+      expect(items).toHaveLength(m.items_count);
+      expect(pages).toBe(Math.max(1, Math.ceil(m.items_count / 2)));
+    }
+    const m = inline[0]!;
+    const bare = (await (await api(emu, token, `/courses/${emu.course.id}/modules/${m.id}/items`)).json()) as { completion_requirement?: Record<string, unknown> }[];
+    expect(bare.filter((i) => i.completion_requirement).every((i) => !('completed' in i.completion_requirement!))).toBe(true);
+    expect((await api(emu, token, `/courses/${emu.course.id}/modules/999999/items`)).status).toBe(404);
+    expect((await api(emu, token, `/courses/${emu.course.id}/modules/${m.id}/items?student_id=999999`)).status).toBe(404);
+  });
+
+  it('ignores include parameters for the tokens of a key that enforces scopes without "Allow Include Parameters", as Canvas does by default', async () => {
+    // canvas-lms doc/api/developer_keys.md, "Canvas API Includes"; allow_includes defaults to false
+    // (db/migrate AddAllowIncludeParamsToDeveloperKey).
+    const scopes = ['/modules', '/modules/:module_id/items', '/assignment_groups'].map((x) => `url:GET|/api/v1/courses/:course_id${x}`);
+    const scopedToken = async (o: { allowIncludes?: boolean }) => {
+      const k = emu.canvasApiKey({ scopes, ...o });
+      const res = await fetch(`${emu.url}/login/oauth2/auth?${new URLSearchParams({ client_id: k.clientId, response_type: 'code', redirect_uri: REDIRECT, user: teacher.lmsId, scope: scopes.join(' ') })}`, { redirect: 'manual' });
+      const code = new URL(res.headers.get('location')!).searchParams.get('code')!;
+      return ((await (await tokenRequest(emu, { grant_type: 'authorization_code', client_id: k.clientId, client_secret: k.clientSecret, redirect_uri: REDIRECT, code })).json()) as { access_token: string }).access_token;
+    };
+    const student = emu.course.users.find((x) => x.role === 'Learner')!;
+    const read = async (t: string) => ({
+      modules: (await (await api(emu, t, `/courses/${emu.course.id}/modules?include[]=items&student_id=${student.lmsId}`)).json()) as { id: number; items?: unknown[]; items_count: number; state: string }[],
+      groups: (await (await api(emu, t, `/courses/${emu.course.id}/assignment_groups?include[]=assignments`)).json()) as { assignments?: unknown[] }[],
+      plural: (await (await api(emu, t, `/courses/${emu.course.id}/modules?includes[]=items`)).json()) as { items?: unknown[] }[],
+    });
+
+    const ignored = await read(await scopedToken({}));
+    const honoured = await read(await scopedToken({ allowIncludes: true }));
+    const unscoped = await read(token);
+    expect(ignored.modules.every((m) => m.items === undefined && m.items_count > 0)).toBe(true);
+    expect(ignored.groups.every((g) => g.assignments === undefined)).toBe(true);
+    expect(ignored.plural.every((m) => m.items === undefined)).toBe(true);
+    // The rest of the answer is as ever: the module's state still says whether the student completed it.
+    expect(ignored.modules.map((m) => m.state)).toEqual(unscoped.modules.map((m) => m.state));
+    expect(honoured).toEqual(unscoped);
+    expect(honoured.modules.every((m) => m.items!.length === m.items_count)).toBe(true);
+    // The items' own list needs no include: it answers either token.
+    const t = await scopedToken({});
+    const items = (await (await api(emu, t, `/courses/${emu.course.id}/modules/${ignored.modules[0]!.id}/items?student_id=${student.lmsId}&per_page=100`)).json()) as unknown[];
+    expect(items).toEqual(unscoped.modules[0]!.items);
+  });
+
   it('answers 404 for another course and 401 for a student\'s token', async () => {
     const other = await api(emu, token, '/courses/1/assignments');
     expect(other.status).toBe(404);

@@ -4,10 +4,13 @@
  * scores. Numeric Canvas ids throughout (users by `lmsId`), lists paged by `page`/`per_page`
  * with the `Link` header, each request charged to the token's throttling bucket. An assignment
  * can be left out of the final grade (`omit_from_final_grade`, the one edit emulated), and the
- * enrolments' scores then leave it out. Conversations (private messages) are canvasConversations.ts.
+ * enrolments' scores then leave it out. A module's items come inline (`include[]=items`) or from
+ * their own list (`/modules/:module_id/items`, context_module_items_api_controller.rb#index:
+ * paged, with each requirement's `completed` for `student_id`); a token of a key that enforces
+ * scopes without "Allow Include Parameters" gets no `include` honoured (canvasOAuth.ts). Conversations (private messages) are canvasConversations.ts.
  */
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
-import { mountCanvasOAuth, requireCanvasScope, requireCanvasToken, type CanvasToken } from './canvasOAuth.js';
+import { canvasIncludes, mountCanvasOAuth, requireCanvasScope, requireCanvasToken, type CanvasToken } from './canvasOAuth.js';
 import { throttleCanvasApi } from './canvasThrottle.js';
 import type { SeedActivity, SeedCompletion, SeedModule, SeedResult, SeedUser } from './course.js';
 import { linkHeader, paginate } from './paging.js';
@@ -22,9 +25,10 @@ export function mountCanvasRest(app: Express, p: Platform): void {
   const api = '/api/v1/courses/:courseId';
   const scope = (method: string, path: string) => guard(`url:${method}|/api/v1/courses/:course_id${path}`);
   app.get(`${api}/assignments`, ...scope('GET', '/assignments'), (req, res) => { sendPage(p, req, res, p.course.activities.map((a) => assignment(p, a))); });
-  app.get(`${api}/assignment_groups`, ...scope('GET', '/assignment_groups'), (req, res) => { sendPage(p, req, res, assignmentGroups(p, includes(req).includes('assignments'))); });
+  app.get(`${api}/assignment_groups`, ...scope('GET', '/assignment_groups'), (req, res) => { sendPage(p, req, res, assignmentGroups(p, canvasIncludes(p, req, res).includes('assignments'))); });
   app.get(`${api}/students/submissions`, ...scope('GET', '/students/submissions'), studentSubmissions(p));
   app.get(`${api}/modules`, ...scope('GET', '/modules'), modules(p));
+  app.get(`${api}/modules/:moduleId/items`, ...scope('GET', '/modules/:module_id/items'), moduleItems(p));
   app.get(`${api}/enrollments`, ...scope('GET', '/enrollments'), enrollments(p));
   app.put(`${api}/assignments/:id`, express.json(), express.urlencoded({ extended: true }), ...scope('PUT', '/assignments/:id'), updateAssignment(p));
   // Laurel's messages to learners and instructors.
@@ -81,10 +85,6 @@ function sendPage<T, U = T>(p: Platform, req: Request, res: Response, all: T[], 
 function listParam(req: Request, name: string): string[] {
   const v = (req.query as Record<string, unknown>)[name];
   return (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String);
-}
-
-function includes(req: Request): string[] {
-  return listParam(req, 'include');
 }
 
 /** Assignment groups follow the activity tags: Quizzes, Labs, … in order of first appearance. */
@@ -175,17 +175,36 @@ function studentSubmissions(p: Platform): RequestHandler {
   };
 }
 
+/** The student of `student_id`, if asked for one; 404 answered (false) for one Canvas does not know in the course. */
+function studentOf(p: Platform, req: Request, res: Response): { student?: SeedUser; done: Map<string, SeedCompletion> } | false {
+  const sid = typeof req.query.student_id === 'string' ? req.query.student_id : undefined;
+  const student = sid === undefined ? undefined : students(p).find((u) => u.lmsId === sid);
+  if (sid !== undefined && !student) {
+    res.status(404).json({ errors: [{ message: 'The specified resource does not exist.' }] });
+    return false;
+  }
+  return { student, done: new Map(student ? p.course.completions.filter((c) => c.userId === student.id).map((c) => [c.itemId, c]) : []) };
+}
+
 function modules(p: Platform): RequestHandler {
   return (req, res) => {
-    const sid = typeof req.query.student_id === 'string' ? req.query.student_id : undefined;
-    const student = sid === undefined ? undefined : students(p).find((u) => u.lmsId === sid);
-    if (sid !== undefined && !student) {
+    const who = studentOf(p, req, res);
+    if (!who) return;
+    const withItems = canvasIncludes(p, req, res).includes('items');
+    sendPage(p, req, res, p.course.modules, (m) => module(p, m, withItems, who.student, who.done));
+  };
+}
+
+function moduleItems(p: Platform): RequestHandler {
+  return (req, res) => {
+    const m = p.course.modules.find((x) => x.id === req.params.moduleId);
+    if (!m) {
       res.status(404).json({ errors: [{ message: 'The specified resource does not exist.' }] });
       return;
     }
-    const withItems = includes(req).includes('items');
-    const done = new Map(student ? p.course.completions.filter((c) => c.userId === student.id).map((c) => [c.itemId, c]) : []);
-    sendPage(p, req, res, p.course.modules, (m) => module(p, m, withItems, student, done));
+    const who = studentOf(p, req, res);
+    if (!who) return;
+    sendPage(p, req, res, m.items.map((item, i) => ({ item, i })), ({ item, i }) => moduleItem(p, m, item, i, who.student, who.done));
   };
 }
 
@@ -210,31 +229,31 @@ function module(p: Platform, m: SeedModule, withItems: boolean, student: SeedUse
     out.state = all ? 'completed' : completed.length ? 'started' : 'unlocked';
     out.completed_at = all ? completed.map((i) => done.get(i.id)!.at ?? '').sort().at(-1) : null;
   }
-  if (withItems) {
-    out.items = m.items.map((item, i) => {
-      const it: Record<string, unknown> = {
-        id: Number(item.id),
-        module_id: Number(m.id),
-        position: i + 1,
-        title: item.title,
-        indent: 0,
-        type: item.type,
-        html_url: `${p.url}/courses/${p.course.id}/modules/items/${item.id}`,
-        published: true,
-      };
-      if (item.activityId) Object.assign(it, { content_id: Number(item.activityId), url: `${p.url}/api/v1/courses/${p.course.id}/assignments/${item.activityId}` });
-      else if (item.type === 'Page') it.page_url = item.title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-      if (item.completion) {
-        it.completion_requirement = {
-          type: item.completion.rule,
-          ...(item.completion.minScore !== undefined ? { min_score: item.completion.minScore } : {}),
-          ...(student ? { completed: Boolean(done.get(item.id)?.completed) } : {}),
-        };
-      }
-      return it;
-    });
-  }
+  if (withItems) out.items = m.items.map((item, i) => moduleItem(p, m, item, i, student, done));
   return out;
+}
+
+function moduleItem(p: Platform, m: SeedModule, item: SeedModule['items'][number], i: number, student: SeedUser | undefined, done: Map<string, SeedCompletion>): Record<string, unknown> {
+  const it: Record<string, unknown> = {
+    id: Number(item.id),
+    module_id: Number(m.id),
+    position: i + 1,
+    title: item.title,
+    indent: 0,
+    type: item.type,
+    html_url: `${p.url}/courses/${p.course.id}/modules/items/${item.id}`,
+    published: true,
+  };
+  if (item.activityId) Object.assign(it, { content_id: Number(item.activityId), url: `${p.url}/api/v1/courses/${p.course.id}/assignments/${item.activityId}` });
+  else if (item.type === 'Page') it.page_url = item.title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  if (item.completion) {
+    it.completion_requirement = {
+      type: item.completion.rule,
+      ...(item.completion.minScore !== undefined ? { min_score: item.completion.minScore } : {}),
+      ...(student ? { completed: Boolean(done.get(item.id)?.completed) } : {}),
+    };
+  }
+  return it;
 }
 
 const ENROLLMENT_TYPE: Record<SeedUser['role'], string> = { Instructor: 'TeacherEnrollment', TeachingAssistant: 'TaEnrollment', Learner: 'StudentEnrollment', TestStudent: 'StudentViewEnrollment', Observer: 'ObserverEnrollment' };

@@ -143,7 +143,7 @@ export interface Emulator {
   /** Canvas: the conversations made through POST /api/v1/conversations, oldest first. */
   canvasConversations: SentConversation[];
   /** Canvas: registers an API developer key for the REST API's OAuth2 (redirectUri, if given, must prefix the one sent; scopes, if given: it enforces them). */
-  canvasApiKey(o?: { redirectUri?: string; scopes?: string[] }): CanvasApiKey;
+  canvasApiKey(o?: { redirectUri?: string; scopes?: string[]; allowIncludes?: boolean }): CanvasApiKey;
   /** Canvas: expires every REST access token issued so far (refresh tokens still work). */
   expireCanvasTokens(): void;
   /** Canvas: revokes every REST access and refresh token. */

@@ -17,6 +17,7 @@ import { checkCanvasForm, checkMoodleForm } from '../../src/lms/sources/connectL
 import { moodleProblems } from '../../src/lms/sources/moodleConnectionProblems.js';
 import { moodleWsError } from '../../src/lms/moodleWs/moodleWsApi.js';
 import { LmsError } from '../../src/lms/errors.js';
+import { moduleItemsUnread } from '../../src/lms/canvasRest/readCanvasCourse.js';
 import { inputProblemText, inputProblemsIn } from '../../src/web/shared/inputProblemText.js';
 import { QUIZ1, all, any, average, badge, completed, dateWindow, minPercent, minPoints, prerequisite } from '../rules/fixtures.js';
 
@@ -70,6 +71,7 @@ function everyProblem(): InputProblem[] {
     ...checkCanvasForm({ baseUrl: '', apiClientId: 'abc', apiClientSecret: ' ' }).problems,
     ...checkMoodleForm({ baseUrl: `${moodle}/?lang=fr`, token: 'a b' }).problems,
     ...checkMoodleForm({ baseUrl: moodle, token: 't', courseId: 'twelve' }).problems,
+    moduleItemsUnread(['Week 1', 'Week 2']),
     moodleProblems.functions(['core_course_get_contents']),
     moodleProblems.noCourse(),
     moodleProblems.notConnected(),

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedCourse, startEmulator, type Emulator, type SeedCourse, type SeedUser } from '../emulator/index.js';
 import { CanvasApi } from '../../src/lms/canvasRest/canvasApi.js';
 import { CanvasBearer } from '../../src/lms/canvasRest/canvasBearer.js';
-import { CANVAS_API_SCOPES, CANVAS_EDIT_SCOPE, CANVAS_READ_SCOPES, canvasAuthorizeUrl, canvasScopesFor, exchangeCanvasCode, scopesEditAssignments, type CanvasDeveloperKey, type CanvasTokens } from '../../src/lms/canvasRest/canvasOAuth.js';
+import { CANVAS_API_SCOPES, CANVAS_EDIT_SCOPE, CANVAS_ITEMS_SCOPE, CANVAS_READ_SCOPES, canvasAuthorizeUrl, canvasScopesFor, exchangeCanvasCode, scopesEditAssignments, scopesReadModuleItems, scopesWithoutRefused, type CanvasDeveloperKey, type CanvasTokens } from '../../src/lms/canvasRest/canvasOAuth.js';
 import { readCanvasCourse } from '../../src/lms/canvasRest/readCanvasCourse.js';
 import { LmsError } from '../../src/lms/errors.js';
 import { newTransport, type Transport } from '../../src/lms/http.js';
@@ -128,32 +128,52 @@ describe('Canvas REST source', () => {
       expect(plain.origin + plain.pathname).toBe('https://school.instructure.com/login/oauth2/auth');
       expect(Object.fromEntries(plain.searchParams)).toEqual({ client_id: '170000000000123', response_type: 'code', redirect_uri: REDIRECT, state: 's' });
       const scopedUrl = (editsAssignments: boolean) => new URL(canvasAuthorizeUrl({ baseUrl: 'https://school.instructure.com', clientId: '1', redirectUri: REDIRECT, state: 's', scopes: canvasScopesFor({ editsAssignments }) }));
-      expect(scopedUrl(false).searchParams.get('scope')!.split(' ')).toEqual([...CANVAS_READ_SCOPES]);
-      expect(scopedUrl(true).searchParams.get('scope')!.split(' ')).toEqual([...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE]);
+      expect(scopedUrl(false).searchParams.get('scope')!.split(' ')).toEqual([...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE]);
+      expect(scopedUrl(true).searchParams.get('scope')!.split(' ')).toEqual([...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE]);
       expect(CANVAS_READ_SCOPES).toContain('url:GET|/api/v1/courses/:course_id/students/submissions');
       expect(CANVAS_READ_SCOPES).not.toContain(CANVAS_EDIT_SCOPE);
-      expect(CANVAS_API_SCOPES).toEqual([...CANVAS_READ_SCOPES, 'url:PUT|/api/v1/courses/:course_id/assignments/:id']);
+      expect(CANVAS_READ_SCOPES).not.toContain(CANVAS_ITEMS_SCOPE);
+      expect(CANVAS_API_SCOPES).toEqual([...CANVAS_READ_SCOPES, 'url:GET|/api/v1/courses/:course_id/modules/:module_id/items', 'url:PUT|/api/v1/courses/:course_id/assignments/:id']);
       // A grant records what was asked: without a list (no scope asked, or recorded before Laurel kept them) it may edit.
       expect([undefined, [...CANVAS_API_SCOPES], [...CANVAS_READ_SCOPES]].map(scopesEditAssignments)).toEqual([true, true, false]);
+      // Module items on their own: any grant of a key that enforces no scopes; else only one given with their scope (older grants never asked it).
+      expect([[false, undefined], [true, undefined], [true, [...CANVAS_READ_SCOPES]], [true, [...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE]]].map(([enforces, scopes]) => scopesReadModuleItems(enforces as boolean, scopes as string[] | undefined)))
+        .toEqual([true, false, false, true]);
+    });
+
+    it('asks again without the optional scopes Canvas named as not granted, and never without a read scope', () => {
+      const all = canvasScopesFor({ editsAssignments: true });
+      const said = (...missing: string[]) => `A requested scope is invalid, unknown, malformed, or exceeds the scope granted by the resource owner. The following scopes were requested, but not granted: ${missing.join(', ')}`;
+      expect(scopesWithoutRefused(all, said(CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE))).toEqual([...CANVAS_READ_SCOPES]);
+      expect(scopesWithoutRefused(all, said(CANVAS_ITEMS_SCOPE))).toEqual([...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE]);
+      expect(scopesWithoutRefused(all, said(CANVAS_EDIT_SCOPE))).toEqual([...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE]);
+      expect(scopesWithoutRefused(all, said(CANVAS_READ_SCOPES[2]))).toBeUndefined();
+      expect(scopesWithoutRefused([...CANVAS_READ_SCOPES], said(CANVAS_ITEMS_SCOPE))).toBeUndefined();
+      // Canvas said nothing Laurel can read: every optional scope is left out.
+      expect(scopesWithoutRefused(all, undefined)).toEqual([...CANVAS_READ_SCOPES]);
     });
 
     it('connects through a key that enforces read-only scopes when it asks for those, and only reads with that grant', async () => {
-      const readOnly: CanvasDeveloperKey = { baseUrl: emu.url, redirectUri: REDIRECT, ...emu.canvasApiKey({ redirectUri: REDIRECT, scopes: [...CANVAS_READ_SCOPES] }) };
-      const ask = (editsAssignments: boolean) => {
-        const auth = new URL(canvasAuthorizeUrl({ baseUrl: readOnly.baseUrl, clientId: readOnly.clientId, redirectUri: REDIRECT, state: 'st-2', scopes: canvasScopesFor({ editsAssignments }) }));
+      // Include parameters allowed: this is about scopes (module items without them: "reading a course" below).
+      const readOnly: CanvasDeveloperKey = { baseUrl: emu.url, redirectUri: REDIRECT, ...emu.canvasApiKey({ redirectUri: REDIRECT, scopes: [...CANVAS_READ_SCOPES], allowIncludes: true }) };
+      const ask = (scopes: string[]) => {
+        const auth = new URL(canvasAuthorizeUrl({ baseUrl: readOnly.baseUrl, clientId: readOnly.clientId, redirectUri: REDIRECT, state: 'st-2', scopes }));
         auth.searchParams.set('user', teacher.lmsId);
         return fetch(auth, { redirect: 'manual' });
       };
-      // Asking the edit scope too, as Laurel always did, is refused as a whole (oauth2_provider_controller.rb#auth).
-      const refused = new URL((await ask(true)).headers.get('location')!);
+      // Asking the optional scopes too is refused as a whole (oauth2_provider_controller.rb#auth); Canvas names them.
+      const asked = canvasScopesFor({ editsAssignments: true });
+      const refused = new URL((await ask(asked)).headers.get('location')!);
       expect(refused.searchParams.get('error')).toBe('invalid_scope');
       expect(refused.searchParams.get('code')).toBeNull();
+      const fewer = scopesWithoutRefused(asked, refused.searchParams.get('error_description') ?? undefined)!;
+      expect(fewer).toEqual([...CANVAS_READ_SCOPES]);
 
-      const back = new URL((await ask(false)).headers.get('location')!);
+      const back = new URL((await ask(fewer)).headers.get('location')!);
       const t = transport();
       const tokens = await exchangeCanvasCode(readOnly, back.searchParams.get('code')!, t);
       const api = apiFor(readOnly, tokens, t);
-      const reading = await readCanvasCourse(api, emu.course.id, { completions: true });
+      const reading = await readCanvasCourse(api, emu.course.id, { completions: true }, { moduleItems: scopesReadModuleItems(true, fewer) });
       expect(normalised(reading)).toEqual(normalised(expectedReading(emu.course, { completions: true })));
       const edit = await api.put(`/api/v1/courses/${emu.course.id}/assignments/${emu.course.activities[0]!.id}`, { assignment: { omit_from_final_grade: true } }).catch((e: unknown) => e);
       expect(edit).toMatchObject({ status: 401 });
@@ -226,6 +246,48 @@ describe('Canvas REST source', () => {
       const both = await readCanvasCourse(api, emu.course.id, { completions: true, lmsUserIds: [learner.lmsId, removed.lmsId] });
       expect(new Set(both.completions.map((c) => c.lmsUserId))).toEqual(new Set([learner.lmsId]));
       expect(t.counter.log.filter((r) => r.status === 404).map((r) => new URL(r.url).searchParams.get('student_id'))).toEqual([removed.lmsId]);
+    });
+
+    /** A token of a key that enforces these scopes, with Canvas's default "Allow Include Parameters" (off) unless told. */
+    async function scopedApi(scopes: string[], o: { allowIncludes?: boolean } = {}) {
+      const k: CanvasDeveloperKey = { baseUrl: emu.url, redirectUri: REDIRECT, ...emu.canvasApiKey({ redirectUri: REDIRECT, scopes, ...o }) };
+      const auth = new URL(canvasAuthorizeUrl({ baseUrl: k.baseUrl, clientId: k.clientId, redirectUri: REDIRECT, state: 'st-4', scopes }));
+      auth.searchParams.set('user', teacher.lmsId);
+      const code = new URL((await fetch(auth, { redirect: 'manual' })).headers.get('location')!).searchParams.get('code')!;
+      const t = transport();
+      return { api: apiFor(k, await exchangeCanvasCode(k, code, transport()), t), t, reach: { moduleItems: scopesReadModuleItems(true, scopes) } };
+    }
+
+    it('lists module items from their own endpoint when Canvas leaves them out of the modules (a scoped key without "Allow Include Parameters"), and reads the same', async () => {
+      const { api, t, reach } = await scopedApi([...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE]);
+      const reading = await readCanvasCourse(api, emu.course.id, { completions: true }, reach);
+      expect(reading.problem).toBeUndefined();
+      expect(normalised(reading)).toEqual(normalised(expectedReading(emu.course, { completions: true })));
+      // One items list per module with items, for each learner, with that learner's completion.
+      const learners = students(emu.course);
+      const itemReads = t.counter.log.filter((r) => /\/modules\/\d+\/items/.test(new URL(r.url).pathname));
+      expect(itemReads).toHaveLength(learners.length * emu.course.modules.filter((m) => m.items.length).length);
+      expect(new Set(itemReads.map((r) => new URL(r.url).searchParams.get('student_id')))).toEqual(new Set(learners.map((u) => u.lmsId)));
+      // The pickers' read, for no student, lists them too.
+      const items = await readCanvasCourse(api, emu.course.id, { completions: false, itemsOnly: true }, reach);
+      expect(items.activities).toEqual(expectedReading(emu.course, { completions: true }).activities);
+    });
+
+    it('without the items scope, reads each module alone and says what an administrator changes', async () => {
+      const { api, reach } = await scopedApi([...CANVAS_READ_SCOPES]);
+      const reading = await readCanvasCourse(api, emu.course.id, { completions: true }, reach);
+      const expected = expectedReading(emu.course, { completions: true });
+      const modulesOnly = <T extends { id?: string; activityId?: string }>(list: T[]) => list.filter((x) => (x.id ?? x.activityId)!.startsWith('canvas:module:'));
+      // The modules' own completion still comes (their state), and the grades as ever.
+      expect(normalised(reading)).toEqual(normalised({ ...expected, activities: modulesOnly(expected.activities), completions: modulesOnly(expected.completions), problem: reading.problem }));
+      expect(reading.problem).toMatchObject({ code: 'lms.canvasModuleItems', params: { modules: emu.course.modules.filter((m) => m.items.length).map((m) => m.name).join(', '), scope: CANVAS_ITEMS_SCOPE } });
+      expect(reading.problem!.message).toContain('turns on "Allow Include Parameters" on Laurel\'s API developer key in Canvas (Admin → Developer Keys); or ticks url:GET|/api/v1/courses/:course_id/modules/:module_id/items on it');
+
+      // Once the key allows include parameters, the items come inline again and nothing is said.
+      const allowed = await scopedApi([...CANVAS_READ_SCOPES], { allowIncludes: true });
+      const inline = await readCanvasCourse(allowed.api, emu.course.id, { completions: true }, allowed.reach);
+      expect(normalised(inline)).toEqual(normalised(expected));
+      expect(allowed.t.counter.count).toBe(leastRequests(emu.course, 100, students(emu.course).length, true));
     });
 
     it('says which course was not found', async () => {

@@ -22,7 +22,7 @@ import { emailSender } from '../../src/messages/email.js';
 import { connectCanvas, connectMoodle } from '../../src/store/lmsConnection.js';
 import { MOODLE_WS_FUNCTIONS } from '../../src/lms/moodleWs/moodleWsApi.js';
 import { MOODLE_ROLE_CAPABILITIES } from '../../src/lms/moodleWs/moodleCapabilities.js';
-import { CANVAS_READ_SCOPES } from '../../src/lms/canvasRest/canvasOAuth.js';
+import { CANVAS_ITEMS_SCOPE, CANVAS_READ_SCOPES } from '../../src/lms/canvasRest/canvasOAuth.js';
 import { canvasRedirectUri } from '../../src/lms/canvasRest/canvasRedirect.js';
 import { awardsOf } from '../../src/store/award.js';
 import { courseKeyOf } from '../../src/store/course.js';
@@ -250,8 +250,9 @@ describe('through Canvas conversations, with its API connected', () => {
   });
 
   it('a key that enforces scopes without the conversations scope fails the message saying so, or sends it by e-mail where SMTP is set', async () => {
-    // The administrator replaces the key with one enforcing Laurel's read scopes, and the instructor connects again.
-    const key = s.c.emulator.canvasApiKey({ redirectUri: canvasRedirectUri(laurel.url), scopes: [...CANVAS_READ_SCOPES] });
+    // The administrator replaces the key with one enforcing Laurel's read scopes (and the module items one, so that Laurel's
+    // first authorize request is granted), and the instructor connects again.
+    const key = s.c.emulator.canvasApiKey({ redirectUri: canvasRedirectUri(laurel.url), scopes: [...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE] });
     await connectCanvas(s.c.emulator.issuer, s.c.clientId, { baseUrl: s.c.emulator.url, apiClientId: key.clientId, apiClientSecret: key.clientSecret, enforcesScopes: true }, 'admin');
     await grant();
     const [a] = await awardsOf(s.courseKey, { userId: s.learner.id, badgeId });

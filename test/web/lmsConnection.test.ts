@@ -18,7 +18,7 @@ import pino from 'pino';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { Browser, connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
 import { htmlText } from '../support/html.js';
-import { CANVAS_API_SCOPES, CANVAS_EDIT_SCOPE, CANVAS_READ_SCOPES } from '../../src/lms/canvasRest/canvasOAuth.js';
+import { CANVAS_API_SCOPES, CANVAS_EDIT_SCOPE, CANVAS_ITEMS_SCOPE, CANVAS_READ_SCOPES } from '../../src/lms/canvasRest/canvasOAuth.js';
 import { canvasRedirectUri } from '../../src/lms/canvasRest/canvasRedirect.js';
 import { MOODLE_WS_FUNCTIONS } from '../../src/lms/moodleWs/moodleWsApi.js';
 import { MOODLE_ROLE_CAPABILITIES } from '../../src/lms/moodleWs/moodleCapabilities.js';
@@ -486,7 +486,8 @@ describe('an instructor connects Canvas through a developer key that enforces sc
 
   it('connects a read-only key from a course without a "Badge:" column: Laurel asks for the read scopes only, and reads the course', async () => {
     const { asked, page: done } = await connectCanvasTab();
-    expect(asked).toEqual([[...CANVAS_READ_SCOPES]]);
+    // The items scope is asked too (Canvas ignores include[]=items for this key); refused, it is asked again without it.
+    expect(asked).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE], [...CANVAS_READ_SCOPES]]);
     expect(done.status).toBe(200);
     expect(htmlText(done.text)).toContain('Canvas is connected');
     expect(htmlText(done.text)).not.toContain('does not allow it to edit assignments');
@@ -501,7 +502,7 @@ describe('an instructor connects Canvas through a developer key that enforces sc
     expect(created.status).toBe(201);
 
     const { asked, page: done } = await connectCanvasTab();
-    expect(asked).toEqual([[...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE], [...CANVAS_READ_SCOPES]]);
+    expect(asked).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE], [...CANVAS_READ_SCOPES]]);
     expect(done.status).toBe(200);
     const text = htmlText(done.text);
     expect(text).toContain('Canvas is connected');
@@ -524,7 +525,8 @@ describe('an instructor connects Canvas through a developer key that enforces sc
   it('once an administrator adds the edit scope to the key, connecting again asks for it and the column leaves the final grade', async () => {
     key.scopes!.push(CANVAS_EDIT_SCOPE);
     const { asked, page: done } = await connectCanvasTab();
-    expect(asked).toEqual([[...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE]]);
+    // Canvas names the items scope alone as missing: the edit scope is kept.
+    expect(asked).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE], [...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE]]);
     expect(htmlText(done.text)).not.toContain('does not allow it to edit assignments');
     expect((await storedGrant())?.scopes).toEqual([...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE]);
 
@@ -542,8 +544,8 @@ describe('an instructor connects Canvas through a developer key that enforces sc
     key.scopes!.splice(key.scopes!.indexOf('url:GET|/api/v1/courses/:course_id/modules'), 1);
     const before = await storedGrant();
     const { asked, page: done } = await connectCanvasTab();
-    // Refused with the edit scope, asked again without it, refused again: what is missing now is a read scope.
-    expect(asked).toEqual([[...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE], [...CANVAS_READ_SCOPES]]);
+    // Refused with the items scope, asked again without it, refused again: what is missing now is a read scope.
+    expect(asked).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE], [...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE]]);
     expect(done.status).toBe(400);
     expect(done.headers['x-laurel-reason']).toBe('canvas_scope_refused');
     expect(htmlText(done.text)).toContain('Canvas\'s developer key for Laurel does not allow every scope Laurel asked for (Canvas said: A requested scope is invalid, unknown, malformed, or exceeds the scope granted by the resource owner. The following scopes were requested, but not granted: url:GET|/api/v1/courses/:course_id/modules).');

@@ -30,12 +30,36 @@ export const CANVAS_READ_SCOPES = [
  */
 export const CANVAS_EDIT_SCOPE = 'url:PUT|/api/v1/courses/:course_id/assignments/:id';
 
-/** Every scope Laurel may ask for: what the admin page lists for the key. */
-export const CANVAS_API_SCOPES = [...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE] as const;
+/**
+ * A module's items on their own (context_module_items_api_controller.rb#index). Needed only when
+ * Canvas leaves them out of the modules: a key that enforces scopes without "Allow Include
+ * Parameters" has Canvas ignore `include[]=items` (doc/api/developer_keys.md, "Canvas API
+ * Includes"; the option is off by default). Optional, as the edit scope: asked of every key that
+ * enforces scopes, and asked again without it when the key lacks it.
+ */
+export const CANVAS_ITEMS_SCOPE = 'url:GET|/api/v1/courses/:course_id/modules/:module_id/items';
 
-/** What to ask of a key that enforces scopes: the read scopes, and the edit one when the course needs it. */
+/** Scopes a connection works without: Canvas refusing one, Laurel asks again leaving it out. */
+export const CANVAS_OPTIONAL_SCOPES = [CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE] as const;
+
+/** Every scope Laurel may ask for: what the admin page lists for the key. */
+export const CANVAS_API_SCOPES = [...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE] as const;
+
+/** What to ask of a key that enforces scopes: the read scopes and the items one, and the edit one when the course needs it. */
 export function canvasScopesFor(o: { editsAssignments: boolean }): string[] {
-  return o.editsAssignments ? [...CANVAS_API_SCOPES] : [...CANVAS_READ_SCOPES];
+  return o.editsAssignments ? [...CANVAS_API_SCOPES] : [...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE];
+}
+
+/**
+ * The scopes to ask again after Canvas refused `asked`: without the optional ones Canvas named as
+ * not granted (its InvalidScopeError lists them), or without every optional one when it named none
+ * Laurel can tell. Undefined when there is nothing to leave out (a read scope is missing).
+ */
+export function scopesWithoutRefused(asked: readonly string[], said: string | undefined): string[] | undefined {
+  const named = said?.split(/not granted:/)[1] ?? '';
+  const refused = CANVAS_OPTIONAL_SCOPES.filter((s) => asked.includes(s) && named.includes(s));
+  const dropped = refused.length ? refused : named.trim() ? [] : CANVAS_OPTIONAL_SCOPES.filter((s) => asked.includes(s));
+  return dropped.length ? asked.filter((s) => !(dropped as readonly string[]).includes(s)) : undefined;
 }
 
 /**
@@ -46,6 +70,14 @@ export function canvasScopesFor(o: { editsAssignments: boolean }): string[] {
  */
 export function scopesEditAssignments(scopes: readonly string[] | undefined): boolean {
   return scopes === undefined || scopes.includes(CANVAS_EDIT_SCOPE);
+}
+
+/**
+ * Whether a grant reaches the module items endpoint: always through a key that enforces no scopes;
+ * else only when given with that scope (Laurel asked for it only since it needed it).
+ */
+export function scopesReadModuleItems(enforcesScopes: boolean, scopes: readonly string[] | undefined): boolean {
+  return !enforcesScopes || Boolean(scopes?.includes(CANVAS_ITEMS_SCOPE));
 }
 
 /** An API developer key (Admin › Developer Keys › + API Key) and the Canvas it belongs to. */

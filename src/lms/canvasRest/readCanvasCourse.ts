@@ -2,6 +2,12 @@
  * A Canvas course as its REST API reports it (digest §10): every published assignment with every
  * student's submission, the student enrolments, and the modules with their completion
  * requirements and, when asked, each student's progress through them. Ids are Canvas's own.
+ *
+ * A module's items come inline (`include[]=items`) unless Canvas leaves them out: of a module it
+ * finds too big, and of every module for a key that enforces scopes without "Allow Include
+ * Parameters" (Canvas then ignores `include`: canvas-lms doc/api/developer_keys.md, "Canvas API
+ * Includes", off by default). Laurel then lists them from the module's own items endpoint, when the
+ * grant reaches it; when it does not, the reading says what an administrator changes.
  */
 import type { Activity, LineItem, MemberStatus } from '../../rules/snapshot.js';
 import { LmsError } from '../errors.js';
@@ -9,6 +15,8 @@ import { compact, num, record, sisIdText, text } from '../read.js';
 import type { LmsCompletion, LmsLearner, LmsResult, LmsStaff, ReadOptions, SourceReading } from '../sources/reading.js';
 import type { CanvasApi, CanvasQuery } from './canvasApi.js';
 import { mapLimit } from '../mapLimit.js';
+import { inputProblem, type InputProblem } from '../../inputProblem.js';
+import { CANVAS_ITEMS_SCOPE } from './canvasOAuth.js';
 
 const SOURCE = 'canvas-rest';
 /** Laurel's own grade-book columns (AGS line items "Badge: <name>") are its output, not grades to set rules on. */
@@ -19,10 +27,38 @@ const BADGE_COLUMN = /^Badge: /;
  */
 const CONCURRENCY = 8;
 
-export async function readCanvasCourse(api: CanvasApi, canvasCourseId: string, o: ReadOptions): Promise<SourceReading> {
+/** What the grant reaches beyond the read scopes. */
+export interface CanvasReach {
+  /** The module items endpoint (`url:GET|…/modules/:module_id/items`): a key that enforces no scopes, or a grant given with that scope. */
+  moduleItems: boolean;
+}
+
+/** Where a module's items are read from: inline, else their own endpoint if reached; modules left without them are noted. */
+interface ItemsRead { course: string; reach: CanvasReach; unread: Set<string> }
+
+export async function readCanvasCourse(api: CanvasApi, canvasCourseId: string, o: ReadOptions, reach: CanvasReach = { moduleItems: true }): Promise<SourceReading> {
   const course = `/api/v1/courses/${encodeURIComponent(canvasCourseId)}`;
+  const items: ItemsRead = { course, reach, unread: new Set() };
+  const reading = await readCourse(api, course, o, items);
+  return items.unread.size ? { ...reading, problem: moduleItemsUnread([...items.unread]) } : reading;
+}
+
+/**
+ * Modules whose items Canvas left out, the grant reaching no other way to them: said with what to
+ * change, since rules on their items would otherwise just never be met.
+ */
+export function moduleItemsUnread(modules: string[]): InputProblem {
+  const names = modules.slice(0, 5).join(', ') + (modules.length > 5 ? '…' : '');
+  return inputProblem('lms.canvasModuleItems',
+    `Canvas did not list the items of these modules: ${names}. Rules on their items cannot see them completed, because Laurel's API developer key enforces scopes without allowing include parameters, ` +
+    `and the connection has no scope to list module items. A Canvas administrator turns on "Allow Include Parameters" on Laurel's API developer key in Canvas (Admin → Developer Keys); ` +
+    `or ticks ${CANVAS_ITEMS_SCOPE} on it, and an instructor then connects Canvas again from Laurel's course page.`,
+    { modules: names, scope: CANVAS_ITEMS_SCOPE });
+}
+
+async function readCourse(api: CanvasApi, course: string, o: ReadOptions, items: ItemsRead): Promise<SourceReading> {
   if (o.itemsOnly) {
-    const [lineItems, modules] = await Promise.all([assignments(api, course), courseModules(api, course)]);
+    const [lineItems, modules] = await Promise.all([assignments(api, course), courseModules(api, items)]);
     return { source: SOURCE, lineItems, results: [], learners: [], ...modules };
   }
   if (o.learnersOnly) {
@@ -32,7 +68,7 @@ export async function readCanvasCourse(api: CanvasApi, canvasCourseId: string, o
   const enrolled = enrollments(api, course, o.lmsUserIds);
   const students = async () => o.lmsUserIds ?? (await enrolled).learners.map((l) => l.lmsUserId);
   // Without a completion rule the modules are not needed (the pickers read them with itemsOnly).
-  const modulesRead = o.completions ? students().then((ids) => studentModules(api, course, ids)) : Promise.resolve({ activities: [], completions: [] });
+  const modulesRead = o.completions ? students().then((ids) => studentModules(api, items, ids)) : Promise.resolve({ activities: [], completions: [] });
   const [lineItems, results, { learners, staff }, modules] = await Promise.all([assignments(api, course), submissions(api, course, o.lmsUserIds), enrolled, modulesRead]);
   // Submissions of the columns left out (Laurel's own) are not results either.
   const kept = new Set(lineItems.map((i) => i.id));
@@ -120,8 +156,8 @@ interface CanvasModule {
 }
 
 /** The modules alone, once: what there is to complete, without anyone's progress. */
-async function courseModules(api: CanvasApi, course: string): Promise<Modules> {
-  return { activities: activitiesOf(await readModules(api, course)), completions: [] };
+async function courseModules(api: CanvasApi, items: ItemsRead): Promise<Modules> {
+  return { activities: activitiesOf(await readModules(api, items)), completions: [] };
 }
 
 /**
@@ -129,7 +165,7 @@ async function courseModules(api: CanvasApi, course: string): Promise<Modules> {
  * (unenrolled since the roster was read) answers 404 and is left out. Each answer is merged as it
  * comes (its completions kept, its modules dropped): 2,000 students' modules are never all held.
  */
-async function studentModules(api: CanvasApi, course: string, students: string[]): Promise<Modules> {
+async function studentModules(api: CanvasApi, items: ItemsRead, students: string[]): Promise<Modules> {
   // Every student sees the same modules, unless Canvas hides some from some: the union, in course
   // order (each where the first student, in roster order, who sees it lists it).
   const seen = new Map<string, { activity: Activity; student: number; position: number }>();
@@ -138,7 +174,7 @@ async function studentModules(api: CanvasApi, course: string, students: string[]
   await mapLimit(students.map((lmsUserId, student) => ({ lmsUserId, student })), CONCURRENCY, async ({ lmsUserId, student }) => {
     let modules: CanvasModule[];
     try {
-      modules = await readModules(api, course, lmsUserId);
+      modules = await readModules(api, items, lmsUserId);
     } catch (err) {
       if (err instanceof LmsError && err.kind === 'not_found') return;
       throw err;
@@ -160,7 +196,7 @@ async function studentModules(api: CanvasApi, course: string, students: string[]
     perStudent[student] = completions;
   });
   // With no student to ask, the modules are still there to name in rules.
-  if (!answered) return courseModules(api, course);
+  if (!answered) return courseModules(api, items);
   const activities = [...seen.values()].sort((a, b) => a.student - b.student || a.position - b.position).map((s) => s.activity);
   return { activities, completions: perStudent.flatMap((c) => c ?? []) };
 }
@@ -172,23 +208,32 @@ function activitiesOf(modules: CanvasModule[]): Activity[] {
 }
 
 /**
- * Modules with their items inline. Canvas may leave the items out of a module it finds too big
- * (then only the module itself is read: its state still says whether it was completed).
+ * Modules with their items: inline, or else (Canvas left them out) from the module's items
+ * endpoint, one module after another (the students' reads already run CONCURRENCY at once). A
+ * module whose items can be read neither way is read alone (its state still says whether it was
+ * completed) and noted in `items.unread`.
  */
-async function readModules(api: CanvasApi, course: string, studentId?: string): Promise<CanvasModule[]> {
-  const query: CanvasQuery = studentId ? { 'include[]': 'items', student_id: studentId } : { 'include[]': 'items' };
-  return (await api.list(`${course}/modules`, query)).flatMap((raw) => {
+async function readModules(api: CanvasApi, items: ItemsRead, studentId?: string): Promise<CanvasModule[]> {
+  const forStudent: CanvasQuery = studentId ? { student_id: studentId } : {};
+  const modules: CanvasModule[] = [];
+  for (const raw of await api.list(`${items.course}/modules`, { 'include[]': 'items', ...forStudent })) {
     const m = record(raw);
     const id = text(m.id);
-    if (!id) return [];
+    if (!id) continue;
     const name = text(m.name) ?? '';
-    const items = (Array.isArray(m.items) ? m.items : []).map(record).flatMap((item) => {
+    let listed: unknown[] = Array.isArray(m.items) ? m.items : [];
+    if (!Array.isArray(m.items) && (num(m.items_count) ?? 0) > 0) {
+      if (items.reach.moduleItems) listed = await api.list(`${items.course}/modules/${encodeURIComponent(id)}/items`, forStudent);
+      else items.unread.add(name || id);
+    }
+    const required = listed.map(record).flatMap((item) => {
       const itemId = text(item.id);
       const requirement = item.completion_requirement;
       if (!itemId || !requirement) return [];
       const activity: Activity = { id: `canvas:module-item:${itemId}`, label: `${text(item.title) ?? ''} (${name})`, source: SOURCE };
       return [{ activity, completed: record(requirement).completed === true }];
     });
-    return [compact({ activity: { id: `canvas:module:${id}`, label: name, source: SOURCE } satisfies Activity, state: text(m.state), completedAt: text(m.completed_at), items })];
-  });
+    modules.push(compact({ activity: { id: `canvas:module:${id}`, label: name, source: SOURCE } satisfies Activity, state: text(m.state), completedAt: text(m.completed_at), items: required }));
+  }
+  return modules;
 }

@@ -25,6 +25,7 @@ import { CanvasApi } from '../canvasRest/canvasApi.js';
 import { CanvasBearer } from '../canvasRest/canvasBearer.js';
 import { readCanvasCourse } from '../canvasRest/readCanvasCourse.js';
 import { canvasRedirectUri } from '../canvasRest/canvasRedirect.js';
+import { scopesReadModuleItems } from '../canvasRest/canvasOAuth.js';
 import { publicBase } from '../../publicBase.js';
 import { MoodleWs, MoodleWsError } from '../moodleWs/moodleWsApi.js';
 import { readMoodleCourse } from '../moodleWs/readMoodleCourse.js';
@@ -96,7 +97,10 @@ export async function readLmsApi(course: CourseRecord, o: LmsApiOptions): Promis
         read.lmsUserIds = [id];
       } else read.itemsOnly = true;
     } else if (!o.itemsOnly) knownLmsIds = await lmsUserIdsOf(course.issuer, course.clientId);
-    return { source, reading: await readCanvasCourse(found.api, course.lmsCourseId, read), knownLmsIds };
+    const reading = await readCanvasCourse(found.api, course.lmsCourseId, read, { moduleItems: scopesReadModuleItems(Boolean(connection.enforcesScopes), found.grant.scopes) });
+    // Read, but not all: said to the administrator as a failure is, and on the course page.
+    if (reading.problem) await noteProblem(course, connection, reading.problem, o.log);
+    return { source, reading, knownLmsIds };
   } catch (err) {
     const problem = await noteFailure(course, connection, err, o.log);
     if (err instanceof LmsError && err.kind === 'reconnect') {
@@ -124,6 +128,12 @@ async function noteFailure(course: CourseRecord, connection: LmsConnection, err:
   return problem;
 }
 
+/** Something a reading left out, logged at warn and kept on the connection for the admin page as a failure is. */
+async function noteProblem(course: CourseRecord, connection: LmsConnection, problem: InputProblem, log: Logger | undefined): Promise<void> {
+  log?.warn({ platform: course.issuer, clientId: course.clientId, courseKey: course.courseKey, lmsCourseId: course.lmsCourseId, source: connection.kind, problem: problem.code, why: problem.message }, 'LMS API reading incomplete');
+  await recordLmsFailure(course.issuer, course.clientId, { at: new Date(), courseId: course.lmsCourseId, courseTitle: course.title, problem });
+}
+
 /** A roster member the LMS's API lists as teaching the course. */
 export interface ListedStaff { userId: string; gradesOnly: boolean }
 
@@ -144,8 +154,12 @@ export function mergeLmsApi(snapshot: CourseSnapshot, outcome: LmsApiOutcome): {
   const match = matchLearners(snapshot.members, outcome.reading.learners, known);
   // Staff are no learners left unmatched, whatever the roster calls them.
   const learnersMatch = { ...match, unmatchedMembers: match.unmatchedMembers.filter((m) => !allStaff.has(m.userId)) };
-  const merged = mergeReading(snapshot, outcome.reading, match);
-  return { snapshot: allStaff.size ? { ...merged, staff: [...allStaff] } : merged, warnings: matchWarnings(outcome.source, learnersMatch), staff };
+  const read = mergeReading(snapshot, outcome.reading, match);
+  // A reading with a problem is still read: the problem goes with its state, for the course page, and with the run's warnings.
+  const { problem } = outcome.reading;
+  const merged = problem ? { ...read, sources: (read.sources ?? []).map((s) => (s.source === outcome.source ? { ...s, message: problem.message, problem } : s)) } : read;
+  const warnings = [...(problem ? [problem.message] : []), ...matchWarnings(outcome.source, learnersMatch)];
+  return { snapshot: allStaff.size ? { ...merged, staff: [...allStaff] } : merged, warnings, staff };
 }
 
 /** Roster members matched to the API's teachers, as learners are matched: by the LMS user id Laurel knows for them, else a unique SIS id. */

@@ -4,6 +4,7 @@
  * rules, so nobody is evaluated on someone else's grades.
  */
 import type { Activity, LineItem, LmsApiSource, MemberStatus } from '../../rules/snapshot.js';
+import type { InputProblem } from '../../inputProblem.js';
 
 /** A learner as the LMS's API lists them. */
 export interface LmsLearner {
@@ -52,6 +53,8 @@ export interface SourceReading {
   learners: LmsLearner[];
   /** Teachers of the course (Canvas teacher, TA and designer enrolments; Moodle's teacher roles); absent when not read. */
   staff?: LmsStaff[];
+  /** Read, but not all of it: what was left unread and what to change (Canvas modules whose items it would not list). */
+  problem?: InputProblem;
 }
 
 export interface ReadOptions {

@@ -6,7 +6,7 @@
  */
 import type { LtijsToken } from 'ltijs';
 import { publicBase } from '../../publicBase.js';
-import { CANVAS_EDIT_SCOPE, CANVAS_READ_SCOPES } from '../../lms/canvasRest/canvasOAuth.js';
+import { CANVAS_EDIT_SCOPE, CANVAS_ITEMS_SCOPE, CANVAS_READ_SCOPES } from '../../lms/canvasRest/canvasOAuth.js';
 import { canvasRedirectUri } from '../../lms/canvasRest/canvasRedirect.js';
 import { MOODLE_WS_FUNCTIONS } from '../../lms/moodleWs/moodleWsApi.js';
 import type { LmsApiSource } from '../../rules/snapshot.js';
@@ -25,6 +25,8 @@ export interface LmsSection {
   /** The read scopes Laurel always asks of a key that enforces scopes, and the edit one it asks only from a course with a "Badge:" column. */
   scopes: readonly string[];
   editScope: string;
+  /** The optional module items scope, for a key that does not allow include parameters. */
+  itemsScope: string;
   functions: readonly string[];
   /** The capabilities of the Moodle role for Laurel's token. */
   capabilities: readonly string[];
@@ -56,6 +58,7 @@ export async function lmsSection(token: LtijsToken, typed: LmsTyped = {}): Promi
     redirectUri: canvasRedirectUri(publicBase()),
     scopes: CANVAS_READ_SCOPES,
     editScope: CANVAS_EDIT_SCOPE,
+    itemsScope: CANVAS_ITEMS_SCOPE,
     functions: MOODLE_WS_FUNCTIONS,
     capabilities: MOODLE_ROLE_CAPABILITIES,
     forms: { canvas: family !== 'moodle', moodle: family !== 'canvas' },

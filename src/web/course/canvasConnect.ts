@@ -5,16 +5,17 @@
  * platform, the course and the person, and lasts ten minutes: the callback needs no session,
  * and a grant can only land on the person who asked for it. Disconnecting forgets the grant.
  *
- * Through a key that enforces scopes, Laurel asks for the read scopes, and for the edit scope only
- * from a course with a "Badge:" column (canvasOAuth.ts). Canvas refuses a scope the key lacks by
- * sending the browser back with `error=invalid_scope` and no `state`
+ * Through a key that enforces scopes, Laurel asks for the read scopes and the module items one, and
+ * for the edit scope only from a course with a "Badge:" column (canvasOAuth.ts). Canvas refuses a
+ * scope the key lacks by sending the browser back with `error=invalid_scope` and no `state`
  * (oauth2_provider_controller.rb#auth, request_error.rb#append_error): a cookie on the callback's
- * path keeps what was asked, so a refused edit scope is asked again without it (the course is
- * read, its columns left in the total by hand), and any other refusal says what the key lacks.
+ * path keeps what was asked, so refused optional scopes are asked again without them (the course is
+ * read; its columns left in the total by hand; module items inline only if the key allows include
+ * parameters), and any other refusal says what the key lacks.
  */
 import { Router, type CookieOptions, type Request, type Response } from 'express';
 import cookieParser from 'cookie-parser';
-import { CANVAS_EDIT_SCOPE, CANVAS_READ_SCOPES, canvasAuthorizeUrl, canvasScopesFor, exchangeCanvasCode, scopesEditAssignments } from '../../lms/canvasRest/canvasOAuth.js';
+import { CANVAS_EDIT_SCOPE, canvasAuthorizeUrl, canvasScopesFor, exchangeCanvasCode, scopesEditAssignments, scopesWithoutRefused } from '../../lms/canvasRest/canvasOAuth.js';
 import { CANVAS_CALLBACK_PATH, canvasRedirectUri } from '../../lms/canvasRest/canvasRedirect.js';
 import { LmsError } from '../../lms/errors.js';
 import { newTransport } from '../../lms/http.js';
@@ -38,7 +39,7 @@ interface ConnectState {
   issuer: string; clientId: string; userId: string; name: string; courseKey: string; canvasUserId?: string; until: number;
   /** The scopes asked for (a key that enforces scopes), recorded with the grant: Canvas's token answer does not say them. */
   scopes?: string[];
-  /** Canvas refused the edit scope: this is the second request, with the read scopes only. */
+  /** Canvas refused the edit scope: this is a request asked again without it. */
   editRefused?: boolean;
 }
 
@@ -115,15 +116,17 @@ export function canvasCallback(publicUrl: string): Router {
 }
 
 /**
- * Canvas refused a scope its developer key lacks. The edit scope alone is asked for again without
- * it; otherwise the page says what Canvas named (its InvalidScopeError lists the scopes missing:
+ * Canvas refused a scope its developer key lacks. The optional scopes Canvas named (the edit one,
+ * the module items one) are asked for again without them; otherwise the page says what Canvas named (its InvalidScopeError lists the scopes missing:
  * none when Laurel asked for none, the key enforcing scopes that Laurel's admin page says it does not).
  */
 async function scopeRefused(req: Request, res: Response, publicUrl: string, state: ConnectState | undefined, said: string | undefined): Promise<void> {
-  if (state?.scopes?.includes(CANVAS_EDIT_SCOPE)) {
+  const fewer = state?.scopes && scopesWithoutRefused(state.scopes, said);
+  if (state && fewer) {
     const connection = await lmsConnectionOf(state.issuer, state.clientId);
     if (connection?.kind === 'canvas-rest') {
-      return toCanvas(res, publicUrl, connection, { ...state, scopes: [...CANVAS_READ_SCOPES], editRefused: true, until: Date.now() + STATE_LIFETIME_MS });
+      const editRefused = state.editRefused || (state.scopes!.includes(CANVAS_EDIT_SCOPE) && !fewer.includes(CANVAS_EDIT_SCOPE));
+      return toCanvas(res, publicUrl, connection, { ...state, scopes: fewer, ...(editRefused ? { editRefused } : {}), until: Date.now() + STATE_LIFETIME_MS });
     }
   }
   forgetStateCookie(res, publicUrl);

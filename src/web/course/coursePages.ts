@@ -149,7 +149,8 @@ async function approveFromQueue(req: Request, res: Response) {
 function sourceLines(columns: CourseLineItems, tr: Translator) {
   return columns.sources.map((s) => ({
     ...s,
-    text: s.state === 'read' ? tr.t(`sources.read.${s.source}`)
+    // Read, but with something left unread (Canvas module items): said after, with what to change.
+    text: s.state === 'read' ? [tr.t(`sources.read.${s.source}`), ...(s.problem ? [inputProblemText(s.problem, tr)] : [])].join(' ')
       // What failed, in Laurel's words and the page's language, with who can fix it.
       : s.state === 'failed' && s.problem ? tr.t('sources.failed', { source: tr.t(`source.name.${s.source}`), problem: inputProblemText(s.problem, tr) })
         : tr.t('sources.unread', { why: unreadSourceText(s.source, s.state, tr) }),
