@@ -9,7 +9,8 @@ export type AuditAction =
   | 'badge.created' | 'badge.changed' | 'badge.deleted' | 'badge.image' | 'badge.copied' | 'column.adopted' | 'column.deleted'
   | 'award.manual' | 'award.approved' | 'award.revoked' | 'award.evidence' | 'award.toWallet'
   | 'evaluation.run' | 'canvas.connected' | 'canvas.disconnected' | 'issuer.changed' | 'issuer.keysRotated' | 'platform.settings'
-  | 'platform.adminGranted' | 'platform.adminRevoked' | 'platform.frameOriginAdded' | 'platform.frameOriginRemoved';
+  | 'platform.adminGranted' | 'platform.adminRevoked' | 'platform.frameOriginAdded' | 'platform.frameOriginRemoved'
+  | 'platform.erasure' | 'platform.erasureDeclined';
 
 export interface AuditEntry {
   id: string;
