@@ -31,6 +31,7 @@ import { platformOverview } from './platformOverview.js';
 import { keyStatus, lastRotation } from './keyStatus.js';
 import { lmsSection, type LmsTyped } from './lmsSection.js';
 import { messagesSection } from './messagesSection.js';
+import { erasureRoutes, erasureSection } from './erasureSection.js';
 import { connectCanvasApi, connectMoodleWs, disconnectLmsApi, LmsConnectionError, recheckMoodleWs, type ChangedBy, type CheckContext, type LmsChange } from '../../lms/sources/connectLms.js';
 import { lmsCourseIdOf } from '../../lti/courseOfLaunch.js';
 import { addConfiguredFrameOrigin, FrameOriginError, frameOriginsOf, removeConfiguredFrameOrigin, type FrameOriginsOfPlatform } from '../../store/frameOrigins.js';
@@ -87,9 +88,9 @@ function registrationOrigins(p: { issuer: string; authEndpoint: string; tokenEnd
 async function page(res: Response, o: AdminOptions, s: PageState = {}) {
   const t = token(res);
   const tr = pageTranslator(res);
-  const [profile, platform, settings, lms, granted, frames, messages] = await Promise.all([
+  const [profile, platform, settings, lms, granted, frames, messages, erasure] = await Promise.all([
     issuerProfileOf({ issuer: t.iss, clientId: t.clientId }), platformOverview(t), platformSettingsOf(t.iss, t.clientId), lmsSection(t, s.lmsTyped),
-    grantedAdministrators({ issuer: t.iss, clientId: t.clientId }), frameOriginsOf(t.iss, t.clientId), messagesSection(t, tr),
+    grantedAdministrators({ issuer: t.iss, clientId: t.clientId }), frameOriginsOf(t.iss, t.clientId), messagesSection(t, tr), erasureSection(res, tr),
   ]);
   const base = publicBase();
   const keys = await publishedKeys(profile.key);
@@ -100,6 +101,7 @@ async function page(res: Response, o: AdminOptions, s: PageState = {}) {
     keys: keyStatus(keys), lastRotation: lastRotation(keys),
     sync: { own: settings.syncIntervalMinutes, serverDefault: o.syncIntervalMinutes, max: MAX_SYNC_INTERVAL_MINUTES, input: s.syncInput ?? settings.syncIntervalMinutes?.toString() ?? '', invalid: s.syncInput !== undefined },
     administrators: { granted, own: lmsUserIdOf(t), input: s.grantInput ?? '', invalid: s.grantInput !== undefined },
+    erasure,
     frameOrigins: frameOriginsView(registrationOrigins(platform), frames, s.frameOriginInput),
     lms, lmsProblemText: (p: InputProblem) => inputProblemText(p, tr), messages,
     problems: s.problems ?? [], saved: s.saved, describeInterval: (minutes: number) => describeInterval(minutes, tr), ltik, q: `ltik=${encodeURIComponent(ltik)}`,
@@ -111,6 +113,7 @@ export function adminPages(o: AdminOptions): Router {
   router.use('/admin', bodyLimit(16 * 1024), express.urlencoded({ extended: false, limit: '16kb' }), adminOnly);
 
   router.get('/admin', asyncRoute((_req, res) => page(res, o)));
+  router.use(erasureRoutes((res, s) => page(res, o, s)));
 
   /** The registration's changes (issuer profile, keys, sync interval, LMS API) as CSV, newest first. */
   router.get('/admin/audit.csv', asyncRoute(async (_req, res) => {
