@@ -30,7 +30,6 @@ import { PublicProfileModel } from '../../store/publicProfile.js';
 import { OutboxModel } from '../../store/outbox.js';
 import { CourseModel } from '../../store/course.js';
 import { ltijsModels } from '../../store/ltijsRecords.js';
-import { insertNew } from '../../store/insertNew.js';
 import type { ErasureChoice } from '../../store/erasureRequest.js';
 import { hashedRecipient } from '../../credentials/hashedRecipient.js';
 import type { CredentialFacts } from '../../store/issuedCredential.js';
@@ -41,6 +40,9 @@ import { contextTokensOf, coursesOfPlatform, idTokensOf, type Person } from '../
 export const ERASURE_REVOCATION_REASON = 'Erased at the learner\'s request';
 /** What replaces the learner's name, e-mail or ids in a sentence that stays (an audit entry, another's revocation reason). */
 export const NEUTRAL = 'a learner';
+
+/** What an award being re-keyed holds as its public id meanwhile: `id` is unique, and the new document takes it. */
+const SET_ASIDE = 'erasing:';
 
 export const erasedUserId = (awardId: string) => `erased:${awardId}`;
 
@@ -81,27 +83,34 @@ export async function erasePerson(run: ErasureRun): Promise<ErasureCounts> {
     }
     for (const stale of awards) {
       const a = (await AwardModel.findById(stale._id).lean()) ?? stale;
+      // The award's public id, which a run cut short left set aside (below).
+      const id = a.id.startsWith(SET_ASIDE) ? a.id.slice(SET_ASIDE.length) : a.id;
       // Engagements go with the person, whatever becomes of the award.
-      add('engagements', (await EngagementModel.deleteMany({ _id: { $in: ENGAGEMENT_KINDS.map((k) => `${a.id}:${k}`) } })).deletedCount);
-      if (!issuedIds.has(a.id)) {
+      add('engagements', (await EngagementModel.deleteMany({ _id: { $in: ENGAGEMENT_KINDS.map((k) => `${id}:${k}`) } })).deletedCount);
+      if (!issuedIds.has(id)) {
         add('awardsDeleted', (await AwardModel.deleteOne({ _id: a._id })).deletedCount);
         continue;
       }
-      const pseudonym = erasedUserId(a.id);
+      // Re-keyed without losing it if cut short: the old document sets its public id aside (it is
+      // unique), the new one is inserted under the pseudonym's key with it, then the old one goes.
+      if (a.id === id) await AwardModel.updateOne({ _id: a._id }, { $set: { id: `${SET_ASIDE}${id}` } });
+      const pseudonym = erasedUserId(id);
       const { _id, recipient: _r, reasonJson: _j, evidence: _e, showName: _s, ...kept } = a;
-      await insertNew(AwardModel, [{
-        ...kept, _id: awardKey(courseKey, a.badgeId, pseudonym), userId: pseudonym, erasedAt: now,
+      // Written whole each run while the old one is there: what a run cut short wrote is written again.
+      const newKey = awardKey(courseKey, a.badgeId, pseudonym);
+      await AwardModel.collection.replaceOne({ _id: newKey as never }, {
+        ...kept, id, userId: pseudonym, erasedAt: a.erasedAt ?? now,
         ...(a.revocationReason ? { revocationReason: neutral(a.revocationReason) } : {}),
-      }]);
+      }, { upsert: true });
       for (const c of await IssuedCredentialModel.find({ courseKey, userId: p.userId }).lean()) {
-        if ((c.awardId ?? c._id) !== a.id) continue;
+        if ((c.awardId ?? c._id) !== id) continue;
         const facts = JSON.parse(c.factsJson) as CredentialFacts;
         facts.recipient = hashedRecipient(facts.recipient);
         await IssuedCredentialModel.updateOne({ _id: c._id }, { $set: { userId: pseudonym, factsJson: JSON.stringify(facts) } });
         add('credentialsPseudonymised', 1);
       }
       for (let period = 1; period <= (a.renewal?.period ?? 0); period++) {
-        add('renewalsPseudonymised', (await RenewalModel.updateOne({ _id: renewalKey(a.id, period), userId: p.userId }, { $set: { userId: pseudonym }, $unset: { reasonJson: 1 } })).modifiedCount);
+        add('renewalsPseudonymised', (await RenewalModel.updateOne({ _id: renewalKey(id, period), userId: p.userId }, { $set: { userId: pseudonym }, $unset: { reasonJson: 1 } })).modifiedCount);
       }
       add('awardsPseudonymised', (await AwardModel.deleteOne({ _id })).deletedCount);
     }

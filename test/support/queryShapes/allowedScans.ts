@@ -48,7 +48,7 @@ export const allowedScans: readonly AllowedScan[] = [
   // their pages of badges, withdrawn ones included (each under a random id; the learner's own document points
   // to the published one only), and ltijs's context tokens, keyed by a context id Laurel does not keep and gone within a day.
   ...['src/privacy/export/exportPerson.ts', 'src/privacy/erasure/erasePerson.ts'].map((from): AllowedScan => ({
-    collection: 'publicprofiles', operation: 'find', filter: { issuer: '=', clientId: '=', userId: '=' }, from,
+    collection: 'publicprofiles', operation: 'find', filter: { clientId: '=', issuer: '=', userId: '=' }, from,
     reason: 'a learner\'s export or erasure, on an administrator\'s confirmation or the learner\'s own download: rare, and off every hot path',
   })),
   {
