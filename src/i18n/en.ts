@@ -841,6 +841,8 @@ export const en = {
   'erasure.admin.erase': 'Erase this person',
   'erasure.admin.done': 'Erased ({choice}): {counts}. The erasure is recorded as {id}, without the person.',
   'erasure.admin.declined': 'The request was declined: nothing was erased.',
+  'erasure.admin.goneTitle': 'No such request for erasure',
+  'erasure.admin.goneTodo': 'Open the admin page again: it lists the requests waiting.',
   'erasure.admin.gone': 'That request is no longer waiting: it was cancelled, declined or done already.',
   'erasure.admin.notFound': 'No one with LMS user id {userId} launched Laurel on this platform. Check the id: on Canvas, the number in the person\'s profile address (/users/123).',
   'erasure.admin.nothingHeld': 'Laurel holds nothing about LMS user id {userId} on this platform: nothing to erase.',

@@ -839,6 +839,8 @@ export const fr: Record<MessageKey, string> = {
   'erasure.admin.erase': 'Effacer cette personne',
   'erasure.admin.done': 'Effacé ({choice}) : {counts}. L\'effacement est consigné sous {id}, sans la personne.',
   'erasure.admin.declined': 'La demande a été refusée : rien n\'a été effacé.',
+  'erasure.admin.goneTitle': 'Aucune demande d\'effacement de ce nom',
+  'erasure.admin.goneTodo': 'Ouvrez de nouveau la page d\'administration : elle liste les demandes en attente.',
   'erasure.admin.gone': 'Cette demande n\'est plus en attente : elle a été annulée, refusée ou déjà exécutée.',
   'erasure.admin.notFound': 'Personne avec l\'identifiant d\'utilisateur LMS {userId} n\'a lancé Laurel sur cette plateforme. Vérifiez l\'identifiant : sur Canvas, le nombre dans l\'adresse du profil de la personne (/users/123).',
   'erasure.admin.nothingHeld': 'Laurel ne conserve rien au sujet de l\'identifiant d\'utilisateur LMS {userId} sur cette plateforme : rien à effacer.',

@@ -139,6 +139,8 @@ beforeAll(async () => {
   instructor.siteAdmin = true;
   try { sessions.admin = await launch(instructor); } finally { instructor.siteAdmin = false; }
 
+  // The public pages as shown before (and kept a few minutes by the verification cache).
+  for (const id of [awards.kept, awards.revoked]) expect((await request(laurel.url).get(`/verify/${id}`)).status).toBe(200);
   before.credential = (await request(laurel.url).get(`/credentials/${awards.kept}`)).text;
   before.ob2 = (await request(laurel.url).get(`/ob2/assertions/${awards.kept}`)).text;
   expect(JSON.parse(before.credential).type).toContain('OpenBadgeCredential');
@@ -304,8 +306,24 @@ describe('after an administrator confirms', () => {
     expect(await ErasureRecordModel.countDocuments({})).toBe(1);
     // Confirming the same request again: it is gone.
     const again = await form(`/admin/erasure/requests/${personKey(lms.emulator.issuer, lms.clientId, learner.id)}/confirm`, sessions.admin);
+    expect(again.status).toBe(404);
     expect(htmlText(again.text)).toContain('That request is no longer waiting');
     expect(await AuditEntryModel.countDocuments({ action: 'platform.erasure' })).toBe(1);
+  });
+});
+
+describe('an administrator declining a request', () => {
+  it('drops it, erasing nothing; the learner may ask again', async () => {
+    expect((await form('/me/erasure', sessions.third, { choice: 'revoke' })).status).toBe(303);
+    const id = personKey(lms.emulator.issuer, lms.clientId, third.id);
+    expect(htmlText((await page('/admin', sessions.admin)).text)).toContain(`${third.name}, asked on`);
+    const declined = await form(`/admin/erasure/requests/${id}/decline`, sessions.admin);
+    expect(declined.status).toBe(200);
+    expect(htmlText(declined.text)).toContain('The request was declined: nothing was erased.');
+    expect(htmlText(declined.text)).not.toContain(`${third.name}, asked on`);
+    expect(await AuditEntryModel.countDocuments({ action: 'platform.erasureDeclined' })).toBe(1);
+    expect(isEmptyExport(await exportPerson(person(third)))).toBe(false);
+    expect(htmlText((await page('/me', sessions.third)).text)).toContain('Ask for erasure');
   });
 });
 

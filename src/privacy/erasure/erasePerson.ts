@@ -34,6 +34,7 @@ import type { ErasureChoice } from '../../store/erasureRequest.js';
 import { hashedRecipient } from '../../credentials/hashedRecipient.js';
 import type { CredentialFacts } from '../../store/issuedCredential.js';
 import { revoke } from '../../awards/revoke.js';
+import { syncGradebook } from '../../awards/gradebookColumn.js';
 import { contextTokensOf, coursesOfPlatform, idTokensOf, type Person } from '../export/personRecords.js';
 
 /** The reason a credential revoked by an erasure gives its verifiers. */
@@ -72,15 +73,20 @@ export async function erasePerson(run: ErasureRun): Promise<ErasureCounts> {
     const awards = await AwardModel.find({ courseKey, userId: p.userId }).lean();
     const issuedIds = new Set((await IssuedCredentialModel.find({ courseKey, userId: p.userId }, { _id: 1, awardId: 1 }).lean()).map((c) => c.awardId ?? c._id));
     // Their credentials revoked first, through the normal path, when they chose so.
+    let revokedHere = 0;
     if (run.choice === 'revoke') {
       for (const a of awards.filter((x) => x.status === 'awarded' && issuedIds.has(x.id))) {
         const done = await revoke(courseKey, a.id, ERASURE_REVOCATION_REASON, run.by.userId);
         if (done.revoked) {
           add('credentialsRevoked', 1);
+          revokedHere++;
           await recordAudit({ courseKey, actor: run.by.userId, actorName: run.by.name, action: 'award.revoked', badgeId: a.badgeId, awardId: a.id, detail: `${NEUTRAL}: ${ERASURE_REVOCATION_REASON}` });
         }
       }
     }
+    // The revoked badges' "Badge:" scores are cleared in the LMS's grade book now, while Laurel still
+    // knows whose they are (once: the scores go below, and the grade book is the LMS's own data).
+    if (revokedHere) await syncGradebook(course).catch(() => undefined);
     for (const stale of awards) {
       const a = (await AwardModel.findById(stale._id).lean()) ?? stale;
       // The award's public id, which a run cut short left set aside (below).

@@ -8,6 +8,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { LtijsToken } from 'ltijs';
 import { asyncRoute } from '../shared/asyncRoute.js';
+import { sendProblem } from '../shared/errorPage.js';
 import { personName } from '../shared/personName.js';
 import { pageTranslator } from '../shared/pageLanguage.js';
 import { parseLmsUserId } from '../../store/platformAdministrators.js';
@@ -54,7 +55,8 @@ export function erasureRoutes(page: AdminPage): Router {
     const t = token(res);
     const request = await erasureRequestById(String(req.params.id));
     if (!request || request.issuer !== t.iss || request.clientId !== t.clientId) {
-      await page(res, { problems: [pageTranslator(res).t('erasure.admin.gone')] });
+      const tr = pageTranslator(res);
+      sendProblem(req, res, { status: 404, reason: 'erasure_request_not_found', title: tr.t('erasure.admin.goneTitle'), detail: tr.t('erasure.admin.gone'), todo: tr.t('erasure.admin.goneTodo') });
       return null;
     }
     return request;
