@@ -219,6 +219,15 @@ describe("the learner's export", () => {
   });
 });
 
+describe("a staff member's export", () => {
+  it('says what they did, not to whom: no learner they acted on is named', async () => {
+    const text = JSON.stringify(await exportPerson(person(instructor)));
+    expect(text).toContain('"action":"award.revoked"');
+    expect(text).toContain('"launchedAsStaff"');
+    for (const needle of [...needlesOf(learner), ...needlesOf(other), ...needlesOf(third)]) expect(text.toLowerCase(), needle).not.toContain(needle.toLowerCase());
+  });
+});
+
 describe('asking for erasure', () => {
   const requestId = () => personKey(lms.emulator.issuer, lms.clientId, learner.id);
 

@@ -119,7 +119,11 @@ async function courseData(p: Person, courseKey: string): Promise<Record<string, 
     approvals: approvals.map((a) => ({ badgeId: a.badgeId, approvedAt: a.approvedAt, approvedBy: who(p, a.approvedBy) })),
     gradebookScores: scores.map((s) => ({ badgeId: s.badgeId, awardId: s.awardId, wanted: s.wanted, state: s.state, updatedAt: s.updatedAt })),
     engagements: engagements.map((e) => ({ awardId: e!.awardId, kind: e!.kind, at: e!.at })),
-    auditEntries: audit.map((e) => ({ at: e.at, action: e.action, badgeId: e.badgeId, awardId: e.awardId, by: who(p, e.actor), ...(e.actor === p.userId && e.actorName ? { byName: e.actorName } : {}), detail: e.detail })),
+    // What they did to someone else (as staff) says what, not about whom: that is the other person's.
+    auditEntries: audit.map((e) => ({
+      at: e.at, action: e.action, badgeId: e.badgeId, by: who(p, e.actor), ...(e.actor === p.userId && e.actorName ? { byName: e.actorName } : {}),
+      ...(e.userId === p.userId || !e.userId ? { awardId: e.awardId, detail: e.detail } : {}),
+    })),
     standing: standingOf,
     staff: staffRoles,
     bulkJobs: bulk.map((j) => ({
