@@ -10,7 +10,7 @@ export type AuditAction =
   | 'award.manual' | 'award.approved' | 'award.revoked' | 'award.evidence' | 'award.toWallet'
   | 'evaluation.run' | 'canvas.connected' | 'canvas.disconnected' | 'issuer.changed' | 'issuer.keysRotated' | 'platform.settings'
   | 'platform.adminGranted' | 'platform.adminRevoked' | 'platform.frameOriginAdded' | 'platform.frameOriginRemoved'
-  | 'privacy.retention';
+  | 'privacy.retention' | 'platform.erasure' | 'platform.erasureDeclined';
 
 export interface AuditEntry {
   id: string;

@@ -37,6 +37,11 @@ export interface Award {
   revocationReason?: string;
   /** The award's latest renewal (store/renewal.ts), for a badge that expires and was renewed. */
   renewal?: LatestRenewal;
+  /**
+   * When the learner's data was erased at their request (privacy/erasure/): the award then holds
+   * no person (its userId is `erased:<id>`), only what its public credential needs.
+   */
+  erasedAt?: Date;
 }
 
 /** What an award keeps of its latest renewal: enough to find its credential and its end without another read. */
@@ -65,6 +70,7 @@ const schema = new Schema<StoredAward>({
   revokedBy: String,
   revocationReason: String,
   renewal: { type: new Schema<LatestRenewal>({ period: Number, publicId: String, renewedAt: Date, validUntil: Date }, { _id: false }), default: undefined },
+  erasedAt: Date,
 });
 schema.index({ courseKey: 1, badgeId: 1 });
 schema.index({ id: 1 }, { unique: true });

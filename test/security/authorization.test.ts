@@ -65,6 +65,8 @@ interface Fixtures {
   /** A public page of badges, published by a learner of the course on the other LMS, and an id that names none. */
   profile: string;
   unknownProfile: string;
+  /** A request for erasure that does not exist (an id of the person-key shape). */
+  unknownRequest: string;
 }
 const f = { doomed: {}, doomedApi: {} } as unknown as Fixtures;
 let png: Buffer;
@@ -160,6 +162,7 @@ beforeAll(async () => {
   const otherLearnerPage = await request(laurel.url).get('/me/all').set('Authorization', `Bearer ${otherLearnerSession}`);
   f.profile = /\/profiles\/([A-Za-z0-9_-]+)/.exec(otherLearnerPage.text)![1]!;
   f.unknownProfile = 'A'.repeat(22);
+  f.unknownRequest = 'A'.repeat(32);
 });
 afterAll(async () => {
   await home?.emulator.close();
@@ -245,6 +248,10 @@ const POLICY: Row[] = [
   ['POST', '/me/all/profile/withdraw',                    401, 303, 303, 303, 303, 303, 303],
   // Whether Laurel sends messages to this person: each caller's own choice, whoever they are.
   ['POST', '/me/messages',                                401, 303, 303, 303, 303, 303, 303, form({ messages: 'on' })],
+  // A person's own data: anyone launched downloads theirs, and asks for its erasure or cancels the request.
+  ['GET', '/me/data',                                     401, 200, 200, 200, 200, 200, 200],
+  ['POST', '/me/erasure',                                 401, 303, 303, 303, 303, 303, 303, form({ choice: 'keep' })],
+  ['POST', '/me/erasure/cancel',                          401, 303, 303, 303, 303, 303, 303],
   // The course API: staff only.
   ['GET', '/api/course/line-items',                       401, 403, 403, 200, 200, 200, 200],
   ['GET', '/api/course/badges',                           401, 403, 403, 200, 200, 200, 200],
@@ -272,6 +279,11 @@ const POLICY: Row[] = [
   ['GET', '/admin/audit.csv',                             401, 403, 403, 403, 403, 200, 403],
   ['POST', '/admin/administrators',                      401, 403, 403, 403, 403, 200, 403, form({ userId: '424242', action: 'revoke' })],
   ['POST', '/admin/frame-origins',                        401, 403, 403, 403, 403, 200, 403, form({ origin: 'https://policy.example.edu', action: 'remove' })],
+  // Learners' data: a request of no platform of theirs is not found; a person is named by LMS user id (nobody has 424242 here).
+  ['POST', '/admin/erasure/requests/:unknownRequest/confirm', 401, 403, 403, 403, 403, 404, 403],
+  ['POST', '/admin/erasure/requests/:unknownRequest/decline', 401, 403, 403, 403, 403, 404, 403],
+  ['GET', '/admin/erasure/export?userId=424242',          401, 403, 403, 403, 403, 400, 403],
+  ['POST', '/admin/erasure/erase',                        401, 403, 403, 403, 403, 400, 403, form({ userId: '424242', choice: 'keep', confirm: 'on' })],
   // Public: what verifiers, employers and wallets read, by unguessable ids.
   ['GET', '/verify/:award',                               200, 200, 200, 200, 200, 200, 200],
   // A learner's public page of badges, by its unguessable id: a session adds nothing.

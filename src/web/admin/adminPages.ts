@@ -32,6 +32,7 @@ import { keyStatus, lastRotation } from './keyStatus.js';
 import { lmsSection, type LmsTyped } from './lmsSection.js';
 import { messagesSection } from './messagesSection.js';
 import { describeRetention, retentionRoutes, retentionSection } from './retentionSection.js';
+import { erasureRoutes, erasureSection } from './erasureSection.js';
 import { connectCanvasApi, connectMoodleWs, disconnectLmsApi, LmsConnectionError, recheckMoodleWs, type ChangedBy, type CheckContext, type LmsChange } from '../../lms/sources/connectLms.js';
 import { lmsCourseIdOf } from '../../lti/courseOfLaunch.js';
 import { addConfiguredFrameOrigin, FrameOriginError, frameOriginsOf, removeConfiguredFrameOrigin, type FrameOriginsOfPlatform } from '../../store/frameOrigins.js';
@@ -92,9 +93,9 @@ function registrationOrigins(p: { issuer: string; authEndpoint: string; tokenEnd
 async function page(res: Response, o: AdminOptions, s: PageState = {}) {
   const t = token(res);
   const tr = pageTranslator(res);
-  const [profile, platform, settings, lms, granted, frames, messages] = await Promise.all([
+  const [profile, platform, settings, lms, granted, frames, messages, erasure] = await Promise.all([
     issuerProfileOf({ issuer: t.iss, clientId: t.clientId }), platformOverview(t), platformSettingsOf(t.iss, t.clientId), lmsSection(t, s.lmsTyped),
-    grantedAdministrators({ issuer: t.iss, clientId: t.clientId }), frameOriginsOf(t.iss, t.clientId), messagesSection(t, tr),
+    grantedAdministrators({ issuer: t.iss, clientId: t.clientId }), frameOriginsOf(t.iss, t.clientId), messagesSection(t, tr), erasureSection(res, tr),
   ]);
   const base = publicBase();
   const keys = await publishedKeys(profile.key);
@@ -106,6 +107,7 @@ async function page(res: Response, o: AdminOptions, s: PageState = {}) {
     sync: { own: settings.syncIntervalMinutes, serverDefault: o.syncIntervalMinutes, max: MAX_SYNC_INTERVAL_MINUTES, input: s.syncInput ?? settings.syncIntervalMinutes?.toString() ?? '', invalid: s.syncInput !== undefined },
     retention: retentionSection(settings, o.retentionDays, s.retentionInput), describeRetention: (days: number) => describeRetention(days, tr),
     administrators: { granted, own: lmsUserIdOf(t), input: s.grantInput ?? '', invalid: s.grantInput !== undefined },
+    erasure,
     frameOrigins: frameOriginsView(registrationOrigins(platform), frames, s.frameOriginInput),
     lms, lmsProblemText: (p: InputProblem) => inputProblemText(p, tr), messages,
     problems: s.problems ?? [], saved: s.saved, describeInterval: (minutes: number) => describeInterval(minutes, tr), ltik, q: `ltik=${encodeURIComponent(ltik)}`,
@@ -118,6 +120,7 @@ export function adminPages(o: AdminOptions): Router {
 
   router.get('/admin', asyncRoute((_req, res) => page(res, o)));
   router.use(retentionRoutes(o.retentionDays, (res, s) => page(res, o, s)));
+  router.use(erasureRoutes((res, s) => page(res, o, s)));
 
   /** The registration's changes (issuer profile, keys, sync interval, LMS API) as CSV, newest first. */
   router.get('/admin/audit.csv', asyncRoute(async (_req, res) => {

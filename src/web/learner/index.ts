@@ -12,6 +12,7 @@ import { learnerPage, shareName, submitEvidence } from './learnerPage.js';
 import { walletPage } from './walletPage.js';
 import { ALL_BADGES, allBadgesPage, saveProfile, unpublishProfile } from './allBadgesPage.js';
 import { chooseMessages } from './messagesChoice.js';
+import { myDataRoutes } from './myData.js';
 
 export function learnerPages(): Router {
   const router = Router();
@@ -24,5 +25,6 @@ export function learnerPages(): Router {
   router.post('/me/awards/:id/evidence', asyncRoute(submitEvidence));
   router.post('/me/awards/:id/wallet', asyncRoute(walletPage));
   router.post('/me/messages', asyncRoute(chooseMessages));
+  router.use(myDataRoutes());
   return router;
 }

@@ -29,6 +29,7 @@ import type { Verdict } from '../../rules/verdict.js';
 import { awardRenewals, currentValidUntil } from '../../awards/renewal.js';
 import { expiryState } from '../../rules/renewal.js';
 import { messagesChoiceView } from './messagesChoice.js';
+import { myDataView } from './myData.js';
 
 /** Past this, the page shows what is stored and the evaluation finishes in the background. */
 const QUICK_MS = 5000;
@@ -37,7 +38,7 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
   const { course, token } = courseOf(res);
   let evaluation: Evaluation | undefined;
   let note: string | undefined;
-  const { t } = pageTranslator(res);
+  const { t, date } = pageTranslator(res);
   const audience = audienceOf(token.platformContext.roles);
   // An observer (Canvas's Mentor) earns nothing here, and a learner's badges are theirs to share:
   // a clear page saying so, rather than an empty "My badges".
@@ -82,6 +83,7 @@ export async function learnerPage(req: Request, res: Response): Promise<void> {
     pending: awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: badges.find((b) => b.id === a.badgeId) })),
     progress: badges.filter((b) => !awards.some((a) => a.badgeId === b.id)).map((b) => ({ badge: b, verdict: verdicts.get(b.id) })),
     messages: await messagesChoiceView(token),
+    myData: await myDataView(token, date),
   });
 }
 
@@ -128,6 +130,8 @@ const NOTES: Record<string, MessageKey> = {
   sharing: 'learner.note.sharing',
   messagesOff: 'learner.note.messagesOff',
   messagesOn: 'learner.note.messagesOn',
+  erasureRequested: 'erasure.note.requested',
+  erasureCancelled: 'erasure.note.cancelled',
 };
 
 /** The catalogue's words for each evidence problem (the problem page), and for each kind of invalid evidence. */

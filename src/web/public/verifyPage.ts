@@ -32,6 +32,8 @@ export function verifyPage(base: string): Router {
       status: verification.status,
       errors: verification.errors,
       revocationReason: verification.status === 'revoked' ? award?.revocationReason : undefined,
+      // The learner's data was erased at their request: the credential stays theirs, as the page says.
+      erasedOn: award?.erasedAt ? date(award.erasedAt) : undefined,
       recipientName: award?.showName ? recipient.name ?? award.recipient?.name : undefined,
       awardedAt: date(facts.awardedAt), awardedAtIso: facts.awardedAt.toISOString(),
       validUntil: facts.validUntil ? date(facts.validUntil) : '',

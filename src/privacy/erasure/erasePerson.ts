@@ -1,0 +1,243 @@
+/**
+ * Erasing a learner at their request (issue 20), over every course of the platform. Their
+ * credentials are theirs: revoked first through the normal path when they chose so (the status
+ * list bit set, so every verifier sees it), else kept valid; either way each awarded credential
+ * stays answerable at its URL, signed as it was, while the award, its credentials and renewals
+ * lose the person (userId becomes `erased:<award public id>`, the facts keep only the salted
+ * hashes) and say when they were erased. Everything else of theirs is deleted, or loses them
+ * where it is shared (standings, staff lists, finished bulk jobs, audit entries).
+ *
+ * Idempotent and resumable: each step finds what is left by the same indexes, and the award is
+ * re-keyed by inserting the new document before deleting the old, so a run cut in the middle and
+ * run again finishes the job, and a run with nothing left changes nothing and counts nothing.
+ */
+import { AwardModel, awardKey } from '../../store/award.js';
+import { IssuedCredentialModel } from '../../store/issuedCredential.js';
+import { RenewalModel, renewalKey } from '../../store/renewal.js';
+import { ApprovalModel } from '../../store/approval.js';
+import { GradebookScoreModel } from '../../store/gradebookScore.js';
+import { EngagementModel, ENGAGEMENT_KINDS } from '../../store/engagement.js';
+import { AuditEntryModel, recordAudit, registrationKey } from '../../store/auditLog.js';
+import { CourseStandingModel } from '../../store/courseStanding.js';
+import { CourseStaffModel } from '../../store/courseStaff.js';
+import { EvaluationJobModel, type BulkAwardInput } from '../../store/evaluationJob.js';
+import { LearnerCoursesModel } from '../../store/learnerCourse.js';
+import { TaughtCoursesModel } from '../../store/taughtCourse.js';
+import { MessageRecipientModel } from '../../store/messageRecipient.js';
+import { LmsUserModel, personKey } from '../../store/lmsUser.js';
+import { CanvasGrantModel } from '../../store/canvasGrant.js';
+import { PublicProfileModel } from '../../store/publicProfile.js';
+import { OutboxModel } from '../../store/outbox.js';
+import { CourseModel } from '../../store/course.js';
+import { ltijsModels } from '../../store/ltijsRecords.js';
+import type { ErasureChoice } from '../../store/erasureRequest.js';
+import { hashedRecipient } from '../../credentials/hashedRecipient.js';
+import type { CredentialFacts } from '../../store/issuedCredential.js';
+import { revoke } from '../../awards/revoke.js';
+import { syncGradebook } from '../../awards/gradebookColumn.js';
+import { contextTokensOf, coursesOfPlatform, idTokensOf, type Person } from '../export/personRecords.js';
+
+/** The reason a credential revoked by an erasure gives its verifiers. */
+export const ERASURE_REVOCATION_REASON = 'Erased at the learner\'s request';
+/** What replaces the learner's name, e-mail or ids in a sentence that stays (an audit entry, another's revocation reason). */
+export const NEUTRAL = 'a learner';
+
+/** What an award being re-keyed holds as its public id meanwhile: `id` is unique, and the new document takes it. */
+const SET_ASIDE = 'erasing:';
+
+export const erasedUserId = (awardId: string) => `erased:${awardId}`;
+
+export interface ErasureRun {
+  person: Person;
+  choice: ErasureChoice;
+  /** The administrator who confirmed it (their LTI user id and name), as the revocations and the audit entry say. */
+  by: { userId: string; name: string };
+  /** When the learner asked: what the awards say as their erasure date. */
+  now?: Date;
+}
+
+export type ErasureCounts = Record<string, number>;
+
+/** Runs the erasure; answers how many records of each kind it changed or deleted (all zero on a second run). */
+export async function erasePerson(run: ErasureRun): Promise<ErasureCounts> {
+  const { person: p } = run;
+  const now = run.now ?? new Date();
+  const counts: ErasureCounts = {};
+  const add = (kind: string, n: number) => { if (n > 0) counts[kind] = (counts[kind] ?? 0) + n; };
+  const courses = await coursesOfPlatform(p);
+  const needles = await needlesOf(p, courses.map((c) => c.courseKey));
+  const neutral = (text: string) => scrub(text, needles);
+
+  for (const course of courses) {
+    const { courseKey } = course;
+    const awards = await AwardModel.find({ courseKey, userId: p.userId }).lean();
+    const issuedIds = new Set((await IssuedCredentialModel.find({ courseKey, userId: p.userId }, { _id: 1, awardId: 1 }).lean()).map((c) => c.awardId ?? c._id));
+    // Their credentials revoked first, through the normal path, when they chose so.
+    let revokedHere = 0;
+    if (run.choice === 'revoke') {
+      for (const a of awards.filter((x) => x.status === 'awarded' && issuedIds.has(x.id))) {
+        const done = await revoke(courseKey, a.id, ERASURE_REVOCATION_REASON, run.by.userId);
+        if (done.revoked) {
+          add('credentialsRevoked', 1);
+          revokedHere++;
+          await recordAudit({ courseKey, actor: run.by.userId, actorName: run.by.name, action: 'award.revoked', badgeId: a.badgeId, awardId: a.id, detail: `${NEUTRAL}: ${ERASURE_REVOCATION_REASON}` });
+        }
+      }
+    }
+    // The revoked badges' "Badge:" scores are cleared in the LMS's grade book now, while Laurel still
+    // knows whose they are (once: the scores go below, and the grade book is the LMS's own data).
+    if (revokedHere) await syncGradebook(course).catch(() => undefined);
+    for (const stale of awards) {
+      const a = (await AwardModel.findById(stale._id).lean()) ?? stale;
+      // The award's public id, which a run cut short left set aside (below).
+      const id = a.id.startsWith(SET_ASIDE) ? a.id.slice(SET_ASIDE.length) : a.id;
+      // Engagements go with the person, whatever becomes of the award.
+      add('engagements', (await EngagementModel.deleteMany({ _id: { $in: ENGAGEMENT_KINDS.map((k) => `${id}:${k}`) } })).deletedCount);
+      if (!issuedIds.has(id)) {
+        add('awardsDeleted', (await AwardModel.deleteOne({ _id: a._id })).deletedCount);
+        continue;
+      }
+      // Re-keyed without losing it if cut short: the old document sets its public id aside (it is
+      // unique), the new one is inserted under the pseudonym's key with it, then the old one goes.
+      if (a.id === id) await AwardModel.updateOne({ _id: a._id }, { $set: { id: `${SET_ASIDE}${id}` } });
+      const pseudonym = erasedUserId(id);
+      const { _id, recipient: _r, reasonJson: _j, evidence: _e, showName: _s, ...kept } = a;
+      // Written whole each run while the old one is there: what a run cut short wrote is written again.
+      const newKey = awardKey(courseKey, a.badgeId, pseudonym);
+      await AwardModel.collection.replaceOne({ _id: newKey as never }, {
+        ...kept, id, userId: pseudonym, erasedAt: a.erasedAt ?? now,
+        ...(a.revocationReason ? { revocationReason: neutral(a.revocationReason) } : {}),
+      }, { upsert: true });
+      for (const c of await IssuedCredentialModel.find({ courseKey, userId: p.userId }).lean()) {
+        if ((c.awardId ?? c._id) !== id) continue;
+        const facts = JSON.parse(c.factsJson) as CredentialFacts;
+        facts.recipient = hashedRecipient(facts.recipient);
+        await IssuedCredentialModel.updateOne({ _id: c._id }, { $set: { userId: pseudonym, factsJson: JSON.stringify(facts) } });
+        add('credentialsPseudonymised', 1);
+      }
+      for (let period = 1; period <= (a.renewal?.period ?? 0); period++) {
+        add('renewalsPseudonymised', (await RenewalModel.updateOne({ _id: renewalKey(id, period), userId: p.userId }, { $set: { userId: pseudonym }, $unset: { reasonJson: 1 } })).modifiedCount);
+      }
+      add('awardsPseudonymised', (await AwardModel.deleteOne({ _id })).deletedCount);
+    }
+    add('approvals', (await ApprovalModel.deleteMany({ courseKey, userId: p.userId })).deletedCount);
+    add('gradebookScores', (await GradebookScoreModel.deleteMany({ courseKey, userId: p.userId })).deletedCount);
+    add('standings', await leaveStanding(courseKey, p.userId));
+    add('staffLists', (await CourseStaffModel.updateOne({ _id: courseKey }, { $pull: { launched: p.userId, listed: p.userId, graders: p.userId } })).modifiedCount);
+    add('bulkJobs', await leaveJobs(courseKey, p.userId, neutral));
+    add('auditEntries', await neutralAudit({ courseKey }, p.userId, neutral));
+    add('otherRevocationReasons', await neutralReasons(courseKey, neutral));
+    if (course.lmsApiGrantedBy === p.userId) await CourseModel.updateOne({ _id: course.courseKey }, { $unset: { lmsApiGrantedBy: 1 } });
+  }
+  add('auditEntries', await neutralAudit({ platform: registrationKey(p) }, p.userId, neutral));
+
+  // What is kept per person.
+  const key = personKey(p.issuer, p.clientId, p.userId);
+  const profiles = await PublicProfileModel.find({ issuer: p.issuer, clientId: p.clientId, userId: p.userId }, { _id: 1 }).lean();
+  for (const profile of profiles) {
+    // Only the id stays, so its URL answers "gone".
+    await PublicProfileModel.collection.replaceOne({ _id: profile._id as never }, { withdrawnAt: now });
+    add('publicPages', 1);
+  }
+  for (const [kind, model] of [['learnerCourses', LearnerCoursesModel], ['taughtCourses', TaughtCoursesModel], ['messageRecipients', MessageRecipientModel], ['lmsUsers', LmsUserModel], ['canvasGrants', CanvasGrantModel]] as const) {
+    add(kind, (await (model as typeof LmsUserModel).deleteOne({ _id: key })).deletedCount);
+  }
+  const outbox = (await OutboxModel.find({ platform: registrationKey(p) }, { _id: 1, userId: 1 }).lean()).filter((m) => m.userId === p.userId);
+  if (outbox.length) add('outboxMessages', (await OutboxModel.deleteMany({ _id: { $in: outbox.map((m) => m._id) } })).deletedCount);
+  // Their sessions end with their tokens.
+  const idTokens = await idTokensOf(p, courses);
+  if (idTokens.length) add('sessions', (await ltijsModels.idtoken.deleteMany({ _id: { $in: idTokens.map((t) => t._id as string) } })).deletedCount);
+  const contextTokens = await contextTokensOf(p);
+  if (contextTokens.length) add('sessions', (await ltijsModels.contexttoken.deleteMany({ _id: { $in: contextTokens.map((t) => t._id as string) } })).deletedCount);
+  return counts;
+}
+
+/**
+ * The strings that say who the person is, to take out of sentences that stay: their LTI user id,
+ * LMS user id, and every name and address Laurel holds of them (awards' recipients, their launches,
+ * bulk awards' roster entries), read before anything of them is deleted.
+ */
+async function needlesOf(p: Person, courseKeys: string[]): Promise<string[]> {
+  const key = personKey(p.issuer, p.clientId, p.userId);
+  const found = new Set<string>();
+  const put = (...values: (string | undefined)[]) => { for (const v of values) if (v && v.trim().length >= 3) found.add(v.trim()); };
+  const lmsUser = await LmsUserModel.findById(key).lean();
+  put(p.userId);
+  put(lmsUser?.lmsUserId, (await MessageRecipientModel.findById(key).lean())?.email);
+  for (const t of await idTokensOf(p, await coursesOfPlatform(p))) {
+    const info = (t.userInfo ?? {}) as Record<string, string | undefined>;
+    put(info.name, info.given_name, info.family_name, info.email);
+  }
+  for (const courseKey of courseKeys) {
+    for (const a of await AwardModel.find({ courseKey, userId: p.userId }, { recipient: 1 }).lean()) put(a.recipient?.name, a.recipient?.email);
+    for (const j of await EvaluationJobModel.find({ courseKey, kind: 'award' }, { input: 1 }).lean()) {
+      for (const m of (j.input as BulkAwardInput | undefined)?.members ?? []) if (m.userId === p.userId) put(m.name, m.givenName, m.familyName, m.email, m.sourcedId);
+    }
+  }
+  // Longest first, so a full name goes before the given name inside it.
+  return [...found].sort((a, b) => b.length - a.length);
+}
+
+export function scrub(text: string, needles: string[]): string {
+  let out = text;
+  // Whole words only: a user id "1042" leaves "21042" alone.
+  for (const n of needles) out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'giu'), NEUTRAL);
+  return out;
+}
+
+async function leaveStanding(courseKey: string, userId: string): Promise<number> {
+  const standing = await CourseStandingModel.findById(courseKey).lean();
+  if (!standing) return 0;
+  let changed = false;
+  const badges = Object.fromEntries(Object.entries(standing.badges as Record<string, Record<string, string[]>>).map(([badgeId, lists]) => [badgeId, Object.fromEntries(Object.entries(lists).map(([where, ids]) => {
+    const left = Array.isArray(ids) ? ids.filter((id) => id !== userId) : ids;
+    if (Array.isArray(ids) && left.length !== ids.length) changed = true;
+    return [where, left];
+  }))]));
+  if (!changed) return 0;
+  await CourseStandingModel.updateOne({ _id: courseKey }, { $set: { badges } });
+  return 1;
+}
+
+/** Finished bulk awards lose their roster entry; a job they asked for loses their name. Running jobs are left to finish. */
+async function leaveJobs(courseKey: string, userId: string, neutral: (s: string) => string): Promise<number> {
+  let n = 0;
+  for (const j of await EvaluationJobModel.find({ courseKey }).lean()) {
+    if (j.status !== 'done' && j.status !== 'failed') continue;
+    const input = j.input as (BulkAwardInput & { actorName?: string }) | undefined;
+    const $set: Record<string, unknown> = {};
+    if (j.kind === 'award' && input?.members?.some((m) => m.userId === userId)) $set['input.members'] = input.members.filter((m) => m.userId !== userId);
+    if (j.requestedBy === userId) { $set.requestedBy = 'erased'; if (input?.actorName) $set['input.actorName'] = NEUTRAL; }
+    if (j.error && neutral(j.error) !== j.error) $set.error = neutral(j.error);
+    if (Object.keys($set).length) { await EvaluationJobModel.updateOne({ _id: j._id }, { $set }); n++; }
+  }
+  return n;
+}
+
+/** Entries concerning them keep what happened, not who: their id goes, their name and address become a neutral word. */
+async function neutralAudit(scope: { courseKey: string } | { platform: string }, userId: string, neutral: (s: string) => string): Promise<number> {
+  let n = 0;
+  for (const e of await AuditEntryModel.find(scope).lean()) {
+    const detail = neutral(e.detail ?? '');
+    const concerns = e.userId === userId;
+    const acted = e.actor === userId;
+    if (!concerns && !acted && detail === e.detail) continue;
+    await AuditEntryModel.updateOne({ _id: e._id }, {
+      $set: { detail, ...(acted ? { actor: 'erased' } : {}) },
+      ...(concerns || acted ? { $unset: { ...(concerns ? { userId: 1 } : {}), ...(acted ? { actorName: 1 } : {}) } } : {}),
+    });
+    n++;
+  }
+  return n;
+}
+
+/** Other learners' revocation reasons that named them (an instructor's "copied from …"). */
+async function neutralReasons(courseKey: string, neutral: (s: string) => string): Promise<number> {
+  let n = 0;
+  for (const a of await AwardModel.find({ courseKey, status: 'revoked' }, { _id: 1, revocationReason: 1 }).lean()) {
+    if (!a.revocationReason || neutral(a.revocationReason) === a.revocationReason) continue;
+    await AwardModel.updateOne({ _id: a._id }, { $set: { revocationReason: neutral(a.revocationReason) } });
+    n++;
+  }
+  return n;
+}

@@ -1,0 +1,36 @@
+/**
+ * Where Laurel keeps one person of one registration (issuer and client id): every course of the
+ * platform, found by the `courses` index (issuer, clientId, lastLaunchAt), then in each what the
+ * per-course indexes find of them, and what is keyed by the person (store/lmsUser.ts personKey).
+ * The export reads through it, and the erasure works through it, so both see the same records.
+ */
+import { CourseModel, type CourseRecord } from '../../store/course.js';
+import { ltijsModels, ltijsRecordId } from '../../store/ltijsRecords.js';
+import { DeploymentModel } from '../../store/deployment.js';
+
+export interface Person { issuer: string; clientId: string; userId: string }
+
+/** The platform's courses, most recently launched first. */
+export async function coursesOfPlatform(p: Pick<Person, 'issuer' | 'clientId'>): Promise<CourseRecord[]> {
+  return CourseModel.find({ issuer: p.issuer, clientId: p.clientId }).sort({ lastLaunchAt: -1 }).lean();
+}
+
+/** ltijs's id tokens of the person (the launch session's user), one per deployment of the platform, by key. */
+export async function idTokensOf(p: Person, courses: CourseRecord[]): Promise<Record<string, unknown>[]> {
+  const deployments = new Set(courses.map((c) => c.deploymentId));
+  for (const d of await DeploymentModel.find({ issuer: p.issuer, clientId: p.clientId }, { deploymentId: 1 }).lean()) deployments.add(d.deploymentId);
+  const ids = [...deployments].map((deploymentId) => ltijsRecordId('idtoken', { iss: p.issuer, clientId: p.clientId, deploymentId, user: p.userId }));
+  const found = await Promise.all(ids.map((_id) => ltijsModels.idtoken.findById(_id).lean()));
+  return found.filter((t): t is NonNullable<typeof t> => t !== null) as Record<string, unknown>[];
+}
+
+/**
+ * ltijs's context tokens of the person on this platform. ltijs keys them by its own context id
+ * (issuer, client id, deployment, course, resource link), which Laurel does not keep: read by the
+ * user, then kept where the context id starts with this registration's. They expire within a day.
+ */
+export async function contextTokensOf(p: Person): Promise<Record<string, unknown>[]> {
+  const prefix = encodeURIComponent(p.issuer + p.clientId);
+  const found = await ltijsModels.contexttoken.find({ user: p.userId }).lean();
+  return (found as Record<string, unknown>[]).filter((t) => typeof t.contextId === 'string' && t.contextId.startsWith(prefix));
+}
