@@ -19,7 +19,9 @@ export interface Seed {
   nonEditingTeacher: SeedPerson;
   learners: SeedPerson[];
   assignment: { id: number; cmid: number; name: string; maxGrade: number; grades: Record<string, number> };
-  webService: { user: SeedPerson; role: string; capabilities: string[]; service: string; functions: string[]; token: string };
+  webService: { user: SeedPerson; role: string; capabilities: string[]; service: string; functions: string[]; token: string;
+    /** What Laurel's messages through Moodle add to the service and the role (its admin page's admin.messagesMoodleSetup). */
+    messageCapabilities: string[]; messageFunctions: string[] };
 }
 
 const repo = resolve(__dirname, '../..');
