@@ -14,9 +14,7 @@
  * scripts/moodle/messages.php makes the accounts lacking a capability, turns messaging off and on,
  * and reads what a user received. Run by npm run test:moodle (scripts/moodle/e2e.sh).
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
@@ -34,25 +32,14 @@ import { awardsOf } from '../../src/store/award.js';
 import { OutboxModel } from '../../src/store/outbox.js';
 import { courseKeyOf } from '../../src/store/course.js';
 import type { CourseRecord } from '../../src/store/course.js';
-import { moodleSite, type Seed } from './moodle.js';
+import { messagesPhp, moodleSite, receivedBy, type Seed } from './moodle.js';
 
-const repo = resolve(__dirname, '../..');
 const READ_CAPABILITIES = ['webservice/rest:use', 'moodle/grade:viewall', 'gradereport/user:view', 'report/progress:view',
   'moodle/course:view', 'moodle/user:viewdetails', 'moodle/course:enrolreview', 'mod/assign:view', 'mod/lti:view'];
 
-interface Received { id: number; useridfrom: number; conversationid: number; conversationtype: number; fullmessage: string; fullmessageformat: number; smallmessage: string; timecreated: number }
 interface Accounts { accounts: Record<'all' | 'function' | 'moodle/site:sendmessage' | 'moodle/site:messageanyuser', { id: number; token: string; service: string }> }
 type Lacking = keyof Accounts['accounts'];
 
-function messagesPhp(args: string): string {
-  try {
-    return execFileSync('bash', ['-c', `. scripts/moodle/env.sh && php_moodle scripts/moodle/messages.php ${args}`], { cwd: repo, stdio: 'pipe' }).toString();
-  } catch (e) {
-    const { stdout, stderr } = e as { stdout: Buffer; stderr: Buffer };
-    throw new Error(`scripts/moodle/messages.php ${args} failed: ${stdout.toString().slice(-1500)} ${stderr.toString().slice(-1500)}`);
-  }
-}
-const receivedBy = (userid: number) => JSON.parse(messagesPhp(`--received=${userid}`)) as Received[];
 const messaging = (on: boolean) => messagesPhp(`--messaging=${on ? 1 : 0}`);
 
 /** Gives `user` the id `id` in the emulated course, swapping with whoever had it. */
