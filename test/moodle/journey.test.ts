@@ -117,10 +117,15 @@ describe('Laurel in a real Moodle 4.5, cross-site on HTTPS, third-party cookies 
     const editSwitch = teacher.locator('.editmode-switch-form input[name=setmode]');
     if (!(await editSwitch.isChecked())) await Promise.all([teacher.waitForLoadState('load'), editSwitch.click()]);
     await teacher.waitForURL(/course\/view\.php/);
+    // The switch reloads the page; a click before its script has bound the button is lost (seen on a
+    // busy machine: Moodle never asked for the chooser's items), so the page settles and a lost click is made again.
+    await teacher.waitForLoadState('networkidle');
     const addInSection = teacher.locator('#section-1 button[data-action="open-chooser"]').filter({ visible: true }).last();
-    await addInSection.click();
     const option = teacher.locator('[data-region="chooser-option-container"][aria-label="Laurel"], [data-region="chooser-option-container"]:has(.optionname:text-is("Laurel"))').first();
-    await option.waitFor({ timeout: 20_000 });
+    for (let attempt = 1; ; attempt++) {
+      await addInSection.click({ timeout: 10_000 }).catch((e: Error) => { if (attempt === 3) throw e; });
+      if (await option.waitFor({ timeout: attempt === 3 ? 20_000 : 10_000 }).then(() => true, (e: Error) => { if (attempt === 3) throw e; return false; })) break;
+    }
     await shot(teacher, 'activity-chooser');
     await Promise.all([teacher.waitForURL(/course\/modedit\.php/), option.locator('a[data-action="add-chooser-option"]').click()]);
     await teacher.locator('#id_name').fill('Badges');

@@ -168,6 +168,7 @@ async function observe(side: 'moodle' | 'emulator', lacking: Lacking, touserid: 
   await connectMoodle(issuer, clientId, { baseUrl: base, token }, 'admin');
   let laurelSaw: unknown;
   try {
+    // The course record is read only for Canvas: a Moodle message goes by the user's id alone.
     laurelSaw = { sent: await sendThroughLms((await lmsConnectionOf(issuer, clientId))!, {} as CourseRecord, touserid, composed, { transport: newTransport(), names: [] }) };
   } catch (err) {
     if (!(err instanceof MessageFailure)) throw err;
