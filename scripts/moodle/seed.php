@@ -3,7 +3,8 @@
 // so a second run reuses the site: a course with completion, an editing teacher, a non-editing
 // teacher, three learners, an ordinary assignment graded out of 100 with completion on grade,
 // some grades; a web-service user with exactly the role Laurel's README documents, REST on, an
-// external service with the functions Laurel calls, and a token. Writes everything the tests need
+// external service with the functions Laurel calls, and a token; and what Laurel's messages through
+// Moodle add (its admin page's admin.messagesMoodleSetup): one function, two capabilities. Writes everything the tests need
 // (ids, user names, passwords, the token) as JSON to --out.
 //   php seed.php --out=FILE             seed (or reset) and write the JSON
 //   php seed.php --grade=USERNAME:VALUE set that learner's grade on the assignment (as a teacher would)
@@ -30,6 +31,11 @@ const WS_FUNCTIONS = ['gradereport_user_get_grade_items', 'core_completion_get_a
 // with mod/<type>:view for the course's activity types (the suite checks the two agree).
 const WS_CAPABILITIES = ['webservice/rest:use', 'moodle/grade:viewall', 'gradereport/user:view', 'report/progress:view',
     'moodle/course:view', 'moodle/user:viewdetails', 'moodle/course:enrolreview', 'mod/assign:view', 'mod/lti:view'];
+// Laurel's messages through Moodle (issue 19), what its admin page asks for besides (src/i18n/en.ts
+// admin.messagesMoodleSetup): the function in the service, the two capabilities in the same role.
+// Kept apart: the connection's check neither asks for them nor reports them.
+const MESSAGE_FUNCTIONS = ['core_message_send_instant_messages'];
+const MESSAGE_CAPABILITIES = ['moodle/site:sendmessage', 'moodle/site:messageanyuser'];
 
 $admin = get_admin();
 \core\session\manager::set_user($admin);
@@ -75,6 +81,8 @@ if ($options['grade'] !== '') {
 // Moodle's user tours cover the pages a browser test clicks through.
 $DB->set_field('tool_usertours_tours', 'enabled', 0);
 set_config('enablecompletion', 1);
+// Messaging on, as a fresh site has it (test/moodle/messages.test.ts turns it off for a moment).
+set_config('messaging', 1);
 
 $created = false;
 if (!$course) {
@@ -137,9 +145,9 @@ $role = $DB->get_record('role', ['shortname' => 'laurelws']);
 $roleid = $role ? $role->id : create_role('Laurel web service', 'laurelws', 'Reads the grade book for Laurel (README)');
 set_role_contextlevels($roleid, [CONTEXT_SYSTEM]);
 foreach ($DB->get_records('role_capabilities', ['roleid' => $roleid, 'contextid' => $system->id]) as $rc) {
-    if (!in_array($rc->capability, WS_CAPABILITIES)) unassign_capability($rc->capability, $roleid, $system->id);
+    if (!in_array($rc->capability, array_merge(WS_CAPABILITIES, MESSAGE_CAPABILITIES))) unassign_capability($rc->capability, $roleid, $system->id);
 }
-foreach (WS_CAPABILITIES as $cap) assign_capability($cap, CAP_ALLOW, $roleid, $system->id, true);
+foreach (array_merge(WS_CAPABILITIES, MESSAGE_CAPABILITIES) as $cap) assign_capability($cap, CAP_ALLOW, $roleid, $system->id, true);
 role_assign($roleid, $wsuser->id, $system->id);
 $service = $DB->get_record('external_services', ['shortname' => 'laurel']);
 if (!$service) {
@@ -148,7 +156,7 @@ if (!$service) {
     $service = $DB->get_record('external_services', ['id' => $id]);
 }
 $DB->set_field('external_services', 'enabled', 1, ['id' => $service->id]);
-foreach (WS_FUNCTIONS as $f) {
+foreach (array_merge(WS_FUNCTIONS, MESSAGE_FUNCTIONS) as $f) {
     if (!$DB->record_exists('external_services_functions', ['externalserviceid' => $service->id, 'functionname' => $f])) {
         $DB->insert_record('external_services_functions', (object)['externalserviceid' => $service->id, 'functionname' => $f]);
     }
@@ -176,7 +184,8 @@ $out = [
     'assignment' => ['id' => (int)$assigninstance->id, 'cmid' => (int)$assigncm->id, 'name' => ASSIGNMENT, 'maxGrade' => 100,
         'grades' => GRADES],
     'webService' => ['user' => $person($wsuser), 'role' => 'laurelws', 'capabilities' => WS_CAPABILITIES,
-        'service' => 'laurel', 'functions' => WS_FUNCTIONS, 'token' => $token],
+        'service' => 'laurel', 'functions' => WS_FUNCTIONS, 'token' => $token,
+        'messageCapabilities' => MESSAGE_CAPABILITIES, 'messageFunctions' => MESSAGE_FUNCTIONS],
 ];
 $json = json_encode($out, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES) . "\n";
 if ($options['out'] !== '') file_put_contents($options['out'], $json); else echo $json;

@@ -32,7 +32,8 @@ describe('Moodle: core_message_send_instant_messages', () => {
     expect(body).toHaveLength(1);
     expect(body[0]).toMatchObject({ clientmsgid: 'laurel-1', useridfrom: 2, candeletemessagesforallusers: true });
     expect(body[0].msgid).toBeGreaterThan(0);
-    expect(body[0].text).toBe('<div class="text_to_html">You earned a badge.<br />\nhttps://laurel.test/verify/1</div>');
+    // As Moodle 4.5.6 formats it (message_format_message_text; seen in test/moodle/messages.test.ts): a <p>, <br>, the URL a link.
+    expect(body[0].text).toBe('<p>You earned a badge.<br>\n<a href="https://laurel.test/verify/1" class="_blanktarget" target="_blank" rel="noreferrer">https://laurel.test/verify/1</a></p>');
     expect(emu.moodleMessages.at(-1)).toMatchObject({ msgid: body[0].msgid, touserid: learner().lmsId, text: 'You earned a badge.\nhttps://laurel.test/verify/1', textformat: 0 });
   });
 

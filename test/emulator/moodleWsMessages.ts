@@ -77,9 +77,22 @@ export function sendInstantMessages(p: Platform, args: WsArgs, caller: WsCaller)
   });
 }
 
-/** message_format_message_text, roughly: HTML as it is, anything else escaped with its line breaks kept. */
+/**
+ * message_format_message_text (message/lib.php), as Moodle 4.5.6 answered Laurel's messages
+ * (test/moodle/messages.test.ts): format_text with para off and blanktarget on
+ * (lib/classes/formatting.php). FORMAT_MOODLE: text_to_html keeps the lines (nl2br, no div:
+ * lib/weblib.php), filter_urltolink makes each URL a link of class _blanktarget
+ * (filter/urltolink/classes/text_filter.php), then DOMDocument gives links target and rel, wraps
+ * the text, in no element, in a <p>, and writes <br> as HTML. HTML as it is; anything else escaped
+ * with its line breaks kept (FORMAT_PLAIN, FORMAT_MARKDOWN: not seen against Moodle).
+ */
 function formatted(text: string, format: number): string {
   if (format === 1) return text;
+  if (format === 0) {
+    const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const linked = escaped.replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}" class="_blanktarget" target="_blank" rel="noreferrer">${url}</a>`);
+    return `<p>${linked.replace(/\n/g, '<br>\n')}</p>`;
+  }
   const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   return format === 2 ? escaped.replace(/\n/g, '<br />') : `<div class="text_to_html">${escaped.replace(/\n/g, '<br />\n')}</div>`;
 }

@@ -2,7 +2,8 @@
  * What the real-Moodle suite shares: the seed scripts/moodle/seed.php wrote (ids, user names,
  * passwords, the web-service token), Chromium resolving the two test host names to this machine
  * and trusting our certificate by its key, Moodle's login, Laurel's frame inside Moodle's page,
- * and grades set as a teacher would, through Moodle's own PHP API.
+ * grades set as a teacher would, and the private messages a user received, through Moodle's own
+ * PHP API (scripts/moodle/seed.php, messages.php).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -19,7 +20,9 @@ export interface Seed {
   nonEditingTeacher: SeedPerson;
   learners: SeedPerson[];
   assignment: { id: number; cmid: number; name: string; maxGrade: number; grades: Record<string, number> };
-  webService: { user: SeedPerson; role: string; capabilities: string[]; service: string; functions: string[]; token: string };
+  webService: { user: SeedPerson; role: string; capabilities: string[]; service: string; functions: string[]; token: string;
+    /** What Laurel's messages through Moodle add to the service and the role (its admin page's admin.messagesMoodleSetup). */
+    messageCapabilities: string[]; messageFunctions: string[] };
 }
 
 const repo = resolve(__dirname, '../..');
@@ -128,4 +131,22 @@ export async function refusedFrame(page: Page, timeoutMs: number): Promise<never
     await page.waitForTimeout(200);
   }
   return new Promise<never>(() => {});
+}
+
+/** A private message as Moodle keeps it (`messages`, its conversation's type: 1 individual), as scripts/moodle/messages.php reads it. */
+export interface ReceivedMessage { id: number; useridfrom: number; conversationid: number; conversationtype: number; fullmessage: string; fullmessageformat: number; smallmessage: string; timecreated: number }
+
+/** Runs scripts/moodle/messages.php with these arguments; Moodle's own words when it fails. */
+export function messagesPhp(args: string): string {
+  try {
+    return execFileSync('bash', ['-c', `. scripts/moodle/env.sh && php_moodle scripts/moodle/messages.php ${args}`], { cwd: repo, stdio: 'pipe' }).toString();
+  } catch (e) {
+    const { stdout, stderr } = e as { stdout: Buffer; stderr: Buffer };
+    throw new Error(`scripts/moodle/messages.php ${args} failed: ${stdout.toString().slice(-1500)} ${stderr.toString().slice(-1500)}`);
+  }
+}
+
+/** The private messages Moodle user `userid` can read from others, newest first (at most 20). */
+export function receivedBy(userid: number): ReceivedMessage[] {
+  return JSON.parse(messagesPhp(`--received=${userid}`)) as ReceivedMessage[];
 }

@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 // The real-Moodle suite (npm run test:moodle, through scripts/moodle/e2e.sh, which starts Moodle
-// and puts its seed back first): the journey (with next term) and the emulator's contract, one file
-// at a time, each in order (they share one Moodle and its fixed ports); never part of `npm test`.
+// and puts its seed back first): the journey (with next term), the emulator's contract and Laurel's
+// messages, one file at a time, each in order (they share one Moodle and its fixed ports), each file
+// in a process of its own (two files start Laurel, and ltijs defines its mongoose models once a
+// process); never part of `npm test`.
 export default defineConfig({
   test: {
     include: ['test/moodle/**/*.test.ts'],
@@ -10,7 +12,7 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    poolOptions: { forks: { singleFork: true } },
+    fileParallelism: false,
     sequence: { concurrent: false },
   },
 });
