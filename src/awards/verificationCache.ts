@@ -35,9 +35,17 @@ export interface PublicAward { issued: IssuedCredential; verification: Verificat
 export async function verifyAwardCached(base: string, publicId: string, now = new Date()): Promise<PublicAward | null> {
   const key = `${base} ${publicId}`;
   const hit = kept.get(key);
-  const issued = hit?.issued ?? (await credentialByPublicId(publicId));
+  let issued = hit?.issued ?? (await credentialByPublicId(publicId));
   if (!issued) return null;
-  const [listVersion, award] = await Promise.all([statusListVersion(issued.facts.status.listKey), awardOf(issued.courseKey, issued.badgeId, issued.userId)]);
+  let [listVersion, award] = await Promise.all([statusListVersion(issued.facts.status.listKey), awardOf(issued.courseKey, issued.badgeId, issued.userId)]);
+  // The kept credential's learner became a pseudonym since (erasure, a platform's removal): read it afresh.
+  if (hit && !award) {
+    const fresh = await credentialByPublicId(publicId);
+    if (fresh && fresh.userId !== issued.userId) {
+      issued = hit.issued = fresh;
+      award = await awardOf(fresh.courseKey, fresh.badgeId, fresh.userId);
+    }
+  }
   if (hit && hit.listVersion === listVersion && hit.until > now.getTime()) {
     kept.delete(key);
     kept.set(key, hit); // now the most recently shown

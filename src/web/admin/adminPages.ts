@@ -31,6 +31,7 @@ import { platformOverview } from './platformOverview.js';
 import { keyStatus, lastRotation } from './keyStatus.js';
 import { lmsSection, type LmsTyped } from './lmsSection.js';
 import { messagesSection } from './messagesSection.js';
+import { removalSection } from './removalSection.js';
 import { connectCanvasApi, connectMoodleWs, disconnectLmsApi, LmsConnectionError, recheckMoodleWs, type ChangedBy, type CheckContext, type LmsChange } from '../../lms/sources/connectLms.js';
 import { lmsCourseIdOf } from '../../lti/courseOfLaunch.js';
 import { addConfiguredFrameOrigin, FrameOriginError, frameOriginsOf, removeConfiguredFrameOrigin, type FrameOriginsOfPlatform } from '../../store/frameOrigins.js';
@@ -109,6 +110,7 @@ async function page(res: Response, o: AdminOptions, s: PageState = {}) {
 export function adminPages(o: AdminOptions): Router {
   const router = Router();
   router.use('/admin', bodyLimit(16 * 1024), express.urlencoded({ extended: false, limit: '16kb' }), adminOnly);
+  router.use(removalSection());
 
   router.get('/admin', asyncRoute((_req, res) => page(res, o)));
 
