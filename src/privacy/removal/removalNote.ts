@@ -12,5 +12,5 @@ export async function removalNote(award: Pick<Award, 'userId'> | null, issuerKey
   const removal = await removalOfIssuer(issuerKey);
   if (!removal) return undefined;
   const date = tr.date(removal.doneAt ?? removal.startedAt);
-  return tr.t(status === 'valid' ? 'removal.verifyNote.valid' : status === 'revoked' ? 'removal.verifyNote.revoked' : 'removal.verifyNote.other', { date });
+  return tr.t(status === 'valid' ? 'removal.verifyNote.valid' : status === 'revoked' ? 'removal.verifyNote.revoked' : 'removal.verifyNote.checked', { date });
 }

@@ -41,7 +41,7 @@ export function courseList(titles: string[], tr: Translator): string {
 /** What will be lost, one sentence each, in the reader's language. */
 export function lostLines(f: RemovalFacts, tr: Translator): string[] {
   const lines = [
-    f.courseTitles.length ? `${tr.tn('removal.lost.courses', f.courseTitles.length)}: ${courseList(f.courseTitles, tr)}` : tr.t('removal.lost.noCourses'),
+    f.courseTitles.length ? tr.tn('removal.lost.courses', f.courseTitles.length, { titles: courseList(f.courseTitles, tr) }) : tr.t('removal.lost.noCourses'),
     tr.tn('removal.lost.badges', f.badges),
     tr.tn('removal.lost.awards', f.awards, { learners: tr.tn('removal.learners', f.learners) }),
     tr.tn('removal.lost.grants', f.canvasGrants),
