@@ -23,8 +23,7 @@ import { recordAudit, registrationKey } from '../store/auditLog.js';
 import { addConfiguredFrameOrigin, FrameOriginError, removeConfiguredFrameOrigin } from '../store/frameOrigins.js';
 import { allRemovals, type PlatformRemoval } from '../store/platformRemoval.js';
 import { gatherRemovalFacts, removePlatform, type RemovalTarget } from '../privacy/removal/removePlatform.js';
-import { confirmsRemoval, keptLines, lostLines } from '../privacy/removal/removalSummary.js';
-import { translator } from '../i18n/translate.js';
+import { confirmsRemoval, summaryInEnglish } from '../privacy/removal/removalSummary.js';
 
 const USAGE = `Usage: npm run platform -- <command>
 
@@ -123,13 +122,13 @@ async function run(argv: string[]): Promise<void> {
         const target = await removalTarget(platformId);
         if (!target) fail(`no platform ${platformId} (see "list")`);
         const facts = await gatherRemovalFacts(target);
-        const en = translator('en');
+        const summary = summaryInEnglish(facts);
         const confirm = parsed.values.confirm;
         if (confirm === undefined) {
           console.log(`Removing platform ${platformId}, ${target.platformName} (${target.issuer}, client ${target.clientId}), would delete for good:`);
-          for (const line of lostLines(facts, en)) console.log(`  - ${line}`);
+          for (const line of summary.lost) console.log(`  - ${line}`);
           console.log('What happens to the credentials it issued:');
-          for (const line of keptLines(facts, en)) console.log(`  ${line}`);
+          for (const line of summary.kept) console.log(`  ${line}`);
           console.log(`Nothing was deleted. To remove it: npm run platform -- remove ${platformId} --confirm ${target.issuer}`);
           break;
         }

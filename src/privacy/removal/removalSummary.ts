@@ -4,7 +4,7 @@
  * platform. Pure: the facts are counted by removePlatform.ts, the sentences are the catalogue's,
  * so the page and the command line say the same thing in the reader's language.
  */
-import type { Translator } from '../../i18n/translate.js';
+import { translator, type Translator } from '../../i18n/translate.js';
 
 /** How many courses are named by title before "and N more". */
 export const TITLES_SHOWN = 5;
@@ -60,6 +60,12 @@ export function keptLines(f: RemovalFacts, tr: Translator): string[] {
     tr.t('removal.kept.what'),
     ...(f.unissuedAwards ? [tr.tn('removal.kept.unissued', f.unissuedAwards)] : []),
   ];
+}
+
+/** Both, as the command line prints them: the operator's language is the catalogue's first. */
+export function summaryInEnglish(f: RemovalFacts): { lost: string[]; kept: string[] } {
+  const en = translator('en');
+  return { lost: lostLines(f, en), kept: keptLines(f, en) };
 }
 
 /** The counts the removal's own record keeps (store/platformRemoval.ts): numbers only, no title. */
