@@ -7,7 +7,8 @@
  * e-mail or LTI id of its people; the Moodle's documents are byte for byte as before; the kept
  * credentials answer as before, valid or revoked, with a note on their page; the LMS can no
  * longer launch Laurel; and removing again changes nothing. A third platform is removed from the
- * command line in a run cut twice and finished by running the command again.
+ * command line in a run cut three times (once while moving awards under their pseudonym) and
+ * finished by running the command again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
@@ -25,6 +26,8 @@ import { listPlatforms } from '../../src/lti/platforms.js';
 import { removePlatform, type RemovalTarget } from '../../src/privacy/removal/removePlatform.js';
 import { allRemovals } from '../../src/store/platformRemoval.js';
 import { issuerKeyOf } from '../../src/store/issuerProfile.js';
+import { AwardModel, awardKey } from '../../src/store/award.js';
+import { credentialByPublicId } from '../../src/store/issuedCredential.js';
 
 const run = promisify(execFile);
 const cli = resolve(__dirname, '../../dist/src/cli/platform.js');
@@ -331,6 +334,12 @@ describe('removing a platform from the command line, cut and resumed', () => {
     await expect(startLaunch(seeded.c, { userId: learner.id })).rejects.toThrow(/login answered 4\d\d/);
     const listed = await platformCli('list');
     expect(listed.stdout).toContain(`${seeded.target.platformId}  REMOVAL UNFINISHED  ${seeded.target.issuer}`);
+    // Cut inside the keeping of the credentials, as two awards were being moved under their pseudonym:
+    // one set aside (its public id freed), one set aside with its minimal copy already made.
+    const [a, b] = await Promise.all([seeded.valid.id, seeded.revoked.id].map(async (id) => (await credentialByPublicId(id))!));
+    for (const c of [a!, b!]) await AwardModel.updateOne({ _id: awardKey(c.courseKey, c.badgeId, c.userId) }, { $set: { id: `${c.awardId}:moving` } });
+    const old = (await AwardModel.findById(awardKey(b!.courseKey, b!.badgeId, b!.userId)).lean())!;
+    await AwardModel.create({ _id: awardKey(b!.courseKey, b!.badgeId, `removed:${b!.awardId}`), id: b!.awardId, courseKey: b!.courseKey, badgeId: b!.badgeId, userId: `removed:${b!.awardId}`, status: old.status, origin: old.origin, createdAt: old.createdAt, revokedAt: old.revokedAt, revocationReason: old.revocationReason });
     // Run again, and cut again once the credentials are kept and the course data deleted.
     await removePlatform(seeded.target, 'cli', { until: 'courseData' });
     const { stdout } = await platformCli('remove', seeded.target.platformId, '--confirm', seeded.target.issuer);
@@ -348,5 +357,12 @@ describe('removing a platform from the command line, cut and resumed', () => {
     const page = htmlText((await request(seeded.valid.links.page).get('')).text);
     expect(page).toMatch(/Valid: the signatures check out/);
     expect(page).toContain('The credential remains valid');
+    // The two awards cut while moving stand under their own public id and pseudonym, once each.
+    for (const c of [a!, b!]) {
+      const kept = await AwardModel.find({ id: { $in: [c.awardId, `${c.awardId}:moving`] } }).lean();
+      expect(kept.map((k) => [k._id, k.id, k.userId])).toEqual([[awardKey(c.courseKey, c.badgeId, `removed:${c.awardId}`), c.awardId, `removed:${c.awardId}`]]);
+    }
+    const revoked = htmlText((await request(seeded.revoked.links.page).get('')).text);
+    expect(revoked).toContain('Revoked: Awarded on a mis-graded quiz');
   });
 });
