@@ -173,7 +173,7 @@ describe('removing a platform from its admin page', () => {
     expect(text).toContain(`Remove ${canvas.target.platformName} (${canvas.target.issuer}) from Laurel?`);
     expect(text).toContain('1 course: “Introduction to Chemistry”');
     expect(text).toContain('2 badges, with their rules');
-    expect(text).toContain(`${canvas.issued} credentials issued stay verifiable (1 of them revoked, and they stay revoked).`);
+    expect(text).toContain(`${canvas.issued} credentials issued stay verifiable. The 1 revoked among them stays revoked.`);
     expect(text).toContain(`${canvas.pending} award${canvas.pending === 1 ? '' : 's'} never issued`);
     expect(text).toContain('The admin settings: the sync interval, 1 granted administrator(s), 1 site(s) added to show Laurel');
     expect(text).toContain(`To confirm, type this platform's issuer (${canvas.target.issuer}) or its name (${canvas.target.platformName})`);
@@ -317,7 +317,7 @@ describe('removing a platform from the command line, cut and resumed', () => {
     const { stdout } = await platformCli('remove', seeded.target.platformId);
     expect(stdout).toContain(`Removing platform ${seeded.target.platformId}, ${seeded.target.platformName} (${seeded.target.issuer}, client ${seeded.target.clientId}), would delete for good:`);
     expect(stdout).toContain('  - 1 course: “Introduction to Chemistry”');
-    expect(stdout).toContain(`${seeded.issued} credentials issued stay verifiable (1 of them revoked`);
+    expect(stdout).toContain(`${seeded.issued} credentials issued stay verifiable. The 1 revoked among them stays revoked.`);
     expect(stdout).toContain(`Nothing was deleted. To remove it: npm run platform -- remove ${seeded.target.platformId} --confirm ${seeded.target.issuer}`);
     expect(steady(await snapshot())).toEqual(steady(snap));
     await expect(platformCli('remove', seeded.target.platformId, '--confirm', 'https://wrong.example.edu')).rejects.toMatchObject({

@@ -47,13 +47,14 @@ describe('the summary of what will be lost', () => {
 
   it('says what happens to the credentials: how many stay verifiable, how many of them revoked, and the awards never issued', () => {
     expect(keptLines(facts, en)).toEqual([
-      '300 credentials issued stay verifiable (4 of them revoked, and they stay revoked).',
+      '300 credentials issued stay verifiable. The 4 revoked among them stay revoked.',
       expect.stringContaining('without any name, e-mail or LMS id: each credential as signed'),
       '40 awards never issued as a credential are deleted with the rest.',
     ]);
     expect(keptLines({ ...facts, unissuedAwards: 0 }, en)).toHaveLength(2);
+    expect(keptLines({ ...facts, credentials: 1, revokedCredentials: 0 }, en)[0]).toBe('1 credential issued stays verifiable.');
     expect(keptLines({ ...facts, credentials: 0 }, en)).toEqual(['It issued no credential: nothing is kept.']);
-    expect(keptLines(facts, fr)[0]).toBe('300 attestations émises restent vérifiables (dont 4 révoquées, qui le restent).');
+    expect(keptLines(facts, fr)[0]).toBe('300 attestations émises restent vérifiables. Les 4 attestations révoquées parmi elles le restent.');
   });
 
   it('says every line in French too', () => {

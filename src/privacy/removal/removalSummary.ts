@@ -56,7 +56,7 @@ export function lostLines(f: RemovalFacts, tr: Translator): string[] {
 export function keptLines(f: RemovalFacts, tr: Translator): string[] {
   if (f.credentials === 0) return [tr.t('removal.kept.none')];
   return [
-    tr.tn('removal.kept.credentials', f.credentials, { revoked: f.revokedCredentials }),
+    tr.tn('removal.kept.credentials', f.credentials) + (f.revokedCredentials ? ` ${tr.tn('removal.kept.revoked', f.revokedCredentials)}` : ''),
     tr.t('removal.kept.what'),
     ...(f.unissuedAwards ? [tr.tn('removal.kept.unissued', f.unissuedAwards)] : []),
   ];
