@@ -13,6 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import mongoose from 'mongoose';
+import sharp from 'sharp';
 import { BSON } from 'mongodb';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -111,7 +112,12 @@ async function seedPlatform(flavour: 'canvas' | 'moodle'): Promise<Seeded> {
   const api = await instructorApi(laurel, c);
   const columns = (await api.get('/api/course/line-items')).body.lineItems as { id: string; label: string }[];
   const rule = { kind: 'all', rules: [{ kind: 'minGrade', lineItemId: columns.find((l) => l.label === 'Quiz 1')!.id, percent: 10 }] };
-  expect((await api.post('/api/course/badges', { name: `Quiz 1 (${flavour})`, description: 'Passed Quiz 1.', rules: rule })).status).toBe(201);
+  const badge = await api.post('/api/course/badges', { name: `Quiz 1 (${flavour})`, description: 'Passed Quiz 1.', rules: rule });
+  expect(badge.status).toBe(201);
+  // An uploaded image, which the credentials then show.
+  const png = await sharp({ create: { width: 64, height: 64, channels: 4, background: flavour === 'canvas' ? '#2e6b3a' : '#6b2e3a' } }).png().toBuffer();
+  const uploaded = await request(laurel.url).post(`/course/badges/${badge.body.id}/image`).set('Authorization', `Bearer ${api.ltik}`).attach('image', png, { filename: 'badge.png', contentType: 'image/png' });
+  expect(uploaded.status).toBe(303);
   expect((await api.post('/api/course/badges', { name: `Reviewed (${flavour})`, description: 'Passed Quiz 1, reviewed.', issueMode: 'approval', rules: rule })).status).toBe(201);
   await evaluate(api);
   const awards = (await api.get('/api/course/awards')).body.awards as { id: string; userId: string; status: string; links?: Record<string, string> }[];
@@ -223,6 +229,9 @@ describe('removing a platform from its admin page', () => {
     expect(awards).toHaveLength(canvas.issued);
     for (const a of awards) expect(a).toMatchObject({ userId: `removed:${a.id}` });
     for (const a of awards) expect([a.reasonJson, a.recipient]).toEqual([undefined, undefined]);
+    // The uploaded image stays, as the credentials show it, without who uploaded it.
+    expect(stayed.get('badgeimages')!.map((d) => (BSON.EJSON.parse(d) as { createdBy: string }).createdBy)).toEqual(['removed']);
+    expect(JSON.parse(publicDocs.credential!.text).credentialSubject.achievement.image.id).toMatch(/\/images\/[0-9a-f]{64}$/);
     const credentials = [...stayed.get('issuedcredentials')!].map((d) => BSON.EJSON.parse(d) as { userId: string; factsJson: string });
     expect(credentials).toHaveLength(canvas.issued);
     for (const c of credentials) expect(c.userId).toMatch(/^removed:/);

@@ -171,9 +171,15 @@ async function removeCourseData(keys: string[]): Promise<void> {
   if (doomed.length) await AwardModel.deleteMany({ _id: { $in: doomed } });
   const renewals = (await RenewalModel.find(inCourses, { _id: 1, userId: 1 }).lean()).filter((r) => !isPseudonym(r.userId)).map((r) => r._id);
   if (renewals.length) await RenewalModel.deleteMany({ _id: { $in: renewals } });
-  // Uploaded images stay (signed credentials name them, and another course may use the same one); who uploaded them goes.
-  const images = (await BadgeModel.find(inCourses, { _id: 0, image: 1 }).lean()).map((b) => b.image).filter((i): i is string => !!i);
-  if (images.length) await BadgeImageModel.updateMany({ _id: { $in: images } }, { $set: { createdBy: 'removed' } });
+  // Uploaded images stay (signed credentials name them, and a course elsewhere may show the same bytes); who
+  // uploaded them goes when it was one of this platform's staff.
+  const badges = await BadgeModel.find(inCourses, { _id: 0, image: 1, updatedBy: 1 }).lean();
+  const images = badges.map((b) => b.image).filter((i): i is string => !!i);
+  if (images.length) {
+    const staff = await CourseStaffModel.find({ _id: { $in: keys } }).lean();
+    const uploaders = [...new Set([...badges.map((b) => b.updatedBy), ...staff.flatMap((c) => [...(c.launched ?? []), ...(c.listed ?? []), ...(c.graders ?? [])])])];
+    await BadgeImageModel.updateMany({ _id: { $in: images }, createdBy: { $in: uploaders } }, { $set: { createdBy: 'removed' } });
+  }
   const exchanges = (await VcApiExchangeModel.find(inCourses, { _id: 1 }).lean()).map((e) => e._id);
   if (exchanges.length) await VcApiExchangeCompletionModel.deleteMany({ _id: { $in: exchanges } });
   await Promise.all([
