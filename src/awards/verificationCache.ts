@@ -34,17 +34,18 @@ export interface PublicAward { issued: IssuedCredential; verification: Verificat
 
 export async function verifyAwardCached(base: string, publicId: string, now = new Date()): Promise<PublicAward | null> {
   const key = `${base} ${publicId}`;
-  const hit = kept.get(key);
+  let hit = kept.get(key);
   let issued = hit?.issued ?? (await credentialByPublicId(publicId));
   if (!issued) return null;
   let [listVersion, award] = await Promise.all([statusListVersion(issued.facts.status.listKey), awardOf(issued.courseKey, issued.badgeId, issued.userId)]);
-  // The kept credential's learner became a pseudonym since (erasure, a platform's removal): read it afresh.
-  if (hit && !award) {
-    const fresh = await credentialByPublicId(publicId);
-    if (fresh && fresh.userId !== issued.userId) {
-      issued = hit.issued = fresh;
-      award = await awardOf(fresh.courseKey, fresh.badgeId, fresh.userId);
-    }
+  // The award left the key kept here: its learner's data was erased (privacy/erasure/), which
+  // re-keys the award and rewrites the stored credential's facts. Read both again, and check anew.
+  if (!award && hit) {
+    kept.delete(key);
+    hit = undefined;
+    issued = await credentialByPublicId(publicId);
+    if (!issued) return null;
+    award = await awardOf(issued.courseKey, issued.badgeId, issued.userId);
   }
   if (hit && hit.listVersion === listVersion && hit.until > now.getTime()) {
     kept.delete(key);

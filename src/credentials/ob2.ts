@@ -164,7 +164,7 @@ export function ob2RevocationList(input: {
  */
 export function ob2Recipient(recipient: Recipient): Ob2IdentityObject {
   const { email, salt } = recipient;
-  // In the same order as made from the e-mail or id below: the assertion of a credential whose facts lost the person reads byte for byte as before.
+  // In the same key order as below: the hosted assertion must read byte for byte as it did.
   if (recipient.hashed) return { type: recipient.hashed.ob2.type, hashed: true, salt, identity: recipient.hashed.ob2.identity };
   if (email) return { type: 'email', hashed: true, salt, identity: identityHash(normalizedEmail(email), salt) };
   return { type: 'id', hashed: true, salt, identity: identityHash(ob2LtiRecipientIri(recipient), salt) };

@@ -270,11 +270,11 @@ const POLICY: Row[] = [
   ['POST', '/admin/issuer/rotate-keys',                   401, 403, 403, 403, 403, 200, 403],
   ['POST', '/admin/sync-interval',                        401, 403, 403, 403, 403, 200, 403, form({ syncIntervalMinutes: '' })],
   ['GET', '/admin/audit.csv',                             401, 403, 403, 403, 403, 200, 403],
-  ['POST', '/admin/administrators',                      401, 403, 403, 403, 403, 200, 403, form({ userId: '424242', action: 'revoke' })],
-  ['POST', '/admin/frame-origins',                        401, 403, 403, 403, 403, 200, 403, form({ origin: 'https://policy.example.edu', action: 'remove' })],
   // Removing the platform: its confirmation page, and the removal, which a wrong confirmation refuses (removing nothing).
   ['GET', '/admin/removal',                               401, 403, 403, 403, 403, 200, 403],
   ['POST', '/admin/removal',                              401, 403, 403, 403, 403, 400, 403, form({ confirm: 'not this platform' })],
+  ['POST', '/admin/administrators',                      401, 403, 403, 403, 403, 200, 403, form({ userId: '424242', action: 'revoke' })],
+  ['POST', '/admin/frame-origins',                        401, 403, 403, 403, 403, 200, 403, form({ origin: 'https://policy.example.edu', action: 'remove' })],
   // Public: what verifiers, employers and wallets read, by unguessable ids.
   ['GET', '/verify/:award',                               200, 200, 200, 200, 200, 200, 200],
   // A learner's public page of badges, by its unguessable id: a session adds nothing.
