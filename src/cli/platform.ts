@@ -21,6 +21,9 @@ import { configureSealing } from '../secrets/sealed.js';
 import { grantAdministrator, parseLmsUserId, revokeAdministrator } from '../store/platformAdministrators.js';
 import { recordAudit, registrationKey } from '../store/auditLog.js';
 import { addConfiguredFrameOrigin, FrameOriginError, removeConfiguredFrameOrigin } from '../store/frameOrigins.js';
+import { allRemovals, type PlatformRemoval } from '../store/platformRemoval.js';
+import { gatherRemovalFacts, removePlatform, type RemovalTarget } from '../privacy/removal/removePlatform.js';
+import { confirmsRemoval, summaryInEnglish } from '../privacy/removal/removalSummary.js';
 
 const USAGE = `Usage: npm run platform -- <command>
 
@@ -60,6 +63,12 @@ const USAGE = `Usage: npm run platform -- <command>
       lists them and adds or removes them too (Sites allowed to show Laurel).
   remove-frame-origin PLATFORM_ID ORIGIN  Undo add-frame-origin.
   disconnect PLATFORM_ID               Forget the platform's LMS API connection and instructors' Canvas grants.
+  remove PLATFORM_ID [--confirm ISSUER_URL]
+      Remove the platform from Laurel: its courses, badges, awards, its people's data, its settings and LMS
+      connection, and Laurel's registration in it (the LMS can no longer launch Laurel until registered anew).
+      The credentials it issued stay verifiable, without names, e-mails or LMS ids. Without --confirm, prints
+      what would be lost and kept and deletes nothing; with --confirm and the platform's issuer URL, removes it.
+      A removal that was cut (stopped, crashed) is finished by running the same command again.
 `;
 
 /** What the command line's changes are audited as. */
@@ -101,6 +110,32 @@ async function run(argv: string[]): Promise<void> {
         const platforms = await listPlatforms();
         if (platforms.length === 0) console.log('no platforms registered');
         for (const p of platforms) console.log(`${p.platformId}  ${p.active ? 'active ' : 'pending'}  ${p.issuer}  client ${p.clientId}  deployments ${p.deploymentIds.join(',') || '(none)'}${p.learnsDeployments ? ' (+ learnt from launches)' : ''}  ${p.name}`);
+        const removals = await allRemovals();
+        if (removals.length) console.log('\nremoved platforms:');
+        for (const r of removals) console.log(removalLine(r));
+        break;
+      }
+      case 'remove': {
+        let parsed;
+        try { parsed = parseArgs({ args: rest, options: { confirm: { type: 'string' } }, allowPositionals: true }); } catch (err) { fail(`remove: ${(err as Error).message}\n\n${USAGE}`); }
+        const [platformId, ...extra] = parsed.positionals;
+        if (!platformId || extra.length) fail('remove needs one PLATFORM_ID (see "list")');
+        const target = await removalTarget(platformId);
+        if (!target) fail(`no platform ${platformId} (see "list")`);
+        const facts = await gatherRemovalFacts(target);
+        const summary = summaryInEnglish(facts);
+        const confirm = parsed.values.confirm;
+        if (confirm === undefined) {
+          console.log(`Removing platform ${platformId}, ${target.platformName} (${target.issuer}, client ${target.clientId}), would delete for good:`);
+          for (const line of summary.lost) console.log(`  - ${line}`);
+          console.log('What happens to the credentials it issued:');
+          for (const line of summary.kept) console.log(`  ${line}`);
+          console.log(`Nothing was deleted. To remove it: npm run platform -- remove ${platformId} --confirm ${target.issuer}`);
+          break;
+        }
+        if (!confirmsRemoval(confirm, { issuer: target.issuer, platformName: '' })) fail(`remove: --confirm "${confirm}" is not platform ${platformId}'s issuer (${target.issuer}); nothing was removed`);
+        const removal = await removePlatform(target, 'cli', { facts });
+        console.log(`platform ${platformId} (${target.issuer}, client ${target.clientId}) removed from Laurel: ${removal.deleted.courses ?? 0} course(s) and everything of them deleted, ${removal.kept.credentials ?? 0} issued credential(s) kept verifiable`);
         break;
       }
       case 'approve':
@@ -209,6 +244,22 @@ async function lmsArgs(command: string, args: string[], options: NonNullable<Par
   if (!found) fail(`no platform ${platformId} (see "list")`);
   const platform: Registration = { issuer: found.issuer, clientId: found.clientId };
   return { platformId, platform, values, positionals: extra };
+}
+
+/** The platform as "list" shows it, or one whose removal was cut and is to be finished. */
+async function removalTarget(platformId: string): Promise<RemovalTarget | undefined> {
+  const found = (await listPlatforms()).find((p) => p.platformId === platformId);
+  if (found) return { issuer: found.issuer, clientId: found.clientId, platformId, platformName: found.name };
+  const cut = (await allRemovals()).find((r) => r.platformId === platformId && r.state === 'removing');
+  return cut && { issuer: cut.issuer, clientId: cut.clientId, platformId, platformName: cut.platformName };
+}
+
+function removalLine(r: PlatformRemoval): string {
+  const by = r.by === 'admin' ? 'a platform administrator (admin page)' : 'the operator (npm run platform)';
+  const counts = (c: Record<string, number>) => Object.entries(c).map(([k, n]) => `${k} ${n}`).join(', ');
+  return r.state === 'done'
+    ? `${r.platformId}  removed  ${r.issuer}  client ${r.clientId}  on ${r.doneAt?.toISOString()} by ${by}; deleted: ${counts(r.deleted)}; kept: ${counts(r.kept)}`
+    : `${r.platformId}  REMOVAL UNFINISHED  ${r.issuer}  client ${r.clientId}  started ${r.startedAt.toISOString()} by ${by}: run "npm run platform -- remove ${r.platformId} --confirm ${r.issuer}" to finish it`;
 }
 
 const dropped = (n: number) => (n ? `; ${n} instructor grant(s) of the previous Canvas key dropped` : '');

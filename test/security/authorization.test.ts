@@ -277,6 +277,9 @@ const POLICY: Row[] = [
   ['POST', '/admin/issuer/rotate-keys',                   401, 403, 403, 403, 403, 200, 403],
   ['POST', '/admin/sync-interval',                        401, 403, 403, 403, 403, 200, 403, form({ syncIntervalMinutes: '' })],
   ['GET', '/admin/audit.csv',                             401, 403, 403, 403, 403, 200, 403],
+  // Removing the platform: its confirmation page, and the removal, which a wrong confirmation refuses (removing nothing).
+  ['GET', '/admin/removal',                               401, 403, 403, 403, 403, 200, 403],
+  ['POST', '/admin/removal',                              401, 403, 403, 403, 403, 400, 403, form({ confirm: 'not this platform' })],
   ['POST', '/admin/administrators',                      401, 403, 403, 403, 403, 200, 403, form({ userId: '424242', action: 'revoke' })],
   ['POST', '/admin/frame-origins',                        401, 403, 403, 403, 403, 200, 403, form({ origin: 'https://policy.example.edu', action: 'remove' })],
   // Learners' data: a request of no platform of theirs is not found; a person is named by LMS user id (nobody has 424242 here).

@@ -29,6 +29,7 @@ import { csv } from '../shared/csv.js';
 import { personName } from '../shared/personName.js';
 import { platformOverview } from './platformOverview.js';
 import { keyStatus, lastRotation } from './keyStatus.js';
+import { removalSection } from './removalSection.js';
 import { lmsSection, type LmsTyped } from './lmsSection.js';
 import { messagesSection } from './messagesSection.js';
 import { describeRetention, retentionRoutes, retentionSection } from './retentionSection.js';
@@ -117,6 +118,7 @@ async function page(res: Response, o: AdminOptions, s: PageState = {}) {
 export function adminPages(o: AdminOptions): Router {
   const router = Router();
   router.use('/admin', bodyLimit(16 * 1024), express.urlencoded({ extended: false, limit: '16kb' }), adminOnly);
+  router.use(removalSection());
 
   router.get('/admin', asyncRoute((_req, res) => page(res, o)));
   router.use(retentionRoutes(o.retentionDays, (res, s) => page(res, o, s)));

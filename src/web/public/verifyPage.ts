@@ -11,6 +11,7 @@ import { sendProblem } from '../shared/errorPage.js';
 import { asyncRoute } from '../shared/asyncRoute.js';
 import { pageTranslator } from '../shared/pageLanguage.js';
 import { issuedAmong } from '../../store/issuedCredential.js';
+import { removalNote } from '../../privacy/removal/removalNote.js';
 
 export function verifyPage(base: string): Router {
   const router = Router();
@@ -24,7 +25,8 @@ export function verifyPage(base: string): Router {
     // A credential since renewed: the page says so and links the latest (once it is signed).
     const latest = award?.renewal && award.renewal.publicId !== issued.publicId && (await issuedAmong([award.renewal.publicId])).length ? award.renewal : undefined;
     // The page is in the reader's language (Accept-Language); the credential itself stays as signed.
-    const { date } = pageTranslator(res);
+    const tr = pageTranslator(res);
+    const { date } = tr;
     res.set('Cache-Control', 'no-cache');
     res.set('Vary', 'Accept-Language');
     res.render('public/verify', {
@@ -38,6 +40,7 @@ export function verifyPage(base: string): Router {
       awardedAt: date(facts.awardedAt), awardedAtIso: facts.awardedAt.toISOString(),
       validUntil: facts.validUntil ? date(facts.validUntil) : '',
       renewedOn: facts.validFrom ? date(facts.validFrom) : '',
+      removed: await removalNote(award, issued.issuerKey, verification.status, tr),
       latest: latest && { page: credentialUrls(base, latest.publicId).page, renewedOn: date(latest.renewedAt), validUntil: date(latest.validUntil) },
       og: { title: `${achievement.name} — ${issuer.name}`, description: achievement.description, image: achievement.imageUrl, url: urls.page },
     });

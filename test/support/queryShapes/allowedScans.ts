@@ -39,6 +39,22 @@ export const allowedScans: readonly AllowedScan[] = [
     collection, operation: 'find', filter: { _id: '$type' }, from: 'src/store/rekey.ts',
     reason: 'at start until a pass finds nothing to move, the move of documents stored before their collection was keyed; MongoDB bounds it on the _id index by type',
   })),
+  // Removing a platform (privacy/removal/): once in a platform's life, by its administrator or the operator, it finds and deletes
+  // the platform's documents where no index names the platform; an index each of these collections' writes paid for would cost more.
+  ...([
+    ['accesstokens', 'deleteMany', { clientId: '=', platformUrl: '=' }], ['idtokens', 'deleteMany', { clientId: '=', iss: '=' }], ['contexttokens', 'find', {}],
+    ['badgecopies', 'deleteMany', { courseKey: '$in' }], ['vcapiexchanges', 'find', { courseKey: '$in' }], ['vcapiexchanges', 'deleteMany', { courseKey: '$in' }],
+    ['learnercourses', 'find', { clientId: '=', issuer: '=' }],
+    ...['launchstates', 'learnercourses', 'messagerecipients', 'publicprofiles', 'taughtcourses'].map((c) => [c, 'deleteMany', { clientId: '=', issuer: '=' }]),
+    ...['oid4vcioffers', 'oid4vciaccesstokens', 'oid4vcinonces'].map((c) => [c, 'deleteMany', { issuerKey: '=' }]),
+  ] as [string, string, Record<string, string>][]).map(([collection, operation, filter]): AllowedScan => ({
+    collection, operation, filter, from: 'src/privacy/removal/removePlatform.ts',
+    reason: 'removing a whole platform, once in its life, on its administrator\'s or the operator\'s confirmation: a scan then, rather than an index every write of the collection pays for',
+  })),
+  {
+    collection: 'platformremovals', operation: 'find', filter: {}, from: 'src/store/platformRemoval.ts',
+    reason: `the operator's platform list shows every removal; ${ONE_PER_REGISTRATION}`,
+  },
   // At start on the embedded FerretDB, how many courses and credentials it holds (store/embeddedLimits.ts).
   ...['courses', 'issuedcredentials'].map((collection): AllowedScan => ({
     collection, operation: 'aggregate', filter: {}, from: 'src/store/embeddedLimits.ts',
