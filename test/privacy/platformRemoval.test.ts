@@ -26,6 +26,7 @@ import { verifyDataIntegrity } from '../support/outsideVerifier.js';
 import { listPlatforms } from '../../src/lti/platforms.js';
 import { removePlatform, type RemovalTarget } from '../../src/privacy/removal/removePlatform.js';
 import { allRemovals } from '../../src/store/platformRemoval.js';
+import { requestErasure } from '../../src/store/erasureRequest.js';
 import { issuerKeyOf } from '../../src/store/issuerProfile.js';
 import { AwardModel, awardKey } from '../../src/store/award.js';
 import { credentialByPublicId } from '../../src/store/issuedCredential.js';
@@ -134,6 +135,9 @@ async function seedPlatform(flavour: 'canvas' | 'moodle'): Promise<Seeded> {
   expect((await request(laurel.url).post(`/admin/administrators?${q(admin)}`).type('form').send({ userId: '424242', action: 'grant' })).status).toBe(200);
   expect((await request(laurel.url).post(`/admin/frame-origins?${q(admin)}`).type('form').send({ origin: `https://${flavour}.school.example.edu`, action: 'add' })).status).toBe(200);
   const p = (await listPlatforms()).find((x) => x.issuer === c.emulator.issuer && x.clientId === c.clientId)!;
+  // A learner waiting for their erasure: the request names them until an administrator confirms it.
+  const waiting = c.emulator.course.users.find((u) => u.id === signed[2]?.userId) ?? c.emulator.course.users.find((u) => u.role === 'Learner')!;
+  await requestErasure({ issuer: p.issuer, clientId: p.clientId, userId: waiting.id }, { name: waiting.name, choice: 'keep', by: 'learner' });
   return {
     c, target: { issuer: p.issuer, clientId: p.clientId, platformId: p.platformId, platformName: p.name },
     valid: { id: signed[0]!.id, links: signed[0]!.links! }, revoked: { id: signed[1]!.id, links: signed[1]!.links! }, pending, issued: signed.length,

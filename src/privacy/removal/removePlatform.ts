@@ -41,6 +41,8 @@ import { LearnerCoursesModel } from '../../store/learnerCourse.js';
 import { TaughtCoursesModel } from '../../store/taughtCourse.js';
 import { MessageRecipientModel } from '../../store/messageRecipient.js';
 import { LmsUserModel } from '../../store/lmsUser.js';
+import { ErasureRequestModel } from '../../store/erasureRequest.js';
+import { ErasureRecordModel } from '../../store/erasure.js';
 import { PublicProfileModel } from '../../store/publicProfile.js';
 import { DeploymentModel } from '../../store/deployment.js';
 import { LaunchStateModel } from '../../store/launchState.js';
@@ -201,6 +203,8 @@ async function removeRegistrationData(r: Registration): Promise<void> {
     PlatformAdministratorsModel.deleteOne({ _id: key }), PlatformFrameOriginsModel.deleteOne({ _id: key }),
     LearnerCoursesModel.deleteMany(reg), TaughtCoursesModel.deleteMany(reg), MessageRecipientModel.deleteMany(reg),
     LmsUserModel.deleteMany(reg), PublicProfileModel.deleteMany(reg), LaunchStateModel.deleteMany(reg),
+    // Pending requests name their learner; past erasures name the administrator who confirmed them.
+    ErasureRequestModel.deleteMany(reg), ErasureRecordModel.deleteMany(reg),
     OutboxModel.deleteMany({ platform: key }), AuditEntryModel.deleteMany({ platform: key }),
     Oid4vciOfferModel.deleteMany({ issuerKey }), Oid4vciAccessTokenModel.deleteMany({ issuerKey }), Oid4vciNonceModel.deleteMany({ issuerKey }),
     // The key that made credentialSubject.id: nothing verifies with it, and without it no one links a subject id to a user again.
