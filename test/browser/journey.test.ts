@@ -334,7 +334,55 @@ describe('a badge from the editor to the employer', () => {
     expect(focus.outline).not.toBe('none');
     await narrow.close();
   });
+  it('the learner downloads their data and asks for erasure; an administrator confirms it, and the public page says so', async () => {
+    const learner = demoLearner(demo.emulator);
+    const page = await context.newPage();
+    await page.goto(demo.learnerUrl);
+    const frame = await laurelFrame(page, '/me?');
+    const [download] = await Promise.all([page.waitForEvent('download'), frame.getByRole('link', { name: 'Download my data' }).click()]);
+    expect(download.suggestedFilename()).toBe('laurel-my-data.json');
+    const exported = await readFile((await download.path())!, 'utf8');
+    expect(exported).toContain(badgeName);
+    expect(exported).toContain(learner.id);
+    await frame.getByRole('radio', { name: /Keep my credentials valid/ }).check();
+    await click(frame, frame.getByRole('button', { name: 'Ask for erasure' }), /\/me\/erasure\?|\/me\?/);
+    await expect(frame.locator('#erasure-heading + p + p + p[role=status], section[aria-labelledby=erasure-heading] [role=status]').first().textContent()).resolves.toMatch(/You asked for erasure on/);
+    await checked(frame, 'learner-erasure-pending');
+    await page.close();
+
+    const instructor = demo.emulator.course.users.find((u) => u.role === 'Instructor')!;
+    instructor.siteAdmin = true;
+    try {
+      const adminPage = await context.newPage();
+      await adminPage.goto(demo.instructorUrl);
+      const adminFrame = await laurelFrame(adminPage, '/course?');
+      await click(adminFrame, 'a:has-text("Administration")', /\/admin\?/);
+      await click(adminFrame, adminFrame.getByRole('button', { name: `Confirm and erase ${learner.name}` }), /\/admin\/erasure\/requests\/[^/]+\/confirm\?/);
+      await expect(adminFrame.locator('p.hint[role=status]').textContent()).resolves.toMatch(/^Erased \(/);
+      await checked(adminFrame, 'admin-erasure-done');
+      // Removing the platform starts with what would be lost: checked, not confirmed.
+      await click(adminFrame, adminFrame.getByRole('link', { name: 'Remove this platform from Laurel…' }), /\/admin\/removal\?/);
+      await checked(adminFrame, 'removal-confirmation');
+      const narrow = await browser.newContext({ viewport: { width: 320, height: 640 }, bypassCSP: true });
+      const phone = await narrow.newPage();
+      await phone.goto(adminFrame.url());
+      expect(await overflowAt(phone), 'the removal confirmation at 320 px').toEqual({ overflow: 0, widest: [] });
+      await narrow.close();
+      await adminPage.close();
+    } finally {
+      instructor.siteAdmin = false;
+    }
+
+    // The credential was revoked above; it stays so, and its page now says the learner's data was erased.
+    const employer = await context.newPage();
+    await employer.goto(shareLink);
+    await expect(employer.locator('[role=status]').textContent()).resolves.toMatch(/Revoked/);
+    await expect(employer.locator('.erased-note').textContent()).resolves.toMatch(/erased at their request/);
+    expect(await seriousViolations(employer)).toEqual([]);
+    await employer.close();
+  });
 });
+
 
 describe('the accessibility check', () => {
   it('does find problems (an image without text, a field without a label)', async () => {
