@@ -127,10 +127,32 @@ async function journeys(c: Connected) {
   expect((await request(laurel.url).get(`/verify/${given}`)).status).toBe(200);
   expect((await request(laurel.url).get(`/verify/${revocable}`)).status).toBe(200);
 
-  // The LMS's administrator: the admin page.
+  // The LMS's administrator: the admin page. Then the learners' rights: the learner downloads their
+  // data and asks for erasure, which the administrator confirms; the other is erased on a request the
+  // institution received, their credentials revoked.
   instructor.siteAdmin = true;
   try {
-    expect((await page('/admin', await launch(c, instructor))).status).toBe(200);
+    const adminLtik = await launch(c, instructor);
+    expect((await page('/admin', adminLtik)).status).toBe(200);
+    expect((await page('/me/data', learnerLtik)).status).toBe(200);
+    expect((await form('/me/erasure', learnerLtik, { choice: 'keep' })).status).toBe(303);
+    const requestId = /\/admin\/erasure\/requests\/([^/]+)\/confirm/.exec((await page('/admin', adminLtik)).text)![1]!;
+    expect((await form(`/admin/erasure/requests/${requestId}/confirm`, adminLtik)).text).toContain('Erased (');
+    const otherLmsId = c.emulator.flavour === 'canvas' ? other!.lmsId : other!.id;
+    expect((await page(`/admin/erasure/export?userId=${encodeURIComponent(otherLmsId)}`, adminLtik)).status).toBe(200);
+    expect((await form('/admin/erasure/erase', adminLtik, { userId: otherLmsId, choice: 'revoke', confirm: 'on' })).text).toContain('Erased (');
+    expect((await page('/admin/removal', adminLtik)).status).toBe(200);
+  } finally { instructor.siteAdmin = false; }
+  expect((await request(laurel.url).get(`/verify/${given}`)).status).toBe(200);
+}
+
+/** The Moodle platform removed from its admin page: the removal's own log lines are searched too. */
+async function removal(c: Connected) {
+  const instructor = c.emulator.course.users.find((u) => u.role === 'Instructor')!;
+  instructor.siteAdmin = true;
+  try {
+    const adminLtik = await launch(c, instructor);
+    expect((await form('/admin/removal', adminLtik, { confirm: c.emulator.issuer })).status).toBe(200);
   } finally { instructor.siteAdmin = false; }
 }
 
@@ -154,6 +176,7 @@ beforeAll(async () => {
   laurel = await startLaurel({ SYNC_INTERVAL_MINUTES: '0', LOG_LEVEL: 'debug', RATE_LIMIT_PUBLIC: '10000' });
   lmses.push(...(await Promise.all([connectEmulator(laurel, 'canvas'), connectEmulator(laurel, 'moodle')])));
   for (const c of lmses) await journeys(c);
+  await removal(lmses[1]!);
   for (const c of lmses) tokens.push(...c.emulator.accessTokens().map((value) => ({ what: `LMS access token of ${c.emulator.flavour}`, value })));
 }, 240_000);
 afterAll(async () => {
