@@ -15,6 +15,7 @@ require_once($CFG->libdir . '/gradelib.php');
 require_once($CFG->dirroot . '/mod/lti/locallib.php');
 require_once($CFG->dirroot . '/course/lib.php');
 require_once($CFG->dirroot . '/enrol/locallib.php');
+require_once(__DIR__ . '/wslib.php');
 
 [$options] = cli_get_params(['jwks' => '', 'out' => ''], []);
 if ($options['jwks'] === '') cli_error('--jwks=URL is required');
@@ -102,39 +103,16 @@ $ltiitem = grade_item::fetch(['courseid' => $course->id, 'itemtype' => 'mod', 'i
 set_config('enablewebservices', 1);
 $system = context_system::instance();
 // Two services: every function Laurel calls, and the same less core_enrol_get_enrolled_users.
-function service(string $shortname, array $functions): stdClass {
-    global $DB;
-    $service = $DB->get_record('external_services', ['shortname' => $shortname]);
-    if (!$service) {
-        $id = $DB->insert_record('external_services', (object)['name' => $shortname, 'shortname' => $shortname,
-            'enabled' => 1, 'restrictedusers' => 0, 'downloadfiles' => 0, 'uploadfiles' => 0, 'timecreated' => time(), 'timemodified' => time()]);
-        $service = $DB->get_record('external_services', ['id' => $id]);
-    }
-    $DB->delete_records('external_services_functions', ['externalserviceid' => $service->id]);
-    foreach ($functions as $f) {
-        $DB->insert_record('external_services_functions', (object)['externalserviceid' => $service->id, 'functionname' => $f]);
-    }
-    return $service;
-}
-$service = service('laurelcontract', WS_FUNCTIONS);
-$partial = service('laurelcontractpartial', array_slice(WS_FUNCTIONS, 0, 3));
+$service = ws_service('laurelcontract', WS_FUNCTIONS);
+$partial = ws_service('laurelcontractpartial', array_slice(WS_FUNCTIONS, 0, 3));
 $wstokens = [];
 foreach (array_merge(['none'], WS_LACKING) as $lacking) {
     $short = 'lws' . substr(md5($lacking), 0, 8);
     $u = person($gen, $short, 'Laurel', "lacking $lacking");
-    $role = $DB->get_record('role', ['shortname' => $short]);
-    $roleid = $role ? $role->id : create_role("Laurel lacking $lacking", $short, '');
-    set_role_contextlevels($roleid, [CONTEXT_SYSTEM]);
-    foreach ($DB->get_records('role_capabilities', ['roleid' => $roleid, 'contextid' => $system->id]) as $rc) {
-        unassign_capability($rc->capability, $roleid, $system->id);
-    }
-    foreach (WS_CAPABILITIES as $cap) if ($cap !== $lacking) assign_capability($cap, CAP_ALLOW, $roleid, $system->id, true);
-    role_assign($roleid, $u->id, $system->id);
-    $token = $DB->get_field('external_tokens', 'token', ['externalserviceid' => $service->id, 'userid' => $u->id]);
-    $wstokens[$lacking] = $token ?: \core_external\util::generate_token(EXTERNAL_TOKEN_PERMANENT, $service, $u->id, $system, 0, '', 'contract');
+    ws_role($short, "Laurel lacking $lacking", (int)$u->id, array_values(array_filter(WS_CAPABILITIES, fn($cap) => $cap !== $lacking)));
+    $wstokens[$lacking] = ws_token($service, (int)$u->id, 'contract');
     if ($lacking === 'none') {
-        $token = $DB->get_field('external_tokens', 'token', ['externalserviceid' => $partial->id, 'userid' => $u->id]);
-        $wstokens['function'] = $token ?: \core_external\util::generate_token(EXTERNAL_TOKEN_PERMANENT, $partial, $u->id, $system, 0, '', 'contract');
+        $wstokens['function'] = ws_token($partial, (int)$u->id, 'contract');
     }
 }
 purge_all_caches();

@@ -13,6 +13,7 @@ define('CLI_SCRIPT', true);
 require(getenv('MOODLE_WWW') . '/config.php');
 require_once($CFG->libdir . '/clilib.php');
 require_once($CFG->libdir . '/testing/generator/lib.php');
+require_once(__DIR__ . '/wslib.php');
 
 [$options] = cli_get_params(['setup' => false, 'out' => '', 'messaging' => '', 'received' => ''], []);
 
@@ -55,22 +56,8 @@ set_config('enablewebservices', 1);
 set_config('messaging', 1);
 $system = context_system::instance();
 
-function service(string $shortname, array $functions): stdClass {
-    global $DB;
-    $service = $DB->get_record('external_services', ['shortname' => $shortname]);
-    if (!$service) {
-        $id = $DB->insert_record('external_services', (object)['name' => $shortname, 'shortname' => $shortname,
-            'enabled' => 1, 'restrictedusers' => 0, 'downloadfiles' => 0, 'uploadfiles' => 0, 'timecreated' => time(), 'timemodified' => time()]);
-        $service = $DB->get_record('external_services', ['id' => $id]);
-    }
-    $DB->delete_records('external_services_functions', ['externalserviceid' => $service->id]);
-    foreach ($functions as $f) {
-        $DB->insert_record('external_services_functions', (object)['externalserviceid' => $service->id, 'functionname' => $f]);
-    }
-    return $service;
-}
-$withmessages = service('laurelmessages', array_merge(READ_FUNCTIONS, [MESSAGE_FUNCTION]));
-$without = service('laurelnomessages', READ_FUNCTIONS);
+$withmessages = ws_service('laurelmessages', array_merge(READ_FUNCTIONS, [MESSAGE_FUNCTION]));
+$without = ws_service('laurelnomessages', READ_FUNCTIONS);
 
 // Each account: its role's capabilities as given (CAP_ALLOW), and those it is prohibited. Moodle's
 // authenticated-user role allows moodle/site:sendmessage to everyone (lib/db/access.php): an
@@ -87,17 +74,8 @@ foreach ($accounts as $lacking => [$allowed, $prohibited, $service]) {
     $u = $DB->get_record('user', ['username' => $short, 'deleted' => 0])
         ?: $gen->create_user(['username' => $short, 'password' => PASSWORD, 'firstname' => 'Laurel', 'lastname' => "messages lacking $lacking",
             'email' => "$short@moodle.test"]);
-    $role = $DB->get_record('role', ['shortname' => $short]);
-    $roleid = $role ? $role->id : create_role("Laurel messages lacking $lacking", $short, '');
-    set_role_contextlevels($roleid, [CONTEXT_SYSTEM]);
-    foreach ($DB->get_records('role_capabilities', ['roleid' => $roleid, 'contextid' => $system->id]) as $rc) {
-        unassign_capability($rc->capability, $roleid, $system->id);
-    }
-    foreach ($allowed as $cap) assign_capability($cap, CAP_ALLOW, $roleid, $system->id, true);
-    foreach ($prohibited as $cap) assign_capability($cap, CAP_PROHIBIT, $roleid, $system->id, true);
-    role_assign($roleid, $u->id, $system->id);
-    $token = $DB->get_field('external_tokens', 'token', ['externalserviceid' => $service->id, 'userid' => $u->id])
-        ?: \core_external\util::generate_token(EXTERNAL_TOKEN_PERMANENT, $service, $u->id, $system, 0, '', 'messages');
+    ws_role($short, "Laurel messages lacking $lacking", (int)$u->id, $allowed, $prohibited);
+    $token = ws_token($service, (int)$u->id, 'messages');
     $out['accounts'][$lacking] = ['id' => (int)$u->id, 'token' => $token, 'service' => $service->shortname];
 }
 purge_all_caches();
