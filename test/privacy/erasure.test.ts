@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
+import { finishedJob } from '../support/courseApi.js';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
 import { htmlText } from '../support/html.js';
@@ -49,15 +50,6 @@ async function launch(user: SeedUser): Promise<string> {
   const res = await finishLaunch(await startLaunch(lms, { userId: user.id }));
   expect(res.status, res.text.slice(0, 300)).toBe(303);
   return new URL(res.headers.location, laurel.url).searchParams.get('ltik')!;
-}
-
-async function untilDone(ltik: string, jobId: string) {
-  for (const deadline = Date.now() + 45_000; Date.now() < deadline;) {
-    const job = (await api(ltik).get(`/api/course/evaluations/${jobId}`)).body as { status: string };
-    if (!['queued', 'running'].includes(job.status)) return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`job ${jobId} did not finish`);
 }
 
 const person = (u: SeedUser) => ({ issuer: lms.emulator.issuer, clientId: lms.clientId, userId: u.id });
@@ -107,7 +99,7 @@ beforeAll(async () => {
 
   // An evaluation: the approval-mode badge waits for the instructor (never issued), and the course's standing is kept.
   const job = (await staff.post('/api/course/evaluations')).body.id as string;
-  expect((await untilDone(sessions.instructor, job)).status).toBe('done');
+  expect((await finishedJob(api(sessions.instructor), job)).status).toBe('done');
   const listed = (await staff.get('/api/course/awards')).body.awards as { id: string; userId: string; status: string }[];
   awards.pending = listed.find((a) => a.userId === learner.id && a.status === 'pending')!.id;
   expect(listed.some((a) => a.userId === other.id && a.status === 'pending')).toBe(true);
@@ -117,7 +109,7 @@ beforeAll(async () => {
   const bulk = await form('/course/bulk/award', sessions.instructor, { badgeId: bulkBadge, userId: [learner.id, other.id] });
   expect(bulk.status, bulk.text.slice(0, 300)).toBe(303);
   const bulkJob = /\/course\/jobs\/([^?]+)/.exec(bulk.headers.location)![1]!;
-  expect((await untilDone(sessions.instructor, bulkJob)).status).toBe('done');
+  expect((await finishedJob(api(sessions.instructor), bulkJob)).status).toBe('done');
   // What no page writes yet: an approval and a grade-book score of each learner (Laurel's own store functions).
   await approve(courseKey, keptBadge, learner.id, instructor.id);
   await approve(courseKey, keptBadge, other.id, instructor.id);

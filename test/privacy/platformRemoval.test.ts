@@ -20,7 +20,7 @@ import { promisify } from 'node:util';
 import { resolve } from 'node:path';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
-import { instructorApi, type CourseApi } from '../support/courseApi.js';
+import { evaluated, instructorApi } from '../support/courseApi.js';
 import { htmlText } from '../support/html.js';
 import { verifyDataIntegrity } from '../support/outsideVerifier.js';
 import { listPlatforms } from '../../src/lti/platforms.js';
@@ -85,18 +85,6 @@ async function adminLtikOf(c: Connected, locale?: string): Promise<string> {
   try { return await ltikOf(c, admin.id, locale); } finally { admin.siteAdmin = false; }
 }
 
-async function evaluate(api: CourseApi): Promise<void> {
-  const started = await api.post('/api/course/evaluations');
-  expect(started.status).toBeLessThan(300);
-  for (const deadline = Date.now() + 50_000; Date.now() < deadline;) {
-    const job = (await api.get(started.headers.location)).body;
-    if (job.status === 'done') return;
-    if (job.status === 'failed') throw new Error(job.error);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the evaluation did not finish');
-}
-
 interface Seeded {
   c: Connected;
   target: RemovalTarget;
@@ -120,7 +108,7 @@ async function seedPlatform(flavour: 'canvas' | 'moodle'): Promise<Seeded> {
   const uploaded = await request(laurel.url).post(`/course/badges/${badge.body.id}/image`).set('Authorization', `Bearer ${api.ltik}`).attach('image', png, { filename: 'badge.png', contentType: 'image/png' });
   expect(uploaded.status).toBe(303);
   expect((await api.post('/api/course/badges', { name: `Reviewed (${flavour})`, description: 'Passed Quiz 1, reviewed.', issueMode: 'approval', rules: rule })).status).toBe(201);
-  await evaluate(api);
+  await evaluated(api);
   const awards = (await api.get('/api/course/awards')).body.awards as { id: string; userId: string; status: string; links?: Record<string, string> }[];
   const signed = awards.filter((a) => a.links);
   expect(signed.length).toBeGreaterThanOrEqual(2);

@@ -12,6 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import sharp from 'sharp';
+import { finishedJob } from '../support/courseApi.js';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
 import { htmlText } from '../support/html.js';
@@ -85,15 +86,6 @@ const api = (token: string) => ({
   put: (path: string, body: object = {}) => request(laurel.url).put(path).set('Authorization', `Bearer ${token}`).send(body),
 });
 
-async function untilDone(token: string, jobId: string) {
-  for (const deadline = Date.now() + 45_000; Date.now() < deadline;) {
-    const job = (await api(token).get(`/api/course/evaluations/${jobId}`)).body as { status: string };
-    if (!['queued', 'running'].includes(job.status)) return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`job ${jobId} did not finish`);
-}
-
 beforeAll(async () => {
   laurel = await startLaurel({ SYNC_INTERVAL_MINUTES: '0' });
   [home, other] = await Promise.all([connectEmulator(laurel, 'canvas'), connectEmulator(laurel, 'moodle')]);
@@ -133,7 +125,7 @@ beforeAll(async () => {
   f.revocable = (await award(revocableOwner!.id)).id;
   f.bulkRevocable = (await award(bulkRevocableOwner!.id)).id;
   f.job = (await staff.post('/api/course/evaluations')).body.id;
-  await untilDone(sessions.instructor, f.job);
+  await finishedJob(api(sessions.instructor), f.job);
   const pending = ((await staff.get('/api/course/awards')).body.awards as { id: string; userId: string; status: string }[]).filter((a) => a.status === 'pending');
   f.pending = pending.find((a) => a.userId === learner!.id)!.id;
   f.approvable = pending.find((a) => a.userId === approvableOwner!.id)!.id;

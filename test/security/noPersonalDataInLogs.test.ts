@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
+import { finishedJob } from '../support/courseApi.js';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
 import { decodeEntities } from '../support/html.js';
@@ -42,15 +43,6 @@ async function launch(c: Connected, user: SeedUser): Promise<string> {
   return ltik;
 }
 
-async function untilDone(ltik: string, jobId: string) {
-  for (const deadline = Date.now() + 45_000; Date.now() < deadline;) {
-    const job = (await api(ltik).get(`/api/course/evaluations/${jobId}`)).body as { status: string };
-    if (!['queued', 'running'].includes(job.status)) return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`job ${jobId} did not finish`);
-}
-
 /** One course's journeys, as its instructor, a learner, the LMS's administrator and the public run them. */
 async function journeys(c: Connected) {
   const users = c.emulator.course.users;
@@ -82,7 +74,7 @@ async function journeys(c: Connected) {
   const preview = await staff.post('/api/course/preview', { badge: { name: 'Draft', rules: { kind: 'minGrade', lineItemId, percent: 80 } } });
   expect(preview.status, JSON.stringify(preview.body)).toBe(200);
   const job = (await staff.post('/api/course/evaluations')).body.id as string;
-  expect((await untilDone(staffLtik, job)).status).toBe('done');
+  expect((await finishedJob(api(staffLtik), job)).status).toBe('done');
   expect((await page(`/course/jobs/${job}`, staffLtik)).status).toBe(200);
 
   // A manual award for each learner, the roster and a learner's standing, the course API.

@@ -37,13 +37,25 @@ export async function earnedBadge(api: CourseApi, badge: { name: string; descrip
     rules: { kind: 'all', rules: [{ kind: 'minGrade', lineItemId: columns.find((l) => l.label === 'Quiz 1')!.id, percent: 10 }] },
   });
   expect(created.status).toBe(201);
-  const started = await api.post('/api/course/evaluations');
-  for (const deadline = Date.now() + 50_000; Date.now() < deadline;) {
-    const job = (await api.get(started.headers.location)).body;
-    if (job.status === 'done') break;
-    if (job.status === 'failed') throw new Error(job.error);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await evaluated(api);
   const awards = (await api.get('/api/course/awards')).body.awards as { badgeId: string; links?: Record<string, string> }[];
   return { badgeId: created.body.id, links: awards.find((a) => a.badgeId === created.body.id && a.links)!.links! };
+}
+
+/** An evaluation, bulk award or revocation job once it is neither queued nor running. */
+export async function finishedJob(api: Pick<CourseApi, 'get'>, jobId: string): Promise<{ status: string; error?: string }> {
+  for (const deadline = Date.now() + 50_000; Date.now() < deadline;) {
+    const job = (await api.get(`/api/course/evaluations/${jobId}`)).body as { status: string; error?: string };
+    if (!['queued', 'running'].includes(job.status)) return job;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`job ${jobId} did not finish`);
+}
+
+/** Evaluates the course and waits for the job to be done. */
+export async function evaluated(api: CourseApi): Promise<void> {
+  const started = await api.post('/api/course/evaluations');
+  expect(started.status).toBeLessThan(300);
+  const job = await finishedJob(api, started.body.id as string);
+  if (job.status !== 'done') throw new Error(job.error ?? `the evaluation ended ${job.status}`);
 }
