@@ -79,6 +79,22 @@ async function click(frame: Frame, target: string | Locator, urlPattern: RegExp)
   expect(frame.url()).toMatch(urlPattern);
 }
 
+/** The demo's instructor as an administrator of the whole LMS, on Laurel's admin page in the LMS's frame. */
+async function asAdministrator(context: BrowserContext, act: (adminFrame: Frame, adminPage: Page) => Promise<void>): Promise<void> {
+  const instructor = demo.emulator.course.users.find((u) => u.role === 'Instructor')!;
+  instructor.siteAdmin = true;
+  try {
+    const adminPage = await context.newPage();
+    await adminPage.goto(demo.instructorUrl);
+    const adminFrame = await laurelFrame(adminPage, '/course?');
+    await click(adminFrame, 'a:has-text("Administration")', /\/admin\?/);
+    await act(adminFrame, adminPage);
+    await adminPage.close();
+  } finally {
+    instructor.siteAdmin = false;
+  }
+}
+
 async function untilJobDone(frame: Frame): Promise<string> {
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -200,20 +216,11 @@ describe('a badge from the editor to the employer', () => {
     await page.close();
 
     // The same instructor as an administrator of the whole LMS: the admin page.
-    const instructor = demo.emulator.course.users.find((u) => u.role === 'Instructor')!;
-    instructor.siteAdmin = true;
-    try {
-      const adminPage = await context.newPage();
-      await adminPage.goto(demo.instructorUrl);
-      const adminFrame = await laurelFrame(adminPage, '/course?');
-      await click(adminFrame, 'a:has-text("Administration")', /\/admin\?/);
+    await asAdministrator(context, async (adminFrame, adminPage) => {
       await expect(adminFrame.locator('h1').textContent()).resolves.toBe('This platform in Laurel');
       await checked(adminFrame, 'admin');
       await adminPage.screenshot({ path: join(screenshots, 'admin-page.png') });
-      await adminPage.close();
-    } finally {
-      instructor.siteAdmin = false;
-    }
+    });
   });
 
   it('the learner sees the badge beside the grades that earned it, downloads and shares it', async () => {
@@ -350,13 +357,7 @@ describe('a badge from the editor to the employer', () => {
     await checked(frame, 'learner-erasure-pending');
     await page.close();
 
-    const instructor = demo.emulator.course.users.find((u) => u.role === 'Instructor')!;
-    instructor.siteAdmin = true;
-    try {
-      const adminPage = await context.newPage();
-      await adminPage.goto(demo.instructorUrl);
-      const adminFrame = await laurelFrame(adminPage, '/course?');
-      await click(adminFrame, 'a:has-text("Administration")', /\/admin\?/);
+    await asAdministrator(context, async (adminFrame) => {
       await click(adminFrame, adminFrame.getByRole('button', { name: `Confirm and erase ${learner.name}` }), /\/admin\/erasure\/requests\/[^/]+\/confirm\?/);
       await expect(adminFrame.locator('p.hint[role=status]').textContent()).resolves.toMatch(/^Erased \(/);
       await checked(adminFrame, 'admin-erasure-done');
@@ -368,10 +369,7 @@ describe('a badge from the editor to the employer', () => {
       await phone.goto(adminFrame.url());
       expect(await overflowAt(phone), 'the removal confirmation at 320 px').toEqual({ overflow: 0, widest: [] });
       await narrow.close();
-      await adminPage.close();
-    } finally {
-      instructor.siteAdmin = false;
-    }
+    });
 
     // The credential was revoked above; it stays so, and its page now says the learner's data was erased.
     const employer = await context.newPage();
