@@ -111,10 +111,15 @@ export async function platformSettingsOf(issuer: string, clientId: string): Prom
 export async function saveSyncInterval(issuer: string, clientId: string, raw: string | undefined, by: string): Promise<PlatformSettings> {
   const { minutes, problem } = parseSyncInterval(raw);
   if (problem) throw new PlatformSettingsError([problem]);
-  const set = { updatedAt: new Date(), updatedBy: by, ...(minutes === undefined ? {} : { syncIntervalMinutes: minutes }) };
+  return saveSetting(issuer, clientId, 'syncIntervalMinutes', minutes, by);
+}
+
+/** One setting of the platform set, or unset (back to the server's default) when `undefined`. */
+async function saveSetting(issuer: string, clientId: string, field: 'syncIntervalMinutes' | 'retentionDays', value: number | undefined, by: string): Promise<PlatformSettings> {
+  const set = { updatedAt: new Date(), updatedBy: by, ...(value === undefined ? {} : { [field]: value }) };
   await PlatformSettingsModel.updateOne(
     { issuer, clientId },
-    minutes === undefined ? { $set: set, $unset: { syncIntervalMinutes: 1 } } : { $set: set },
+    value === undefined ? { $set: set, $unset: { [field]: 1 } } : { $set: set },
     { upsert: true },
   );
   return platformSettingsOf(issuer, clientId);
@@ -130,13 +135,7 @@ export async function ownSyncIntervals(): Promise<Required<Pick<PlatformSettings
 export async function saveRetentionDays(issuer: string, clientId: string, raw: string | undefined, by: string): Promise<PlatformSettings> {
   const { days, problem } = parseRetentionDays(raw);
   if (problem) throw new PlatformSettingsError([problem]);
-  const set = { updatedAt: new Date(), updatedBy: by, ...(days === undefined ? {} : { retentionDays: days }) };
-  await PlatformSettingsModel.updateOne(
-    { issuer, clientId },
-    days === undefined ? { $set: set, $unset: { retentionDays: 1 } } : { $set: set },
-    { upsert: true },
-  );
-  return platformSettingsOf(issuer, clientId);
+  return saveSetting(issuer, clientId, 'retentionDays', days, by);
 }
 
 /** What the platform's retention pass did, for the admin page (the pass runs once a day at most). */
