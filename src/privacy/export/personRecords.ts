@@ -51,9 +51,9 @@ export async function walletExchangesOf(p: Person, courses: CourseRecord[]): Pro
 /**
  * Their logins in progress (store/launchState.ts): Moodle's login hint is its user id, so a login
  * started and not finished keeps the person for ten minutes. Keyed by the OIDC state, which Laurel
- * does not keep past the launch: read by platform and hint, a scan of ten minutes of logins. (A
- * Canvas login hint is an opaque id Laurel never learns to tie to the person, and a login through
- * Platform Storage keeps no hint.)
+ * does not keep past the launch: read by platform and hint, a scan of ten minutes of logins.
+ * (Canvas logs in through Platform Storage, whose login keeps no hint; without it, Canvas's hint is
+ * an opaque id Laurel never ties to the person.)
  */
 export async function loginsInProgressOf(p: Person): Promise<(LaunchState & { _id: string })[]> {
   return LaunchStateModel.find({ issuer: p.issuer, clientId: p.clientId, 'initiation.login_hint': p.userId }).lean();
