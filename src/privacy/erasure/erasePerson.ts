@@ -35,7 +35,9 @@ import { hashedRecipient } from '../../credentials/hashedRecipient.js';
 import type { CredentialFacts } from '../../store/issuedCredential.js';
 import { revoke } from '../../awards/revoke.js';
 import { syncGradebook } from '../../awards/gradebookColumn.js';
-import { contextTokensOf, coursesOfPlatform, idTokensOf, type Person } from '../export/personRecords.js';
+import { contextTokensOf, coursesOfPlatform, idTokensOf, loginsInProgressOf, walletExchangesOf, type Person } from '../export/personRecords.js';
+import { VcApiExchangeCompletionModel, VcApiExchangeModel } from '../../store/vcApiExchange.js';
+import { LaunchStateModel } from '../../store/launchState.js';
 
 /** The reason a credential revoked by an erasure gives its verifiers. */
 export const ERASURE_REVOCATION_REASON = 'Erased at the learner\'s request';
@@ -149,6 +151,16 @@ export async function erasePerson(run: ErasureRun): Promise<ErasureCounts> {
   if (idTokens.length) add('sessions', (await ltijsModels.idtoken.deleteMany({ _id: { $in: idTokens.map((t) => t._id as string) } })).deletedCount);
   const contextTokens = await contextTokensOf(p);
   if (contextTokens.length) add('sessions', (await ltijsModels.contexttoken.deleteMany({ _id: { $in: contextTokens.map((t) => t._id as string) } })).deletedCount);
+  // What expires within minutes goes now too: an erasure confirmed right after they opened a
+  // badge's wallet page, or started a login, would leave them there until then. An exchange's
+  // completion (the wallet's DID) goes with it; their badge already in a wallet stays theirs.
+  const exchanges = (await walletExchangesOf(p, courses)).map((e) => e._id);
+  if (exchanges.length) {
+    await VcApiExchangeCompletionModel.deleteMany({ _id: { $in: exchanges } });
+    add('walletExchanges', (await VcApiExchangeModel.deleteMany({ _id: { $in: exchanges } })).deletedCount);
+  }
+  const logins = (await loginsInProgressOf(p)).map((l) => l._id);
+  if (logins.length) add('loginsInProgress', (await LaunchStateModel.deleteMany({ _id: { $in: logins } })).deletedCount);
   return counts;
 }
 

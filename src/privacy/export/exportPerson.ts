@@ -24,7 +24,7 @@ import { PublicProfileModel } from '../../store/publicProfile.js';
 import { OutboxModel } from '../../store/outbox.js';
 import { registrationKey } from '../../store/auditLog.js';
 import { ErasureRequestModel } from '../../store/erasureRequest.js';
-import { contextTokensOf, coursesOfPlatform, idTokensOf, type Person } from './personRecords.js';
+import { contextTokensOf, coursesOfPlatform, idTokensOf, loginsInProgressOf, walletExchangesOf, type Person } from './personRecords.js';
 
 /** How another person appears in someone's export. */
 export const AN_INSTRUCTOR = 'an instructor';
@@ -46,7 +46,8 @@ export interface PersonExport {
   canvasApiGrant?: unknown;
   publicPages: unknown[];
   outboxMessages: unknown[];
-  sessions: { idTokens: unknown[]; contextTokens: unknown[] };
+  /** Their launches' tokens (a day), the wallet exchanges of their badges' wallet pages and their logins in progress (ten minutes each). */
+  sessions: { idTokens: unknown[]; contextTokens: unknown[]; walletExchanges: unknown[]; loginsInProgress: unknown[] };
   erasureRequest?: unknown;
 }
 
@@ -66,7 +67,7 @@ export async function exportPerson(p: Person, now = new Date()): Promise<PersonE
   ]);
   const profiles = await PublicProfileModel.find({ issuer: p.issuer, clientId: p.clientId, userId: p.userId }).lean();
   const outbox = (await OutboxModel.find({ platform: registrationKey(p) }).lean()).filter((m) => m.userId === p.userId);
-  const [idTokens, contextTokens] = await Promise.all([idTokensOf(p, courses), contextTokensOf(p)]);
+  const [idTokens, contextTokens, exchanges, logins] = await Promise.all([idTokensOf(p, courses), contextTokensOf(p), walletExchangesOf(p, courses), loginsInProgressOf(p)]);
   const strip = ({ _id, issuer: _i, clientId: _c, userId: _u, ...rest }: Record<string, unknown>) => rest;
   return {
     about: 'Everything Laurel holds about you on this platform, as of exportedAt. Other people appear as "an instructor"; "you" is you.',
@@ -83,6 +84,9 @@ export async function exportPerson(p: Person, now = new Date()): Promise<PersonE
     sessions: {
       idTokens: idTokens.map((t) => ({ user: t.user, userInfo: t.userInfo, platformInfo: t.platformInfo, deploymentId: t.deploymentId, createdAt: t.createdAt })),
       contextTokens: contextTokens.map((t) => ({ user: t.user, roles: t.roles, context: t.context, resource: t.resource, lis: t.lis, custom: t.custom, createdAt: t.createdAt })),
+      // Neither the exchange's challenge nor the login's state and nonce: what a wallet or the LMS answers with, not about them.
+      walletExchanges: exchanges.map((e) => ({ awardId: e.publicId, badgeId: e.badgeId, state: e.state, expiresAt: e.expiresAt, ...(e.holder ? { holder: e.holder, completedAt: e.completedAt } : {}) })),
+      loginsInProgress: logins.map((l) => ({ loginHint: l.initiation?.login_hint, targetLinkUri: l.initiation?.target_link_uri, expiresAt: l.expiresAt })),
     },
     ...(request ? { erasureRequest: { choice: request.choice, requestedAt: request.requestedAt, name: request.name, confirmedAt: request.confirmedAt } } : {}),
   };
@@ -136,5 +140,6 @@ async function courseData(p: Person, courseKey: string): Promise<Record<string, 
 /** True when the export holds nothing of the person (after an erasure). */
 export function isEmptyExport(e: PersonExport): boolean {
   return e.courses.length === 0 && !e.launchedAsLearner && !e.launchedAsStaff && !e.messages && !e.canvasApiGrant && !e.person.lmsUserId
-    && e.publicPages.length === 0 && e.outboxMessages.length === 0 && e.sessions.idTokens.length === 0 && e.sessions.contextTokens.length === 0;
+    && e.publicPages.length === 0 && e.outboxMessages.length === 0
+    && Object.values(e.sessions).every((list) => list.length === 0);
 }

@@ -7,6 +7,8 @@
 import { CourseModel, type CourseRecord } from '../../store/course.js';
 import { ltijsModels, ltijsRecordId } from '../../store/ltijsRecords.js';
 import { DeploymentModel } from '../../store/deployment.js';
+import { VcApiExchangeModel, type VcApiExchange } from '../../store/vcApiExchange.js';
+import { LaunchStateModel, type LaunchState } from '../../store/launchState.js';
 
 export interface Person { issuer: string; clientId: string; userId: string }
 
@@ -33,4 +35,26 @@ export async function contextTokensOf(p: Person): Promise<Record<string, unknown
   const prefix = encodeURIComponent(p.issuer + p.clientId);
   const found = await ltijsModels.contexttoken.find({ user: p.userId }).lean();
   return (found as Record<string, unknown>[]).filter((t) => typeof t.contextId === 'string' && t.contextId.startsWith(prefix));
+}
+
+/**
+ * Their wallet exchanges (store/vcApiExchange.ts) of the platform's courses: one is made each time
+ * they open a badge's wallet page, and lasts ten minutes. Keyed by the exchange's secret, which
+ * Laurel does not keep: read by course and person, a scan of a collection that holds ten minutes
+ * of wallet pages.
+ */
+export async function walletExchangesOf(p: Person, courses: CourseRecord[]): Promise<(VcApiExchange & { _id: string })[]> {
+  if (!courses.length) return [];
+  return VcApiExchangeModel.find({ courseKey: { $in: courses.map((c) => c.courseKey) }, userId: p.userId }).lean();
+}
+
+/**
+ * Their logins in progress (store/launchState.ts): Moodle's login hint is its user id, so a login
+ * started and not finished keeps the person for ten minutes. Keyed by the OIDC state, which Laurel
+ * does not keep past the launch: read by platform and hint, a scan of ten minutes of logins.
+ * (Canvas logs in through Platform Storage, whose login keeps no hint; without it, Canvas's hint is
+ * an opaque id Laurel never ties to the person.)
+ */
+export async function loginsInProgressOf(p: Person): Promise<(LaunchState & { _id: string })[]> {
+  return LaunchStateModel.find({ issuer: p.issuer, clientId: p.clientId, 'initiation.login_hint': p.userId }).lean();
 }

@@ -71,6 +71,18 @@ export const allowedScans: readonly AllowedScan[] = [
     collection: 'contexttokens', operation: 'find', filter: { user: '=' }, from: 'src/privacy/export/personRecords.ts',
     reason: 'a learner\'s export or erasure: ltijs keys its context tokens by its own context id, which Laurel does not keep; they expire within a day, so the collection holds a day of launches',
   },
+  // And what holds them for minutes, keyed by a secret Laurel does not keep: an erasure confirmed right after they
+  // opened a badge's wallet page or started a login deletes it at once rather than leave it to expire.
+  ...['src/privacy/export/exportPerson.ts', 'src/privacy/erasure/erasePerson.ts'].flatMap((from): AllowedScan[] => [
+    {
+      collection: 'vcapiexchanges', operation: 'find', filter: { courseKey: '$in', userId: '=' }, from,
+      reason: 'a learner\'s export or erasure: an exchange is keyed by the SHA-256 of its secret and lasts ten minutes, so the collection holds ten minutes of wallet pages',
+    },
+    {
+      collection: 'launchstates', operation: 'find', filter: { clientId: '=', 'initiation.login_hint': '=', issuer: '=' }, from,
+      reason: 'a learner\'s export or erasure: a login in progress is keyed by its OIDC state and lasts ten minutes, so the collection holds ten minutes of logins',
+    },
+  ]),
   // `npm run secrets -- reseal` after a change of LAUREL_SECRET rewrites every sealed document, so it lists them all.
   ...['issuerkeysets', 'lmsconnections', 'canvasgrants', 'subjectkeys'].map((collection): AllowedScan => ({
     collection, operation: 'find', filter: {}, from: 'src/store/reseal.ts',
