@@ -35,7 +35,7 @@ export async function confirmErasure(request: ErasureRequest, admin: Admin, now 
   return record;
 }
 
-export function describeCounts(counts: Record<string, number>): string {
+function describeCounts(counts: Record<string, number>): string {
   const parts = Object.entries(counts).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${n}`);
   return parts.length ? parts.join(', ') : 'nothing left to erase';
 }

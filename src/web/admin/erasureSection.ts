@@ -15,9 +15,10 @@ import { parseLmsUserId } from '../../store/platformAdministrators.js';
 import { dropPendingRequest, erasureRequestById, erasureRequestsOf, type ErasureChoice } from '../../store/erasureRequest.js';
 import { erasuresOf, type ErasureRecord } from '../../store/erasure.js';
 import { recordAudit, registrationKey } from '../../store/auditLog.js';
-import { confirmErasure, describeCounts, eraseOnRequest, NobodyThereError, personOfLmsUserId } from '../../privacy/erasure/confirmErasure.js';
+import { confirmErasure, eraseOnRequest, NobodyThereError, personOfLmsUserId } from '../../privacy/erasure/confirmErasure.js';
 import { exportPerson, isEmptyExport } from '../../privacy/export/exportPerson.js';
 import type { Translator } from '../../i18n/translate.js';
+import type { MessageKey } from '../../i18n/en.js';
 
 const token = (res: Response) => res.locals.token as LtijsToken;
 const isCanvas = (t: LtijsToken) => t.platformInfo?.product_family_code === 'canvas';
@@ -36,7 +37,7 @@ export async function erasureSection(res: Response, tr: Translator) {
   const typed = (res.locals.erasureTyped ?? {}) as Typed;
   return {
     requests: requests.map((r) => ({ id: r._id, name: r.name, date: tr.date(r.confirmedAt ?? r.requestedAt), choice: tr.t(`erasure.admin.choice.${r.choice}`), unfinished: Boolean(r.erasureId) })),
-    done: done.map((e) => ({ date: tr.date(e.doneAt ?? e.confirmedAt), choice: tr.t(`erasure.admin.choice.${e.choice}`), counts: describeCounts(e.counts), finished: Boolean(e.doneAt) })),
+    done: done.map((e) => ({ date: tr.date(e.doneAt ?? e.confirmedAt), choice: tr.t(`erasure.admin.choice.${e.choice}`), counts: countsInWords(tr, e.counts), finished: Boolean(e.doneAt) })),
     input: typed.userId ?? '', choice: typed.choice ?? '', invalid: typed.userId !== undefined,
   };
 }
@@ -44,7 +45,13 @@ export async function erasureSection(res: Response, tr: Translator) {
 const adminOf = (res: Response) => ({ userId: token(res).user, name: personName(token(res)) });
 
 function saidDone(tr: Translator, e: ErasureRecord): string {
-  return tr.t('erasure.admin.done', { choice: tr.t(`erasure.admin.choice.${e.choice}`), counts: describeCounts(e.counts), id: e._id });
+  return tr.t('erasure.admin.done', { choice: tr.t(`erasure.admin.choice.${e.choice}`), counts: countsInWords(tr, e.counts), id: e._id });
+}
+
+/** What an erasure changed, in the reader's words ("credentials revoked: 2, sessions ended: 1"). */
+function countsInWords(tr: Translator, counts: Record<string, number>): string {
+  const parts = Object.entries(counts).filter(([, n]) => n > 0).map(([kind, n]) => `${tr.t(`erasure.count.${kind}` as MessageKey)}: ${n}`);
+  return parts.length ? parts.join(', ') : tr.t('erasure.count.nothing');
 }
 
 export function erasureRoutes(page: AdminPage): Router {
