@@ -38,7 +38,7 @@ import { revocationProblem } from '../shared/revocationProblem.js';
 import { jobPhase } from './jobPhase.js';
 import { gradebookProblems } from './gradebookNotes.js';
 import { lacksEditScope } from '../../awards/courseTotal.js';
-import { lacksConversationsScope } from '../../messages/conversationsScope.js';
+import { lacksConversationsScope } from './conversationsScope.js';
 import { currentValidUntil } from '../../awards/renewal.js';
 import { renewalsOf } from '../../store/renewal.js';
 import { expiryState, renewalOpens } from '../../rules/renewal.js';

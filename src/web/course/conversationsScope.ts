@@ -3,12 +3,13 @@
  * given on a key that enforces scopes without url:POST|/api/v1/conversations (the key lacked it, or
  * the grant is older than Laurel asking for it). The course page then offers "Connect Canvas again",
  * as it does for the edit scope (awards/courseTotal.ts, lacksEditScope): once an administrator ticks
- * the scope on the key, connecting again carries it.
+ * the scope on the key, connecting again carries it. The sender decides the same way
+ * (messages/throughLms.ts, scopesSendConversations).
  */
-import type { CourseRecord } from '../store/course.js';
-import { lmsConnectionOf } from '../store/lmsConnection.js';
-import { canvasGrantOf } from '../store/canvasGrant.js';
-import { scopesSendConversations } from '../lms/canvasRest/canvasOAuth.js';
+import type { CourseRecord } from '../../store/course.js';
+import { lmsConnectionOf } from '../../store/lmsConnection.js';
+import { canvasGrantOf } from '../../store/canvasGrant.js';
+import { scopesSendConversations } from '../../lms/canvasRest/canvasOAuth.js';
 
 export async function lacksConversationsScope(course: CourseRecord): Promise<boolean> {
   if (course.productFamily !== 'canvas' || !course.lmsApiGrantedBy) return false;
