@@ -1030,6 +1030,7 @@ export const en = {
   'admin.lmsCanvasStep3': 'Enforce Scopes is optional. If you turn it on, allow these scopes, through which Laurel reads, and tick "The key enforces scopes" below:',
   'admin.lmsCanvasEditScope': 'and, so that Laurel can leave its "Badge:" grade-book columns out of the final grade (asked for only from courses with such a column; without it, instructors do it by hand in Canvas):',
   'admin.lmsCanvasIncludes': 'and turn on "Allow Include Parameters" on the key: without it, Canvas leaves the items out of the modules Laurel reads, and rules on module items never see them completed. Otherwise allow this scope, through which Laurel lists a module\'s items on their own (asked for always, and left out if the key lacks it):',
+  'admin.lmsCanvasConversationsScope': 'and, so that Laurel\'s messages to learners and instructors go as Canvas conversations, sent by the instructor who connected Canvas (asked for always, and left out if the key lacks it; without it, messages go by e-mail where Laurel\'s operator set SMTP_URL):',
   'admin.lmsCanvasStep4': 'Save the key, turn its state ON, and enter its Client ID (the Details column) and its secret (Show Key) below.',
   'admin.lmsCanvasBaseUrl': 'Canvas address',
   'admin.lmsCanvasBaseUrlHint': 'Your institution\'s own Canvas, such as https://school.instructure.com (not canvas.instructure.com).',

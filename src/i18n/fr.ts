@@ -1028,6 +1028,7 @@ export const fr: Record<MessageKey, string> = {
   'admin.lmsCanvasStep3': 'Enforce Scopes est facultatif. Si vous l\'activez, autorisez ces portées, par lesquelles Laurel lit, et cochez « La clé impose des portées » ci-dessous :',
   'admin.lmsCanvasEditScope': 'et, pour que Laurel puisse exclure de la note finale ses colonnes « Badge: » du carnet de notes (demandée seulement depuis les cours qui ont une telle colonne ; sans elle, les enseignants le font à la main dans Canvas) :',
   'admin.lmsCanvasIncludes': 'et activez « Allow Include Parameters » sur la clé : sans cela, Canvas omet les éléments des modules que lit Laurel, et les règles sur les éléments de modules ne les voient jamais terminés. Sinon, autorisez cette portée, par laquelle Laurel liste à part les éléments d\'un module (toujours demandée, et omise si la clé ne l\'a pas) :',
+  'admin.lmsCanvasConversationsScope': 'et, pour que les messages de Laurel aux apprenants et aux enseignants partent comme conversations Canvas, envoyées par l\'enseignant qui a connecté Canvas (toujours demandée, et omise si la clé ne l\'a pas ; sans elle, les messages partent par courriel là où l\'exploitant de Laurel a configuré SMTP_URL) :',
   'admin.lmsCanvasStep4': 'Enregistrez la clé, passez son état à ON, puis saisissez ci-dessous son Client ID (colonne Details) et son secret (Show Key).',
   'admin.lmsCanvasBaseUrl': 'Adresse de Canvas',
   'admin.lmsCanvasBaseUrlHint': 'Le Canvas de votre établissement, par exemple https://school.instructure.com (pas canvas.instructure.com).',
