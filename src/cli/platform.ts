@@ -13,7 +13,7 @@ import { addPlatformDeployment, listPlatforms, PlatformInputError, registerPlatf
 import { connectCanvasApi, connectMoodleWs, disconnectLmsApi, LmsConnectionError, recheckMoodleWs, type ChangedBy } from '../lms/sources/connectLms.js';
 import type { Registration } from '../store/issuerProfile.js';
 import { CANVAS_CALLBACK_PATH } from '../lms/canvasRest/canvasRedirect.js';
-import { CANVAS_EDIT_SCOPE, CANVAS_ITEMS_SCOPE, CANVAS_READ_SCOPES } from '../lms/canvasRest/canvasOAuth.js';
+import { CANVAS_CONVERSATIONS_SCOPE, CANVAS_EDIT_SCOPE, CANVAS_ITEMS_SCOPE, CANVAS_READ_SCOPES } from '../lms/canvasRest/canvasOAuth.js';
 import { MOODLE_WS_FUNCTIONS } from '../lms/moodleWs/moodleWsApi.js';
 import { MOODLE_ROLE_CAPABILITIES } from '../lms/moodleWs/moodleCapabilities.js';
 import type { InputProblem } from '../inputProblem.js';
@@ -42,7 +42,9 @@ const USAGE = `Usage: npm run platform -- <command>
       Laurel. With --enforces-scopes the key must allow ${CANVAS_READ_SCOPES.join(', ')}, and
       ${CANVAS_EDIT_SCOPE} for Laurel to leave its "Badge:" columns out of the final grade
       (asked for only from courses with such a column); and its "Allow Include Parameters" on, or else
-      ${CANVAS_ITEMS_SCOPE} for Laurel to read module items (Canvas ignores include[]=items otherwise).
+      ${CANVAS_ITEMS_SCOPE} for Laurel to read module items (Canvas ignores include[]=items otherwise);
+      and ${CANVAS_CONVERSATIONS_SCOPE} for Laurel's messages to go as Canvas conversations
+      (else they go by e-mail where SMTP_URL is set). A key lacking any of these last three still connects.
       Another key or base URL drops the instructors' grants of the previous one.
   connect-moodle PLATFORM_ID --base-url URL --token TOKEN [--course COURSE_ID]
       Let rules read the whole Moodle grade book: a web-service token of a service allowing

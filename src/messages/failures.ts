@@ -19,8 +19,9 @@ export const failures = {
     'Messaging is turned off on this Moodle site. A Moodle administrator ticks "Enable messaging system" (Site administration → General → Advanced features); Laurel tries again by itself.'),
   moodleRecipient: (user: string, said: string) => inputProblem('moodle.recipientRefused',
     `Moodle did not deliver the message to its user ${user} (Moodle said: ${said}). Where Moodle says the user cannot be messaged, a Moodle administrator allows moodle/site:messageanyuser in the role of Laurel's token account, which shares no course with learners.`, { user, said }),
+  /** Laurel's grant for the course lacks the conversations scope (not asked, or not on the key when the instructor connected), or Canvas said so. */
   canvasScope: () => inputProblem('canvas.scope',
-    'Canvas refused Laurel\'s message: the developer key enforces scopes, and Laurel\'s grants do not carry url:POST|/api/v1/conversations, which sending needs. A Canvas administrator turns off Enforce Scopes on Laurel\'s developer key (and untick it on this page), or Laurel\'s operator sets SMTP_URL so that messages go by e-mail.'),
+    'Laurel cannot send through Canvas conversations: the developer key enforces scopes, and the Canvas connection of this course\'s instructor does not carry url:POST|/api/v1/conversations, which sending needs. A Canvas administrator ticks that scope on Laurel\'s developer key (Admin → Developer Keys → the key → Edit), then an instructor clicks "Connect Canvas again" on Laurel\'s course page; or Laurel\'s operator sets SMTP_URL so that messages go by e-mail.'),
   canvasNoGrant: () => inputProblem('canvas.noGrant',
     'No instructor of the course has connected Canvas, so Laurel cannot send through Canvas: an instructor clicks "Connect Canvas" on Laurel\'s course page.'),
   canvasNoId: () => inputProblem('canvas.noCanvasId',

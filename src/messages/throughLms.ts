@@ -2,7 +2,8 @@
  * A message through the LMS's own messaging, where the platform's API is connected: Moodle's
  * private messages from the account of Laurel's token (lms/moodleWs/moodleMessages.ts), or a
  * Canvas conversation from the instructor whose grant reads the course
- * (lms/canvasRest/canvasConversations.ts). A refusal becomes a MessageFailure in Laurel's words,
+ * (lms/canvasRest/canvasConversations.ts), when that grant carries the conversations scope of a key
+ * that enforces scopes (lms/canvasRest/canvasOAuth.ts). A refusal becomes a MessageFailure in Laurel's words,
  * saying who fixes it and where.
  */
 import type { InputProblem } from '../inputProblem.js';
@@ -16,6 +17,7 @@ import { MoodleWs, MoodleWsError } from '../lms/moodleWs/moodleWsApi.js';
 import { MoodleMessageRefused, sendMoodleMessage } from '../lms/moodleWs/moodleMessages.js';
 import { isInsufficientScope, sendCanvasConversation } from '../lms/canvasRest/canvasConversations.js';
 import { canvasApiFor } from '../lms/sources/readLmsApi.js';
+import { scopesSendConversations } from '../lms/canvasRest/canvasOAuth.js';
 import type { ComposedMessage } from './compose.js';
 import { failures, withoutPerson } from './failures.js';
 import type { MessageChannel } from '../store/outbox.js';
@@ -61,13 +63,16 @@ async function throughMoodle(connection: LmsConnection, userId: string, m: Compo
 }
 
 async function throughCanvas(connection: LmsConnection, course: CourseRecord, userId: string, m: ComposedMessage, o: { transport: Transport; names: string[] }): Promise<void> {
-  const canvasId = await lmsUserIdOf(course.issuer, course.clientId, userId);
-  if (!canvasId) throw new MessageFailure(failures.canvasNoId());
   const found = await canvasApiFor(course, connection, {
     transport: o.transport,
     roster: async () => (course.membershipsUrl ? (await lmsClientFor(course)).members(course.membershipsUrl) : []),
   });
   if (typeof found === 'string') throw new MessageFailure(failures.canvasNoGrant());
+  // A grant of a key that enforces scopes, given without the conversations scope: Canvas would refuse it, so it is not tried
+  // (the message goes by e-mail where it can), and waiting for the learner's Canvas id would not help either.
+  if (!scopesSendConversations(Boolean(connection.enforcesScopes), found.grant.scopes)) throw new MessageFailure(failures.canvasScope());
+  const canvasId = await lmsUserIdOf(course.issuer, course.clientId, userId);
+  if (!canvasId) throw new MessageFailure(failures.canvasNoId());
   try {
     await sendCanvasConversation(found.api, { recipient: canvasId, subject: m.subject, body: m.text, courseId: course.lmsCourseId });
   } catch (err) {

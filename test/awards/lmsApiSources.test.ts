@@ -16,7 +16,7 @@ import { connectCanvas, connectMoodle, disconnectLms, lmsConnectionOf } from '..
 import { CanvasGrantModel, grantTokens } from '../../src/store/canvasGrant.js';
 import { MOODLE_WS_FUNCTIONS } from '../../src/lms/moodleWs/moodleWsApi.js';
 import { canvasRedirectUri } from '../../src/lms/canvasRest/canvasRedirect.js';
-import { CANVAS_ITEMS_SCOPE, CANVAS_READ_SCOPES } from '../../src/lms/canvasRest/canvasOAuth.js';
+import { CANVAS_CONVERSATIONS_SCOPE, CANVAS_ITEMS_SCOPE, CANVAS_READ_SCOPES } from '../../src/lms/canvasRest/canvasOAuth.js';
 import { saveBadge } from '../../src/store/badge.js';
 import { AwardModel } from '../../src/store/award.js';
 import { courseKeyOf } from '../../src/store/course.js';
@@ -294,8 +294,8 @@ describe('a badge on a module item\'s completion, through a key that enforces sc
   afterAll(async () => { await c?.emulator.close(); });
 
   it('without the items scope, awards nobody and says on the course page, in the run and on the admin page what to change', async () => {
-    // Laurel asks for the items scope too; the key lacks it, so Laurel asks again without it.
-    expect(await connectTab()).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE], [...CANVAS_READ_SCOPES]]);
+    // Laurel asks for the items scope too (and the conversations one); the key lacks them, so Laurel asks again without them.
+    expect(await connectTab()).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_CONVERSATIONS_SCOPE], [...CANVAS_READ_SCOPES]]);
     const job = await evaluate(api);
     expect(job.status).toBe('done');
     expect(await awarded()).toEqual([]);
@@ -310,7 +310,8 @@ describe('a badge on a module item\'s completion, through a key that enforces sc
 
   it('once the key has the items scope and the instructor connects again, awards exactly who completed the item, reading the items on their own', async () => {
     key.scopes!.push(CANVAS_ITEMS_SCOPE);
-    expect(await connectTab()).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE]]);
+    // The conversations scope still lacking, Canvas names it alone: the items one is kept.
+    expect(await connectTab()).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_CONVERSATIONS_SCOPE], [...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE]]);
     const job = await evaluate(api);
     expect(job.status).toBe('done');
     expect(await awarded()).toEqual(expected);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedCourse, startEmulator, type Emulator, type SeedCourse, type SeedUser } from '../emulator/index.js';
 import { CanvasApi } from '../../src/lms/canvasRest/canvasApi.js';
 import { CanvasBearer } from '../../src/lms/canvasRest/canvasBearer.js';
-import { CANVAS_API_SCOPES, CANVAS_EDIT_SCOPE, CANVAS_ITEMS_SCOPE, CANVAS_READ_SCOPES, canvasAuthorizeUrl, canvasScopesFor, exchangeCanvasCode, scopesEditAssignments, scopesReadModuleItems, scopesWithoutRefused, type CanvasDeveloperKey, type CanvasTokens } from '../../src/lms/canvasRest/canvasOAuth.js';
+import { CANVAS_API_SCOPES, CANVAS_CONVERSATIONS_SCOPE, CANVAS_EDIT_SCOPE, CANVAS_ITEMS_SCOPE, CANVAS_READ_SCOPES, canvasAuthorizeUrl, canvasScopesFor, exchangeCanvasCode, scopesEditAssignments, scopesReadModuleItems, scopesSendConversations, scopesWithoutRefused, type CanvasDeveloperKey, type CanvasTokens } from '../../src/lms/canvasRest/canvasOAuth.js';
 import { readCanvasCourse } from '../../src/lms/canvasRest/readCanvasCourse.js';
 import { LmsError } from '../../src/lms/errors.js';
 import { newTransport, type Transport } from '../../src/lms/http.js';
@@ -123,30 +123,35 @@ describe('Canvas REST source', () => {
   afterAll(() => emu.close());
 
   describe('OAuth', () => {
-    it('builds the authorize URL, with Canvas scopes when the key enforces them: the edit scope only for a course that edits assignments', () => {
+    it('builds the authorize URL, with Canvas scopes when the key enforces them: the conversations one always, the edit scope only for a course that edits assignments', () => {
       const plain = new URL(canvasAuthorizeUrl({ baseUrl: 'https://school.instructure.com', clientId: '170000000000123', redirectUri: REDIRECT, state: 's' }));
       expect(plain.origin + plain.pathname).toBe('https://school.instructure.com/login/oauth2/auth');
       expect(Object.fromEntries(plain.searchParams)).toEqual({ client_id: '170000000000123', response_type: 'code', redirect_uri: REDIRECT, state: 's' });
       const scopedUrl = (editsAssignments: boolean) => new URL(canvasAuthorizeUrl({ baseUrl: 'https://school.instructure.com', clientId: '1', redirectUri: REDIRECT, state: 's', scopes: canvasScopesFor({ editsAssignments }) }));
-      expect(scopedUrl(false).searchParams.get('scope')!.split(' ')).toEqual([...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE]);
-      expect(scopedUrl(true).searchParams.get('scope')!.split(' ')).toEqual([...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE]);
+      expect(scopedUrl(false).searchParams.get('scope')!.split(' ')).toEqual([...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, 'url:POST|/api/v1/conversations']);
+      expect(scopedUrl(true).searchParams.get('scope')!.split(' ')).toEqual([...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE, 'url:POST|/api/v1/conversations']);
       expect(CANVAS_READ_SCOPES).toContain('url:GET|/api/v1/courses/:course_id/students/submissions');
       expect(CANVAS_READ_SCOPES).not.toContain(CANVAS_EDIT_SCOPE);
       expect(CANVAS_READ_SCOPES).not.toContain(CANVAS_ITEMS_SCOPE);
-      expect(CANVAS_API_SCOPES).toEqual([...CANVAS_READ_SCOPES, 'url:GET|/api/v1/courses/:course_id/modules/:module_id/items', 'url:PUT|/api/v1/courses/:course_id/assignments/:id']);
+      expect(CANVAS_API_SCOPES).toEqual([...CANVAS_READ_SCOPES, 'url:GET|/api/v1/courses/:course_id/modules/:module_id/items', 'url:PUT|/api/v1/courses/:course_id/assignments/:id', 'url:POST|/api/v1/conversations']);
       // A grant records what was asked: without a list (no scope asked, or recorded before Laurel kept them) it may edit.
       expect([undefined, [...CANVAS_API_SCOPES], [...CANVAS_READ_SCOPES]].map(scopesEditAssignments)).toEqual([true, true, false]);
       // Module items on their own: any grant of a key that enforces no scopes; else only one given with their scope (older grants never asked it).
       expect([[false, undefined], [true, undefined], [true, [...CANVAS_READ_SCOPES]], [true, [...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE]]].map(([enforces, scopes]) => scopesReadModuleItems(enforces as boolean, scopes as string[] | undefined)))
+        .toEqual([true, false, false, true]);
+      // Conversations the same: a grant of a key that enforces scopes sends only when given with theirs (older grants never asked it).
+      expect([[false, undefined], [true, undefined], [true, [...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE]], [true, canvasScopesFor({ editsAssignments: false })]].map(([enforces, scopes]) => scopesSendConversations(enforces as boolean, scopes as string[] | undefined)))
         .toEqual([true, false, false, true]);
     });
 
     it('asks again without the optional scopes Canvas named as not granted, and never without a read scope', () => {
       const all = canvasScopesFor({ editsAssignments: true });
       const said = (...missing: string[]) => `A requested scope is invalid, unknown, malformed, or exceeds the scope granted by the resource owner. The following scopes were requested, but not granted: ${missing.join(', ')}`;
-      expect(scopesWithoutRefused(all, said(CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE))).toEqual([...CANVAS_READ_SCOPES]);
-      expect(scopesWithoutRefused(all, said(CANVAS_ITEMS_SCOPE))).toEqual([...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE]);
-      expect(scopesWithoutRefused(all, said(CANVAS_EDIT_SCOPE))).toEqual([...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE]);
+      expect(scopesWithoutRefused(all, said(CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE, CANVAS_CONVERSATIONS_SCOPE))).toEqual([...CANVAS_READ_SCOPES]);
+      expect(scopesWithoutRefused(all, said(CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE))).toEqual([...CANVAS_READ_SCOPES, CANVAS_CONVERSATIONS_SCOPE]);
+      expect(scopesWithoutRefused(all, said(CANVAS_ITEMS_SCOPE))).toEqual([...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE, CANVAS_CONVERSATIONS_SCOPE]);
+      expect(scopesWithoutRefused(all, said(CANVAS_EDIT_SCOPE))).toEqual([...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_CONVERSATIONS_SCOPE]);
+      expect(scopesWithoutRefused(all, said(CANVAS_CONVERSATIONS_SCOPE))).toEqual([...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE]);
       expect(scopesWithoutRefused(all, said(CANVAS_READ_SCOPES[2]))).toBeUndefined();
       expect(scopesWithoutRefused([...CANVAS_READ_SCOPES], said(CANVAS_ITEMS_SCOPE))).toBeUndefined();
       // Canvas said nothing Laurel can read: every optional scope is left out.

@@ -1,8 +1,8 @@
 /**
  * Issue 19 through the LMS's own messaging, where Laurel is connected to its API: Moodle's private
  * messages (core_message_send_instant_messages, from the account of Laurel's token) and Canvas
- * conversations (from the instructor whose grant reads the course), each read from the emulated
- * LMS's state. When the LMS refuses (a capability missing, a scope the key does not give, a user it
+ * conversations (from the instructor whose grant reads the course, through a key that enforces scopes
+ * only with the conversations scope), each read from the emulated LMS's state. When the LMS refuses (a capability missing, a scope the key does not give, a user it
  * will not message), the message is marked failed with Laurel's sentence saying who fixes it and
  * where, shown on the admin page, and tried again with backoff (1 minute, then 2…) until it goes
  * or is given up after the last attempt;
@@ -13,7 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
-import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
+import { Browser, connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
 import { decodeEntities, htmlText } from '../support/html.js';
 import { mailTo, testMailpit, uniqueAddress } from '../support/mailpit.js';
 import type { Flavour, SeedUser } from '../emulator/index.js';
@@ -22,7 +22,8 @@ import { emailSender } from '../../src/messages/email.js';
 import { connectCanvas, connectMoodle } from '../../src/store/lmsConnection.js';
 import { MOODLE_WS_FUNCTIONS } from '../../src/lms/moodleWs/moodleWsApi.js';
 import { MOODLE_ROLE_CAPABILITIES } from '../../src/lms/moodleWs/moodleCapabilities.js';
-import { CANVAS_ITEMS_SCOPE, CANVAS_READ_SCOPES } from '../../src/lms/canvasRest/canvasOAuth.js';
+import { CANVAS_CONVERSATIONS_SCOPE, CANVAS_ITEMS_SCOPE, CANVAS_READ_SCOPES } from '../../src/lms/canvasRest/canvasOAuth.js';
+import { CanvasGrantModel } from '../../src/store/canvasGrant.js';
 import { canvasRedirectUri } from '../../src/lms/canvasRest/canvasRedirect.js';
 import { awardsOf } from '../../src/store/award.js';
 import { courseKeyOf } from '../../src/store/course.js';
@@ -196,14 +197,27 @@ describe('through Canvas conversations, with its API connected', () => {
   let s: Awaited<ReturnType<typeof course>>;
   let badgeId: string;
 
-  async function grant(): Promise<void> {
-    const toCanvas = await request(laurel.url).get(`/course/lms/canvas/connect?ltik=${encodeURIComponent(s.ltik)}`).redirects(0);
-    expect(toCanvas.status).toBe(303);
-    const authorize = new URL(toCanvas.headers.location);
-    authorize.searchParams.set('user', s.instructor.lmsId);
-    const callback = new URL((await fetch(authorize, { redirect: 'manual' })).headers.get('location')!);
-    expect((await request(laurel.url).get(callback.pathname + callback.search).set('Accept', 'text/html')).status).toBe(200);
+  /**
+   * "Connect Canvas" in one browser: Laurel → Canvas's authorize page (told who signs in) → Laurel's callback, again while
+   * Laurel sends it back to Canvas (a refused optional scope). Answers the scopes of each authorize request.
+   */
+  async function grant(): Promise<string[][]> {
+    const browser = new Browser();
+    const asked: string[][] = [];
+    let res = await browser.go('get', `${laurel.url}/course/lms/canvas/connect?ltik=${encodeURIComponent(s.ltik)}`);
+    for (let hops = 0; hops < 3 && res.status === 303; hops++) {
+      const authorize = new URL(res.headers.location);
+      asked.push(authorize.searchParams.get('scope')?.split(' ') ?? []);
+      authorize.searchParams.set('user', s.instructor.lmsId);
+      res = await browser.go('get', (await fetch(authorize, { redirect: 'manual' })).headers.get('location')!);
+    }
+    expect(res.status).toBe(200);
+    expect(htmlText(res.text)).toContain('Canvas is connected');
+    return asked;
   }
+
+  /** The answers to Laurel's conversations since the emulator's `from`th request. */
+  const conversationsTried = (from: number) => s.c.emulator.requests.slice(from).filter((r) => r.method === 'POST' && r.path === '/api/v1/conversations').map((r) => ({ status: r.status }));
 
   beforeAll(async () => {
     s = await course('canvas');
@@ -249,25 +263,71 @@ describe('through Canvas conversations, with its API connected', () => {
     expect(digest.body).toContain('- Canvas Honours: ');
   });
 
-  it('a key that enforces scopes without the conversations scope fails the message saying so, or sends it by e-mail where SMTP is set', async () => {
-    // The administrator replaces the key with one enforcing Laurel's read scopes (and the module items one, so that Laurel's
-    // first authorize request is granted), and the instructor connects again.
+  it('a key that enforces scopes without the conversations scope: the instructor connects in two requests, no conversation is tried, and the message fails saying what to do, or goes by e-mail where SMTP is set', async () => {
+    // The administrator replaces the key with one enforcing Laurel's read scopes and the module items one, not the
+    // conversations one: Canvas refuses Laurel's first request naming it, and Laurel asks again without it.
     const key = s.c.emulator.canvasApiKey({ redirectUri: canvasRedirectUri(laurel.url), scopes: [...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE] });
     await connectCanvas(s.c.emulator.issuer, s.c.clientId, { baseUrl: s.c.emulator.url, apiClientId: key.clientId, apiClientSecret: key.clientSecret, enforcesScopes: true }, 'admin');
-    await grant();
+    expect(await grant()).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_CONVERSATIONS_SCOPE], [...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE]]);
     const [a] = await awardsOf(s.courseKey, { userId: s.learner.id, badgeId });
     expect((await s.api.post(`/api/course/awards/${a!.id}/revoke`, { reason: 'Duplicate' })).status).toBe(200);
+    const before = s.c.emulator.requests.length;
     await send();
     const failed = (await OutboxModel.findById(`revoked ${a!.id}`).lean())!;
-    expect(failed.failure).toMatchObject({ code: 'canvas.scope' });
-    expect(failed.failure!.message).toContain('url:POST|/api/v1/conversations');
-    expect(await messagesOnAdminPage(s.c, s.instructor)).toContain('Canvas refused Laurel\'s message: the developer key enforces scopes');
-    expect(s.c.emulator.requests.some((r) => r.method === 'POST' && r.path === '/api/v1/conversations' && r.status === 401)).toBe(true);
+    expect(failed).toMatchObject({ state: 'due', failure: { code: 'canvas.scope' } });
+    expect(failed.failure!.message).toBe('Laurel cannot send through Canvas conversations: the developer key enforces scopes, and the Canvas connection of this course\'s instructor does not carry url:POST|/api/v1/conversations, which sending needs. A Canvas administrator ticks that scope on Laurel\'s developer key (Admin → Developer Keys → the key → Edit), then an instructor clicks "Connect Canvas again" on Laurel\'s course page; or Laurel\'s operator sets SMTP_URL so that messages go by e-mail.');
+    expect(conversationsTried(before)).toEqual([]);
+    const page = await messagesOnAdminPage(s.c, s.instructor);
+    expect(page).toContain('Laurel cannot send through Canvas conversations: the developer key enforces scopes');
+    expect(page).toContain('Laurel\'s Canvas developer key enforces scopes: for Canvas conversations, tick url:POST|/api/v1/conversations on it.');
+    expect(page).toContain('1 instructor\'s Canvas connection does not carry it (given before the key had it, or before Laurel asked for it): once the scope is ticked on the key, they click "Connect Canvas again" on Laurel\'s course page.');
 
     const sender = withEmail();
     await deliverDueMessages(sender, new Date(Date.now() + 2 * MINUTE));
     sender.email!.close();
     expect((await mailTo(s.learner.email)).map((m) => m.Subject)).toEqual(['Your badge “Canvas Star” was revoked']);
     expect(await OutboxModel.findById(`revoked ${a!.id}`).lean()).toMatchObject({ state: 'sent', channel: 'email', note: { code: 'canvas.scope' } });
+    expect(conversationsTried(before)).toEqual([]);
+  });
+
+  it('a key that enforces scopes with the conversations scope ticked: the instructor connects in one request, and an award goes to its learner as a conversation', async () => {
+    const key = s.c.emulator.canvasApiKey({ redirectUri: canvasRedirectUri(laurel.url), scopes: [...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_CONVERSATIONS_SCOPE] });
+    await connectCanvas(s.c.emulator.issuer, s.c.clientId, { baseUrl: s.c.emulator.url, apiClientId: key.clientId, apiClientSecret: key.clientSecret, enforcesScopes: true }, 'admin');
+    expect(await grant()).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_CONVERSATIONS_SCOPE]]);
+    const scoped = await awardBadge(s.api, 'Scoped Star');
+    const [a] = await awardsOf(s.courseKey, { userId: s.learner.id, badgeId: scoped });
+    const before = s.c.emulator.requests.length;
+    await send(new Date(Date.now() + 2 * MINUTE));
+    expect(conversationsTried(before)).toContainEqual({ status: 201 });
+    const sent = s.c.emulator.canvasConversations.filter((m) => m.recipientIds.includes(s.learner.lmsId)).at(-1)!;
+    expect(sent).toMatchObject({ senderId: s.instructor.lmsId, subject: 'You earned the badge “Scoped Star”', contextCode: `course_${s.c.emulator.course.id}` });
+    expect(sent.body).toContain(`${laurel.url}/verify/${a!.id}`);
+    expect(await OutboxModel.findById(`awarded ${a!.id}`).lean()).toMatchObject({ state: 'sent', channel: 'canvas' });
+    const page = await messagesOnAdminPage(s.c, s.instructor);
+    expect(page).toContain('for Canvas conversations, tick url:POST|/api/v1/conversations on it');
+    expect(page).not.toContain('does not carry it');
+  });
+
+  it('a grant given before Laurel asked for the conversations scope is not tried: the admin page and the course page say to connect Canvas again, and once the instructor does, messages go through Canvas', async () => {
+    // As Laurel recorded a grant before it asked for the scope: the read scopes and the module items one.
+    await CanvasGrantModel.updateOne({ issuer: s.c.emulator.issuer, clientId: s.c.clientId, userId: s.instructor.id }, { $set: { scopes: [...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE] } });
+    const older = await awardBadge(s.api, 'Older Star');
+    const [a] = await awardsOf(s.courseKey, { userId: s.learner.id, badgeId: older });
+    const before = s.c.emulator.requests.length;
+    const t0 = new Date(Date.now() + 4 * MINUTE);
+    await send(t0);
+    expect((await OutboxModel.findById(`awarded ${a!.id}`).lean())!.failure).toMatchObject({ code: 'canvas.scope' });
+    expect(conversationsTried(before)).toEqual([]);
+    expect(await messagesOnAdminPage(s.c, s.instructor)).toContain('1 instructor\'s Canvas connection does not carry it');
+    const dashboard = await request(laurel.url).get(`/course?ltik=${encodeURIComponent(s.ltik)}`).set('Accept', 'text/html');
+    expect(htmlText(decodeEntities(dashboard.text))).toContain('Your Canvas connection does not let Laurel send its messages to learners as Canvas conversations (url:POST|/api/v1/conversations)');
+    expect(dashboard.text).toContain('Connect Canvas again');
+
+    expect(await grant()).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_CONVERSATIONS_SCOPE]]);
+    await send(new Date(t0.getTime() + 2 * MINUTE));
+    expect(await OutboxModel.findById(`awarded ${a!.id}`).lean()).toMatchObject({ state: 'sent', channel: 'canvas' });
+    expect(s.c.emulator.canvasConversations.filter((m) => m.recipientIds.includes(s.learner.lmsId)).at(-1)!.subject).toBe('You earned the badge “Older Star”');
+    expect(await messagesOnAdminPage(s.c, s.instructor)).not.toContain('does not carry it');
+    expect((await request(laurel.url).get(`/course?ltik=${encodeURIComponent(s.ltik)}`).set('Accept', 'text/html')).text).not.toContain('Connect Canvas again');
   });
 });

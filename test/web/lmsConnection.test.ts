@@ -18,7 +18,7 @@ import pino from 'pino';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { Browser, connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
 import { htmlText } from '../support/html.js';
-import { CANVAS_API_SCOPES, CANVAS_EDIT_SCOPE, CANVAS_ITEMS_SCOPE, CANVAS_READ_SCOPES } from '../../src/lms/canvasRest/canvasOAuth.js';
+import { CANVAS_API_SCOPES, CANVAS_CONVERSATIONS_SCOPE, CANVAS_EDIT_SCOPE, CANVAS_ITEMS_SCOPE, CANVAS_READ_SCOPES } from '../../src/lms/canvasRest/canvasOAuth.js';
 import { canvasRedirectUri } from '../../src/lms/canvasRest/canvasRedirect.js';
 import { MOODLE_WS_FUNCTIONS } from '../../src/lms/moodleWs/moodleWsApi.js';
 import { MOODLE_ROLE_CAPABILITIES } from '../../src/lms/moodleWs/moodleCapabilities.js';
@@ -484,10 +484,11 @@ describe('an instructor connects Canvas through a developer key that enforces sc
     throw new Error('evaluation did not finish');
   }
 
-  it('connects a read-only key from a course without a "Badge:" column: Laurel asks for the read scopes only, and reads the course', async () => {
+  it('connects a read-only key from a course without a "Badge:" column: Laurel asks for the read scopes and the optional ones but the edit scope, and reads the course', async () => {
     const { asked, page: done } = await connectCanvasTab();
-    // The items scope is asked too (Canvas ignores include[]=items for this key); refused, it is asked again without it.
-    expect(asked).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE], [...CANVAS_READ_SCOPES]]);
+    // The items scope is asked too (Canvas ignores include[]=items for this key), and the conversations one (for messages);
+    // Canvas names both as not granted, and they are asked again without them, in one more request.
+    expect(asked).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_CONVERSATIONS_SCOPE], [...CANVAS_READ_SCOPES]]);
     expect(done.status).toBe(200);
     expect(htmlText(done.text)).toContain('Canvas is connected');
     expect(htmlText(done.text)).not.toContain('does not allow it to edit assignments');
@@ -502,7 +503,7 @@ describe('an instructor connects Canvas through a developer key that enforces sc
     expect(created.status).toBe(201);
 
     const { asked, page: done } = await connectCanvasTab();
-    expect(asked).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE], [...CANVAS_READ_SCOPES]]);
+    expect(asked).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE, CANVAS_CONVERSATIONS_SCOPE], [...CANVAS_READ_SCOPES]]);
     expect(done.status).toBe(200);
     const text = htmlText(done.text);
     expect(text).toContain('Canvas is connected');
@@ -525,8 +526,8 @@ describe('an instructor connects Canvas through a developer key that enforces sc
   it('once an administrator adds the edit scope to the key, connecting again asks for it and the column leaves the final grade', async () => {
     key.scopes!.push(CANVAS_EDIT_SCOPE);
     const { asked, page: done } = await connectCanvasTab();
-    // Canvas names the items scope alone as missing: the edit scope is kept.
-    expect(asked).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE], [...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE]]);
+    // Canvas names the items and conversations scopes as missing: the edit scope is kept.
+    expect(asked).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE, CANVAS_CONVERSATIONS_SCOPE], [...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE]]);
     expect(htmlText(done.text)).not.toContain('does not allow it to edit assignments');
     expect((await storedGrant())?.scopes).toEqual([...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE]);
 
@@ -537,6 +538,19 @@ describe('an instructor connects Canvas through a developer key that enforces sc
     expect(c.emulator.requests.some((r) => r.method === 'PUT' && r.path === `/api/v1/courses/${c.emulator.course.id}/assignments/${column.assignmentId}` && r.status === 200)).toBe(true);
     const dashboard = (await page('/course')).text;
     expect(htmlText(dashboard)).not.toContain('still counts in Canvas\'s final grade');
+    expect(htmlText(dashboard)).not.toContain('Your Canvas connection lets Laurel read this course but not edit assignments');
+    // Still without the conversations scope: the course page says so, and offers to connect again once the key has it.
+    expect(htmlText(dashboard)).toContain('Your Canvas connection does not let Laurel send its messages to learners as Canvas conversations (url:POST|/api/v1/conversations)');
+    expect(dashboard).toContain('Connect Canvas again');
+  });
+
+  it('once an administrator adds the conversations scope to the key, connecting again asks for it, records it, and the course page asks nothing more', async () => {
+    key.scopes!.push(CANVAS_CONVERSATIONS_SCOPE);
+    const { asked } = await connectCanvasTab();
+    expect(asked).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE, CANVAS_CONVERSATIONS_SCOPE], [...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE, CANVAS_CONVERSATIONS_SCOPE]]);
+    expect((await storedGrant())?.scopes).toEqual([...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE, CANVAS_CONVERSATIONS_SCOPE]);
+    const dashboard = (await page('/course')).text;
+    expect(htmlText(dashboard)).not.toContain('does not let Laurel send its messages');
     expect(dashboard).not.toContain('Connect Canvas again');
   });
 
@@ -545,7 +559,7 @@ describe('an instructor connects Canvas through a developer key that enforces sc
     const before = await storedGrant();
     const { asked, page: done } = await connectCanvasTab();
     // Refused with the items scope, asked again without it, refused again: what is missing now is a read scope.
-    expect(asked).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE], [...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE]]);
+    expect(asked).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE, CANVAS_CONVERSATIONS_SCOPE], [...CANVAS_READ_SCOPES, CANVAS_EDIT_SCOPE, CANVAS_CONVERSATIONS_SCOPE]]);
     expect(done.status).toBe(400);
     expect(done.headers['x-laurel-reason']).toBe('canvas_scope_refused');
     expect(htmlText(done.text)).toContain('Canvas\'s developer key for Laurel does not allow every scope Laurel asked for (Canvas said: A requested scope is invalid, unknown, malformed, or exceeds the scope granted by the resource owner. The following scopes were requested, but not granted: url:GET|/api/v1/courses/:course_id/modules).');

@@ -7,13 +7,12 @@
  * `force_new` (a conversation of its own rather than the thread they already share),
  * `group_conversation` false, and `context_code` the course. Canvas answers 201 with the list of
  * conversations it made. Through a developer key that enforces scopes the grant needs
- * `url:POST|/api/v1/conversations`, else Canvas answers 401 "Insufficient scopes on access token."
+ * `url:POST|/api/v1/conversations`, else Canvas answers 401 "Insufficient scopes on access token.":
+ * Laurel asks it as an optional scope (canvasOAuth.ts) and sends only with a grant that carries it.
  */
 import { listOf, record, text } from '../read.js';
 import { LmsError } from '../errors.js';
 import type { CanvasApi } from './canvasApi.js';
-
-export const CANVAS_CONVERSATIONS_SCOPE = 'url:POST|/api/v1/conversations';
 
 /** The refusal of a scoped key without the conversations scope, as Canvas words it (application_controller.rb). */
 export const isInsufficientScope = (err: unknown) => err instanceof LmsError && err.status === 401 && /insufficient scopes/i.test(err.message);

@@ -39,15 +39,23 @@ export const CANVAS_EDIT_SCOPE = 'url:PUT|/api/v1/courses/:course_id/assignments
  */
 export const CANVAS_ITEMS_SCOPE = 'url:GET|/api/v1/courses/:course_id/modules/:module_id/items';
 
+/**
+ * Laurel's messages as Canvas conversations, sent by the instructor whose grant reads the course
+ * (messages/throughLms.ts, canvasConversations.ts). Optional, as the items one: asked of every key
+ * that enforces scopes, so an administrator who ticks it gets messages through Canvas, and one who
+ * does not still has instructors connect to read (messages then go by e-mail, or not at all).
+ */
+export const CANVAS_CONVERSATIONS_SCOPE = 'url:POST|/api/v1/conversations';
+
 /** Scopes a connection works without: Canvas refusing one, Laurel asks again leaving it out. */
-export const CANVAS_OPTIONAL_SCOPES = [CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE] as const;
+export const CANVAS_OPTIONAL_SCOPES = [CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE, CANVAS_CONVERSATIONS_SCOPE] as const;
 
 /** Every scope Laurel may ask for: what the admin page lists for the key. */
-export const CANVAS_API_SCOPES = [...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE] as const;
+export const CANVAS_API_SCOPES = [...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_EDIT_SCOPE, CANVAS_CONVERSATIONS_SCOPE] as const;
 
-/** What to ask of a key that enforces scopes: the read scopes and the items one, and the edit one when the course needs it. */
+/** What to ask of a key that enforces scopes: all of them, but the edit one only when the course needs it. */
 export function canvasScopesFor(o: { editsAssignments: boolean }): string[] {
-  return o.editsAssignments ? [...CANVAS_API_SCOPES] : [...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE];
+  return CANVAS_API_SCOPES.filter((s) => o.editsAssignments || s !== CANVAS_EDIT_SCOPE);
 }
 
 /**
@@ -78,6 +86,15 @@ export function scopesEditAssignments(scopes: readonly string[] | undefined): bo
  */
 export function scopesReadModuleItems(enforcesScopes: boolean, scopes: readonly string[] | undefined): boolean {
   return !enforcesScopes || Boolean(scopes?.includes(CANVAS_ITEMS_SCOPE));
+}
+
+/**
+ * Whether a grant may send conversations: always through a key that enforces no scopes; else only
+ * one given with that scope (grants from before Laurel asked it never carry it: Canvas would answer
+ * 401 "Insufficient scopes", so Laurel does not try).
+ */
+export function scopesSendConversations(enforcesScopes: boolean, scopes: readonly string[] | undefined): boolean {
+  return !enforcesScopes || Boolean(scopes?.includes(CANVAS_CONVERSATIONS_SCOPE));
 }
 
 /** An API developer key (Admin › Developer Keys › + API Key) and the Canvas it belongs to. */

@@ -6,7 +6,7 @@
  */
 import type { LtijsToken } from 'ltijs';
 import { publicBase } from '../../publicBase.js';
-import { CANVAS_EDIT_SCOPE, CANVAS_ITEMS_SCOPE, CANVAS_READ_SCOPES } from '../../lms/canvasRest/canvasOAuth.js';
+import { CANVAS_CONVERSATIONS_SCOPE, CANVAS_EDIT_SCOPE, CANVAS_ITEMS_SCOPE, CANVAS_READ_SCOPES } from '../../lms/canvasRest/canvasOAuth.js';
 import { canvasRedirectUri } from '../../lms/canvasRest/canvasRedirect.js';
 import { MOODLE_WS_FUNCTIONS } from '../../lms/moodleWs/moodleWsApi.js';
 import type { LmsApiSource } from '../../rules/snapshot.js';
@@ -27,6 +27,8 @@ export interface LmsSection {
   editScope: string;
   /** The optional module items scope, for a key that does not allow include parameters. */
   itemsScope: string;
+  /** The optional conversations scope, for Laurel's messages through Canvas. */
+  conversationsScope: string;
   functions: readonly string[];
   /** The capabilities of the Moodle role for Laurel's token. */
   capabilities: readonly string[];
@@ -59,6 +61,7 @@ export async function lmsSection(token: LtijsToken, typed: LmsTyped = {}): Promi
     scopes: CANVAS_READ_SCOPES,
     editScope: CANVAS_EDIT_SCOPE,
     itemsScope: CANVAS_ITEMS_SCOPE,
+    conversationsScope: CANVAS_CONVERSATIONS_SCOPE,
     functions: MOODLE_WS_FUNCTIONS,
     capabilities: MOODLE_ROLE_CAPABILITIES,
     forms: { canvas: family !== 'moodle', moodle: family !== 'canvas' },

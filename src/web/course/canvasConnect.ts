@@ -5,17 +5,17 @@
  * platform, the course and the person, and lasts ten minutes: the callback needs no session,
  * and a grant can only land on the person who asked for it. Disconnecting forgets the grant.
  *
- * Through a key that enforces scopes, Laurel asks for the read scopes and the module items one, and
- * for the edit scope only from a course with a "Badge:" column (canvasOAuth.ts). Canvas refuses a
+ * Through a key that enforces scopes, Laurel asks for the read scopes, the module items and the
+ * conversations ones, and for the edit scope only from a course with a "Badge:" column (canvasOAuth.ts). Canvas refuses a
  * scope the key lacks by sending the browser back with `error=invalid_scope` and no `state`
  * (oauth2_provider_controller.rb#auth, request_error.rb#append_error): a cookie on the callback's
  * path keeps what was asked, so refused optional scopes are asked again without them (the course is
  * read; its columns left in the total by hand; module items inline only if the key allows include
- * parameters), and any other refusal says what the key lacks.
+ * parameters; messages by e-mail rather than as conversations), and any other refusal says what the key lacks.
  */
 import { Router, type CookieOptions, type Request, type Response } from 'express';
 import cookieParser from 'cookie-parser';
-import { CANVAS_EDIT_SCOPE, canvasAuthorizeUrl, canvasScopesFor, exchangeCanvasCode, scopesEditAssignments, scopesWithoutRefused } from '../../lms/canvasRest/canvasOAuth.js';
+import { CANVAS_EDIT_SCOPE, canvasAuthorizeUrl, canvasScopesFor, exchangeCanvasCode, scopesEditAssignments, scopesSendConversations, scopesWithoutRefused } from '../../lms/canvasRest/canvasOAuth.js';
 import { CANVAS_CALLBACK_PATH, canvasRedirectUri } from '../../lms/canvasRest/canvasRedirect.js';
 import { LmsError } from '../../lms/errors.js';
 import { newTransport } from '../../lms/http.js';
@@ -108,7 +108,8 @@ export function canvasCallback(publicUrl: string): Router {
     // Columns the last grant could not leave out of the final grade are tried again with this one.
     if (scopesEditAssignments(state.scopes)) await retryLeavingOut(state.courseKey);
     const editing = scopesEditAssignments(state.scopes) ? '' : ', without the scope to edit assignments';
-    await recordAudit({ actor: state.userId, actorName: state.name, courseKey: state.courseKey, action: 'canvas.connected', detail: `Canvas user ${tokens.canvasUserId}${editing}` });
+    const messaging = scopesSendConversations(Boolean(connection.enforcesScopes), state.scopes) ? '' : ', without the scope to send conversations';
+    await recordAudit({ actor: state.userId, actorName: state.name, courseKey: state.courseKey, action: 'canvas.connected', detail: `Canvas user ${tokens.canvasUserId}${editing}${messaging}` });
     forgetStateCookie(res, publicUrl);
     res.render('course/canvas-connected', { editRefused: Boolean(state.editRefused) });
   }));
@@ -117,7 +118,7 @@ export function canvasCallback(publicUrl: string): Router {
 
 /**
  * Canvas refused a scope its developer key lacks. The optional scopes Canvas named (the edit one,
- * the module items one) are asked for again without them; otherwise the page says what Canvas named (its InvalidScopeError lists the scopes missing:
+ * the module items one, the conversations one) are asked for again without them; otherwise the page says what Canvas named (its InvalidScopeError lists the scopes missing:
  * none when Laurel asked for none, the key enforcing scopes that Laurel's admin page says it does not).
  */
 async function scopeRefused(req: Request, res: Response, publicUrl: string, state: ConnectState | undefined, said: string | undefined): Promise<void> {

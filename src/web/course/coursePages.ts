@@ -38,6 +38,7 @@ import { revocationProblem } from '../shared/revocationProblem.js';
 import { jobPhase } from './jobPhase.js';
 import { gradebookProblems } from './gradebookNotes.js';
 import { lacksEditScope } from '../../awards/courseTotal.js';
+import { lacksConversationsScope } from './conversationsScope.js';
 import { currentValidUntil } from '../../awards/renewal.js';
 import { renewalsOf } from '../../store/renewal.js';
 import { expiryState, renewalOpens } from '../../rules/renewal.js';
@@ -66,15 +67,17 @@ async function dashboard(req: Request, res: Response) {
   });
   // Waiting for approval: who, for which badge, and the rules they met.
   const queue = awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: byId.get(a.badgeId), learner: a.recipient?.name ?? a.userId }));
-  const [gradebook, orphans, editScopeMissing] = await Promise.all([
+  const [gradebook, orphans, editScopeMissing, conversationsScopeMissing] = await Promise.all([
     gradebookProblems(course, badges, tr), columns.badgeColumns?.length ? orphanColumns(course, columns.badgeColumns, badges) : [],
     // A "Badge:" column Laurel cannot leave out of Canvas's final grade with this grant: connecting again asks for the scope.
     badges.some((b) => b.gradebookColumn) ? lacksEditScope(course) : false,
+    // Messages Laurel cannot send as Canvas conversations with this grant: connecting again asks for that scope too.
+    lacksConversationsScope(course),
   ]);
     // Term end (jobs/courseConclusion.ts): the dates Laurel stopped reading the course, or resumed it.
   const ended = course.concludedAt ? dayOf(course.concludedAt) : undefined;
   const resumed = !ended && course.resumedAfterEnd ? dayOf(course.resumedAfterEnd) : undefined;
-  res.render('course/dashboard', { ...pageView(res), admin, ended, resumed, rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at, gradebook, nextTerm: { orphans }, issuerUnset, editScopeMissing });
+  res.render('course/dashboard', { ...pageView(res), admin, ended, resumed, rows, job, columns, sources: sourceLines(columns, tr), queue, standingAt: standing?.at, gradebook, nextTerm: { orphans }, issuerUnset, editScopeMissing, conversationsScopeMissing });
 }
 
 const dayOf = (d: Date | string) => new Date(d).toISOString().slice(0, 10);

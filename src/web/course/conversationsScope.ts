@@ -1,0 +1,20 @@
+/**
+ * Whether the Canvas grant a course is read through cannot send Laurel's messages as conversations:
+ * given on a key that enforces scopes without url:POST|/api/v1/conversations (the key lacked it, or
+ * the grant is older than Laurel asking for it). The course page then offers "Connect Canvas again",
+ * as it does for the edit scope (awards/courseTotal.ts, lacksEditScope): once an administrator ticks
+ * the scope on the key, connecting again carries it. The sender decides the same way
+ * (messages/throughLms.ts, scopesSendConversations).
+ */
+import type { CourseRecord } from '../../store/course.js';
+import { lmsConnectionOf } from '../../store/lmsConnection.js';
+import { canvasGrantOf } from '../../store/canvasGrant.js';
+import { scopesSendConversations } from '../../lms/canvasRest/canvasOAuth.js';
+
+export async function lacksConversationsScope(course: CourseRecord): Promise<boolean> {
+  if (course.productFamily !== 'canvas' || !course.lmsApiGrantedBy) return false;
+  const connection = await lmsConnectionOf(course.issuer, course.clientId);
+  if (connection?.kind !== 'canvas-rest' || !connection.enforcesScopes) return false;
+  const grant = await canvasGrantOf(course.issuer, course.clientId, [course.lmsApiGrantedBy]);
+  return Boolean(grant && !grant.refusedAt && !scopesSendConversations(true, grant.scopes));
+}
