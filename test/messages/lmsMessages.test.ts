@@ -12,6 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
+import { configureAnnouncements } from '../../src/awards/announce.js';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { Browser, connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
 import { decodeEntities, htmlText } from '../support/html.js';
@@ -322,6 +323,14 @@ describe('through Canvas conversations, with its API connected', () => {
     const dashboard = await request(laurel.url).get(`/course?ltik=${encodeURIComponent(s.ltik)}`).set('Accept', 'text/html');
     expect(htmlText(decodeEntities(dashboard.text))).toContain('Your Canvas connection does not let Laurel send its messages to learners as Canvas conversations (url:POST|/api/v1/conversations)');
     expect(dashboard.text).toContain('Connect Canvas again');
+    // Where Laurel sends e-mail, learners are told anyway: the course page does not ask.
+    configureAnnouncements({ email: true, expiryReminderDays: 30 });
+    try {
+      const withEmail = await request(laurel.url).get(`/course?ltik=${encodeURIComponent(s.ltik)}`).set('Accept', 'text/html');
+      expect(htmlText(decodeEntities(withEmail.text))).not.toContain('Your Canvas connection does not let Laurel send its messages');
+    } finally {
+      configureAnnouncements({ email: false, expiryReminderDays: 30 });
+    }
 
     expect(await grant()).toEqual([[...CANVAS_READ_SCOPES, CANVAS_ITEMS_SCOPE, CANVAS_CONVERSATIONS_SCOPE]]);
     await send(new Date(t0.getTime() + 2 * MINUTE));

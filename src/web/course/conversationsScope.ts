@@ -4,15 +4,18 @@
  * the grant is older than Laurel asking for it). The course page then offers "Connect Canvas again",
  * as it does for the edit scope (awards/courseTotal.ts, lacksEditScope): once an administrator ticks
  * the scope on the key, connecting again carries it. The sender decides the same way
- * (messages/throughLms.ts, scopesSendConversations).
+ * (messages/throughLms.ts, scopesSendConversations). Where Laurel sends e-mail, messages reach
+ * learners anyway: the page then says nothing, rather than ask on every course of a school that
+ * chose not to tick the scope.
  */
 import type { CourseRecord } from '../../store/course.js';
 import { lmsConnectionOf } from '../../store/lmsConnection.js';
 import { canvasGrantOf } from '../../store/canvasGrant.js';
 import { scopesSendConversations } from '../../lms/canvasRest/canvasOAuth.js';
+import { sendsEmail } from '../../awards/announce.js';
 
 export async function lacksConversationsScope(course: CourseRecord): Promise<boolean> {
-  if (course.productFamily !== 'canvas' || !course.lmsApiGrantedBy) return false;
+  if (course.productFamily !== 'canvas' || !course.lmsApiGrantedBy || sendsEmail()) return false;
   const connection = await lmsConnectionOf(course.issuer, course.clientId);
   if (connection?.kind !== 'canvas-rest' || !connection.enforcesScopes) return false;
   const grant = await canvasGrantOf(course.issuer, course.clientId, [course.lmsApiGrantedBy]);
