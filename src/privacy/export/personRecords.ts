@@ -2,11 +2,19 @@
  * Where Laurel keeps one person of one registration (issuer and client id): every course of the
  * platform, found by the `courses` index (issuer, clientId, lastLaunchAt), then in each what the
  * per-course indexes find of them, and what is keyed by the person (store/lmsUser.ts personKey).
- * The export reads through it, and the erasure works through it, so both see the same records.
+ * Their awards and credentials are found across the platform at once, by the indexes that lead
+ * with the learner's user id, so a platform of 500 courses costs them one query each, not a read
+ * of every course's awards and credentials. The export reads through it, and the erasure works
+ * through it, so both see the same records.
  */
 import { CourseModel, type CourseRecord } from '../../store/course.js';
 import { ltijsModels, ltijsRecordId } from '../../store/ltijsRecords.js';
 import { DeploymentModel } from '../../store/deployment.js';
+import { AwardModel } from '../../store/award.js';
+import { IssuedCredentialModel } from '../../store/issuedCredential.js';
+import { LearnerCoursesModel } from '../../store/learnerCourse.js';
+import { TaughtCoursesModel } from '../../store/taughtCourse.js';
+import { personKey } from '../../store/lmsUser.js';
 
 export interface Person { issuer: string; clientId: string; userId: string }
 
@@ -33,4 +41,32 @@ export async function contextTokensOf(p: Person): Promise<Record<string, unknown
   const prefix = encodeURIComponent(p.issuer + p.clientId);
   const found = await ltijsModels.contexttoken.find({ user: p.userId }).lean();
   return (found as Record<string, unknown>[]).filter((t) => typeof t.contextId === 'string' && t.contextId.startsWith(prefix));
+}
+
+/**
+ * The person's awards on the platform, by the awards' `userId` index (the filter names the user id
+ * alone: FerretDB narrows by the first index whose leading field the filter sets, and
+ * `courseKey, userId` would narrow to a course); those of other platforms, who may share the id, are left out.
+ */
+export async function awardsOfPerson(p: Person, courseKeys: ReadonlySet<string>) {
+  return (await AwardModel.find({ userId: p.userId }).lean()).filter((a) => courseKeys.has(a.courseKey));
+}
+
+/** The person's issued credentials on the platform, by the issued credentials' `userId` index. */
+export async function credentialsOfPerson(p: Person, courseKeys: ReadonlySet<string>) {
+  return (await IssuedCredentialModel.find({ userId: p.userId }).lean()).filter((c) => courseKeys.has(c.courseKey));
+}
+
+/** Records of a course, grouped by course key. */
+export function byCourse<T extends { courseKey: string }>(records: T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of records) out.set(r.courseKey, [...(out.get(r.courseKey) ?? []), r]);
+  return out;
+}
+
+/** The courses the person launched Laurel from, as a learner or as staff (their documents, by key). */
+export async function launchedCourseKeys(p: Person): Promise<Set<string>> {
+  const key = personKey(p.issuer, p.clientId, p.userId);
+  const found = await Promise.all([LearnerCoursesModel.findById(key, { courses: 1 }).lean(), TaughtCoursesModel.findById(key, { courses: 1 }).lean()]);
+  return new Set(found.flatMap((d) => Object.keys((d?.courses ?? {}) as Record<string, unknown>)));
 }
