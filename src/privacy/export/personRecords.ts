@@ -35,7 +35,8 @@ export async function idTokensOf(p: Person, courses: CourseRecord[]): Promise<Re
 /**
  * ltijs's context tokens of the person on this platform. ltijs keys them by its own context id
  * (issuer, client id, deployment, course, resource link), which Laurel does not keep: read by the
- * user, then kept where the context id starts with this registration's. They expire within a day.
+ * user (its index: a day of an institution's launches is tens of thousands), then kept where the
+ * context id starts with this registration's. They expire within a day.
  */
 export async function contextTokensOf(p: Person): Promise<Record<string, unknown>[]> {
   const prefix = encodeURIComponent(p.issuer + p.clientId);
