@@ -19,6 +19,7 @@ import { saveBadge } from '../src/store/badge.js';
 import { createAwards } from '../src/store/award.js';
 import { issueWaitingCredentials } from '../src/awards/issueCredential.js';
 import { issuedInCourse } from '../src/store/issuedCredential.js';
+import { recordAudit } from '../src/store/auditLog.js';
 import { setPublicBase } from '../src/publicBase.js';
 import { runCourseUnderLease } from '../src/jobs/courseRun.js';
 import { evaluateDueCourses } from '../src/jobs/scheduler.js';
@@ -30,9 +31,9 @@ import { eachBy, ferretdbPid, rssMB, startBenchPlatform, startLaurel, stopLaurel
 import { percentile, runStep, type Step } from './stepUp.js';
 import { instancesSpeedup } from './schedulerThroughput.js';
 
-const COURSES = Number(process.env.BENCH_INSTITUTION_COURSES ?? 500);
-const LEARNERS_PER_COURSE = 100;
-const BADGES_PER_COURSE = 3;
+export const COURSES = Number(process.env.BENCH_INSTITUTION_COURSES ?? 500);
+export const LEARNERS_PER_COURSE = 100;
+export const BADGES_PER_COURSE = 3;
 /** The live course Laurel launches and evaluates, on the emulated Canvas. */
 const LIVE_LEARNERS = 200;
 const STEP_SECONDS = Number(process.env.BENCH_INSTITUTION_STEP_SECONDS ?? 15);
@@ -52,10 +53,18 @@ interface Side {
   peakRssMB: number;
 }
 
+/** Where a template course is made, and the prefix its context and learner ids carry (what seedInstitution's copies rename). */
+export interface TemplateOptions {
+  issuer?: string; clientId?: string; deploymentId?: string; prefix?: string;
+  /** The audit log an instructor's awards leave, an entry per award naming its learner (as bulk awards record them). */
+  auditEntries?: boolean;
+}
+
 /** The template course: 100 learners, each with 3 signed badges, as a course of the institution holds. */
-async function templateCourse(base: string): Promise<{ courseKey: string; credentialIds: string[] }> {
+export async function templateCourse(base: string, o: TemplateOptions = {}): Promise<{ courseKey: string; credentialIds: string[] }> {
+  const prefix = o.prefix ?? 'tmpl';
   const course = await recordCourseLaunch({
-    issuer: 'https://canvas.example.edu', clientId: 'bench-institution', deploymentId: '1', contextId: 'tmpl-course', title: 'Template course', label: 'T1', agsScopes: [], productFamily: 'canvas',
+    issuer: o.issuer ?? 'https://canvas.example.edu', clientId: o.clientId ?? 'bench-institution', deploymentId: o.deploymentId ?? '1', contextId: `${prefix}-course`, title: 'Template course', label: 'T1', agsScopes: [], productFamily: 'canvas',
   });
   for (let b = 0; b < BADGES_PER_COURSE; b++) {
     await saveBadge(course.courseKey, {
@@ -64,16 +73,22 @@ async function templateCourse(base: string): Promise<{ courseKey: string; creden
     }, 'bench');
   }
   await createAwards(Array.from({ length: LEARNERS_PER_COURSE * BADGES_PER_COURSE }, (_, i) => ({
-    courseKey: course.courseKey, badgeId: `tmpl-badge-${i % BADGES_PER_COURSE}`, userId: `tmpl-learner-${Math.floor(i / BADGES_PER_COURSE)}`, status: 'awarded' as const, origin: 'instructor' as const,
-    recipient: { email: `tmpl-learner${Math.floor(i / BADGES_PER_COURSE)}@student.example.edu`, name: `Learner ${i}` },
+    courseKey: course.courseKey, badgeId: `tmpl-badge-${i % BADGES_PER_COURSE}`, userId: `${prefix}-learner-${Math.floor(i / BADGES_PER_COURSE)}`, status: 'awarded' as const, origin: 'instructor' as const,
+    recipient: { email: `${prefix}-learner${Math.floor(i / BADGES_PER_COURSE)}@student.example.edu`, name: `Learner ${i}` },
   })));
   await issueWaitingCredentials(base, course.courseKey);
+  if (o.auditEntries) {
+    await recordAudit(Array.from({ length: LEARNERS_PER_COURSE * BADGES_PER_COURSE }, (_, i) => ({
+      courseKey: course.courseKey, actor: 'tmpl-instructor', actorName: 'Template Instructor', action: 'award.manual' as const, badgeId: `tmpl-badge-${i % BADGES_PER_COURSE}`,
+      userId: `${prefix}-learner-${Math.floor(i / BADGES_PER_COURSE)}`, detail: `Learner ${i}`,
+    })));
+  }
   await pastTerm({ courseKey: course.courseKey });
   return { courseKey: course.courseKey, credentialIds: await issuedInCourse(course.courseKey) };
 }
 
 /** Courses of past terms: launched years ago and ended, so the scheduler leaves them alone (as the copies are). */
-async function pastTerm(filter: object): Promise<void> {
+export async function pastTerm(filter: object): Promise<void> {
   await CourseModel.updateMany(filter, { $set: { lastLaunchAt: new Date(Date.now() - 2 * 365 * 86400_000), concludedAt: new Date() } });
 }
 
@@ -85,12 +100,14 @@ async function copyDocuments(collection: string, markers: string[], times: numbe
   const originals = (await c.find({}).toArray()).map((d) => BSON.EJSON.stringify(d, { relaxed: false })).filter((json) => new RegExp(source).test(json));
   // Fields a unique index holds (an award's public id, say) are made new like `_id`.
   const unique = ['_id', ...(await c.indexes()).filter((i) => i.unique).flatMap((i) => Object.keys(i.key))];
+  const before = originals.map((json) => BSON.EJSON.parse(json, { relaxed: false }) as Document);
   let written = 0;
   for (let copy = 1; copy <= times; copy++) {
-    const docs = originals.map((json) => {
+    const docs = originals.map((json, i) => {
       const doc = BSON.EJSON.parse(json.replace(pattern, (m) => rename(m, copy)), { relaxed: false }) as Document;
       for (const field of unique) {
-        if (typeof doc[field] === 'string') doc[field] = `${doc[field]}~${copy}`;
+        // A key the renaming already made new (a course's, which is its course key) stays as renamed, so it names its copy.
+        if (typeof doc[field] === 'string' && doc[field] === before[i]![field]) doc[field] = `${doc[field]}~${copy}`;
         else if (doc[field] instanceof BSON.ObjectId) doc[field] = new BSON.ObjectId();
       }
       return doc;
@@ -104,7 +121,7 @@ async function copyDocuments(collection: string, markers: string[], times: numbe
 }
 
 /** Years of an institution beside the live course: the template course and the live course's ltijs records, copied. */
-async function seedInstitution(templateKey: string, liveLearners: string[]): Promise<Record<string, number>> {
+export async function seedInstitution(templateKey: string, liveLearners: string[]): Promise<Record<string, number>> {
   const written: Record<string, number> = {};
   const collections = (await mongoose.connection.db!.listCollections().toArray()).map((c) => c.name);
   // Laurel's own: the course, its badges, awards, credentials, audit; status lists are the

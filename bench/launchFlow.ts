@@ -48,8 +48,11 @@ function autoSubmitForm(html: string): { action: string; fields: Record<string, 
 /** The launch's steps, for `timed`: where a launch's time goes. */
 export const LAUNCH_STEPS = ['course link', 'login initiation', 'authorization', 'launch POST', 'landing page'] as const;
 
-/** `timed`, when given, receives each step's milliseconds, in the order of LAUNCH_STEPS. */
-export async function launch(lms: { url: string; clientId: string }, userId: string, timed?: (ms: number[]) => void): Promise<void> {
+/**
+ * `timed`, when given, receives each step's milliseconds, in the order of LAUNCH_STEPS. Answers
+ * the launch's ltik, by which the session's later requests say who they are (`Authorization: Bearer`).
+ */
+export async function launch(lms: { url: string; clientId: string }, userId: string, timed?: (ms: number[]) => void): Promise<string> {
   const browser = new Browser();
   const marks = [performance.now()];
   const mark = () => marks.push(performance.now());
@@ -75,4 +78,5 @@ export async function launch(lms: { url: string; clientId: string }, userId: str
   expectStatus(landing, 200, 'the landing page');
   mark();
   timed?.(marks.slice(1).map((t, i) => t - marks[i]!));
+  return new URL(launched.location).searchParams.get('ltik') ?? '';
 }

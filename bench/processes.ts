@@ -107,7 +107,7 @@ export async function verifyPage(base: string, id: string): Promise<void> {
 }
 
 /** `fn` over every item, `workers` at a time; the first failure stops it. */
-export async function eachBy<T>(workers: number, items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+export async function eachBy<T>(workers: number, items: T[], fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: workers }, async () => { while (next < items.length) await fn(items[next++]!); }));
 }

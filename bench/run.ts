@@ -17,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<Figures>> = {
   load: async () => (await import('./load.js')).loadBenchmark(),
   institution: async () => (await import('./institution.js')).institutionBenchmark(),
   scheduler: async () => (await import('./schedulerThroughput.js')).schedulerBenchmark(),
+  privacy: async () => (await import('./privacy.js')).privacyBenchmark(),
 };
 
 const CHILD = '--child';

@@ -33,7 +33,7 @@ export function percentile(sorted: number[], q: number): number {
 }
 
 /** `workers` clients, each doing `once(i)` (i counts operations across clients) until `seconds` pass. */
-export async function runStep(workers: number, seconds: number, once: (i: number) => Promise<void>, watch: Record<string, number> = {}): Promise<Step> {
+export async function runStep(workers: number, seconds: number, once: (i: number) => Promise<unknown>, watch: Record<string, number> = {}): Promise<Step> {
   const cpuBefore = Object.fromEntries(Object.entries(watch).map(([name, pid]) => [name, cpuMs(pid)]));
   const latencies: number[] = [];
   let errors = 0;
@@ -63,7 +63,7 @@ export async function runStep(workers: number, seconds: number, once: (i: number
   };
 }
 
-export async function stepUp(o: { concurrencies: number[]; seconds: number; once: (i: number) => Promise<void>; watch?: Record<string, number>; onStep?: (s: Step) => void }): Promise<{ steps: Step[]; sustained: Step | undefined }> {
+export async function stepUp(o: { concurrencies: number[]; seconds: number; once: (i: number) => Promise<unknown>; watch?: Record<string, number>; onStep?: (s: Step) => void }): Promise<{ steps: Step[]; sustained: Step | undefined }> {
   const steps: Step[] = [];
   let flat = 0;
   for (const concurrency of o.concurrencies) {

@@ -75,6 +75,8 @@ const schema = new Schema<StoredAward>({
 schema.index({ courseKey: 1, badgeId: 1 });
 schema.index({ id: 1 }, { unique: true });
 schema.index({ courseKey: 1, userId: 1 });
+// A learner's awards across a platform (their export and erasure): FerretDB narrows by a leading field only.
+schema.index({ userId: 1 });
 
 export const AwardModel = mongoose.model<StoredAward>('award', schema);
 

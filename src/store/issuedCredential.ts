@@ -51,6 +51,8 @@ const schema = new Schema<Stored>({
   issuedAt: { type: Date, required: true },
 });
 schema.index({ courseKey: 1, userId: 1 });
+// A learner's credentials across a platform (their export and erasure): FerretDB narrows by a leading field only.
+schema.index({ userId: 1 });
 schema.index({ achievementKey: 1, issuedAt: -1 });
 // An issuer's credentials: its OB 2.0 revocation list (revokedOfIssuer).
 schema.index({ issuerKey: 1 });

@@ -24,6 +24,9 @@ import { hashedRecipient } from '../../src/credentials/hashedRecipient.js';
 import { retainPlatform, retentionPass } from '../../src/privacy/retention/retentionPass.js';
 import { createLogger } from '../../src/log.js';
 import { addPlatformDeployment, listPlatforms } from '../../src/lti/platforms.js';
+import { recordCourseLaunch } from '../../src/store/course.js';
+import { AwardModel, createAwards } from '../../src/store/award.js';
+import { trimCourse } from '../../src/privacy/retention/trimCourse.js';
 
 const DAY = 24 * 3600_000;
 const logger = createLogger('silent');
@@ -355,4 +358,22 @@ describe('the retention setting on the admin page', () => {
     expect(htmlText(back.text)).toContain('now follows the server\'s default (kept 365 days after the last launch)');
     expect((await PlatformSettingsModel.findOne(platform()).lean())!.retentionDays).toBeUndefined();
   });
+});
+
+describe('a course of 150 awards', () => {
+  // FerretDB never answered an update command of 100 statements or more: the pass over such a course hung.
+  it('is trimmed in one pass, every award losing its e-mail and reason', async () => {
+    const course = await recordCourseLaunch({
+      issuer: 'https://large.example.edu', clientId: 'retention-150', deploymentId: '1', contextId: 'large-course', title: 'Large course', label: 'L1', agsScopes: [], productFamily: 'canvas',
+    });
+    await createAwards(Array.from({ length: 150 }, (_, i) => ({
+      courseKey: course.courseKey, badgeId: 'b', userId: `learner-${i}`, status: 'awarded' as const, origin: 'rules' as const,
+      recipient: { email: `learner${i}@example.edu`, name: `Learner ${i}` }, reason: { kind: 'minGrade', met: true, seen: 70 + (i % 30), threshold: 70, text: `Quiz 1: ${70 + (i % 30)} %` },
+    })));
+    const trim = await trimCourse(course.courseKey);
+    expect(trim).toMatchObject({ reasons: 150, learners: 150 });
+    const left = await AwardModel.find({ courseKey: course.courseKey }, { recipient: 1, reasonJson: 1 }).lean();
+    expect(left).toHaveLength(150);
+    expect(left.filter((a) => a.recipient?.email || a.reasonJson !== undefined)).toEqual([]);
+  }, 60_000);
 });

@@ -28,16 +28,16 @@ import { LmsUserModel, personKey } from '../../store/lmsUser.js';
 import { CanvasGrantModel } from '../../store/canvasGrant.js';
 import { PublicProfileModel } from '../../store/publicProfile.js';
 import { OutboxModel } from '../../store/outbox.js';
-import { CourseModel } from '../../store/course.js';
+import { CourseModel, type CourseRecord } from '../../store/course.js';
 import { ltijsModels } from '../../store/ltijsRecords.js';
 import type { ErasureChoice } from '../../store/erasureRequest.js';
 import { hashedRecipient } from '../../credentials/hashedRecipient.js';
 import type { CredentialFacts } from '../../store/issuedCredential.js';
 import { revoke } from '../../awards/revoke.js';
 import { syncGradebook } from '../../awards/gradebookColumn.js';
-import { contextTokensOf, coursesOfPlatform, idTokensOf, loginsInProgressOf, walletExchangesOf, type Person } from '../export/personRecords.js';
 import { VcApiExchangeCompletionModel, VcApiExchangeModel } from '../../store/vcApiExchange.js';
 import { LaunchStateModel } from '../../store/launchState.js';
+import { awardsOfPerson, byCourse, contextTokensOf, coursesOfPlatform, credentialsOfPerson, idTokensOf, launchedCourseKeys, loginsInProgressOf, walletExchangesOf, type Person } from '../export/personRecords.js';
 
 /** The reason a credential revoked by an erasure gives its verifiers. */
 export const ERASURE_REVOCATION_REASON = 'Erased at the learner\'s request';
@@ -67,13 +67,18 @@ export async function erasePerson(run: ErasureRun): Promise<ErasureCounts> {
   const counts: ErasureCounts = {};
   const add = (kind: string, n: number) => { if (n > 0) counts[kind] = (counts[kind] ?? 0) + n; };
   const courses = await coursesOfPlatform(p);
-  const needles = await needlesOf(p, courses.map((c) => c.courseKey));
+  const platformKeys = new Set(courses.map((c) => c.courseKey));
+  // Their awards and credentials across the platform, by the indexes on the user id: one query each.
+  const awardsIn = byCourse(await awardsOfPerson(p, platformKeys));
+  const issuedIn = byCourse(await credentialsOfPerson(p, platformKeys));
+  const launched = await launchedCourseKeys(p);
+  const needles = await needlesOf(p, courses, [...awardsIn.values()].flat());
   const neutral = (text: string) => scrub(text, needles);
 
   for (const course of courses) {
     const { courseKey } = course;
-    const awards = await AwardModel.find({ courseKey, userId: p.userId }).lean();
-    const issuedIds = new Set((await IssuedCredentialModel.find({ courseKey, userId: p.userId }, { _id: 1, awardId: 1 }).lean()).map((c) => c.awardId ?? c._id));
+    const awards = awardsIn.get(courseKey) ?? [];
+    const issuedIds = new Set((issuedIn.get(courseKey) ?? []).map((c) => c.awardId ?? c._id));
     // Their credentials revoked first, through the normal path, when they chose so.
     let revokedHere = 0;
     if (run.choice === 'revoke') {
@@ -110,8 +115,8 @@ export async function erasePerson(run: ErasureRun): Promise<ErasureCounts> {
         ...kept, id, userId: pseudonym, erasedAt: a.erasedAt ?? now,
         ...(a.revocationReason ? { revocationReason: neutral(a.revocationReason) } : {}),
       }, { upsert: true });
-      for (const c of await IssuedCredentialModel.find({ courseKey, userId: p.userId }).lean()) {
-        if ((c.awardId ?? c._id) !== id) continue;
+      for (const c of await IssuedCredentialModel.find({ userId: p.userId }).lean()) {
+        if (c.courseKey !== courseKey || (c.awardId ?? c._id) !== id) continue;
         const facts = JSON.parse(c.factsJson) as CredentialFacts;
         facts.recipient = hashedRecipient(facts.recipient);
         await IssuedCredentialModel.updateOne({ _id: c._id }, { $set: { userId: pseudonym, factsJson: JSON.stringify(facts) } });
@@ -122,13 +127,25 @@ export async function erasePerson(run: ErasureRun): Promise<ErasureCounts> {
       }
       add('awardsPseudonymised', (await AwardModel.deleteOne({ _id })).deletedCount);
     }
-    add('approvals', (await ApprovalModel.deleteMany({ courseKey, userId: p.userId })).deletedCount);
-    add('gradebookScores', (await GradebookScoreModel.deleteMany({ courseKey, userId: p.userId })).deletedCount);
-    add('standings', await leaveStanding(courseKey, p.userId));
-    add('staffLists', (await CourseStaffModel.updateOne({ _id: courseKey }, { $pull: { launched: p.userId, listed: p.userId, graders: p.userId } })).modifiedCount);
-    add('bulkJobs', await leaveJobs(courseKey, p.userId, neutral));
-    add('auditEntries', await neutralAudit({ courseKey }, p.userId, neutral));
-    add('otherRevocationReasons', await neutralReasons(courseKey, neutral));
+    const approvals = (await ApprovalModel.deleteMany({ courseKey, userId: p.userId })).deletedCount;
+    const scores = (await GradebookScoreModel.deleteMany({ courseKey, userId: p.userId })).deletedCount;
+    const standings = await leaveStanding(courseKey, p.userId);
+    const staff = (await CourseStaffModel.updateOne({ _id: courseKey }, { $pull: { launched: p.userId, listed: p.userId, graders: p.userId } })).modifiedCount;
+    const jobs = await leaveJobs(courseKey, p.userId, neutral);
+    add('approvals', approvals);
+    add('gradebookScores', scores);
+    add('standings', standings);
+    add('staffLists', staff);
+    add('bulkJobs', jobs);
+    // The course's whole audit log and revocation reasons are read, for sentences naming them, only
+    // where they were: a course holding anything of theirs above, or one they launched. The
+    // platform's other courses never knew them by id, and reading every course's log whole made an
+    // erasure on a platform of 500 courses outlast the administrator's request.
+    const held = awards.length + issuedIds.size + approvals + scores + standings + staff + jobs > 0 || launched.has(courseKey) || course.lmsApiGrantedBy === p.userId;
+    if (held) {
+      add('auditEntries', await neutralAudit({ courseKey }, p.userId, neutral));
+      add('otherRevocationReasons', await neutralReasons(courseKey, neutral));
+    }
     if (course.lmsApiGrantedBy === p.userId) await CourseModel.updateOne({ _id: course.courseKey }, { $unset: { lmsApiGrantedBy: 1 } });
   }
   add('auditEntries', await neutralAudit({ platform: registrationKey(p) }, p.userId, neutral));
@@ -169,19 +186,19 @@ export async function erasePerson(run: ErasureRun): Promise<ErasureCounts> {
  * LMS user id, and every name and address Laurel holds of them (awards' recipients, their launches,
  * bulk awards' roster entries), read before anything of them is deleted.
  */
-async function needlesOf(p: Person, courseKeys: string[]): Promise<string[]> {
+async function needlesOf(p: Person, courses: CourseRecord[], awards: { recipient?: { name?: string; email?: string } }[]): Promise<string[]> {
   const key = personKey(p.issuer, p.clientId, p.userId);
   const found = new Set<string>();
   const put = (...values: (string | undefined)[]) => { for (const v of values) if (v && v.trim().length >= 3) found.add(v.trim()); };
   const lmsUser = await LmsUserModel.findById(key).lean();
   put(p.userId);
   put(lmsUser?.lmsUserId, (await MessageRecipientModel.findById(key).lean())?.email);
-  for (const t of await idTokensOf(p, await coursesOfPlatform(p))) {
+  for (const t of await idTokensOf(p, courses)) {
     const info = (t.userInfo ?? {}) as Record<string, string | undefined>;
     put(info.name, info.given_name, info.family_name, info.email);
   }
-  for (const courseKey of courseKeys) {
-    for (const a of await AwardModel.find({ courseKey, userId: p.userId }, { recipient: 1 }).lean()) put(a.recipient?.name, a.recipient?.email);
+  for (const a of awards) put(a.recipient?.name, a.recipient?.email);
+  for (const { courseKey } of courses) {
     for (const j of await EvaluationJobModel.find({ courseKey, kind: 'award' }, { input: 1 }).lean()) {
       for (const m of (j.input as BulkAwardInput | undefined)?.members ?? []) if (m.userId === p.userId) put(m.name, m.givenName, m.familyName, m.email, m.sourcedId);
     }

@@ -5,8 +5,6 @@
  * added evidence, who acted in the audit log) appears as a role word, never by id or name; secrets
  * (Canvas tokens) never appear, only that a grant exists.
  */
-import { AwardModel } from '../../store/award.js';
-import { IssuedCredentialModel } from '../../store/issuedCredential.js';
 import { RenewalModel } from '../../store/renewal.js';
 import { ApprovalModel } from '../../store/approval.js';
 import { GradebookScoreModel } from '../../store/gradebookScore.js';
@@ -24,7 +22,7 @@ import { PublicProfileModel } from '../../store/publicProfile.js';
 import { OutboxModel } from '../../store/outbox.js';
 import { registrationKey } from '../../store/auditLog.js';
 import { ErasureRequestModel } from '../../store/erasureRequest.js';
-import { contextTokensOf, coursesOfPlatform, idTokensOf, loginsInProgressOf, walletExchangesOf, type Person } from './personRecords.js';
+import { awardsOfPerson, byCourse, contextTokensOf, coursesOfPlatform, credentialsOfPerson, idTokensOf, launchedCourseKeys, loginsInProgressOf, walletExchangesOf, type Person } from './personRecords.js';
 
 /** How another person appears in someone's export. */
 export const AN_INSTRUCTOR = 'an instructor';
@@ -55,9 +53,14 @@ export interface PersonExport {
 export async function exportPerson(p: Person, now = new Date()): Promise<PersonExport> {
   const key = personKey(p.issuer, p.clientId, p.userId);
   const courses = await coursesOfPlatform(p);
+  const platformKeys = new Set(courses.map((c) => c.courseKey));
+  // Their awards and credentials across the platform, by the indexes on the user id: one query each.
+  const [awardsIn, credentialsIn, launched] = await Promise.all([
+    awardsOfPerson(p, platformKeys).then(byCourse), credentialsOfPerson(p, platformKeys).then(byCourse), launchedCourseKeys(p),
+  ]);
   const perCourse: Record<string, unknown>[] = [];
   for (const course of courses) {
-    const data = await courseData(p, course.courseKey);
+    const data = await courseData(p, course.courseKey, { awards: awardsIn.get(course.courseKey) ?? [], credentials: credentialsIn.get(course.courseKey) ?? [], launched: launched.has(course.courseKey) });
     if (!data) continue;
     perCourse.push({ courseKey: course.courseKey, title: course.title, label: course.label, ...data });
   }
@@ -92,17 +95,21 @@ export async function exportPerson(p: Person, now = new Date()): Promise<PersonE
   };
 }
 
-/** What one course holds of the person; undefined when it holds nothing. */
-async function courseData(p: Person, courseKey: string): Promise<Record<string, unknown> | undefined> {
-  const awards = await AwardModel.find({ courseKey, userId: p.userId }).lean();
+type Held = { awards: Awaited<ReturnType<typeof awardsOfPerson>>; credentials: Awaited<ReturnType<typeof credentialsOfPerson>>; launched: boolean };
+
+/**
+ * What one course holds of the person; undefined when it holds nothing. Its whole audit log is read
+ * only where they were (anything of theirs here, or a course they launched): on a platform of 500
+ * courses, reading every course's log made the export take a minute.
+ */
+async function courseData(p: Person, courseKey: string, held: Held): Promise<Record<string, unknown> | undefined> {
+  const { awards, credentials } = held;
   const awardIds = awards.map((a) => a.id);
-  const [credentials, renewals, approvals, scores, engagements, audit, standing, staff, jobs] = await Promise.all([
-    IssuedCredentialModel.find({ courseKey, userId: p.userId }).lean(),
+  const [renewals, approvals, scores, engagements, standing, staff, jobs] = await Promise.all([
     Promise.all(awards.filter((a) => a.renewal).map((a) => RenewalModel.find({ courseKey, badgeId: a.badgeId }).lean().then((rs) => rs.filter((r) => r.awardId === a.id)))).then((x) => x.flat()),
     ApprovalModel.find({ courseKey, userId: p.userId }).lean(),
     GradebookScoreModel.find({ courseKey, userId: p.userId }).lean(),
     Promise.all(awardIds.flatMap((id) => ENGAGEMENT_KINDS.map((kind) => EngagementModel.findById(`${id}:${kind}`).lean()))).then((x) => x.filter((e) => e !== null)),
-    AuditEntryModel.find({ courseKey }).lean().then((all) => all.filter((e) => e.userId === p.userId || e.actor === p.userId)),
     CourseStandingModel.findById(courseKey).lean(),
     CourseStaffModel.findById(courseKey).lean(),
     EvaluationJobModel.find({ courseKey }).lean(),
@@ -111,6 +118,8 @@ async function courseData(p: Person, courseKey: string): Promise<Record<string, 
     Object.entries(lists).filter(([, ids]) => Array.isArray(ids) && ids.includes(p.userId)).map(([where]) => ({ badgeId, standing: where })));
   const staffRoles = (['launched', 'listed', 'graders'] as const).filter((field) => staff?.[field]?.includes(p.userId));
   const bulk = jobs.filter((j) => j.requestedBy === p.userId || (j.kind === 'award' && (j.input as BulkAwardInput | undefined)?.members?.some((m) => m.userId === p.userId)));
+  const there = held.launched || [awards, credentials, renewals, approvals, scores, engagements, standingOf, staffRoles, bulk].some((list) => list.length > 0);
+  const audit = there ? (await AuditEntryModel.find({ courseKey }).lean()).filter((e) => e.userId === p.userId || e.actor === p.userId) : [];
   const nothing = [awards, credentials, renewals, approvals, scores, engagements, audit, standingOf, staffRoles, bulk].every((list) => list.length === 0);
   if (nothing) return undefined;
   return {

@@ -2,13 +2,21 @@
  * Where Laurel keeps one person of one registration (issuer and client id): every course of the
  * platform, found by the `courses` index (issuer, clientId, lastLaunchAt), then in each what the
  * per-course indexes find of them, and what is keyed by the person (store/lmsUser.ts personKey).
- * The export reads through it, and the erasure works through it, so both see the same records.
+ * Their awards and credentials are found across the platform at once, by the indexes that lead
+ * with the learner's user id, so a platform of 500 courses costs them one query each, not a read
+ * of every course's awards and credentials. The export reads through it, and the erasure works
+ * through it, so both see the same records.
  */
 import { CourseModel, type CourseRecord } from '../../store/course.js';
 import { ltijsModels, ltijsRecordId } from '../../store/ltijsRecords.js';
 import { DeploymentModel } from '../../store/deployment.js';
 import { VcApiExchangeModel, type VcApiExchange } from '../../store/vcApiExchange.js';
 import { LaunchStateModel, type LaunchState } from '../../store/launchState.js';
+import { AwardModel } from '../../store/award.js';
+import { IssuedCredentialModel } from '../../store/issuedCredential.js';
+import { LearnerCoursesModel } from '../../store/learnerCourse.js';
+import { TaughtCoursesModel } from '../../store/taughtCourse.js';
+import { personKey } from '../../store/lmsUser.js';
 
 export interface Person { issuer: string; clientId: string; userId: string }
 
@@ -29,7 +37,8 @@ export async function idTokensOf(p: Person, courses: CourseRecord[]): Promise<Re
 /**
  * ltijs's context tokens of the person on this platform. ltijs keys them by its own context id
  * (issuer, client id, deployment, course, resource link), which Laurel does not keep: read by the
- * user, then kept where the context id starts with this registration's. They expire within a day.
+ * user (its index: a day of an institution's launches is tens of thousands), then kept where the
+ * context id starts with this registration's. They expire within a day.
  */
 export async function contextTokensOf(p: Person): Promise<Record<string, unknown>[]> {
   const prefix = encodeURIComponent(p.issuer + p.clientId);
@@ -57,4 +66,32 @@ export async function walletExchangesOf(p: Person, courses: CourseRecord[]): Pro
  */
 export async function loginsInProgressOf(p: Person): Promise<(LaunchState & { _id: string })[]> {
   return LaunchStateModel.find({ issuer: p.issuer, clientId: p.clientId, 'initiation.login_hint': p.userId }).lean();
+}
+
+/**
+ * The person's awards on the platform, by the awards' `userId` index (the filter names the user id
+ * alone: FerretDB narrows by the first index whose leading field the filter sets, and
+ * `courseKey, userId` would narrow to a course); those of other platforms, who may share the id, are left out.
+ */
+export async function awardsOfPerson(p: Person, courseKeys: ReadonlySet<string>) {
+  return (await AwardModel.find({ userId: p.userId }).lean()).filter((a) => courseKeys.has(a.courseKey));
+}
+
+/** The person's issued credentials on the platform, by the issued credentials' `userId` index. */
+export async function credentialsOfPerson(p: Person, courseKeys: ReadonlySet<string>) {
+  return (await IssuedCredentialModel.find({ userId: p.userId }).lean()).filter((c) => courseKeys.has(c.courseKey));
+}
+
+/** Records of a course, grouped by course key. */
+export function byCourse<T extends { courseKey: string }>(records: T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of records) out.set(r.courseKey, [...(out.get(r.courseKey) ?? []), r]);
+  return out;
+}
+
+/** The courses the person launched Laurel from, as a learner or as staff (their documents, by key). */
+export async function launchedCourseKeys(p: Person): Promise<Set<string>> {
+  const key = personKey(p.issuer, p.clientId, p.userId);
+  const found = await Promise.all([LearnerCoursesModel.findById(key, { courses: 1 }).lean(), TaughtCoursesModel.findById(key, { courses: 1 }).lean()]);
+  return new Set(found.flatMap((d) => Object.keys((d?.courses ?? {}) as Record<string, unknown>)));
 }

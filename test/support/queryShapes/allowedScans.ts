@@ -62,15 +62,11 @@ export const allowedScans: readonly AllowedScan[] = [
   })),
   // A learner's export and erasure (privacy/), an administrator's act a few times a year per learner who asks:
   // their pages of badges, withdrawn ones included (each under a random id; the learner's own document points
-  // to the published one only), and ltijs's context tokens, keyed by a context id Laurel does not keep and gone within a day.
+  // to the published one only).
   ...['src/privacy/export/exportPerson.ts', 'src/privacy/erasure/erasePerson.ts'].map((from): AllowedScan => ({
     collection: 'publicprofiles', operation: 'find', filter: { clientId: '=', issuer: '=', userId: '=' }, from,
     reason: 'a learner\'s export or erasure, on an administrator\'s confirmation or the learner\'s own download: rare, and off every hot path',
   })),
-  {
-    collection: 'contexttokens', operation: 'find', filter: { user: '=' }, from: 'src/privacy/export/personRecords.ts',
-    reason: 'a learner\'s export or erasure: ltijs keys its context tokens by its own context id, which Laurel does not keep; they expire within a day, so the collection holds a day of launches',
-  },
   // And what holds them for minutes, keyed by a secret Laurel does not keep: an erasure confirmed right after they
   // opened a badge's wallet page or started a login deletes it at once rather than leave it to expire.
   ...['src/privacy/export/exportPerson.ts', 'src/privacy/erasure/erasePerson.ts'].flatMap((from): AllowedScan[] => [
