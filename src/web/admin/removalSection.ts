@@ -4,8 +4,8 @@
  * issued, and removes nothing until the administrator types the platform's issuer or name, as a
  * repository is deleted on GitHub. Then the removal is recorded and the LMS can no longer launch
  * Laurel, this session going with it; the rest of the registration goes in the background
- * (privacy/removal/removalInBackground.ts), and a last page says it is under way. Mounted inside adminPages.ts, behind its
- * check that the caller administers the platform.
+ * (privacy/removal/removalInBackground.ts), and a last page says it is under way. Mounted inside
+ * adminPages.ts, behind its check that the caller administers the platform.
  */
 import { Router, type Request, type Response } from 'express';
 import type { LtijsToken } from 'ltijs';
