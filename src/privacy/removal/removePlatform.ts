@@ -125,44 +125,40 @@ async function removeLtijsRecords(t: RemovalTarget, keys: string[]): Promise<voi
   await DeploymentModel.deleteMany({ issuer: t.issuer, clientId: t.clientId });
 }
 
-/** Awards moved under their pseudonym per round: their credentials' facts are read a round at a time. */
-const AWARDS_PER_ROUND = 500;
-
 /**
- * Each issued credential loses its person and keeps what verifies it, a round of awards at a time
- * and each step of a round in batched writes (store/writeInBatches.ts): one round trip per 50
- * writes, not one per write. In an order that a cut anywhere leaves resumable: each award is set
- * aside (its public id being unique), its minimal copy made under its pseudonym, the old one
- * deleted, its renewals and then its credentials given the pseudonym. The next run finds the
- * credentials not yet done by their user id and picks up where the last stopped.
+ * Each issued credential loses its person and keeps what verifies it, a course at a time (read by
+ * its course key, indexed: FerretDB scans the whole collection for an `_id: { $in }`) and each
+ * step of a course in batched writes (store/writeInBatches.ts): one round trip per 50 writes, not
+ * one per write. In an order that a cut anywhere leaves resumable: each award is set aside (its
+ * public id being unique), its minimal copy made under its pseudonym, the old one deleted, its
+ * renewals and then its credentials given the pseudonym. The next run finds the credentials not
+ * yet done by their user id and picks up where the last stopped.
  */
 async function keepIssuedCredentials(keys: string[]): Promise<void> {
-  const pending = (await IssuedCredentialModel.find({ courseKey: { $in: keys } }, { _id: 1, awardId: 1, courseKey: 1, badgeId: 1, userId: 1 }).lean()).filter((c) => !isPseudonym(c.userId));
+  for (const courseKey of keys) await keepCourseCredentials(courseKey);
+}
+
+async function keepCourseCredentials(courseKey: string): Promise<void> {
+  const pending = (await IssuedCredentialModel.find({ courseKey }, { _id: 1, awardId: 1, badgeId: 1, userId: 1, factsJson: 1 }).lean()).filter((c) => !isPseudonym(c.userId));
+  if (!pending.length) return;
   const byAward = new Map<string, typeof pending>();
   for (const c of pending) {
     const awardId = c.awardId ?? c._id;
     byAward.set(awardId, [...(byAward.get(awardId) ?? []), c]);
   }
-  const awards = [...byAward];
-  for (let i = 0; i < awards.length; i += AWARDS_PER_ROUND) await keepRound(awards.slice(i, i + AWARDS_PER_ROUND));
-}
-
-type PendingCredential = { _id: string; courseKey: string; badgeId: string; userId: string };
-
-async function keepRound(round: [string, PendingCredential[]][]): Promise<void> {
-  const moves = round.map(([awardId, credentials]) => {
-    const { courseKey, badgeId, userId } = credentials[0]!;
+  const moves = [...byAward].map(([awardId, credentials]) => {
+    const { badgeId, userId } = credentials[0]!;
     const pseudonym = removedUserId(awardId);
-    return { awardId, credentials, courseKey, badgeId, userId, pseudonym, oldKey: awardKey(courseKey, badgeId, userId), newKey: awardKey(courseKey, badgeId, pseudonym) };
+    return { awardId, credentials, badgeId, userId, pseudonym, oldKey: awardKey(courseKey, badgeId, userId), newKey: awardKey(courseKey, badgeId, pseudonym) };
   });
-  const olds = new Map((await AwardModel.find({ _id: { $in: moves.map((m) => m.oldKey) } }).lean()).map((a) => [a._id, a]));
+  const olds = new Map((await AwardModel.find({ courseKey }).lean()).map((a) => [a._id, a]));
   await writeInBatches(AwardModel, moves.flatMap((m) => olds.get(m.oldKey)?.id === m.awardId
     ? [{ updateOne: { filter: { _id: m.oldKey }, update: { $set: { id: `${m.awardId}:moving` } } } }] : []));
   await writeInBatches(AwardModel, moves.flatMap((m) => {
     const old = olds.get(m.oldKey);
     if (!old) return [];
     const minimal = {
-      id: m.awardId, courseKey: m.courseKey, badgeId: m.badgeId, userId: m.pseudonym, status: old.status, origin: old.origin, createdAt: old.createdAt,
+      id: m.awardId, courseKey, badgeId: m.badgeId, userId: m.pseudonym, status: old.status, origin: old.origin, createdAt: old.createdAt,
       ...(old.awardedAt ? { awardedAt: old.awardedAt } : {}), ...(old.revokedAt ? { revokedAt: old.revokedAt } : {}),
       ...(old.revocationReason ? { revocationReason: old.revocationReason } : {}), ...(old.renewal?.publicId ? { renewal: old.renewal } : {}),
     };
@@ -170,15 +166,14 @@ async function keepRound(round: [string, PendingCredential[]][]): Promise<void> 
   }));
   await writeInBatches(AwardModel, moves.flatMap((m) => olds.has(m.oldKey) ? [{ deleteOne: { filter: { _id: m.oldKey } } }] : []));
   await writeInBatches(RenewalModel, moves.map((m) => ({
-    updateMany: { filter: { courseKey: m.courseKey, badgeId: m.badgeId, userId: m.userId }, update: { $set: { userId: m.pseudonym }, $unset: { reasonJson: 1 } } },
+    updateMany: { filter: { courseKey, badgeId: m.badgeId, userId: m.userId }, update: { $set: { userId: m.pseudonym }, $unset: { reasonJson: 1 } } },
   })));
-  const pseudonymOf = new Map(moves.flatMap((m) => m.credentials.map((c) => [c._id, m.pseudonym] as const)));
-  const stored = await IssuedCredentialModel.find({ _id: { $in: [...pseudonymOf.keys()] } }, { _id: 1, factsJson: 1 }).lean();
-  await writeInBatches(IssuedCredentialModel, stored.map((c) => {
+  // Only the recipient changes in the facts: every other byte stays.
+  await writeInBatches(IssuedCredentialModel, moves.flatMap((m) => m.credentials.map((c) => {
     const facts = JSON.parse(c.factsJson) as CredentialFacts;
     const factsJson = JSON.stringify({ ...facts, recipient: hashedRecipient(facts.recipient) });
-    return { updateOne: { filter: { _id: c._id }, update: { $set: { userId: pseudonymOf.get(c._id)!, factsJson } } } };
-  }));
+    return { updateOne: { filter: { _id: c._id }, update: { $set: { userId: m.pseudonym, factsJson } } } };
+  })));
 }
 
 /** Everything keyed by the platform's courses, but the kept credentials, their minimal awards and renewals. */
