@@ -20,6 +20,7 @@ import { warnIfOutgrown } from './store/embeddedLimits.js';
 import { configureAnnouncements } from './awards/announce.js';
 import { startMessageSender, type Sender } from './messages/sender.js';
 import { startRetention } from './privacy/retention/retentionPass.js';
+import { resumeRemovals } from './privacy/removal/removalInBackground.js';
 
 export interface Running {
   laurel: Laurel;
@@ -27,6 +28,8 @@ export interface Running {
   server: Server;
   /** This instance's message sender (messages/sender.ts): what its background passes deliver with. */
   messageSender: Sender;
+  /** The removals left unfinished at start, run to their end (privacy/removal/removalInBackground.ts): settles once they are. */
+  resumedRemovals: Promise<void>;
   /** Finishes requests in flight, then closes the database. */
   stop(): Promise<void>;
 }
@@ -87,12 +90,15 @@ function started(config: Config, logger: Logger, server: Server, database: OpenD
   // Awards enqueue their messages (awards/announce.ts); every instance's sender delivers them.
   configureAnnouncements({ email: Boolean(config.messages.smtpUrl), expiryReminderDays: config.messages.expiryReminderDays, log: logger });
   const messageSender = startMessageSender(config, logger);
+  // A platform's removal cut by a stop or a crash is finished now, by one instance, in the background.
+  const removals = resumeRemovals(logger);
   logger.info({ port: config.port, startMs }, `Laurel listening on ${config.publicUrl} (port ${config.port})`);
   return {
     laurel,
     database,
     server,
     messageSender: messageSender.sender,
+    resumedRemovals: removals,
     stop: async () => {
       const closed = new Promise((ok) => server.close(ok));
       server.closeIdleConnections();

@@ -70,7 +70,8 @@ const USAGE = `Usage: npm run platform -- <command>
       connection, and Laurel's registration in it (the LMS can no longer launch Laurel until registered anew).
       The credentials it issued stay verifiable, without names, e-mails or LMS ids. Without --confirm, prints
       what would be lost and kept and deletes nothing; with --confirm and the platform's issuer URL, removes it.
-      A removal that was cut (stopped, crashed) is finished by running the same command again.
+      A removal that was cut (stopped, crashed) is finished by running the same command again, or in the
+      background by the next start of Laurel; one started from the admin page finishes in the background.
 `;
 
 /** What the command line's changes are audited as. */

@@ -71,6 +71,17 @@ function added(before: Snapshot, after: Snapshot): Map<string, string[]> {
 /** `snap` without the volatile collections, for comparing whole. */
 const steady = (snap: Snapshot) => new Map([...snap].filter(([name]) => !VOLATILE.has(name)).map(([name, docs]) => [name, new Map([...docs].sort())]));
 
+/** The platform's removal once its background part marked it done, polled with a deadline. */
+async function doneRemoval(t: RemovalTarget, deadlineMs = 60_000) {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const found = (await allRemovals()).find((r) => r.issuer === t.issuer && r.clientId === t.clientId);
+    if (found?.state === 'done') return found;
+    if (Date.now() > until) throw new Error(`the removal of ${t.issuer} is still ${found?.state ?? 'not recorded'} after ${deadlineMs} ms`);
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+}
+
 const q = (ltik: string) => `ltik=${encodeURIComponent(ltik)}`;
 
 async function ltikOf(c: Connected, userId: string, locale?: string): Promise<string> {
@@ -201,12 +212,13 @@ describe('removing a platform from its admin page', () => {
     const res = await request(laurel.url).post(`/admin/removal?${q(ltik)}`).type('form').send({ confirm: `${canvas.target.issuer}/` });
     expect(res.status).toBe(200);
     const text = htmlText(res.text);
-    expect(text).toContain(`${canvas.target.platformName} (${canvas.target.issuer}) is removed from Laurel`);
+    expect(text).toContain(`${canvas.target.platformName} (${canvas.target.issuer}) is being removed from Laurel: it can no longer launch Laurel`);
     expect(text).toContain(`The ${canvas.issued} credentials it issued stay verifiable at their links.`);
-    afterRemoval = await snapshot();
-    // The session went with the platform.
+    expect(text).toContain('"npm run platform -- list" shows when it is done');
+    // The session went with the platform at once; the rest finishes in the background.
     expect((await request(laurel.url).get(`/admin?${q(ltik)}`)).status).not.toBe(200);
-    const [removal] = (await allRemovals()).filter((r) => r.issuer === canvas.target.issuer && r.clientId === canvas.target.clientId);
+    const removal = await doneRemoval(canvas.target);
+    afterRemoval = await snapshot();
     expect(removal).toMatchObject({ state: 'done', by: 'admin', deleted: { courses: 1, badges: 2 }, kept: { credentials: canvas.issued, revokedCredentials: 1 } });
     expect(JSON.stringify(removal)).not.toContain('Introduction to Chemistry');
   });

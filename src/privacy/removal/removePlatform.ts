@@ -51,6 +51,7 @@ import { IssuerProfileModel, issuerKeyOf, type Registration } from '../../store/
 import { ltijsModels, ltijsRecordId } from '../../store/ltijsRecords.js';
 import { beginRemoval, finishRemoval, removalOfIssuer, type PlatformRemoval } from '../../store/platformRemoval.js';
 import { hashedRecipient } from '../../credentials/hashedRecipient.js';
+import { writeInBatches } from '../../store/writeInBatches.js';
 import type { CredentialFacts } from '../../store/issuedCredential.js';
 import { removalCounts, type RemovalFacts } from './removalSummary.js';
 
@@ -125,44 +126,54 @@ async function removeLtijsRecords(t: RemovalTarget, keys: string[]): Promise<voi
 }
 
 /**
- * Each issued credential loses its person and keeps what verifies it. Per award, in an order that
- * a cut anywhere leaves resumable: the award's minimal copy is made under its pseudonym (the old
- * one first set aside, its public id being unique), the old one deleted, its renewals and then
- * its credentials given the pseudonym. The next run finds the credentials not yet done by their
- * user id and picks up where the last stopped.
+ * Each issued credential loses its person and keeps what verifies it, a course at a time (read by
+ * its course key, indexed: FerretDB scans the whole collection for an `_id: { $in }`) and each
+ * step of a course in batched writes (store/writeInBatches.ts): one round trip per 50 writes, not
+ * one per write. In an order that a cut anywhere leaves resumable: each award is set aside (its
+ * public id being unique), its minimal copy made under its pseudonym, the old one deleted, its
+ * renewals and then its credentials given the pseudonym. The next run finds the credentials not
+ * yet done by their user id and picks up where the last stopped.
  */
 async function keepIssuedCredentials(keys: string[]): Promise<void> {
-  const pending = (await IssuedCredentialModel.find({ courseKey: { $in: keys } }, { _id: 1, awardId: 1, courseKey: 1, badgeId: 1, userId: 1 }).lean()).filter((c) => !isPseudonym(c.userId));
+  for (const courseKey of keys) await keepCourseCredentials(courseKey);
+}
+
+async function keepCourseCredentials(courseKey: string): Promise<void> {
+  const pending = (await IssuedCredentialModel.find({ courseKey }, { _id: 1, awardId: 1, badgeId: 1, userId: 1, factsJson: 1 }).lean()).filter((c) => !isPseudonym(c.userId));
+  if (!pending.length) return;
   const byAward = new Map<string, typeof pending>();
   for (const c of pending) {
     const awardId = c.awardId ?? c._id;
     byAward.set(awardId, [...(byAward.get(awardId) ?? []), c]);
   }
-  for (const [awardId, credentials] of byAward) {
-    const { courseKey, badgeId, userId } = credentials[0]!;
+  const moves = [...byAward].map(([awardId, credentials]) => {
+    const { badgeId, userId } = credentials[0]!;
     const pseudonym = removedUserId(awardId);
-    const oldKey = awardKey(courseKey, badgeId, userId);
-    const newKey = awardKey(courseKey, badgeId, pseudonym);
-    const old = await AwardModel.findById(oldKey).lean();
-    if (old) {
-      if (old.id === awardId) await AwardModel.updateOne({ _id: oldKey }, { $set: { id: `${awardId}:moving` } });
-      const minimal = {
-        id: awardId, courseKey, badgeId, userId: pseudonym, status: old.status, origin: old.origin, createdAt: old.createdAt,
-        ...(old.awardedAt ? { awardedAt: old.awardedAt } : {}), ...(old.revokedAt ? { revokedAt: old.revokedAt } : {}),
-        ...(old.revocationReason ? { revocationReason: old.revocationReason } : {}), ...(old.renewal?.publicId ? { renewal: old.renewal } : {}),
-      };
-      await AwardModel.updateOne({ _id: newKey }, { $setOnInsert: minimal }, { upsert: true });
-      await AwardModel.deleteOne({ _id: oldKey });
-    }
-    await RenewalModel.updateMany({ courseKey, badgeId, userId }, { $set: { userId: pseudonym }, $unset: { reasonJson: 1 } });
-    for (const c of credentials) {
-      const stored = await IssuedCredentialModel.findById(c._id, { factsJson: 1 }).lean();
-      if (!stored) continue;
-      const facts = JSON.parse(stored.factsJson) as CredentialFacts;
-      const factsJson = JSON.stringify({ ...facts, recipient: hashedRecipient(facts.recipient) });
-      await IssuedCredentialModel.updateOne({ _id: c._id }, { $set: { userId: pseudonym, factsJson } });
-    }
-  }
+    return { awardId, credentials, badgeId, userId, pseudonym, oldKey: awardKey(courseKey, badgeId, userId), newKey: awardKey(courseKey, badgeId, pseudonym) };
+  });
+  const olds = new Map((await AwardModel.find({ courseKey }).lean()).map((a) => [a._id, a]));
+  await writeInBatches(AwardModel, moves.flatMap((m) => olds.get(m.oldKey)?.id === m.awardId
+    ? [{ updateOne: { filter: { _id: m.oldKey }, update: { $set: { id: `${m.awardId}:moving` } } } }] : []));
+  await writeInBatches(AwardModel, moves.flatMap((m) => {
+    const old = olds.get(m.oldKey);
+    if (!old) return [];
+    const minimal = {
+      id: m.awardId, courseKey, badgeId: m.badgeId, userId: m.pseudonym, status: old.status, origin: old.origin, createdAt: old.createdAt,
+      ...(old.awardedAt ? { awardedAt: old.awardedAt } : {}), ...(old.revokedAt ? { revokedAt: old.revokedAt } : {}),
+      ...(old.revocationReason ? { revocationReason: old.revocationReason } : {}), ...(old.renewal?.publicId ? { renewal: old.renewal } : {}),
+    };
+    return [{ updateOne: { filter: { _id: m.newKey }, update: { $setOnInsert: minimal }, upsert: true } }];
+  }));
+  await writeInBatches(AwardModel, moves.flatMap((m) => olds.has(m.oldKey) ? [{ deleteOne: { filter: { _id: m.oldKey } } }] : []));
+  await writeInBatches(RenewalModel, moves.map((m) => ({
+    updateMany: { filter: { courseKey, badgeId: m.badgeId, userId: m.userId }, update: { $set: { userId: m.pseudonym }, $unset: { reasonJson: 1 } } },
+  })));
+  // Only the recipient changes in the facts: every other byte stays.
+  await writeInBatches(IssuedCredentialModel, moves.flatMap((m) => m.credentials.map((c) => {
+    const facts = JSON.parse(c.factsJson) as CredentialFacts;
+    const factsJson = JSON.stringify({ ...facts, recipient: hashedRecipient(facts.recipient) });
+    return { updateOne: { filter: { _id: c._id }, update: { $set: { userId: m.pseudonym, factsJson } } } };
+  })));
 }
 
 /** Everything keyed by the platform's courses, but the kept credentials, their minimal awards and renewals. */

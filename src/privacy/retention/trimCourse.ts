@@ -28,6 +28,7 @@ import { CourseModel } from '../../store/course.js';
 import type { RetentionCounts } from '../../store/platformSettings.js';
 import type { Recipient } from '../../credentials/model.js';
 import { hashedRecipient } from '../../credentials/hashedRecipient.js';
+import { writeInBatches } from '../../store/writeInBatches.js';
 
 export type CourseTrim = Omit<RetentionCounts, 'courses'>;
 
@@ -46,16 +47,6 @@ function factsRecipient(r: Recipient, showName: boolean): Recipient {
 }
 
 const namesPerson = (r: Recipient, showName: boolean): boolean => !r.hashed || Boolean(r.ltiUserId || r.email || (r.name && !showName));
-
-/**
- * Writes in batches of 50: FerretDB 1.24 never answers an update command of 100 statements or
- * more (measured: 99 updates by `_id` answer in 50 ms, 100 never), so a course of 100 awards or
- * more would hang its retention pass.
- */
-const BATCH = 50;
-async function writeInBatches<W>(model: { bulkWrite(writes: W[], o: { ordered: false }): Promise<unknown> }, writes: W[]): Promise<void> {
-  for (let i = 0; i < writes.length; i += BATCH) await model.bulkWrite(writes.slice(i, i + BATCH), { ordered: false });
-}
 
 /** Removes the course's personal data as the header says; the course is noted trimmed at `now`. */
 export async function trimCourse(courseKey: string, now = new Date()): Promise<CourseTrim> {

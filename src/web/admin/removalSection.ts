@@ -2,9 +2,10 @@
  * Removing the administrator's own platform from Laurel (issue 20, part 4), the last thing on the
  * admin page: a confirmation page says what will be lost and what happens to the credentials it
  * issued, and removes nothing until the administrator types the platform's issuer or name, as a
- * repository is deleted on GitHub. Then everything of the registration goes (privacy/removal/),
- * this session with it, and a last page says so. Mounted inside adminPages.ts, behind its
- * check that the caller administers the platform.
+ * repository is deleted on GitHub. Then the removal is recorded and the LMS can no longer launch
+ * Laurel, this session going with it; the rest of the registration goes in the background
+ * (privacy/removal/removalInBackground.ts), and a last page says it is under way. Mounted inside
+ * adminPages.ts, behind its check that the caller administers the platform.
  */
 import { Router, type Request, type Response } from 'express';
 import type { LtijsToken } from 'ltijs';
@@ -13,6 +14,7 @@ import { pageTranslator } from '../shared/pageLanguage.js';
 import { sendProblem } from '../shared/errorPage.js';
 import { platformOverview } from './platformOverview.js';
 import { gatherRemovalFacts, removePlatform, type RemovalTarget } from '../../privacy/removal/removePlatform.js';
+import { removeInBackground } from '../../privacy/removal/removalInBackground.js';
 import { confirmsRemoval, keptLines, lostLines, type RemovalFacts } from '../../privacy/removal/removalSummary.js';
 
 const token = (res: Response) => res.locals.token as LtijsToken;
@@ -54,8 +56,11 @@ export function removalSection(): Router {
       const params = { typed: typed.trim(), issuer: facts.issuer, name: facts.platformName };
       return confirmPage(res, facts, tr.t(typed.trim() ? 'removal.wrongConfirmation' : 'removal.emptyConfirmation', params), typed);
     }
-    const removal = await removePlatform(target, 'admin', { facts });
-    req.log.info({ platform: target.issuer, clientId: target.clientId, deleted: removal.deleted, kept: removal.kept }, 'platform removed from Laurel');
+    // At once: the record, then ltijs's records (no launch from then on); the rest, minutes for a
+    // large platform, runs on in the background (removalInBackground.ts) and says in the log when done.
+    await removePlatform(target, 'admin', { facts, until: 'ltijs' });
+    req.log.info({ platformId: target.platformId, platform: target.issuer, clientId: target.clientId }, 'platform removal under way');
+    void removeInBackground(target, 'admin', req.log);
     const tr = pageTranslator(res);
     res.set('Cache-Control', 'no-store');
     res.render('admin/removal-done', { title: tr.t('removal.doneTitle'), name: target.platformName, issuer: target.issuer, credentials: facts.credentials });
