@@ -21,7 +21,7 @@ import type { CourseRecord } from '../store/course.js';
 import { lmsConnectionOf } from '../store/lmsConnection.js';
 import { canvasApiFor } from '../lms/sources/readLmsApi.js';
 import { scopesEditAssignments } from '../lms/canvasRest/canvasOAuth.js';
-import { canvasGrantOf } from '../store/canvasGrant.js';
+import { canvasGrantOf, type CanvasGrant } from '../store/canvasGrant.js';
 import { record, text } from '../lms/read.js';
 import type { LmsClient } from '../lms/client.js';
 
@@ -58,14 +58,24 @@ export async function leaveOutOfCourseTotal(course: CourseRecord, column: LineIt
 }
 
 /**
+ * The Canvas grant this course is read through, where its developer key enforces scopes: only
+ * there do the grant's scopes limit what Laurel may do. Undefined elsewhere, and for a grant
+ * Canvas refused. Read once by a page that asks more than one question of it.
+ */
+export async function scopedCanvasGrant(course: CourseRecord): Promise<Pick<CanvasGrant, 'scopes'> | undefined> {
+  if (course.productFamily !== 'canvas' || !course.lmsApiGrantedBy) return undefined;
+  const connection = await lmsConnectionOf(course.issuer, course.clientId);
+  if (connection?.kind !== 'canvas-rest' || !connection.enforcesScopes) return undefined;
+  const grant = await canvasGrantOf(course.issuer, course.clientId, [course.lmsApiGrantedBy]);
+  return grant && !grant.refusedAt ? grant : undefined;
+}
+
+/**
  * Whether the Canvas grant this course is read through was given without the edit scope, on a
  * key that enforces scopes: Laurel cannot leave "Badge:" columns out of the final grade until an
  * instructor connects Canvas again from a course with such a column (Laurel then asks for it).
  */
-export async function lacksEditScope(course: CourseRecord): Promise<boolean> {
-  if (course.productFamily !== 'canvas' || !course.lmsApiGrantedBy) return false;
-  const connection = await lmsConnectionOf(course.issuer, course.clientId);
-  if (connection?.kind !== 'canvas-rest' || !connection.enforcesScopes) return false;
-  const grant = await canvasGrantOf(course.issuer, course.clientId, [course.lmsApiGrantedBy]);
-  return Boolean(grant && !grant.refusedAt && !scopesEditAssignments(grant.scopes));
+export async function lacksEditScope(course: CourseRecord, grant = scopedCanvasGrant(course)): Promise<boolean> {
+  const scoped = await grant;
+  return Boolean(scoped && !scopesEditAssignments(scoped.scopes));
 }

@@ -9,15 +9,12 @@
  * chose not to tick the scope.
  */
 import type { CourseRecord } from '../../store/course.js';
-import { lmsConnectionOf } from '../../store/lmsConnection.js';
-import { canvasGrantOf } from '../../store/canvasGrant.js';
 import { scopesSendConversations } from '../../lms/canvasRest/canvasOAuth.js';
 import { sendsEmail } from '../../awards/announce.js';
+import { scopedCanvasGrant } from '../../awards/courseTotal.js';
 
-export async function lacksConversationsScope(course: CourseRecord): Promise<boolean> {
-  if (course.productFamily !== 'canvas' || !course.lmsApiGrantedBy || sendsEmail()) return false;
-  const connection = await lmsConnectionOf(course.issuer, course.clientId);
-  if (connection?.kind !== 'canvas-rest' || !connection.enforcesScopes) return false;
-  const grant = await canvasGrantOf(course.issuer, course.clientId, [course.lmsApiGrantedBy]);
-  return Boolean(grant && !grant.refusedAt && !scopesSendConversations(true, grant.scopes));
+export async function lacksConversationsScope(course: CourseRecord, grant = scopedCanvasGrant(course)): Promise<boolean> {
+  // Awaited before anything else: the page shares this read, and it must never be left unawaited.
+  const scoped = await grant;
+  return !sendsEmail() && Boolean(scoped && !scopesSendConversations(true, scoped.scopes));
 }

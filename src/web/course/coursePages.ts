@@ -37,7 +37,7 @@ import { criteriaWords } from '../shared/criteriaWords.js';
 import { revocationProblem } from '../shared/revocationProblem.js';
 import { jobPhase } from './jobPhase.js';
 import { gradebookProblems } from './gradebookNotes.js';
-import { lacksEditScope } from '../../awards/courseTotal.js';
+import { lacksEditScope, scopedCanvasGrant } from '../../awards/courseTotal.js';
 import { lacksConversationsScope } from './conversationsScope.js';
 import { currentValidUntil } from '../../awards/renewal.js';
 import { renewalsOf } from '../../store/renewal.js';
@@ -67,12 +67,14 @@ async function dashboard(req: Request, res: Response) {
   });
   // Waiting for approval: who, for which badge, and the rules they met.
   const queue = awards.filter((a) => a.status === 'pending').map((a) => ({ award: a, badge: byId.get(a.badgeId), learner: a.recipient?.name ?? a.userId }));
+  // Both scope questions below ask the same grant: read once.
+  const grant = scopedCanvasGrant(course);
   const [gradebook, orphans, editScopeMissing, conversationsScopeMissing] = await Promise.all([
     gradebookProblems(course, badges, tr), columns.badgeColumns?.length ? orphanColumns(course, columns.badgeColumns, badges) : [],
     // A "Badge:" column Laurel cannot leave out of Canvas's final grade with this grant: connecting again asks for the scope.
-    badges.some((b) => b.gradebookColumn) ? lacksEditScope(course) : false,
+    badges.some((b) => b.gradebookColumn) ? lacksEditScope(course, grant) : false,
     // Messages Laurel cannot send as Canvas conversations with this grant: connecting again asks for that scope too.
-    lacksConversationsScope(course),
+    lacksConversationsScope(course, grant),
   ]);
     // Term end (jobs/courseConclusion.ts): the dates Laurel stopped reading the course, or resumed it.
   const ended = course.concludedAt ? dayOf(course.concludedAt) : undefined;
