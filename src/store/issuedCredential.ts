@@ -8,6 +8,7 @@ import mongoose, { Schema } from 'mongoose';
 import type { Achievement, AwardFacts, Issuer, Recipient, StatusEntry } from '../credentials/model.js';
 import { AwardModel } from './award.js';
 import { insertNew } from './insertNew.js';
+import { hashedRecipient } from '../credentials/hashedRecipient.js';
 
 export interface CredentialFacts {
   issuer: Issuer;
@@ -65,6 +66,19 @@ function fromStored(s: Stored): IssuedCredential {
     publicId: s._id, awardId: s.awardId ?? s._id, courseKey: s.courseKey, badgeId: s.badgeId, userId: s.userId, issuerKey: s.issuerKey, achievementKey: s.achievementKey,
     facts, credential: JSON.parse(s.credentialJson), jwt: s.jwt, issuedAt: s.issuedAt,
   };
+}
+
+/**
+ * Stored facts without the person (retention, erasure, a platform's removal): the recipient as
+ * credentials/hashedRecipient.ts leaves it, with `shownName` kept where the learner shows their
+ * name on the public page. Only the recipient changes: parsed and written back without revivers,
+ * so every other byte stays.
+ */
+export function factsWithoutPerson(factsJson: string, shownName?: string): string {
+  const facts = JSON.parse(factsJson) as { recipient: Recipient };
+  const hashed = hashedRecipient(facts.recipient);
+  facts.recipient = shownName ? { ...hashed, name: shownName } : hashed;
+  return JSON.stringify(facts);
 }
 
 /** Stores those that do not exist yet (issued twice, or by two instances at once: one is kept). */

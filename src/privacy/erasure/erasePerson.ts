@@ -12,7 +12,7 @@
  * run again finishes the job, and a run with nothing left changes nothing and counts nothing.
  */
 import { AwardModel, awardKey } from '../../store/award.js';
-import { IssuedCredentialModel } from '../../store/issuedCredential.js';
+import { factsWithoutPerson, IssuedCredentialModel } from '../../store/issuedCredential.js';
 import { RenewalModel, renewalKey } from '../../store/renewal.js';
 import { ApprovalModel } from '../../store/approval.js';
 import { GradebookScoreModel } from '../../store/gradebookScore.js';
@@ -31,8 +31,6 @@ import { OutboxModel } from '../../store/outbox.js';
 import { CourseModel, type CourseRecord } from '../../store/course.js';
 import { ltijsModels } from '../../store/ltijsRecords.js';
 import type { ErasureChoice } from '../../store/erasureRequest.js';
-import { hashedRecipient } from '../../credentials/hashedRecipient.js';
-import type { CredentialFacts } from '../../store/issuedCredential.js';
 import { revoke } from '../../awards/revoke.js';
 import { syncGradebook } from '../../awards/gradebookColumn.js';
 import { VcApiExchangeCompletionModel, VcApiExchangeModel } from '../../store/vcApiExchange.js';
@@ -115,11 +113,9 @@ export async function erasePerson(run: ErasureRun): Promise<ErasureCounts> {
         ...kept, id, userId: pseudonym, erasedAt: a.erasedAt ?? now,
         ...(a.revocationReason ? { revocationReason: neutral(a.revocationReason) } : {}),
       }, { upsert: true });
-      for (const c of await IssuedCredentialModel.find({ userId: p.userId }).lean()) {
-        if (c.courseKey !== courseKey || (c.awardId ?? c._id) !== id) continue;
-        const facts = JSON.parse(c.factsJson) as CredentialFacts;
-        facts.recipient = hashedRecipient(facts.recipient);
-        await IssuedCredentialModel.updateOne({ _id: c._id }, { $set: { userId: pseudonym, factsJson: JSON.stringify(facts) } });
+      // This award's credentials, as read at the start: each belongs to one award, so none is done twice.
+      for (const c of (issuedIn.get(courseKey) ?? []).filter((x) => (x.awardId ?? x._id) === id)) {
+        await IssuedCredentialModel.updateOne({ _id: c._id }, { $set: { userId: pseudonym, factsJson: factsWithoutPerson(c.factsJson) } });
         add('credentialsPseudonymised', 1);
       }
       for (let period = 1; period <= (a.renewal?.period ?? 0); period++) {

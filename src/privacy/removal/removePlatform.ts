@@ -12,7 +12,7 @@
  * next (no launch from then on), and each step deletes what is left of its kind, so a run cut
  * anywhere and run again finishes the job; the record is marked done last.
  */
-import { IssuedCredentialModel } from '../../store/issuedCredential.js';
+import { factsWithoutPerson, IssuedCredentialModel } from '../../store/issuedCredential.js';
 import { AwardModel, awardKey } from '../../store/award.js';
 import { RenewalModel } from '../../store/renewal.js';
 import { CourseModel } from '../../store/course.js';
@@ -50,9 +50,7 @@ import { SubjectKeyModel } from '../../store/subjectKey.js';
 import { IssuerProfileModel, issuerKeyOf, type Registration } from '../../store/issuerProfile.js';
 import { ltijsModels, ltijsRecordId } from '../../store/ltijsRecords.js';
 import { beginRemoval, finishRemoval, removalOfIssuer, type PlatformRemoval } from '../../store/platformRemoval.js';
-import { hashedRecipient } from '../../credentials/hashedRecipient.js';
 import { writeInBatches } from '../../store/writeInBatches.js';
-import type { CredentialFacts } from '../../store/issuedCredential.js';
 import { removalCounts, type RemovalFacts } from './removalSummary.js';
 
 /** The platform to remove, as `npm run platform -- list` shows it. */
@@ -168,12 +166,8 @@ async function keepCourseCredentials(courseKey: string): Promise<void> {
   await writeInBatches(RenewalModel, moves.map((m) => ({
     updateMany: { filter: { courseKey, badgeId: m.badgeId, userId: m.userId }, update: { $set: { userId: m.pseudonym }, $unset: { reasonJson: 1 } } },
   })));
-  // Only the recipient changes in the facts: every other byte stays.
-  await writeInBatches(IssuedCredentialModel, moves.flatMap((m) => m.credentials.map((c) => {
-    const facts = JSON.parse(c.factsJson) as CredentialFacts;
-    const factsJson = JSON.stringify({ ...facts, recipient: hashedRecipient(facts.recipient) });
-    return { updateOne: { filter: { _id: c._id }, update: { $set: { userId: m.pseudonym, factsJson } } } };
-  })));
+  await writeInBatches(IssuedCredentialModel, moves.flatMap((m) => m.credentials.map((c) => (
+    { updateOne: { filter: { _id: c._id }, update: { $set: { userId: m.pseudonym, factsJson: factsWithoutPerson(c.factsJson) } } } }))));
 }
 
 /** Everything keyed by the platform's courses, but the kept credentials, their minimal awards and renewals. */

@@ -21,13 +21,12 @@
  */
 import { AwardModel, type AwardEvidence } from '../../store/award.js';
 import { RenewalModel } from '../../store/renewal.js';
-import { IssuedCredentialModel } from '../../store/issuedCredential.js';
+import { factsWithoutPerson, IssuedCredentialModel } from '../../store/issuedCredential.js';
 import { CourseStandingModel } from '../../store/courseStanding.js';
 import { EvaluationJobModel } from '../../store/evaluationJob.js';
 import { CourseModel } from '../../store/course.js';
 import type { RetentionCounts } from '../../store/platformSettings.js';
 import type { Recipient } from '../../credentials/model.js';
-import { hashedRecipient } from '../../credentials/hashedRecipient.js';
 import { writeInBatches } from '../../store/writeInBatches.js';
 
 export type CourseTrim = Omit<RetentionCounts, 'courses'>;
@@ -39,12 +38,6 @@ export const trimmedAnything = (t: CourseTrim): boolean => Object.values(t).some
 /** Evidence as the credential no longer needs it here: its link and date, without text, name or who added it. */
 const withoutPerson = (e: AwardEvidence): Partial<AwardEvidence> => ({ ...(e.url ? { url: e.url } : {}), addedAt: e.addedAt });
 const holdsPerson = (e: AwardEvidence): boolean => Boolean(e.text || e.name || e.addedBy);
-
-/** The recipient of a credential's facts without the person, but the name where the learner shows it. */
-function factsRecipient(r: Recipient, showName: boolean): Recipient {
-  const hashed = hashedRecipient(r);
-  return showName && r.name ? { ...hashed, name: r.name } : hashed;
-}
 
 const namesPerson = (r: Recipient, showName: boolean): boolean => !r.hashed || Boolean(r.ltiUserId || r.email || (r.name && !showName));
 
@@ -76,13 +69,12 @@ export async function trimCourse(courseKey: string, now = new Date()): Promise<C
     trim.renewals = renewals.length;
   }
 
-  // Only the recipient changes in the facts: parsed and written back without revivers, every other byte stays.
   const credentialWrites = issued.flatMap((c) => {
-    const facts = JSON.parse(c.factsJson) as { recipient: Recipient };
+    const { recipient } = JSON.parse(c.factsJson) as { recipient: Recipient };
     const showName = showsName.get(c.awardId ?? c._id) ?? false;
-    if (!namesPerson(facts.recipient, showName)) return [];
-    facts.recipient = factsRecipient(facts.recipient, showName);
-    return [{ updateOne: { filter: { _id: c._id }, update: { $set: { factsJson: JSON.stringify(facts) } } } }];
+    if (!namesPerson(recipient, showName)) return [];
+    const factsJson = factsWithoutPerson(c.factsJson, showName ? recipient.name : undefined);
+    return [{ updateOne: { filter: { _id: c._id }, update: { $set: { factsJson } } } }];
   });
   await writeInBatches(IssuedCredentialModel, credentialWrites);
   trim.credentials = credentialWrites.length;
