@@ -151,7 +151,13 @@ async function removal(c: Connected) {
 /** Every logged line holding one of the needles, with the needle's description. */
 function found(lines: Record<string, unknown>[], needles: { what: string; value: string }[]): string[] {
   const text = lines.map((l) => JSON.stringify(l));
-  return needles.filter((n) => n.value.length >= 3).flatMap((n) => text.filter((t) => t.toLowerCase().includes(n.value.toLowerCase())).map((t) => `${n.what}: ${t.slice(0, 300)}`));
+  // As a whole word, in any case: a short given name ("Mei") is also a run of letters inside a random
+  // id or hash ("MEiziNX…"), which names nobody.
+  const wholeWord = (value: string) => new RegExp(`(?<![\\p{L}\\p{N}])${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'iu');
+  return needles.filter((n) => n.value.length >= 3).flatMap((n) => {
+    const pattern = wholeWord(n.value);
+    return text.filter((t) => pattern.test(t)).map((t) => `${n.what}: ${t.slice(0, 300)}`);
+  });
 }
 
 /** The seeded people's names (given, family, full) and e-mail addresses, on both LMSs. */
@@ -188,6 +194,12 @@ describe('the search is not vacuous', () => {
     expect(found(lines, people()).length).toBeGreaterThanOrEqual(4); // full and given/family name, e-mail
     expect(found(lines, [tokens[0]!])).toHaveLength(1);
     expect(found(lines, [{ what: 'grade', value: String(GRADE) }])).toHaveLength(0);
+  });
+
+  it('finds a name as a word in any case, not as letters inside an id or hash', () => {
+    const mei = [{ what: 'given name', value: 'Mei' }];
+    expect(found([{ msg: 'awarded to MEI, by hand' }, { who: 'Mei' }], mei)).toHaveLength(2);
+    expect(found([{ courseKey: 'MEiziNXhr7Uqgf8F2BvZPq_wfG0WUET2' }, { badgeId: 'x9mei2' }], mei)).toEqual([]);
   });
 
   // Laurel writes no debug-level line of its own today (every line of a run is info or above): at
