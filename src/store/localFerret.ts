@@ -54,34 +54,70 @@ function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Prom
   });
 }
 
-/** Starts FerretDB on loopback with its SQLite files under `dataDir`; nothing goes to the network. */
-export async function startLocalFerret(dataDir: string, opts: { port?: number; database?: string } = {}): Promise<LocalDatabase> {
-  const bin = ferretdbBinary();
-  const port = opts.port ?? (await freePort());
-  const debugPort = await freePort();
-  const sqliteDir = join(dataDir, 'ferretdb');
-  mkdirSync(sqliteDir, { recursive: true });
+/** FerretDB on loopback with its SQLite files under `sqliteDir`, its stderr kept for a report. */
+async function spawnFerret(bin: string, port: number, dataDir: string, sqliteDir: string) {
   const child = spawn(bin, [
     '--handler=sqlite',
     `--sqlite-url=file:${sqliteDir}/`,
     `--listen-addr=127.0.0.1:${port}`,
-    `--debug-addr=127.0.0.1:${debugPort}`,
+    `--debug-addr=127.0.0.1:${await freePort()}`,
     `--state-dir=${dataDir}`,
     '--telemetry=disable',
     '--log-level=error',
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-2000); });
+  // A Go panic names its cause at the top and the goroutine at fault below it: keep both ends.
+  let head = '';
+  let tail = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    if (head.length < 4000) head += chunk.toString();
+    else tail = (tail + chunk.toString()).slice(-4000);
+  });
+  const stderr = () => head + (tail ? `\n…\n${tail}` : '');
   try {
     await waitForPort(port, child, 30_000);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}\n${stderr}`);
+    throw new Error(`${(err as Error).message}\n${stderr()}`);
   }
+  return { child, stderr };
+}
+
+/** How many times a FerretDB that died is started again, on the same port and files. */
+const RESTARTS = 3;
+
+/**
+ * Starts FerretDB on loopback with its SQLite files under `dataDir`; nothing goes to the network.
+ * Should it die (a test run once lost it mid-suite, every later file refused), it says so on
+ * stderr with its exit status and last words, and is started again on the same port and files,
+ * as a service manager would: the databases written so far are still there.
+ */
+export async function startLocalFerret(dataDir: string, opts: { port?: number; database?: string } = {}): Promise<LocalDatabase> {
+  const bin = ferretdbBinary();
+  const port = opts.port ?? (await freePort());
+  const sqliteDir = join(dataDir, 'ferretdb');
+  mkdirSync(sqliteDir, { recursive: true });
+  let current = await spawnFerret(bin, port, dataDir, sqliteDir);
+  let stopping = false;
+  let restarts = 0;
+  const watch = () => current.child.once('exit', (code, signal) => {
+    if (stopping) return;
+    const again = restarts < RESTARTS;
+    console.error(`FerretDB on port ${port} exited unexpectedly (code ${code}, signal ${signal})${again ? '; starting it again' : ''}:\n${current.stderr()}`);
+    if (!again) return;
+    restarts += 1;
+    spawnFerret(bin, port, dataDir, sqliteDir).then((next) => {
+      if (stopping) { next.child.kill('SIGTERM'); return; }
+      current = next;
+      watch();
+    }, (err: Error) => console.error(`FerretDB on port ${port} could not be started again: ${err.message}`));
+  });
+  watch();
   return {
     uri: `mongodb://127.0.0.1:${port}/${opts.database ?? 'laurel'}`,
     stop: () => new Promise((ok) => {
-      if (child.exitCode !== null) return ok();
+      stopping = true;
+      const { child } = current;
+      if (child.exitCode !== null || child.signalCode !== null) return ok();
       child.once('exit', () => ok());
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), 5000).unref();
