@@ -30,7 +30,7 @@ import { lmsClientFor } from '../lms/forCourse.js';
 import { mapLimit } from '../lms/mapLimit.js';
 import { SCOPES } from '../lms/scopes.js';
 import { credentialUrls } from '../credentials/urls.js';
-import { releaseLease, takeLease } from '../store/lease.js';
+import { underLease } from '../store/lease.js';
 import { columnFailed, columnOf, columnWritten, dueColumns, forgetColumn, noteColumn, wantColumn, wantColumnRemoved, type BadgeColumn } from '../store/badgeColumn.js';
 import { dueScores, forgetScoresOf, rewriteScoresOf, scoreFailed, scoreWritten, wantCleared, wantScores, type GradebookScore } from '../store/gradebookScore.js';
 import type { WriteFailure } from '../store/gradebookWrite.js';
@@ -104,12 +104,8 @@ export function syncGradebook(course: CourseRecord, log?: Logger, now?: Date): P
 }
 
 async function syncUnderLease(course: CourseRecord, log: Logger | undefined, now?: Date): Promise<GradebookSync> {
-  const name = `gradebook:${course.courseKey}`;
   const none = { columns: 0, written: 0, failed: 0 };
-  if (!(await takeLease(name, LEASE_MS))) return none;
-  let renewing: Promise<unknown> = Promise.resolve();
-  const renew = setInterval(() => { renewing = renewing.then(() => takeLease(name, LEASE_MS)).catch(() => {}); }, LEASE_MS / 3);
-  try {
+  const run = await underLease(`gradebook:${course.courseKey}`, LEASE_MS, async () => {
     const total = { ...none };
     // A second pass when the first found a column gone from the LMS and made it anew.
     for (let pass = 0; pass < 2; pass++) {
@@ -118,11 +114,8 @@ async function syncUnderLease(course: CourseRecord, log: Logger | undefined, now
       if (!done.again) break;
     }
     return total;
-  } finally {
-    clearInterval(renew);
-    await renewing;
-    await releaseLease(name);
-  }
+  });
+  return run.ran ? run.value : none;
 }
 
 /** What an error means for the instructor (see store/gradebookWrite.ts). */

@@ -7,7 +7,7 @@
  * meanwhile: under the lease it checks that nobody did (`listed`), and a failure is stamped under
  * the lease too (`failedAt`), so no instance starts a course another has just finished.
  */
-import { takeLease, releaseLease } from '../store/lease.js';
+import { underLease } from '../store/lease.js';
 import { CourseModel, findCourse, type CourseRecord } from '../store/course.js';
 import { saveStanding } from '../store/courseStanding.js';
 import { standingOf } from '../rules/standing.js';
@@ -26,13 +26,7 @@ export interface LeaseRun {
 
 /** Runs the evaluation if the lease can be taken; null when another instance holds it (or, with `listed`, evaluated it since). */
 export async function runCourseUnderLease(course: CourseRecord, o: Omit<EvaluateOptions, 'apply' | 'userId'>, run: LeaseRun = {}): Promise<Evaluation | null> {
-  const name = courseLease(course.courseKey);
-  if (!(await takeLease(name, LEASE_MS))) return null;
-  // Renewals are chained and awaited before the release: never two writes to the lease at once
-  // (FerretDB can stall on concurrent updates of one document).
-  let renewing: Promise<unknown> = Promise.resolve();
-  const renew = setInterval(() => { renewing = renewing.then(() => takeLease(name, LEASE_MS)).catch(() => {}); }, LEASE_MS / 3);
-  try {
+  const held = await underLease(courseLease(course.courseKey), LEASE_MS, async () => {
     if (run.listed && !sameTime((await findCourse(course.courseKey))?.lastEvaluatedAt, run.listed.lastEvaluatedAt)) return null;
     try {
       const evaluation = await evaluateCourse(course, { ...o, apply: true });
@@ -46,11 +40,8 @@ export async function runCourseUnderLease(course: CourseRecord, o: Omit<Evaluate
       if (run.failedAt) await CourseModel.updateOne({ courseKey: course.courseKey }, { $set: { lastEvaluatedAt: run.failedAt } }).catch(() => {});
       throw err;
     }
-  } finally {
-    clearInterval(renew);
-    await renewing;
-    await releaseLease(name);
-  }
+  });
+  return held.ran ? held.value : null;
 }
 
 const sameTime = (a: Date | undefined, b: Date | undefined) => a?.getTime() === b?.getTime();

@@ -6,43 +6,30 @@
  * start, without anyone running the command line.
  *
  * One instance runs a removal at a time: it holds a lease (store/lease.ts) on the registration,
- * renewed while it runs, so instances starting together do not both rewrite the same awards.
+ * renewed while it runs (store/lease.ts underLease), so instances starting together do not both rewrite the same awards.
  * Errors are logged (the record stays unfinished, `npm run platform -- list` says so, and the
  * next start or the command finishes it), never thrown where nobody waits.
  */
 import type { Logger } from 'pino';
-import { releaseLease, takeLease } from '../../store/lease.js';
+import { underLease } from '../../store/lease.js';
 import { allRemovals, type PlatformRemoval } from '../../store/platformRemoval.js';
 import { issuerKeyOf } from '../../store/issuerProfile.js';
 import { removePlatform, type RemovalTarget } from './removePlatform.js';
 
 const LEASE_MS = 2 * 60_000;
-const RENEW_MS = 30_000;
 
 /** Runs the removal to its end under the registration's lease; resolves once done, refused or failed, never rejects. */
 export async function removeInBackground(t: RemovalTarget, by: PlatformRemoval['by'], log: Logger, o: { resumed?: boolean } = {}): Promise<void> {
-  const lease = `platform-removal ${issuerKeyOf(t)}`;
   const where = { platformId: t.platformId, platform: t.issuer, clientId: t.clientId };
   try {
-    if (!(await takeLease(lease, LEASE_MS))) {
-      log.info(where, 'platform removal left to the instance already running it');
-      return;
-    }
-    if (o.resumed) log.info(where, 'unfinished platform removal resumed');
-  } catch (err) {
-    log.error({ err, ...where }, 'platform removal could not start: it stays unfinished until the next start or "npm run platform -- remove"');
-    return;
-  }
-  const renew = setInterval(() => { takeLease(lease, LEASE_MS).catch((err) => log.warn({ err, ...where }, 'could not renew the platform removal\'s lease')); }, RENEW_MS);
-  renew.unref();
-  try {
-    const removal = await removePlatform(t, by);
-    log.info({ ...where, deleted: removal.deleted, kept: removal.kept }, 'platform removed from Laurel');
+    const held = await underLease(`platform-removal ${issuerKeyOf(t)}`, LEASE_MS, async () => {
+      if (o.resumed) log.info(where, 'unfinished platform removal resumed');
+      const removal = await removePlatform(t, by);
+      log.info({ ...where, deleted: removal.deleted, kept: removal.kept }, 'platform removed from Laurel');
+    }, (err) => log.warn({ err, ...where }, 'could not renew the platform removal\'s lease'));
+    if (!held.ran) log.info(where, 'platform removal left to the instance already running it');
   } catch (err) {
     log.error({ err, ...where }, 'platform removal failed: it stays unfinished until the next start or "npm run platform -- remove"');
-  } finally {
-    clearInterval(renew);
-    await releaseLease(lease).catch(() => {});
   }
 }
 
