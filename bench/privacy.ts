@@ -6,9 +6,10 @@
  * emulated Canvas and FerretDB each in a process of its own.
  *
  * The export is the learner's own download (`GET /me/data`, over HTTP), and its queries counted
- * on the same function in the benchmark's process. The erasure is what an administrator waits on:
- * the learner asks from their page, the administrator confirms (`POST /admin/erasure/requests/…/
- * confirm`), the erasure running inside that request; its subject holds signed credentials in
+ * on the same function in the benchmark's process. The erasure: the learner asks from their page,
+ * the administrator confirms (`POST /admin/erasure/requests/…/confirm`), whose answer waits for the
+ * erasure up to WAIT_MS, which then goes on in the background; timed to its answer and to the
+ * erasure's end (its record done, read every quarter second); its subject holds signed credentials in
  * three courses of the platform and launched the live one, and chose revocation (the longer path).
  * Two such learners: one erased on each side. Retention: one pass over a platform with one course
  * in ten overdue, then a second pass that finds nothing left to trim (the rest's cost). Removal
@@ -27,6 +28,7 @@ import { setPublicBase } from '../src/publicBase.js';
 import { grantAdministrator } from '../src/store/platformAdministrators.js';
 import { personKey } from '../src/store/lmsUser.js';
 import { ErasureRecordModel } from '../src/store/erasure.js';
+import { WAIT_MS } from '../src/privacy/erasure/erasureInBackground.js';
 import { listPlatforms } from '../src/lti/platforms.js';
 import { exportPerson } from '../src/privacy/export/exportPerson.js';
 import { retainPlatform } from '../src/privacy/retention/retentionPass.js';
@@ -104,6 +106,8 @@ interface Side {
   exportQueries: number;
   exportBytes: number;
   erasureSeconds: number;
+  erasureRequestSeconds: number;
+  erasureInBackground: boolean;
   erasureCounts: Record<string, number>;
   retentionTrimmed: number;
   retentionSeconds: number;
@@ -145,19 +149,25 @@ async function measureExportAndErasure(label: string, o: { base: string; lms: Em
   }
   const inProcess = await counted(() => exportPerson(person));
 
-  phase(`${label}: the learner asks for erasure, the administrator confirms (the erasure runs in that request)`);
+  phase(`${label}: the learner asks for erasure, the administrator confirms (the request waits for the erasure up to ${WAIT_MS / 1000} s, then it goes on in the background)`);
   const asked = await request(`${base}/me/erasure`, { method: 'POST', ltik: o.learnerLtik, form: { choice: 'revoke' } });
   if (asked.status !== 303) throw new Error(`asking for erasure answered ${asked.status}: ${asked.text.slice(0, 200)}`);
   const credentialsBefore = await IssuedCredentialModel.countDocuments({ userId: subject });
   const started = performance.now();
   const confirmed = await request(`${base}/admin/erasure/requests/${personKey(lms.issuer, lms.clientId, subject)}/confirm`, { method: 'POST', ltik: o.adminLtik, form: {} });
-  const erasureSeconds = seconds(started);
+  const erasureRequestSeconds = seconds(started);
   if (confirmed.status !== 200) throw new Error(`the confirmation answered ${confirmed.status}: ${confirmed.text.slice(0, 300)}`);
-  const record = await ErasureRecordModel.findOne({ issuer: lms.issuer, clientId: lms.clientId }).sort({ confirmedAt: -1 }).lean();
-  if (!record?.doneAt) throw new Error('the erasure was not recorded done');
+  const erasureInBackground = confirmed.text.includes('goes on without you');
+  let record = null;
+  while (!record?.doneAt) {
+    record = await ErasureRecordModel.findOne({ issuer: lms.issuer, clientId: lms.clientId }).sort({ confirmedAt: -1 }).lean();
+    if (!record?.doneAt) await new Promise((r) => setTimeout(r, 250));
+  }
+  // Until it is recorded done, read every quarter second.
+  const erasureSeconds = seconds(started);
   const left = await AwardModel.countDocuments({ userId: subject }) + await IssuedCredentialModel.countDocuments({ userId: subject });
   if (left || credentialsBefore < SUBJECT_COURSES) throw new Error(`the erasure left ${left} awards and credentials of the learner (${credentialsBefore} credentials before)`);
-  return { exportMs: [...times].sort((a, b) => a - b)[Math.floor(EXPORTS / 2)]!, exportInProcessMs: inProcess.ms, exportQueries: inProcess.queries, exportBytes: bytes, erasureSeconds, erasureCounts: record.counts as Record<string, number> };
+  return { exportMs: [...times].sort((a, b) => a - b)[Math.floor(EXPORTS / 2)]!, exportInProcessMs: inProcess.ms, exportQueries: inProcess.queries, exportBytes: bytes, erasureSeconds, erasureRequestSeconds, erasureInBackground, erasureCounts: record.counts as Record<string, number> };
 }
 
 /** A retention pass over `r` (its due courses trimmed), then a second that finds nothing left to trim. */
@@ -255,7 +265,8 @@ export async function privacyBenchmark(): Promise<Record<string, number | Record
       exportQueries: { empty: empty.exportQueries, large: large.exportQueries },
       erasureRatio: ratio(large.erasureSeconds, empty.erasureSeconds),
       erasureSeconds: { empty: round(empty.erasureSeconds), large: round(large.erasureSeconds) },
-      erasureWithinProxy: large.erasureSeconds < PROXY_SECONDS ? 1 : 0,
+      erasureRequestSeconds: { empty: round(empty.erasureRequestSeconds), large: round(large.erasureRequestSeconds) },
+      erasureRequestWithinProxy: large.erasureRequestSeconds < PROXY_SECONDS ? 1 : 0,
       retentionPerTrimmedCourseRatio: ratio(large.retentionPerTrimmedSeconds, empty.retentionPerTrimmedSeconds),
       retentionPerTrimmedCourseSeconds: { empty: round(empty.retentionPerTrimmedSeconds, 3), large: round(large.retentionPerTrimmedSeconds, 3) },
       retentionTrimmedCourses: { empty: empty.retentionTrimmed, large: large.retentionTrimmed },
@@ -276,14 +287,15 @@ export async function privacyBenchmark(): Promise<Record<string, number | Record
     console.log(`  ${''.padEnd(44)} ${'empty'.padStart(14)} ${'large'.padStart(14)} ${'ratio'.padStart(8)}`);
     line(`export, GET /me/data (median of ${EXPORTS})`, ms(empty.exportMs), ms(large.exportMs), figures.exportRatio);
     line('export, its database queries', String(empty.exportQueries), String(large.exportQueries), ratio(large.exportQueries, empty.exportQueries));
-    line(`erasure, the admin's confirm (${SUBJECT_COURSES} courses)`, s(empty.erasureSeconds), s(large.erasureSeconds), figures.erasureRatio);
+    line(`erasure, to its end (${SUBJECT_COURSES} courses)`, s(empty.erasureSeconds), s(large.erasureSeconds), figures.erasureRatio);
+    line('erasure, the admin\'s confirm answered', s(empty.erasureRequestSeconds), s(large.erasureRequestSeconds), ratio(large.erasureRequestSeconds, empty.erasureRequestSeconds));
     line('retention, a trimmed course', s(empty.retentionPerTrimmedSeconds), s(large.retentionPerTrimmedSeconds), figures.retentionPerTrimmedCourseRatio);
     line('retention, a pass over the untouched rest', `${s(empty.retentionRestSeconds)}`, `${s(large.retentionRestSeconds)}`, figures.retentionRestRatio);
     if (REMOVAL) line('removing a platform', s(empty.removalSeconds), s(large.removalSeconds), ratio(large.removalSeconds, empty.removalSeconds));
     console.log(`  retention trimmed ${empty.retentionTrimmed} / ${large.retentionTrimmed} courses (${s(empty.retentionSeconds)} / ${s(large.retentionSeconds)}); the rest: ${empty.retentionRestCourses} / ${large.retentionRestCourses} courses`);
     if (REMOVAL) console.log(`  removal: ${empty.removalCourses} course, ${empty.removalCredentials} credentials / ${large.removalCourses} courses, ${large.removalCredentials} credentials`);
     console.log(`  erasure counts, large: ${Object.entries(large.erasureCounts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-    console.log(`  the erasure's request ${large.erasureSeconds < PROXY_SECONDS ? 'finishes' : 'does NOT finish'} within a proxy's ${PROXY_SECONDS} s on the large platform (${s(large.erasureSeconds)}); the whole benchmark took ${((performance.now() - benchStarted) / 60_000).toFixed(1)} min`);
+    console.log(`  the erasure's request ${large.erasureRequestSeconds < PROXY_SECONDS ? 'is answered' : 'is NOT answered'} within a proxy's ${PROXY_SECONDS} s on the large platform (${s(large.erasureRequestSeconds)}; ${large.erasureInBackground ? 'the erasure went on in the background' : 'the erasure done within it'}); the whole benchmark took ${((performance.now() - benchStarted) / 60_000).toFixed(1)} min`);
     return figures;
   } finally {
     await stopLaurel(laurel);

@@ -21,6 +21,7 @@ import { configureAnnouncements } from './awards/announce.js';
 import { startMessageSender, type Sender } from './messages/sender.js';
 import { startRetention } from './privacy/retention/retentionPass.js';
 import { resumeRemovals } from './privacy/removal/removalInBackground.js';
+import { resumeErasures } from './privacy/erasure/erasureInBackground.js';
 
 export interface Running {
   laurel: Laurel;
@@ -30,6 +31,7 @@ export interface Running {
   messageSender: Sender;
   /** The removals left unfinished at start, run to their end (privacy/removal/removalInBackground.ts): settles once they are. */
   resumedRemovals: Promise<void>;
+  resumedErasures: Promise<void>;
   /** Finishes requests in flight, then closes the database. */
   stop(): Promise<void>;
 }
@@ -92,6 +94,8 @@ function started(config: Config, logger: Logger, server: Server, database: OpenD
   const messageSender = startMessageSender(config, logger);
   // A platform's removal cut by a stop or a crash is finished now, by one instance, in the background.
   const removals = resumeRemovals(logger);
+  // So is a learner's erasure.
+  const erasures = resumeErasures(logger);
   logger.info({ port: config.port, startMs }, `Laurel listening on ${config.publicUrl} (port ${config.port})`);
   return {
     laurel,
@@ -99,6 +103,7 @@ function started(config: Config, logger: Logger, server: Server, database: OpenD
     server,
     messageSender: messageSender.sender,
     resumedRemovals: removals,
+    resumedErasures: erasures,
     stop: async () => {
       const closed = new Promise((ok) => server.close(ok));
       server.closeIdleConnections();

@@ -26,6 +26,8 @@ export interface ErasureRequest {
   /** Set when an administrator confirmed it: the erasure's record (store/erasure.ts), so a run cut short is finished under the same record. */
   erasureId?: string;
   confirmedAt?: Date;
+  /** The administrator who confirmed it, so an erasure resumed at start is recorded as theirs (gone with the request). */
+  confirmedBy?: { userId: string; name: string };
 }
 
 const schema = new Schema<ErasureRequest>({
@@ -39,8 +41,11 @@ const schema = new Schema<ErasureRequest>({
   by: { type: String, enum: ['learner', 'admin'], required: true },
   erasureId: String,
   confirmedAt: Date,
+  confirmedBy: { _id: false, userId: String, name: String },
 }, { versionKey: false });
 schema.index({ issuer: 1, clientId: 1 });
+// The confirmed ones whose erasure is not finished, which a start resumes; only they have an erasureId.
+schema.index({ erasureId: 1 }, { sparse: true });
 
 export const ErasureRequestModel = mongoose.model<ErasureRequest>('erasureRequest', schema);
 
@@ -77,9 +82,15 @@ export async function erasureRequestsOf(r: { issuer: string; clientId: string })
 }
 
 /** Confirmed under this erasure record, once: a second confirmation finds the first record. */
-export async function markConfirmed(id: string, erasureId: string, now = new Date()): Promise<string | undefined> {
-  await ErasureRequestModel.updateOne({ _id: id, erasureId: { $exists: false } }, { $set: { erasureId, confirmedAt: now } });
+export async function markConfirmed(id: string, erasureId: string, by: { userId: string; name: string }, now = new Date()): Promise<string | undefined> {
+  await ErasureRequestModel.updateOne({ _id: id, erasureId: { $exists: false } }, { $set: { erasureId, confirmedAt: now, confirmedBy: by } });
   return (await ErasureRequestModel.findById(id, { erasureId: 1 }).lean())?.erasureId;
+}
+
+/** Every confirmed request whose erasure did not finish, on every platform (at start: a handful at most). */
+export async function unfinishedErasureRequests(): Promise<ErasureRequest[]> {
+  // A range on the index (every erasure id is a non-empty string): MongoDB reads only those entries.
+  return ErasureRequestModel.find({ erasureId: { $gt: '' } }).lean();
 }
 
 /** The erasure is done: the request, and the name it held, go. */

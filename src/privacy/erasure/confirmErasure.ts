@@ -16,12 +16,25 @@ import type { Person } from '../export/personRecords.js';
 
 export interface Admin { userId: string; name: string }
 
+/** Confirms the request and erases the person, to the end. */
 export async function confirmErasure(request: ErasureRequest, admin: Admin, now = new Date()): Promise<ErasureRecord> {
-  const erasureId = (await markConfirmed(request._id, newErasureId(), now))!;
+  const erasureId = await startErasure(request, admin, now);
+  return finishErasure({ ...request, erasureId }, admin, now);
+}
+
+/** The quick first step: the request confirmed under a record of its own; what finishErasure then completes. */
+export async function startErasure(request: ErasureRequest, admin: Admin, now = new Date()): Promise<string> {
+  const erasureId = (await markConfirmed(request._id, newErasureId(), admin, now))!;
   await openErasureRecord({
     _id: erasureId, issuer: request.issuer, clientId: request.clientId, choice: request.choice, requestedBy: request.by,
     requestedAt: request.requestedAt, confirmedAt: request.confirmedAt ?? now, confirmedBy: admin.userId,
   });
+  return erasureId;
+}
+
+/** Erases the person of a confirmed request and closes its record; run again after a cut, it finishes. */
+export async function finishErasure(request: ErasureRequest & { erasureId: string }, admin: Admin, now = new Date()): Promise<ErasureRecord> {
+  const { erasureId } = request;
   const counts = await erasePerson({ person: request, choice: request.choice, by: admin, now });
   await addErasureCounts(erasureId, counts);
   const record = (await closeErasureRecord(erasureId, now))!;
@@ -54,11 +67,10 @@ export async function personOfLmsUserId(r: { issuer: string; clientId: string },
   return found ? { issuer: r.issuer, clientId: r.clientId, userId: found.userId } : undefined;
 }
 
-/** An administrator erases on a request received otherwise: recorded as asked by an administrator, confirmed at once. */
-export async function eraseOnRequest(p: Person, choice: ErasureChoice, admin: Admin, now = new Date()): Promise<ErasureRecord> {
+/** An administrator erases on a request received otherwise: a request recorded as asked by an administrator, which they confirm at once. */
+export async function requestOnBehalf(p: Person, choice: ErasureChoice, now = new Date()): Promise<ErasureRequest> {
   const held = await exportPerson(p, now);
   if (isEmptyExport(held)) throw new NobodyThereError('Laurel holds nothing about this person on this platform.');
   const name = (held.sessions.idTokens[0] as { userInfo?: { name?: string } } | undefined)?.userInfo?.name ?? `user ${p.userId}`;
-  const request = await requestErasure(p, { name, choice, by: 'admin' }, now);
-  return confirmErasure(request, admin, now);
+  return requestErasure(p, { name, choice, by: 'admin' }, now);
 }

@@ -15,7 +15,8 @@ import { parseLmsUserId } from '../../store/platformAdministrators.js';
 import { dropPendingRequest, erasureRequestById, erasureRequestsOf, type ErasureChoice } from '../../store/erasureRequest.js';
 import { erasuresOf, type ErasureRecord } from '../../store/erasure.js';
 import { recordAudit, registrationKey } from '../../store/auditLog.js';
-import { confirmErasure, eraseOnRequest, NobodyThereError, personOfLmsUserId } from '../../privacy/erasure/confirmErasure.js';
+import { NobodyThereError, personOfLmsUserId, requestOnBehalf } from '../../privacy/erasure/confirmErasure.js';
+import { confirmInBackground } from '../../privacy/erasure/erasureInBackground.js';
 import { exportPerson, isEmptyExport } from '../../privacy/export/exportPerson.js';
 import type { Translator } from '../../i18n/translate.js';
 import type { MessageKey } from '../../i18n/en.js';
@@ -44,7 +45,9 @@ export async function erasureSection(res: Response, tr: Translator) {
 
 const adminOf = (res: Response) => ({ userId: token(res).user, name: personName(token(res)) });
 
-function saidDone(tr: Translator, e: ErasureRecord): string {
+/** What the administrator reads once they confirmed: what was erased, or that it goes on without them. */
+function saidDone(tr: Translator, e: ErasureRecord | 'running', name: string): string {
+  if (e === 'running') return tr.t('erasure.admin.running', { name });
   return tr.t('erasure.admin.done', { choice: tr.t(`erasure.admin.choice.${e.choice}`), counts: countsInWords(tr, e.counts), id: e._id });
 }
 
@@ -72,9 +75,8 @@ export function erasureRoutes(page: AdminPage): Router {
   router.post('/admin/erasure/requests/:id/confirm', asyncRoute(async (req, res) => {
     const request = await requestOf(req, res);
     if (!request) return;
-    const record = await confirmErasure(request, adminOf(res));
-    req.log.info({ platform: token(res).iss, erasure: record._id, choice: record.choice }, 'learner erased on their request');
-    await page(res, { saved: saidDone(pageTranslator(res), record) });
+    const record = await confirmInBackground(request, adminOf(res), req.log);
+    await page(res, { saved: saidDone(pageTranslator(res), record, request.name) });
   }));
 
   router.post('/admin/erasure/requests/:id/decline', asyncRoute(async (req, res) => {
@@ -120,10 +122,10 @@ export function erasureRoutes(page: AdminPage): Router {
     const named = await personNamed(res, typed);
     if (!named) return;
     try {
-      const record = await eraseOnRequest(named.person, choice, adminOf(res));
-      req.log.info({ platform: token(res).iss, erasure: record._id, choice }, 'person erased on a request to the institution');
+      const request = await requestOnBehalf(named.person, choice);
+      const record = await confirmInBackground(request, adminOf(res), req.log);
       res.locals.erasureTyped = undefined;
-      await page(res, { saved: saidDone(tr, record) });
+      await page(res, { saved: saidDone(tr, record, request.name) });
     } catch (err) {
       if (!(err instanceof NobodyThereError)) throw err;
       await page(res, { problems: [tr.t('erasure.admin.nothingHeld', { userId: named.id })] });
