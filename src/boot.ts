@@ -31,6 +31,7 @@ export interface Running {
   messageSender: Sender;
   /** The removals left unfinished at start, run to their end (privacy/removal/removalInBackground.ts): settles once they are. */
   resumedRemovals: Promise<void>;
+  /** The same for erasures confirmed and not finished (privacy/erasure/erasureInBackground.ts). */
   resumedErasures: Promise<void>;
   /** Finishes requests in flight, then closes the database. */
   stop(): Promise<void>;
