@@ -10,15 +10,8 @@ import pino from 'pino';
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
-import { testDatabaseUri } from '../support/database.js';
-import { connectDatabase } from '../../src/store/connect.js';
-import { ensureIndexes } from '../../src/store/indexes.js';
-import { configureSealing } from '../../src/secrets/sealed.js';
-import { setPublicBase } from '../../src/publicBase.js';
-import { recordCourseLaunch } from '../../src/store/course.js';
-import { saveBadge } from '../../src/store/badge.js';
-import { AwardModel, createAwards } from '../../src/store/award.js';
-import { issueWaitingCredentials } from '../../src/awards/issueCredential.js';
+import { dropSeeded, seedSignedCourse } from '../support/signedCourse.js';
+import { AwardModel } from '../../src/store/award.js';
 import { erasureRequestById, requestErasure, type ErasureRequest } from '../../src/store/erasureRequest.js';
 import { ErasureRecordModel } from '../../src/store/erasure.js';
 import { auditOfPlatform, registrationKey } from '../../src/store/auditLog.js';
@@ -56,30 +49,15 @@ function expectNoPersonIn(logged: unknown) {
 }
 
 beforeAll(async () => {
-  uri = testDatabaseUri();
-  await connectDatabase(uri);
-  await ensureIndexes({ ttl: false });
-  configureSealing(secret);
-  setPublicBase('http://127.0.0.1:9');
-  const { courseKey } = await recordCourseLaunch({ ...platform, deploymentId: '1', contextId: 'erasing-course', title: 'Erasing course', label: 'E1', agsScopes: [], productFamily: 'moodle' });
-  await saveBadge(courseKey, {
-    id: 'bg-badge', name: 'Lab Safety', description: 'Handles the lab safely.', tags: [], alignments: [], issueMode: 'automatic', evidenceRequired: false,
-    rules: { kind: 'all', rules: [{ kind: 'approval' }] },
-  }, 'test');
-  await createAwards(learners.map((userId) => ({
-    courseKey, badgeId: 'bg-badge', userId, status: 'awarded' as const, origin: 'instructor' as const,
-    recipient: { email: `${userId}@student.example.edu`, name: nameOf(userId) },
-  })));
-  expect(await issueWaitingCredentials('http://127.0.0.1:9', courseKey)).toBe(learners.length);
+  const seeded = await seedSignedCourse({
+    ...platform, contextId: 'erasing-course', title: 'Erasing course', badgeId: 'bg-badge', secret,
+    learners: learners.map((userId) => ({ userId, name: nameOf(userId), email: `${userId}@student.example.edu` })),
+  });
+  uri = seeded.uri;
+  expect(seeded.issued).toBe(learners.length);
 }, 120_000);
 
-afterAll(async () => {
-  if (laurel) await laurel.close();
-  else {
-    await mongoose.connection.db?.dropDatabase().catch(() => {});
-    await mongoose.disconnect();
-  }
-});
+afterAll(() => dropSeeded(laurel));
 
 describe('an erasure confirmed by an administrator', () => {
   it('is confirmed at once and goes on in the background when it outlasts the wait, then is recorded as done', async () => {

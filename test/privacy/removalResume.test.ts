@@ -11,18 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import { startLaurel, type RunningLaurel } from '../support/laurel.js';
-import { testDatabaseUri } from '../support/database.js';
-import { connectDatabase } from '../../src/store/connect.js';
-import { ensureIndexes } from '../../src/store/indexes.js';
-import { configureSealing } from '../../src/secrets/sealed.js';
-import { setPublicBase } from '../../src/publicBase.js';
+import { dropSeeded, seedSignedCourse } from '../support/signedCourse.js';
 import { removePlatform, type RemovalTarget } from '../../src/privacy/removal/removePlatform.js';
 import { allRemovals } from '../../src/store/platformRemoval.js';
-import { recordCourseLaunch } from '../../src/store/course.js';
-import { saveBadge } from '../../src/store/badge.js';
-import { AwardModel, createAwards } from '../../src/store/award.js';
+import { AwardModel } from '../../src/store/award.js';
 import { IssuedCredentialModel } from '../../src/store/issuedCredential.js';
-import { issueWaitingCredentials } from '../../src/awards/issueCredential.js';
 
 const LEARNERS = 120;
 
@@ -34,39 +27,19 @@ const secret = randomBytes(32).toString('hex');
 /** A registration as Laurel knows it; its ltijs records are what the first steps delete. */
 const target: RemovalTarget = { issuer: 'https://moodle.large.example.edu', clientId: 'large-client', platformId: 'large-platform', platformName: 'Large Moodle' };
 
-// ltijs is set up once in a process: the platform is seeded and its removal cut with the store
-// alone, as an earlier Laurel left it, and the one Laurel of this file is the fresh start.
+// A course of the platform with 120 learners' awards signed, put straight in the store.
 beforeAll(async () => {
-  uri = testDatabaseUri();
-  await connectDatabase(uri);
-  await ensureIndexes({ ttl: false });
-  configureSealing(secret);
-  setPublicBase('http://127.0.0.1:9');
-  // A course of the platform with 120 learners' awards signed, put straight in the store.
-  const course = await recordCourseLaunch({
-    issuer: target.issuer, clientId: target.clientId, deploymentId: '1', contextId: 'large-course', title: 'Large course', label: 'L1', agsScopes: [], productFamily: 'moodle',
+  const seeded = await seedSignedCourse({
+    issuer: target.issuer, clientId: target.clientId, contextId: 'large-course', title: 'Large course', badgeId: 'large-badge', secret,
+    learners: Array.from({ length: LEARNERS }, (_, i) => ({ userId: `large-learner-${i}`, name: `Largelearner Number${i}`, email: `large-learner${i}@student.example.edu` })),
   });
-  courseKey = course.courseKey;
-  await saveBadge(courseKey, {
-    id: 'large-badge', name: 'Lab Safety', description: 'Handles the lab safely.', tags: [], alignments: [], issueMode: 'automatic', evidenceRequired: false,
-    rules: { kind: 'all', rules: [{ kind: 'approval' }] },
-  }, 'test');
-  await createAwards(Array.from({ length: LEARNERS }, (_, i) => ({
-    courseKey, badgeId: 'large-badge', userId: `large-learner-${i}`, status: 'awarded' as const, origin: 'instructor' as const,
-    recipient: { email: `large-learner${i}@student.example.edu`, name: `Largelearner Number${i}` },
-  })));
-  expect(await issueWaitingCredentials('http://127.0.0.1:9', courseKey)).toBe(LEARNERS);
+  ({ uri, courseKey } = seeded);
+  expect(seeded.issued).toBe(LEARNERS);
   signedBefore = new Map((await IssuedCredentialModel.find({ courseKey }, { _id: 1, credentialJson: 1, jwt: 1 }).lean()).map((d) => [d._id, `${d.credentialJson}\n${d.jwt}`]));
   expect(signedBefore.size).toBe(LEARNERS);
 }, 180_000);
 
-afterAll(async () => {
-  if (laurel) await laurel.close();
-  else {
-    await mongoose.connection.db?.dropDatabase().catch(() => {});
-    await mongoose.disconnect();
-  }
-});
+afterAll(() => dropSeeded(laurel));
 
 describe('a removal cut after its first steps', () => {
   it('is finished by the next start of Laurel, in the background, with a line in the log when it resumes and when it is done', async () => {
