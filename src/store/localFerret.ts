@@ -60,7 +60,9 @@ async function spawnFerret(bin: string, port: number, dataDir: string, sqliteDir
     '--handler=sqlite',
     `--sqlite-url=file:${sqliteDir}/`,
     `--listen-addr=127.0.0.1:${port}`,
-    `--debug-addr=127.0.0.1:${await freePort()}`,
+    // No debug listener: a port picked free and bound later may be taken meanwhile, and FerretDB
+    // exits when it cannot bind it (cmd/ferretdb/main.go: LevelFatal), after its main port answered.
+    '--debug-addr=-',
     `--state-dir=${dataDir}`,
     '--telemetry=disable',
     '--log-level=error',
