@@ -22,7 +22,8 @@ import { grantAdministrator, parseLmsUserId, revokeAdministrator } from '../stor
 import { recordAudit, registrationKey } from '../store/auditLog.js';
 import { addConfiguredFrameOrigin, FrameOriginError, removeConfiguredFrameOrigin } from '../store/frameOrigins.js';
 import { allRemovals, type PlatformRemoval } from '../store/platformRemoval.js';
-import { gatherRemovalFacts, removePlatform, type RemovalTarget } from '../privacy/removal/removePlatform.js';
+import { gatherRemovalFacts, type RemovalTarget } from '../privacy/removal/removePlatform.js';
+import { removeUnderLease } from '../privacy/removal/removalInBackground.js';
 import { confirmsRemoval, summaryInEnglish } from '../privacy/removal/removalSummary.js';
 
 const USAGE = `Usage: npm run platform -- <command>
@@ -137,7 +138,9 @@ async function run(argv: string[]): Promise<void> {
           break;
         }
         if (!confirmsRemoval(confirm, { issuer: target.issuer, platformName: '' })) fail(`remove: --confirm "${confirm}" is not platform ${platformId}'s issuer (${target.issuer}); nothing was removed`);
-        const removal = await removePlatform(target, 'cli', { facts });
+        // Under the lease an instance's background removal holds: never both rewriting the same awards.
+        const removal = await removeUnderLease(target, 'cli', undefined, { facts });
+        if (!removal) fail(`a Laurel instance is removing platform ${platformId} now: "list" says when it is done; nothing was changed here`);
         console.log(`platform ${platformId} (${target.issuer}, client ${target.clientId}) removed from Laurel: ${removal.deleted.courses ?? 0} course(s) and everything of them deleted, ${removal.kept.credentials ?? 0} issued credential(s) kept verifiable`);
         break;
       }

@@ -28,6 +28,7 @@ import { removePlatform, type RemovalTarget } from '../../src/privacy/removal/re
 import { allRemovals } from '../../src/store/platformRemoval.js';
 import { requestErasure } from '../../src/store/erasureRequest.js';
 import { issuerKeyOf } from '../../src/store/issuerProfile.js';
+import { releaseLease, takeLease } from '../../src/store/lease.js';
 import { AwardModel, awardKey } from '../../src/store/award.js';
 import { credentialByPublicId } from '../../src/store/issuedCredential.js';
 
@@ -340,7 +341,7 @@ describe('removing a platform from the command line, cut and resumed', () => {
     await expect(platformCli('remove', 'no-such-platform')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('no platform no-such-platform') });
   });
 
-  it('finishes a removal cut after its first steps, and one cut midway, by running the command again', async () => {
+  it('finishes a removal cut after its first steps, and one cut midway, by running the command again, never beside an instance running it', async () => {
     // Cut right after ltijs's records went: the LMS can no longer launch, the rest is all there.
     await removePlatform(seeded.target, 'cli', { until: 'ltijs' });
     const learner = seeded.c.emulator.course.users.find((u) => u.role === 'Learner' && u.status === 'Active')!;
@@ -355,6 +356,15 @@ describe('removing a platform from the command line, cut and resumed', () => {
     await AwardModel.create({ _id: awardKey(b!.courseKey, b!.badgeId, `removed:${b!.awardId}`), id: b!.awardId, courseKey: b!.courseKey, badgeId: b!.badgeId, userId: `removed:${b!.awardId}`, status: old.status, origin: old.origin, createdAt: old.createdAt, revokedAt: old.revokedAt, revocationReason: old.revocationReason });
     // Run again, and cut again once the credentials are kept and the course data deleted.
     await removePlatform(seeded.target, 'cli', { until: 'courseData' });
+    // While an instance's background removal holds the registration's lease, the command changes nothing.
+    const lease = `platform-removal ${issuerKeyOf(seeded.target)}`;
+    expect(await takeLease(lease, 60_000, 'another-instance')).toBe(true);
+    const whileHeld = await snapshot();
+    await expect(platformCli('remove', seeded.target.platformId, '--confirm', seeded.target.issuer)).rejects.toMatchObject({
+      code: 2, stderr: expect.stringContaining(`a Laurel instance is removing platform ${seeded.target.platformId} now`),
+    });
+    expect(steady(await snapshot())).toEqual(steady(whileHeld));
+    await releaseLease(lease, 'another-instance');
     const { stdout } = await platformCli('remove', seeded.target.platformId, '--confirm', seeded.target.issuer);
     expect(stdout).toContain(`platform ${seeded.target.platformId} (${seeded.target.issuer}, client ${seeded.target.clientId}) removed from Laurel`);
     const after = await snapshot();

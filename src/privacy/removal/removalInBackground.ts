@@ -15,19 +15,29 @@ import { underLease } from '../../store/lease.js';
 import { allRemovals, type PlatformRemoval } from '../../store/platformRemoval.js';
 import { issuerKeyOf } from '../../store/issuerProfile.js';
 import { removePlatform, type RemovalTarget } from './removePlatform.js';
+import type { RemovalFacts } from './removalSummary.js';
 
 const LEASE_MS = 2 * 60_000;
 
-/** Runs the removal to its end under the registration's lease; resolves once done, refused or failed, never rejects. */
+/**
+ * Runs the removal to its end under the registration's lease (the admin page's background, a
+ * start, the command line): its outcome, or null when another instance is running it now.
+ */
+export async function removeUnderLease(t: RemovalTarget, by: PlatformRemoval['by'], log?: Logger, o: { facts?: RemovalFacts } = {}): Promise<PlatformRemoval | null> {
+  const where = { platformId: t.platformId, platform: t.issuer, clientId: t.clientId };
+  const held = await underLease(`platform-removal ${issuerKeyOf(t)}`, LEASE_MS, () => removePlatform(t, by, o),
+    (err) => log?.warn({ err, ...where }, 'could not renew the platform removal\'s lease'));
+  return held.ran ? held.value : null;
+}
+
+/** The same in the background: resolves once done, refused or failed, never rejects. */
 export async function removeInBackground(t: RemovalTarget, by: PlatformRemoval['by'], log: Logger, o: { resumed?: boolean } = {}): Promise<void> {
   const where = { platformId: t.platformId, platform: t.issuer, clientId: t.clientId };
   try {
-    const held = await underLease(`platform-removal ${issuerKeyOf(t)}`, LEASE_MS, async () => {
-      if (o.resumed) log.info(where, 'unfinished platform removal resumed');
-      const removal = await removePlatform(t, by);
-      log.info({ ...where, deleted: removal.deleted, kept: removal.kept }, 'platform removed from Laurel');
-    }, (err) => log.warn({ err, ...where }, 'could not renew the platform removal\'s lease'));
-    if (!held.ran) log.info(where, 'platform removal left to the instance already running it');
+    if (o.resumed) log.info(where, 'unfinished platform removal resumed');
+    const removal = await removeUnderLease(t, by, log);
+    if (removal) log.info({ ...where, deleted: removal.deleted, kept: removal.kept }, 'platform removed from Laurel');
+    else log.info(where, 'platform removal left to the instance already running it');
   } catch (err) {
     log.error({ err, ...where }, 'platform removal failed: it stays unfinished until the next start or "npm run platform -- remove"');
   }
