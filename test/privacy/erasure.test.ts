@@ -29,6 +29,9 @@ import { PublicProfileModel } from '../../src/store/publicProfile.js';
 import { AwardModel } from '../../src/store/award.js';
 import { exportPerson, isEmptyExport, type PersonExport } from '../../src/privacy/export/exportPerson.js';
 import { erasePerson } from '../../src/privacy/erasure/erasePerson.js';
+import { startErasure } from '../../src/privacy/erasure/confirmErasure.js';
+import { requestErasure } from '../../src/store/erasureRequest.js';
+import { releaseLease, takeLease } from '../../src/store/lease.js';
 
 let laurel: RunningLaurel;
 beforeAll(async () => { laurel = await startLaurel({ SYNC_INTERVAL_MINUTES: '0', RATE_LIMIT_PUBLIC: '10000' }); });
@@ -442,6 +445,29 @@ describe.each(['canvas', 'moodle'] as const)('on %s', (flavour) => {
       expect((await AwardModel.findOne({ courseKey, id: awards.otherKept }).lean())!.userId).toBe(`erased:${awards.otherKept}`);
       expect(await searchFor(other)).toEqual([]);
       expect((await request(laurel.url).get(`/verify/${awards.otherKept}`)).status).toBe(200);
+    });
+  });
+
+  describe('an erasure another instance is running', () => {
+    it('confirmed meanwhile, goes on without the administrator and is listed as not finished; confirmed once it is free, finishes', async () => {
+      // The other learner asks again (nothing of them is left to erase): the request is confirmed on
+      // another instance, which holds the erasure's lease while it runs.
+      const asked = await requestErasure(person(other), { name: other.name, choice: 'keep', by: 'learner' });
+      const erasureId = await startErasure(asked, { userId: instructor.id, name: instructor.name });
+      const lease = `erasure ${erasureId}`;
+      expect(await takeLease(lease, 60_000, 'another-instance')).toBe(true);
+      const going = await form(`/admin/erasure/requests/${asked._id}/confirm`, sessions.admin);
+      expect(going.status, going.text.slice(0, 300)).toBe(200);
+      expect(htmlText(going.text)).toContain(`The erasure of ${other.name} is confirmed and goes on without you`);
+      expect(htmlText(going.text)).toContain(`${other.name}: confirmed on`);
+      expect((await ErasureRecordModel.findById(erasureId).lean())?.doneAt).toBeUndefined();
+
+      await releaseLease(lease, 'another-instance');
+      const done = await form(`/admin/erasure/requests/${asked._id}/confirm`, sessions.admin);
+      expect(htmlText(done.text)).toContain(`Erased (Keep their credentials valid): nothing left to erase. The erasure is recorded as ${erasureId}`);
+      expect(htmlText(done.text)).not.toContain(`${other.name}: confirmed on`);
+      expect((await ErasureRecordModel.findById(erasureId).lean())?.doneAt).toBeInstanceOf(Date);
+      expect(await searchFor(other)).toEqual([]);
     });
   });
 });
