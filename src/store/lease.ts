@@ -79,19 +79,19 @@ export async function releaseLease(name: string, holder = INSTANCE_ID, now = new
  * Runs `work` while holding the lease, renewed every third of `ms` until it ends, then released;
  * `{ ran: false }` when another holder has it. Renewals are chained and awaited before the
  * release: never two writes to the lease at once (FerretDB can stall on concurrent updates of one
- * document). A renewal that fails is passed to `onRenewError`: the work goes on, and the lease
- * runs out on its own if the holder can no longer reach the database.
+ * document). A renewal or the release that fails goes to `onLeaseError`, and the work's outcome
+ * stands: a lease its holder can no longer write runs out on its own.
  */
-export async function underLease<T>(name: string, ms: number, work: () => Promise<T>, onRenewError: (err: unknown) => void = () => {}): Promise<{ ran: true; value: T } | { ran: false }> {
+export async function underLease<T>(name: string, ms: number, work: () => Promise<T>, onLeaseError: (err: unknown) => void = () => {}): Promise<{ ran: true; value: T } | { ran: false }> {
   if (!(await takeLease(name, ms))) return { ran: false };
   let renewing: Promise<unknown> = Promise.resolve();
-  const renew = setInterval(() => { renewing = renewing.then(() => takeLease(name, ms)).catch(onRenewError); }, ms / 3);
+  const renew = setInterval(() => { renewing = renewing.then(() => takeLease(name, ms)).catch(onLeaseError); }, ms / 3);
   renew.unref();
   try {
     return { ran: true, value: await work() };
   } finally {
     clearInterval(renew);
     await renewing;
-    await releaseLease(name);
+    await releaseLease(name).catch(onLeaseError);
   }
 }

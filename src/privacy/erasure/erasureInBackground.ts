@@ -1,6 +1,6 @@
 /**
  * An erasure runs outside the administrator's request, as a platform's removal does: it visits
- * every course of the platform (29 s at 504 courses, measured), longer than a proxy may let a
+ * every course of the platform (18 to 29 s at 504 courses, measured), longer than a proxy may let a
  * request wait as platforms grow. The request waits for it a while (WAIT_MS), so on most
  * platforms the administrator reads what was erased at once; past that the page says it goes on.
  *
@@ -53,7 +53,7 @@ async function finishUnderLease(requestId: string, log: Logger): Promise<Finishe
     const record = await finishErasure({ ...now, erasureId: now.erasureId }, admin);
     log.info({ ...where, choice: record.choice, by: now.by }, now.by === 'learner' ? 'learner erased on their request' : 'person erased on a request to the institution');
     return record;
-  }, (err) => log.warn({ err, ...where }, 'could not renew the erasure\'s lease'));
+  }, (err) => log.warn({ err, ...where }, 'could not renew or release the erasure\'s lease'));
   return held.ran ? held.value : 'elsewhere';
 }
 

@@ -5,8 +5,9 @@
  * leaves the rest to run here; a removal that a stop or a crash cut is finished at the next
  * start, without anyone running the command line.
  *
- * One instance runs a removal at a time: it holds a lease (store/lease.ts) on the registration,
- * renewed while it runs (store/lease.ts underLease), so instances starting together do not both rewrite the same awards.
+ * One instance runs a removal at a time: it holds a lease on the registration, renewed while it
+ * runs (store/lease.ts underLease), so instances starting together, or the command line beside
+ * them, do not both rewrite the same awards.
  * Errors are logged (the record stays unfinished, `npm run platform -- list` says so, and the
  * next start or the command finishes it), never thrown where nobody waits.
  */
@@ -26,7 +27,7 @@ const LEASE_MS = 2 * 60_000;
 export async function removeUnderLease(t: RemovalTarget, by: PlatformRemoval['by'], log?: Logger, o: { facts?: RemovalFacts } = {}): Promise<PlatformRemoval | null> {
   const where = { platformId: t.platformId, platform: t.issuer, clientId: t.clientId };
   const held = await underLease(`platform-removal ${issuerKeyOf(t)}`, LEASE_MS, () => removePlatform(t, by, o),
-    (err) => log?.warn({ err, ...where }, 'could not renew the platform removal\'s lease'));
+    (err) => log?.warn({ err, ...where }, 'could not renew or release the platform removal\'s lease'));
   return held.ran ? held.value : null;
 }
 
