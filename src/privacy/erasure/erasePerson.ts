@@ -47,6 +47,9 @@ const SET_ASIDE = 'erasing:';
 
 export const erasedUserId = (awardId: string) => `erased:${awardId}`;
 
+const jobsOfCourse = (courseKey: string) => EvaluationJobModel.find({ courseKey }).lean();
+type StoredJob = Awaited<ReturnType<typeof jobsOfCourse>>[number];
+
 export interface ErasureRun {
   person: Person;
   choice: ErasureChoice;
@@ -70,7 +73,10 @@ export async function erasePerson(run: ErasureRun): Promise<ErasureCounts> {
   const awardsIn = byCourse(await awardsOfPerson(p, platformKeys));
   const issuedIn = byCourse(await credentialsOfPerson(p, platformKeys));
   const launched = await launchedCourseKeys(p);
-  const needles = await needlesOf(p, courses, [...awardsIn.values()].flat());
+  // Each course's bulk jobs, read once: their rosters name the person (needles), and the finished ones leave them (below).
+  const jobsIn = new Map<string, StoredJob[]>();
+  for (const { courseKey } of courses) jobsIn.set(courseKey, await jobsOfCourse(courseKey));
+  const needles = await needlesOf(p, courses, [...awardsIn.values()].flat(), [...jobsIn.values()].flat());
   const neutral = (text: string) => scrub(text, needles);
 
   for (const course of courses) {
@@ -127,7 +133,7 @@ export async function erasePerson(run: ErasureRun): Promise<ErasureCounts> {
     const scores = (await GradebookScoreModel.deleteMany({ courseKey, userId: p.userId })).deletedCount;
     const standings = await leaveStanding(courseKey, p.userId);
     const staff = (await CourseStaffModel.updateOne({ _id: courseKey }, { $pull: { launched: p.userId, listed: p.userId, graders: p.userId } })).modifiedCount;
-    const jobs = await leaveJobs(courseKey, p.userId, neutral);
+    const jobs = await leaveJobs(jobsIn.get(courseKey) ?? [], p.userId, neutral);
     add('approvals', approvals);
     add('gradebookScores', scores);
     add('standings', standings);
@@ -182,7 +188,7 @@ export async function erasePerson(run: ErasureRun): Promise<ErasureCounts> {
  * LMS user id, and every name and address Laurel holds of them (awards' recipients, their launches,
  * bulk awards' roster entries), read before anything of them is deleted.
  */
-async function needlesOf(p: Person, courses: CourseRecord[], awards: { recipient?: { name?: string; email?: string } }[]): Promise<string[]> {
+async function needlesOf(p: Person, courses: CourseRecord[], awards: { recipient?: { name?: string; email?: string } }[], jobs: StoredJob[]): Promise<string[]> {
   const key = personKey(p.issuer, p.clientId, p.userId);
   const found = new Set<string>();
   const put = (...values: (string | undefined)[]) => { for (const v of values) if (v && v.trim().length >= 3) found.add(v.trim()); };
@@ -194,10 +200,8 @@ async function needlesOf(p: Person, courses: CourseRecord[], awards: { recipient
     put(info.name, info.given_name, info.family_name, info.email);
   }
   for (const a of awards) put(a.recipient?.name, a.recipient?.email);
-  for (const { courseKey } of courses) {
-    for (const j of await EvaluationJobModel.find({ courseKey, kind: 'award' }, { input: 1 }).lean()) {
-      for (const m of (j.input as BulkAwardInput | undefined)?.members ?? []) if (m.userId === p.userId) put(m.name, m.givenName, m.familyName, m.email, m.sourcedId);
-    }
+  for (const j of jobs.filter((x) => x.kind === 'award')) {
+    for (const m of (j.input as BulkAwardInput | undefined)?.members ?? []) if (m.userId === p.userId) put(m.name, m.givenName, m.familyName, m.email, m.sourcedId);
   }
   // Longest first, so a full name goes before the given name inside it.
   return [...found].sort((a, b) => b.length - a.length);
@@ -224,10 +228,10 @@ async function leaveStanding(courseKey: string, userId: string): Promise<number>
   return 1;
 }
 
-/** Finished bulk awards lose their roster entry; a job they asked for loses their name. Running jobs are left to finish. */
-async function leaveJobs(courseKey: string, userId: string, neutral: (s: string) => string): Promise<number> {
+/** Finished bulk awards of a course lose their roster entry; a job they asked for loses their name. Running jobs are left to finish. */
+async function leaveJobs(jobs: StoredJob[], userId: string, neutral: (s: string) => string): Promise<number> {
   let n = 0;
-  for (const j of await EvaluationJobModel.find({ courseKey }).lean()) {
+  for (const j of jobs) {
     if (j.status !== 'done' && j.status !== 'failed') continue;
     const input = j.input as (BulkAwardInput & { actorName?: string }) | undefined;
     const $set: Record<string, unknown> = {};
