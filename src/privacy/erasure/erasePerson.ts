@@ -35,7 +35,7 @@ import { revoke } from '../../awards/revoke.js';
 import { syncGradebook } from '../../awards/gradebookColumn.js';
 import { VcApiExchangeCompletionModel, VcApiExchangeModel } from '../../store/vcApiExchange.js';
 import { LaunchStateModel } from '../../store/launchState.js';
-import { awardsOfPerson, byCourse, contextTokensOf, coursesOfPlatform, credentialsOfPerson, idTokensOf, launchedCourseKeys, loginsInProgressOf, walletExchangesOf, type Person } from '../export/personRecords.js';
+import { awardsOfPerson, byCourse, contextTokensOf, coursesOfPlatform, credentialsOfPerson, idTokensOf, launchedCourseKeys, loginsInProgressOf, outboxMessagesOf, publicProfilesOf, walletExchangesOf, type Person } from '../export/personRecords.js';
 
 /** The reason a credential revoked by an erasure gives its verifiers. */
 export const ERASURE_REVOCATION_REASON = 'Erased at the learner\'s request';
@@ -154,8 +154,7 @@ export async function erasePerson(run: ErasureRun): Promise<ErasureCounts> {
 
   // What is kept per person.
   const key = personKey(p.issuer, p.clientId, p.userId);
-  const profiles = await PublicProfileModel.find({ issuer: p.issuer, clientId: p.clientId, userId: p.userId }, { _id: 1 }).lean();
-  for (const profile of profiles) {
+  for (const profile of await publicProfilesOf(p)) {
     // Only the id stays, so its URL answers "gone".
     await PublicProfileModel.collection.replaceOne({ _id: profile._id as never }, { withdrawnAt: now });
     add('publicPages', 1);
@@ -163,7 +162,7 @@ export async function erasePerson(run: ErasureRun): Promise<ErasureCounts> {
   for (const [kind, model] of [['learnerCourses', LearnerCoursesModel], ['taughtCourses', TaughtCoursesModel], ['messageRecipients', MessageRecipientModel], ['lmsUsers', LmsUserModel], ['canvasGrants', CanvasGrantModel]] as const) {
     add(kind, (await (model as typeof LmsUserModel).deleteOne({ _id: key })).deletedCount);
   }
-  const outbox = (await OutboxModel.find({ platform: registrationKey(p) }, { _id: 1, userId: 1 }).lean()).filter((m) => m.userId === p.userId);
+  const outbox = await outboxMessagesOf(p);
   if (outbox.length) add('outboxMessages', (await OutboxModel.deleteMany({ _id: { $in: outbox.map((m) => m._id) } })).deletedCount);
   // Their sessions end with their tokens.
   const idTokens = await idTokensOf(p, courses);

@@ -18,11 +18,8 @@ import { TaughtCoursesModel } from '../../store/taughtCourse.js';
 import { MessageRecipientModel } from '../../store/messageRecipient.js';
 import { LmsUserModel, personKey } from '../../store/lmsUser.js';
 import { CanvasGrantModel } from '../../store/canvasGrant.js';
-import { PublicProfileModel } from '../../store/publicProfile.js';
-import { OutboxModel } from '../../store/outbox.js';
-import { registrationKey } from '../../store/auditLog.js';
 import { ErasureRequestModel } from '../../store/erasureRequest.js';
-import { awardsOfPerson, byCourse, contextTokensOf, coursesOfPlatform, credentialsOfPerson, idTokensOf, launchedCourseKeys, loginsInProgressOf, walletExchangesOf, type Person } from './personRecords.js';
+import { awardsOfPerson, byCourse, contextTokensOf, coursesOfPlatform, credentialsOfPerson, idTokensOf, launchedCourseKeys, loginsInProgressOf, outboxMessagesOf, publicProfilesOf, walletExchangesOf, type Person } from './personRecords.js';
 
 /** How another person appears in someone's export. */
 export const AN_INSTRUCTOR = 'an instructor';
@@ -68,8 +65,7 @@ export async function exportPerson(p: Person, now = new Date()): Promise<PersonE
     LearnerCoursesModel.findById(key).lean(), TaughtCoursesModel.findById(key).lean(), MessageRecipientModel.findById(key).lean(),
     LmsUserModel.findById(key).lean(), CanvasGrantModel.findById(key).lean(), ErasureRequestModel.findById(key).lean(),
   ]);
-  const profiles = await PublicProfileModel.find({ issuer: p.issuer, clientId: p.clientId, userId: p.userId }).lean();
-  const outbox = (await OutboxModel.find({ platform: registrationKey(p) }).lean()).filter((m) => m.userId === p.userId);
+  const [profiles, outbox] = await Promise.all([publicProfilesOf(p), outboxMessagesOf(p)]);
   const [idTokens, contextTokens, exchanges, logins] = await Promise.all([idTokensOf(p, courses), contextTokensOf(p), walletExchangesOf(p, courses), loginsInProgressOf(p)]);
   const strip = ({ _id, issuer: _i, clientId: _c, userId: _u, ...rest }: Record<string, unknown>) => rest;
   return {

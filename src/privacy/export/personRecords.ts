@@ -17,6 +17,9 @@ import { IssuedCredentialModel } from '../../store/issuedCredential.js';
 import { LearnerCoursesModel } from '../../store/learnerCourse.js';
 import { TaughtCoursesModel } from '../../store/taughtCourse.js';
 import { personKey } from '../../store/lmsUser.js';
+import { PublicProfileModel } from '../../store/publicProfile.js';
+import { OutboxModel } from '../../store/outbox.js';
+import { registrationKey } from '../../store/auditLog.js';
 
 export interface Person { issuer: string; clientId: string; userId: string }
 
@@ -94,4 +97,14 @@ export async function launchedCourseKeys(p: Person): Promise<Set<string>> {
   const key = personKey(p.issuer, p.clientId, p.userId);
   const found = await Promise.all([LearnerCoursesModel.findById(key, { courses: 1 }).lean(), TaughtCoursesModel.findById(key, { courses: 1 }).lean()]);
   return new Set(found.flatMap((d) => Object.keys((d?.courses ?? {}) as Record<string, unknown>)));
+}
+
+/** Their pages of badges (store/publicProfile.ts), withdrawn ones included: each under a random id, so read by person. */
+export function publicProfilesOf(p: Person) {
+  return PublicProfileModel.find({ issuer: p.issuer, clientId: p.clientId, userId: p.userId }).lean();
+}
+
+/** The messages to them in the platform's outbox, waiting or sent: read by the platform's index, theirs kept. */
+export async function outboxMessagesOf(p: Person) {
+  return (await OutboxModel.find({ platform: registrationKey(p) }).lean()).filter((m) => m.userId === p.userId);
 }
