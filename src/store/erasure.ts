@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
-import type { ErasureChoice } from './erasureRequest.js';
+import { ERASURE_CHOICES, type ErasureChoice } from './erasureRequest.js';
 
 export interface ErasureRecord {
   _id: string;
@@ -28,7 +28,7 @@ const schema = new Schema<ErasureRecord>({
   _id: String,
   issuer: { type: String, required: true },
   clientId: { type: String, required: true },
-  choice: { type: String, enum: ['keep', 'revoke'], required: true },
+  choice: { type: String, enum: ERASURE_CHOICES, required: true },
   requestedBy: { type: String, enum: ['learner', 'admin'], required: true },
   requestedAt: { type: Date, required: true },
   confirmedAt: { type: Date, required: true },

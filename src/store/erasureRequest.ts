@@ -8,7 +8,12 @@
 import mongoose, { Schema } from 'mongoose';
 import { personKey } from './lmsUser.js';
 
-export type ErasureChoice = 'keep' | 'revoke';
+/** What becomes of the learner's credentials: kept valid, or revoked. */
+export const ERASURE_CHOICES = ['keep', 'revoke'] as const;
+export type ErasureChoice = (typeof ERASURE_CHOICES)[number];
+
+/** Whether a form's value is one of the choices. */
+export const isErasureChoice = (value: unknown): value is ErasureChoice => (ERASURE_CHOICES as readonly unknown[]).includes(value);
 
 export interface ErasureRequest {
   /** The person key: also the id the admin page's buttons name. */
@@ -36,7 +41,7 @@ const schema = new Schema<ErasureRequest>({
   clientId: { type: String, required: true },
   userId: { type: String, required: true },
   name: { type: String, required: true },
-  choice: { type: String, enum: ['keep', 'revoke'], required: true },
+  choice: { type: String, enum: ERASURE_CHOICES, required: true },
   requestedAt: { type: Date, required: true },
   by: { type: String, enum: ['learner', 'admin'], required: true },
   erasureId: String,

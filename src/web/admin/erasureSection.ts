@@ -12,7 +12,7 @@ import { sendProblem } from '../shared/errorPage.js';
 import { personName } from '../shared/personName.js';
 import { pageTranslator } from '../shared/pageLanguage.js';
 import { parseLmsUserId } from '../../store/platformAdministrators.js';
-import { dropPendingRequest, erasureRequestById, erasureRequestsOf, type ErasureChoice } from '../../store/erasureRequest.js';
+import { dropPendingRequest, erasureRequestById, erasureRequestsOf, isErasureChoice } from '../../store/erasureRequest.js';
 import { erasuresOf, type ErasureRecord } from '../../store/erasure.js';
 import { recordAudit, registrationKey } from '../../store/auditLog.js';
 import { NobodyThereError, personOfLmsUserId, requestOnBehalf } from '../../privacy/erasure/confirmErasure.js';
@@ -23,7 +23,6 @@ import type { MessageKey } from '../../i18n/en.js';
 
 const token = (res: Response) => res.locals.token as LtijsToken;
 const isCanvas = (t: LtijsToken) => t.platformInfo?.product_family_code === 'canvas';
-const CHOICES: readonly ErasureChoice[] = ['keep', 'revoke'];
 
 /** What a form of the section typed, shown again when it had problems. */
 interface Typed { userId?: string; choice?: string }
@@ -116,8 +115,8 @@ export function erasureRoutes(page: AdminPage): Router {
     const body = req.body as Record<string, string | undefined>;
     const tr = pageTranslator(res);
     const typed = { userId: body.userId ?? '', choice: body.choice ?? '' };
-    const choice = body.choice as ErasureChoice;
-    if (!CHOICES.includes(choice)) { res.locals.erasureTyped = typed; await page(res, { problems: [tr.t('erasure.admin.mustChoose')] }); return; }
+    const choice = body.choice;
+    if (!isErasureChoice(choice)) { res.locals.erasureTyped = typed; await page(res, { problems: [tr.t('erasure.admin.mustChoose')] }); return; }
     if (body.confirm !== 'on') { res.locals.erasureTyped = typed; await page(res, { problems: [tr.t('erasure.admin.mustConfirm')] }); return; }
     const named = await personNamed(res, typed);
     if (!named) return;

@@ -10,7 +10,7 @@ import { asyncRoute } from '../shared/asyncRoute.js';
 import { pageView } from '../shared/pageView.js';
 import { personName } from '../shared/personName.js';
 import { exportPerson } from '../../privacy/export/exportPerson.js';
-import { dropPendingRequest, erasureRequestOf, requestErasure, type ErasureChoice } from '../../store/erasureRequest.js';
+import { dropPendingRequest, erasureRequestOf, isErasureChoice, requestErasure } from '../../store/erasureRequest.js';
 import { personKey } from '../../store/lmsUser.js';
 import { pageTranslator } from '../shared/pageLanguage.js';
 
@@ -34,11 +34,9 @@ async function download(_req: Request, res: Response): Promise<void> {
   res.type('application/json').send(JSON.stringify(data, null, 2));
 }
 
-const CHOICES: readonly ErasureChoice[] = ['keep', 'revoke'];
-
 async function ask(req: Request, res: Response): Promise<void> {
-  const choice = (req.body as Record<string, string | undefined>).choice as ErasureChoice;
-  if (!CHOICES.includes(choice)) {
+  const choice = (req.body as Record<string, string | undefined>).choice;
+  if (!isErasureChoice(choice)) {
     res.status(400).render('error', { problem: { status: 400, reason: 'erasure_choice_missing', title: pageTranslator(res).t('erasure.chooseFirst'), detail: pageTranslator(res).t('erasure.credentialsStay') } });
     return;
   }
