@@ -5,10 +5,11 @@
  */
 import type { Award } from '../../store/award.js';
 import { removalOfIssuer } from '../../store/platformRemoval.js';
+import { isRemovedUserId } from './removePlatform.js';
 import type { Translator } from '../../i18n/translate.js';
 
 export async function removalNote(award: Pick<Award, 'userId'> | null, issuerKey: string, status: string, tr: Translator): Promise<string | undefined> {
-  if (!award?.userId.startsWith('removed:')) return undefined;
+  if (!award || !isRemovedUserId(award.userId)) return undefined;
   const removal = await removalOfIssuer(issuerKey);
   if (!removal) return undefined;
   const date = tr.date(removal.doneAt ?? removal.startedAt);

@@ -61,10 +61,10 @@ export interface RemovalTarget extends Registration {
 
 /** What an award of a removed platform is known by instead of the learner's LTI user id. */
 export const removedUserId = (awardPublicId: string) => `removed:${awardPublicId}`;
-const isPseudonym = (userId: string) => userId.startsWith('removed:');
+export const isRemovedUserId = (userId: string) => userId.startsWith('removed:');
 
-async function courseKeysOf(r: Registration): Promise<string[]> {
-  return (await CourseModel.find({ issuer: r.issuer, clientId: r.clientId }, { _id: 0, courseKey: 1 }).lean()).map((c) => c.courseKey);
+async function coursesOf(r: Registration): Promise<{ courseKey: string; deploymentId: string }[]> {
+  return CourseModel.find({ issuer: r.issuer, clientId: r.clientId }, { _id: 0, courseKey: 1, deploymentId: 1 }).lean();
 }
 
 /** Counts what the removal deletes and keeps: the summary shown before anything is deleted. */
@@ -86,7 +86,7 @@ export async function gatherRemovalFacts(t: RemovalTarget): Promise<RemovalFacts
   ]);
   const revokedAwards = new Set(awards.filter((a) => a.status === 'revoked').map((a) => a.id));
   const issuedAwards = new Set(issued.map((c) => c.awardId ?? c._id));
-  const learners = new Set([...awards.filter((a) => !isPseudonym(a.userId)).map((a) => a.userId), ...learnerDocs.map((l) => l.userId)]);
+  const learners = new Set([...awards.filter((a) => !isRemovedUserId(a.userId)).map((a) => a.userId), ...learnerDocs.map((l) => l.userId)]);
   return {
     issuer: t.issuer, clientId: t.clientId, platformName: t.platformName,
     courseTitles: courses.map((c) => c.title || c.courseKey),
@@ -104,11 +104,11 @@ export async function gatherRemovalFacts(t: RemovalTarget): Promise<RemovalFacts
  * ltijs's records of the platform first: with them gone the LMS can no longer launch Laurel, nor
  * a session opened before go on (its id token is gone), while the rest is deleted.
  */
-async function removeLtijsRecords(t: RemovalTarget, keys: string[]): Promise<void> {
+async function removeLtijsRecords(t: RemovalTarget, courseDeployments: string[]): Promise<void> {
   const { platform, platformStatus, publickey, privatekey, accesstoken, idtoken, contexttoken } = ltijsModels;
   const deployments = [...new Set([
     ...(await DeploymentModel.find({ issuer: t.issuer, clientId: t.clientId }, { _id: 0, deploymentId: 1 }).lean()).map((d) => d.deploymentId),
-    ...(await CourseModel.find({ courseKey: { $in: keys } }, { _id: 0, deploymentId: 1 }).lean()).map((c) => c.deploymentId),
+    ...courseDeployments,
   ])];
   await platform.deleteOne({ _id: ltijsRecordId('platform', { platformUrl: t.issuer, clientId: t.clientId }) });
   await platformStatus.deleteOne({ _id: ltijsRecordId('platformStatus', { id: t.platformId }) });
@@ -137,7 +137,7 @@ async function keepIssuedCredentials(keys: string[]): Promise<void> {
 }
 
 async function keepCourseCredentials(courseKey: string): Promise<void> {
-  const pending = (await IssuedCredentialModel.find({ courseKey }, { _id: 1, awardId: 1, badgeId: 1, userId: 1, factsJson: 1 }).lean()).filter((c) => !isPseudonym(c.userId));
+  const pending = (await IssuedCredentialModel.find({ courseKey }, { _id: 1, awardId: 1, badgeId: 1, userId: 1, factsJson: 1 }).lean()).filter((c) => !isRemovedUserId(c.userId));
   if (!pending.length) return;
   const byAward = new Map<string, typeof pending>();
   for (const c of pending) {
@@ -174,9 +174,9 @@ async function keepCourseCredentials(courseKey: string): Promise<void> {
 async function removeCourseData(keys: string[]): Promise<void> {
   const inCourses = { courseKey: { $in: keys } };
   const awards = await AwardModel.find(inCourses, { _id: 1, userId: 1 }).lean();
-  const doomed = awards.filter((a) => !isPseudonym(a.userId)).map((a) => a._id);
+  const doomed = awards.filter((a) => !isRemovedUserId(a.userId)).map((a) => a._id);
   if (doomed.length) await AwardModel.deleteMany({ _id: { $in: doomed } });
-  const renewals = (await RenewalModel.find(inCourses, { _id: 1, userId: 1 }).lean()).filter((r) => !isPseudonym(r.userId)).map((r) => r._id);
+  const renewals = (await RenewalModel.find(inCourses, { _id: 1, userId: 1 }).lean()).filter((r) => !isRemovedUserId(r.userId)).map((r) => r._id);
   if (renewals.length) await RenewalModel.deleteMany({ _id: { $in: renewals } });
   // Uploaded images stay (signed credentials name them, and a course elsewhere may show the same bytes); who
   // uploaded them goes when it was one of this platform's staff.
@@ -234,9 +234,10 @@ export async function removePlatform(t: RemovalTarget, by: PlatformRemoval['by']
   const facts = already?.state === 'removing' ? undefined : o.facts ?? (await gatherRemovalFacts(t));
   const record = await beginRemoval({ issuer: t.issuer, clientId: t.clientId, platformId: t.platformId, platformName: t.platformName, startedAt: now, by, ...(facts ? removalCounts(facts) : { deleted: {}, kept: {} }) });
   if (stopAfter('record')) return record;
-  // The course keys are read again on every run: the courses are deleted last, so a resumed run finds them.
-  const keys = await courseKeysOf(r);
-  await removeLtijsRecords(t, keys);
+  // The courses are read again on every run: they are deleted last, so a resumed run finds them.
+  const courses = await coursesOf(r);
+  const keys = courses.map((c) => c.courseKey);
+  await removeLtijsRecords(t, courses.map((c) => c.deploymentId));
   if (stopAfter('ltijs')) return record;
   await keepIssuedCredentials(keys);
   if (stopAfter('credentials')) return record;
