@@ -28,6 +28,7 @@ import type { EmulatorInfo } from './emulatorProcess.js';
 import { launchedCourse } from './knownCourse.js';
 import { launch } from './launchFlow.js';
 import { eachBy, ferretdbPid, rssMB, startBenchPlatform, startLaurel, stopLaurel, verifyPage } from './processes.js';
+import { ratio, round } from './figures.js';
 import { percentile, runStep, type Step } from './stepUp.js';
 import { instancesSpeedup } from './schedulerThroughput.js';
 
@@ -167,9 +168,6 @@ async function measureSide(label: string, o: { base: string; lms: EmulatorInfo; 
     peakRssMB: rssMB(o.laurel.pid!, 'VmHWM'),
   };
 }
-
-const round = (n: number, digits = 2) => Number(n.toFixed(digits));
-const ratio = (large: number, empty: number) => round(large / empty);
 
 export async function institutionBenchmark(): Promise<Record<string, number | Record<string, number>>> {
   const benchStarted = performance.now();

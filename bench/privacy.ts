@@ -38,6 +38,7 @@ import type { EmulatorInfo } from './emulatorProcess.js';
 import { launchedCourse } from './knownCourse.js';
 import { launch } from './launchFlow.js';
 import { eachBy, startBenchPlatform, startLaurel, stopLaurel } from './processes.js';
+import { ratio, round } from './figures.js';
 import { BADGES_PER_COURSE, COURSES, LEARNERS_PER_COURSE, seedInstitution, templateCourse } from './institution.js';
 
 /** Live learners who launch (the ltijs records the institution's people's are copied from). */
@@ -200,9 +201,6 @@ async function measureRemoval(label: string, r: { issuer: string; clientId: stri
   if (removal.state !== 'done' || (await CourseModel.countDocuments({ issuer: r.issuer, clientId: r.clientId }))) throw new Error(`the removal ended ${removal.state}, its courses not all gone`);
   return { removalSeconds, removalCourses, removalCredentials };
 }
-
-const round = (n: number, digits = 2) => Number(n.toFixed(digits));
-const ratio = (large: number, empty: number) => round(large / empty);
 
 export async function privacyBenchmark(): Promise<Record<string, number | Record<string, number>>> {
   const benchStarted = performance.now();
