@@ -16,6 +16,7 @@ import { startLaurel, type RunningLaurel } from '../support/laurel.js';
 import { connectEmulator, finishLaunch, startLaunch, type Connected } from '../support/lms.js';
 import { verifyDataIntegrity, verifyJwt } from '../support/outsideVerifier.js';
 import { htmlText } from '../support/html.js';
+import { finishedJob } from '../support/courseApi.js';
 import { saveIssuerProfile } from '../../src/store/issuerProfile.js';
 import { CourseModel } from '../../src/store/course.js';
 import { AuditEntryModel, registrationKey } from '../../src/store/auditLog.js';
@@ -63,13 +64,9 @@ type Session = Awaited<ReturnType<typeof launchAs>>;
 async function evaluate(staff: Session) {
   const started = await staff.post('/api/course/evaluations');
   expect(started.status).toBe(202);
-  for (const deadline = Date.now() + 50_000; Date.now() < deadline;) {
-    const job = (await staff.get(started.headers.location)).body;
-    if (job.status === 'done') return job;
-    if (job.status === 'failed') throw new Error(job.error);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('evaluation did not finish');
+  const job = await finishedJob(staff, started.body.id as string) as { status: string; error?: string; result: { awarded: number } };
+  if (job.status !== 'done') throw new Error(job.error ?? `the evaluation ended ${job.status}`);
+  return job;
 }
 
 async function untilJobDone(staff: Session, location: string) {
